@@ -94,7 +94,9 @@ CREATE TABLE packets (
   ts_rtt_ns     INTEGER
 );
 CREATE INDEX packets_by_lane ON packets(connection_id, dir, ts_ns);
-CREATE INDEX packets_by_frame ON packets(source_id, frame);
+-- No index on (source_id, frame): a source's packets are its rows in id
+-- order, which is frame order, and that index was a quarter of the cost of
+-- writing a packet.
 
 -- Comments a capture carries (pcapng opt_comment), kept as the capture's
 -- author wrote them: on the whole section, on one interface, or on one frame.
@@ -191,6 +193,21 @@ CREATE TABLE periods (
   kind      TEXT NOT NULL,               -- 'gc', 'idle'
   start_ns  INTEGER NOT NULL,
   end_ns    INTEGER NOT NULL
+);
+
+-- Findings a capture's packets show by themselves (docs/findings.md),
+-- found while the capture is ingested, so that ranking the profile's findings
+-- never reads every packet again. Added additively: version 1 holds.
+CREATE TABLE capture_findings (
+  id            INTEGER PRIMARY KEY,
+  source_id     INTEGER NOT NULL REFERENCES sources(id),
+  kind          TEXT NOT NULL,
+  severity      INTEGER NOT NULL,
+  title         TEXT NOT NULL,
+  detail        TEXT,
+  connection_id INTEGER REFERENCES connections(id),
+  ts_ns         INTEGER,
+  duration_ns   INTEGER
 );
 
 -- What lurk's detector thinks a stack developer should look at, ranked.

@@ -48,7 +48,7 @@ int print_packets(const PacketsOptions& options) {
       "SELECT frame, connection_id, analysis, dup_ack_num, dup_ack_frame FROM packets "
       "WHERE source_id = ?";
   if (!options.all) sql += " AND analysis != 0";
-  sql += " ORDER BY frame";
+  sql += " ORDER BY id";  // a source's packets are written in frame order
   Statement rows = db.prepare(sql);
   rows.bind(1, *source);
   std::string line;

@@ -15,6 +15,11 @@ std::string endpoint(const std::string& addr, int64_t port) {
 
 }  // namespace
 
+ConnectionNames names_of(const std::string& addr_a, int64_t port_a, const std::string& addr_b,
+                         int64_t port_b) {
+  return {endpoint(addr_a, port_a), endpoint(addr_b, port_b)};
+}
+
 std::map<int64_t, ConnectionNames> load_connection_names(Database& db) {
   std::map<int64_t, ConnectionNames> names;
   Statement s = db.prepare("SELECT id, addr_a, port_a, addr_b, port_b FROM connections");

@@ -17,6 +17,10 @@ struct ConnectionNames {
   std::string both() const { return a + " <-> " + b; }
 };
 
+// The names of one connection's endpoints.
+ConnectionNames names_of(const std::string& addr_a, int64_t port_a, const std::string& addr_b,
+                         int64_t port_b);
+
 // Every connection's names, by id.
 std::map<int64_t, ConnectionNames> load_connection_names(Database& db);
 

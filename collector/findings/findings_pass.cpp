@@ -31,6 +31,30 @@ void add_thread_activity(Database& db, FindingRow& r) {
   if (s.column_int(1) > 0) *r.detail += " and ran " + format_duration(s.column_int(1));
 }
 
+// What the captures' own packets showed, found while they were ingested.
+std::vector<FindingRow> load_capture_findings(Database& db) {
+  std::vector<FindingRow> rows;
+  Statement s = db.prepare(
+      "SELECT kind, severity, title, detail, connection_id, ts_ns, duration_ns "
+      "FROM capture_findings ORDER BY id");
+  auto optional_int = [&s](int column) -> std::optional<int64_t> {
+    if (s.column_is_null(column)) return std::nullopt;
+    return s.column_int(column);
+  };
+  while (s.step()) {
+    FindingRow r;
+    r.kind = s.column_text(0);
+    r.severity = static_cast<int>(s.column_int(1));
+    r.title = s.column_text(2);
+    if (!s.column_is_null(3)) r.detail = s.column_text(3);
+    r.connection_id = optional_int(4);
+    r.ts_ns = optional_int(5);
+    r.duration_ns = optional_int(6);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
 bool ranks_before(const FindingRow& x, const FindingRow& y) {
   if (x.severity != y.severity) return x.severity > y.severity;
   if (x.duration_ns.value_or(0) != y.duration_ns.value_or(0))
@@ -42,7 +66,7 @@ bool ranks_before(const FindingRow& x, const FindingRow& y) {
 
 FindingsSummary compute_findings(Database& db) {
   std::vector<FindingRow> rows = find_thread_findings(db);
-  for (FindingRow& r : find_tcp_findings(db)) rows.push_back(std::move(r));
+  for (FindingRow& r : load_capture_findings(db)) rows.push_back(std::move(r));
   for (FindingRow& r : rows) add_thread_activity(db, r);
   std::stable_sort(rows.begin(), rows.end(), ranks_before);
   TraceWriter writer(db);

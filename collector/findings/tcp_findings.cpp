@@ -1,6 +1,6 @@
-// TCP findings: one pass over the packets of each capture connection. The
-// rules are in docs/findings.md; each is a small piece of per-direction state
-// updated by ConnectionScan::add and closed by ConnectionScan::finish.
+// TCP findings: one pass over the packets of each capture connection, as the
+// connection tracker writes them. The rules are in docs/findings.md; each is
+// a small piece of per-direction state updated by add() and closed by finish().
 #include "findings/tcp_findings.h"
 
 #include <array>
@@ -11,7 +11,6 @@
 #include "findings/finding_text.h"
 #include "net/analysis_flags.h"
 #include "net/tcp_segment.h"
-#include "storage/sqlite_handle.h"
 
 namespace lurk {
 namespace {
@@ -53,9 +52,11 @@ struct DirectionState {
   std::optional<int64_t> last_sequence_ts;  // this side's last segment with sequence space
 };
 
-class ConnectionScan {
+}  // namespace
+
+class TcpConnectionScan::Impl {
  public:
-  ConnectionScan(int64_t id, ConnectionNames names, std::vector<FindingRow>& out)
+  Impl(int64_t id, ConnectionNames names, std::vector<FindingRow>& out)
       : id_(id), names_(std::move(names)), out_(out) {}
 
   void add(const Packet& p);
@@ -85,7 +86,7 @@ class ConnectionScan {
   int64_t last_ts_ = 0;
 };
 
-FindingRow ConnectionScan::row(std::string kind, int severity, int64_t ts_ns) const {
+FindingRow TcpConnectionScan::Impl::row(std::string kind, int severity, int64_t ts_ns) const {
   FindingRow r;
   r.kind = std::move(kind);
   r.severity = severity;
@@ -96,7 +97,7 @@ FindingRow ConnectionScan::row(std::string kind, int severity, int64_t ts_ns) co
 
 // Established: the handshake completed (an ACK after the SYN/ACK), or, when
 // the capture began mid-connection, both sides sent something.
-void ConnectionScan::note_established(const Packet& p) {
+void TcpConnectionScan::Impl::note_established(const Packet& p) {
   seen_[p.dir] = true;
   if (p.has(kSyn) && p.has(kAck)) syn_ack_seen_ = true;
   if (p.has(kRst)) return;
@@ -104,7 +105,7 @@ void ConnectionScan::note_established(const Packet& p) {
   if (!syn_ack_seen_ && seen_[0] && seen_[1] && !p.has(kSyn)) established_ = true;
 }
 
-void ConnectionScan::check_rst(const Packet& p) {
+void TcpConnectionScan::Impl::check_rst(const Packet& p) {
   if (!p.has(kRst) || rst_reported_ || !established_) return;
   rst_reported_ = true;
   FindingRow r = row("rst-established", kSeverityRstEstablished, p.ts_ns);
@@ -114,7 +115,7 @@ void ConnectionScan::check_rst(const Packet& p) {
   out_.push_back(std::move(r));
 }
 
-void ConnectionScan::check_dup_ack_run(const Packet& p) {
+void TcpConnectionScan::Impl::check_dup_ack_run(const Packet& p) {
   DirectionState& d = dirs_[p.dir];
   if (p.flagged(kFastRetransmission) && dirs_[1 - p.dir].run)
     dirs_[1 - p.dir].run->fast_retransmission = true;
@@ -131,7 +132,7 @@ void ConnectionScan::check_dup_ack_run(const Packet& p) {
   }
 }
 
-void ConnectionScan::close_run(int dir) {
+void TcpConnectionScan::Impl::close_run(int dir) {
   std::optional<DupAckRun>& run = dirs_[dir].run;
   if (run && run->count >= 3 && !run->fast_retransmission) {
     FindingRow r = row("dup-ack-run-no-fast-retransmission", kSeverityDupAckRunNoFastRetransmission,
@@ -151,7 +152,7 @@ void ConnectionScan::close_run(int dir) {
 // kMinRtoSilenceNs, with fewer duplicate ACKs from the other side since this
 // side last sent new data than could trigger a fast retransmission (two, the
 // fast-retransmission rule's threshold), waited for its timer.
-void ConnectionScan::check_retransmission(const Packet& p) {
+void TcpConnectionScan::Impl::check_retransmission(const Packet& p) {
   DirectionState& d = dirs_[p.dir];
   bool retransmission = p.flagged(kRetransmission) && !p.flagged(kFastRetransmission);
   if (retransmission && p.flagged(kSpuriousRetransmission)) {
@@ -174,7 +175,7 @@ void ConnectionScan::check_retransmission(const Packet& p) {
   if (p.occupies_sequence_space()) d.last_sequence_ts = p.ts_ns;
 }
 
-void ConnectionScan::close_stall(int dir) {
+void TcpConnectionScan::Impl::close_stall(int dir) {
   std::optional<RtoStall>& s = dirs_[dir].stall;
   if (s) {
     FindingRow r = row("rto-stall", kSeverityRtoStall, s->silent_since_ts);
@@ -193,7 +194,7 @@ void ConnectionScan::close_stall(int dir) {
 
 // Zero window: from a side's first zero-window segment to its next segment
 // advertising a window again (or the end of the capture).
-void ConnectionScan::check_zero_window(const Packet& p) {
+void TcpConnectionScan::Impl::check_zero_window(const Packet& p) {
   DirectionState& d = dirs_[p.dir];
   if (p.flagged(kZeroWindow)) {
     if (!d.zero_window) d.zero_window = ZeroWindow{p.frame, p.ts_ns};
@@ -202,7 +203,7 @@ void ConnectionScan::check_zero_window(const Packet& p) {
   }
 }
 
-void ConnectionScan::close_zero_window(int dir, int64_t end_ts, bool at_end) {
+void TcpConnectionScan::Impl::close_zero_window(int dir, int64_t end_ts, bool at_end) {
   std::optional<ZeroWindow>& z = dirs_[dir].zero_window;
   if (!z) return;
   FindingRow r = row("zero-window-stall", kSeverityZeroWindowStall, z->first_ts);
@@ -215,7 +216,7 @@ void ConnectionScan::close_zero_window(int dir, int64_t end_ts, bool at_end) {
   z.reset();
 }
 
-void ConnectionScan::check_dup_ack_after_fin(const Packet& p) {
+void TcpConnectionScan::Impl::check_dup_ack_after_fin(const Packet& p) {
   if (first_fin_ts_ && p.flagged(kDuplicateAck)) {
     if (after_fin_dups_ == 0) {
       after_fin_first_frame_ = p.frame;
@@ -227,7 +228,7 @@ void ConnectionScan::check_dup_ack_after_fin(const Packet& p) {
   if (p.has(kFin) && p.has(kAck) && !first_fin_ts_) first_fin_ts_ = p.ts_ns;
 }
 
-void ConnectionScan::add(const Packet& p) {
+void TcpConnectionScan::Impl::add(const Packet& p) {
   last_ts_ = p.ts_ns;
   note_established(p);
   check_rst(p);
@@ -237,7 +238,7 @@ void ConnectionScan::add(const Packet& p) {
   check_zero_window(p);
 }
 
-void ConnectionScan::finish() {
+void TcpConnectionScan::Impl::finish() {
   for (int dir : {0, 1}) {
     close_run(dir);
     close_stall(dir);
@@ -252,35 +253,28 @@ void ConnectionScan::finish() {
   }
 }
 
-}  // namespace
+TcpConnectionScan::TcpConnectionScan(int64_t connection_id, ConnectionNames names)
+    : impl_(std::make_unique<Impl>(connection_id, std::move(names), found_)) {}
 
-// Packets in id order, which is file order within each source (the writer
-// inserts them as read), so no sort is needed; one scan per connection.
-std::vector<FindingRow> find_tcp_findings(Database& db) {
-  std::map<int64_t, ConnectionNames> names = load_connection_names(db);
-  Statement s = db.prepare(
-      "SELECT connection_id, frame, ts_ns, dir, payload_len, tcp_flags, analysis, window, "
-      "dup_ack_num, dup_ack_frame FROM packets ORDER BY id");
-  std::vector<FindingRow> out;
-  std::map<int64_t, ConnectionScan> scans;
-  while (s.step()) {
-    int64_t id = s.column_int(0);
-    auto it = scans.find(id);
-    if (it == scans.end()) it = scans.try_emplace(id, id, names[id], out).first;
-    Packet p;
-    p.frame = s.column_int(1);
-    p.ts_ns = s.column_int(2);
-    p.dir = s.column_int(3) != 0 ? 1 : 0;
-    p.payload_len = static_cast<uint32_t>(s.column_int(4));
-    p.tcp_flags = static_cast<uint8_t>(s.column_int(5));
-    p.analysis = static_cast<uint32_t>(s.column_int(6));
-    p.window = s.column_int(7);
-    if (!s.column_is_null(8)) p.dup_ack_num = s.column_int(8);
-    if (!s.column_is_null(9)) p.dup_ack_frame = s.column_int(9);
-    it->second.add(p);
-  }
-  for (auto& [id, scan] : scans) scan.finish();
-  return out;
+TcpConnectionScan::~TcpConnectionScan() = default;
+
+void TcpConnectionScan::add(const PacketRow& row) {
+  Packet p;
+  p.frame = row.frame;
+  p.ts_ns = row.ts_ns;
+  p.window = row.window;
+  p.dir = row.dir != 0 ? 1 : 0;
+  p.payload_len = row.payload_len;
+  p.tcp_flags = row.tcp_flags;
+  p.analysis = static_cast<uint32_t>(row.analysis);
+  p.dup_ack_num = row.dup_ack_num;
+  p.dup_ack_frame = row.dup_ack_frame;
+  impl_->add(p);
+}
+
+std::vector<FindingRow> TcpConnectionScan::finish() {
+  impl_->finish();
+  return std::move(found_);
 }
 
 }  // namespace lurk

@@ -1,20 +1,38 @@
 // The TCP part of the findings detector (docs/findings.md): walks each
-// capture connection's packets in frame order, with the analysis flags the
-// TCP analysis stored, and reports RST on an established connection,
+// capture connection's packets in frame order, with their analysis flags, as
+// the connection tracker writes them (so no second pass over the packets),
+// and reports RST on an established connection,
 // retransmission-timeout stalls, spurious retransmissions, zero-window
 // stalls, duplicate-ACK runs of 3+ without a fast retransmission, and
 // duplicate ACKs after a FIN.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "findings/finding_text.h"
 #include "storage/rows.h"
 
 namespace lurk {
 
-class Database;
+// The findings of one connection, from its packets in file order.
+class TcpConnectionScan {
+ public:
+  TcpConnectionScan(int64_t connection_id, ConnectionNames names);
+  ~TcpConnectionScan();
+  TcpConnectionScan(const TcpConnectionScan&) = delete;
+  TcpConnectionScan& operator=(const TcpConnectionScan&) = delete;
 
-std::vector<FindingRow> find_tcp_findings(Database& db);
+  void add(const PacketRow& packet);
+  // Closes what is still open at the end of the capture; returns every finding.
+  std::vector<FindingRow> finish();
+
+ private:
+  class Impl;
+  std::vector<FindingRow> found_;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The shortest sender silence before a retransmission that counts as a
 // retransmission timeout: Linux's minimum RTO (TCP_RTO_MIN; RFC 6298 asks

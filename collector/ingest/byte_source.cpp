@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "ingest/content_hash.h"
+
 namespace lurk {
 
 size_t ByteSource::read_fully(void* out, size_t size) {
@@ -22,6 +24,11 @@ std::span<const uint8_t> ByteSource::view(size_t size) {
   view_copy_.resize(size);
   view_copy_.resize(read_fully(view_copy_.data(), size));
   return view_copy_;
+}
+
+void ByteSource::skip_to_end() {
+  while (!view(1 << 16).empty()) {
+  }
 }
 
 namespace {
@@ -51,17 +58,23 @@ void FileByteSource::refill() {
     begin_ = 0;
   }
   while (end_ < buffer_.size() && !at_eof_) {
-    size_t got = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+    size_t got = read_file(buffer_.data() + end_, buffer_.size() - end_);
     if (got == 0) at_eof_ = true;
     end_ += got;
   }
+}
+
+size_t FileByteSource::read_file(uint8_t* out, size_t size) {
+  size_t got = std::fread(out, 1, size, file_);
+  if (hasher_) hasher_->update(out, got);
+  return got;
 }
 
 size_t FileByteSource::read(void* out, size_t size) {
   if (begin_ == end_) {
     if (at_eof_) return 0;
     if (size >= kFileBufferSize) {  // large reads skip the buffer
-      size_t got = std::fread(out, 1, size, file_);
+      size_t got = read_file(static_cast<uint8_t*>(out), size);
       if (got == 0) at_eof_ = true;
       offset_ += got;
       return got;

@@ -12,6 +12,8 @@
 
 namespace lurk {
 
+class ContentHasher;
+
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
@@ -31,6 +33,10 @@ class ByteSource {
   // next read or view. For record-by-record readers of large inputs.
   virtual std::span<const uint8_t> view(size_t size);
 
+  // Reads and drops what is left, e.g. so that a digest taken while reading
+  // covers the whole input even when an importer stopped early.
+  void skip_to_end();
+
  protected:
   explicit ByteSource(std::string name) : name_(std::move(name)) {}
   uint64_t offset_ = 0;
@@ -48,10 +54,15 @@ class FileByteSource final : public ByteSource {
   size_t read(void* out, size_t size) override;
   std::span<const uint8_t> view(size_t size) override;
   uint64_t size() const override { return size_; }
+  // Every byte read from the file from now on also goes to `hasher`, so the
+  // file's digest costs no second pass over it. Call before the first read.
+  void hash_while_reading(ContentHasher& hasher) { hasher_ = &hasher; }
 
  private:
   // Moves the unread bytes to the front and fills the buffer behind them.
   void refill();
+  // fread, plus the digest.
+  size_t read_file(uint8_t* out, size_t size);
 
   std::FILE* file_ = nullptr;
   uint64_t size_ = 0;
@@ -60,6 +71,7 @@ class FileByteSource final : public ByteSource {
   std::vector<uint8_t> buffer_;
   size_t begin_ = 0, end_ = 0;  // unread bytes are buffer_[begin_, end_)
   bool at_eof_ = false;
+  ContentHasher* hasher_ = nullptr;
 };
 
 class MemoryByteSource final : public ByteSource {

@@ -22,25 +22,37 @@ std::string describe_unknown(const std::vector<uint8_t>& head) {
          "unrecognised content at byte offset 0";
 }
 
+// The input's digest: known before the import, or taken while the importer
+// reads it (then finished after it, over whatever the importer left unread).
+struct InputDigest {
+  std::string known;
+  ContentHasher* while_reading = nullptr;
+};
+
 SourceOutcome ingest_with(TraceWriter& writer, ByteSource& in, const Importer& importer,
-                          const std::string& content_hash, const IngestOptions& options = {}) {
+                          const InputDigest& digest, const IngestOptions& options = {}) {
   SourceOutcome outcome;
   outcome.path = in.name();
   outcome.format = std::string(importer.format());
-  if (writer.has_source_with_hash(content_hash)) {
+  if (!digest.while_reading && writer.has_source_with_hash(digest.known)) {
     outcome.status = SourceOutcome::Status::AlreadyPresent;
     return outcome;
   }
   SourceRow source;
   source.path = in.name();
   source.format = outcome.format;
-  source.content_hash = content_hash;
+  // Unique until the digest replaces it at commit (one source at a time).
+  source.content_hash = digest.while_reading ? "(hashing)" : digest.known;
   source.size_bytes = static_cast<int64_t>(in.size());
   writer.begin_source(source);
   IngestContext ctx{writer, source, {}};
   ctx.tcp_analysis = options.tcp_analysis;
   try {
     importer.import(in, ctx);
+    if (digest.while_reading) {
+      in.skip_to_end();
+      source.content_hash = digest.while_reading->hex();
+    }
     writer.commit_source(source);
   } catch (...) {
     writer.rollback_source();
@@ -103,13 +115,19 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
       report.sources.push_back(std::move(rejected));
       continue;
     }
-    std::string content_hash;
-    {
-      FileByteSource for_hash(path);
-      content_hash = hash_source(for_hash);
-    }
     FileByteSource in(path);
-    report.sources.push_back(ingest_with(writer, in, *importer, content_hash, options));
+    // A file already in the profile has the same size: hash such a file
+    // first, to skip it; hash any other while importing it (no second pass).
+    InputDigest digest;
+    ContentHasher hasher;
+    if (writer.has_source_with_size(static_cast<int64_t>(in.size()))) {
+      FileByteSource for_hash(path);
+      digest.known = hash_source(for_hash);
+    } else {
+      in.hash_while_reading(hasher);
+      digest.while_reading = &hasher;
+    }
+    report.sources.push_back(ingest_with(writer, in, *importer, digest, options));
   }
   join_connections(db);  // threads of the traces under the connections they name
   compute_findings(db);  // what to look at, from the whole profile (docs/findings.md)
@@ -131,7 +149,7 @@ SourceOutcome ingest_buffer(Database& db, const std::string& name, const uint8_t
   hasher.update(data, size);
   TraceWriter writer(db);
   MemoryByteSource in(name, data, size);
-  SourceOutcome outcome = ingest_with(writer, in, *importer, hasher.hex());
+  SourceOutcome outcome = ingest_with(writer, in, *importer, InputDigest{hasher.hex()});
   join_connections(db);  // threads of the traces under the connections they name
   compute_findings(db);  // what to look at, from the whole profile (docs/findings.md)
   return outcome;

@@ -88,6 +88,8 @@ ConnectionTracker::Connection& ConnectionTracker::start_connection(const Connect
   row.first_ns = row.last_ns = s.ts_ns;
   if (make_analyzer_) connection->analyzer = make_analyzer_();
   writer_.insert_connection(row);
+  connection->findings = std::make_unique<TcpConnectionScan>(
+      row.id, names_of(row.addr_a, row.port_a, row.addr_b, row.port_b));
   Connection* raw = connection.get();
   connections_.push_back(std::move(connection));
   active_[key] = raw;
@@ -136,6 +138,7 @@ void ConnectionTracker::add(const TcpSegment& s) {
   packet.wire_len = s.wire_len;
   if (reused) packet.analysis |= kReusedPorts;
   if (c->analyzer) c->analyzer->analyze(s, dir, packet);
+  c->findings->add(packet);
   writer_.insert_packet(packet);
 }
 
@@ -144,6 +147,8 @@ void ConnectionTracker::finish() {
     update_state(*c);
     if (c->analyzer) c->row.flags_json = c->analyzer->flags_json();
     writer_.update_connection(c->row);
+    for (const FindingRow& finding : c->findings->finish())
+      writer_.insert_capture_finding(source_id_, finding);
   }
 }
 

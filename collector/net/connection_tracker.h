@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "findings/tcp_findings.h"
 #include "net/tcp_segment.h"
 #include "storage/rows.h"
 
@@ -50,7 +51,8 @@ class ConnectionTracker {
   ConnectionTracker(TraceWriter& writer, int64_t source_id, AnalyzerFactory make_analyzer = {});
 
   void add(const TcpSegment& segment);
-  // Writes the final counts and state of every connection.
+  // Writes the final counts and state of every connection, and its findings
+  // (table capture_findings).
   void finish();
 
   size_t connection_count() const { return connections_.size(); }
@@ -65,6 +67,8 @@ class ConnectionTracker {
     // one before the first ACK number the other side sent.
     std::array<std::optional<uint32_t>, 2> base_seq;
     std::unique_ptr<SegmentAnalyzer> analyzer;
+    // Findings (docs/findings.md) from the packets as they are written.
+    std::unique_ptr<TcpConnectionScan> findings;
   };
 
   Connection& start_connection(const ConnectionKey& key, const TcpSegment& segment);

@@ -18,6 +18,17 @@ bool has_lurk_tables(Database& db) {
              "('sources','connections','packets','threads')") == 4;
 }
 
+// Version 1 grew by whole tables only (each marked "added additively" in
+// schema/lurk_v1.sql), so a file written before one was added gets it here.
+void add_missing_tables(Database& db) {
+  std::string sql(schema_sql());
+  for (std::string_view what : {"CREATE TABLE ", "CREATE INDEX "}) {
+    for (size_t at = sql.find(what); at != std::string::npos; at = sql.find(what, at + 1))
+      sql.insert(at + what.size(), "IF NOT EXISTS ");
+  }
+  db.exec(sql);
+}
+
 }  // namespace
 
 std::string schema_problem(Database& db) {
@@ -40,6 +51,7 @@ void ensure_schema(Database& db) {
   }
   std::string problem = schema_problem(db);
   if (!problem.empty()) throw StorageError(db.path() + ": " + problem);
+  add_missing_tables(db);
 }
 
 }  // namespace lurk

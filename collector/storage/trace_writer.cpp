@@ -1,5 +1,6 @@
 #include "storage/trace_writer.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "storage/schema.h"
@@ -7,25 +8,30 @@
 namespace lurk {
 
 TraceWriter::TraceWriter(Database& db) : db_(db) {
-  pending_packets_.reserve(kPacketBatch);
   ensure_schema(db_);
-  // Bulk ingest: a larger page cache and in-memory temp tables. The rollback
-  // journal stays on, which is what keeps a killed ingest from damaging the file.
-  db_.exec("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL");
+  // Bulk ingest: in-memory temp tables, and a page cache that holds the
+  // b-tree pages the inserts touch (rows and index entries arrive nearly in
+  // key order) without growing with the file. The rollback journal stays
+  // on, which is what keeps a killed ingest from damaging the file.
+  db_.exec("PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL");
 }
 
 TraceWriter::~TraceWriter() {
-  if (in_transaction_) {
-    try {
-      rollback_source();
-    } catch (...) {
-    }
+  try {
+    if (in_transaction_) rollback_source();
+    else sync();
+  } catch (...) {
   }
 }
 
 Database& TraceWriter::db() {
-  flush_packets();  // whoever reads the file through it sees every packet
+  sync();  // whoever reads the file through it sees every row
   return db_;
+}
+
+void TraceWriter::sync() {
+  queue_pending_rows();
+  queue_.drain();
 }
 
 Statement& TraceWriter::statement(std::string_view key, std::string_view sql) {
@@ -36,6 +42,7 @@ Statement& TraceWriter::statement(std::string_view key, std::string_view sql) {
 }
 
 bool TraceWriter::has_source_with_hash(std::string_view content_hash) {
+  sync();
   Statement& s = statement("source_by_hash", "SELECT id FROM sources WHERE content_hash = ?");
   s.bind(1, content_hash);
   bool found = s.step();
@@ -43,7 +50,17 @@ bool TraceWriter::has_source_with_hash(std::string_view content_hash) {
   return found;
 }
 
+bool TraceWriter::has_source_with_size(int64_t size_bytes) {
+  sync();
+  Statement& s = statement("source_by_size", "SELECT id FROM sources WHERE size_bytes = ?");
+  s.bind(1, size_bytes);
+  bool found = s.step();
+  s.reset();
+  return found;
+}
+
 int64_t TraceWriter::begin_source(SourceRow& source) {
+  sync();
   db_.exec("BEGIN");
   in_transaction_ = true;
   Statement& s = statement(
@@ -54,45 +71,76 @@ int64_t TraceWriter::begin_source(SourceRow& source) {
   s.bind(4, source.size_bytes).bind(5, static_cast<int64_t>(std::time(nullptr)));
   s.run();
   source.id = db_.last_insert_id();
+  load_next_ids();
+  load_strings();
+  queue_.go_background();
   return source.id;
 }
 
 void TraceWriter::commit_source(const SourceRow& source) {
-  flush_packets();
+  queue_pending_rows();
+  queue_.go_inline();  // every row written; a failed one throws here
   Statement& s = statement(
       "source_update",
-      "UPDATE sources SET records = ?, skipped = ?, errors = ?, status = ? WHERE id = ?");
+      "UPDATE sources SET records = ?, skipped = ?, errors = ?, status = ?, content_hash = ? "
+      "WHERE id = ?");
   s.bind(1, source.records).bind(2, source.skipped).bind(3, source.errors);
-  s.bind(4, source.status).bind(5, source.id);
+  s.bind(4, source.status).bind(5, source.content_hash).bind(6, source.id);
   s.run();
   db_.exec("COMMIT");
   in_transaction_ = false;
+  ids_loaded_ = false;
 }
 
 void TraceWriter::rollback_source() {
   in_transaction_ = false;
-  pending_packets_.clear();  // never written
-  interned_.clear();  // ids handed out inside the transaction are gone
+  // Never written: the rows still here and the jobs not yet run.
+  pending_packets_.clear();
+  pending_spans_.clear();
+  pending_instants_.clear();
+  pending_counters_.clear();
+  pending_flows_.clear();
+  queue_.discard();
+  queue_.go_inline();
+  // Ids handed out inside the transaction are gone with it.
+  interned_.clear();
+  strings_loaded_ = false;
+  ids_loaded_ = false;
   db_.exec("ROLLBACK");
 }
 
-int64_t TraceWriter::intern(std::string_view text) {
-  std::string key(text);
-  if (auto it = interned_.find(key); it != interned_.end()) return it->second;
-  Statement& find = statement("string_find", "SELECT id FROM strings WHERE text = ?");
-  find.bind(1, text);
-  int64_t id = 0;
-  if (find.step()) {
-    id = find.column_int(0);
-    find.reset();
-  } else {
-    find.reset();
-    Statement& insert = statement("string_insert", "INSERT INTO strings(text) VALUES (?)");
-    insert.bind(1, text);
-    insert.run();
-    id = db_.last_insert_id();
+void TraceWriter::load_next_ids() {
+  sync();
+  next_connection_id_ = db_.query_int("SELECT coalesce(max(id), 0) + 1 FROM connections");
+  next_thread_id_ = db_.query_int("SELECT coalesce(max(id), 0) + 1 FROM threads");
+  ids_loaded_ = true;
+}
+
+// The strings of the file, once: interning then never reads the file, so
+// it does not have to wait for the background writer.
+void TraceWriter::load_strings() {
+  if (strings_loaded_) return;
+  sync();
+  Statement all = db_.prepare("SELECT id, text FROM strings");
+  next_string_id_ = 1;
+  while (all.step()) {
+    int64_t id = all.column_int(0);
+    interned_.emplace(all.column_text(1), id);
+    next_string_id_ = std::max(next_string_id_, id + 1);
   }
-  interned_.emplace(std::move(key), id);
+  strings_loaded_ = true;
+}
+
+int64_t TraceWriter::intern(std::string_view text) {
+  load_strings();
+  if (auto it = interned_.find(text); it != interned_.end()) return it->second;
+  int64_t id = next_string_id_++;
+  interned_.emplace(std::string(text), id);
+  queue_.push([this, id, owned = std::string(text)] {
+    Statement& insert = statement("string_insert", "INSERT INTO strings(id, text) VALUES (?, ?)");
+    insert.bind(1, id).bind(2, owned);
+    insert.run();
+  });
   return id;
 }
 
@@ -131,40 +179,89 @@ constexpr const char* kThreadColumns =
     "source_id, ext_id, name, kind, parent_id, start_ns, end_ns, failed, exception, "
     "should_resolve, became_id, connection_id, link_how, sort_index";
 
+}  // namespace
+
+int64_t TraceWriter::insert_connection(ConnectionRow& row) {
+  if (!ids_loaded_) load_next_ids();
+  row.id = next_connection_id_++;
+  queue_.push([this, row] {
+    Statement& s = statement("connection_insert",
+                             std::string("INSERT INTO connections(") + kConnectionColumns +
+                                 ", id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    int next = bind_connection(s, row);
+    s.bind(next, row.id);
+    s.run();
+  });
+  return row.id;
+}
+
+void TraceWriter::update_connection(const ConnectionRow& row) {
+  queue_.push([this, row] {
+    Statement& s = statement("connection_update",
+                             std::string("UPDATE connections SET (") + kConnectionColumns +
+                                 ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?");
+    int next = bind_connection(s, row);
+    s.bind(next, row.id);
+    s.run();
+  });
+}
+
+int64_t TraceWriter::insert_thread(ThreadRow& row) {
+  if (!ids_loaded_) load_next_ids();
+  row.id = next_thread_id_++;
+  queue_.push([this, row] {
+    Statement& s = statement("thread_insert", std::string("INSERT INTO threads(") +
+                                                  kThreadColumns +
+                                                  ", id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    int next = bind_thread(s, row);
+    s.bind(next, row.id);
+    s.run();
+  });
+  return row.id;
+}
+
+void TraceWriter::update_thread(const ThreadRow& row) {
+  queue_.push([this, row] {
+    Statement& s = statement("thread_update", std::string("UPDATE threads SET (") +
+                                                  kThreadColumns +
+                                                  ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?");
+    int next = bind_thread(s, row);
+    s.bind(next, row.id);
+    s.run();
+  });
+}
+
+// The tables that take rows in bulk: each is written kRowsPerInsert rows per
+// INSERT statement, which spreads SQLite's per-statement cost (step, halt,
+// reset) over many rows. Rows keep their order, so their ids are the same as
+// with one INSERT per row.
+template <typename Row>
+struct BulkTable {
+  const char* key;  // names the table's statements in the cache
+  const char* table;
+  const char* columns;
+  int params;
+  void (*bind)(Statement&, int first, const Row&);
+};
+
+namespace {
+
+constexpr size_t kRowsPerInsert = 64;
+
+std::string insert_sql(const char* table, const char* columns, int params, size_t rows) {
+  std::string one = "(?";
+  for (int i = 1; i < params; ++i) one += ",?";
+  one += ")";
+  std::string sql = std::string("INSERT INTO ") + table + "(" + columns + ") VALUES " + one;
+  for (size_t i = 1; i < rows; ++i) sql += "," + one;
+  return sql;
+}
+
 void bind_optional_text(Statement& s, int index, const std::optional<std::string>& text) {
   if (text) s.bind(index, *text);
   else s.bind(index, std::nullopt);
 }
 
-}  // namespace
-
-int64_t TraceWriter::insert_connection(ConnectionRow& row) {
-  Statement& s = statement("connection_insert",
-                           std::string("INSERT INTO connections(") + kConnectionColumns +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  bind_connection(s, row);
-  s.run();
-  row.id = db_.last_insert_id();
-  return row.id;
-}
-
-void TraceWriter::update_connection(const ConnectionRow& row) {
-  Statement& s = statement("connection_update",
-                           std::string("UPDATE connections SET (") + kConnectionColumns +
-                               ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?");
-  int next = bind_connection(s, row);
-  s.bind(next, row.id);
-  s.run();
-}
-
-namespace {
-
-constexpr const char* kPacketColumns =
-    "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
-    "wire_len, analysis, dup_ack_num, dup_ack_frame, rtt_ns, ts_rtt_ns";
-constexpr int kPacketParams = 16;
-
-// Binds one packet's columns from parameter `first` on.
 void bind_packet(Statement& s, int first, const PacketRow& r) {
   int i = first;
   s.bind(i++, r.source_id).bind(i++, r.frame).bind(i++, r.connection_id).bind(i++, r.ts_ns);
@@ -175,141 +272,169 @@ void bind_packet(Statement& s, int first, const PacketRow& r) {
   s.bind(i++, r.ts_rtt_ns);
 }
 
-// INSERT of `rows` packets in one statement.
-std::string packet_insert_sql(int rows) {
-  std::string one = "(?";
-  for (int i = 1; i < kPacketParams; ++i) one += ",?";
-  one += ")";
-  std::string sql = std::string("INSERT INTO packets(") + kPacketColumns + ") VALUES " + one;
-  for (int i = 1; i < rows; ++i) sql += "," + one;
-  return sql;
+void bind_span(Statement& s, int first, const SpanRow& r) {
+  int i = first;
+  s.bind(i++, r.thread_id).bind(i++, r.start_ns).bind(i++, r.end_ns).bind(i++, r.depth);
+  s.bind(i++, r.kind).bind(i++, r.name);
+  bind_optional_text(s, i++, r.args_json);
 }
+
+void bind_instant(Statement& s, int first, const InstantRow& r) {
+  int i = first;
+  s.bind(i++, r.thread_id).bind(i++, r.ts_ns).bind(i++, r.kind).bind(i++, r.name);
+  bind_optional_text(s, i++, r.args_json);
+}
+
+void bind_counter(Statement& s, int first, const CounterRow& r) {
+  int i = first;
+  s.bind(i++, r.thread_id).bind(i++, r.name).bind(i++, r.ts_ns).bind(i++, r.value);
+}
+
+void bind_flow(Statement& s, int first, const FlowRow& r) {
+  int i = first;
+  s.bind(i++, r.kind).bind(i++, r.from_thread).bind(i++, r.from_ns).bind(i++, r.to_thread);
+  s.bind(i++, r.to_ns);
+}
+
+const BulkTable<PacketRow> kPackets{
+    "packets", "packets",
+    "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
+    "wire_len, analysis, dup_ack_num, dup_ack_frame, rtt_ns, ts_rtt_ns",
+    16, bind_packet};
+const BulkTable<SpanRow> kSpans{"spans", "spans",
+                                "thread_id, start_ns, end_ns, depth, kind, name, args_json", 7,
+                                bind_span};
+const BulkTable<InstantRow> kInstants{"instants", "instants",
+                                      "thread_id, ts_ns, kind, name, args_json", 5, bind_instant};
+const BulkTable<CounterRow> kCounters{"counters", "counters", "thread_id, name, ts_ns, value", 4,
+                                      bind_counter};
+const BulkTable<FlowRow> kFlows{"flows", "flows", "kind, from_thread, from_ns, to_thread, to_ns",
+                                5, bind_flow};
 
 }  // namespace
 
-// Packets are the bulk of a capture: they are queued and written
-// kPacketBatch rows per INSERT, which spreads SQLite's per-statement cost
-// (step, halt, reset) over many rows. Rows keep their file order, so their
-// ids are the same as with one INSERT per row.
-void TraceWriter::insert_packet(const PacketRow& r) {
-  pending_packets_.push_back(r);
-  if (pending_packets_.size() == kPacketBatch) flush_packets();
+template <typename Row>
+void TraceWriter::add_row(std::vector<Row>& pending, const BulkTable<Row>& table, const Row& row) {
+  pending.push_back(row);
+  if (pending.size() >= kRowsPerJob) queue_rows(pending, table);
 }
 
-void TraceWriter::flush_packets() {
-  if (pending_packets_.empty()) return;
-  if (pending_packets_.size() == kPacketBatch) {
-    if (!packet_batch_insert_)
-      packet_batch_insert_ = &statement("packet_insert_batch", packet_insert_sql(kPacketBatch));
-    for (size_t row = 0; row < kPacketBatch; ++row)
-      bind_packet(*packet_batch_insert_, 1 + int(row) * kPacketParams, pending_packets_[row]);
-    packet_batch_insert_->run();
-  } else {
-    Statement& single = statement("packet_insert", packet_insert_sql(1));
-    for (const PacketRow& row : pending_packets_) {
-      bind_packet(single, 1, row);
-      single.run();
+template <typename Row>
+void TraceWriter::queue_rows(std::vector<Row>& pending, const BulkTable<Row>& table) {
+  if (pending.empty()) return;
+  std::vector<Row> rows;
+  rows.reserve(kRowsPerJob);
+  rows.swap(pending);
+  queue_.push([this, &table, rows = std::move(rows)] { write_rows(table, rows); });
+}
+
+template <typename Row>
+void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>& rows) {
+  size_t done = 0;
+  if (rows.size() >= kRowsPerInsert) {
+    std::string key = std::string(table.key) + "_bulk";
+    Statement& bulk =
+        statement(key, insert_sql(table.table, table.columns, table.params, kRowsPerInsert));
+    for (; done + kRowsPerInsert <= rows.size(); done += kRowsPerInsert) {
+      for (size_t row = 0; row < kRowsPerInsert; ++row)
+        table.bind(bulk, 1 + int(row) * table.params, rows[done + row]);
+      bulk.run();
     }
   }
-  pending_packets_.clear();
+  if (done == rows.size()) return;
+  Statement& single =
+      statement(std::string(table.key) + "_one", insert_sql(table.table, table.columns, table.params, 1));
+  for (; done < rows.size(); ++done) {
+    table.bind(single, 1, rows[done]);
+    single.run();
+  }
 }
 
-int64_t TraceWriter::insert_thread(ThreadRow& row) {
-  Statement& s = statement("thread_insert", std::string("INSERT INTO threads(") + kThreadColumns +
-                                                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-  bind_thread(s, row);
-  s.run();
-  row.id = db_.last_insert_id();
-  return row.id;
+void TraceWriter::queue_pending_rows() {
+  queue_rows(pending_packets_, kPackets);
+  queue_rows(pending_spans_, kSpans);
+  queue_rows(pending_instants_, kInstants);
+  queue_rows(pending_counters_, kCounters);
+  queue_rows(pending_flows_, kFlows);
 }
 
-void TraceWriter::update_thread(const ThreadRow& row) {
-  Statement& s = statement("thread_update", std::string("UPDATE threads SET (") + kThreadColumns +
-                                                ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?");
-  int next = bind_thread(s, row);
-  s.bind(next, row.id);
-  s.run();
+void TraceWriter::insert_packet(const PacketRow& row) { add_row(pending_packets_, kPackets, row); }
+void TraceWriter::insert_span(const SpanRow& row) { add_row(pending_spans_, kSpans, row); }
+void TraceWriter::insert_instant(const InstantRow& row) {
+  add_row(pending_instants_, kInstants, row);
 }
-
-void TraceWriter::insert_span(const SpanRow& r) {
-  Statement& s = statement(
-      "span_insert",
-      "INSERT INTO spans(thread_id, start_ns, end_ns, depth, kind, name, args_json) "
-      "VALUES (?,?,?,?,?,?,?)");
-  s.bind(1, r.thread_id).bind(2, r.start_ns).bind(3, r.end_ns).bind(4, r.depth);
-  s.bind(5, r.kind).bind(6, r.name);
-  bind_optional_text(s, 7, r.args_json);
-  s.run();
+void TraceWriter::insert_counter(const CounterRow& row) {
+  add_row(pending_counters_, kCounters, row);
 }
-
-void TraceWriter::insert_instant(const InstantRow& r) {
-  Statement& s = statement(
-      "instant_insert",
-      "INSERT INTO instants(thread_id, ts_ns, kind, name, args_json) VALUES (?,?,?,?,?)");
-  s.bind(1, r.thread_id).bind(2, r.ts_ns).bind(3, r.kind).bind(4, r.name);
-  bind_optional_text(s, 5, r.args_json);
-  s.run();
-}
-
-void TraceWriter::insert_flow(const FlowRow& r) {
-  Statement& s = statement(
-      "flow_insert",
-      "INSERT INTO flows(kind, from_thread, from_ns, to_thread, to_ns) VALUES (?,?,?,?,?)");
-  s.bind(1, r.kind).bind(2, r.from_thread).bind(3, r.from_ns).bind(4, r.to_thread);
-  s.bind(5, r.to_ns);
-  s.run();
-}
-
-void TraceWriter::insert_counter(const CounterRow& r) {
-  Statement& s = statement(
-      "counter_insert", "INSERT INTO counters(thread_id, name, ts_ns, value) VALUES (?,?,?,?)");
-  s.bind(1, r.thread_id).bind(2, r.name).bind(3, r.ts_ns).bind(4, r.value);
-  s.run();
-}
+void TraceWriter::insert_flow(const FlowRow& row) { add_row(pending_flows_, kFlows, row); }
 
 void TraceWriter::insert_period(const PeriodRow& r) {
-  Statement& s = statement(
-      "period_insert", "INSERT INTO periods(source_id, kind, start_ns, end_ns) VALUES (?,?,?,?)");
-  s.bind(1, r.source_id).bind(2, r.kind).bind(3, r.start_ns).bind(4, r.end_ns);
-  s.run();
+  queue_.push([this, r] {
+    Statement& s = statement(
+        "period_insert", "INSERT INTO periods(source_id, kind, start_ns, end_ns) VALUES (?,?,?,?)");
+    s.bind(1, r.source_id).bind(2, r.kind).bind(3, r.start_ns).bind(4, r.end_ns);
+    s.run();
+  });
 }
 
 void TraceWriter::insert_finding(const FindingRow& r) {
-  Statement& s = statement(
-      "finding_insert",
-      "INSERT INTO findings(kind, severity, title, detail, connection_id, thread_id, ts_ns, "
-      "duration_ns) VALUES (?,?,?,?,?,?,?,?)");
-  s.bind(1, r.kind).bind(2, r.severity).bind(3, r.title);
-  bind_optional_text(s, 4, r.detail);
-  s.bind(5, r.connection_id).bind(6, r.thread_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
-  s.run();
+  queue_.push([this, r] {
+    Statement& s = statement(
+        "finding_insert",
+        "INSERT INTO findings(kind, severity, title, detail, connection_id, thread_id, ts_ns, "
+        "duration_ns) VALUES (?,?,?,?,?,?,?,?)");
+    s.bind(1, r.kind).bind(2, r.severity).bind(3, r.title);
+    bind_optional_text(s, 4, r.detail);
+    s.bind(5, r.connection_id).bind(6, r.thread_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
+    s.run();
+  });
+}
+
+void TraceWriter::insert_capture_finding(int64_t source_id, const FindingRow& r) {
+  queue_.push([this, source_id, r] {
+    Statement& s = statement(
+        "capture_finding_insert",
+        "INSERT INTO capture_findings(source_id, kind, severity, title, detail, connection_id, "
+        "ts_ns, duration_ns) VALUES (?,?,?,?,?,?,?,?)");
+    s.bind(1, source_id).bind(2, r.kind).bind(3, r.severity).bind(4, r.title);
+    bind_optional_text(s, 5, r.detail);
+    s.bind(6, r.connection_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
+    s.run();
+  });
 }
 
 void TraceWriter::insert_source_counter(const SourceCounterRow& r) {
-  Statement& s = statement(
-      "source_counter_insert",
-      "INSERT INTO source_counters(source_id, name, value) VALUES (?,?,?)");
-  s.bind(1, r.source_id).bind(2, r.name).bind(3, r.value);
-  s.run();
+  queue_.push([this, r] {
+    Statement& s = statement(
+        "source_counter_insert",
+        "INSERT INTO source_counters(source_id, name, value) VALUES (?,?,?)");
+    s.bind(1, r.source_id).bind(2, r.name).bind(3, r.value);
+    s.run();
+  });
 }
 
 void TraceWriter::insert_ingest_error(const IngestErrorRow& r) {
-  Statement& s = statement(
-      "error_insert",
-      "INSERT INTO ingest_errors(source_id, byte_offset, line, kind, message) VALUES (?,?,?,?,?)");
-  s.bind(1, r.source_id).bind(2, r.byte_offset).bind(3, r.line).bind(4, r.kind);
-  s.bind(5, r.message);
-  s.run();
+  queue_.push([this, r] {
+    Statement& s = statement("error_insert",
+                             "INSERT INTO ingest_errors(source_id, byte_offset, line, kind, "
+                             "message) VALUES (?,?,?,?,?)");
+    s.bind(1, r.source_id).bind(2, r.byte_offset).bind(3, r.line).bind(4, r.kind);
+    s.bind(5, r.message);
+    s.run();
+  });
 }
 
 void TraceWriter::insert_comment(int64_t source_id, std::string_view scope,
                                  std::optional<int64_t> frame, std::optional<int64_t> interface,
                                  std::string_view text) {
-  Statement& s = statement(
-      "comment_insert",
-      "INSERT INTO comments(source_id, scope, frame, interface, text) VALUES (?,?,?,?,?)");
-  s.bind(1, source_id).bind(2, scope).bind(3, frame).bind(4, interface).bind(5, text);
-  s.run();
+  queue_.push([this, source_id, scope = std::string(scope), frame, interface,
+               text = std::string(text)] {
+    Statement& s = statement(
+        "comment_insert",
+        "INSERT INTO comments(source_id, scope, frame, interface, text) VALUES (?,?,?,?,?)");
+    s.bind(1, source_id).bind(2, scope).bind(3, frame).bind(4, interface).bind(5, text);
+    s.run();
+  });
 }
 
 }  // namespace lurk

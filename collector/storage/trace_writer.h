@@ -1,6 +1,13 @@
 // The one place that writes rows into a .lurk file. Trackers call it; no
 // importer touches SQL. Each source is ingested in one transaction so that a
 // failed or killed ingest leaves the file as it was before.
+//
+// Inside a source (begin_source .. commit_source) the rows are written behind
+// the caller's back: queued, batched many rows per INSERT, and run on a
+// background thread (WriteBehindQueue), while the importer goes on reading.
+// Ids the caller needs at once (connections, threads, strings) are handed out
+// here, from the table's largest id, and written with the row. Methods that
+// read the file (and db()) first wait for every queued row.
 #pragma once
 
 #include <memory>
@@ -11,8 +18,12 @@
 
 #include "storage/rows.h"
 #include "storage/sqlite_handle.h"
+#include "storage/write_behind.h"
 
 namespace lurk {
+
+template <typename Row>
+struct BulkTable;  // a table written in bulk (trace_writer.cpp)
 
 class TraceWriter {
  public:
@@ -24,9 +35,13 @@ class TraceWriter {
   Database& db();
 
   bool has_source_with_hash(std::string_view content_hash);
+  // Whether a source of exactly this size is in the file: only then can a new
+  // input be one already ingested, so only then is it hashed before import.
+  bool has_source_with_size(int64_t size_bytes);
   // Starts the source's transaction and inserts its row; returns its id.
   int64_t begin_source(SourceRow& source);
-  // Updates the source's counts and commits everything written since begin.
+  // Updates the source's counts and content hash (which may have been taken
+  // while importing) and commits everything written since begin.
   void commit_source(const SourceRow& source);
   // Drops everything written since begin_source.
   void rollback_source();
@@ -46,6 +61,9 @@ class TraceWriter {
   void insert_counter(const CounterRow& row);
   void insert_period(const PeriodRow& row);
   void insert_finding(const FindingRow& row);
+  // A finding a capture's own packets show (table capture_findings); the
+  // findings pass ranks them with the rest into `findings`.
+  void insert_capture_finding(int64_t source_id, const FindingRow& row);
   void insert_ingest_error(const IngestErrorRow& row);
   // A named count about one source (table source_counters).
   void insert_source_counter(const SourceCounterRow& row);
@@ -60,17 +78,38 @@ class TraceWriter {
     using is_transparent = void;
     size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
   };
-  static constexpr size_t kPacketBatch = 64;
+  // Rows queued per background job: large enough that the handover costs
+  // nothing per row, small enough that memory stays flat.
+  static constexpr size_t kRowsPerJob = 1024;
 
   Statement& statement(std::string_view key, std::string_view sql);
-  void flush_packets();
+  // Queues every pending row and waits until all queued work is written.
+  void sync();
+  void queue_pending_rows();
+  template <typename Row>
+  void add_row(std::vector<Row>& pending, const BulkTable<Row>& table, const Row& row);
+  template <typename Row>
+  void queue_rows(std::vector<Row>& pending, const BulkTable<Row>& table);
+  template <typename Row>
+  void write_rows(const BulkTable<Row>& table, const std::vector<Row>& rows);
+  // The next ids of connections, threads and strings, read once per source.
+  void load_next_ids();
+  void load_strings();
 
   Database& db_;
   bool in_transaction_ = false;
   std::unordered_map<std::string, Statement, KeyHash, std::equal_to<>> statements_;
   std::vector<PacketRow> pending_packets_;
-  Statement* packet_batch_insert_ = nullptr;  // owned by statements_
-  std::unordered_map<std::string, int64_t> interned_;
+  std::vector<SpanRow> pending_spans_;
+  std::vector<InstantRow> pending_instants_;
+  std::vector<CounterRow> pending_counters_;
+  std::vector<FlowRow> pending_flows_;
+  bool ids_loaded_ = false;
+  int64_t next_connection_id_ = 1, next_thread_id_ = 1, next_string_id_ = 1;
+  bool strings_loaded_ = false;
+  std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> interned_;
+  // Last: destroyed first, so its thread stops before the statements go.
+  WriteBehindQueue queue_;
 };
 
 }  // namespace lurk
