@@ -13,7 +13,7 @@ TraceWriter::TraceWriter(Database& db) : db_(db) {
   // b-tree pages the inserts touch (rows and index entries arrive nearly in
   // key order) without growing with the file. The rollback journal stays
   // on, which is what keeps a killed ingest from damaging the file.
-  db_.exec("PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL");
+  db_.exec("PRAGMA cache_size = -2048; PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL");
 }
 
 TraceWriter::~TraceWriter() {
