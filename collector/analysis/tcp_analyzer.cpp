@@ -90,7 +90,7 @@ TcpAnalyzer::Result TcpAnalyzer::run(const TcpSegment& segment, int dir) {
   fwd.last_ack = s.ack;
   fwd.last_ack_ts_ns = s.ts_ns;
   fwd.last_segment_flags = flags;
-  result.rtt_ns = take_acked(s, rev);
+  result.rtt_ns = rev.unacked.take_acked(s.ack, s.ts_ns);
   result.ts_rtt_ns = timestamp_rtt_sample(segment, timestamps_[dir], timestamps_[1 - dir]);
 
   update_handshake_rtt(s);
@@ -121,7 +121,7 @@ void TcpAnalyzer::record_sent(const SegmentFacts& s, uint32_t flags, TcpFlowStat
   uint32_t next_seq = s.seq + s.seglen;
   if (occupies_sequence_space(s) && fwd.unacked.size() < kMaxUnackedSegments) {
     if (s.tcp_flags & (kSyn | kFin)) next_seq += 1;
-    fwd.unacked.push_front({s.frame, s.seq, next_seq, s.ts_ns});
+    fwd.unacked.add({s.frame, s.seq, next_seq, s.ts_ns});
   }
   bool probe = (flags & kZeroWindowProbe) != 0;
   if (!probe && (!fwd.next_seq || seq_after(next_seq, *fwd.next_seq))) {
@@ -131,27 +131,6 @@ void TcpAnalyzer::record_sent(const SegmentFacts& s, uint32_t flags, TcpFlowStat
   }
   bool contiguous = !fwd.max_seq_to_be_acked || *fwd.max_seq_to_be_acked == s.seq;
   if (!probe && contiguous) fwd.max_seq_to_be_acked = fwd.next_seq;
-}
-
-// Drops the other direction's segments this ACK covers. The ACK that
-// covers a segment exactly gives an RTT sample: the time since that segment
-// (the oldest such one, when it was sent more than once).
-std::optional<int64_t> TcpAnalyzer::take_acked(const SegmentFacts& s, TcpFlowState& rev) {
-  std::optional<int64_t> rtt;
-  for (auto it = rev.unacked.begin(); it != rev.unacked.end();) {
-    if (s.ack == it->next_seq) {
-      rtt = s.ts_ns - it->ts_ns;
-    } else if (seq_after(s.ack, it->seq) && seq_at_or_before(s.ack, it->next_seq)) {
-      it->seq = s.ack;  // partly acknowledged: keep the rest
-      ++it;
-      continue;
-    } else if (seq_after(it->next_seq, s.ack)) {
-      ++it;
-      continue;
-    }
-    it = rev.unacked.erase(it);
-  }
-  return rtt;
 }
 
 // The handshake RTT bounds "out-of-order": from the last SYN to the first

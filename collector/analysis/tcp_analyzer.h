@@ -40,7 +40,6 @@ class TcpAnalyzer : public SegmentAnalyzer {
                                     Result& result);
   static void note_ack_lost(TcpFlowState& rev);
   static void record_sent(const SegmentFacts& s, uint32_t flags, TcpFlowState& fwd);
-  static std::optional<int64_t> take_acked(const SegmentFacts& s, TcpFlowState& rev);
   void update_window_scale(const TcpSegment& segment, int dir);
   void update_handshake_rtt(const SegmentFacts& s);
   void count(uint32_t flags);

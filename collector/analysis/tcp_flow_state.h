@@ -5,8 +5,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
+
+#include "analysis/unacked_segments.h"
 
 namespace lurk {
 
@@ -27,14 +28,6 @@ struct WindowScale {
   bool known() const { return state != State::Unknown; }
   // The shift to apply to this direction's non-SYN windows.
   uint8_t effective_shift() const { return state == State::Shift ? shift : 0; }
-};
-
-// A segment sent in this direction that no ACK from the other side has yet
-// covered; kept for RTT samples.
-struct UnackedSegment {
-  int64_t frame = 0;
-  uint32_t seq = 0, next_seq = 0;
-  int64_t ts_ns = 0;
 };
 
 struct TcpFlowState {
@@ -64,7 +57,7 @@ struct TcpFlowState {
   bool ack_lost_reported = false;
 
   WindowScale scale;
-  std::deque<UnackedSegment> unacked;  // newest first, as Wireshark walks it
+  UnackedSegments unacked;
 };
 
 // Connection-wide analysis state.

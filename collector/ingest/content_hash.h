@@ -18,11 +18,13 @@ class ContentHasher {
   std::string hex() const;
 
  private:
-  void mix_word(uint64_t word);
-  uint64_t lane_a_ = 0x243f6a8885a308d3ULL;
-  uint64_t lane_b_ = 0x13198a2e03707344ULL;
+  static constexpr size_t kLanes = 4;
+  static constexpr size_t kBlock = 8 * kLanes;
+  void mix_block(const uint8_t* block);
+  uint64_t lanes_[kLanes] = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL, 0xa4093822299f31d0ULL,
+                             0x082efa98ec4e6c89ULL};
   uint64_t length_ = 0;
-  uint8_t tail_[8] = {};
+  uint8_t tail_[kBlock] = {};
   size_t tail_size_ = 0;
 };
 

@@ -39,7 +39,9 @@ FLAGS = [
     "tcp.analysis.window_update",
     "tcp.analysis.reused_ports",
 ]
-VALUED = ["tcp.analysis.duplicate_ack_num", "tcp.analysis.duplicate_ack_frame"]
+VALUED = ["tcp.analysis.duplicate_ack_num", "tcp.analysis.duplicate_ack_frame",
+          # The RTT sample an ACK gives (lurk: packets.rtt_ns), in seconds to the ns.
+          "tcp.analysis.ack_rtt"]
 ALL_FIELDS = FLAGS + VALUED
 
 
@@ -80,6 +82,8 @@ def tshark_frames(capture):
         fr = Frame(cols[1])
         for name, value in zip(ALL_FIELDS, cols[2:]):
             if value != "":
+                if name == "tcp.analysis.ack_rtt":
+                    value = "%.9f" % float(value)
                 fr.fields[name] = "1" if name in FLAGS else value
         frames[int(cols[0])] = fr
     return frames
@@ -108,6 +112,14 @@ def lurk_frames(lurk, capture, workdir):
                 raise RuntimeError(f"lurk packets line {n}: unknown flag {name!r}")
             fr.fields[name] = value if name in VALUED else "1"
         frames[int(cols[0])] = fr
+    # The ACK RTT is not part of `lurk packets`' flags: read it from the profile.
+    res = run([lurk, "query", profile, "SELECT frame, rtt_ns FROM packets WHERE rtt_ns IS NOT NULL"])
+    if res.returncode != 0:
+        raise RuntimeError(f"lurk query exited {res.returncode}: {res.stderr.strip()}")
+    for line in res.stdout.splitlines():
+        frame, rtt_ns = line.split("\t")
+        if int(frame) in frames:
+            frames[int(frame)].fields["tcp.analysis.ack_rtt"] = "%.9f" % (int(rtt_ns) / 1e9)
     return frames
 
 

@@ -135,3 +135,34 @@ TEST_F(WriterThreadTest, DigestTakenWhileReadingIsTheFilesDigest) {
 
 }  // namespace
 }  // namespace lurk::test
+
+namespace lurk::test {
+namespace {
+
+std::string digest_in_pieces(const std::vector<uint8_t>& bytes, size_t piece) {
+  ContentHasher hasher;
+  for (size_t at = 0; at < bytes.size(); at += piece)
+    hasher.update(bytes.data() + at, std::min(piece, bytes.size() - at));
+  return hasher.hex();
+}
+
+// The importers' reads cut the file anywhere: the digest must not depend on
+// where, and must tell apart inputs that differ in one byte or in length.
+TEST(ContentHasher, SameDigestWhereverTheReadsCutTheInput) {
+  std::vector<uint8_t> bytes(10'007);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = uint8_t(i * 131 + (i >> 7));
+  std::string whole = digest_in_pieces(bytes, bytes.size());
+  for (size_t piece : {1, 3, 7, 8, 31, 32, 33, 4096}) EXPECT_EQ(digest_in_pieces(bytes, piece), whole);
+  for (size_t at : {size_t(0), size_t(17), bytes.size() - 1}) {
+    std::vector<uint8_t> other = bytes;
+    other[at] ^= 1;
+    EXPECT_NE(digest_in_pieces(other, 64), whole) << "byte " << at;
+  }
+  std::vector<uint8_t> longer = bytes;
+  longer.push_back(0);
+  EXPECT_NE(digest_in_pieces(longer, 64), whole);
+  EXPECT_EQ(whole.size(), 32u);
+}
+
+}  // namespace
+}  // namespace lurk::test
