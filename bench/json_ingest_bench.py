@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Chrome trace JSON and lurk JSONL ingest speed, side by side with SQLite's
 own bulk-insert rate for the same rows (the floor lurk can approach; goal:
-within 2x of it), and peak memory at two file sizes (it should stay flat).
+within 2x of it), and peak memory at two file sizes (it should stay flat: the
+growth from 1x to 4x the events is reported and counted as a pass or a fail).
 
 The traces are generated here (deterministic): Chrome JSON with X, B/E, i and
 C events on a few threads; JSONL with spans, log lines and tcp segment events.
@@ -20,6 +21,8 @@ import os
 import random
 import subprocess
 import time
+
+RSS_FLAT = 1.25  # peak RSS at 4x the events over 1x, at most
 
 TABLES = ["strings", "sources", "threads", "connections", "packets", "spans", "instants",
           "counters", "flows", "source_counters"]
@@ -139,6 +142,15 @@ def main():
         lines.append("| %s | %.1f | %d | %.2f | %.0f | %.1f | %.0f | %.2f | %.1fx |" % (
             r["file"], r["mb"], r["events"], r["wall"], r["events"] / r["wall"], r["mb"] / r["wall"],
             r["rss_mb"], r["floor"], r["ratio"]))
+    lines.append("")
+    # Memory flat with file size: peak RSS at 4x the events against 1x, per format.
+    for kind in ("chrome", "jsonl"):
+        small, large = [r for r in rows if r["file"].startswith("bench-%s-" % kind)]
+        growth = large["rss_mb"] / small["rss_mb"]
+        flat = growth <= RSS_FLAT
+        met, missed = (met + 1, missed) if flat else (met, missed + 1)
+        lines.append("- %s peak RSS %.0f -> %.0f MB for 4x the events (%.2fx; flat means <= %.2fx): %s"
+                     % (kind, small["rss_mb"], large["rss_mb"], growth, RSS_FLAT, "flat" if flat else "GROWS"))
     lines.append("")
     lines.append("Goal: lurk within 2x of SQLite's bulk insert of the same rows; peak RSS flat from 1x to 4x the events.")
     text = "\n".join(lines)

@@ -47,7 +47,7 @@ std::optional<int64_t> micros_to_ns(const Member& v) {
 }  // namespace
 
 ChromeTraceReader::ChromeTraceReader(IngestContext& ctx)
-    : ctx_(ctx), threads_(ctx.writer, ctx.source.id) {}
+    : ctx_(ctx), threads_(ctx.writer, ctx.source.id, ThreadTracker::Nesting::ByTime) {}
 
 void ChromeTraceReader::error(const Where& at, const std::string& kind,
                               const std::string& message) {
@@ -198,7 +198,6 @@ void ChromeTraceReader::on_complete(const Event& ev, const Where& at) {
   int64_t thread = os_thread(ev);
   threads_.complete_span(thread, *ts, *ts + *dur_ns, name_of(ev), args_json(ev));
   last_ts_ns_ = std::max(last_ts_ns_, *ts + *dur_ns);
-  saw_complete_spans_ = true;
   bind_flows(ev, thread, *ts, at);
 }
 
@@ -392,7 +391,13 @@ void ChromeTraceReader::finish() {
   size_t closed = threads_.finish(last_ts_ns_);
   if (closed > 0) counts_["spans-closed-at-end"] += static_cast<int64_t>(closed);
   if (!open_flows_.empty()) counts_["flows-never-ended"] += static_cast<int64_t>(open_flows_.size());
-  if (saw_complete_spans_) renest_spans(ctx_.writer, ctx_.source.id);
+  // Depths were given as the spans arrived; threads whose spans came out of
+  // order are read back and nested again.
+  std::vector<int64_t> in_doubt = threads_.threads_nested_in_doubt();
+  if (!in_doubt.empty()) {
+    counts_["threads-renested"] += static_cast<int64_t>(in_doubt.size());
+    renest_spans(ctx_.writer, in_doubt);
+  }
   for (const auto& [name, value] : counts_)
     ctx_.writer.insert_source_counter(SourceCounterRow{ctx_.source.id, name, value});
 }

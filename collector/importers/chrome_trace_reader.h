@@ -87,7 +87,6 @@ class ChromeTraceReader {
   std::unordered_map<int64_t, std::string> thread_pids_;          // thread id -> pid
   std::map<std::string, int64_t> counts_;  // source_counters
   int64_t last_ts_ns_ = 0;
-  bool saw_complete_spans_ = false;
 };
 
 }  // namespace lurk

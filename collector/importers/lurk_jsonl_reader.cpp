@@ -47,13 +47,28 @@ bool true_field(const FlatJsonObject& ev, std::string_view key) {
   return v && v->kind == Kind::Bool && v->boolean;
 }
 
-// An unsigned integer field no larger than `max`.
+// Integers as JSON Schema counts them: 5 and 5.0 alike (the schema's
+// "integer"), within int64_t.
+std::optional<int64_t> integer_value(const Member& v) {
+  if (v.kind == Kind::Int) return v.int_value;
+  if (v.kind == Kind::Uint)
+    return v.uint_value <= uint64_t(INT64_MAX) ? std::optional<int64_t>(int64_t(v.uint_value))
+                                               : std::nullopt;
+  if (v.kind == Kind::Float && std::isfinite(v.number) && std::trunc(v.number) == v.number &&
+      std::fabs(v.number) < 9.2e18)
+    return static_cast<int64_t>(v.number);
+  return std::nullopt;
+}
+
+// Thread ids are strings or integers (the schema's "thread").
+bool is_thread_id(const Member& v) { return v.kind == Kind::String || integer_value(v).has_value(); }
+
+// A non-negative integer field no larger than `max` (at most 2^32 - 1 here).
 std::optional<uint64_t> uint_field(const FlatJsonObject& ev, std::string_view key, uint64_t max) {
   const Member* v = ev.find(key);
-  if (!v || !v->is_integer() || (v->kind == Kind::Int && v->int_value < 0)) return std::nullopt;
-  uint64_t value = v->kind == Kind::Int ? static_cast<uint64_t>(v->int_value) : v->uint_value;
-  if (value > max) return std::nullopt;
-  return value;
+  std::optional<int64_t> value = v ? integer_value(*v) : std::nullopt;
+  if (!value || *value < 0 || uint64_t(*value) > max) return std::nullopt;
+  return uint64_t(*value);
 }
 
 std::optional<uint8_t> flag_bit(std::string_view name) {
@@ -68,10 +83,9 @@ std::optional<uint8_t> flag_bit(std::string_view name) {
 // Flags as bits or as an array of names; the array is read from its compact
 // text (["ACK","PSH"]), which the flat parser wrote without whitespace.
 std::optional<uint8_t> tcp_flags(const Member& v) {
-  if (v.is_integer()) {
-    if (v.kind == Kind::Uint ? v.uint_value > 0xff : (v.int_value < 0 || v.int_value > 0xff))
-      return std::nullopt;
-    return static_cast<uint8_t>(v.kind == Kind::Uint ? v.uint_value : uint64_t(v.int_value));
+  if (std::optional<int64_t> bits = integer_value(v)) {
+    if (*bits < 0 || *bits > 0xff) return std::nullopt;
+    return static_cast<uint8_t>(*bits);
   }
   if (v.kind != Kind::Array) return std::nullopt;
   std::string_view text(v.text);
@@ -155,14 +169,14 @@ void LurkJsonlReader::event(const Event& ev, uint64_t offset, int64_t line) {
   }
   std::string_view type = ev.string("t");
   const Member* ts_field = ev.find("ts");
-  if (type.empty() || !ts_field || !ts_field->is_integer()) {
+  std::optional<int64_t> ts_value = ts_field ? integer_value(*ts_field) : std::nullopt;
+  if (type.empty() || !ts_value) {
     error(at, "missing-field",
           "expected \"t\" (event type) and an integer \"ts\" (nanoseconds) in the event");
     ++ctx_.source.skipped;
     return;
   }
-  int64_t ts = ts_field->kind == Kind::Int ? ts_field->int_value
-                                           : static_cast<int64_t>(ts_field->uint_value);
+  int64_t ts = *ts_value;
   last_ts_ns_ = std::max(last_ts_ns_, ts);
   using Handler = void (LurkJsonlReader::*)(const Event&, int64_t, const Where&);
   static const std::map<std::string, Handler, std::less<>> kHandlers = {
@@ -199,6 +213,12 @@ std::optional<int64_t> LurkJsonlReader::thread_of(const Event& ev, const Where& 
     }
     return std::nullopt;
   }
+  if (!is_thread_id(*thread)) {
+    error(at, "bad-field", "expected \"thread\" as a string or an integer, found " +
+                               json_text(*thread) + (required ? "; event skipped" : "; ignored"));
+    if (required) ++ctx_.source.skipped;
+    return std::nullopt;
+  }
   std::string ext_id = id_text(*thread);
   if (!threads_.has_thread(ext_id))
     error(at, "unknown-id", "thread " + ext_id + " is used before its thread_start");
@@ -214,6 +234,9 @@ std::optional<std::string> LurkJsonlReader::args_with_conn(
     nested_.parse(given->text);
     for (size_t i = 0; i < nested_.size(); ++i)
       args_.emplace_back(nested_[i].key, json_text(nested_[i]));
+  } else if (given) {
+    error(at, "bad-field", "expected \"args\" as an object, found " + json_text(*given) +
+                               "; args ignored");
   }
   for (const auto& pair : extra) args_.push_back(pair);
   if (const Member* conn = ev.find("conn")) {
@@ -238,8 +261,9 @@ std::optional<std::string> LurkJsonlReader::args_with_conn(
 
 void LurkJsonlReader::on_thread_start(const Event& ev, int64_t ts, const Where& at) {
   const Member* thread = ev.find("thread");
-  if (!thread) {
-    error(at, "missing-field", "expected \"thread\" in the \"thread_start\" event");
+  if (!thread || !is_thread_id(*thread)) {
+    error(at, "missing-field",
+          "expected \"thread\" (a string or an integer) in the \"thread_start\" event");
     ++ctx_.source.skipped;
     return;
   }
@@ -326,21 +350,27 @@ void LurkJsonlReader::on_log(const Event& ev, int64_t ts, const Where& at) {
     append_json_string(text, source);
     extra.emplace_back("source", std::move(text));
   }
+  if (!ev.find("text") || ev.find("text")->kind != Kind::String)
+    error(at, "missing-field", "expected \"text\" (a string) in the \"log\" event");
   InstantRow row;
   row.thread_id = thread_of(ev, at, false);
   row.ts_ns = ts;
   row.kind = "log";
-  row.name = threads_.intern(ev.string("text"));
+  std::string_view log_text = ev.string("text");
+  row.name = threads_.intern(log_text.empty() ? "(no text)" : log_text);
   row.args_json = args_with_conn(ev, at, extra);
   threads_.instant(row);
 }
 
 void LurkJsonlReader::on_label(const Event& ev, int64_t ts, const Where& at) {
+  if (!ev.find("name") || ev.find("name")->kind != Kind::String)
+    error(at, "missing-field", "expected \"name\" (a string) in the \"label\" event");
   InstantRow row;
   row.thread_id = thread_of(ev, at, false);
   row.ts_ns = ts;
   row.kind = "label";
-  row.name = threads_.intern(ev.string("name"));
+  std::string_view label = ev.string("name");
+  row.name = threads_.intern(label.empty() ? "(unnamed)" : label);
   row.args_json = args_with_conn(ev, at);
   threads_.instant(row);
 }

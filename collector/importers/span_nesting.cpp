@@ -13,26 +13,17 @@ struct SpanTimes {
   int64_t id, start, end, depth;
 };
 
-}  // namespace
-
-int64_t renest_spans(TraceWriter& writer, int64_t source_id) {
-  Database& db = writer.db();
-  // Read in spans_by_lane order, which needs no sorter; spans of one thread
-  // that start together are put in order (longest first, then id) here, so
-  // memory is bounded by such ties and the nesting depth. Sorting the ties in
-  // SQL made it sort every span, a fifth of a Chrome ingest.
-  Statement spans = db.prepare(
-      "SELECT s.id, s.thread_id, s.start_ns, s.end_ns, s.depth FROM spans s "
-      "WHERE s.thread_id IN (SELECT id FROM threads WHERE source_id = ?) "
-      "ORDER BY s.thread_id, s.start_ns");
-  Statement update = db.prepare("UPDATE spans SET depth = ? WHERE id = ?");
-  spans.bind(1, source_id);
+// Depths of one thread's spans; `spans` must be open and bound to it.
+int64_t renest_thread(Statement& spans, Statement& update) {
   std::vector<int64_t> open_ends;  // end_ns of the enclosing spans, outermost first
-  std::vector<SpanTimes> ties;     // spans of `thread` starting at ties[0].start
-  int64_t thread = -1, changed = 0;
+  std::vector<SpanTimes> ties;     // spans starting at ties[0].start
+  int64_t changed = 0;
   auto flush_ties = [&] {
+    // Ties by end (longest first), then by the depth they were given as
+    // they arrived (TimeNesting's order for spans identical in time), then id.
     std::sort(ties.begin(), ties.end(), [](const SpanTimes& a, const SpanTimes& b) {
-      return a.end != b.end ? a.end > b.end : a.id < b.id;
+      if (a.end != b.end) return a.end > b.end;
+      return a.depth != b.depth ? a.depth < b.depth : a.id < b.id;
     });
     for (const SpanTimes& span : ties) {
       // A span that ended by this start encloses nothing from here on.
@@ -48,17 +39,30 @@ int64_t renest_spans(TraceWriter& writer, int64_t source_id) {
     ties.clear();
   };
   while (spans.step()) {
-    SpanTimes span{spans.column_int(0), spans.column_int(2), spans.column_int(3),
-                   spans.column_int(4)};
-    int64_t thread_id = spans.column_int(1);
-    if (thread_id != thread || (!ties.empty() && span.start != ties.front().start)) flush_ties();
-    if (thread_id != thread) {
-      thread = thread_id;
-      open_ends.clear();
-    }
+    SpanTimes span{spans.column_int(0), spans.column_int(1), spans.column_int(2),
+                   spans.column_int(3)};
+    if (!ties.empty() && span.start != ties.front().start) flush_ties();
     ties.push_back(span);
   }
   flush_ties();
+  return changed;
+}
+
+}  // namespace
+
+int64_t renest_spans(TraceWriter& writer, const std::vector<int64_t>& thread_ids) {
+  if (thread_ids.empty()) return 0;
+  Database& db = writer.db();
+  // spans_by_lane gives each thread's spans by start without a sorter.
+  Statement spans = db.prepare(
+      "SELECT id, start_ns, end_ns, depth FROM spans WHERE thread_id = ? ORDER BY start_ns");
+  Statement update = db.prepare("UPDATE spans SET depth = ? WHERE id = ?");
+  int64_t changed = 0;
+  for (int64_t thread_id : thread_ids) {
+    spans.bind(1, thread_id);
+    changed += renest_thread(spans, update);
+    spans.reset();
+  }
   return changed;
 }
 

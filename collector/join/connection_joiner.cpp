@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "join/join_evidence.h"
@@ -26,7 +27,6 @@ struct Connection {
   int64_t first_ns = 0, last_ns = 0;
   std::optional<int64_t> same_as;
   bool from_capture = true;
-  std::optional<int64_t> isn_a;  // seq of A's SYN
   int64_t canonical() const { return same_as.value_or(id); }
   bool has_endpoint(const std::string& addr, int port) const {
     return (port_a == port && (addr.empty() || addr_a == addr)) ||
@@ -45,11 +45,11 @@ struct Connection {
 };
 
 std::vector<Connection> load_connections(Database& db) {
+  // The client's ISN is looked up only for connections a merge compares
+  // (client_isn()): finding it scans a connection's packets when it has no SYN.
   Statement s = db.prepare(
       "SELECT c.id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.first_ns, c.last_ns, c.same_as, "
-      "  coalesce(src.format, '') <> 'lurk-jsonl', "
-      "  (SELECT p.seq FROM packets p WHERE p.connection_id = c.id AND p.dir = 0 "
-      "     AND (p.tcp_flags & 18) = 2 ORDER BY p.ts_ns LIMIT 1) "
+      "  coalesce(src.format, '') <> 'lurk-jsonl' "
       "FROM connections c LEFT JOIN sources src ON src.id = c.source_id ORDER BY c.id");
   std::vector<Connection> out;
   while (s.step()) {
@@ -63,19 +63,40 @@ std::vector<Connection> load_connections(Database& db) {
     c.last_ns = s.column_int(6);
     if (!s.column_is_null(7)) c.same_as = s.column_int(7);
     c.from_capture = s.column_int(8) != 0;
-    if (!s.column_is_null(9)) c.isn_a = s.column_int(9);
     out.push_back(std::move(c));
   }
   return out;
 }
 
+// The seq of A's first SYN, read once per connection.
+class ClientIsns {
+ public:
+  explicit ClientIsns(Database& db)
+      : query_(db.prepare("SELECT seq FROM packets WHERE connection_id = ? AND dir = 0 "
+                          "AND (tcp_flags & 18) = 2 ORDER BY ts_ns LIMIT 1")) {}
+  std::optional<int64_t> of(const Connection& c) {
+    auto [it, fresh] = cache_.try_emplace(c.id);
+    if (fresh) {
+      query_.bind(1, c.id);
+      if (query_.step()) it->second = query_.column_int(0);
+      query_.reset();
+    }
+    return it->second;
+  }
+
+ private:
+  Statement query_;
+  std::unordered_map<int64_t, std::optional<int64_t>> cache_;
+};
+
 // A trace's connection is the capture's when they share the 4-tuple and the
 // client's ISN, or (without a SYN on one side) overlap in time.
-bool same_connection(const Connection& trace, const Connection& capture) {
+bool same_connection(const Connection& trace, const Connection& capture, ClientIsns& isns) {
   JoinEvidence tuple{JoinEvidence::Kind::FourTuple, 0, trace.addr_a, trace.addr_b,
                      static_cast<uint16_t>(trace.port_a), static_cast<uint16_t>(trace.port_b)};
   if (!capture.has_tuple(tuple)) return false;
-  if (trace.isn_a && capture.isn_a) return *trace.isn_a == *capture.isn_a;
+  std::optional<int64_t> trace_isn = isns.of(trace), capture_isn = isns.of(capture);
+  if (trace_isn && capture_isn) return *trace_isn == *capture_isn;
   return trace.first_ns <= capture.last_ns + kTimeSlackNs &&
          capture.first_ns <= trace.last_ns + kTimeSlackNs;
 }
@@ -89,6 +110,7 @@ std::string tuple_key(const Connection& c) {
 
 int64_t merge_same_connections(Database& db, std::vector<Connection>& connections) {
   Statement update = db.prepare("UPDATE connections SET same_as = ? WHERE id = ?");
+  ClientIsns isns(db);
   int64_t merged = 0;
   std::multimap<std::string, const Connection*> captures;  // by tuple_key
   for (const Connection& c : connections)
@@ -97,7 +119,7 @@ int64_t merge_same_connections(Database& db, std::vector<Connection>& connection
     if (trace.from_capture || trace.same_as) continue;
     auto [begin, end] = captures.equal_range(tuple_key(trace));
     for (auto it = begin; it != end; ++it) {
-      if (!same_connection(trace, *it->second)) continue;
+      if (!same_connection(trace, *it->second, isns)) continue;
       trace.same_as = it->second->id;
       update.bind(1, trace.same_as).bind(2, trace.id);
       update.run();
@@ -122,6 +144,7 @@ struct ThreadEvidence {
                                                                                 : label;
     if (!slot || e.ts_ns < slot->ts_ns) slot = e;
   }
+  bool empty() const { return !tuple && !port && !label; }
 };
 
 // Cheap test before parsing args: could they name an endpoint at all?
@@ -130,23 +153,63 @@ bool may_name_endpoint(const std::string& args) {
          args.find("\"src\"") != std::string::npos || args.find("\"local\"") != std::string::npos;
 }
 
+// What a name says, once per interned name (names repeat: span names, log
+// texts); the evidence's time is the event's.
+class NameEvidence {
+ public:
+  explicit NameEvidence(Database& db) : text_(db.prepare("SELECT text FROM strings WHERE id = ?")) {}
+  const std::vector<JoinEvidence>& of(int64_t name_id) {
+    auto [it, fresh] = cache_.try_emplace(name_id);
+    if (fresh) {
+      text_.bind(1, name_id);
+      if (text_.step()) it->second = evidence_in_event("", text_.column_text(0), 0);
+      text_.reset();
+    }
+    return it->second;
+  }
+
+ private:
+  Statement text_;
+  std::unordered_map<int64_t, std::vector<JoinEvidence>> cache_;
+};
+
+// The evidence of the threads not linked yet, from their names and from the
+// names and args of their spans and instants. Plain scans: when most threads
+// are unlinked, reading each table once beats an index lookup per row.
 std::map<int64_t, ThreadEvidence> gather_evidence(Database& db) {
   std::map<int64_t, ThreadEvidence> evidence;
-  Statement s = db.prepare(
-      "SELECT x.thread_id, x.ts, x.args_json, coalesce(n.text, '') FROM ("
-      "  SELECT thread_id, start_ns AS ts, args_json, name FROM spans "
-      "  UNION ALL SELECT thread_id, ts_ns, args_json, name FROM instants "
-      "    WHERE thread_id IS NOT NULL "
-      "  UNION ALL SELECT id, coalesce(start_ns, 0), NULL, name FROM threads) x "
-      "JOIN threads t ON t.id = x.thread_id LEFT JOIN strings n ON n.id = x.name "
-      "WHERE t.connection_id IS NULL");
-  while (s.step()) {
-    std::string args = s.column_is_null(2) ? std::string() : s.column_text(2);
-    if (!args.empty() && !may_name_endpoint(args)) args.clear();
-    std::string name = s.column_text(3);
-    for (const JoinEvidence& e : evidence_in_event(args, name, s.column_int(1)))
-      evidence[s.column_int(0)].add(e);
+  NameEvidence names(db);
+  auto add_name = [&](ThreadEvidence& to, int64_t name_id, int64_t ts) {
+    for (JoinEvidence e : names.of(name_id)) {
+      e.ts_ns = ts;
+      to.add(e);
+    }
+  };
+  std::unordered_map<int64_t, ThreadEvidence*> unlinked;
+  Statement threads = db.prepare(
+      "SELECT id, coalesce(start_ns, 0), coalesce(name, 0) FROM threads WHERE connection_id IS NULL");
+  while (threads.step()) {
+    ThreadEvidence& e = evidence[threads.column_int(0)];
+    unlinked.emplace(threads.column_int(0), &e);
+    add_name(e, threads.column_int(2), threads.column_int(1));
   }
+  if (unlinked.empty()) return evidence;
+  for (const char* sql : {"SELECT thread_id, start_ns, coalesce(name, 0), args_json FROM spans",
+                          "SELECT thread_id, ts_ns, coalesce(name, 0), args_json FROM instants "
+                          "WHERE thread_id IS NOT NULL"}) {
+    Statement events = db.prepare(sql);
+    while (events.step()) {
+      auto thread = unlinked.find(events.column_int(0));
+      if (thread == unlinked.end()) continue;
+      int64_t ts = events.column_int(1);
+      add_name(*thread->second, events.column_int(2), ts);
+      if (events.column_is_null(3)) continue;
+      std::string args = events.column_text(3);
+      if (!may_name_endpoint(args)) continue;
+      for (const JoinEvidence& e : evidence_in_event(args, "", ts)) thread->second->add(e);
+    }
+  }
+  std::erase_if(evidence, [](const auto& entry) { return entry.second.empty(); });
   return evidence;
 }
 

@@ -1,13 +1,14 @@
 #include "trace/thread_tracker.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "storage/trace_writer.h"
 
 namespace lurk {
 
-ThreadTracker::ThreadTracker(TraceWriter& writer, int64_t source_id)
-    : writer_(writer), source_id_(source_id) {}
+ThreadTracker::ThreadTracker(TraceWriter& writer, int64_t source_id, Nesting nesting)
+    : writer_(writer), source_id_(source_id), nesting_(nesting) {}
 
 int64_t ThreadTracker::thread_id(std::string_view ext_id) {
   std::string key(ext_id);
@@ -43,7 +44,9 @@ void ThreadTracker::begin_span(int64_t thread_id, int64_t ts_ns, std::optional<i
   OpenSpan open;
   open.row.thread_id = thread_id;
   open.row.start_ns = ts_ns;
-  open.row.depth = static_cast<int>(t.open.size());
+  open.row.depth = nesting_ == Nesting::ByTime
+                       ? t.by_time.start(ts_ns, TimeNesting::kOpen, &open.slot)
+                       : static_cast<int>(t.open.size());
   open.row.kind = std::move(kind);
   open.row.name = name;
   open.row.args_json = std::move(args_json);
@@ -54,8 +57,10 @@ bool ThreadTracker::end_span(int64_t thread_id, int64_t ts_ns) {
   Thread& t = get(thread_id);
   if (t.open.empty()) return false;
   SpanRow row = std::move(t.open.back().row);
+  TimeNesting::Slot slot = t.open.back().slot;
   t.open.pop_back();
   row.end_ns = std::max(ts_ns, row.start_ns);
+  if (nesting_ == Nesting::ByTime) t.by_time.end(slot, row.end_ns);
   writer_.insert_span(row);
   return true;
 }
@@ -68,7 +73,8 @@ void ThreadTracker::complete_span(int64_t thread_id, int64_t start_ns, int64_t e
   row.thread_id = thread_id;
   row.start_ns = start_ns;
   row.end_ns = std::max(end_ns, start_ns);
-  row.depth = static_cast<int>(t.open.size());
+  row.depth = nesting_ == Nesting::ByTime ? t.by_time.start(start_ns, row.end_ns, nullptr)
+                                          : static_cast<int>(t.open.size());
   row.kind = std::move(kind);
   row.name = name;
   row.args_json = std::move(args_json);
@@ -78,6 +84,13 @@ void ThreadTracker::complete_span(int64_t thread_id, int64_t start_ns, int64_t e
 size_t ThreadTracker::open_spans(int64_t thread_id) const {
   auto it = threads_.find(thread_id);
   return it == threads_.end() ? 0 : it->second.open.size();
+}
+
+std::vector<int64_t> ThreadTracker::threads_nested_in_doubt() const {
+  std::vector<int64_t> out;
+  for (int64_t id : order_)
+    if (threads_.at(id).by_time.in_doubt()) out.push_back(id);
+  return out;
 }
 
 void ThreadTracker::instant(const InstantRow& row) { writer_.insert_instant(row); }

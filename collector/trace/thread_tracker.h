@@ -2,7 +2,9 @@
 // owns thread ids (a trace's own id -> threads.id), the stack of open spans
 // per thread (nesting depth, B/E matching), and writes threads, spans,
 // instants, counters and flows through the TraceWriter. Thread rows are
-// inserted when first seen and updated once at finish().
+// inserted when first seen and updated once at finish(). Span depth follows
+// either the stack of open spans (B/E-style traces) or the spans' times
+// (TimeNesting: traces that also write complete spans, inner first).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "storage/rows.h"
+#include "trace/time_nesting.h"
 
 namespace lurk {
 
@@ -20,7 +23,11 @@ class TraceWriter;
 
 class ThreadTracker {
  public:
-  ThreadTracker(TraceWriter& writer, int64_t source_id);
+  enum class Nesting {
+    OpenSpans,  // depth = spans open on the thread (CTF, lurk JSONL)
+    ByTime,     // depth by start/end times, as renest_spans() (Chrome JSON)
+  };
+  ThreadTracker(TraceWriter& writer, int64_t source_id, Nesting nesting = Nesting::OpenSpans);
 
   // threads.id of the thread the trace calls `ext_id`, created on first use.
   int64_t thread_id(std::string_view ext_id);
@@ -41,6 +48,9 @@ class ThreadTracker {
                      std::optional<int64_t> name, std::optional<std::string> args_json = {},
                      std::string kind = "span");
   size_t open_spans(int64_t thread_id) const;
+  // ByTime: the threads whose spans arrived out of order, so the depths
+  // written may be wrong; renest_spans() them once everything is stored.
+  std::vector<int64_t> threads_nested_in_doubt() const;
 
   void instant(const InstantRow& row);
   void counter(const CounterRow& row);
@@ -53,15 +63,18 @@ class ThreadTracker {
  private:
   struct OpenSpan {
     SpanRow row;
+    TimeNesting::Slot slot;  // ByTime only
   };
   struct Thread {
     ThreadRow row;
     std::vector<OpenSpan> open;
+    TimeNesting by_time;  // ByTime only
   };
   Thread& get(int64_t thread_id);
 
   TraceWriter& writer_;
   int64_t source_id_;
+  Nesting nesting_;
   std::unordered_map<std::string, int64_t> by_ext_id_;
   std::unordered_map<int64_t, Thread> threads_;
   std::vector<int64_t> order_;  // thread ids in creation order

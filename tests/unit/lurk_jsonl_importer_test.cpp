@@ -118,6 +118,24 @@ TEST_F(LurkJsonlTest, BadLinesAreReportedByLineAndOffsetAndTheRestKept) {
   EXPECT_EQ(count("SELECT errors FROM sources"), count("SELECT count(*) FROM ingest_errors"));
 }
 
+TEST_F(LurkJsonlTest, LinesMissingWhatTheSchemaRequiresAreErrorsAndTheRestIsKept) {
+  // A log without text and a label without name used to abort the whole
+  // ingest (NOT NULL on strings.text); a thread id must be a string or an integer.
+  std::string trace = std::string(kHeader) +
+      "{\"t\":\"log\",\"ts\":1}\n"                                        // line 2
+      "{\"t\":\"label\",\"ts\":2}\n"                                      // line 3
+      "{\"t\":\"span_begin\",\"ts\":3,\"thread\":true,\"name\":\"x\"}\n"  // line 4
+      "{\"t\":\"log\",\"ts\":4,\"text\":\"x\",\"args\":[1]}\n"             // line 5
+      "{\"t\":\"counter\",\"ts\":5.0,\"name\":\"c\",\"value\":2}\n";     // line 6: fine
+  SourceOutcome o = ingest_text(trace);
+  EXPECT_EQ(o.status, SourceOutcome::Status::Partial);
+  EXPECT_EQ(text("SELECT group_concat(line || ':' || kind, ' ') FROM (SELECT * FROM ingest_errors ORDER BY line)"),
+            "2:missing-field 3:missing-field 4:bad-field 5:bad-field");
+  EXPECT_EQ(count("SELECT count(*) FROM instants"), 3);  // both logs and the label, kept
+  EXPECT_EQ(count("SELECT count(*) FROM spans"), 0);
+  EXPECT_EQ(count("SELECT ts_ns FROM counters"), 5);
+}
+
 TEST_F(LurkJsonlTest, WrongHeaderIsBadMagicAndNewerVersionIsSaid) {
   SourceOutcome o = ingest_text("{\"lurk\":\"jsonl\",\"version\":9}\n{\"t\":\"counter\",\"ts\":1,\"name\":\"c\",\"value\":2}\n");
   EXPECT_EQ(o.status, SourceOutcome::Status::Partial);
