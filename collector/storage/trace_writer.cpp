@@ -179,56 +179,59 @@ constexpr const char* kThreadColumns =
     "source_id, ext_id, name, kind, parent_id, start_ns, end_ns, failed, exception, "
     "should_resolve, became_id, connection_id, link_how, sort_index";
 
+std::string placeholders(int count) {
+  std::string text = "?";
+  for (int i = 1; i < count; ++i) text += ",?";
+  return text;
+}
+
+// Rows whose id the writer handed out: the columns, then the id.
+std::string insert_with_id_sql(const char* table, const char* columns, int params) {
+  return std::string("INSERT INTO ") + table + "(" + columns + ", id) VALUES (" +
+         placeholders(params + 1) + ")";
+}
+
+std::string update_by_id_sql(const char* table, const char* columns, int params) {
+  return std::string("UPDATE ") + table + " SET (" + columns + ") = (" + placeholders(params) +
+         ") WHERE id = ?";
+}
+
 }  // namespace
 
-int64_t TraceWriter::insert_connection(ConnectionRow& row) {
-  if (!ids_loaded_) load_next_ids();
-  row.id = next_connection_id_++;
-  queue_.push([this, row] {
-    Statement& s = statement("connection_insert",
-                             std::string("INSERT INTO connections(") + kConnectionColumns +
-                                 ", id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    int next = bind_connection(s, row);
-    s.bind(next, row.id);
+template <typename Row>
+void TraceWriter::queue_by_id(const char* key, const std::string& sql, const Row& row,
+                              int (*bind_columns)(Statement&, const Row&)) {
+  queue_.push([this, key, &sql, row, bind_columns] {
+    Statement& s = statement(key, sql);
+    s.bind(bind_columns(s, row), row.id);
     s.run();
   });
+}
+
+int64_t TraceWriter::insert_connection(ConnectionRow& row) {
+  static const std::string sql = insert_with_id_sql("connections", kConnectionColumns, 18);
+  if (!ids_loaded_) load_next_ids();
+  row.id = next_connection_id_++;
+  queue_by_id("connection_insert", sql, row, bind_connection);
   return row.id;
 }
 
 void TraceWriter::update_connection(const ConnectionRow& row) {
-  queue_.push([this, row] {
-    Statement& s = statement("connection_update",
-                             std::string("UPDATE connections SET (") + kConnectionColumns +
-                                 ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?");
-    int next = bind_connection(s, row);
-    s.bind(next, row.id);
-    s.run();
-  });
+  static const std::string sql = update_by_id_sql("connections", kConnectionColumns, 18);
+  queue_by_id("connection_update", sql, row, bind_connection);
 }
 
 int64_t TraceWriter::insert_thread(ThreadRow& row) {
+  static const std::string sql = insert_with_id_sql("threads", kThreadColumns, 14);
   if (!ids_loaded_) load_next_ids();
   row.id = next_thread_id_++;
-  queue_.push([this, row] {
-    Statement& s = statement("thread_insert", std::string("INSERT INTO threads(") +
-                                                  kThreadColumns +
-                                                  ", id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    int next = bind_thread(s, row);
-    s.bind(next, row.id);
-    s.run();
-  });
+  queue_by_id("thread_insert", sql, row, bind_thread);
   return row.id;
 }
 
 void TraceWriter::update_thread(const ThreadRow& row) {
-  queue_.push([this, row] {
-    Statement& s = statement("thread_update", std::string("UPDATE threads SET (") +
-                                                  kThreadColumns +
-                                                  ") = (?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ?");
-    int next = bind_thread(s, row);
-    s.bind(next, row.id);
-    s.run();
-  });
+  static const std::string sql = update_by_id_sql("threads", kThreadColumns, 14);
+  queue_by_id("thread_update", sql, row, bind_thread);
 }
 
 // The tables that take rows in bulk: each is written kRowsPerInsert rows per
@@ -249,9 +252,7 @@ namespace {
 constexpr size_t kRowsPerInsert = 64;
 
 std::string insert_sql(const char* table, const char* columns, int params, size_t rows) {
-  std::string one = "(?";
-  for (int i = 1; i < params; ++i) one += ",?";
-  one += ")";
+  std::string one = "(" + placeholders(params) + ")";
   std::string sql = std::string("INSERT INTO ") + table + "(" + columns + ") VALUES " + one;
   for (size_t i = 1; i < rows; ++i) sql += "," + one;
   return sql;

@@ -86,6 +86,10 @@ class TraceWriter {
   // Queues every pending row and waits until all queued work is written.
   void sync();
   void queue_pending_rows();
+  // Queues the write of a row whose id is known: its columns, then its id.
+  template <typename Row>
+  void queue_by_id(const char* key, const std::string& sql, const Row& row,
+                   int (*bind_columns)(Statement&, const Row&));
   template <typename Row>
   void add_row(std::vector<Row>& pending, const BulkTable<Row>& table, const Row& row);
   template <typename Row>
