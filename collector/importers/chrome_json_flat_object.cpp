@@ -304,6 +304,24 @@ class FlatJsonFastPath {
       }
       return true;
     }
+    // Up to 15 digits in all: the digits as an integer and a power of ten are
+    // both exact doubles, so one division rounds correctly (the classic fast
+    // path of decimal-to-binary conversion), the same value strtod gives.
+    size_t all_digits = static_cast<size_t>(p_ - digits) - 1;  // without the '.'
+    if (all_digits <= 15) {
+      static constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+      uint64_t mantissa = 0;
+      for (const char* d = digits; d < p_; ++d)
+        if (*d != '.') mantissa = mantissa * 10 + static_cast<uint64_t>(*d - '0');
+      double value = static_cast<double>(mantissa) / kPowersOfTen[all_digits - int_digits];
+      text.append(start, p_ - start);
+      if (m) {
+        m->kind = Kind::Float;
+        m->number = negative ? -value : value;
+      }
+      return true;
+    }
     // Emscripten's libc++ has no floating-point from_chars. The slice is short
     // (the fast path takes no exponent and few digits), so strtod on a copy;
     // both glibc and musl round it correctly.

@@ -97,6 +97,22 @@ bool ChromeJsonSplitter::skip_value() {
   }
 }
 
+namespace {
+
+// The bytes that change the scanner's state, outside and inside strings; the
+// others are skipped in a tight loop (most of an event's bytes).
+struct ScanTables {
+  bool outside[256] = {};
+  bool inside[256] = {};
+  ScanTables() {
+    for (unsigned char c : {'"', '{', '}', '\n'}) outside[c] = true;
+    for (unsigned char c : {'"', '\\', '\n'}) inside[c] = true;
+  }
+};
+const ScanTables kScan;
+
+}  // namespace
+
 bool ChromeJsonSplitter::capture_object() {
   event_.clear();
   int depth = 0;
@@ -107,19 +123,27 @@ bool ChromeJsonSplitter::capture_object() {
     if (pos_ == end_ && !refill()) return false;
     size_t start = pos_;
     bool closed = false;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(buffer_.data());
     while (pos_ < end_) {
-      char c = buffer_[pos_++];
-      if (c == '\n') ++line_;
       if (escaped) {
         escaped = false;
+        if (bytes[pos_++] == '\n') ++line_;
+        continue;
+      }
+      const bool* interesting = in_string ? kScan.inside : kScan.outside;
+      while (pos_ < end_ && !interesting[bytes[pos_]]) ++pos_;
+      if (pos_ == end_) break;
+      char c = static_cast<char>(bytes[pos_++]);
+      if (c == '\n') {
+        ++line_;
       } else if (in_string) {
         if (c == '\\') escaped = true;
-        else if (c == '"') in_string = false;
+        else in_string = false;  // '"'
       } else if (c == '"') {
         in_string = true;
       } else if (c == '{') {
         ++depth;
-      } else if (c == '}' && --depth == 0) {
+      } else if (--depth == 0) {  // '}'
         closed = true;
         break;
       }

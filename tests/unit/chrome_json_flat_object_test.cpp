@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <string>
 
 namespace lurk {
@@ -180,6 +181,43 @@ TEST(FlatJsonObject, DamagedEventsGetNlohmannsVerdictAndValues) {
   }
   EXPECT_GT(valid, 100);
   EXPECT_GT(invalid, 100);
+}
+
+}  // namespace
+}  // namespace lurk
+
+namespace lurk {
+namespace {
+
+// Timestamps are decimals with a fraction: the fast conversion must give the
+// very double nlohmann (strtod) gives, for every digit count, including where
+// it hands over to strtod (16 digits and more).
+TEST(FlatJsonObject, DecimalNumbersAreTheDoublesStrtodGives) {
+  uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 11;
+  };
+  FlatJsonObject ev;
+  for (int i = 0; i < 20000; ++i) {
+    int int_digits = 1 + int(next() % 12);
+    int frac_digits = 1 + int(next() % 9);
+    std::string number = next() % 4 == 0 ? "-" : "";
+    number += std::to_string(1 + next() % 9);
+    for (int d = 1; d < int_digits; ++d) number += char('0' + next() % 10);
+    if (next() % 8 == 0) number = number[0] == '-' ? "-0" : "0";
+    number += '.';
+    for (int d = 0; d < frac_digits; ++d) number += char('0' + next() % 10);
+    std::string text = R"({"ts":)" + number + "}";
+    ASSERT_TRUE(ev.parse(text)) << text;
+    const FlatJsonObject::Member* ts = ev.find("ts");
+    ASSERT_NE(ts, nullptr);
+    double expected = nlohmann::json::parse(text)["ts"].get<double>();
+    ASSERT_EQ(ts->kind, Kind::Float) << text;
+    ASSERT_EQ(std::signbit(ts->number), std::signbit(expected)) << text;
+    ASSERT_EQ(ts->number, expected) << text;
+    ASSERT_EQ(ts->text, number);
+  }
 }
 
 }  // namespace
