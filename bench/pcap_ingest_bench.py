@@ -6,7 +6,9 @@ On each capture given, every repetition runs, one after the other:
   lurk ingest --no-analysis FILE -o TMP.lurk   (the floor, if lurk has the option)
   tshark -r FILE -q -z expert                  (tshark's TCP analysis)
   cat FILE > /dev/null                         (reading the bytes at all)
-each under /usr/bin/time -v for wall time and peak resident memory. Runs are
+each under /usr/bin/time -v for wall time, CPU time (user+sys: lurk writes on a
+second thread, so its wall time is below its CPU time on an idle machine) and
+peak resident memory. Runs are
 interleaved so a busy machine slows every tool alike; the median wall time of
 the repetitions is reported, with packets/s, MB/s, peak RSS and the ratio of
 tshark's time to each tool's. Prints a Markdown section; with --append FILE it
@@ -42,7 +44,7 @@ def count_packets(path):
 
 
 def timed(cmd, stdout=subprocess.DEVNULL):
-    """Runs cmd under /usr/bin/time -v: (wall seconds, peak RSS in MB, exit code, stderr)."""
+    """Runs cmd under /usr/bin/time -v: (wall s, CPU s (user+sys), peak RSS MB, exit code, stderr)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
         start = time.perf_counter()  # finer than time's 10 ms wall clock
         res = subprocess.run(["/usr/bin/time", "-v", "-o", t.name] + cmd, stdout=stdout,
@@ -52,7 +54,8 @@ def timed(cmd, stdout=subprocess.DEVNULL):
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report)
     if not rss:
         raise RuntimeError(f"no /usr/bin/time report for {cmd}: {res.stderr.strip()}")
-    return seconds, int(rss.group(1)) / 1024, res.returncode, res.stderr
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", report))
+    return seconds, cpu, int(rss.group(1)) / 1024, res.returncode, res.stderr
 
 
 def lurk_has_analysis(lurk):
@@ -84,17 +87,23 @@ def bench_capture(args, capture, no_analysis):
             for name, cmd, profile in tools(args.lurk, capture, workdir, no_analysis):
                 if profile and os.path.exists(profile):
                     os.remove(profile)  # every ingest starts from nothing
-                wall, rss, code, err = timed(cmd)
+                wall, cpu, rss, code, err = timed(cmd)
                 if code not in (0, 3):
                     raise RuntimeError(f"{name} exited {code} on {capture}: {err.strip()[:300]}")
-                runs.setdefault(name, []).append((wall, rss))
-                print(f"  rep {rep + 1}: {name}: {wall:.3f} s, {rss:.0f} MB", file=sys.stderr)
+                runs.setdefault(name, []).append((wall, cpu, rss))
+                print(f"  rep {rep + 1}: {name}: {wall:.3f} s, {cpu:.2f} s CPU, {rss:.0f} MB",
+                      file=sys.stderr)
     rows = []
-    tshark_s = statistics.median(w for w, _ in runs["tshark -q -z expert"])
+    tshark = runs["tshark -q -z expert"]
+    tshark_s = statistics.median(w for w, _, _ in tshark)
+    tshark_cpu = statistics.median(c for _, c, _ in tshark)
     for name, samples in runs.items():
-        wall = statistics.median(w for w, _ in samples)
-        rss = max(r for _, r in samples)
-        rows.append((name, wall, packets / wall, size_mb / wall, rss, tshark_s / wall))
+        wall = statistics.median(w for w, _, _ in samples)
+        cpu = statistics.median(c for _, c, _ in samples)
+        rss = max(r for _, _, r in samples)
+        cpu_ratio = tshark_cpu / cpu if cpu > 0 else float("inf")
+        rows.append((name, wall, cpu, packets / wall, size_mb / wall, rss, tshark_s / wall,
+                     cpu_ratio))
     return size_mb, packets, rows
 
 
@@ -143,10 +152,11 @@ def main():
         print(f"benchmarking {capture}", file=sys.stderr)
         size_mb, packets, rows = bench_capture(args, capture, no_analysis)
         lines += ["", f"`{os.path.basename(capture)}`: {size_mb:.1f} MB, {packets} packets", "",
-                  "| tool | wall s | packets/s | MB/s | peak RSS MB | tshark time / this |",
-                  "|---|---:|---:|---:|---:|---:|"]
-        for name, wall, pps, mbps, rss, ratio in rows:
-            lines.append(f"| {name} | {wall:.3f} | {pps:,.0f} | {mbps:.1f} | {rss:.0f} | {ratio:.1f}x |")
+                  "| tool | wall s | CPU s | packets/s | MB/s | peak RSS MB | tshark wall / this | tshark CPU / this |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, wall, cpu, pps, mbps, rss, ratio, cpu_ratio in rows:
+            lines.append(f"| {name} | {wall:.3f} | {cpu:.2f} | {pps:,.0f} | {mbps:.1f} | {rss:.0f} "
+                         f"| {ratio:.1f}x | {cpu_ratio:.1f}x |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.append:
