@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 
 namespace lurk {
 class Database;
+class Statement;
 }
 
 namespace lurk::ui {
@@ -179,7 +181,6 @@ class ProfileModel {
   size_t memory_bytes() const;
 
  private:
-  void load_bounds(Database& db);
   void load_strings(Database& db);
   void load_connections(Database& db);
   void load_packets(Database& db);
@@ -196,6 +197,16 @@ class ProfileModel {
     if (t > end_ns_) end_ns_ = t;
   }
   uint32_t add_args(const std::string& json);
+  // The row loops of the bulk tables, out of line and free of objects with
+  // destructors: with Emscripten's exceptions, a call made where a destructor
+  // may have to run goes through a JavaScript trampoline (invoke_*), which
+  // made every column read of a load several times slower than native.
+  using CounterRows = std::map<std::pair<int64_t, int64_t>, std::vector<CounterSample>>;
+  void read_packet_rows(Statement& rows);
+  void read_span_rows(Statement& rows);
+  void read_instant_rows(Statement& rows);
+  void read_counter_rows(Statement& rows, CounterRows& lanes);
+  uint32_t add_args_column(Statement& rows, int column);
 
   // While loading: the earliest and latest absolute times seen; then the
   // origin and the end relative to it.

@@ -68,6 +68,21 @@ void order_spans(ThreadLane& t) {
 void ProfileModel::load_packets(Database& db) {
   Statement packets = db.prepare(
       "SELECT connection_id, dir, ts_ns, analysis, payload_len, frame, tcp_flags FROM packets");
+  read_packet_rows(packets);
+  for (ConnectionLanes& c : connections_) {
+    for (int dir = 0; dir < 2; ++dir) {
+      std::vector<PacketMark>& lane = c.lanes[dir];
+      sort_by_time(lane, [](const PacketMark& m) { return m.t_ns; });
+      lane.shrink_to_fit();  // a no-op when the connection's counts were right
+      std::vector<uint8_t> kinds(lane.size());
+      for (size_t i = 0; i < kinds.size(); ++i)
+        kinds[i] = uint8_t(mark_kind(lane[i].analysis, lane[i].tcp_flags));
+      c.severity[dir].build(std::move(kinds));
+    }
+  }
+}
+
+[[gnu::noinline]] void ProfileModel::read_packet_rows(Statement& packets) {
   IdLookup connection(connection_ids_);
   while (packets.step()) {
     int32_t index = connection(packets.column_int(0));
@@ -85,17 +100,10 @@ void ProfileModel::load_packets(Database& db) {
     c.lanes[packets.column_int(1) ? 1 : 0].push_back(mark);
     ++counts_.packets;
   }
-  for (ConnectionLanes& c : connections_) {
-    for (int dir = 0; dir < 2; ++dir) {
-      std::vector<PacketMark>& lane = c.lanes[dir];
-      sort_by_time(lane, [](const PacketMark& m) { return m.t_ns; });
-      lane.shrink_to_fit();  // a no-op when the connection's counts were right
-      std::vector<uint8_t> kinds(lane.size());
-      for (size_t i = 0; i < kinds.size(); ++i)
-        kinds[i] = uint8_t(mark_kind(lane[i].analysis, lane[i].tcp_flags));
-      c.severity[dir].build(std::move(kinds));
-    }
-  }
+}
+
+[[gnu::noinline]] uint32_t ProfileModel::add_args_column(Statement& rows, int column) {
+  return add_args(rows.column_text(column));
 }
 
 void ProfileModel::load_spans(Database& db) {
@@ -104,6 +112,15 @@ void ProfileModel::load_spans(Database& db) {
       "SELECT thread_id, start_ns, end_ns, depth, "
       "CASE kind WHEN 'running' THEN 1 WHEN 'async' THEN 2 ELSE 0 END, coalesce(name, 0), "
       "args_json FROM spans");
+  read_span_rows(spans);
+  for (ThreadLane& t : threads_) {
+    order_spans(t);
+    t.spans.shrink_to_fit();
+    t.running.shrink_to_fit();
+  }
+}
+
+[[gnu::noinline]] void ProfileModel::read_span_rows(Statement& spans) {
   IdLookup thread(thread_ids_);
   while (spans.step()) {
     ++counts_.events;
@@ -117,14 +134,9 @@ void ProfileModel::load_spans(Database& db) {
     s.depth = uint16_t(std::clamp<int64_t>(spans.column_int(3), 0, 1000));
     s.kind = SpanKind(spans.column_int(4));
     s.name = uint32_t(spans.column_int(5));
-    if (!spans.column_is_null(6)) s.args = add_args(spans.column_text(6));
+    if (!spans.column_is_null(6)) s.args = add_args_column(spans, 6);
     ThreadLane& t = threads_[size_t(index)];
     (s.kind == SpanKind::Running ? t.running : t.spans).push_back(s);
-  }
-  for (ThreadLane& t : threads_) {
-    order_spans(t);
-    t.spans.shrink_to_fit();
-    t.running.shrink_to_fit();
   }
 }
 
@@ -133,20 +145,7 @@ void ProfileModel::load_instants(Database& db) {
   Statement instants = db.prepare(
       "SELECT thread_id, ts_ns, CASE kind WHEN 'label' THEN 1 WHEN 'log' THEN 2 "
       "WHEN 'exception' THEN 3 ELSE 0 END, coalesce(name, 0), args_json FROM instants");
-  IdLookup thread(thread_ids_);
-  while (instants.step()) {
-    ++counts_.events;
-    InstantRecord r;
-    r.t_ns = instants.column_int(1);
-    note_time(r.t_ns);
-    if (instants.column_is_null(0)) continue;  // global instants have no lane
-    int32_t index = thread(instants.column_int(0));
-    if (index < 0) continue;
-    r.kind = InstantKind(instants.column_int(2));
-    r.name = uint32_t(instants.column_int(3));
-    if (!instants.column_is_null(4)) r.args = add_args(instants.column_text(4));
-    threads_[size_t(index)].instants.push_back(r);
-  }
+  read_instant_rows(instants);
   for (ThreadLane& t : threads_) {
     sort_by_time(t.instants, [](const InstantRecord& r) { return r.t_ns; });
     t.instants.shrink_to_fit();
@@ -160,21 +159,29 @@ void ProfileModel::load_instants(Database& db) {
   args_end_.shrink_to_fit();
 }
 
+[[gnu::noinline]] void ProfileModel::read_instant_rows(Statement& instants) {
+  IdLookup thread(thread_ids_);
+  while (instants.step()) {
+    ++counts_.events;
+    InstantRecord r;
+    r.t_ns = instants.column_int(1);
+    note_time(r.t_ns);
+    if (instants.column_is_null(0)) continue;  // global instants have no lane
+    int32_t index = thread(instants.column_int(0));
+    if (index < 0) continue;
+    r.kind = InstantKind(instants.column_int(2));
+    r.name = uint32_t(instants.column_int(3));
+    if (!instants.column_is_null(4)) r.args = add_args_column(instants, 4);
+    threads_[size_t(index)].instants.push_back(r);
+  }
+}
+
 void ProfileModel::load_counters(Database& db) {
   // One lane per (name, thread), in that order (global counters first).
-  std::map<std::pair<int64_t, int64_t>, std::vector<CounterSample>> lanes;
+  CounterRows lanes;
   Statement counters =
       db.prepare("SELECT name, coalesce(thread_id, 0), ts_ns, value FROM counters");
-  std::pair<int64_t, int64_t> last_key{-1, -1};
-  std::vector<CounterSample>* lane = nullptr;
-  while (counters.step()) {
-    ++counts_.events;
-    std::pair<int64_t, int64_t> key{counters.column_int(0), counters.column_int(1)};
-    if (!lane || key != last_key) lane = &lanes[key];
-    last_key = key;
-    lane->push_back({counters.column_int(2), counters.column_double(3)});
-    note_time(lane->back().t_ns);
-  }
+  read_counter_rows(counters, lanes);
   IdLookup thread(thread_ids_);
   for (auto& [key, samples] : lanes) {
     CounterLane c;
@@ -189,6 +196,19 @@ void ProfileModel::load_counters(Database& db) {
       c.max = std::max(c.max, s.value);
     }
     counters_.push_back(std::move(c));
+  }
+}
+
+[[gnu::noinline]] void ProfileModel::read_counter_rows(Statement& counters, CounterRows& lanes) {
+  std::pair<int64_t, int64_t> last_key{-1, -1};
+  std::vector<CounterSample>* lane = nullptr;
+  while (counters.step()) {
+    ++counts_.events;
+    std::pair<int64_t, int64_t> key{counters.column_int(0), counters.column_int(1)};
+    if (!lane || key != last_key) lane = &lanes[key];
+    last_key = key;
+    lane->push_back({counters.column_int(2), counters.column_double(3)});
+    note_time(lane->back().t_ns);
   }
 }
 
