@@ -5,11 +5,30 @@
 # (tests/netlab, needs root the first time; kept in BUILD_DIR/bench-data), and
 # on its first quarter, to show whether memory stays flat as the capture grows.
 # Usage: bench/run.sh [BUILD_DIR] [REPETITIONS]   (default build/, 3)
+#        bench/run.sh --ui [BUILD_DIR]   only the browser UI benchmark (10k, 1M, 10M events)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+ui_only=0
+if [ "${1:-}" = --ui ]; then ui_only=1; shift; fi
 build=$(cd "${1:-$root/build}" && pwd)
 reps=${2:-3}
 lurk="$build/bin/lurk"
+
+# Browser UI (bench/browser): first frame, frame build p50/p95, memory per event, on generated
+# profiles of 10k, 1M and 10M events. Needs the WebAssembly UI (LURK_BUILD_WASM=ON).
+run_ui_bench() {
+  if [ -s "$build/share/lurk/web/lurk-ui.wasm" ]; then
+    cmake --build "$build" --target lurk lurk-make-profile lurk_wasm >/dev/null
+    node "$root/bench/browser/ui_bench.mjs" --build "$build" --append "$root/bench/RESULTS.md"
+  else
+    echo "bench: no WebAssembly UI in $build, skipping the browser benchmark" >&2
+  fi
+}
+if [ "$ui_only" = 1 ]; then
+  run_ui_bench
+  echo "bench: results appended to bench/RESULTS.md" >&2
+  exit 0
+fi
 impair="$build/bin/lurk-impair"
 data="$build/bench-data"
 big="$data/netlab-bulk-40MB.pcap"
@@ -40,12 +59,5 @@ python3 "$root/bench/pcap_ingest_bench.py" --lurk "$lurk" --reps "$reps" \
 # Chrome JSON and lurk JSONL ingest against SQLite's bulk insert of the same rows.
 python3 "$root/bench/json_ingest_bench.py" --lurk "$lurk" --data "$data" --reps "$reps" \
   --append "$root/bench/RESULTS.md"
-# Browser UI (bench/browser): first frame, frame build p50/p95, memory per event, on generated
-# profiles of 10k, 1M and 10M events. Needs the WebAssembly UI (LURK_BUILD_WASM=ON).
-if [ -s "$build/share/lurk/web/lurk-ui.wasm" ]; then
-  cmake --build "$build" --target lurk-make-profile >/dev/null
-  node "$root/bench/browser/ui_bench.mjs" --build "$build" --append "$root/bench/RESULTS.md"
-else
-  echo "bench: no WebAssembly UI in $build, skipping the browser benchmark" >&2
-fi
+run_ui_bench
 echo "bench: results appended to bench/RESULTS.md" >&2

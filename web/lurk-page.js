@@ -50,10 +50,12 @@ async function fetchWithProgress(url, onProgress) {
 }
 
 // Hands a whole .lurk (or raw capture) to the module, which opens it from its
-// in-memory file system. Returns the module's error text, or '' on success.
+// in-memory file system. The file system takes the bytes without a copy
+// (canOwn): the caller lets go of them. Returns the module's error text, or
+// '' on success.
 function openInModule(name, bytes) {
   const path = '/' + name.replace(/[^A-Za-z0-9._-]/g, '_');
-  Module.FS.writeFile(path, bytes);
+  Module.FS.writeFile(path, bytes, { canOwn: true });
   return Module.ccall('lurk_open_file', 'string', ['string', 'string'], [path, name]);
 }
 

@@ -166,6 +166,15 @@ try {
       await press('Escape');
       await page.mouse.click(5, 890);
     }],
+    ['zoomed out, merged blocks holding a search match are marked and counted', async () => {
+      // The query of the check before ("parse", nested spans) is still active.
+      await press('0');  // the whole trace: spans merge into blocks
+      await page.mouse.move(700, 700);
+      const s = await waitForSnapshot(page, (s) => s.search.blocksOnScreen > 0, 'matched blocks on screen', 5000);
+      assert(s.search.query !== '' && s.search.matches > 0, JSON.stringify(s.search));
+      assert(s.search.onScreen >= s.search.blocksOnScreen, JSON.stringify(s.search));
+      await screenshot(page, 'timeline-search-blocks.png');
+    }],
     ['dragging on the ruler measures a range with its counts', async () => {
       await press('0');
       const s0 = await snapshot(page);

@@ -230,6 +230,8 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
   s.search_query = search_.query();
   s.search_matches = int64_t(search_.hits().size());
   s.search_current = search_current_;
+  s.search_on_screen = frame_.search_marked;
+  s.search_blocks_on_screen = frame_.search_marked_blocks;
   s.findings = int64_t(findings_.marks().size());
   s.finding_current = finding_current_;
   if (measure_) {

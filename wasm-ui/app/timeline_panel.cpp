@@ -178,6 +178,9 @@ void TimelinePanel::draw_tooltip(const ProfileModel& model, const ItemRef& item)
     ImGui::SameLine(110);
     ImGui::TextUnformatted(f.value.c_str());
   }
+  bool block = item.kind == ItemKind::SpanBlock || item.kind == ItemKind::InstantBlock;
+  if (block && search_.active())
+    ImGui::Text("%u matching \"%s\"", search_.matches_in(model, item), search_.query().c_str());
   ImGui::EndTooltip();
 }
 

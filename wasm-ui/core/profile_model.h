@@ -6,9 +6,14 @@
 // thread (nested spans by depth, running periods, instants), one lane per
 // counter. Lanes are arranged in groups: one per connection, then one for
 // threads and counters tied to no connection.
+//
+// Loading reads each table once in storage order (no ORDER BY: an index walk
+// costs a table lookup per row) straight into the lanes, sorts only lanes
+// that arrive out of order, and shifts times to the origin at the end.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +23,7 @@
 
 namespace lurk {
 class Database;
+class Statement;
 }
 
 namespace lurk::ui {
@@ -163,9 +169,10 @@ class ProfileModel {
   }
   size_t string_count() const { return strings_.size(); }
   std::string_view args(uint32_t index) const {
-    return index < args_.size() ? std::string_view(args_[index]) : std::string_view();
+    if (index == 0 || index >= args_end_.size()) return {};
+    return std::string_view(args_text_).substr(args_end_[index - 1], args_end_[index] - args_end_[index - 1]);
   }
-  size_t args_count() const { return args_.size(); }
+  size_t args_count() const { return args_end_.size(); }
   // Lane index of a thread id, -1 when unknown.
   int32_t thread_index(int64_t thread_id) const;
   // Index in connections() of a connection id, -1 when unknown.
@@ -174,7 +181,6 @@ class ProfileModel {
   size_t memory_bytes() const;
 
  private:
-  void load_bounds(Database& db);
   void load_strings(Database& db);
   void load_connections(Database& db);
   void load_packets(Database& db);
@@ -185,12 +191,32 @@ class ProfileModel {
   void load_flows(Database& db);
   void load_periods(Database& db);
   void build_groups();
+  void shift_times();
+  void note_time(int64_t t) {
+    if (t < origin_ns_) origin_ns_ = t;
+    if (t > end_ns_) end_ns_ = t;
+  }
   uint32_t add_args(const std::string& json);
+  // The row loops of the bulk tables, out of line and free of objects with
+  // destructors: with Emscripten's exceptions, a call made where a destructor
+  // may have to run goes through a JavaScript trampoline (invoke_*), which
+  // made every column read of a load several times slower than native.
+  using CounterRows = std::map<std::pair<int64_t, int64_t>, std::vector<CounterSample>>;
+  void read_packet_rows(Statement& rows);
+  void read_span_rows(Statement& rows);
+  void read_instant_rows(Statement& rows);
+  void read_counter_rows(Statement& rows, CounterRows& lanes);
+  uint32_t add_args_column(Statement& rows, int column);
 
-  int64_t origin_ns_ = 0;
-  int64_t end_ns_ = 0;
+  // While loading: the earliest and latest absolute times seen; then the
+  // origin and the end relative to it.
+  int64_t origin_ns_ = INT64_MAX;
+  int64_t end_ns_ = INT64_MIN;
   std::vector<std::string> strings_;
-  std::vector<std::string> args_;
+  // Args JSON texts end to end (no allocation per row): text i is
+  // [args_end_[i - 1], args_end_[i]); index 0 is "no args".
+  std::string args_text_;
+  std::vector<size_t> args_end_;
   std::vector<ConnectionLanes> connections_;
   std::vector<ThreadLane> threads_;
   std::vector<CounterLane> counters_;

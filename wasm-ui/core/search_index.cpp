@@ -27,6 +27,7 @@ void SearchIndex::clear() {
   names_.clear();
   args_.clear();
   hits_.clear();
+  lanes_.clear();
 }
 
 void SearchIndex::run(const ProfileModel& model, std::string_view query) {
@@ -41,33 +42,46 @@ void SearchIndex::run(const ProfileModel& model, std::string_view query) {
   for (size_t i = 1; i < model.args_count(); ++i) args_[i] = contains_folded(model.args(uint32_t(i)), q);
 
   const auto& threads = model.threads();
+  lanes_.assign(threads.size(), LaneMatches());
   for (size_t t = 0; t < threads.size(); ++t) {
     const ThreadLane& lane = threads[t];
+    LaneMatches& matches = lanes_[t];
     if (name_matches(lane.name) || name_matches(lane.exception))
       hits_.push_back({lane.start_ns, {ItemKind::Thread, uint32_t(t), 0}});
     for (size_t i = 0; i < lane.spans.size(); ++i)
-      if (name_matches(lane.spans[i].name) || args_match(lane.spans[i].args))
+      if (name_matches(lane.spans[i].name) || args_match(lane.spans[i].args)) {
         hits_.push_back({lane.spans[i].t0_ns, {ItemKind::Span, uint32_t(t), uint32_t(i)}});
+        matches.spans.push_back(uint32_t(i));
+      }
     for (size_t i = 0; i < lane.instants.size(); ++i)
-      if (name_matches(lane.instants[i].name) || args_match(lane.instants[i].args))
+      if (name_matches(lane.instants[i].name) || args_match(lane.instants[i].args)) {
         hits_.push_back({lane.instants[i].t_ns, {ItemKind::Instant, uint32_t(t), uint32_t(i)}});
+        matches.instants.push_back(uint32_t(i));
+      }
   }
   std::stable_sort(hits_.begin(), hits_.end(),
                    [](const SearchHit& a, const SearchHit& b) { return a.t_ns < b.t_ns; });
 }
 
 bool SearchIndex::item_matches(const ProfileModel& model, const ItemRef& item) const {
-  if (!active() || item.lane >= model.threads().size()) return false;
+  return matches_in(model, item) > 0;
+}
+
+uint32_t SearchIndex::matches_in(const ProfileModel& model, const ItemRef& item) const {
+  if (!active() || item.lane >= model.threads().size() || item.lane >= lanes_.size()) return 0;
   const ThreadLane& lane = model.threads()[item.lane];
+  auto count_in = [&](const std::vector<uint32_t>& sorted, uint32_t count) {
+    auto first = std::lower_bound(sorted.begin(), sorted.end(), item.index);
+    auto last = std::lower_bound(first, sorted.end(), uint64_t(item.index) + count);
+    return uint32_t(last - first);
+  };
   switch (item.kind) {
     case ItemKind::Thread: return name_matches(lane.name) || name_matches(lane.exception);
-    case ItemKind::Span:
-      return item.index < lane.spans.size() &&
-             (name_matches(lane.spans[item.index].name) || args_match(lane.spans[item.index].args));
-    case ItemKind::Instant:
-      return item.index < lane.instants.size() && (name_matches(lane.instants[item.index].name) ||
-                                                   args_match(lane.instants[item.index].args));
-    default: return false;
+    case ItemKind::Span: return count_in(lanes_[item.lane].spans, 1);
+    case ItemKind::SpanBlock: return count_in(lanes_[item.lane].spans, item.count);
+    case ItemKind::Instant: return count_in(lanes_[item.lane].instants, 1);
+    case ItemKind::InstantBlock: return count_in(lanes_[item.lane].instants, item.count);
+    default: return 0;
   }
 }
 

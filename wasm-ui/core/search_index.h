@@ -1,7 +1,9 @@
 // `/` search: which names, labels and args contain the query (case
 // insensitive), and every span, instant and thread that matches, in time
 // order, for counting, highlighting and stepping through matches. Run once
-// per query change; the frame only asks the per-string bitmaps.
+// per query change; the frame only asks the per-string bitmaps, and for a
+// merged block the per-lane sorted lists of matching indices (two binary
+// searches), so a block holding a match shows as matched at any zoom.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +33,11 @@ class SearchIndex {
   bool args_match(uint32_t args_index) const {
     return args_index < args_.size() && args_[args_index];
   }
+  // True for a span, instant or thread that matches, and for a merged block
+  // holding at least one match.
   bool item_matches(const ProfileModel& model, const ItemRef& item) const;
+  // Matching items inside a merged block (or 1/0 for a single item).
+  uint32_t matches_in(const ProfileModel& model, const ItemRef& item) const;
   const std::vector<SearchHit>& hits() const { return hits_; }
   // Index of the first hit after / before time t (wrapping), -1 when none.
   int64_t next_after(int64_t t_ns, int64_t current) const;
@@ -42,6 +48,11 @@ class SearchIndex {
   std::vector<uint8_t> names_;  // per string index
   std::vector<uint8_t> args_;   // per args index
   std::vector<SearchHit> hits_;
+  // Per thread lane: indices of matching spans and instants, ascending.
+  struct LaneMatches {
+    std::vector<uint32_t> spans, instants;
+  };
+  std::vector<LaneMatches> lanes_;
 };
 
 // Case-insensitive (ASCII) substring test.

@@ -56,7 +56,8 @@ std::string snapshot_json(const SnapshotState& s) {
   j["groups"] = groups;
   j["groupCount"] = s.group_count;
   j["search"] = {{"query", s.search_query}, {"matches", s.search_matches},
-                 {"current", s.search_current}, {"focused", s.search_focused}};
+                 {"current", s.search_current}, {"focused", s.search_focused},
+                 {"onScreen", s.search_on_screen}, {"blocksOnScreen", s.search_blocks_on_screen}};
   j["help"] = s.help;
   j["findings"] = {{"count", s.findings}, {"current", s.finding_current}};
   if (s.measure) {

@@ -66,6 +66,8 @@ struct SnapshotState {
   int64_t group_count = 0;
   std::string search_query;
   int64_t search_matches = 0, search_current = -1;
+  // Drawn last frame: rectangles marked as matches, and merged blocks among them.
+  int64_t search_on_screen = 0, search_blocks_on_screen = 0;
   bool search_focused = false;
   bool help = false;
   int64_t findings = 0, finding_current = -1;

@@ -76,9 +76,14 @@ struct Builder {
   void text(float x, float y, uint32_t color, std::string s, float clip = 1e9f) {
     frame.texts.push_back({x, y, clip, color, std::move(s)});
   }
-  uint32_t outline_for(const ItemRef& ref) const {
+  uint32_t outline_for(const ItemRef& ref) {
     if (hl.selected && hl.selected == ref) return pal.selection;
-    if (hl.search && hl.search->item_matches(model, ref)) return pal.highlight;
+    if (hl.search && hl.search->item_matches(model, ref)) {
+      ++frame.search_marked;
+      if (ref.kind == ItemKind::SpanBlock || ref.kind == ItemKind::InstantBlock)
+        ++frame.search_marked_blocks;
+      return pal.highlight;
+    }
     return 0;
   }
 

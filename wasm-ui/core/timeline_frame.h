@@ -67,6 +67,9 @@ struct TimelineFrame {
   std::vector<DrawLine> lines;
   // Records from these indices on belong to the ruler (drawn with its own clip).
   size_t ruler_rects = 0, ruler_texts = 0, ruler_lines = 0;
+  // Rectangles outlined as search matches, and how many of them are merged
+  // blocks (a block holding at least one match).
+  int64_t search_marked = 0, search_marked_blocks = 0;
   // The topmost item at (x, y); thin items are hit within a pixel or two.
   ItemRef hit_test(float x, float y) const;
   int64_t primitives() const { return int64_t(rects.size() + texts.size() + lines.size()); }

@@ -1,0 +1,265 @@
+// The bulk tables of ProfileModel::load (packets, spans, instants, counters,
+// flows): each read once in storage order, with only the columns the lanes
+// hold, into the lanes directly. Rows of one lane usually come together and
+// in time order, so the lane lookup caches the last id and a lane is sorted
+// only when it arrived out of order. Times stay absolute until shift_times().
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "core/mark_style.h"
+#include "core/profile_model.h"
+#include "net/analysis_flags.h"
+#include "storage/sqlite_handle.h"
+
+namespace lurk::ui {
+namespace {
+
+// An (id, index) table sorted by id, with the last answer cached.
+class IdLookup {
+ public:
+  explicit IdLookup(const std::vector<std::pair<int64_t, int32_t>>& table) : table_(table) {}
+  int32_t operator()(int64_t id) {
+    if (id == last_id_) return last_;
+    auto it = std::lower_bound(table_.begin(), table_.end(), std::make_pair(id, INT32_MIN));
+    last_id_ = id;
+    last_ = it != table_.end() && it->first == id ? it->second : -1;
+    return last_;
+  }
+
+ private:
+  const std::vector<std::pair<int64_t, int32_t>>& table_;
+  int64_t last_id_ = INT64_MIN;
+  int32_t last_ = -1;
+};
+
+// Sorts by time only when needed; stable, so rows of equal time keep storage order.
+template <typename T, typename TimeOf>
+void sort_by_time(std::vector<T>& items, TimeOf time_of) {
+  auto before = [&](const T& a, const T& b) { return time_of(a) < time_of(b); };
+  if (!std::is_sorted(items.begin(), items.end(), before))
+    std::stable_sort(items.begin(), items.end(), before);
+}
+
+// Spans by depth, each depth by start: a stable counting sort on depth (one
+// pass), then a check (and rarely a sort) per depth.
+void order_spans(ThreadLane& t) {
+  size_t depths = 0;
+  for (const SpanRecord& s : t.spans) depths = std::max<size_t>(depths, size_t(s.depth) + 1);
+  t.depth_begin.assign(depths + 1, 0);
+  for (const SpanRecord& s : t.spans) ++t.depth_begin[size_t(s.depth) + 1];
+  for (size_t d = 1; d <= depths; ++d) t.depth_begin[d] += t.depth_begin[d - 1];
+  if (depths > 1) {
+    std::vector<SpanRecord> by_depth(t.spans.size());
+    std::vector<uint32_t> next(t.depth_begin.begin(), t.depth_begin.end() - 1);
+    for (const SpanRecord& s : t.spans) by_depth[next[s.depth]++] = s;
+    t.spans = std::move(by_depth);
+  }
+  auto start_before = [](const SpanRecord& a, const SpanRecord& b) { return a.t0_ns < b.t0_ns; };
+  for (size_t d = 0; d < depths; ++d) {
+    auto first = t.spans.begin() + t.depth_begin[d], last = t.spans.begin() + t.depth_begin[d + 1];
+    if (!std::is_sorted(first, last, start_before)) std::stable_sort(first, last, start_before);
+  }
+  sort_by_time(t.running, [](const SpanRecord& s) { return s.t0_ns; });
+}
+
+}  // namespace
+
+void ProfileModel::load_packets(Database& db) {
+  Statement packets = db.prepare(
+      "SELECT connection_id, dir, ts_ns, analysis, payload_len, frame, tcp_flags FROM packets");
+  read_packet_rows(packets);
+  for (ConnectionLanes& c : connections_) {
+    for (int dir = 0; dir < 2; ++dir) {
+      std::vector<PacketMark>& lane = c.lanes[dir];
+      sort_by_time(lane, [](const PacketMark& m) { return m.t_ns; });
+      lane.shrink_to_fit();  // a no-op when the connection's counts were right
+      std::vector<uint8_t> kinds(lane.size());
+      for (size_t i = 0; i < kinds.size(); ++i)
+        kinds[i] = uint8_t(mark_kind(lane[i].analysis, lane[i].tcp_flags));
+      c.severity[dir].build(std::move(kinds));
+    }
+  }
+}
+
+[[gnu::noinline]] void ProfileModel::read_packet_rows(Statement& packets) {
+  IdLookup connection(connection_ids_);
+  while (packets.step()) {
+    int32_t index = connection(packets.column_int(0));
+    if (index < 0) continue;
+    PacketMark mark;
+    mark.t_ns = packets.column_int(2);
+    mark.analysis = static_cast<uint32_t>(packets.column_int(3));
+    mark.payload_len = static_cast<uint32_t>(packets.column_int(4));
+    mark.frame = static_cast<uint32_t>(packets.column_int(5));
+    mark.tcp_flags = static_cast<uint8_t>(packets.column_int(6));
+    ConnectionLanes& c = connections_[size_t(index)];
+    if (mark.analysis & (kRetransmission | kFastRetransmission | kSpuriousRetransmission))
+      ++c.retransmissions;
+    if (mark.analysis & kDuplicateAck) ++c.dup_acks;
+    c.lanes[packets.column_int(1) ? 1 : 0].push_back(mark);
+    ++counts_.packets;
+  }
+}
+
+[[gnu::noinline]] uint32_t ProfileModel::add_args_column(Statement& rows, int column) {
+  return add_args(rows.column_text(column));
+}
+
+void ProfileModel::load_spans(Database& db) {
+  // Kinds as numbers (SpanKind's values), so no row costs a string.
+  Statement spans = db.prepare(
+      "SELECT thread_id, start_ns, end_ns, depth, "
+      "CASE kind WHEN 'running' THEN 1 WHEN 'async' THEN 2 ELSE 0 END, coalesce(name, 0), "
+      "args_json FROM spans");
+  read_span_rows(spans);
+  for (ThreadLane& t : threads_) {
+    order_spans(t);
+    t.spans.shrink_to_fit();
+    t.running.shrink_to_fit();
+  }
+}
+
+[[gnu::noinline]] void ProfileModel::read_span_rows(Statement& spans) {
+  IdLookup thread(thread_ids_);
+  while (spans.step()) {
+    ++counts_.events;
+    SpanRecord s;
+    s.t0_ns = spans.column_int(1);
+    s.t1_ns = std::max(s.t0_ns, spans.column_int(2));
+    note_time(s.t0_ns);
+    note_time(spans.column_int(2));
+    int32_t index = thread(spans.column_int(0));
+    if (index < 0) continue;
+    s.depth = uint16_t(std::clamp<int64_t>(spans.column_int(3), 0, 1000));
+    s.kind = SpanKind(spans.column_int(4));
+    s.name = uint32_t(spans.column_int(5));
+    if (!spans.column_is_null(6)) s.args = add_args_column(spans, 6);
+    ThreadLane& t = threads_[size_t(index)];
+    (s.kind == SpanKind::Running ? t.running : t.spans).push_back(s);
+  }
+}
+
+void ProfileModel::load_instants(Database& db) {
+  // Kinds as numbers (InstantKind's values).
+  Statement instants = db.prepare(
+      "SELECT thread_id, ts_ns, CASE kind WHEN 'label' THEN 1 WHEN 'log' THEN 2 "
+      "WHEN 'exception' THEN 3 ELSE 0 END, coalesce(name, 0), args_json FROM instants");
+  read_instant_rows(instants);
+  for (ThreadLane& t : threads_) {
+    sort_by_time(t.instants, [](const InstantRecord& r) { return r.t_ns; });
+    t.instants.shrink_to_fit();
+    std::vector<uint8_t> kinds(t.instants.size());
+    for (size_t i = 0; i < kinds.size(); ++i)
+      kinds[i] = uint8_t(t.instants[i].kind == InstantKind::Exception ? MarkKind::Exception
+                                                                        : MarkKind::Normal);
+    t.instant_severity.build(std::move(kinds));
+  }
+  args_text_.shrink_to_fit();
+  args_end_.shrink_to_fit();
+}
+
+[[gnu::noinline]] void ProfileModel::read_instant_rows(Statement& instants) {
+  IdLookup thread(thread_ids_);
+  while (instants.step()) {
+    ++counts_.events;
+    InstantRecord r;
+    r.t_ns = instants.column_int(1);
+    note_time(r.t_ns);
+    if (instants.column_is_null(0)) continue;  // global instants have no lane
+    int32_t index = thread(instants.column_int(0));
+    if (index < 0) continue;
+    r.kind = InstantKind(instants.column_int(2));
+    r.name = uint32_t(instants.column_int(3));
+    if (!instants.column_is_null(4)) r.args = add_args_column(instants, 4);
+    threads_[size_t(index)].instants.push_back(r);
+  }
+}
+
+void ProfileModel::load_counters(Database& db) {
+  // One lane per (name, thread), in that order (global counters first).
+  CounterRows lanes;
+  Statement counters =
+      db.prepare("SELECT name, coalesce(thread_id, 0), ts_ns, value FROM counters");
+  read_counter_rows(counters, lanes);
+  IdLookup thread(thread_ids_);
+  for (auto& [key, samples] : lanes) {
+    CounterLane c;
+    c.name = uint32_t(key.first);
+    c.thread = key.second ? thread(key.second) : -1;
+    sort_by_time(samples, [](const CounterSample& s) { return s.t_ns; });
+    samples.shrink_to_fit();
+    c.samples = std::move(samples);
+    c.min = c.max = c.samples.empty() ? 0 : c.samples.front().value;
+    for (const CounterSample& s : c.samples) {
+      c.min = std::min(c.min, s.value);
+      c.max = std::max(c.max, s.value);
+    }
+    counters_.push_back(std::move(c));
+  }
+}
+
+[[gnu::noinline]] void ProfileModel::read_counter_rows(Statement& counters, CounterRows& lanes) {
+  std::pair<int64_t, int64_t> last_key{-1, -1};
+  std::vector<CounterSample>* lane = nullptr;
+  while (counters.step()) {
+    ++counts_.events;
+    std::pair<int64_t, int64_t> key{counters.column_int(0), counters.column_int(1)};
+    if (!lane || key != last_key) lane = &lanes[key];
+    last_key = key;
+    lane->push_back({counters.column_int(2), counters.column_double(3)});
+    note_time(lane->back().t_ns);
+  }
+}
+
+void ProfileModel::load_flows(Database& db) {
+  // Flow kinds are not interned in the file; there are few of them.
+  std::vector<std::pair<std::string, uint32_t>> kinds;
+  Statement flows = db.prepare("SELECT kind, from_thread, from_ns, to_thread, to_ns FROM flows");
+  IdLookup from(thread_ids_), to(thread_ids_);
+  while (flows.step()) {
+    ++counts_.events;
+    FlowRecord f;
+    std::string kind = flows.column_text(0);
+    auto known = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind; });
+    if (known == kinds.end()) {
+      kinds.emplace_back(kind, uint32_t(strings_.size()));
+      strings_.push_back(kind);
+      known = kinds.end() - 1;
+    }
+    f.kind = known->second;
+    f.from_thread = flows.column_is_null(1) ? -1 : from(flows.column_int(1));
+    f.to_thread = flows.column_is_null(3) ? -1 : to(flows.column_int(3));
+    f.from_ns = flows.column_int(2);
+    f.to_ns = flows.column_int(4);
+    flows_.push_back(f);
+  }
+  sort_by_time(flows_, [](const FlowRecord& f) { return f.from_ns; });
+  flows_.shrink_to_fit();
+}
+
+void ProfileModel::shift_times() {
+  // Relative times keep doubles exact; an empty profile starts and ends at 0.
+  if (origin_ns_ > end_ns_) origin_ns_ = end_ns_ = 0;
+  const int64_t o = origin_ns_;
+  end_ns_ -= o;
+  for (ConnectionLanes& c : connections_) {
+    c.first_ns -= o;
+    c.last_ns -= o;
+    for (auto& lane : c.lanes)
+      for (PacketMark& m : lane) m.t_ns -= o;
+  }
+  for (ThreadLane& t : threads_) {
+    t.start_ns = t.start_known ? t.start_ns - o : 0;
+    t.end_ns = t.end_known ? t.end_ns - o : end_ns_;
+    for (SpanRecord& s : t.spans) s.t0_ns -= o, s.t1_ns -= o;
+    for (SpanRecord& s : t.running) s.t0_ns -= o, s.t1_ns -= o;
+    for (InstantRecord& r : t.instants) r.t_ns -= o;
+  }
+  for (CounterLane& c : counters_)
+    for (CounterSample& s : c.samples) s.t_ns -= o;
+  for (FlowRecord& f : flows_) f.from_ns -= o, f.to_ns -= o;
+  for (PeriodRecord& p : periods_) p.t0_ns -= o, p.t1_ns -= o;
+}
+
+}  // namespace lurk::ui
