@@ -211,3 +211,55 @@ TEST_F(UiModelLoadTest, SearchMarksMergedBlocksThatHoldAMatch) {
 
 }  // namespace
 }  // namespace lurk::test
+
+namespace lurk::test {
+namespace {
+
+using namespace lurk::ui;
+
+// A pcap and a trace of the same run: the joiner marks the trace's connection
+// as the capture's (same_as); the UI shows the trace's threads, and their
+// exceptions, in the capture's connection group, next to the wire packets.
+TEST_F(UiModelLoadTest, TraceThreadsShowUnderTheCapturesConnection) {
+  ConnectionRow wire, stack;
+  for (ConnectionRow* c : {&wire, &stack}) {
+    c->source_id = source.id;
+    c->addr_a = "10.0.0.1";
+    c->addr_b = "10.0.0.2";
+    c->port_a = 40000;
+    c->port_b = 80;
+    c->first_ns = kBase;
+    c->last_ns = kBase + 1000;
+    w->insert_connection(*c);
+  }
+  int64_t handler = thread("handler", stack.id);
+  w->update_thread([&] {
+    ThreadRow t;
+    t.id = handler;
+    t.source_id = source.id;
+    t.ext_id = "handler";
+    t.name = w->intern("handler");
+    t.start_ns = kBase;
+    t.end_ns = kBase + 900;
+    t.failed = true;
+    t.exception = w->intern("Enoent");
+    t.connection_id = stack.id;
+    return t;
+  }());
+  w->commit_source(source);
+  db().exec("UPDATE connections SET same_as = " + std::to_string(wire.id) +
+            " WHERE id = " + std::to_string(stack.id));
+  model = ProfileModel::load(db());
+
+  const ConnectionLanes& wire_lanes = model.connections()[size_t(model.connection_index(wire.id))];
+  const ConnectionLanes& stack_lanes = model.connections()[size_t(model.connection_index(stack.id))];
+  EXPECT_EQ(stack_lanes.same_as, model.connection_index(wire.id));
+  EXPECT_EQ(wire_lanes.same_as, -1);
+  const ThreadLane& t = model.threads()[size_t(model.thread_index(handler))];
+  EXPECT_EQ(t.group, wire_lanes.group);
+  EXPECT_EQ(wire_lanes.exceptions, 1);
+  EXPECT_EQ(stack_lanes.exceptions, 0);
+}
+
+}  // namespace
+}  // namespace lurk::test

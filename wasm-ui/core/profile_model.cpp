@@ -77,7 +77,9 @@ void ProfileModel::load_strings(Database& db) {
 void ProfileModel::load_connections(Database& db) {
   Statement connections = db.prepare(
       "SELECT id, addr_a, port_a, addr_b, port_b, state, first_ns, last_ns, "
-      "packets_ab, packets_ba, bytes_ab + bytes_ba FROM connections ORDER BY first_ns, id");
+      "packets_ab, packets_ba, bytes_ab + bytes_ba, same_as FROM connections "
+      "ORDER BY first_ns, id");
+  std::vector<std::pair<size_t, int64_t>> same_as;  // (index, id of the capture's connection)
   while (connections.step()) {
     ConnectionLanes c;
     c.id = connections.column_int(0);
@@ -96,10 +98,13 @@ void ProfileModel::load_connections(Database& db) {
     c.lanes[1].reserve(size_t(std::max<int64_t>(0, connections.column_int(9))));
     c.packets = connections.column_int(8) + connections.column_int(9);
     c.bytes = connections.column_int(10);
+    if (!connections.column_is_null(11))
+      same_as.emplace_back(connections_.size(), connections.column_int(11));
     connection_ids_.emplace_back(c.id, int32_t(connections_.size()));
     connections_.push_back(std::move(c));
   }
   std::sort(connection_ids_.begin(), connection_ids_.end());
+  for (auto [index, id] : same_as) connections_[index].same_as = connection_index(id);
 }
 
 void ProfileModel::load_threads(Database& db) {
@@ -120,6 +125,8 @@ void ProfileModel::load_threads(Database& db) {
     t.failed = threads.column_int(6) != 0;
     t.exception = uint32_t(threads.column_int(7));
     if (!threads.column_is_null(8)) t.connection = connection_index(threads.column_int(8));
+    if (t.connection >= 0 && connections_[size_t(t.connection)].same_as >= 0)
+      t.connection = connections_[size_t(t.connection)].same_as;
     thread_ids_.emplace_back(t.id, int32_t(threads_.size()));
     threads_.push_back(std::move(t));
   }

@@ -99,6 +99,10 @@ struct ConnectionLanes {
   std::vector<PacketMark> lanes[2];   // [0]: A to B, [1]: B to A; sorted by time
   SeverityPyramid severity[2];        // worst mark kind over ranges of each lane
   int32_t group = -1;
+  // A trace's connection the joiner found to be a capture's connection
+  // (connections.same_as): its threads show in that connection's group, next
+  // to the packets on the wire. Index in connections(), -1: none.
+  int32_t same_as = -1;
 };
 
 struct ThreadLane {
