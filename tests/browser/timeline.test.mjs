@@ -162,12 +162,20 @@ try {
       assert(s.selection && s.selection.kind === 'span' && s.selection.title === 'parse',
              `Enter selects a match: ${JSON.stringify(s.selection)}`);
       await screenshot(page, 'timeline-search.png');
+      // Enter keeps the box (it takes the keyboard back on the next frame).
+      await waitForSnapshot(page, (s) => s.search.focused, 'the search box to keep the keyboard', 5000);
       for (let i = 0; i < 5; i++) await press('Backspace');
-      await press('Escape');
-      await page.mouse.click(5, 890);
+      s = await waitForSnapshot(page, (s) => s.search.query === '', 'Backspace to clear the query', 5000);
+      assert(s.search.matches === 0, `no query, no matches: ${JSON.stringify(s.search)}`);
+      await page.mouse.click(5, 890);  // leaves the box (Escape would restore its text)
     }],
     ['zoomed out, merged blocks holding a search match are marked and counted', async () => {
-      // The query of the check before ("parse", nested spans) is still active.
+      await page.waitForTimeout(200);
+      await press('/');
+      await waitForSnapshot(page, (s) => s.search.focused, 'the search box', 5000);
+      await page.keyboard.type('parse', { delay: 30 });  // nested spans
+      await waitForSnapshot(page, (s) => s.search.query === 'parse', 'the search query');
+      await page.mouse.click(5, 890);  // leaves the box; the query stays
       await press('0');  // the whole trace: spans merge into blocks
       await page.mouse.move(700, 700);
       const s = await waitForSnapshot(page, (s) => s.search.blocksOnScreen > 0, 'matched blocks on screen', 5000);
