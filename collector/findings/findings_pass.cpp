@@ -36,7 +36,9 @@ std::vector<FindingRow> load_capture_findings(Database& db) {
   std::vector<FindingRow> rows;
   Statement s = db.prepare(
       "SELECT kind, severity, title, detail, connection_id, ts_ns, duration_ns "
-      "FROM capture_findings ORDER BY id");
+      "FROM capture_findings WHERE connection_id NOT IN "
+      // A trace's copy of a capture's connection repeats the capture's findings.
+      "(SELECT id FROM connections WHERE same_as IS NOT NULL) ORDER BY id");
   auto optional_int = [&s](int column) -> std::optional<int64_t> {
     if (s.column_is_null(column)) return std::nullopt;
     return s.column_int(column);

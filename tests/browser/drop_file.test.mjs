@@ -18,9 +18,13 @@ const browser = await launchBrowser();
 let page;
 
 // What `lurk ingest` makes of the file, read back with the sqlite3 shell.
+// A .lurk file is read as it is.
 function cliCounts(file) {
-  const profile = path.join(work, path.basename(file) + '.lurk');
-  execFileSync(lurkBin, ['ingest', file, '-o', profile], { stdio: 'ignore' });
+  let profile = file;
+  if (!file.endsWith('.lurk')) {
+    profile = path.join(work, path.basename(file) + '.lurk');
+    execFileSync(lurkBin, ['ingest', file, '-o', profile], { stdio: 'ignore' });
+  }
   const count = (table) => sqliteCount(profile, `SELECT count(*) FROM ${table}`);
   return {
     connections: count('connections'),
@@ -81,6 +85,24 @@ try {
       const before = await snapshot(page);
       await dropFile(file);
       await expectCounts(file, before);
+    }],
+    ['a lurk JSONL trace dropped on the page is ingested in the browser', async () => {
+      const file = path.join(sourceDir, 'tests/data/jsonl/loopback-http.jsonl');
+      const before = await snapshot(page);
+      await dropFile(file);
+      await expectCounts(file, before);
+    }],
+    ['a .lurk profile dropped on the page opens as it is', async () => {
+      // A capture and the stack's trace of the same run, joined by the CLI.
+      const file = path.join(work, 'run.lurk');
+      execFileSync(lurkBin, ['ingest', path.join(sourceDir, 'samples/loopback-http.pcap'),
+        path.join(sourceDir, 'tests/data/jsonl/loopback-http.jsonl'), '-o', file], { stdio: 'ignore' });
+      const before = await snapshot(page);
+      await dropFile(file);
+      await expectCounts(file, before);
+      const s = await snapshot(page);
+      assert(s.groupCount > 1, `groups: ${s.groupCount}`);
+      await screenshot(page, 'drop-lurk-profile.png');
     }],
     ['the mirage CTF trace dropped on the page is ingested, and n reaches an exception', async () => {
       const file = '/work/shared/samples/net.ctf';

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <random>
 
+#include "core/connection_rows.h"
 #include "core/mark_merging.h"
 #include "core/profile_model.h"
 #include "core/search_index.h"
@@ -259,6 +260,15 @@ TEST_F(UiModelLoadTest, TraceThreadsShowUnderTheCapturesConnection) {
   EXPECT_EQ(t.group, wire_lanes.group);
   EXPECT_EQ(wire_lanes.exceptions, 1);
   EXPECT_EQ(stack_lanes.exceptions, 0);
+  // The trace's copy is neither in the table nor on the timeline.
+  EXPECT_EQ(model.shown_connection_count(), 1u);
+  std::vector<uint32_t> rows = connection_rows(model, "", ConnectionColumn::Endpoints, false);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(model.connections()[rows[0]].id, wire.id);
+  TimelineLayout layout;
+  layout.build(model, {}, LayoutMetrics{});
+  EXPECT_TRUE(layout.group_row(uint32_t(wire_lanes.group)).has_value());
+  EXPECT_FALSE(layout.group_row(uint32_t(stack_lanes.group)).has_value());
 }
 
 }  // namespace

@@ -19,7 +19,7 @@ std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
   ImGui::SetNextItemWidth(260);
   ImGui::InputTextWithHint("##connection-filter", "filter connections", filter_, sizeof filter_);
   ImGui::SameLine();
-  ImGui::TextDisabled("%zu of %zu connections", rows_.size(), model.connections().size());
+  ImGui::TextDisabled("%zu of %zu connections", rows_.size(), model.shown_connection_count());
   constexpr int kColumns = int(ConnectionColumn::Count);
   ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY |
                           ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |

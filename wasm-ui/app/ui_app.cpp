@@ -139,7 +139,7 @@ void UiApp::draw_status_screen() {
 void UiApp::draw_header() {
   const ProfileCounts& c = model_->counts();
   ImGui::Text("lurk  \xc2\xb7  %s  \xc2\xb7  %lld connections, %lld packets, %lld threads, %lld events",
-              name_.c_str(), (long long)c.connections, (long long)c.packets,
+              name_.c_str(), (long long)model_->shown_connection_count(), (long long)c.packets,
               (long long)c.threads, (long long)c.events);
   ImGui::SameLine();
   draw_search_box();

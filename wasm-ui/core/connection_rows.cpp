@@ -29,7 +29,8 @@ std::vector<uint32_t> connection_rows(const ProfileModel& model, const std::stri
   const auto& cs = model.connections();
   std::vector<uint32_t> rows;
   for (size_t i = 0; i < cs.size(); ++i)
-    if (q.empty() || contains_folded(cs[i].label, q) || contains_folded(cs[i].state, q))
+    if (cs[i].shown() &&
+        (q.empty() || contains_folded(cs[i].label, q) || contains_folded(cs[i].state, q)))
       rows.push_back(uint32_t(i));
   auto key = [&](const ConnectionLanes& c) -> int64_t {
     switch (column) {

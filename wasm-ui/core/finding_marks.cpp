@@ -8,7 +8,7 @@ void FindingMarks::build(const ProfileModel& model) {
   marks_.clear();
   const auto& connections = model.connections();
   for (size_t c = 0; c < connections.size(); ++c)
-    for (int dir = 0; dir < 2; ++dir) {
+    for (int dir = 0; dir < 2 && connections[c].shown(); ++dir) {
       const auto& lane = connections[c].lanes[dir];
       for (size_t i = 0; i < lane.size(); ++i) {
         MarkKind kind = mark_kind(lane[i].analysis, lane[i].tcp_flags);

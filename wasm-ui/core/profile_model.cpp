@@ -181,6 +181,11 @@ void ProfileModel::build_groups() {
     c.group = c.thread >= 0 ? threads_[size_t(c.thread)].group : int32_t(groups_.size()) - 1;
 }
 
+size_t ProfileModel::shown_connection_count() const {
+  return size_t(std::count_if(connections_.begin(), connections_.end(),
+                              [](const ConnectionLanes& c) { return c.shown(); }));
+}
+
 size_t ProfileModel::memory_bytes() const {
   size_t bytes = 0;
   for (const ConnectionLanes& c : connections_)

@@ -101,8 +101,10 @@ struct ConnectionLanes {
   int32_t group = -1;
   // A trace's connection the joiner found to be a capture's connection
   // (connections.same_as): its threads show in that connection's group, next
-  // to the packets on the wire. Index in connections(), -1: none.
+  // to the packets on the wire, and it is not shown itself (its segments are
+  // the stack's copy of the wire's). Index in connections(), -1: none.
   int32_t same_as = -1;
+  bool shown() const { return same_as < 0; }
 };
 
 struct ThreadLane {
@@ -152,6 +154,8 @@ class ProfileModel {
   static ProfileModel load(Database& db);
 
   int64_t origin_ns() const { return origin_ns_; }
+  // Connections the table and the timeline show (not those that are another's).
+  size_t shown_connection_count() const;
   int64_t duration_ns() const { return end_ns_; }  // relative end
   const std::vector<ConnectionLanes>& connections() const { return connections_; }
   const std::vector<ThreadLane>& threads() const { return threads_; }

@@ -17,6 +17,7 @@ void TimelineLayout::build(const ProfileModel& model, const std::vector<bool>& c
   };
   for (size_t g = 0; g < model.groups().size(); ++g) {
     const LaneGroup& group = model.groups()[g];
+    if (group.connection >= 0 && !model.connections()[size_t(group.connection)].shown()) continue;
     group_rows_[g] = int32_t(rows_.size());
     add(RowKind::GroupHeader, uint32_t(g), 0, metrics.header);
     if (g < collapsed.size() && collapsed[g]) {
