@@ -79,7 +79,7 @@ class UiTimelineTest : public ProfileTest {
                    std::string("{\"bytes\":1460}")});
     w.insert_span({reader.id, kBase + 200'000, kBase + 300'000, 1, "span", w.intern("parse"), std::nullopt});
     w.insert_instant({reader.id, kBase + 800'000, "exception", reader.exception,
-                      std::string("{\"stack\":\"Tcp.Pcb.close\"}")});
+                      std::string("{\"stack\":[\"Tcp.Pcb.close\",\"Lwt.wakeup_result\"]}")});
     w.insert_instant({main.id, kBase + 50'000, "label", w.intern("booting"), std::nullopt});
     w.insert_counter({std::nullopt, w.intern("heap"), kBase, 10});
     w.insert_counter({std::nullopt, w.intern("heap"), kBase + 1'000'000, 30});
@@ -169,6 +169,8 @@ TEST_F(UiTimelineTest, FrameRecordsHitTestBackToTheirItems) {
   ItemDetails ex = describe_item(model, hit, nullptr);
   EXPECT_EQ(*ex.field("message"), "Invalid_argument(\"Lwt.wakeup_result\")");
   EXPECT_NE(ex.field("args")->find("Tcp.Pcb.close"), std::string::npos);
+  ASSERT_TRUE(ex.field("stack"));
+  EXPECT_EQ(*ex.field("stack"), "Tcp.Pcb.close\nLwt.wakeup_result") << "one frame per line";
   // A group header.
   hit = frame.hit_test(10, view.top + 5);
   EXPECT_EQ(hit.kind, ItemKind::Group);

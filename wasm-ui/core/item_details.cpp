@@ -1,5 +1,7 @@
 #include "core/item_details.h"
 
+#include <nlohmann/json.hpp>
+
 #include "core/mark_style.h"
 #include "core/ruler_ticks.h"
 #include "core/timeline_frame.h"
@@ -15,6 +17,24 @@ std::string time_text(const ProfileModel& model, int64_t t_ns) {
 
 void add(ItemDetails& d, std::string name, std::string value) {
   d.fields.push_back({std::move(name), std::move(value)});
+}
+
+// An exception's stack (the "stack" of its args: lurk JSONL writes the frames
+// as a list), one frame per line, innermost first as written.
+void add_stack(ItemDetails& d, std::string_view args) {
+  nlohmann::json doc = nlohmann::json::parse(args, nullptr, false);
+  if (!doc.is_object() || !doc.contains("stack")) return;
+  const nlohmann::json& stack = doc["stack"];
+  std::string lines;
+  if (stack.is_array()) {
+    for (const nlohmann::json& frame : stack) {
+      if (!lines.empty()) lines += '\n';
+      lines += frame.is_string() ? frame.get<std::string>() : frame.dump();
+    }
+  } else {
+    lines = stack.is_string() ? stack.get<std::string>() : stack.dump();
+  }
+  if (!lines.empty()) add(d, "stack", lines);
 }
 
 void describe_packet(const ProfileModel& model, const ItemRef& item, Database* db, ItemDetails& d) {
@@ -182,6 +202,7 @@ ItemDetails describe_item(const ProfileModel& model, const ItemRef& item, Databa
       add(d, exception ? "message" : "text", std::string(model.text(r.name)));
       add(d, "time", time_text(model, r.t_ns));
       add(d, "thread", thread_title(model, item.lane) + " #" + std::to_string(t.id));
+      if (exception && r.args) add_stack(d, model.args(r.args));
       if (r.args) add(d, "args", std::string(model.args(r.args)));
       break;
     }
