@@ -28,6 +28,28 @@ async function press(key) {
   await page.waitForTimeout(60);
 }
 
+// A click ImGui sees whole (it samples the mouse once per frame).
+async function clickSlowly(x, y) {
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.waitForTimeout(80);
+  await page.mouse.up();
+  await page.waitForTimeout(80);
+}
+
+// `/` until the search box has the keyboard.
+async function focusSearch() {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await page.waitForTimeout(200);
+    await press('/');
+    const s = await snapshot(page);
+    if (s.search.focused) return;
+    await page.waitForTimeout(300);
+    if ((await snapshot(page)).search.focused) return;
+  }
+  await waitForSnapshot(page, (s) => s.search.focused, 'the search box to take the keyboard', 2000);
+}
+
 try {
   await runChecks([
     ['the profile loads with its threads grouped per connection', async () => {
@@ -167,15 +189,14 @@ try {
       for (let i = 0; i < 5; i++) await press('Backspace');
       s = await waitForSnapshot(page, (s) => s.search.query === '', 'Backspace to clear the query', 5000);
       assert(s.search.matches === 0, `no query, no matches: ${JSON.stringify(s.search)}`);
-      await page.mouse.click(5, 890);  // leaves the box (Escape would restore its text)
+      await clickSlowly(5, 890);  // leaves the box (Escape would restore its text)
     }],
     ['zoomed out, merged blocks holding a search match are marked and counted', async () => {
-      await page.waitForTimeout(200);
-      await press('/');
-      await waitForSnapshot(page, (s) => s.search.focused, 'the search box', 5000);
+      await focusSearch();
       await page.keyboard.type('parse', { delay: 30 });  // nested spans
       await waitForSnapshot(page, (s) => s.search.query === 'parse', 'the search query');
-      await page.mouse.click(5, 890);  // leaves the box; the query stays
+      await clickSlowly(5, 890);  // leaves the box; the query stays
+      await waitForSnapshot(page, (s) => !s.search.focused, 'the search box to let go', 5000);
       await press('0');  // the whole trace: spans merge into blocks
       await page.mouse.move(700, 700);
       const s = await waitForSnapshot(page, (s) => s.search.blocksOnScreen > 0, 'matched blocks on screen', 5000);
