@@ -131,7 +131,7 @@ try {
     ['the table sorts by a column header click', async () => {
       await press('Escape');
       // The header row of the table; "exceptions" is the seventh column.
-      await page.mouse.click(1232, 71);
+      await clickSlowly(1232, 71);
       const s = await waitForSnapshot(page, (s) => s.table.sort === 'exceptions', 'sorting by exceptions');
       const withException = sqliteCount(profile,
         'SELECT connection_id FROM threads WHERE failed = 1 AND connection_id IS NOT NULL ORDER BY connection_id LIMIT 1');
@@ -143,7 +143,7 @@ try {
       const s0 = await snapshot(page);
       assert(s0.highlightedGroup === null && s0.selection === null, 'Escape clears the selection');
       const target = s0.table.order[5];
-      await page.mouse.click(200, 90 + 5 * 19);  // the sixth row
+      await clickSlowly(200, 90 + 5 * 19);  // the sixth row
       const s = await waitForSnapshot(page, (s) => s.highlightedGroup !== null, 'a highlighted connection');
       assert(s.highlightedGroup === target, `highlighted ${s.highlightedGroup}, clicked row of ${target}`);
       assert(s.selection.kind === 'connection' && s.selection.connection === target,
@@ -157,7 +157,7 @@ try {
     }],
     ['the table filters by text', async () => {
       const s0 = await snapshot(page);
-      await page.mouse.click(120, 45);  // the filter box
+      await clickSlowly(120, 45);  // the filter box
       await page.waitForTimeout(150);
       await page.keyboard.type('10.0.0.3:', { delay: 30 });
       await page.waitForTimeout(100);
