@@ -82,6 +82,7 @@ try {
         assert(s.selection && s.selection.finding, `n selected ${JSON.stringify(s.selection)}`);
         assert(s.selection.t >= previousT, 'findings go forward in time');
         assert(Math.abs(center(s) - s.selection.t) < span(s) * 0.01 + 2048, 'the finding is centered');
+        await waitForSnapshot(page, (s) => s.selection.rowOnScreen, "the finding's lane scrolled into view", 3000);
         previousT = s.selection.t;
       }
       const fourth = s.selection;

@@ -68,6 +68,19 @@ try {
       assert(Math.abs(span - (before[1] - before[0])) < 1e-4 * span + 1024, 'panning changed the zoom');
       await screenshot(page, 'view-sample-zoomed.png');
     }],
+    ['n selects each flagged packet with its lane scrolled into view, graphs open', async () => {
+      const flagged = sqliteCount(profile, 'SELECT count(*) FROM packets WHERE analysis & ~8192 != 0 OR tcp_flags & 4');
+      assert(flagged > 0, 'the sample has flagged packets');
+      for (let i = 0; i < flagged; i++) {
+        await page.keyboard.press('n');
+        await page.waitForTimeout(80);
+        const s = await waitForSnapshot(page, (s) => s.selection && s.selection.finding &&
+          s.selection.rowOnScreen && s.graphs && s.graphs.connection === s.selection.connection,
+          `finding ${i + 1}: its lane on screen and its graphs open`, 5000);
+        assert(s.selection.kind === 'packet', `selected ${s.selection.kind}`);
+      }
+      await screenshot(page, 'view-sample-finding.png');
+    }],
     ['a missing trace shows a readable message', async () => {
       const missing = await openPage(browser, view.url + '?trace=no-such-file.lurk');
       const s = await waitForSnapshot(missing, (s) => s.error, 'the error');

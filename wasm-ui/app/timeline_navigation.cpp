@@ -47,13 +47,10 @@ void TimelinePanel::update_selection_ids(const ProfileModel& model) {
     selected_frame_ = model.connections()[selected_.lane / 2].lanes[selected_.lane % 2][selected_.index].frame;
 }
 
-void TimelinePanel::ensure_visible_row(const ProfileModel& model, const ItemRef& item) {
+// The layout row that shows `item`: its lane, else its group's header.
+std::optional<size_t> TimelinePanel::row_of(const ProfileModel& model, const ItemRef& item) const {
   int32_t group = item_group(model, item);
-  if (group < 0) return;
-  if (size_t(group) < collapsed_.size() && collapsed_[size_t(group)] && item.kind != ItemKind::Group) {
-    collapsed_[size_t(group)] = false;
-    relayout(model);
-  }
+  if (group < 0) return std::nullopt;
   std::optional<size_t> row;
   if (item.kind == ItemKind::Packet || item.kind == ItemKind::PacketBlock)
     row = layout_.packet_row(uint32_t(group), int(item.lane % 2));
@@ -62,10 +59,29 @@ void TimelinePanel::ensure_visible_row(const ProfileModel& model, const ItemRef&
   else if (item.kind != ItemKind::Counter)
     row = layout_.thread_row(item.lane);
   if (!row) row = layout_.group_row(uint32_t(group));
+  return row;
+}
+
+void TimelinePanel::ensure_visible_row(const ProfileModel& model, const ItemRef& item) {
+  int32_t group = item_group(model, item);
+  if (group < 0) return;
+  if (size_t(group) < collapsed_.size() && collapsed_[size_t(group)] && item.kind != ItemKind::Group) {
+    collapsed_[size_t(group)] = false;
+    relayout(model);
+  }
+  std::optional<size_t> row = row_of(model, item);
   if (!row) return;
-  const LayoutRow& r = layout_.rows()[*row];
-  if (r.y < scroll_y_ || r.y + r.height > scroll_y_ + last_rows_height_)
-    scroll_y_ = std::max(0.0f, r.y - last_rows_height_ / 3);
+  // Scrolled to when the timeline is next drawn: selecting a packet opens the
+  // graphs under the timeline, so its height is only known then.
+  row_to_reveal_ = *row;
+}
+
+void TimelinePanel::reveal_pending_row(float rows_height) {
+  if (!row_to_reveal_ || *row_to_reveal_ >= layout_.rows().size()) return;
+  const LayoutRow& r = layout_.rows()[*row_to_reveal_];
+  row_to_reveal_.reset();
+  if (r.y < scroll_y_ || r.y + r.height > scroll_y_ + rows_height)
+    scroll_y_ = std::max(0.0f, r.y - rows_height / 3);
 }
 
 void TimelinePanel::select(const ProfileModel& model, const ItemRef& item, bool center) {
@@ -208,6 +224,10 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
     if (t >= 0) sel.t_ns = origin + t;
     sel.count = selected_.count;
     sel.finding = findings_.find(selected_) >= 0;
+    if (std::optional<size_t> row = row_of(model, selected_)) {
+      const LayoutRow& r = layout_.rows()[*row];
+      sel.row_on_screen = r.y >= scroll_y_ && r.y + r.height <= scroll_y_ + last_rows_height_;
+    }
     ItemDetails d = describe_item(model, selected_, nullptr);
     sel.title = d.title;
     for (const DetailField& f : d.fields) sel.fields.emplace_back(f.name, f.value);

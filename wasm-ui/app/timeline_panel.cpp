@@ -43,6 +43,7 @@ void TimelinePanel::draw(const ProfileModel& model) {
   last_left_ = a.left();
   last_width_ = a.axis_width();
   last_rows_height_ = a.rows_height();
+  reveal_pending_row(a.rows_height());
   float max_scroll = std::max(0.0f, layout_.total_height() - a.rows_height());
   scroll_y_ = std::clamp(scroll_y_, 0.0f, max_scroll);
 

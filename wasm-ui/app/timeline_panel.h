@@ -64,6 +64,8 @@ class TimelinePanel {
   void draw_tooltip(const ProfileModel& model, const ItemRef& item) const;
   void draw_measure_label(ImDrawList* draw, const Areas& a) const;
   void ensure_visible_row(const ProfileModel& model, const ItemRef& item);
+  void reveal_pending_row(float rows_height);
+  std::optional<size_t> row_of(const ProfileModel& model, const ItemRef& item) const;
   void relayout(const ProfileModel& model);
   void center_on(double t_ns);
   void update_selection_ids(const ProfileModel& model);
@@ -91,6 +93,7 @@ class TimelinePanel {
   enum class Drag { None, Pan, Measure, Minimap } drag_ = Drag::None;
   // Geometry of the last frame, for the snapshot and key handling.
   float last_left_ = 300, last_width_ = 1000, last_rows_height_ = 600;
+  std::optional<size_t> row_to_reveal_;  // layout row ensure_visible_row() asked for
   int64_t visible_rows_ = 0;
 };
 

@@ -14,7 +14,8 @@ nlohmann::json selection_json(const SnapshotState& s) {
     const SnapshotSelection& sel = *s.selection;
     nlohmann::json j = {{"kind", sel.kind}, {"connection", optional_int(sel.connection)},
                         {"thread", optional_int(sel.thread)}, {"count", sel.count},
-                        {"finding", sel.finding}, {"title", sel.title}};
+                        {"finding", sel.finding}, {"title", sel.title},
+                        {"rowOnScreen", sel.row_on_screen}};
     if (sel.frame) j["frame"] = *sel.frame;
     j["t"] = sel.t_ns ? nlohmann::json(*sel.t_ns) : nlohmann::json(nullptr);
     nlohmann::json fields = nlohmann::json::object();

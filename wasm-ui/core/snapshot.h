@@ -29,6 +29,7 @@ struct SnapshotSelection {
   std::optional<double> t_ns;         // absolute
   int64_t count = 1;                  // merged blocks: items inside
   bool finding = false;               // an exception or flagged packet (n/N target)
+  bool row_on_screen = false;         // its lane (or group header) is within the scrolled rows
   std::string title;
   std::vector<std::pair<std::string, std::string>> fields;
 };
