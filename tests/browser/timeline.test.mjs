@@ -196,8 +196,9 @@ try {
       await focusSearch();
       await page.keyboard.type('parse', { delay: 30 });  // nested spans
       await waitForSnapshot(page, (s) => s.search.query === 'parse', 'the search query');
-      await clickSlowly(5, 890);  // leaves the box; the query stays
-      await waitForSnapshot(page, (s) => !s.search.focused, 'the search box to let go', 5000);
+      await press('Escape');  // leaves the box; the query stays, its matches highlighted
+      let q = await waitForSnapshot(page, (s) => !s.search.focused, 'the search box to let go', 5000);
+      assert(q.search.query === 'parse' && q.search.matches > 0, `Escape kept ${JSON.stringify(q.search)}`);
       await press('0');  // the whole trace: spans merge into blocks
       await page.mouse.move(700, 700);
       const s = await waitForSnapshot(page, (s) => s.search.blocksOnScreen > 0, 'matched blocks on screen', 5000);

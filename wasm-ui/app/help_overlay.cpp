@@ -19,7 +19,7 @@ constexpr Entry kEntries[] = {
     {"a / d", "pan left / right"},
     {"0", "show the whole trace"},
     {"n / N", "next / previous finding (exception or flagged packet), centered and selected"},
-    {"/", "search names, labels and args; Enter / shift+Enter: next / previous match"},
+    {"/", "search names, labels and args; Enter / shift+Enter: next / previous match; Escape: back to the timeline, the query kept"},
     {"f", "fit the selection (span, thread, connection) in the window"},
     {"click", "select an item; its fields show in the details panel"},
     {"click a group header", "fold or unfold the connection's lanes"},

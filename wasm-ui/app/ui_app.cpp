@@ -156,8 +156,15 @@ void UiApp::draw_search_box() {
     focus_search_ = false;
   }
   ImGui::SetNextItemWidth(240);
+  // Escape leaves the box with the query kept (ImGui would restore the text
+  // the box had when it took the keyboard): the matches stay highlighted and
+  // Enter / n work on the timeline.
+  bool escape = search_focused_ && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
+  std::string query_before_escape = escape ? std::string(search_buf_) : std::string();
   bool enter = ImGui::InputTextWithHint("##search", "/ search names, labels, args", search_buf_,
                                         sizeof search_buf_, ImGuiInputTextFlags_EnterReturnsTrue);
+  if (escape)
+    std::snprintf(search_buf_, sizeof search_buf_, "%s", query_before_escape.c_str());
   search_focused_ = ImGui::IsItemActive();
   if (search.query() != search_buf_) search.run(*model_, search_buf_);
   if (enter) {
