@@ -31,11 +31,6 @@ std::optional<int64_t> default_capture_source(Database& db) {
   return first.column_int(0);
 }
 
-std::optional<int64_t> optional_int(const Statement& row, int column) {
-  if (row.column_is_null(column)) return std::nullopt;
-  return row.column_int(column);
-}
-
 int print_packets(const PacketsOptions& options) {
   Database db(options.file, Database::Mode::ReadOnly);
   if (std::string problem = schema_problem(db); !problem.empty()) {
@@ -57,8 +52,8 @@ int print_packets(const PacketsOptions& options) {
     line += '\t';
     line += std::to_string(rows.column_int(1));
     line += '\t';
-    line += analysis_flags_text(uint64_t(rows.column_int(2)), optional_int(rows, 3),
-                                optional_int(rows, 4));
+    line += analysis_flags_text(uint64_t(rows.column_int(2)), rows.column_optional_int(3),
+                                rows.column_optional_int(4));
     line += '\n';
     std::cout << line;
   }

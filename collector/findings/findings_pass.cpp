@@ -39,19 +39,15 @@ std::vector<FindingRow> load_capture_findings(Database& db) {
       "FROM capture_findings WHERE connection_id NOT IN "
       // A trace's copy of a capture's connection repeats the capture's findings.
       "(SELECT id FROM connections WHERE same_as IS NOT NULL) ORDER BY id");
-  auto optional_int = [&s](int column) -> std::optional<int64_t> {
-    if (s.column_is_null(column)) return std::nullopt;
-    return s.column_int(column);
-  };
   while (s.step()) {
     FindingRow r;
     r.kind = s.column_text(0);
     r.severity = static_cast<int>(s.column_int(1));
     r.title = s.column_text(2);
     if (!s.column_is_null(3)) r.detail = s.column_text(3);
-    r.connection_id = optional_int(4);
-    r.ts_ns = optional_int(5);
-    r.duration_ns = optional_int(6);
+    r.connection_id = s.column_optional_int(4);
+    r.ts_ns = s.column_optional_int(5);
+    r.duration_ns = s.column_optional_int(6);
     rows.push_back(std::move(r));
   }
   return rows;

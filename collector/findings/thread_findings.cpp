@@ -35,7 +35,7 @@ std::vector<ExceptionEvent> load_exceptions(Database& db, bool instants_too) {
   std::vector<ExceptionEvent> out;
   while (s.step()) {
     ExceptionEvent e{s.column_int(0), s.column_int(1), std::nullopt, s.column_text(2)};
-    if (!s.column_is_null(3)) e.connection_id = s.column_int(3);
+    e.connection_id = s.column_optional_int(3);
     out.push_back(std::move(e));
   }
   return out;
@@ -126,7 +126,7 @@ void never_resolved(Database& db, std::vector<FindingRow>& out) {
               " never resolved";
     r.detail = "marked as one that must resolve; still pending at the end of the trace";
     r.thread_id = s.column_int(0);
-    if (!s.column_is_null(4)) r.connection_id = s.column_int(4);
+    r.connection_id = s.column_optional_int(4);
     r.ts_ns = s.column_int(5);
     r.duration_ns = s.column_int(1) - s.column_int(5);
     out.push_back(std::move(r));

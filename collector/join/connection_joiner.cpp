@@ -61,7 +61,7 @@ std::vector<Connection> load_connections(Database& db) {
     c.port_b = static_cast<int>(s.column_int(4));
     c.first_ns = s.column_int(5);
     c.last_ns = s.column_int(6);
-    if (!s.column_is_null(7)) c.same_as = s.column_int(7);
+    c.same_as = s.column_optional_int(7);
     c.from_capture = s.column_int(8) != 0;
     out.push_back(std::move(c));
   }

@@ -83,6 +83,8 @@ class Statement {
   double column_double(int index) const;
   std::string column_text(int index) const;
   bool column_is_null(int index) const;
+  // The integer, or nullopt for NULL (the reverse of bind(std::optional<int64_t>)).
+  std::optional<int64_t> column_optional_int(int index) const;
   std::string column_name(int index) const;
 
  private:

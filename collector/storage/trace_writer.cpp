@@ -41,22 +41,22 @@ Statement& TraceWriter::statement(std::string_view key, std::string_view sql) {
   return it->second;
 }
 
-bool TraceWriter::has_source_with_hash(std::string_view content_hash) {
+template <typename Value>
+bool TraceWriter::any_row(std::string_view key, std::string_view sql, const Value& value) {
   sync();
-  Statement& s = statement("source_by_hash", "SELECT id FROM sources WHERE content_hash = ?");
-  s.bind(1, content_hash);
+  Statement& s = statement(key, sql);
+  s.bind(1, value);
   bool found = s.step();
   s.reset();
   return found;
 }
 
+bool TraceWriter::has_source_with_hash(std::string_view content_hash) {
+  return any_row("source_by_hash", "SELECT id FROM sources WHERE content_hash = ?", content_hash);
+}
+
 bool TraceWriter::has_source_with_size(int64_t size_bytes) {
-  sync();
-  Statement& s = statement("source_by_size", "SELECT id FROM sources WHERE size_bytes = ?");
-  s.bind(1, size_bytes);
-  bool found = s.step();
-  s.reset();
-  return found;
+  return any_row("source_by_size", "SELECT id FROM sources WHERE size_bytes = ?", size_bytes);
 }
 
 int64_t TraceWriter::begin_source(SourceRow& source) {
@@ -238,15 +238,6 @@ void TraceWriter::update_thread(const ThreadRow& row) {
 // INSERT statement, which spreads SQLite's per-statement cost (step, halt,
 // reset) over many rows. Rows keep their order, so their ids are the same as
 // with one INSERT per row.
-template <typename Row>
-struct BulkTable {
-  const char* key;  // names the table's statements in the cache
-  const char* table;
-  const char* columns;
-  int params;
-  void (*bind)(Statement&, int first, const Row&);
-};
-
 namespace {
 
 constexpr size_t kRowsPerInsert = 64;
@@ -257,6 +248,26 @@ std::string insert_sql(const char* table, const char* columns, int params, size_
   for (size_t i = 1; i < rows; ++i) sql += "," + one;
   return sql;
 }
+
+}  // namespace
+
+template <typename Row>
+struct BulkTable {
+  BulkTable(const char* table, const char* columns, int params,
+            void (*bind_row)(Statement&, int first, const Row&))
+      : params(params),
+        bind(bind_row),
+        bulk_key(std::string(table) + "_bulk"),
+        one_key(std::string(table) + "_one"),
+        bulk_sql(insert_sql(table, columns, params, kRowsPerInsert)),
+        one_sql(insert_sql(table, columns, params, 1)) {}
+  int params;
+  void (*bind)(Statement&, int first, const Row&);
+  // Built once: the statements' cache keys and SQL, kRowsPerInsert rows or one.
+  std::string bulk_key, one_key, bulk_sql, one_sql;
+};
+
+namespace {
 
 void bind_optional_text(Statement& s, int index, const std::optional<std::string>& text) {
   if (text) s.bind(index, *text);
@@ -298,18 +309,18 @@ void bind_flow(Statement& s, int first, const FlowRow& r) {
 }
 
 const BulkTable<PacketRow> kPackets{
-    "packets", "packets",
+    "packets",
     "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
     "wire_len, analysis, dup_ack_num, dup_ack_frame, rtt_ns, ts_rtt_ns",
     16, bind_packet};
-const BulkTable<SpanRow> kSpans{"spans", "spans",
+const BulkTable<SpanRow> kSpans{"spans",
                                 "thread_id, start_ns, end_ns, depth, kind, name, args_json", 7,
                                 bind_span};
-const BulkTable<InstantRow> kInstants{"instants", "instants",
+const BulkTable<InstantRow> kInstants{"instants",
                                       "thread_id, ts_ns, kind, name, args_json", 5, bind_instant};
-const BulkTable<CounterRow> kCounters{"counters", "counters", "thread_id, name, ts_ns, value", 4,
+const BulkTable<CounterRow> kCounters{"counters", "thread_id, name, ts_ns, value", 4,
                                       bind_counter};
-const BulkTable<FlowRow> kFlows{"flows", "flows", "kind, from_thread, from_ns, to_thread, to_ns",
+const BulkTable<FlowRow> kFlows{"flows", "kind, from_thread, from_ns, to_thread, to_ns",
                                 5, bind_flow};
 
 }  // namespace
@@ -333,9 +344,7 @@ template <typename Row>
 void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>& rows) {
   size_t done = 0;
   if (rows.size() >= kRowsPerInsert) {
-    std::string key = std::string(table.key) + "_bulk";
-    Statement& bulk =
-        statement(key, insert_sql(table.table, table.columns, table.params, kRowsPerInsert));
+    Statement& bulk = statement(table.bulk_key, table.bulk_sql);
     for (; done + kRowsPerInsert <= rows.size(); done += kRowsPerInsert) {
       for (size_t row = 0; row < kRowsPerInsert; ++row)
         table.bind(bulk, 1 + int(row) * table.params, rows[done + row]);
@@ -343,8 +352,7 @@ void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>
     }
   }
   if (done == rows.size()) return;
-  Statement& single =
-      statement(std::string(table.key) + "_one", insert_sql(table.table, table.columns, table.params, 1));
+  Statement& single = statement(table.one_key, table.one_sql);
   for (; done < rows.size(); ++done) {
     table.bind(single, 1, rows[done]);
     single.run();

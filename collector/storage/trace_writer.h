@@ -83,6 +83,9 @@ class TraceWriter {
   static constexpr size_t kRowsPerJob = 1024;
 
   Statement& statement(std::string_view key, std::string_view sql);
+  // Whether the query (one parameter, bound to `value`) finds a row.
+  template <typename Value>
+  bool any_row(std::string_view key, std::string_view sql, const Value& value);
   // Queues every pending row and waits until all queued work is written.
   void sync();
   void queue_pending_rows();

@@ -93,7 +93,7 @@ ConnectionSeries ConnectionSeries::load(Database& db, int64_t connection_id, int
     s.tcp_flags = uint8_t(query.column_int(5));
     s.window = query.column_int(6);
     s.analysis = uint32_t(query.column_int(7));
-    if (!query.column_is_null(8)) s.rtt_ns = query.column_int(8);
+    s.rtt_ns = query.column_optional_int(8);
     samples.push_back(s);
   }
   return build(connection_id, samples);
