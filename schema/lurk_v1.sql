@@ -1,4 +1,8 @@
--- lurk profile schema, version 1 (PRAGMA user_version = 1).
+-- lurk profile schema, version 2 (PRAGMA user_version = 2).
+--
+-- Files of earlier versions are upgraded by the steps in
+-- collector/storage/schema_migrations.cpp (docs/schema-versions.md says what
+-- each version added); a new column or table means a new version and a step.
 --
 -- One .lurk file is one profile: every source ingested into it, the TCP
 -- connections derived from captures, and the threads, spans, markers, flows
@@ -26,7 +30,20 @@ CREATE TABLE sources (
   records      INTEGER NOT NULL DEFAULT 0,  -- records read (packets, events)
   skipped      INTEGER NOT NULL DEFAULT 0,  -- records read but not used (e.g. non-TCP packets)
   errors       INTEGER NOT NULL DEFAULT 0,  -- rows in ingest_errors for this source
-  status       TEXT NOT NULL            -- 'complete' or 'partial'
+  status       TEXT NOT NULL,           -- 'complete' or 'partial'
+  -- The clock the source's times were taken on (docs/clocks.md): 'unix'
+  -- (nanoseconds since the Unix epoch: captures, lurk JSONL with clock
+  -- unix-ns) or 'own' (a clock of the source's own, e.g. since boot).
+  -- Added in version 2.
+  clock_domain    TEXT NOT NULL DEFAULT 'unix',
+  -- Added to the source's own times to put them on the profile's reference
+  -- clock (the captures'); every stored time of the source already includes
+  -- it, so its own times are stored time - clock_offset_ns. Version 2.
+  clock_offset_ns INTEGER NOT NULL DEFAULT 0,
+  -- How the offset was found: 'reference', 'tcp-segments', 'handshake-isn',
+  -- 'labels', 'manual', 'not-aligned' or 'unix-clock' (docs/clocks.md).
+  clock_how       TEXT NOT NULL DEFAULT '',
+  clock_evidence  TEXT NOT NULL DEFAULT ''   -- the evidence, for people: "214 segments, spread 0.3 ms"
 );
 
 -- Damage found while reading a source: where, and what was expected there.
@@ -91,7 +108,12 @@ CREATE TABLE packets (
   -- RTT sample from the TCP timestamp option: this segment's TSecr echoes a
   -- TSval the other side first sent ts_rtt_ns earlier (once per TSval;
   -- docs/tcp-analysis.md). Added for issue 3, additively: version 1 holds.
-  ts_rtt_ns     INTEGER
+  ts_rtt_ns     INTEGER,
+  -- For segments a stack traced itself (lurk JSONL tcp events naming a
+  -- "thread"): the thread that sent it ("tx") or received it ("rx"). NULL
+  -- for captured frames. Version 2.
+  sender_thread   INTEGER REFERENCES threads(id),
+  receiver_thread INTEGER REFERENCES threads(id)
 );
 -- Per connection in time order (graphs, details, joins). Not by direction too:
 -- with the direction in the key the rows of a capture land at two places of
@@ -152,6 +174,7 @@ CREATE INDEX spans_by_lane ON spans(thread_id, start_ns);
 CREATE TABLE instants (
   id        INTEGER PRIMARY KEY,
   thread_id INTEGER REFERENCES threads(id),  -- NULL: global
+  source_id INTEGER REFERENCES sources(id),  -- the source it came from (version 2; global ones too)
   ts_ns     INTEGER NOT NULL,
   kind      TEXT NOT NULL,                    -- 'exception', 'label', 'log', 'instant'
   name      INTEGER REFERENCES strings(id),
@@ -159,20 +182,27 @@ CREATE TABLE instants (
 );
 CREATE INDEX instants_by_lane ON instants(thread_id, ts_ns);
 
--- An arrow between two threads (reads, resolves, signals, JSON flows).
+-- An arrow between two threads (reads, resolves, signals, JSON flows), or
+-- between a thread and a packet (kind 'tcp-send': the thread's segment
+-- became that packet; 'tcp-receive': the packet reached the thread).
 CREATE TABLE flows (
   id          INTEGER PRIMARY KEY,
   kind        TEXT NOT NULL,
   from_thread INTEGER REFERENCES threads(id),
   from_ns     INTEGER NOT NULL,
   to_thread   INTEGER REFERENCES threads(id),
-  to_ns       INTEGER NOT NULL
+  to_ns       INTEGER NOT NULL,
+  -- The packet at the end that is not a thread (tcp-send: the to end,
+  -- tcp-receive: the from end): the capture's packet when a capture of the
+  -- same run saw it, else the trace's own segment row. Version 2.
+  packet_id   INTEGER REFERENCES packets(id)
 );
 
 -- A counter sample: the value from ts_ns until the next sample.
 CREATE TABLE counters (
   id        INTEGER PRIMARY KEY,
   thread_id INTEGER REFERENCES threads(id),
+  source_id INTEGER REFERENCES sources(id),  -- the source it came from (version 2)
   name      INTEGER NOT NULL REFERENCES strings(id),
   ts_ns     INTEGER NOT NULL,
   value     REAL NOT NULL

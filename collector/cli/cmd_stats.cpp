@@ -1,16 +1,19 @@
-// lurk stats FILE.lurk [--format table|json]: the per-connection table of a
+// lurk stats FILE.lurk [--format table|json] [--sources]: the per-connection table of a
 // profile: endpoints, time span, handshake/FIN/RST, packets and payload
 // bytes each way, RTT samples (from ACKs and from the timestamp option:
 // count, min/avg/max) and the count of each analysis flag. Everything comes
-// from the connections and packets tables.
+// from the connections and packets tables. --sources lists the sources with
+// their clocks instead (cli/source_listing.h).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/source_listing.h"
 #include "ingest/ingest.h"
 #include "storage/schema.h"
+#include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::cli {
@@ -19,6 +22,7 @@ namespace {
 struct StatsOptions {
   std::string file;
   std::string format = "table";
+  bool sources = false;
 };
 
 // One connection with its RTT summary, as a JSON object.
@@ -99,16 +103,18 @@ void print_table(const std::vector<nlohmann::ordered_json>& rows) {
 }
 
 int print_stats(const StatsOptions& options) {
-  Database db(options.file, Database::Mode::ReadOnly);
-  if (std::string problem = schema_problem(db); !problem.empty()) {
-    std::cerr << "lurk: " << options.file << ": " << problem << "\n";
+  std::unique_ptr<Database> profile;
+  try {
+    profile = open_profile_for_reading(options.file);
+  } catch (const StorageError& e) {
+    std::cerr << "lurk: " << e.what() << "\n";
     return kExitFailure;
   }
-  // Files written before packets.ts_rtt_ns existed have no timestamp samples.
-  std::string ts_rtt = db.query_int("SELECT count(*) FROM pragma_table_info('packets') "
-                                    "WHERE name = 'ts_rtt_ns'") > 0
-                           ? "ts_rtt_ns"
-                           : "NULL";
+  Database& db = *profile;
+  if (options.sources) {
+    print_sources(db, options.format);
+    return kExitOk;
+  }
   Statement query = db.prepare(
       "SELECT c.id, c.source_id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.first_ns, c.last_ns, "
       "c.syn_seen, c.synack_seen, c.fin_a, c.fin_b, c.rst_seen, c.packets_ab, c.packets_ba, "
@@ -117,10 +123,10 @@ int print_stats(const StatsOptions& options) {
       "(SELECT min(rtt_ns) FROM packets p WHERE p.connection_id = c.id), "
       "(SELECT CAST(avg(rtt_ns) AS INTEGER) FROM packets p WHERE p.connection_id = c.id), "
       "(SELECT max(rtt_ns) FROM packets p WHERE p.connection_id = c.id), "
-      "(SELECT count(" + ts_rtt + ") FROM packets p WHERE p.connection_id = c.id), "
-      "(SELECT min(" + ts_rtt + ") FROM packets p WHERE p.connection_id = c.id), "
-      "(SELECT CAST(avg(" + ts_rtt + ") AS INTEGER) FROM packets p WHERE p.connection_id = c.id), "
-      "(SELECT max(" + ts_rtt + ") FROM packets p WHERE p.connection_id = c.id) "
+      "(SELECT count(ts_rtt_ns) FROM packets p WHERE p.connection_id = c.id), "
+      "(SELECT min(ts_rtt_ns) FROM packets p WHERE p.connection_id = c.id), "
+      "(SELECT CAST(avg(ts_rtt_ns) AS INTEGER) FROM packets p WHERE p.connection_id = c.id), "
+      "(SELECT max(ts_rtt_ns) FROM packets p WHERE p.connection_id = c.id) "
       "FROM connections c WHERE c.source_id IS NOT NULL ORDER BY c.id");
   std::vector<nlohmann::ordered_json> rows;
   while (query.step()) rows.push_back(connection_stats(query));
@@ -140,6 +146,9 @@ CommandRunner add_stats_command(CLI::App& app) {
   cmd->add_option("file", options->file, "the .lurk profile")->required()->check(CLI::ExistingFile);
   cmd->add_option("--format", options->format, "table (tab-separated, default) or json")
       ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_flag("--sources", options->sources,
+                "list the sources instead: counts, status, and each one's clock (the domain, "
+                "how it was aligned to the captures', the offset and the evidence)");
   return [options] { return print_stats(*options); };
 }
 

@@ -23,6 +23,8 @@ void print_ingest_report(const IngestReport& report, std::ostream& out) {
         break;
     }
   }
+  for (const std::string& note : report.clock_notes) out << "lurk: " << note << "\n";
+  for (const std::string& problem : report.clock_problems) out << "lurk: " << problem << "\n";
 }
 
 int ingest_and_report(const std::vector<std::string>& inputs, const std::string& output,

@@ -39,6 +39,9 @@ bool ChromeJsonImporter::sniff(std::span<const uint8_t> head) const {
 }
 
 void ChromeJsonImporter::import(ByteSource& in, IngestContext& ctx) const {
+  // Chrome stamps events with a monotonic clock; a trace in Unix time is
+  // recognised by the clock pass from its times (docs/clocks.md).
+  ctx.source.clock_domain = "own";
   ChromeTraceReader reader(ctx);
   FlatJsonObject ev;  // reused: its buffers outlive one event
   auto on_event = [&](const RawJsonEvent& raw) {

@@ -98,6 +98,8 @@ void CtfImporter::import(ByteSource& in, IngestContext& ctx) const {
       {ctx.source.id, "packets", static_cast<int64_t>(packets.size())});
   ctx.writer.insert_source_counter({ctx.source.id, "never_resolved", never_resolved});
   ctx.source.records = events;
+  // mirage-profile stamps events with the unikernel's monotonic clock.
+  ctx.source.clock_domain = "own";
 }
 
 }  // namespace lurk

@@ -156,6 +156,10 @@ bool LurkJsonlReader::header(const json& line, uint64_t offset) {
           "lurk JSONL version " + version->dump() + " is newer than this lurk reads (" +
               std::to_string(kSupportedVersion) + "); reading the events it knows");
   }
+  // "unix-ns" (or no clock named, as version 1 assumed) is Unix time; any
+  // other clock is the producer's own, aligned by evidence (docs/clocks.md).
+  std::string clock = string_field(line, "clock");
+  ctx_.source.clock_domain = clock.empty() || clock == "unix-ns" ? "unix" : "own";
   return true;
 }
 
@@ -425,6 +429,7 @@ void LurkJsonlReader::on_tcp(const Event& ev, int64_t ts, const Where& at) {
   if (auto mss = uint_field(ev, "mss", 65535)) s.options.mss = static_cast<uint16_t>(*mss);
   if (const Member* sack_ok = ev.find("sack_permitted"); sack_ok && sack_ok->kind == Kind::Bool)
     s.options.sack_permitted = sack_ok->boolean;
+  (tx ? s.sender_thread : s.receiver_thread) = thread_of(ev, at, false);
   connections_.add(s);
 }
 

@@ -1,7 +1,9 @@
 #include "ingest/ingest.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
+#include <optional>
 #include <span>
 
 #include "importers/importer.h"
@@ -9,7 +11,9 @@
 #include "ingest/content_hash.h"
 #include "ingest/ingest_context.h"
 #include "findings/findings_pass.h"
+#include "join/clock_alignment.h"
 #include "join/connection_joiner.h"
+#include "join/packet_flows.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
@@ -69,6 +73,62 @@ SourceOutcome ingest_with(TraceWriter& writer, ByteSource& in, const Importer& i
 
 }  // namespace
 
+namespace {
+
+std::string file_name(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The source a --clock-offset request names: its id, its path, or its file name.
+std::optional<int64_t> find_source(Database& db, const std::string& name) {
+  Statement s = db.prepare("SELECT id, path FROM sources ORDER BY id");
+  std::optional<int64_t> by_file_name;
+  while (s.step()) {
+    std::string path = s.column_text(1);
+    if (std::to_string(s.column_int(0)) == name || path == name) return s.column_int(0);
+    if (!by_file_name && file_name(path) == file_name(name)) by_file_name = s.column_int(0);
+  }
+  return by_file_name;
+}
+
+std::string seconds_text(int64_t ns) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%+.6f s", double(ns) / 1e9);
+  return text;
+}
+
+void apply_clock_offsets(Database& db, const IngestOptions& options, IngestReport& report) {
+  for (const ClockOffsetRequest& r : options.clock_offsets) {
+    if (std::optional<int64_t> id = find_source(db, r.source)) set_clock_offset(db, *id, r.offset_ns);
+    else report.clock_problems.push_back("--clock-offset: no source \"" + r.source +
+                                         "\" in " + db.path() + " (give its id, path or file name)");
+  }
+}
+
+void note_clocks(Database& db, IngestReport& report) {
+  Statement s = db.prepare(
+      "SELECT path, clock_how, clock_offset_ns, clock_evidence FROM sources "
+      "WHERE clock_how NOT IN ('reference', '') ORDER BY id");
+  while (s.step()) {
+    std::string how = s.column_text(1);
+    std::string line = s.column_text(0) + ": clock ";
+    if (how == "not-aligned") line += "of its own, not aligned: " + s.column_text(3);
+    else if (how == "unix-clock") line += "is Unix time: " + s.column_text(3);
+    else line += "aligned by " + how + " (" + seconds_text(s.column_int(2)) + "): " + s.column_text(3);
+    report.clock_notes.push_back(line);
+  }
+}
+
+}  // namespace
+
+void analyse_profile(Database& db) {
+  align_clocks(db);             // every source it can on the captures' clock (docs/clocks.md)
+  join_connections(db);         // threads of the traces under the connections they name
+  link_threads_to_packets(db);  // a thread's traced segment to the frame it became
+  compute_findings(db);         // what to look at, from the whole profile (docs/findings.md)
+}
+
 bool IngestReport::any_rejected() const {
   for (const SourceOutcome& s : sources)
     if (s.status == SourceOutcome::Status::Rejected) return true;
@@ -82,7 +142,7 @@ bool IngestReport::any_partial() const {
 }
 
 int exit_code_for(const IngestReport& report) {
-  if (report.any_rejected()) return kExitFailure;
+  if (report.any_rejected() || !report.clock_problems.empty()) return kExitFailure;
   if (report.any_partial()) return kExitPartial;
   return kExitOk;
 }
@@ -129,8 +189,9 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
     }
     report.sources.push_back(ingest_with(writer, in, *importer, digest, options));
   }
-  join_connections(db);  // threads of the traces under the connections they name
-  compute_findings(db);  // what to look at, from the whole profile (docs/findings.md)
+  apply_clock_offsets(db, options, report);
+  analyse_profile(db);
+  note_clocks(db, report);
   return report;
 }
 
@@ -150,8 +211,7 @@ SourceOutcome ingest_buffer(Database& db, const std::string& name, const uint8_t
   TraceWriter writer(db);
   MemoryByteSource in(name, data, size);
   SourceOutcome outcome = ingest_with(writer, in, *importer, InputDigest{hasher.hex()});
-  join_connections(db);  // threads of the traces under the connections they name
-  compute_findings(db);  // what to look at, from the whole profile (docs/findings.md)
+  analyse_profile(db);
   return outcome;
 }
 

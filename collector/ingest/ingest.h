@@ -23,6 +23,11 @@ struct SourceOutcome {
 
 struct IngestReport {
   std::vector<SourceOutcome> sources;
+  // One line per source not on a capture's clock, or moved to it: how its
+  // clock was aligned (docs/clocks.md), "PATH: clock ...".
+  std::vector<std::string> clock_notes;
+  // Problems with --clock-offset requests (no such source): exit 1.
+  std::vector<std::string> clock_problems;
   bool any_rejected() const;
   bool any_partial() const;
 };
@@ -41,9 +46,22 @@ int exit_code_for(const IngestReport& report);
 // message per input that cannot, "FILE: reason".
 std::vector<std::string> check_inputs(const std::vector<std::string>& paths);
 
+// lurk ingest --clock-offset SOURCE=DURATION: the source (its id, path or
+// file name) gets that offset by hand (join/clock_alignment.h).
+struct ClockOffsetRequest {
+  std::string source;
+  int64_t offset_ns = 0;
+};
+
 struct IngestOptions {
   bool tcp_analysis = true;  // false: packets and connections only, no analysis flags
+  std::vector<ClockOffsetRequest> clock_offsets;
 };
+
+// The passes over the whole profile after its sources changed: clocks,
+// joins, thread-to-packet flows, findings (in that order: each reads what
+// the one before wrote). Each runs in its own transaction.
+void analyse_profile(Database& db);
 
 // Ingests `paths` into the profile at `output` (created if missing). Callers
 // run check_inputs first; a rejected input here throws nothing, it is reported.

@@ -136,6 +136,8 @@ void ConnectionTracker::add(const TcpSegment& s) {
   packet.tcp_flags = s.flags;
   packet.window = s.window;
   packet.wire_len = s.wire_len;
+  packet.sender_thread = s.sender_thread;
+  packet.receiver_thread = s.receiver_thread;
   if (reused) packet.analysis |= kReusedPorts;
   if (c->analyzer) c->analyzer->analyze(s, dir, packet);
   c->findings->add(packet);

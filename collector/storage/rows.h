@@ -34,6 +34,8 @@ struct PacketRow {
   uint64_t analysis = 0;
   std::optional<int64_t> dup_ack_num, dup_ack_frame, rtt_ns;
   std::optional<int64_t> ts_rtt_ns;  // RTT sample from the TCP timestamp option
+  // lurk JSONL tcp events naming a thread: the thread that sent / received it.
+  std::optional<int64_t> sender_thread, receiver_thread;
 };
 
 struct ThreadRow {
@@ -68,6 +70,7 @@ struct InstantRow {
   std::string kind;
   std::optional<int64_t> name;
   std::optional<std::string> args_json;
+  int64_t source_id = 0;  // set by TraceWriter: the source being ingested
 };
 
 struct FlowRow {
@@ -76,6 +79,7 @@ struct FlowRow {
   int64_t from_ns = 0;
   std::optional<int64_t> to_thread;
   int64_t to_ns = 0;
+  std::optional<int64_t> packet_id;  // tcp-send / tcp-receive: the packet end
 };
 
 struct CounterRow {
@@ -83,6 +87,7 @@ struct CounterRow {
   int64_t name = 0;  // string id
   int64_t ts_ns = 0;
   double value = 0;
+  int64_t source_id = 0;  // set by TraceWriter: the source being ingested
 };
 
 struct PeriodRow {
@@ -118,6 +123,8 @@ struct SourceRow {
   int64_t size_bytes = 0;
   int64_t records = 0, skipped = 0, errors = 0;
   std::string status = "complete";
+  // The clock the source's times are on (docs/clocks.md): 'unix' or 'own'.
+  std::string clock_domain = "unix";
 };
 
 }  // namespace lurk

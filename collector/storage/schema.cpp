@@ -1,5 +1,6 @@
 #include "storage/schema.h"
 
+#include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk {
@@ -18,8 +19,10 @@ bool has_lurk_tables(Database& db) {
              "('sources','connections','packets','threads')") == 4;
 }
 
-// Version 1 grew by whole tables only (each marked "added additively" in
-// schema/lurk_v1.sql), so a file written before one was added gets it here.
+}  // namespace
+
+// A table that a file lacks is created in its current form; columns added
+// to existing tables are the migrations' (schema_migrations.cpp).
 void add_missing_tables(Database& db) {
   std::string sql(schema_sql());
   for (std::string_view what : {"CREATE TABLE ", "CREATE INDEX "}) {
@@ -28,8 +31,6 @@ void add_missing_tables(Database& db) {
   }
   db.exec(sql);
 }
-
-}  // namespace
 
 std::string schema_problem(Database& db) {
   int64_t version = db.query_int("PRAGMA user_version");
@@ -51,7 +52,7 @@ void ensure_schema(Database& db) {
   }
   std::string problem = schema_problem(db);
   if (!problem.empty()) throw StorageError(db.path() + ": " + problem);
-  add_missing_tables(db);
+  migrate_to_current(db);
 }
 
 }  // namespace lurk

@@ -10,14 +10,19 @@ namespace lurk {
 
 class Database;
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // The CREATE statements of the current schema version (schema/lurk_v1.sql).
 std::string_view schema_sql();
 
 // Applies the schema to an empty database, or checks that an existing one is
-// a lurk profile of a version this build reads. Throws StorageError otherwise.
+// a lurk profile of a version this build reads and upgrades it to the current
+// version (storage/schema_migrations.h). Throws StorageError otherwise.
 void ensure_schema(Database& db);
+
+// Creates the tables and indexes of the current schema that `db` lacks (a
+// file from before a table was added). Used by the migrations.
+void add_missing_tables(Database& db);
 
 // Explains why `db` cannot be read as a lurk profile, or returns "" if it can.
 std::string schema_problem(Database& db);

@@ -71,6 +71,7 @@ int64_t TraceWriter::begin_source(SourceRow& source) {
   s.bind(4, source.size_bytes).bind(5, static_cast<int64_t>(std::time(nullptr)));
   s.run();
   source.id = db_.last_insert_id();
+  source_id_ = source.id;
   load_next_ids();
   load_strings();
   queue_.go_background();
@@ -82,10 +83,11 @@ void TraceWriter::commit_source(const SourceRow& source) {
   queue_.go_inline();  // every row written; a failed one throws here
   Statement& s = statement(
       "source_update",
-      "UPDATE sources SET records = ?, skipped = ?, errors = ?, status = ?, content_hash = ? "
-      "WHERE id = ?");
+      "UPDATE sources SET records = ?, skipped = ?, errors = ?, status = ?, content_hash = ?, "
+      "clock_domain = ? WHERE id = ?");
   s.bind(1, source.records).bind(2, source.skipped).bind(3, source.errors);
-  s.bind(4, source.status).bind(5, source.content_hash).bind(6, source.id);
+  s.bind(4, source.status).bind(5, source.content_hash).bind(6, source.clock_domain);
+  s.bind(7, source.id);
   s.run();
   db_.exec("COMMIT");
   in_transaction_ = false;
@@ -281,7 +283,7 @@ void bind_packet(Statement& s, int first, const PacketRow& r) {
   s.bind(i++, r.tcp_flags).bind(i++, r.window).bind(i++, r.wire_len);
   s.bind(i++, static_cast<int64_t>(r.analysis));
   s.bind(i++, r.dup_ack_num).bind(i++, r.dup_ack_frame).bind(i++, r.rtt_ns);
-  s.bind(i++, r.ts_rtt_ns);
+  s.bind(i++, r.ts_rtt_ns).bind(i++, r.sender_thread).bind(i++, r.receiver_thread);
 }
 
 void bind_span(Statement& s, int first, const SpanRow& r) {
@@ -293,41 +295,45 @@ void bind_span(Statement& s, int first, const SpanRow& r) {
 
 void bind_instant(Statement& s, int first, const InstantRow& r) {
   int i = first;
-  s.bind(i++, r.thread_id).bind(i++, r.ts_ns).bind(i++, r.kind).bind(i++, r.name);
+  s.bind(i++, r.thread_id).bind(i++, r.source_id).bind(i++, r.ts_ns).bind(i++, r.kind);
+  s.bind(i++, r.name);
   bind_optional_text(s, i++, r.args_json);
 }
 
 void bind_counter(Statement& s, int first, const CounterRow& r) {
   int i = first;
-  s.bind(i++, r.thread_id).bind(i++, r.name).bind(i++, r.ts_ns).bind(i++, r.value);
+  s.bind(i++, r.thread_id).bind(i++, r.source_id).bind(i++, r.name).bind(i++, r.ts_ns);
+  s.bind(i++, r.value);
 }
 
 void bind_flow(Statement& s, int first, const FlowRow& r) {
   int i = first;
   s.bind(i++, r.kind).bind(i++, r.from_thread).bind(i++, r.from_ns).bind(i++, r.to_thread);
-  s.bind(i++, r.to_ns);
+  s.bind(i++, r.to_ns).bind(i++, r.packet_id);
 }
 
 const BulkTable<PacketRow> kPackets{
     "packets",
     "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
-    "wire_len, analysis, dup_ack_num, dup_ack_frame, rtt_ns, ts_rtt_ns",
-    16, bind_packet};
+    "wire_len, analysis, dup_ack_num, dup_ack_frame, rtt_ns, ts_rtt_ns, sender_thread, "
+    "receiver_thread",
+    18, bind_packet};
 const BulkTable<SpanRow> kSpans{"spans",
                                 "thread_id, start_ns, end_ns, depth, kind, name, args_json", 7,
                                 bind_span};
 const BulkTable<InstantRow> kInstants{"instants",
-                                      "thread_id, ts_ns, kind, name, args_json", 5, bind_instant};
-const BulkTable<CounterRow> kCounters{"counters", "thread_id, name, ts_ns, value", 4,
+                                      "thread_id, source_id, ts_ns, kind, name, args_json", 6,
+                                      bind_instant};
+const BulkTable<CounterRow> kCounters{"counters", "thread_id, source_id, name, ts_ns, value", 5,
                                       bind_counter};
-const BulkTable<FlowRow> kFlows{"flows", "kind, from_thread, from_ns, to_thread, to_ns",
-                                5, bind_flow};
+const BulkTable<FlowRow> kFlows{"flows", "kind, from_thread, from_ns, to_thread, to_ns, packet_id",
+                                6, bind_flow};
 
 }  // namespace
 
 template <typename Row>
-void TraceWriter::add_row(std::vector<Row>& pending, const BulkTable<Row>& table, const Row& row) {
-  pending.push_back(row);
+void TraceWriter::add_row(std::vector<Row>& pending, const BulkTable<Row>& table, Row row) {
+  pending.push_back(std::move(row));
   if (pending.size() >= kRowsPerJob) queue_rows(pending, table);
 }
 
@@ -369,11 +375,17 @@ void TraceWriter::queue_pending_rows() {
 
 void TraceWriter::insert_packet(const PacketRow& row) { add_row(pending_packets_, kPackets, row); }
 void TraceWriter::insert_span(const SpanRow& row) { add_row(pending_spans_, kSpans, row); }
+// Every instant and counter carries its source, global ones included, so
+// that a source's times can be shifted as one (join/clock_alignment).
 void TraceWriter::insert_instant(const InstantRow& row) {
-  add_row(pending_instants_, kInstants, row);
+  InstantRow copy = row;
+  copy.source_id = source_id_;
+  add_row(pending_instants_, kInstants, std::move(copy));
 }
 void TraceWriter::insert_counter(const CounterRow& row) {
-  add_row(pending_counters_, kCounters, row);
+  CounterRow copy = row;
+  copy.source_id = source_id_;
+  add_row(pending_counters_, kCounters, std::move(copy));
 }
 void TraceWriter::insert_flow(const FlowRow& row) { add_row(pending_flows_, kFlows, row); }
 

@@ -94,7 +94,7 @@ class TraceWriter {
   void queue_by_id(const char* key, const std::string& sql, const Row& row,
                    int (*bind_columns)(Statement&, const Row&));
   template <typename Row>
-  void add_row(std::vector<Row>& pending, const BulkTable<Row>& table, const Row& row);
+  void add_row(std::vector<Row>& pending, const BulkTable<Row>& table, Row row);
   template <typename Row>
   void queue_rows(std::vector<Row>& pending, const BulkTable<Row>& table);
   template <typename Row>
@@ -113,6 +113,7 @@ class TraceWriter {
   std::vector<FlowRow> pending_flows_;
   bool ids_loaded_ = false;
   int64_t next_connection_id_ = 1, next_thread_id_ = 1, next_string_id_ = 1;
+  int64_t source_id_ = 0;  // the source being ingested (begin_source)
   bool strings_loaded_ = false;
   std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> interned_;
   // Last: destroyed first, so its thread stops before the statements go.

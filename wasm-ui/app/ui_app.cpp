@@ -11,6 +11,7 @@
 #include "app/help_overlay.h"
 #include "app/theme.h"
 #include "ingest/ingest.h"
+#include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::ui {
@@ -58,7 +59,9 @@ std::string UiApp::open_file(const std::string& path, const std::string& display
         return problem;
       }
     }
-    auto db = std::make_unique<Database>(profile_path, Database::Mode::ReadOnly);
+    // A profile of an earlier schema version is upgraded in a copy in memory.
+    std::unique_ptr<Database> db = open_profile_for_reading(profile_path);
+    clocks_.reset();
     ProfileModel model = ProfileModel::load(*db);
     db_ = std::move(db);
     model_ = std::move(model);
@@ -102,6 +105,7 @@ SnapshotState UiApp::snapshot() const {
     s.memory_bytes = int64_t(model_->memory_bytes());
     s.duration_ns = double(model_->duration_ns());
     s.origin_ns = double(model_->origin_ns());
+    s.clocks = model_->sources();
   }
   s.help = help_;
   s.last_frame_ms = last_frame_ms_;
@@ -145,6 +149,13 @@ void UiApp::draw_header() {
   draw_search_box();
   ImGui::SameLine();
   if (ImGui::SmallButton("? keys")) help_ = !help_;
+  ImGui::SameLine();
+  if (auto by_hand = clocks_.draw(model_->sources())) {
+    // Moved by hand, for display: the lanes are rebuilt with the new shifts.
+    model_ = ProfileModel::load(*db_, *by_hand);
+    timeline_.reset(*model_);
+    graphs_.reset();
+  }
 }
 
 // `/` search: typing searches as you go; Enter / shift+Enter step through the

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "app/clocks_panel.h"
 #include "app/connections_table.h"
 #include "app/details_panel.h"
 #include "app/graphs_panel.h"
@@ -54,6 +55,7 @@ class UiApp {
   bool focus_search_ = false, search_focused_ = false;
   char search_buf_[128] = {};
   GraphsPanel graphs_;  // per-connection graphs under the timeline
+  ClocksPanel clocks_;  // the sources' clocks, in the header
   double last_frame_ms_ = 0;
   uint64_t frames_ = 0;
   int64_t primitives_ = 0;

@@ -39,10 +39,13 @@ uint32_t ProfileModel::add_args(const std::string& json) {
   return uint32_t(args_end_.size() - 1);
 }
 
-ProfileModel ProfileModel::load(Database& db) {
+ProfileModel ProfileModel::load(Database& db, const std::map<int64_t, int64_t>& clock_by_hand) {
   if (std::string problem = schema_problem(db); !problem.empty()) throw StorageError(problem);
   ProfileModel model;
   model.args_end_.push_back(0);  // index 0: no args
+  model.sources_ = load_source_clocks(db, clock_by_hand);
+  for (const SourceClock& s : model.sources_)
+    model.any_display_shift_ = model.any_display_shift_ || s.display_shift_ns != 0;
   model.load_strings(db);
   model.load_connections(db);
   model.load_packets(db);
@@ -52,6 +55,7 @@ ProfileModel ProfileModel::load(Database& db) {
   model.load_counters(db);
   model.load_flows(db);
   model.load_periods(db);
+  model.bound_by_sources();
   model.shift_times();
   model.build_groups();
   model.counts_.connections = int64_t(model.connections_.size());
@@ -77,7 +81,7 @@ void ProfileModel::load_strings(Database& db) {
 void ProfileModel::load_connections(Database& db) {
   Statement connections = db.prepare(
       "SELECT id, addr_a, port_a, addr_b, port_b, state, first_ns, last_ns, "
-      "packets_ab, packets_ba, bytes_ab + bytes_ba, same_as FROM connections "
+      "packets_ab, packets_ba, bytes_ab + bytes_ba, same_as, source_id FROM connections "
       "ORDER BY first_ns, id");
   std::vector<std::pair<size_t, int64_t>> same_as;  // (index, id of the capture's connection)
   while (connections.step()) {
@@ -100,6 +104,7 @@ void ProfileModel::load_connections(Database& db) {
     c.bytes = connections.column_int(10);
     if (!connections.column_is_null(11))
       same_as.emplace_back(connections_.size(), connections.column_int(11));
+    if (!connections.column_is_null(12)) c.display_shift_ns = display_shift_of(connections.column_int(12));
     connection_ids_.emplace_back(c.id, int32_t(connections_.size()));
     connections_.push_back(std::move(c));
   }
@@ -110,7 +115,8 @@ void ProfileModel::load_connections(Database& db) {
 void ProfileModel::load_threads(Database& db) {
   Statement threads = db.prepare(
       "SELECT id, coalesce(name, 0), kind, coalesce(parent_id, 0), start_ns, end_ns, failed, "
-      "coalesce(exception, 0), connection_id FROM threads ORDER BY sort_index, start_ns, id");
+      "coalesce(exception, 0), connection_id, source_id FROM threads "
+      "ORDER BY sort_index, start_ns, id");
   while (threads.step()) {
     ThreadLane t;
     t.id = threads.column_int(0);
@@ -125,6 +131,7 @@ void ProfileModel::load_threads(Database& db) {
     t.failed = threads.column_int(6) != 0;
     t.exception = uint32_t(threads.column_int(7));
     if (!threads.column_is_null(8)) t.connection = connection_index(threads.column_int(8));
+    t.display_shift_ns = display_shift_of(threads.column_int(9));
     if (t.connection >= 0 && connections_[size_t(t.connection)].same_as >= 0)
       t.connection = connections_[size_t(t.connection)].same_as;
     thread_ids_.emplace_back(t.id, int32_t(threads_.size()));
@@ -139,12 +146,15 @@ void ProfileModel::load_threads(Database& db) {
 
 void ProfileModel::load_periods(Database& db) {
   Statement periods =
-      db.prepare("SELECT kind = 'idle', start_ns, end_ns FROM periods ORDER BY kind = 'idle', start_ns");
+      db.prepare("SELECT kind = 'idle', start_ns, end_ns, source_id FROM periods "
+                 "ORDER BY kind = 'idle', start_ns");
   while (periods.step()) {
     PeriodRecord p;
     p.kind = periods.column_int(0) ? PeriodKind::Idle : PeriodKind::Gc;
-    p.t0_ns = periods.column_int(1);
-    p.t1_ns = std::max(p.t0_ns, periods.column_int(2));
+    // Periods are drawn across all lanes: their display shift is applied now.
+    int64_t shift = display_shift_of(periods.column_int(3));
+    p.t0_ns = periods.column_int(1) + shift;
+    p.t1_ns = std::max(p.t0_ns, periods.column_int(2) + shift);
     note_time(p.t0_ns);
     note_time(p.t1_ns);
     if (p.kind == PeriodKind::Gc) ++periods_split_;
@@ -179,6 +189,27 @@ void ProfileModel::build_groups() {
   }
   for (CounterLane& c : counters_)
     c.group = c.thread >= 0 ? threads_[size_t(c.thread)].group : int32_t(groups_.size()) - 1;
+}
+
+int64_t ProfileModel::display_shift_of(int64_t source_id) const {
+  if (!any_display_shift_) return 0;
+  for (const SourceClock& s : sources_)
+    if (s.id == source_id) return s.display_shift_ns;
+  return 0;
+}
+
+// With a source drawn moved, the times noted while loading span both clocks:
+// the profile's bounds are the sources' bounds, each moved by its shift.
+void ProfileModel::bound_by_sources() {
+  if (!any_display_shift_) return;
+  origin_ns_ = INT64_MAX;
+  end_ns_ = INT64_MIN;
+  for (const SourceClock& s : sources_)
+    if (s.has_times) {
+      note_time(s.first_ns + s.display_shift_ns);
+      note_time(s.last_ns + s.display_shift_ns);
+    }
+  for (const PeriodRecord& p : periods_) note_time(p.t0_ns), note_time(p.t1_ns);
 }
 
 size_t ProfileModel::shown_connection_count() const {

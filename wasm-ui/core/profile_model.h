@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/severity_pyramid.h"
+#include "core/source_clocks.h"
 
 namespace lurk {
 class Database;
@@ -75,7 +76,9 @@ struct FlowRecord {
   int64_t from_ns = 0, to_ns = 0;
   int32_t from_thread = -1, to_thread = -1;  // thread lane index, -1: none
   uint32_t kind = 0;                         // string index
-  uint32_t pad = 0;
+  // A flow between a thread and a packet (tcp-send: to it, tcp-receive:
+  // from it): the packet lane, connection index * 2 + direction; -1: none.
+  int32_t packet_lane = -1;
 };
 static_assert(sizeof(FlowRecord) == 32, "flow records stay compact");
 
@@ -104,6 +107,7 @@ struct ConnectionLanes {
   // to the packets on the wire, and it is not shown itself (its segments are
   // the stack's copy of the wire's). Index in connections(), -1: none.
   int32_t same_as = -1;
+  int64_t display_shift_ns = 0;  // its source's (source_clocks.h)
   bool shown() const { return same_as < 0; }
 };
 
@@ -119,6 +123,7 @@ struct ThreadLane {
   uint32_t exception = 0;   // string index
   int32_t connection = -1;  // index in connections(), -1: none
   int32_t group = -1;
+  int64_t display_shift_ns = 0;  // its source's (source_clocks.h)
   std::vector<SpanRecord> spans;         // kind Span/Async, sorted by (depth, t0)
   std::vector<uint32_t> depth_begin;     // spans of depth d: [depth_begin[d], depth_begin[d+1])
   std::vector<SpanRecord> running;       // running periods, sorted by t0
@@ -131,6 +136,7 @@ struct CounterLane {
   uint32_t name = 0;        // string index
   int32_t thread = -1;      // thread lane index, -1: global
   int32_t group = -1;
+  int64_t display_shift_ns = 0;  // its source's (source_clocks.h)
   double min = 0, max = 0;
   std::vector<CounterSample> samples;    // sorted by time
 };
@@ -151,7 +157,11 @@ class ProfileModel {
  public:
   // Loads the profile; throws lurk::StorageError with a readable message when
   // the file is not a lurk profile or is of a newer schema.
-  static ProfileModel load(Database& db);
+  // `clock_by_hand`: display shifts the user gave sources (source_clocks.h).
+  static ProfileModel load(Database& db, const std::map<int64_t, int64_t>& clock_by_hand = {});
+
+  // The sources with their clocks and display shifts.
+  const std::vector<SourceClock>& sources() const { return sources_; }
 
   int64_t origin_ns() const { return origin_ns_; }
   // Connections the table and the timeline show (not those that are another's).
@@ -199,6 +209,8 @@ class ProfileModel {
   void load_flows(Database& db);
   void load_periods(Database& db);
   void build_groups();
+  int64_t display_shift_of(int64_t source_id) const;
+  void bound_by_sources();
   void shift_times();
   void note_time(int64_t t) {
     if (t < origin_ns_) origin_ns_ = t;
@@ -231,6 +243,8 @@ class ProfileModel {
   std::vector<LaneGroup> groups_;
   std::vector<FlowRecord> flows_;
   std::vector<PeriodRecord> periods_;  // gc first, then idle
+  std::vector<SourceClock> sources_;
+  bool any_display_shift_ = false;
   size_t periods_split_ = 0;
   std::vector<std::pair<int64_t, int32_t>> thread_ids_;      // sorted (id, index)
   std::vector<std::pair<int64_t, int32_t>> connection_ids_;  // sorted (id, index)

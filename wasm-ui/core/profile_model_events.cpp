@@ -177,16 +177,20 @@ void ProfileModel::load_instants(Database& db) {
 }
 
 void ProfileModel::load_counters(Database& db) {
-  // One lane per (name, thread), in that order (global counters first).
+  // One lane per (name, thread), in that order (global counters first, one
+  // lane per source: keyed by minus the source id).
   CounterRows lanes;
   Statement counters =
-      db.prepare("SELECT name, coalesce(thread_id, 0), ts_ns, value FROM counters");
+      db.prepare("SELECT name, coalesce(thread_id, -coalesce(source_id, 0)), ts_ns, value "
+                 "FROM counters");
   read_counter_rows(counters, lanes);
   IdLookup thread(thread_ids_);
   for (auto& [key, samples] : lanes) {
     CounterLane c;
     c.name = uint32_t(key.first);
-    c.thread = key.second ? thread(key.second) : -1;
+    c.thread = key.second > 0 ? thread(key.second) : -1;
+    c.display_shift_ns = c.thread >= 0 ? threads_[size_t(c.thread)].display_shift_ns
+                                       : display_shift_of(-key.second);
     sort_by_time(samples, [](const CounterSample& s) { return s.t_ns; });
     samples.shrink_to_fit();
     c.samples = std::move(samples);
@@ -215,7 +219,9 @@ void ProfileModel::load_counters(Database& db) {
 void ProfileModel::load_flows(Database& db) {
   // Flow kinds are not interned in the file; there are few of them.
   std::vector<std::pair<std::string, uint32_t>> kinds;
-  Statement flows = db.prepare("SELECT kind, from_thread, from_ns, to_thread, to_ns FROM flows");
+  Statement flows = db.prepare(
+      "SELECT f.kind, f.from_thread, f.from_ns, f.to_thread, f.to_ns, p.connection_id, p.dir "
+      "FROM flows f LEFT JOIN packets p ON p.id = f.packet_id");
   IdLookup from(thread_ids_), to(thread_ids_);
   while (flows.step()) {
     ++counts_.events;
@@ -232,6 +238,19 @@ void ProfileModel::load_flows(Database& db) {
     f.to_thread = flows.column_is_null(3) ? -1 : to(flows.column_int(3));
     f.from_ns = flows.column_int(2);
     f.to_ns = flows.column_int(4);
+    if (!flows.column_is_null(5)) {  // a thread's segment and its packet (tcp-send / tcp-receive)
+      int32_t connection = connection_index(flows.column_int(5));
+      int32_t dir = int32_t(flows.column_int(6));
+      if (connection >= 0 && connections_[size_t(connection)].same_as >= 0) {
+        // The trace's copy of a captured connection: the capture's lane, whose
+        // A side may be the trace's B side.
+        const ConnectionLanes& copy = connections_[size_t(connection)];
+        connection = copy.same_as;
+        const ConnectionLanes& wire = connections_[size_t(connection)];
+        if (wire.addr_a != copy.addr_a || wire.port_a != copy.port_a) dir = 1 - dir;
+      }
+      if (connection >= 0) f.packet_lane = connection * 2 + dir;
+    }
     flows_.push_back(f);
   }
   sort_by_time(flows_, [](const FlowRecord& f) { return f.from_ns; });
@@ -241,15 +260,23 @@ void ProfileModel::load_flows(Database& db) {
 void ProfileModel::shift_times() {
   // Relative times keep doubles exact; an empty profile starts and ends at 0.
   if (origin_ns_ > end_ns_) origin_ns_ = end_ns_ = 0;
-  const int64_t o = origin_ns_;
-  end_ns_ -= o;
+  const int64_t origin = origin_ns_;
+  end_ns_ -= origin;
+  // Each lane by its source's display shift (source_clocks.h; 0 for most).
   for (ConnectionLanes& c : connections_) {
+    const int64_t o = origin - c.display_shift_ns;
     c.first_ns -= o;
     c.last_ns -= o;
     for (auto& lane : c.lanes)
       for (PacketMark& m : lane) m.t_ns -= o;
   }
+  for (FlowRecord& f : flows_) {
+    int32_t lane = f.from_thread >= 0 ? f.from_thread : f.to_thread;
+    const int64_t o = origin - (lane >= 0 ? threads_[size_t(lane)].display_shift_ns : 0);
+    f.from_ns -= o, f.to_ns -= o;
+  }
   for (ThreadLane& t : threads_) {
+    const int64_t o = origin - t.display_shift_ns;
     t.start_ns = t.start_known ? t.start_ns - o : 0;
     t.end_ns = t.end_known ? t.end_ns - o : end_ns_;
     for (SpanRecord& s : t.spans) s.t0_ns -= o, s.t1_ns -= o;
@@ -257,9 +284,9 @@ void ProfileModel::shift_times() {
     for (InstantRecord& r : t.instants) r.t_ns -= o;
   }
   for (CounterLane& c : counters_)
-    for (CounterSample& s : c.samples) s.t_ns -= o;
-  for (FlowRecord& f : flows_) f.from_ns -= o, f.to_ns -= o;
-  for (PeriodRecord& p : periods_) p.t0_ns -= o, p.t1_ns -= o;
+    for (CounterSample& s : c.samples) s.t_ns -= origin - c.display_shift_ns;
+  for (PeriodRecord& p : periods_) p.t0_ns -= origin, p.t1_ns -= origin;
+  if (any_display_shift_) sort_by_time(flows_, [](const FlowRecord& f) { return f.from_ns; });
 }
 
 }  // namespace lurk::ui

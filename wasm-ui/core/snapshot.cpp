@@ -82,6 +82,13 @@ std::string snapshot_json(const SnapshotState& s) {
   j["durationNs"] = s.duration_ns;
   j["originNs"] = s.origin_ns;
   j["theme"] = s.theme;
+  j["clocks"] = nlohmann::json::array();
+  for (const SourceClock& c : s.clocks)
+    j["clocks"].push_back({{"source", c.id}, {"path", c.path}, {"format", c.format},
+                           {"domain", c.domain}, {"how", c.how}, {"evidence", c.evidence},
+                           {"offsetNs", double(c.offset_ns)},
+                           {"displayShiftNs", double(c.display_shift_ns)},
+                           {"ownAxis", c.own_axis}, {"byHand", c.by_hand}});
   if (s.graphs) {
     const GraphsSummary& g = *s.graphs;
     j["graphs"] = {{"connection", g.connection}, {"dataDirection", g.data_direction},

@@ -87,6 +87,8 @@ struct SnapshotState {
   // Theme and per-connection graphs (uigraph: app/theme, app/graphs_panel).
   std::string theme;
   std::optional<GraphsSummary> graphs;
+  // Every source and its clock (source_clocks.h, docs/clocks.md).
+  std::vector<SourceClock> clocks;
 };
 
 std::string snapshot_json(const SnapshotState& state);

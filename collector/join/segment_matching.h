@@ -1,0 +1,35 @@
+// Finds, for the TCP segments a stack traced itself (lurk JSONL `tcp`
+// events, stored as packets of the trace's own connections), the frames a
+// capture in the same profile saw of the same segments: same endpoints and
+// direction, sequence and acknowledgement numbers, payload length and flags.
+// The clock pass (clock_alignment) reads the time differences of the pairs;
+// the packet-flow pass (packet_flows) draws an arrow from a thread to the
+// frame its segment became.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace lurk {
+
+class Database;
+
+// One segment of a trace and the captured frames with the same identity.
+struct TracedSegment {
+  int64_t packet_id = 0;  // the trace's own packets row
+  int64_t source_id = 0;  // the trace
+  int64_t ts_ns = 0;      // as stored (the trace's clock plus its current offset)
+  uint8_t tcp_flags = 0;
+  bool unique_in_trace = true;  // no other segment of its source has the same identity
+  struct Frame {
+    int64_t packet_id = 0, ts_ns = 0;
+  };
+  std::vector<Frame> captured;  // the capture's frames with that identity, in time order
+};
+
+// Every traced segment of non-capture sources that has at least one captured
+// frame with its identity. Reads only the packets of capture connections
+// whose endpoints a trace connection shares.
+std::vector<TracedSegment> match_traced_segments(Database& db);
+
+}  // namespace lurk

@@ -1,0 +1,24 @@
+// Upgrades a .lurk profile written by an earlier lurk to the current schema
+// (kSchemaVersion), one step per version, all in one transaction: a failed
+// step leaves the file as it was. docs/schema-versions.md lists what each
+// version added; a step exists for every version below the current one.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace lurk {
+
+class Database;
+
+// Upgrades `db` in place (it must be writable). A no-op for a current file.
+// Throws StorageError naming the table and column that could not be added.
+void migrate_to_current(Database& db);
+
+// Opens a profile for reading. A file of an earlier version is copied into
+// memory and the copy upgraded, so that readers see one schema and the file
+// itself stays untouched (it is upgraded when lurk next writes to it).
+// Throws StorageError for a file that is not a profile lurk reads.
+std::unique_ptr<Database> open_profile_for_reading(const std::string& path);
+
+}  // namespace lurk
