@@ -135,7 +135,8 @@ std::string sorted_object_text(std::vector<std::pair<std::string, std::string>>&
 LurkJsonlReader::LurkJsonlReader(IngestContext& ctx)
     : ctx_(ctx),
       threads_(ctx.writer, ctx.source.id),
-      connections_(ctx.writer, ctx.source.id, default_analyzer_factory()) {}
+      connections_(ctx.writer, ctx.source.id,
+                   ctx.tcp_analysis ? default_analyzer_factory() : AnalyzerFactory{}) {}
 
 void LurkJsonlReader::error(const Where& at, const std::string& kind,
                             const std::string& message) {

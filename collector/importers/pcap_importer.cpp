@@ -27,7 +27,9 @@ struct PcapHeader {
   uint32_t link_type = 0;
 };
 
-std::optional<PcapHeader> parse_header(const uint8_t* p) {
+// The byte order and precision the magic number says; nothing when it is not
+// a pcap magic. Reads 4 bytes.
+std::optional<PcapHeader> parse_magic(const uint8_t* p) {
   uint32_t magic;
   std::memcpy(&magic, p, 4);
   PcapHeader h;
@@ -39,6 +41,14 @@ std::optional<PcapHeader> parse_header(const uint8_t* p) {
   } else {
     return std::nullopt;
   }
+  return h;
+}
+
+// The whole 24-byte file header at p.
+std::optional<PcapHeader> parse_header(const uint8_t* p) {
+  std::optional<PcapHeader> magic = parse_magic(p);
+  if (!magic) return std::nullopt;
+  PcapHeader h = *magic;
   auto field = [&](size_t offset) {
     uint32_t v;
     std::memcpy(&v, p + offset, 4);
@@ -52,7 +62,10 @@ std::optional<PcapHeader> parse_header(const uint8_t* p) {
 }  // namespace
 
 bool PcapImporter::sniff(std::span<const uint8_t> head) const {
-  return head.size() >= 4 && parse_header(head.data()).has_value();
+  // Only the magic: a file too short for the rest of the header is still a
+  // pcap (a truncated one, which import() reports), and a buffer dropped on
+  // the page may be just these 4 bytes.
+  return head.size() >= 4 && parse_magic(head.data()).has_value();
 }
 
 void PcapImporter::import(ByteSource& in, IngestContext& ctx) const {
