@@ -66,7 +66,7 @@ void close_connection(ServerContext& ctx, int fd, const std::string& thread, boo
   close(fd);
   closed = true;
   if (ctx.options.throw_at_close)
-    throw StackError("Flow.close: connection already closed (Invalid_argument)");
+    throw StackError("Invalid_argument(\"Lwt.wakeup_result\")");  // mirage-tcpip#153
   ctx.trace.log(thread, "info", "closed");
 }
 
