@@ -10,13 +10,16 @@
 # script then checks that the profile has exactly the expected kinds of
 # findings. Needs root; namespaces carry the script's PID and are deleted on
 # exit, even on failure; every process has a time limit (the run takes ~15 s).
-# Usage: samples/make-demo.sh [--bin DIR] [--out DIR]   (defaults: build/bin, samples/)
+# It also ingests the real MirageOS trace (--mirage-ctf, default
+# ../shared/samples/net.ctf, see samples/README.md) into mirage-net.lurk.
+# Usage: samples/make-demo.sh [--bin DIR] [--out DIR] [--mirage-ctf FILE]
+#        (defaults: build/bin, samples/, ../shared/samples/net.ctf)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin="$here/../build/bin" out="$here"
+bin="$here/../build/bin" out="$here" mirage_ctf="$here/../../shared/samples/net.ctf"
 while [ $# -gt 0 ]; do
   case $1 in
-    --bin) bin=$2 ;; --out) out=$2 ;;
+    --bin) bin=$2 ;; --out) out=$2 ;; --mirage-ctf) mirage_ctf=$2 ;;
     *) echo "make-demo.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -26,7 +29,10 @@ for tool in lurk lurk-impair lurk-demo-server lurk-demo-client; do
 done
 [ "$(id -u)" = 0 ] || { echo "make-demo.sh: needs root (network namespaces, tcpdump)" >&2; exit 1; }
 command -v tcpdump >/dev/null || { echo "make-demo.sh: tcpdump is missing" >&2; exit 1; }
+[ -f "$mirage_ctf" ] || { echo "make-demo.sh: no MirageOS trace at $mirage_ctf (--mirage-ctf)" >&2; exit 1; }
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
+bin=$(cd "$bin" && pwd)
 
 # The kinds of findings every run must produce, one per switch of the demo stack.
 expected_kinds="connection-end-exception dup-ack-after-fin exception rst-established rto-stall zero-window-stall"
@@ -122,10 +128,14 @@ setup_namespaces
 run_demo
 for f in demo.pcap demo-client.jsonl demo-server.jsonl; do cp "$work/$f" "$out/$f"; done
 rm -f "$out/demo.lurk"
-"$bin/lurk" ingest "$out/demo.pcap" "$out/demo-client.jsonl" "$out/demo-server.jsonl" -o "$out/demo.lurk" >&2
+# From inside $out, so the profile names its sources by file name, not by this machine's paths.
+(cd "$out" && "$bin/lurk" ingest demo.pcap demo-client.jsonl demo-server.jsonl -o demo.lurk >&2)
 kinds=$(finding_kinds "$out/demo.lurk")
 if [ "$kinds" != "$expected_kinds" ]; then
   echo "make-demo.sh: the demo's findings are [$kinds], expected [$expected_kinds]" >&2
   exit 1
 fi
 echo "make-demo.sh: wrote $out/demo.lurk ($(stat -c %s "$out/demo.lurk") bytes; findings: $kinds)" >&2
+rm -f "$out/mirage-net.lurk"
+(cd "$(dirname "$mirage_ctf")" && "$bin/lurk" ingest "$(basename "$mirage_ctf")" -o "$out/mirage-net.lurk" >&2)
+echo "make-demo.sh: wrote $out/mirage-net.lurk ($(stat -c %s "$out/mirage-net.lurk") bytes)" >&2
