@@ -178,12 +178,11 @@ void run_fetch(ClientContext& ctx, const Fetch& fetch, int number) {
   }
 }
 
+// The switches' connections first: they open first, so the capture numbers
+// them first and the timeline shows them at the top, above the plain fetches.
 std::vector<Fetch> plan_fetches(const ClientOptions& o) {
   std::vector<Fetch> plan;
   auto server = [&](size_t i) { return o.servers[i % o.servers.size()]; };
-  for (int i = 0; i < o.fetches; ++i)
-    plan.push_back({"fetch " + std::to_string(i + 1), server(plan.size()), o.bytes / 2 + size_t(i) * o.bytes / 4,
-                    Behaviour::plain});
   if (o.dup_ack_after_fin)
     plan.push_back({"fetch, then duplicate ACKs", server(plan.size()), o.bytes, Behaviour::dup_ack_after_fin});
   if (o.rto_source_port)
@@ -192,6 +191,9 @@ std::vector<Fetch> plan_fetches(const ClientOptions& o) {
     plan.push_back({"slow reader", server(plan.size()), 3 * o.bytes, Behaviour::zero_window});
   if (o.reset)
     plan.push_back({"fetch, then abort", server(plan.size()), 10 * o.bytes, Behaviour::reset});
+  for (int i = 0; i < o.fetches; ++i)
+    plan.push_back({"fetch " + std::to_string(i + 1), server(plan.size()), o.bytes / 2 + size_t(i) * o.bytes / 4,
+                    Behaviour::plain});
   return plan;
 }
 
