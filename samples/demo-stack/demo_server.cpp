@@ -87,7 +87,14 @@ void serve_request(ServerContext& ctx, int fd, const std::string& thread, bool& 
 
 void serve_connection(ServerContext& ctx, int fd, int number) {
   std::string thread = "server-" + std::to_string(number);
-  ConnectionTuple tuple = socket_tuple(fd);
+  ConnectionTuple tuple;
+  try {
+    tuple = socket_tuple(fd);
+  } catch (const std::exception& e) {  // the peer left between accept and now
+    std::cerr << "lurk-demo-server: " << e.what() << "\n";
+    close(fd);
+    return;
+  }
   if (ctx.tap) ctx.tap->own(tuple, thread);
   ctx.trace.thread_start(thread, "serve " + tuple.raddr + ":" + std::to_string(tuple.rport), &tuple);
   set_timeouts(fd, 20);
