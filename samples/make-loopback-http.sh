@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes samples/loopback-http.pcap, the capture `lurk view` opens with no input:
+# Makes samples/loopback-http.pcap (used by tests and tests/data/jsonl/loopback-http.jsonl):
 # a few HTTP transfers on loopback (IPv4 and IPv6), one refused connection
 # (RST) and one connection the client resets. Needs root (tcpdump) and python3.
 # Usage: samples/make-loopback-http.sh [OUT.pcap]

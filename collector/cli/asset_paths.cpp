@@ -13,6 +13,6 @@ std::filesystem::path share_dir() {
 
 std::filesystem::path web_dir() { return share_dir() / "web"; }
 
-std::filesystem::path bundled_sample() { return share_dir() / "samples" / "sample.pcap"; }
+std::filesystem::path bundled_sample() { return share_dir() / "samples" / "demo.lurk"; }
 
 }  // namespace lurk::cli

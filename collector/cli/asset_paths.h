@@ -8,6 +8,6 @@ namespace lurk::cli {
 
 std::filesystem::path share_dir();   // LURK_SHARE_DIR overrides
 std::filesystem::path web_dir();     // share_dir()/web
-std::filesystem::path bundled_sample();  // the capture `lurk view` opens with no input
+std::filesystem::path bundled_sample();  // the demo profile `lurk view` opens with no input (samples/demo.lurk)
 
 }  // namespace lurk::cli

@@ -67,7 +67,7 @@ int run_view(ViewOptions& options) {
 
 CommandRunner add_view_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "view", "Serve the browser UI for a profile or raw inputs (no input: the bundled sample)");
+      "view", "Serve the browser UI for a profile or raw inputs (no input: the demo profile, samples/demo.lurk)");
   auto options = std::make_shared<ViewOptions>();
   cmd->add_option("inputs", options->inputs, "a .lurk profile, or captures and traces to ingest")
       ->check(CLI::ExistingFile);

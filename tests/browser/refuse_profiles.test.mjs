@@ -6,12 +6,13 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  assert, launchBrowser, runChecks, screenshot, startView, waitForSnapshot,
+  assert, launchBrowser, runChecks, screenshot, sourceDir, startView, waitForSnapshot,
 } from './harness.mjs';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'lurk-refuse-'));
 const profile = path.join(work, 'sample.lurk');
-const view = await startView(['-o', profile]);
+// A profile ingested here (-o), from a capture: `lurk view` with no input serves the demo .lurk as it is.
+const view = await startView([path.join(sourceDir, 'samples/loopback-http.pcap'), '-o', profile]);
 const browser = await launchBrowser();
 
 async function openServed(name, bytes) {

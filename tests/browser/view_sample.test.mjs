@@ -1,17 +1,17 @@
-// `lurk view` on the bundled sample: the page loads the WebAssembly UI, which
+// `lurk view` on samples/loopback-http.pcap: the page loads the WebAssembly UI, which
 // reports the connections and packets it loaded, and they match the profile
 // file as the sqlite3 shell reads it. Zoom and pan move the visible range.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  assert, launchBrowser, openPage, runChecks, screenshot, snapshot, sqliteCount, startView,
+  assert, launchBrowser, openPage, runChecks, screenshot, snapshot, sourceDir, sqliteCount, startView,
   waitForSnapshot,
 } from './harness.mjs';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'lurk-browser-'));
 const profile = path.join(work, 'sample.lurk');
-const view = await startView(['-o', profile]);
+const view = await startView([path.join(sourceDir, 'samples/loopback-http.pcap'), '-o', profile]);
 const browser = await launchBrowser();
 let page;
 

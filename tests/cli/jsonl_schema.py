@@ -50,7 +50,8 @@ def first_error(line):
 
 # 1. What we ship and test with.
 shipped = {}
-for path in sorted(glob.glob(os.path.join(src, "tests/data/jsonl/*.jsonl"))):
+for path in sorted(glob.glob(os.path.join(src, "tests/data/jsonl/*.jsonl")) +
+                   glob.glob(os.path.join(src, "samples/*.jsonl"))):  # the demo stack's traces
     with open(path) as f:
         shipped[os.path.relpath(path, src)] = [l for l in f.read().splitlines() if l.strip()]
 with open(os.path.join(src, "docs/lurk-jsonl.md")) as f:

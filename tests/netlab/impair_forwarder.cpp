@@ -40,6 +40,11 @@ struct Options {
   uint64_t seed = 1;
   double duration_s = 60;
   size_t max_queued = 20000;
+  // Deterministic loss on top of the seeded rates: the first drop_count TCP
+  // frames with payload to or from drop_port are dropped (samples/make-demo.sh:
+  // one request lost twice, an RTO stall on every run).
+  uint16_t drop_port = 0;
+  int drop_count = 0;
 };
 
 struct DirectionStats {
@@ -64,6 +69,29 @@ bool is_tcp_frame(const uint8_t* f, size_t n) {
   if (type == ETHERTYPE_IP) return n >= 14 + 20 && f[14 + 9] == IPPROTO_TCP;
   if (type == ETHERTYPE_IPV6) return n >= 14 + 40 && f[14 + 6] == IPPROTO_TCP;
   return false;
+}
+
+// The TCP ports and payload length of a frame is_tcp_frame accepted.
+struct TcpPorts {
+  uint16_t source = 0, destination = 0;
+  size_t payload = 0;
+};
+
+std::optional<TcpPorts> tcp_ports(const uint8_t* f, size_t n) {
+  size_t ip_header = 0, ip_total = 0;
+  if (uint16_t(f[12] << 8 | f[13]) == ETHERTYPE_IP) {
+    ip_header = size_t(f[14] & 0x0f) * 4;
+    ip_total = size_t(f[16] << 8 | f[17]);
+  } else {
+    ip_header = 40;
+    ip_total = 40 + size_t(f[18] << 8 | f[19]);
+  }
+  const uint8_t* tcp = f + 14 + ip_header;
+  if (14 + ip_header + 20 > n || ip_total > n - 14) return std::nullopt;
+  size_t tcp_header = size_t(tcp[12] >> 4) * 4;
+  if (ip_header + tcp_header > ip_total) return std::nullopt;
+  return TcpPorts{uint16_t(tcp[0] << 8 | tcp[1]), uint16_t(tcp[2] << 8 | tcp[3]),
+                  ip_total - ip_header - tcp_header};
 }
 
 std::optional<int> open_bridge_socket(const std::string& iface) {
@@ -158,6 +186,7 @@ class Bridge {
     bool tcp = is_tcp_frame(f, n);
     ImpairmentDecision d = tcp ? policy_.decide_impaired() : policy_.decide_passthrough();
     if (tcp) ++s.tcp;
+    if (tcp && drops_on_port(f, n)) d = ImpairmentDecision{true, false, {}};
     if (d.dropped) {
       ++s.dropped;
       return;
@@ -172,6 +201,17 @@ class Bridge {
       }
       pending_.push({now + after, next_order_++, 1 - in, std::vector<uint8_t>(f, f + n)});
     }
+  }
+
+  // The targeted loss of --drop-port/--drop-count (frames with payload only, so
+  // the handshake and pure ACKs pass).
+  bool drops_on_port(const uint8_t* f, size_t n) {
+    if (dropped_on_port_ >= opt_.drop_count) return false;
+    auto ports = tcp_ports(f, n);
+    if (!ports || ports->payload == 0) return false;
+    if (ports->source != opt_.drop_port && ports->destination != opt_.drop_port) return false;
+    ++dropped_on_port_;
+    return true;
   }
 
   void send_due_frames() {
@@ -193,6 +233,7 @@ class Bridge {
   DirectionStats stats_[2];
   std::priority_queue<PendingFrame, std::vector<PendingFrame>, std::greater<>> pending_;
   uint64_t next_order_ = 0;
+  int dropped_on_port_ = 0;
 };
 
 int run(int argc, char** argv) {
@@ -211,6 +252,10 @@ int run(int argc, char** argv) {
   app.add_option("--reorder-delay-ms", reorder_delay_ms, "extra hold for reordered frames")
       ->check(CLI::Range(0.0, 1000.0));
   app.add_option("--seed", opt.seed, "random seed");
+  app.add_option("--drop-port", opt.drop_port, "with --drop-count: the port whose frames are dropped");
+  app.add_option("--drop-count", opt.drop_count,
+                 "drop the first N TCP frames with payload to or from --drop-port")
+      ->check(CLI::Range(0, 1000));
   app.add_option("--duration", opt.duration_s, "seconds to run before exiting")
       ->check(CLI::Range(0.1, 3600.0));
   CLI11_PARSE(app, argc, argv);

@@ -8,6 +8,7 @@
 #include "app/timeline_panel.h"
 #include "core/item_details.h"
 #include "core/mark_merging.h"
+#include "core/marks_on_screen.h"
 
 namespace lurk::ui {
 
@@ -266,6 +267,7 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
   s.content_height = layout_.total_height();
   s.visible_rows = visible_rows_;
   s.timeline_records = frame_.primitives();
+  s.marks_on_screen = marks_on_screen(frame_, light_);
   s.axis_left = last_left_;
   s.axis_width = last_width_;
   if (highlighted_group_) {

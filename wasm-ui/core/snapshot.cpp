@@ -73,6 +73,7 @@ std::string snapshot_json(const SnapshotState& s) {
   j["contentHeight"] = s.content_height;
   j["visibleRows"] = s.visible_rows;
   j["timelineRecords"] = s.timeline_records;
+  j["marksOnScreen"] = s.marks_on_screen;
   j["timelineAxis"] = {{"left", s.axis_left}, {"width", s.axis_width}};
   j["highlightedGroup"] = optional_int(s.highlighted_group);
   j["table"] = {{"shown", s.table.shown}, {"rows", s.table.rows}, {"filter", s.table.filter},

@@ -77,6 +77,8 @@ struct SnapshotState {
   double scroll_y = 0, content_height = 0;
   int64_t visible_rows = 0;
   int64_t timeline_records = 0;
+  // Rectangles of the last frame per mark colour (core/marks_on_screen.h).
+  std::map<std::string, int64_t> marks_on_screen;
   double axis_left = 0, axis_width = 0;  // the time axis on the page (CSS px)
   std::optional<int64_t> highlighted_group;  // connection id (or -1: no connection)
   SnapshotTable table;
