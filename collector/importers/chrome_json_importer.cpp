@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "importers/chrome_event_sorter.h"
 #include "importers/chrome_json_flat_object.h"
 #include "importers/chrome_json_splitter.h"
 #include "importers/chrome_trace_reader.h"
@@ -40,8 +41,9 @@ bool ChromeJsonImporter::sniff(std::span<const uint8_t> head) const {
 
 void ChromeJsonImporter::import(ByteSource& in, IngestContext& ctx) const {
   ChromeTraceReader reader(ctx);
-  FlatJsonObject ev;  // reused: its buffers outlive one event
+  ChromeEventSorter sorter([&](const SortedEvent& ev) { reader.event(ev); });
   auto on_event = [&](const RawJsonEvent& raw) {
+    FlatJsonObject& ev = sorter.slot();  // reused: its buffers outlive one event
     if (!ev.parse(raw.text)) {
       ++ctx.source.records;
       ++ctx.source.skipped;
@@ -50,13 +52,22 @@ void ChromeJsonImporter::import(ByteSource& in, IngestContext& ctx) const {
       ctx.report_error(raw.offset, raw.line, "bad-json", "trace event " + why + "; skipped");
       return;
     }
-    reader.event(ev, raw.offset, raw.line);
+    sorter.push(raw.offset, raw.line);
   };
   auto on_damage = [&](const SplitDamage& d) {
     ctx.report_error(d.offset, d.line, d.kind, d.message);
   };
   ChromeJsonSplitter splitter(in, on_event, on_damage);
-  splitter.run();
+  SplitSummary summary = splitter.run();
+  sorter.flush();
+  // A bare array may end early (Chrome's own writer leaves it so); the
+  // object form has a closing "]}" to reach, and Perfetto calls a file that
+  // misses it incomplete.
+  if (summary.object_form && summary.found_events_array && !summary.object_closed)
+    ctx.report_error(summary.end_offset, summary.end_line, "truncated-trace",
+                     "the trace object ends before its closing " +
+                         std::string(summary.truncated_array ? "']}'" : "'}'") +
+                         ": the file is incomplete; the events before this point are kept");
   reader.finish();
 }
 
