@@ -369,8 +369,15 @@ void ChromeTraceReader::report_unfinished() {
       error(flow.at, "flow-without-slice",
             "flow ends (\"f\" without bp:\"e\") on the next slice of thread " +
                 threads_.thread(thread_id).ext_id + ", but no slice began there after it; dropped");
-    counts_["flows-without-slice"] += static_cast<int64_t>(lane.awaiting_slice.size());
+    if (!lane.awaiting_slice.empty())
+      counts_["flows-without-slice"] += static_cast<int64_t>(lane.awaiting_slice.size());
   }
+  for (const auto& [thread_id, begins] : async_open_)
+    for (const Where& at : begins)
+      error(at, "unclosed-span",
+            "async \"b\" on " + threads_.thread(thread_id).ext_id +
+                " never ended; closed at the end of the trace (" + std::to_string(last_ts_ns_) +
+                " ns)");
   for (const auto& [key, flow] : open_flows_)
     error(flow.at, "flow-never-ended", "flow " + key + " began here but never ended; dropped");
   if (!open_flows_.empty()) counts_["flows-never-ended"] += static_cast<int64_t>(open_flows_.size());

@@ -116,6 +116,8 @@ class ChromeTraceReader {
   std::string key_;     // scratch for building lookup keys
   FlatJsonObject nested_;  // scratch for reading an event's nested objects
   std::unordered_map<std::string, int64_t> async_threads_;
+  // Where each open async slice began, per async thread (innermost last).
+  std::unordered_map<int64_t, std::vector<Where>> async_open_;
   std::unordered_map<std::string, FlowEnd> open_flows_;
   std::unordered_map<std::string, std::string> process_names_;  // pid -> name
   std::unordered_map<int64_t, std::string> thread_pids_;          // thread id -> pid

@@ -78,6 +78,7 @@ void ChromeTraceReader::on_async(char phase, const Event& ev, const Where& at) {
   int64_t thread = it->second;
   if (begins) {
     threads_.begin_span(thread, *ts, name_of(ev), args_json(ev), "async");
+    async_open_[thread].push_back(at);
   } else if (phase == 'e' || phase == 'F') {
     if (!threads_.end_span(thread, *ts)) {
       dropped(at, "unmatched-end",
@@ -85,6 +86,7 @@ void ChromeTraceReader::on_async(char phase, const Event& ev, const Where& at) {
                   " with nothing open; skipped");
       return;
     }
+    async_open_[thread].pop_back();
     ThreadRow& row = threads_.thread(thread);
     row.end_ns = *ts;
   } else {
