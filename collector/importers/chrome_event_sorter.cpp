@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace lurk {
@@ -12,7 +13,7 @@ constexpr int64_t kMaxMicros = std::numeric_limits<int64_t>::max() / 1000;
 
 // "123.4567" -> 123457 ns; nullopt for exponents (read as a double instead)
 // or values out of range.
-std::optional<int64_t> decimal_micros_to_ns(const std::string& text) {
+std::optional<int64_t> decimal_micros_to_ns(std::string_view text) {
   size_t i = 0;
   bool negative = i < text.size() && text[i] == '-';
   if (negative) ++i;
@@ -39,7 +40,80 @@ std::optional<int64_t> decimal_micros_to_ns(const std::string& text) {
   return negative ? -static_cast<int64_t>(ns) : static_cast<int64_t>(ns);
 }
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Past one JSON value starting at text[i] (balanced brackets, strings with
+// escapes); npos when the text ends first.
+size_t skip_value(std::string_view text, size_t i) {
+  int depth = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      if (i >= text.size()) return std::string_view::npos;
+      ++i;
+      if (depth == 0) return i;
+      continue;
+    }
+    if (c == '{' || c == '[') ++depth;
+    else if (c == '}' || c == ']') {
+      if (depth == 0) return i;  // the end of the enclosing object
+      if (--depth == 0) return i + 1;
+    } else if (depth == 0 && (c == ',' || is_space(c))) {
+      return i;
+    }
+    ++i;
+  }
+  return depth == 0 ? i : std::string_view::npos;
+}
+
+// The text of the top-level "ts" and "ph" values of an event (the last of
+// each, as the parser keeps), without parsing it. False when the text is not
+// a plain object; the parser will say what is wrong with it.
+bool scan_ts_and_ph(std::string_view text, std::string_view& ts, std::string_view& ph) {
+  size_t i = 0;
+  while (i < text.size() && is_space(text[i])) ++i;
+  if (i == text.size() || text[i] != '{') return false;
+  ++i;
+  for (;;) {
+    while (i < text.size() && (is_space(text[i]) || text[i] == ',')) ++i;
+    if (i == text.size()) return false;
+    if (text[i] == '}') return true;
+    if (text[i] != '"') return false;
+    size_t key_end = skip_value(text, i);
+    if (key_end == std::string_view::npos) return false;
+    std::string_view key = text.substr(i + 1, key_end - i - 2);
+    i = key_end;
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i == text.size() || text[i] != ':') return false;
+    ++i;
+    while (i < text.size() && is_space(text[i])) ++i;
+    size_t value_end = skip_value(text, i);
+    if (value_end == std::string_view::npos || value_end == i) return false;
+    if (key == "ts") ts = text.substr(i, value_end - i);
+    else if (key == "ph") ph = text.substr(i, value_end - i);
+    i = value_end;
+  }
+}
+
 }  // namespace
+
+std::optional<int64_t> chrome_timestamp_ns(std::string_view number_text) {
+  if (number_text.empty() || !(number_text[0] == '-' || (number_text[0] >= '0' && number_text[0] <= '9')))
+    return std::nullopt;
+  if (auto exact = decimal_micros_to_ns(number_text)) return exact;
+  // An exponent, or out of range: as a double, the way the parser reads it.
+  char buffer[64];
+  if (number_text.size() >= sizeof buffer) return std::nullopt;
+  number_text.copy(buffer, number_text.size());
+  buffer[number_text.size()] = '\0';
+  char* end = nullptr;
+  double us = std::strtod(buffer, &end);
+  if (end != buffer + number_text.size()) return std::nullopt;
+  if (!std::isfinite(us) || std::fabs(us) > 9.0e15) return std::nullopt;
+  return static_cast<int64_t>(std::llround(us * 1000.0));
+}
 
 std::optional<int64_t> chrome_timestamp_ns(const FlatJsonObject::Member& v) {
   using Kind = FlatJsonObject::Kind;
@@ -52,10 +126,7 @@ std::optional<int64_t> chrome_timestamp_ns(const FlatJsonObject::Member& v) {
     return v.int_value * 1000;
   }
   if (v.kind != Kind::Float) return std::nullopt;
-  if (auto exact = decimal_micros_to_ns(v.text)) return exact;
-  double us = v.number;
-  if (!std::isfinite(us) || std::fabs(us) > 9.0e15) return std::nullopt;
-  return static_cast<int64_t>(std::llround(us * 1000.0));
+  return chrome_timestamp_ns(std::string_view(v.text));
 }
 
 ChromeEventSorter::ChromeEventSorter(Handler handler, size_t window)
@@ -63,27 +134,23 @@ ChromeEventSorter::ChromeEventSorter(Handler handler, size_t window)
   heap_.reserve(window_ + 1);
 }
 
-FlatJsonObject& ChromeEventSorter::slot() {
-  if (free_.empty()) {
-    free_.push_back(static_cast<uint32_t>(slots_.size()));
-    slots_.emplace_back();
-  }
-  current_ = free_.back();
-  return slots_[current_];
-}
-
-void ChromeEventSorter::push(uint64_t offset, int64_t line) {
-  const FlatJsonObject& ev = slots_[current_];
-  const FlatJsonObject::Member* ts = ev.is_object() ? ev.find("ts") : nullptr;
-  std::optional<int64_t> ts_ns = ts ? chrome_timestamp_ns(*ts) : std::nullopt;
-  std::string_view ph = ev.is_object() ? ev.string("ph") : std::string_view();
-  if (!ts_ns || ph == "M") {
-    // No place in time: handed on now; the slot stays free for the next one.
-    handler_(SortedEvent{&ev, offset, line, ts_ns, false, 0});
+void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t line) {
+  std::string_view ts, ph;
+  std::optional<int64_t> ts_ns;
+  if (scan_ts_and_ph(text, ts, ph) && ph != "\"M\"") ts_ns = chrome_timestamp_ns(ts);
+  if (!ts_ns) {
+    // No place in time: handed on now.
+    handler_(SortedEvent{text, offset, line, false, 0});
     return;
   }
+  if (free_.empty()) {
+    free_.push_back(static_cast<uint32_t>(texts_.size()));
+    texts_.emplace_back();
+  }
+  uint32_t slot = free_.back();
   free_.pop_back();
-  heap_.push_back(Held{*ts_ns, seq_++, current_, offset, line});
+  texts_[slot].assign(text);
+  heap_.push_back(Held{*ts_ns, seq_++, slot, offset, line});
   std::push_heap(heap_.begin(), heap_.end(), Later());
   if (heap_.size() > window_) release_one();
 }
@@ -95,7 +162,10 @@ void ChromeEventSorter::release_one() {
   bool late = released_until_ && held.ts_ns < *released_until_;
   int64_t until = released_until_.value_or(0);
   if (!late) released_until_ = held.ts_ns;
-  handler_(SortedEvent{&slots_[held.slot], held.offset, held.line, held.ts_ns, late, until});
+  std::string& text = texts_[held.slot];
+  handler_(SortedEvent{text, held.offset, held.line, late, until});
+  // A rare huge event does not keep its buffer for the rest of the file.
+  if (text.capacity() > 64 * 1024) std::string().swap(text);
   free_.push_back(held.slot);
 }
 

@@ -1,7 +1,7 @@
 // Puts Chrome trace events back in time order before the reader sees them,
 // as Perfetto's TraceSorter does, but streaming: it holds a window of at most
-// kWindowEvents parsed events (a min-heap on (ts, file order)) and hands on
-// the earliest whenever the window is full. So an "E" written before its "B",
+// kWindowEvents events (a min-heap on (ts, file order)) and hands on the
+// earliest whenever the window is full. So an "E" written before its "B",
 // a flow's "f" before its "s", or threads written one chunk after another
 // pair and nest by timestamp as long as no event is more than kWindowEvents
 // events away from its place in time. An event that arrives after a later
@@ -9,16 +9,22 @@
 // and flagged `late`, so the reader can say so (ingest_errors) instead of
 // pairing it wrongly without a word.
 //
+// Held events are kept as their text (a copy in a reused buffer): only the
+// top-level "ts" and "ph" are read on arrival, by a scan that builds
+// nothing; the event is parsed once, when it is handed on. Parsed events are
+// ~1 KB each and a window of them no longer fits in the caches (ingest was a
+// third slower); their text is a few hundred bytes.
 // Events without a usable "ts" (metadata "M", damaged events) go straight
 // through: they have no place in time, and the reader reports the damage.
-// Memory: kWindowEvents parsed events, whose buffers are reused (a pool of
-// FlatJsonObject slots), so steady-state sorting allocates nothing.
+// Memory: kWindowEvents event texts.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "importers/chrome_json_flat_object.h"
@@ -26,11 +32,10 @@
 namespace lurk {
 
 struct SortedEvent {
-  const FlatJsonObject* event = nullptr;
+  std::string_view text;  // the event as in the file, valid during the handler
   uint64_t offset = 0;
   int64_t line = 1;
-  std::optional<int64_t> ts_ns;  // the event's "ts" as read by chrome_timestamp_ns()
-  bool late = false;             // arrived after a later event had been handed on
+  bool late = false;               // arrived after a later event had been handed on
   int64_t handed_on_until_ns = 0;  // when late: the latest ts handed on before it
 };
 
@@ -41,14 +46,10 @@ class ChromeEventSorter {
 
   explicit ChromeEventSorter(Handler handler, size_t window = kWindowEvents);
 
-  // The slot to parse the next event into; pass it to push() right after.
-  FlatJsonObject& slot();
-  // The event parsed into slot(), at `offset`/`line` of the file.
-  void push(uint64_t offset, int64_t line);
+  // One event's text (a JSON object, not yet checked), at offset/line.
+  void push(std::string_view text, uint64_t offset, int64_t line);
   // Hands on everything still held, in time order.
   void flush();
-  // The latest timestamp handed on so far.
-  std::optional<int64_t> released_until() const { return released_until_; }
 
  private:
   struct Held {
@@ -67,9 +68,8 @@ class ChromeEventSorter {
 
   Handler handler_;
   size_t window_;
-  std::vector<FlatJsonObject> slots_;
+  std::vector<std::string> texts_;  // held events' text, by slot
   std::vector<uint32_t> free_;
-  uint32_t current_ = 0;
   std::vector<Held> heap_;
   uint64_t seq_ = 0;
   std::optional<int64_t> released_until_;
@@ -81,5 +81,7 @@ class ChromeEventSorter {
 // the nanosecond rounded half away from zero). nullopt when the value is not
 // a number or does not fit in int64 nanoseconds.
 std::optional<int64_t> chrome_timestamp_ns(const FlatJsonObject::Member& v);
+// The same from a JSON number's text (nullopt for any other JSON value).
+std::optional<int64_t> chrome_timestamp_ns(std::string_view number_text);
 
 }  // namespace lurk

@@ -41,19 +41,19 @@ bool ChromeJsonImporter::sniff(std::span<const uint8_t> head) const {
 
 void ChromeJsonImporter::import(ByteSource& in, IngestContext& ctx) const {
   ChromeTraceReader reader(ctx);
-  ChromeEventSorter sorter([&](const SortedEvent& ev) { reader.event(ev); });
-  auto on_event = [&](const RawJsonEvent& raw) {
-    FlatJsonObject& ev = sorter.slot();  // reused: its buffers outlive one event
-    if (!ev.parse(raw.text)) {
+  FlatJsonObject ev;  // reused: its buffers outlive one event
+  ChromeEventSorter sorter([&](const SortedEvent& sorted) {
+    if (!ev.parse(sorted.text)) {
       ++ctx.source.records;
       ++ctx.source.skipped;
       const std::string& what = ev.error();
       std::string why = "not valid JSON: " + what.substr(what.find(':') + 2);
-      ctx.report_error(raw.offset, raw.line, "bad-json", "trace event " + why + "; skipped");
+      ctx.report_error(sorted.offset, sorted.line, "bad-json", "trace event " + why + "; skipped");
       return;
     }
-    sorter.push(raw.offset, raw.line);
-  };
+    reader.event(ev, sorted);
+  });
+  auto on_event = [&](const RawJsonEvent& raw) { sorter.push(raw.text, raw.offset, raw.line); };
   auto on_damage = [&](const SplitDamage& d) {
     ctx.report_error(d.offset, d.line, d.kind, d.message);
   };

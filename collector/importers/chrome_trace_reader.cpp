@@ -136,8 +136,7 @@ std::optional<int64_t> ChromeTraceReader::name_of(const Event& ev) {
   return intern(name->text);
 }
 
-void ChromeTraceReader::event(const SortedEvent& sorted) {
-  const Event& ev = *sorted.event;
+void ChromeTraceReader::event(const Event& ev, const SortedEvent& sorted) {
   Where at{sorted.offset, sorted.line};
   late_ = sorted.late;
   ++ctx_.source.records;

@@ -43,7 +43,8 @@ class ChromeTraceReader {
  public:
   explicit ChromeTraceReader(IngestContext& ctx);
 
-  void event(const SortedEvent& sorted);
+  // One event, parsed; `sorted` says where it is and whether it came late.
+  void event(const FlatJsonObject& ev, const SortedEvent& sorted);
   // Closes what is still open, names threads, fixes X nesting, writes counts.
   void finish();
 
