@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 namespace lurk {
@@ -42,18 +43,29 @@ std::optional<int64_t> decimal_micros_to_ns(std::string_view text) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+// Past the string whose opening quote is at text[i]; npos when it never closes.
+size_t skip_string(std::string_view text, size_t i) {
+  for (++i;;) {
+    const void* quote = std::memchr(text.data() + i, '"', text.size() - i);
+    if (!quote) return std::string_view::npos;
+    size_t q = static_cast<size_t>(static_cast<const char*>(quote) - text.data());
+    size_t backslashes = 0;
+    while (q - backslashes > i && text[q - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return q + 1;  // not an escaped quote
+    i = q + 1;
+  }
+}
+
 // Past one JSON value starting at text[i] (balanced brackets, strings with
 // escapes); npos when the text ends first.
 size_t skip_value(std::string_view text, size_t i) {
+  if (i < text.size() && text[i] == '"') return skip_string(text, i);
   int depth = 0;
   while (i < text.size()) {
     char c = text[i];
     if (c == '"') {
-      for (++i; i < text.size() && text[i] != '"'; ++i)
-        if (text[i] == '\\') ++i;
-      if (i >= text.size()) return std::string_view::npos;
-      ++i;
-      if (depth == 0) return i;
+      i = skip_string(text, i);
+      if (i == std::string_view::npos) return i;
       continue;
     }
     if (c == '{' || c == '[') ++depth;
@@ -68,9 +80,9 @@ size_t skip_value(std::string_view text, size_t i) {
   return depth == 0 ? i : std::string_view::npos;
 }
 
-// The text of the top-level "ts" and "ph" values of an event (the last of
-// each, as the parser keeps), without parsing it. False when the text is not
-// a plain object; the parser will say what is wrong with it.
+// The text of the top-level "ts" and "ph" values of an event, without
+// parsing it. False when the text is not a plain object as far as read; the
+// parser will say what is wrong with it.
 bool scan_ts_and_ph(std::string_view text, std::string_view& ts, std::string_view& ph) {
   size_t i = 0;
   while (i < text.size() && is_space(text[i])) ++i;
@@ -93,6 +105,9 @@ bool scan_ts_and_ph(std::string_view text, std::string_view& ts, std::string_vie
     if (value_end == std::string_view::npos || value_end == i) return false;
     if (key == "ts") ts = text.substr(i, value_end - i);
     else if (key == "ph") ph = text.substr(i, value_end - i);
+    // Both found: the rest (args, mostly) is left to the parser. A key given
+    // twice is so rare that its first value is good enough for ordering.
+    if (!ts.empty() && !ph.empty()) return true;
     i = value_end;
   }
 }
@@ -140,7 +155,7 @@ void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t lin
   if (scan_ts_and_ph(text, ts, ph) && ph != "\"M\"") ts_ns = chrome_timestamp_ns(ts);
   if (!ts_ns) {
     // No place in time: handed on now.
-    handler_(SortedEvent{text, offset, line, false, 0});
+    handler_(SortedEvent{text, offset, line, std::nullopt, false, 0});
     return;
   }
   if (free_.empty()) {
@@ -163,7 +178,7 @@ void ChromeEventSorter::release_one() {
   int64_t until = released_until_.value_or(0);
   if (!late) released_until_ = held.ts_ns;
   std::string& text = texts_[held.slot];
-  handler_(SortedEvent{text, held.offset, held.line, late, until});
+  handler_(SortedEvent{text, held.offset, held.line, held.ts_ns, late, until});
   // A rare huge event does not keep its buffer for the rest of the file.
   if (text.capacity() > 64 * 1024) std::string().swap(text);
   free_.push_back(held.slot);

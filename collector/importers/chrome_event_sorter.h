@@ -35,6 +35,7 @@ struct SortedEvent {
   std::string_view text;  // the event as in the file, valid during the handler
   uint64_t offset = 0;
   int64_t line = 1;
+  std::optional<int64_t> ts_ns;    // its "ts" as chrome_timestamp_ns() reads it, when it has one
   bool late = false;               // arrived after a later event had been handed on
   int64_t handed_on_until_ns = 0;  // when late: the latest ts handed on before it
 };

@@ -98,8 +98,8 @@ int64_t ChromeTraceReader::intern(std::string_view text) {
 }
 
 std::optional<int64_t> ChromeTraceReader::timestamp(const Event& ev, const Where& at) {
-  const Member* ts = ev.find("ts");
-  std::optional<int64_t> ns = ts ? chrome_timestamp_ns(*ts) : std::nullopt;
+  const Member* ts = sorted_ts_ns_ ? nullptr : ev.find("ts");
+  std::optional<int64_t> ns = sorted_ts_ns_ ? sorted_ts_ns_ : ts ? chrome_timestamp_ns(*ts) : std::nullopt;
   if (!ns) {
     dropped(at, "missing-field",
             std::string("expected a numeric \"ts\" (microseconds) in the \"") +
@@ -139,6 +139,7 @@ std::optional<int64_t> ChromeTraceReader::name_of(const Event& ev) {
 void ChromeTraceReader::event(const Event& ev, const SortedEvent& sorted) {
   Where at{sorted.offset, sorted.line};
   late_ = sorted.late;
+  sorted_ts_ns_ = sorted.ts_ns;
   ++ctx_.source.records;
   if (!ev.is_object()) {
     error(at, "bad-event", "expected a trace event object, found " + std::string(ev.type_name()));

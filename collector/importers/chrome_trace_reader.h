@@ -125,6 +125,7 @@ class ChromeTraceReader {
   std::map<std::string, int64_t> counts_;  // source_counters
   int64_t last_ts_ns_ = 0;
   bool late_ = false;  // the event being read came after its place in time
+  std::optional<int64_t> sorted_ts_ns_;  // its ts, as the sorter read it
 };
 
 }  // namespace lurk
