@@ -142,7 +142,7 @@ CREATE TABLE threads (
   source_id     INTEGER NOT NULL REFERENCES sources(id),
   ext_id        TEXT NOT NULL,            -- the trace's own id for it (promise id, pid:tid)
   name          INTEGER REFERENCES strings(id),
-  kind          TEXT NOT NULL DEFAULT '', -- Lwt thread type, or 'thread' / 'async'
+  kind          TEXT NOT NULL DEFAULT '', -- Lwt thread type, or 'thread' / 'async' / 'process' (Chrome JSON: a process's counter track)
   parent_id     INTEGER REFERENCES threads(id),
   start_ns      INTEGER,                  -- NULL: existed before the trace began
   end_ns        INTEGER,                  -- NULL: never ended in the trace

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "importers/chrome_event_sorter.h"
 #include "importers/chrome_json_flat_object.h"
 #include "importers/chrome_json_splitter.h"
 #include "importers/chrome_trace_reader.h"
@@ -44,22 +45,32 @@ void ChromeJsonImporter::import(ByteSource& in, IngestContext& ctx) const {
   ctx.source.clock_domain = "own";
   ChromeTraceReader reader(ctx);
   FlatJsonObject ev;  // reused: its buffers outlive one event
-  auto on_event = [&](const RawJsonEvent& raw) {
-    if (!ev.parse(raw.text)) {
+  ChromeEventSorter sorter([&](const SortedEvent& sorted) {
+    if (!ev.parse(sorted.text)) {
       ++ctx.source.records;
       ++ctx.source.skipped;
       const std::string& what = ev.error();
       std::string why = "not valid JSON: " + what.substr(what.find(':') + 2);
-      ctx.report_error(raw.offset, raw.line, "bad-json", "trace event " + why + "; skipped");
+      ctx.report_error(sorted.offset, sorted.line, "bad-json", "trace event " + why + "; skipped");
       return;
     }
-    reader.event(ev, raw.offset, raw.line);
-  };
+    reader.event(ev, sorted);
+  });
+  auto on_event = [&](const RawJsonEvent& raw) { sorter.push(raw.text, raw.offset, raw.line); };
   auto on_damage = [&](const SplitDamage& d) {
     ctx.report_error(d.offset, d.line, d.kind, d.message);
   };
   ChromeJsonSplitter splitter(in, on_event, on_damage);
-  splitter.run();
+  SplitSummary summary = splitter.run();
+  sorter.flush();
+  // A bare array may end early (Chrome's own writer leaves it so); the
+  // object form has a closing "]}" to reach, and Perfetto calls a file that
+  // misses it incomplete.
+  if (summary.object_form && summary.found_events_array && !summary.object_closed)
+    ctx.report_error(summary.end_offset, summary.end_line, "truncated-trace",
+                     "the trace object ends before its closing " +
+                         std::string(summary.truncated_array ? "']}'" : "'}'") +
+                         ": the file is incomplete; the events before this point are kept");
   reader.finish();
 }
 

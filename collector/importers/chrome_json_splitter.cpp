@@ -190,12 +190,50 @@ void ChromeJsonSplitter::read_events_array() {
   }
 }
 
+// "systemTraceEvents": one string of atrace/ftrace text lines. lurk does not
+// read them; they are counted (lines with text) and reported, never dropped
+// without a word. False at the end of the file.
+bool ChromeJsonSplitter::skip_system_trace(uint64_t at, int64_t line) {
+  get();  // opening quote
+  int64_t lines = 0;
+  bool line_has_text = false;
+  for (;;) {
+    int c = get();
+    if (c == kEof) return false;
+    if (c == '"') break;
+    if (c != '\\') {
+      line_has_text = true;
+      continue;
+    }
+    int escaped = get();
+    if (escaped == kEof) return false;
+    if (escaped == 'n') {
+      lines += line_has_text;
+      line_has_text = false;
+    } else {
+      line_has_text = true;
+    }
+  }
+  lines += line_has_text;
+  if (lines > 0)
+    damage(at, line, "not-imported",
+           "\"systemTraceEvents\" holds " + std::to_string(lines) +
+               " lines of atrace text; lurk does not import them");
+  return true;
+}
+
 void ChromeJsonSplitter::read_object_form() {
+  summary_.object_form = true;
   get();  // '{'
   for (;;) {
     skip_whitespace_and_commas();
     int c = peek();
-    if (c == kEof || c == '}') return;
+    if (c == kEof) return;
+    if (c == '}') {
+      get();
+      summary_.object_closed = true;
+      return;
+    }
     uint64_t at = offset_;
     int64_t line = line_;
     if (c != '"') {
@@ -215,6 +253,8 @@ void ChromeJsonSplitter::read_object_form() {
     if (key == "traceEvents" && peek() == '[') {
       read_events_array();
       if (summary_.truncated_array) return;
+    } else if (key == "systemTraceEvents" && peek() == '"') {
+      if (!skip_system_trace(at, line)) return;
     } else if (!skip_value()) {
       return;
     }
@@ -241,6 +281,8 @@ SplitSummary ChromeJsonSplitter::run() {
     damage(offset_, line_, "bad-json",
            "expected '[' or '{' starting a Chrome trace, found " + describe_char(c));
   }
+  summary_.end_offset = offset_;
+  summary_.end_line = line_;
   return summary_;
 }
 

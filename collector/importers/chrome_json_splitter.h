@@ -2,7 +2,10 @@
 // one at a time, without holding the file in memory. Both forms are read: a
 // bare array `[{...}, ...]` and an object whose "traceEvents" key holds the
 // array (other keys are skipped). A truncated array (no closing `]`, a
-// trailing comma) ends cleanly, as Chrome's own writer can leave it. Damage
+// trailing comma) ends cleanly, as Chrome's own writer can leave it; a
+// truncated object form is said in the summary (the importer reports it).
+// "systemTraceEvents" (atrace text) is not imported: reported as damage
+// with its number of lines. Damage
 // (garbage between events, an event cut off by the end of the file) is
 // reported with byte offset and line, and splitting resumes at the next event
 // where it safely can. Each event's text is then parsed on its own, so one
@@ -34,6 +37,10 @@ struct SplitDamage {
 struct SplitSummary {
   bool truncated_array = false;  // the array never got its closing `]`
   bool found_events_array = false;
+  bool object_form = false;      // `{"traceEvents": [...]}`
+  bool object_closed = false;    // ... and its closing `}` was read
+  uint64_t end_offset = 0;       // where the file ended
+  int64_t end_line = 1;
 };
 
 class ChromeJsonSplitter {
@@ -53,6 +60,7 @@ class ChromeJsonSplitter {
   bool skip_value();                   // any JSON value, balanced; false at end of file
   bool capture_object();               // into event_, at `{`; false at end of file
   void read_object_form();
+  bool skip_system_trace(uint64_t at, int64_t line);
   void read_events_array();
   void damage(uint64_t offset, int64_t line, std::string kind, std::string message);
   bool refill();

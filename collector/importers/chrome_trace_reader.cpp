@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "importers/chrome_event_fields.h"
 #include "importers/span_nesting.h"
 #include "ingest/ingest_context.h"
 #include "storage/trace_writer.h"
@@ -13,36 +14,30 @@ namespace lurk {
 using nlohmann::json;
 using Member = FlatJsonObject::Member;
 using Kind = FlatJsonObject::Kind;
+using chrome_fields::id_text;
+using chrome_fields::json_text;
 
 namespace {
 
-// pid, tid and ids may be numbers or strings; both become text.
-std::string id_text(const Member* v) {
-  if (!v || v->kind == Kind::Null) return "";
+// A pid or tid as text: numbers as they are, strings quoted, so that the
+// string "1" and the number 1 stay two processes (as in Perfetto, which
+// interns a string pid as a name). nullopt when missing.
+std::optional<std::string> os_id_text(const Member* v) {
+  if (!v || v->kind == Kind::Null) return std::nullopt;
   if (v->kind == Kind::Float) return std::to_string(static_cast<int64_t>(v->number));
   if (v->kind == Kind::Bool) return v->boolean ? "true" : "false";
+  if (v->kind == Kind::String) {
+    std::string quoted;
+    append_json_string(quoted, v->text);
+    return quoted;
+  }
   return v->text;
 }
 
-// The value as JSON text, for messages; "none" when missing.
-std::string json_text(const Member* v) {
-  if (!v) return "none";
-  std::string out;
-  v->append_json(out);
-  return out;
-}
+// A missing pid is 0, as in Perfetto.
+std::string pid_text(const FlatJsonObject& ev) { return os_id_text(ev.find("pid")).value_or("0"); }
 
-bool true_field(const FlatJsonObject& ev, std::string_view key) {
-  const Member* v = ev.find(key);
-  return v && v->kind == Kind::Bool && v->boolean;
-}
-
-std::optional<int64_t> micros_to_ns(const Member& v) {
-  if (!v.is_number()) return std::nullopt;
-  double us = v.number;
-  if (!std::isfinite(us) || std::fabs(us) > 9.0e15) return std::nullopt;
-  return static_cast<int64_t>(std::llround(us * 1000.0));
-}
+constexpr int kReportedPerKind = 100;
 
 }  // namespace
 
@@ -54,19 +49,44 @@ void ChromeTraceReader::error(const Where& at, const std::string& kind,
   ctx_.report_error(at.offset, at.line, kind, message);
 }
 
+void ChromeTraceReader::dropped(const Where& at, const std::string& kind,
+                                const std::string& message) {
+  int64_t seen = ++counts_[kind];
+  ++ctx_.source.skipped;
+  if (seen <= kReportedPerKind) error(at, kind, message);
+  else if (seen == kReportedPerKind + 1)
+    error(at, kind, "more events like the one before; from here on only counted "
+                    "(source_counters '" + kind + "')");
+}
+
+// A thread without "tid" is the process's main thread: tid = pid.
 int64_t ChromeTraceReader::os_thread(const Event& ev) {
-  const Member* pid = ev.find("pid");
+  std::string pid = pid_text(ev);
   const Member* tid = ev.find("tid");
-  std::string pid_text = id_text(pid);
-  key_.assign(pid_text).append(":").append(id_text(tid));
+  std::optional<std::string> tid_text = os_id_text(tid);
+  key_.assign(pid).append(":").append(tid_text ? *tid_text : pid);
   if (auto it = os_threads_.find(key_); it != os_threads_.end()) return it->second;
   bool fresh = !threads_.has_thread(key_);
   int64_t id = threads_.thread_id(key_);
   if (fresh) {
-    threads_.thread(id).kind = "thread";
-    thread_pids_.emplace(id, pid_text);
+    ThreadRow& row = threads_.thread(id);
+    row.kind = "thread";
+    // A string tid names its thread, until a thread_name says otherwise.
+    if (tid && tid->kind == Kind::String) row.name = intern(tid->text);
+    thread_pids_.emplace(id, pid);
   }
   os_threads_.emplace(key_, id);
+  return id;
+}
+
+// A process's own track (ext_id "pid", kind 'process'): its counters, as
+// Perfetto's process counter tracks, whichever thread wrote them.
+int64_t ChromeTraceReader::process_track(const Event& ev) {
+  std::string pid = pid_text(ev);
+  if (auto it = processes_.find(pid); it != processes_.end()) return it->second;
+  int64_t id = threads_.thread_id(pid);
+  threads_.thread(id).kind = "process";
+  processes_.emplace(pid, id);
   return id;
 }
 
@@ -78,12 +98,12 @@ int64_t ChromeTraceReader::intern(std::string_view text) {
 }
 
 std::optional<int64_t> ChromeTraceReader::timestamp(const Event& ev, const Where& at) {
-  const Member* ts = ev.find("ts");
-  std::optional<int64_t> ns = ts ? micros_to_ns(*ts) : std::nullopt;
+  const Member* ts = sorted_ts_ns_ ? nullptr : ev.find("ts");
+  std::optional<int64_t> ns = sorted_ts_ns_ ? sorted_ts_ns_ : ts ? chrome_timestamp_ns(*ts) : std::nullopt;
   if (!ns) {
-    error(at, "missing-field",
-          std::string("expected a numeric \"ts\" (microseconds) in the \"") +
-              std::string(ev.string("ph")) + "\" event, found " + json_text(ts));
+    dropped(at, "missing-field",
+            std::string("expected a numeric \"ts\" (microseconds) in the \"") +
+                std::string(ev.string("ph")) + "\" event, found " + json_text(ts) + "; skipped");
     return std::nullopt;
   }
   last_ts_ns_ = std::max(last_ts_ns_, *ns);
@@ -116,23 +136,10 @@ std::optional<int64_t> ChromeTraceReader::name_of(const Event& ev) {
   return intern(name->text);
 }
 
-// Async and flow ids: "id2": {"local": ...} is scoped by process, "id2":
-// {"global": ...} and plain "id" by category (Chrome's rules).
-std::string ChromeTraceReader::async_key(const Event& ev) {
-  std::string cat(ev.string("cat"));
-  std::string pid = id_text(ev.find("pid"));
-  if (const Member* id2 = ev.find("id2"); id2 && id2->kind == Kind::Object) {
-    nested_.parse(id2->text);
-    if (const Member* local = nested_.find("local"))
-      return pid + ":local:" + cat + ":" + id_text(local);
-    if (const Member* global = nested_.find("global")) return "global:" + cat + ":" + id_text(global);
-  }
-  std::string scope(ev.string("scope"));
-  return pid + ":" + scope + ":" + cat + ":" + id_text(ev.find("id"));
-}
-
-void ChromeTraceReader::event(const Event& ev, uint64_t offset, int64_t line) {
-  Where at{offset, line};
+void ChromeTraceReader::event(const Event& ev, const SortedEvent& sorted) {
+  Where at{sorted.offset, sorted.line};
+  late_ = sorted.late;
+  sorted_ts_ns_ = sorted.ts_ns;
   ++ctx_.source.records;
   if (!ev.is_object()) {
     error(at, "bad-event", "expected a trace event object, found " + std::string(ev.type_name()));
@@ -159,16 +166,30 @@ void ChromeTraceReader::event(const Event& ev, uint64_t offset, int64_t line) {
     case 's': case 't': case 'f': on_flow(ph[0], ev, at); break;
     case 'M': on_metadata(ev, at); break;
     default:
-      ++counts_["unknown-phase:" + std::string(ph)];
-      ++ctx_.source.skipped;
+      dropped(at, "unknown-phase:" + std::string(ph),
+              "\"" + std::string(ph) + "\" events are not imported; skipped");
       return;
   }
+  // X events come late by nature (written when they end) and nest by time
+  // anyway; any other event this late may have been paired wrongly.
+  if (late_ && ph[0] != 'X' && ph[0] != 'M')
+    error(at, "out-of-order",
+          "event more than " + std::to_string(ChromeEventSorter::kWindowEvents) +
+              " events away from its place in time (events up to " +
+              std::to_string(sorted.handed_on_until_ns) + " ns were already read); read late, "
+              "so what it pairs with may be wrong");
 }
 
 void ChromeTraceReader::on_begin(const Event& ev, const Where& at) {
   std::optional<int64_t> ts = timestamp(ev, at);
   if (!ts) return;
   int64_t thread = os_thread(ev);
+  slice_begins(thread, *ts);
+  if (!late_) {
+    std::vector<OpenSlice>& open = lane(thread).slices;
+    while (!open.empty() && open.back().end_ns <= *ts) open.pop_back();
+    open.push_back(OpenSlice{*ts, kOpenEnd, at});
+  }
   threads_.begin_span(thread, *ts, name_of(ev), args_json(ev));
   bind_flows(ev, thread, *ts, at);
 }
@@ -178,24 +199,64 @@ void ChromeTraceReader::on_end(const Event& ev, const Where& at) {
   if (!ts) return;
   int64_t thread = os_thread(ev);
   if (!threads_.end_span(thread, *ts)) {
-    error(at, "unmatched-end",
-          "\"E\" event on thread " + threads_.thread(thread).ext_id +
-              " with no open \"B\" span; ignored");
-    ++ctx_.source.skipped;
+    dropped(at, "unmatched-end",
+            "\"E\" event on thread " + threads_.thread(thread).ext_id +
+                " with no open \"B\" span; skipped");
+    return;
   }
+  close_open_slice(thread, *ts, at);
+}
+
+// The innermost B of the thread ends at ts_ns; a complete span inside it
+// that ends later overlaps it without nesting.
+void ChromeTraceReader::close_open_slice(int64_t thread_id, int64_t ts_ns, const Where& at) {
+  std::vector<OpenSlice>& open = lane(thread_id).slices;
+  while (!open.empty() && open.back().end_ns <= ts_ns) open.pop_back();
+  auto b = std::find_if(open.rbegin(), open.rend(),
+                        [](const OpenSlice& s) { return s.end_ns == kOpenEnd; });
+  if (b == open.rend()) return;  // its B came late and was never tracked here
+  if (!late_ && b != open.rbegin() && open.back().end_ns > ts_ns)
+    error(at, "overlapping-slices",
+          "the \"E\" at " + std::to_string(ts_ns) + " ns on thread " +
+              threads_.thread(thread_id).ext_id + " ends its \"B\" before the complete span "
+              "inside it (from byte offset " + std::to_string(open.back().at.offset) +
+              ") ends; both kept at full length, the inner one on a deeper row");
+  open.erase(std::next(b).base());
+}
+
+// An X from start_ns to end_ns on a thread whose slices arrive in time
+// order: one that starts inside another and ends after it does not nest.
+// Perfetto keeps both at full length (the later one a row deeper) and
+// counts it; so does lurk, with the place of both.
+void ChromeTraceReader::check_overlap(int64_t thread_id, int64_t start_ns, int64_t end_ns,
+                                      const Where& at) {
+  std::vector<OpenSlice>& open = lane(thread_id).slices;
+  while (!open.empty() && open.back().end_ns <= start_ns) open.pop_back();
+  if (!open.empty() && open.back().end_ns != kOpenEnd && open.back().end_ns < end_ns &&
+      open.back().start_ns < start_ns)
+    error(at, "overlapping-slices",
+          "complete span from " + std::to_string(start_ns) + " to " + std::to_string(end_ns) +
+              " ns on thread " + threads_.thread(thread_id).ext_id +
+              " starts inside the one at byte offset " + std::to_string(open.back().at.offset) +
+              " and ends after it; both kept at full length, the later one on a deeper row");
+  open.push_back(OpenSlice{start_ns, end_ns, at});
 }
 
 void ChromeTraceReader::on_complete(const Event& ev, const Where& at) {
   std::optional<int64_t> ts = timestamp(ev, at);
   if (!ts) return;
   const Member* dur = ev.find("dur");
-  std::optional<int64_t> dur_ns = dur ? micros_to_ns(*dur) : std::optional<int64_t>(0);
+  std::optional<int64_t> dur_ns = dur ? chrome_timestamp_ns(*dur) : std::nullopt;
   if (!dur_ns || *dur_ns < 0) {
-    error(at, "bad-field", "expected a non-negative numeric \"dur\" in the \"X\" event, found " +
-                               json_text(dur) + "; taken as 0");
-    dur_ns = 0;
+    // Perfetto drops an X without a duration; a zero-length span would be made up.
+    dropped(at, "bad-duration",
+            "expected a non-negative numeric \"dur\" in the \"X\" event, found " +
+                json_text(dur) + "; skipped");
+    return;
   }
   int64_t thread = os_thread(ev);
+  slice_begins(thread, *ts);
+  if (!late_) check_overlap(thread, *ts, *ts + *dur_ns, at);
   threads_.complete_span(thread, *ts, *ts + *dur_ns, name_of(ev), args_json(ev));
   last_ts_ns_ = std::max(last_ts_ns_, *ts + *dur_ns);
   bind_flows(ev, thread, *ts, at);
@@ -213,10 +274,11 @@ void ChromeTraceReader::on_instant(const Event& ev, const Where& at) {
   if (scope == "g" || scope == "p") {
     json args = row.args_json ? json::parse(*row.args_json) : json::object();
     args["scope"] = scope == "g" ? "global" : "process";
-    if (scope == "p") args["pid"] = id_text(ev.find("pid"));
+    if (scope == "p") args["pid"] = pid_text(ev);
     row.args_json = args.dump();
   } else {
     row.thread_id = os_thread(ev);
+    slice_begins(*row.thread_id, *ts);
     bind_flows(ev, *row.thread_id, *ts, at);
   }
   threads_.instant(row);
@@ -227,13 +289,12 @@ void ChromeTraceReader::on_counter(const Event& ev, const Where& at) {
   if (!ts) return;
   const Member* args = ev.find("args");
   if (!args || args->kind != Kind::Object) {
-    error(at, "missing-field", "expected an \"args\" object of values in the \"C\" event");
-    ++ctx_.source.skipped;
+    dropped(at, "missing-field", "expected an \"args\" object of values in the \"C\" event; skipped");
     return;
   }
   std::string base(ev.string("name"));
   if (const Member* id = ev.find("id")) base += " " + id_text(id);
-  int64_t thread = os_thread(ev);
+  int64_t thread = process_track(ev);
   nested_.parse(args->text);
   for (size_t i = 0; i < nested_.size(); ++i) {
     const Member& value = nested_[i];
@@ -248,7 +309,12 @@ void ChromeTraceReader::on_counter(const Event& ev, const Where& at) {
       if (!s.empty() && end && *end == '\0') number = v;
     }
     if (!number) {
-      ++counts_["non-numeric-counter-value"];
+      std::string text;
+      value.append_json(text);
+      dropped(at, "non-numeric-counter-value",
+              "counter \"" + base + "\" value \"" + value.key + "\" is " + text +
+                  ", not a number; that series skipped here");
+      --ctx_.source.skipped;  // the event itself is kept
       continue;
     }
     CounterRow row;
@@ -261,101 +327,12 @@ void ChromeTraceReader::on_counter(const Event& ev, const Where& at) {
   }
 }
 
-void ChromeTraceReader::on_async(char phase, const Event& ev, const Where& at) {
-  std::optional<int64_t> ts = timestamp(ev, at);
-  if (!ts) return;
-  std::string key = async_key(ev);
-  auto it = async_threads_.find(key);
-  bool begins = phase == 'b' || phase == 'S';
-  if (it == async_threads_.end()) {
-    if (!begins) {
-      error(at, "unknown-id",
-            std::string("\"") + phase + "\" event for async id " + key +
-                " that no \"b\" event began; ignored");
-      ++ctx_.source.skipped;
-      return;
-    }
-    int64_t id = threads_.thread_id("async:" + key);
-    ThreadRow& row = threads_.thread(id);
-    row.kind = "async";
-    row.name = name_of(ev);
-    row.start_ns = *ts;
-    row.parent_id = os_thread(ev);
-    it = async_threads_.emplace(key, id).first;
-  }
-  int64_t thread = it->second;
-  if (begins) {
-    threads_.begin_span(thread, *ts, name_of(ev), args_json(ev), "async");
-  } else if (phase == 'e' || phase == 'F') {
-    if (!threads_.end_span(thread, *ts)) {
-      error(at, "unmatched-end",
-            std::string("\"") + phase + "\" event for async id " + key + " with nothing open");
-      ++ctx_.source.skipped;
-      return;
-    }
-    ThreadRow& row = threads_.thread(thread);
-    row.end_ns = *ts;
-  } else {
-    InstantRow row;
-    row.thread_id = thread;
-    row.ts_ns = *ts;
-    row.kind = "instant";
-    row.name = name_of(ev);
-    row.args_json = args_json(ev);
-    threads_.instant(row);
-  }
-}
-
-void ChromeTraceReader::on_flow(char phase, const Event& ev, const Where& at) {
-  std::optional<int64_t> ts = timestamp(ev, at);
-  if (!ts) return;
-  int64_t thread = os_thread(ev);
-  std::string key = "flow:" + async_key(ev);
-  if (phase == 's') {
-    open_flows_[key] = FlowEnd{thread, *ts};
-    return;
-  }
-  flow_step(key, phase == 'f', thread, *ts, at);
-}
-
-// Draws the arrow from where flow `key` was last seen to here; a step ('t')
-// keeps the flow open from here on, an end ('f') closes it.
-void ChromeTraceReader::flow_step(const std::string& key, bool end, int64_t thread_id,
-                                  int64_t ts_ns, const Where& at) {
-  auto it = open_flows_.find(key);
-  if (it == open_flows_.end()) {
-    error(at, "unknown-id", "flow " + key + " continues here but never started; ignored");
-    ++ctx_.source.skipped;
-    return;
-  }
-  FlowRow row;
-  row.kind = "flow";
-  row.from_thread = it->second.thread_id;
-  row.from_ns = it->second.ts_ns;
-  row.to_thread = thread_id;
-  row.to_ns = ts_ns;
-  threads_.flow(row);
-  if (end) open_flows_.erase(it);
-  else it->second = FlowEnd{thread_id, ts_ns};
-}
-
-// Flow events v2: a slice with "bind_id" and "flow_out" starts a flow,
-// one with "flow_in" ends it.
-void ChromeTraceReader::bind_flows(const Event& ev, int64_t thread_id, int64_t ts_ns,
-                                   const Where& at) {
-  const Member* bind = ev.find("bind_id");
-  if (!bind) return;
-  std::string key = "bind:" + id_text(bind);
-  if (true_field(ev, "flow_in")) flow_step(key, true, thread_id, ts_ns, at);
-  if (true_field(ev, "flow_out")) open_flows_[key] = FlowEnd{thread_id, ts_ns};
-}
-
 void ChromeTraceReader::on_metadata(const Event& ev, const Where& at) {
   std::string name(ev.string("name"));
   const Member* args = ev.find("args");
   if (!args || args->kind != Kind::Object) {
-    error(at, "missing-field", "expected an \"args\" object in the \"M\" event \"" + name + "\"");
-    ++ctx_.source.skipped;
+    dropped(at, "missing-field",
+            "expected an \"args\" object in the \"M\" event \"" + name + "\"; skipped");
     return;
   }
   nested_.parse(args->text);
@@ -371,11 +348,39 @@ void ChromeTraceReader::on_metadata(const Event& ev, const Where& at) {
       threads_.thread(os_thread(ev)).sort_index = sort;
     }
   } else if (name == "process_name") {
-    process_names_[id_text(ev.find("pid"))] = std::string(nested_.string("name"));
+    process_names_[pid_text(ev)] = std::string(nested_.string("name"));
   } else {
     // process_labels, process_sort_index, process_uptime_seconds, ...
     ++counts_["metadata-not-imported:" + name];
   }
+}
+
+// What the end of the trace left open, each with the place of its event:
+// B spans closed at the trace's end, flows that never reached their end.
+void ChromeTraceReader::report_unfinished() {
+  for (auto& [thread_id, lane] : lanes_) {
+    for (const OpenSlice& open : lane.slices)
+      if (open.end_ns == kOpenEnd)
+        error(open.at, "unclosed-span",
+              "\"B\" on thread " + threads_.thread(thread_id).ext_id +
+                  " never ended; closed at the end of the trace (" + std::to_string(last_ts_ns_) +
+                  " ns)");
+    for (const FlowEnd& flow : lane.awaiting_slice)
+      error(flow.at, "flow-without-slice",
+            "flow ends (\"f\" without bp:\"e\") on the next slice of thread " +
+                threads_.thread(thread_id).ext_id + ", but no slice began there after it; dropped");
+    if (!lane.awaiting_slice.empty())
+      counts_["flows-without-slice"] += static_cast<int64_t>(lane.awaiting_slice.size());
+  }
+  for (const auto& [thread_id, begins] : async_open_)
+    for (const Where& at : begins)
+      error(at, "unclosed-span",
+            "async \"b\" on " + threads_.thread(thread_id).ext_id +
+                " never ended; closed at the end of the trace (" + std::to_string(last_ts_ns_) +
+                " ns)");
+  for (const auto& [key, flow] : open_flows_)
+    error(flow.at, "flow-never-ended", "flow " + key + " began here but never ended; dropped");
+  if (!open_flows_.empty()) counts_["flows-never-ended"] += static_cast<int64_t>(open_flows_.size());
 }
 
 void ChromeTraceReader::finish() {
@@ -388,9 +393,14 @@ void ChromeTraceReader::finish() {
     row.name = threads_.intern(process != process_names_.end() ? process->second + " " + tid
                                                                : row.ext_id);
   }
+  for (const auto& [pid, track] : processes_) {
+    auto process = process_names_.find(pid);
+    threads_.thread(track).name =
+        threads_.intern(process != process_names_.end() ? process->second : "process " + pid);
+  }
+  report_unfinished();
   size_t closed = threads_.finish(last_ts_ns_);
   if (closed > 0) counts_["spans-closed-at-end"] += static_cast<int64_t>(closed);
-  if (!open_flows_.empty()) counts_["flows-never-ended"] += static_cast<int64_t>(open_flows_.size());
   // Depths were given as the spans arrived; threads whose spans came out of
   // order are read back and nested again.
   std::vector<int64_t> in_doubt = threads_.threads_nested_in_doubt();

@@ -1,18 +1,26 @@
-// Turns Chrome trace events (read flat, see chrome_json_flat_object.h), one
-// at a time and in file order, into
-// threads, spans, instants, counters and flows through the ThreadTracker.
+// Turns Chrome trace events, handed on in time order by the
+// ChromeEventSorter (read flat, see chrome_json_flat_object.h), into
+// threads, spans, instants, counters and flows through the ThreadTracker,
+// with Perfetto's trace processor's rules wherever it has one
+// (docs/chrome-json.md lists them and the deliberate differences).
 // What it keeps between events is bounded by the trace's open state (open
 // spans, open flows, async ids), never by the number of events.
 //
-//   pid/tid          -> threads ext_id "pid:tid" (kind 'thread')
+//   pid/tid          -> threads ext_id "pid:tid" (kind 'thread'); no tid:
+//                       tid = pid; string ids quoted ("\"1\"" is not 1)
 //   B/E, X           -> spans (X nesting is recomputed at the end, since
 //                       writers emit X events when they end, inner ones first)
 //   i/I/R            -> instants; scope 'g'/'p' ones have no thread
-//   C                -> counters, one series per numeric arg
-//   b/e/n, S/F/T     -> async threads "pid:async:cat:id" (kind 'async')
-//   s/t/f, bind_id   -> flows
+//   C                -> counters, one series per numeric arg, on the
+//                       process's track (ext_id "pid", kind 'process')
+//   b/e/n, S/F/T     -> async threads "async:SCOPE:cat:id" (kind 'async');
+//                       plain id and id2.global global, id2.local per process
+//   s/t/f            -> flows keyed by (cat, name, id) across processes;
+//                       f without bp:"e" lands on the next slice of its thread
+//   bind_id          -> flows v2 (flow_out / flow_in)
 //   M                -> thread/process names, thread_sort_index
-// Other phases are counted per phase (source_counters 'unknown-phase:X').
+// Every event dropped or repaired is reported in ingest_errors with its byte
+// offset (unknown phases: the first 100 of each, then counted).
 #pragma once
 
 #include <cstdint>
@@ -21,7 +29,9 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
+#include "importers/chrome_event_sorter.h"
 #include "importers/chrome_json_flat_object.h"
 #include "trace/thread_tracker.h"
 
@@ -33,7 +43,8 @@ class ChromeTraceReader {
  public:
   explicit ChromeTraceReader(IngestContext& ctx);
 
-  void event(const FlatJsonObject& ev, uint64_t offset, int64_t line);
+  // One event, parsed; `sorted` says where it is and whether it came late.
+  void event(const FlatJsonObject& ev, const SortedEvent& sorted);
   // Closes what is still open, names threads, fixes X nesting, writes counts.
   void finish();
 
@@ -53,15 +64,37 @@ class ChromeTraceReader {
   struct FlowEnd {
     int64_t thread_id;
     int64_t ts_ns;
+    Where at;  // of the event that opened or last stepped it
+  };
+  // What a thread's spans are doing, in time order: for the overlap check
+  // and to say where a B that never ended was.
+  struct OpenSlice {
+    int64_t start_ns;
+    int64_t end_ns;  // kOpenEnd for a B not ended yet
+    Where at;
+  };
+  static constexpr int64_t kOpenEnd = INT64_MAX;
+  struct Lane {
+    std::vector<OpenSlice> slices;        // enclosing ones, innermost last
+    std::vector<FlowEnd> awaiting_slice;  // flows ("f" without bp:"e") to its next slice
   };
 
   int64_t os_thread(const Event& ev);
+  int64_t process_track(const Event& ev);
   std::optional<int64_t> timestamp(const Event& ev, const Where& at);
+  Lane& lane(int64_t thread_id) { return lanes_[thread_id]; }
   std::optional<std::string> args_json(const Event& ev);
   std::optional<int64_t> name_of(const Event& ev);
   int64_t intern(std::string_view text);
   std::string async_key(const Event& ev);
+  std::optional<std::string> flow_key(const Event& ev, std::string_view id_field, const Where& at);
   void error(const Where& at, const std::string& kind, const std::string& message);
+  // An event not imported: reported (the first 100 of its kind), counted.
+  void dropped(const Where& at, const std::string& kind, const std::string& message);
+  void slice_begins(int64_t thread_id, int64_t ts_ns);
+  void check_overlap(int64_t thread_id, int64_t start_ns, int64_t end_ns, const Where& at);
+  void close_open_slice(int64_t thread_id, int64_t ts_ns, const Where& at);
+  void report_unfinished();
 
   void on_begin(const Event& ev, const Where& at);
   void on_end(const Event& ev, const Where& at);
@@ -79,14 +112,20 @@ class ChromeTraceReader {
   ThreadTracker threads_;
   TextMap os_threads_;  // "pid:tid" -> threads.id
   TextMap interned_;    // text -> strings.id, in front of the writer's own map
+  TextMap processes_;   // "pid" -> threads.id of the process track
+  std::unordered_map<int64_t, Lane> lanes_;
   std::string key_;     // scratch for building lookup keys
   FlatJsonObject nested_;  // scratch for reading an event's nested objects
   std::unordered_map<std::string, int64_t> async_threads_;
+  // Where each open async slice began, per async thread (innermost last).
+  std::unordered_map<int64_t, std::vector<Where>> async_open_;
   std::unordered_map<std::string, FlowEnd> open_flows_;
   std::unordered_map<std::string, std::string> process_names_;  // pid -> name
   std::unordered_map<int64_t, std::string> thread_pids_;          // thread id -> pid
   std::map<std::string, int64_t> counts_;  // source_counters
   int64_t last_ts_ns_ = 0;
+  bool late_ = false;  // the event being read came after its place in time
+  std::optional<int64_t> sorted_ts_ns_;  // its ts, as the sorter read it
 };
 
 }  // namespace lurk

@@ -1,0 +1,191 @@
+#include "importers/chrome_event_sorter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+namespace lurk {
+
+namespace {
+
+constexpr int64_t kMaxMicros = std::numeric_limits<int64_t>::max() / 1000;
+
+// "123.4567" -> 123457 ns; nullopt for exponents (read as a double instead)
+// or values out of range.
+std::optional<int64_t> decimal_micros_to_ns(std::string_view text) {
+  size_t i = 0;
+  bool negative = i < text.size() && text[i] == '-';
+  if (negative) ++i;
+  uint64_t micros = 0;
+  size_t int_digits = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++int_digits) {
+    micros = micros * 10 + static_cast<uint64_t>(text[i] - '0');
+    if (micros > static_cast<uint64_t>(kMaxMicros)) return std::nullopt;
+  }
+  if (int_digits == 0) return std::nullopt;
+  uint64_t ns = micros * 1000;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    static constexpr uint64_t kPlace[] = {100, 10, 1};  // ns per digit after the point
+    size_t place = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++place) {
+      uint64_t digit = static_cast<uint64_t>(text[i] - '0');
+      if (place < 3) ns += digit * kPlace[place];
+      else if (place == 3 && digit >= 5) ++ns;  // the first digit past the nanosecond rounds
+    }
+  }
+  if (i != text.size()) return std::nullopt;  // an exponent
+  if (ns > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  return negative ? -static_cast<int64_t>(ns) : static_cast<int64_t>(ns);
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Past the string whose opening quote is at text[i]; npos when it never closes.
+size_t skip_string(std::string_view text, size_t i) {
+  for (++i;;) {
+    const void* quote = std::memchr(text.data() + i, '"', text.size() - i);
+    if (!quote) return std::string_view::npos;
+    size_t q = static_cast<size_t>(static_cast<const char*>(quote) - text.data());
+    size_t backslashes = 0;
+    while (q - backslashes > i && text[q - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return q + 1;  // not an escaped quote
+    i = q + 1;
+  }
+}
+
+// Past one JSON value starting at text[i] (balanced brackets, strings with
+// escapes); npos when the text ends first.
+size_t skip_value(std::string_view text, size_t i) {
+  if (i < text.size() && text[i] == '"') return skip_string(text, i);
+  int depth = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '"') {
+      i = skip_string(text, i);
+      if (i == std::string_view::npos) return i;
+      continue;
+    }
+    if (c == '{' || c == '[') ++depth;
+    else if (c == '}' || c == ']') {
+      if (depth == 0) return i;  // the end of the enclosing object
+      if (--depth == 0) return i + 1;
+    } else if (depth == 0 && (c == ',' || is_space(c))) {
+      return i;
+    }
+    ++i;
+  }
+  return depth == 0 ? i : std::string_view::npos;
+}
+
+// The text of the top-level "ts" and "ph" values of an event, without
+// parsing it. False when the text is not a plain object as far as read; the
+// parser will say what is wrong with it.
+bool scan_ts_and_ph(std::string_view text, std::string_view& ts, std::string_view& ph) {
+  size_t i = 0;
+  while (i < text.size() && is_space(text[i])) ++i;
+  if (i == text.size() || text[i] != '{') return false;
+  ++i;
+  for (;;) {
+    while (i < text.size() && (is_space(text[i]) || text[i] == ',')) ++i;
+    if (i == text.size()) return false;
+    if (text[i] == '}') return true;
+    if (text[i] != '"') return false;
+    size_t key_end = skip_value(text, i);
+    if (key_end == std::string_view::npos) return false;
+    std::string_view key = text.substr(i + 1, key_end - i - 2);
+    i = key_end;
+    while (i < text.size() && is_space(text[i])) ++i;
+    if (i == text.size() || text[i] != ':') return false;
+    ++i;
+    while (i < text.size() && is_space(text[i])) ++i;
+    size_t value_end = skip_value(text, i);
+    if (value_end == std::string_view::npos || value_end == i) return false;
+    if (key == "ts") ts = text.substr(i, value_end - i);
+    else if (key == "ph") ph = text.substr(i, value_end - i);
+    // Both found: the rest (args, mostly) is left to the parser. A key given
+    // twice is so rare that its first value is good enough for ordering.
+    if (!ts.empty() && !ph.empty()) return true;
+    i = value_end;
+  }
+}
+
+}  // namespace
+
+std::optional<int64_t> chrome_timestamp_ns(std::string_view number_text) {
+  if (number_text.empty() || !(number_text[0] == '-' || (number_text[0] >= '0' && number_text[0] <= '9')))
+    return std::nullopt;
+  if (auto exact = decimal_micros_to_ns(number_text)) return exact;
+  // An exponent, or out of range: as a double, the way the parser reads it.
+  char buffer[64];
+  if (number_text.size() >= sizeof buffer) return std::nullopt;
+  number_text.copy(buffer, number_text.size());
+  buffer[number_text.size()] = '\0';
+  char* end = nullptr;
+  double us = std::strtod(buffer, &end);
+  if (end != buffer + number_text.size()) return std::nullopt;
+  if (!std::isfinite(us) || std::fabs(us) > 9.0e15) return std::nullopt;
+  return static_cast<int64_t>(std::llround(us * 1000.0));
+}
+
+std::optional<int64_t> chrome_timestamp_ns(const FlatJsonObject::Member& v) {
+  using Kind = FlatJsonObject::Kind;
+  if (v.kind == Kind::Uint) {
+    if (v.uint_value > static_cast<uint64_t>(kMaxMicros)) return std::nullopt;
+    return static_cast<int64_t>(v.uint_value) * 1000;
+  }
+  if (v.kind == Kind::Int) {
+    if (v.int_value > kMaxMicros || v.int_value < -kMaxMicros) return std::nullopt;
+    return v.int_value * 1000;
+  }
+  if (v.kind != Kind::Float) return std::nullopt;
+  return chrome_timestamp_ns(std::string_view(v.text));
+}
+
+ChromeEventSorter::ChromeEventSorter(Handler handler, size_t window)
+    : handler_(std::move(handler)), window_(std::max<size_t>(window, 1)) {
+  heap_.reserve(window_ + 1);
+}
+
+void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t line) {
+  std::string_view ts, ph;
+  std::optional<int64_t> ts_ns;
+  if (scan_ts_and_ph(text, ts, ph) && ph != "\"M\"") ts_ns = chrome_timestamp_ns(ts);
+  if (!ts_ns) {
+    // No place in time: handed on now.
+    handler_(SortedEvent{text, offset, line, std::nullopt, false, 0});
+    return;
+  }
+  if (free_.empty()) {
+    free_.push_back(static_cast<uint32_t>(texts_.size()));
+    texts_.emplace_back();
+  }
+  uint32_t slot = free_.back();
+  free_.pop_back();
+  texts_[slot].assign(text);
+  heap_.push_back(Held{*ts_ns, seq_++, slot, offset, line});
+  std::push_heap(heap_.begin(), heap_.end(), Later());
+  if (heap_.size() > window_) release_one();
+}
+
+void ChromeEventSorter::release_one() {
+  std::pop_heap(heap_.begin(), heap_.end(), Later());
+  Held held = heap_.back();
+  heap_.pop_back();
+  bool late = released_until_ && held.ts_ns < *released_until_;
+  int64_t until = released_until_.value_or(0);
+  if (!late) released_until_ = held.ts_ns;
+  std::string& text = texts_[held.slot];
+  handler_(SortedEvent{text, held.offset, held.line, held.ts_ns, late, until});
+  // A rare huge event does not keep its buffer for the rest of the file.
+  if (text.capacity() > 64 * 1024) std::string().swap(text);
+  free_.push_back(held.slot);
+}
+
+void ChromeEventSorter::flush() {
+  while (!heap_.empty()) release_one();
+}
+
+}  // namespace lurk
