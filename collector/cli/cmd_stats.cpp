@@ -2,7 +2,9 @@
 // profile: endpoints, time span, handshake/FIN/RST, packets and payload
 // bytes each way, RTT samples (from ACKs and from the timestamp option:
 // count, min/avg/max) and the count of each analysis flag. Everything comes
-// from the connections and packets tables.
+// from the connections and packets tables. Connections a CTF trace showed by
+// its promise trees (docs/ctf.md) have unknown endpoints ("?", JSON null)
+// unless labels named them, and a "trace" object in JSON.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -21,13 +23,21 @@ struct StatsOptions {
   std::string format = "table";
 };
 
+// "addr:port" ("[v6]:port"), or null when a trace did not name the endpoint
+// (address '' and port 0; "?:port" when only the port is known).
+nlohmann::ordered_json endpoint_or_null(const std::string& addr, int64_t port) {
+  if (addr.empty() && port == 0) return nullptr;
+  std::string host = addr.empty() ? "?" : addr;
+  return host + ":" + std::to_string(port);
+}
+
 // One connection with its RTT summary, as a JSON object.
 nlohmann::ordered_json connection_stats(const Statement& row) {
   nlohmann::ordered_json c;
   c["id"] = row.column_int(0);
   c["source_id"] = row.column_int(1);
-  c["a"] = row.column_text(2) + ":" + row.column_text(3);
-  c["b"] = row.column_text(4) + ":" + row.column_text(5);
+  c["a"] = endpoint_or_null(row.column_text(2), row.column_int(3));
+  c["b"] = endpoint_or_null(row.column_text(4), row.column_int(5));
   c["first_ns"] = row.column_int(6);
   c["last_ns"] = row.column_int(7);
   c["syn"] = row.column_int(8) != 0;
@@ -54,6 +64,16 @@ nlohmann::ordered_json connection_stats(const Statement& row) {
   }
   c["flags"] = nlohmann::ordered_json::parse(row.column_text(18), nullptr, false);
   if (c["flags"].is_discarded()) c["flags"] = nlohmann::ordered_json::object();
+  if (!row.column_is_null(27)) {
+    // A connection a CTF trace showed by its promise tree (docs/ctf.md).
+    nlohmann::ordered_json trace;
+    trace["root_thread_id"] = row.column_int(27);
+    trace["root_label"] = row.column_text(28);
+    trace["threads"] = row.column_int(29);
+    if (row.column_is_null(30)) trace["close_ns"] = nullptr;
+    else trace["close_ns"] = row.column_int(30);
+    c["trace"] = trace;
+  }
   return c;
 }
 
@@ -79,6 +99,11 @@ std::string rtt_summary_ms(const nlohmann::ordered_json& c, const std::string& p
   return text;
 }
 
+// Unknown endpoints (a trace connection, docs/ctf.md) print as "?".
+std::string endpoint_text(const nlohmann::ordered_json& endpoint) {
+  return endpoint.is_null() ? "?" : endpoint.get<std::string>();
+}
+
 void print_table(const std::vector<nlohmann::ordered_json>& rows) {
   std::cout << "id\ta\tb\tduration_ms\thandshake\tfin\trst\tpackets_ab\tpackets_ba\tbytes_ab\t"
                "bytes_ba\trtt_samples\trtt_min_ms\trtt_avg_ms\trtt_max_ms\tts_rtt_samples\t"
@@ -88,8 +113,8 @@ void print_table(const std::vector<nlohmann::ordered_json>& rows) {
     std::string handshake = c["syn"].get<bool>() && c["synack"].get<bool>() ? "yes" : "no";
     std::string fin = std::string(c["fin_a"].get<bool>() ? "a" : "") +
                       (c["fin_b"].get<bool>() ? "b" : "");
-    std::cout << c["id"] << '\t' << c["a"].get<std::string>() << '\t'
-              << c["b"].get<std::string>() << '\t' << duration_ms << '\t' << handshake << '\t'
+    std::cout << c["id"] << '\t' << endpoint_text(c["a"]) << '\t' << endpoint_text(c["b"])
+              << '\t' << duration_ms << '\t' << handshake << '\t'
               << (fin.empty() ? "-" : fin) << '\t' << (c["rst"].get<bool>() ? "yes" : "no")
               << '\t' << c["packets_ab"] << '\t' << c["packets_ba"] << '\t' << c["bytes_ab"]
               << '\t' << c["bytes_ba"] << '\t' << c["rtt_samples"] << '\t' << rtt_summary_ms(c, "rtt") << '\t'
@@ -109,6 +134,14 @@ int print_stats(const StatsOptions& options) {
                                     "WHERE name = 'ts_rtt_ns'") > 0
                            ? "ts_rtt_ns"
                            : "NULL";
+  // Files written before issue 9 have no trace connections (root_thread_id).
+  std::string trace_columns =
+      db.query_int("SELECT count(*) FROM pragma_table_info('connections') "
+                   "WHERE name = 'root_thread_id'") > 0
+          ? "c.root_thread_id, (SELECT coalesce(n.text, '') FROM threads r "
+            "  LEFT JOIN strings n ON n.id = r.name WHERE r.id = c.root_thread_id), "
+            "(SELECT count(*) FROM threads t WHERE t.connection_id = c.id), c.close_ns"
+          : "NULL, NULL, NULL, NULL";
   Statement query = db.prepare(
       "SELECT c.id, c.source_id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.first_ns, c.last_ns, "
       "c.syn_seen, c.synack_seen, c.fin_a, c.fin_b, c.rst_seen, c.packets_ab, c.packets_ba, "
@@ -120,8 +153,8 @@ int print_stats(const StatsOptions& options) {
       "(SELECT count(" + ts_rtt + ") FROM packets p WHERE p.connection_id = c.id), "
       "(SELECT min(" + ts_rtt + ") FROM packets p WHERE p.connection_id = c.id), "
       "(SELECT CAST(avg(" + ts_rtt + ") AS INTEGER) FROM packets p WHERE p.connection_id = c.id), "
-      "(SELECT max(" + ts_rtt + ") FROM packets p WHERE p.connection_id = c.id) "
-      "FROM connections c WHERE c.source_id IS NOT NULL ORDER BY c.id");
+      "(SELECT max(" + ts_rtt + ") FROM packets p WHERE p.connection_id = c.id), " +
+      trace_columns + " FROM connections c WHERE c.source_id IS NOT NULL ORDER BY c.id");
   std::vector<nlohmann::ordered_json> rows;
   while (query.step()) rows.push_back(connection_stats(query));
   if (options.format == "json") {

@@ -12,6 +12,7 @@
 #include "join/connection_joiner.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
+#include "trace/trace_connections.h"
 
 namespace lurk {
 namespace {
@@ -129,6 +130,7 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
     }
     report.sources.push_back(ingest_with(writer, in, *importer, digest, options));
   }
+  find_trace_connections(db);  // connections a CTF trace shows by its promise trees
   join_connections(db);  // threads of the traces under the connections they name
   compute_findings(db);  // what to look at, from the whole profile (docs/findings.md)
   return report;
@@ -150,6 +152,7 @@ SourceOutcome ingest_buffer(Database& db, const std::string& name, const uint8_t
   TraceWriter writer(db);
   MemoryByteSource in(name, data, size);
   SourceOutcome outcome = ingest_with(writer, in, *importer, InputDigest{hasher.hex()});
+  find_trace_connections(db);  // connections a CTF trace shows by its promise trees
   join_connections(db);  // threads of the traces under the connections they name
   compute_findings(db);  // what to look at, from the whole profile (docs/findings.md)
   return outcome;
