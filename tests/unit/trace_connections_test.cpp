@@ -72,7 +72,7 @@ TEST_F(TraceConnectionsTest, ServerConnectionsEachGetTheirOwnPromiseTree) {
   EXPECT_EQ(text("SELECT detail FROM findings WHERE kind = 'connection-end-exception'"),
             "connections " + std::to_string(count("SELECT min(id) FROM connections")) + ", " +
                 std::to_string(count("SELECT min(id) + 2 FROM connections")) +
-                "; exception within 500 ms of the connection's end (FIN/RST, close seen by the "
+                "; exception within 500.0 ms of the connection's end (FIN/RST, close seen by the "
                 "trace, or last time)");
   EXPECT_EQ(text("SELECT group_concat(title, ' | ') FROM (SELECT title FROM findings "
                  "WHERE kind = 'exception' ORDER BY ts_ns)"),
