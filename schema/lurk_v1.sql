@@ -141,7 +141,8 @@ CREATE TABLE threads (
   connection_id INTEGER REFERENCES connections(id),
   link_how      TEXT,                     -- how the connection link was made: 'field', 'port', 'label', ...
                                           -- (the joiner's: '4-tuple', 'port', 'label+time'; docs/joining.md;
-                                          -- a CTF trace's own: 'ctf-label-tree:certain', 'ctf-flow:likely', docs/ctf.md)
+                                          -- a CTF trace's own connections: 'ctf-label-tree:certain',
+                                          -- 'ctf-flow:likely'; docs/ctf.md)
   sort_index    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX threads_by_connection ON threads(connection_id);

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   for (char c : std::string(argv[2])) spec.fails_at_close.push_back(c == 'x');
   std::vector<uint8_t> bytes = lurk::test::build_ctf_server(spec);
   std::ofstream out(argv[1], std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) {
     std::fprintf(stderr, "lurk-make-ctf-server: cannot write %s\n", argv[1]);
     return 1;

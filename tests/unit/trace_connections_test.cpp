@@ -152,6 +152,37 @@ TEST_F(TraceConnectionsTest, SharedOlderAndUnclosedPromises) {
   EXPECT_EQ(count("SELECT count(*) FROM findings WHERE kind = 'connection-end-exception'"), 0);
 }
 
+// As in net.ctf: the receive loop makes the connection's promises (its
+// `urx_close` waiter) while handling the SYN/ACK, and only then resolves the
+// connect task. When the loop's promise joins, the children it made since the
+// connection began join with it; a promise made by the program's older
+// promise never does.
+TEST_F(TraceConnectionsTest, ChildrenMadeBeforeTheirCreatorJoinedComeWithIt) {
+  constexpr uint8_t kTask = 1, kBind = 2, kFulfills = 2;
+  CtfEvents e;
+  e.label(1000, 1, "main")
+      .creates(2000, 1, 10, kTask)
+      .label(2100, 10, "TCP connect")
+      .creates(3000, 1, 20, kBind)        // a receive loop iteration
+      .creates(3100, 20, 21, kTask)
+      .label(3200, 21, "urx_close")
+      .creates(3300, 20, 22, kTask)
+      .pair(4000, kFulfills, 20, 10)      // the loop resolves the connect task
+      .creates(4500, 22, 23, kBind)
+      .creates(4600, 1, 24, kTask)        // never tied to the connection
+      .pair(5000, kFulfills, 1, 21)       // the close
+      .creates(5100, 22, 25, kBind);      // after it
+  ASSERT_EQ(ingest("client.ctf", build_ctf({{0, e.bytes}})).status,
+            SourceOutcome::Status::Complete);
+  EXPECT_EQ(members_of(10),
+            "10:ctf-label-tree:certain 20:ctf-flow:likely 21:ctf-flow:likely 22:ctf-flow:likely "
+            "23:ctf-flow:likely");
+  for (int64_t out : {1, 24, 25}) EXPECT_EQ(connection_of(out), "-") << out;
+  EXPECT_EQ(text("SELECT state || ' ' || close_ns || ' ' || first_ns || '-' || last_ns "
+                 "FROM connections"),
+            "closed 5000 2000-5000");
+}
+
 // A capture ingested after the trace joins as it would alone: its connection
 // is not merged with the trace's (whose endpoints are unknown), the trace's
 // threads keep their links, and "N of M" still counts the connections with
