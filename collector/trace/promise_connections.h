@@ -7,11 +7,12 @@
 // on a promise. Sweeping the trace's events in time order, a promise joins
 // the connection of a member that creates it, becomes it or is become by it
 // (`certain`: the root's label tree), or that reads it, resolves it, signals
-// it or tried to read it, either way (`likely`: the flow rule). Nothing joins
-// after the connection's close (a member's `Close socket` label, or the
-// resolution of a member labelled `urx_close`). Promises that existed before
-// the root (the program's main loops) never join; a likely member reached
-// from a second connection goes to neither.
+// it or tried to read it, either way (`likely`: the flow rule); a promise that
+// joins brings the children it made since the connection began. Nothing joins
+// after the connection's close (the resolution of its member labelled
+// `urx_close`, or without one a member's `Close socket` label). Promises that
+// existed before the root (the program's main loops) never join; a likely
+// member reached from a second connection goes to neither.
 #pragma once
 
 #include <cstdint>
