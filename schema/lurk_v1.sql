@@ -84,7 +84,17 @@ CREATE TABLE connections (
   -- (same 4-tuple, and same SYN ISN or overlapping times): the capture's row.
   -- Threads link to that row; group by coalesce(same_as, id). Added in issue 4,
   -- additively, so version 1 still holds.
-  same_as        INTEGER REFERENCES connections(id)
+  same_as        INTEGER REFERENCES connections(id),
+  -- Set on a connection a mirage-profile CTF trace shows by itself (its
+  -- promise tree, docs/ctf.md "Connections from the trace"; source_id is the
+  -- trace's source, endpoints '' / 0 when no label names them): the promise
+  -- whose label started it (`TCP connect`, `new-server-connection`). NULL on
+  -- connections seen in packets. Added for issue 9, additively.
+  root_thread_id INTEGER REFERENCES threads(id),
+  -- When that trace saw the connection close (a `Close socket` label, or its
+  -- `urx_close` promise resolving); NULL when it did not. Findings use it as
+  -- the connection's end when no FIN/RST was captured.
+  close_ns       INTEGER
 );
 
 -- One row per TCP segment of a capture, in file order.
@@ -152,7 +162,9 @@ CREATE TABLE threads (
   became_id     INTEGER REFERENCES threads(id), -- replaced by / merged into that thread
   connection_id INTEGER REFERENCES connections(id),
   link_how      TEXT,                     -- how the connection link was made: 'field', 'port', 'label', ...
-                                          -- (the joiner's: '4-tuple', 'port', 'label+time'; docs/joining.md)
+                                          -- (the joiner's: '4-tuple', 'port', 'label+time'; docs/joining.md;
+                                          -- a CTF trace's own connections: 'ctf-label-tree:certain',
+                                          -- 'ctf-flow:likely'; docs/ctf.md)
   sort_index    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX threads_by_connection ON threads(connection_id);

@@ -2,8 +2,10 @@
 // profile: endpoints, time span, handshake/FIN/RST, packets and payload
 // bytes each way, RTT samples (from ACKs and from the timestamp option:
 // count, min/avg/max) and the count of each analysis flag. Everything comes
-// from the connections and packets tables. --sources lists the sources with
-// their clocks instead (cli/source_listing.h).
+// from the connections and packets tables. Connections a CTF trace showed by
+// its promise trees (docs/ctf.md) have unknown endpoints ("?", JSON null)
+// unless labels named them, and a "trace" object in JSON. --sources lists the
+// sources with their clocks instead (cli/source_listing.h).
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -25,13 +27,21 @@ struct StatsOptions {
   bool sources = false;
 };
 
+// "addr:port" ("[v6]:port"), or null when a trace did not name the endpoint
+// (address '' and port 0; "?:port" when only the port is known).
+nlohmann::ordered_json endpoint_or_null(const std::string& addr, int64_t port) {
+  if (addr.empty() && port == 0) return nullptr;
+  std::string host = addr.empty() ? "?" : addr;
+  return host + ":" + std::to_string(port);
+}
+
 // One connection with its RTT summary, as a JSON object.
 nlohmann::ordered_json connection_stats(const Statement& row) {
   nlohmann::ordered_json c;
   c["id"] = row.column_int(0);
   c["source_id"] = row.column_int(1);
-  c["a"] = row.column_text(2) + ":" + row.column_text(3);
-  c["b"] = row.column_text(4) + ":" + row.column_text(5);
+  c["a"] = endpoint_or_null(row.column_text(2), row.column_int(3));
+  c["b"] = endpoint_or_null(row.column_text(4), row.column_int(5));
   c["first_ns"] = row.column_int(6);
   c["last_ns"] = row.column_int(7);
   c["syn"] = row.column_int(8) != 0;
@@ -58,6 +68,16 @@ nlohmann::ordered_json connection_stats(const Statement& row) {
   }
   c["flags"] = nlohmann::ordered_json::parse(row.column_text(18), nullptr, false);
   if (c["flags"].is_discarded()) c["flags"] = nlohmann::ordered_json::object();
+  if (!row.column_is_null(27)) {
+    // A connection a CTF trace showed by its promise tree (docs/ctf.md).
+    nlohmann::ordered_json trace;
+    trace["root_thread_id"] = row.column_int(27);
+    trace["root_label"] = row.column_text(28);
+    trace["threads"] = row.column_int(29);
+    if (row.column_is_null(30)) trace["close_ns"] = nullptr;
+    else trace["close_ns"] = row.column_int(30);
+    c["trace"] = trace;
+  }
   return c;
 }
 
@@ -83,6 +103,11 @@ std::string rtt_summary_ms(const nlohmann::ordered_json& c, const std::string& p
   return text;
 }
 
+// Unknown endpoints (a trace connection, docs/ctf.md) print as "?".
+std::string endpoint_text(const nlohmann::ordered_json& endpoint) {
+  return endpoint.is_null() ? "?" : endpoint.get<std::string>();
+}
+
 void print_table(const std::vector<nlohmann::ordered_json>& rows) {
   std::cout << "id\ta\tb\tduration_ms\thandshake\tfin\trst\tpackets_ab\tpackets_ba\tbytes_ab\t"
                "bytes_ba\trtt_samples\trtt_min_ms\trtt_avg_ms\trtt_max_ms\tts_rtt_samples\t"
@@ -92,8 +117,8 @@ void print_table(const std::vector<nlohmann::ordered_json>& rows) {
     std::string handshake = c["syn"].get<bool>() && c["synack"].get<bool>() ? "yes" : "no";
     std::string fin = std::string(c["fin_a"].get<bool>() ? "a" : "") +
                       (c["fin_b"].get<bool>() ? "b" : "");
-    std::cout << c["id"] << '\t' << c["a"].get<std::string>() << '\t'
-              << c["b"].get<std::string>() << '\t' << duration_ms << '\t' << handshake << '\t'
+    std::cout << c["id"] << '\t' << endpoint_text(c["a"]) << '\t' << endpoint_text(c["b"])
+              << '\t' << duration_ms << '\t' << handshake << '\t'
               << (fin.empty() ? "-" : fin) << '\t' << (c["rst"].get<bool>() ? "yes" : "no")
               << '\t' << c["packets_ab"] << '\t' << c["packets_ba"] << '\t' << c["bytes_ab"]
               << '\t' << c["bytes_ba"] << '\t' << c["rtt_samples"] << '\t' << rtt_summary_ms(c, "rtt") << '\t'
@@ -115,6 +140,11 @@ int print_stats(const StatsOptions& options) {
     print_sources(db, options.format);
     return kExitOk;
   }
+  // Older files are upgraded in memory (open_profile_for_reading): every column is there.
+  const std::string trace_columns =
+      "c.root_thread_id, (SELECT coalesce(n.text, '') FROM threads r "
+      "  LEFT JOIN strings n ON n.id = r.name WHERE r.id = c.root_thread_id), "
+      "(SELECT count(*) FROM threads t WHERE t.connection_id = c.id), c.close_ns";
   Statement query = db.prepare(
       "SELECT c.id, c.source_id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.first_ns, c.last_ns, "
       "c.syn_seen, c.synack_seen, c.fin_a, c.fin_b, c.rst_seen, c.packets_ab, c.packets_ba, "
@@ -126,8 +156,8 @@ int print_stats(const StatsOptions& options) {
       "(SELECT count(ts_rtt_ns) FROM packets p WHERE p.connection_id = c.id), "
       "(SELECT min(ts_rtt_ns) FROM packets p WHERE p.connection_id = c.id), "
       "(SELECT CAST(avg(ts_rtt_ns) AS INTEGER) FROM packets p WHERE p.connection_id = c.id), "
-      "(SELECT max(ts_rtt_ns) FROM packets p WHERE p.connection_id = c.id) "
-      "FROM connections c WHERE c.source_id IS NOT NULL ORDER BY c.id");
+      "(SELECT max(ts_rtt_ns) FROM packets p WHERE p.connection_id = c.id), " +
+      trace_columns + " FROM connections c WHERE c.source_id IS NOT NULL ORDER BY c.id");
   std::vector<nlohmann::ordered_json> rows;
   while (query.step()) rows.push_back(connection_stats(query));
   if (options.format == "json") {

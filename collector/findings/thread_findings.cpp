@@ -63,11 +63,15 @@ void exceptions_by_message(Database& db, std::vector<FindingRow>& out) {
 }
 
 // When each connection that has threads linked to it ends: its first FIN or
-// RST, else its last time. Keyed by the id threads link to.
+// RST, else when its trace saw it close (a CTF trace's own connections,
+// docs/ctf.md), else its last time. Keyed by the id threads link to.
 std::map<int64_t, int64_t> linked_connection_ends(Database& db) {
+  bool has_close = db.query_int("SELECT count(*) FROM pragma_table_info('connections') "
+                                "WHERE name = 'close_ns'") > 0;
   Statement s = db.prepare(
       "SELECT c.id, coalesce((SELECT min(p.ts_ns) FROM packets p WHERE p.connection_id = c.id "
-      "  AND (p.tcp_flags & 5) <> 0), c.last_ns) FROM connections c "
+      "  AND (p.tcp_flags & 5) <> 0), " + std::string(has_close ? "c.close_ns, " : "") +
+      "c.last_ns) FROM connections c "
       "WHERE c.id IN (SELECT connection_id FROM threads WHERE connection_id IS NOT NULL)");
   std::map<int64_t, int64_t> ends;
   while (s.step()) ends[s.column_int(0)] = s.column_int(1);
@@ -102,7 +106,8 @@ void connections_ending_with_exceptions(Database& db, std::vector<FindingRow>& o
     std::string ids;
     for (int64_t id : g.connections) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
     r.detail = "connections " + ids + "; exception within " +
-               format_duration(kConnectionEndWindowNs) + " of the FIN/RST";
+               format_duration(kConnectionEndWindowNs) +
+               " of the connection's end (FIN/RST, close seen by the trace, or last time)";
     r.connection_id = g.first.connection_id;
     r.thread_id = g.first.thread_id;
     r.ts_ns = g.first.ts_ns;

@@ -16,6 +16,7 @@
 #include "join/packet_flows.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
+#include "trace/trace_connections.h"
 
 namespace lurk {
 namespace {
@@ -124,6 +125,7 @@ void note_clocks(Database& db, IngestReport& report) {
 
 void analyse_profile(Database& db) {
   align_clocks(db);             // every source it can on the captures' clock (docs/clocks.md)
+  find_trace_connections(db);   // connections a CTF trace shows by its promise trees
   join_connections(db);         // threads of the traces under the connections they name
   link_threads_to_packets(db);  // a thread's traced segment to the frame it became
   compute_findings(db);         // what to look at, from the whole profile (docs/findings.md)

@@ -71,8 +71,8 @@ void shift_source_times(Database& db, int64_t source_id, int64_t delta_ns) {
   const std::string threads = "(SELECT id FROM threads WHERE source_id = ?2)";
   const std::string statements[] = {
       "UPDATE packets SET ts_ns = ts_ns + ?1 WHERE source_id = ?2",
-      "UPDATE connections SET first_ns = first_ns + ?1, last_ns = last_ns + ?1 "
-      "WHERE source_id = ?2",
+      "UPDATE connections SET first_ns = first_ns + ?1, last_ns = last_ns + ?1, "
+      "close_ns = close_ns + ?1 WHERE source_id = ?2",
       "UPDATE threads SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE source_id = ?2",
       "UPDATE spans SET start_ns = start_ns + ?1, end_ns = end_ns + ?1 WHERE thread_id IN " +
           threads,

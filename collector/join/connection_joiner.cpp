@@ -44,13 +44,25 @@ struct Connection {
   }
 };
 
+bool has_column(Database& db, const std::string& table, const std::string& column) {
+  return db.query_int("SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = '" +
+                      column + "'") > 0;
+}
+
 std::vector<Connection> load_connections(Database& db) {
   // The client's ISN is looked up only for connections a merge compares
   // (client_isn()): finding it scans a connection's packets when it has no SYN.
+  // Connections a CTF trace shows by its promise trees (root_thread_id set)
+  // are that trace's own: their threads are linked already, their clock is
+  // the trace's, and their endpoints are mostly unknown, so they are neither
+  // merged nor given other traces' threads (docs/joining.md).
+  std::string own_rows = has_column(db, "connections", "root_thread_id")
+                             ? " WHERE c.root_thread_id IS NULL" : "";
   Statement s = db.prepare(
       "SELECT c.id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.first_ns, c.last_ns, c.same_as, "
       "  coalesce(src.format, '') <> 'lurk-jsonl' "
-      "FROM connections c LEFT JOIN sources src ON src.id = c.source_id ORDER BY c.id");
+      "FROM connections c LEFT JOIN sources src ON src.id = c.source_id" + own_rows +
+      " ORDER BY c.id");
   std::vector<Connection> out;
   while (s.step()) {
     Connection c;

@@ -40,7 +40,8 @@ void add_columns(Database& db, std::initializer_list<ColumnAdded> columns) {
 // lack connections.same_as and packets.ts_rtt_ns (and whole tables, which
 // ensure_schema adds). Version 2 adds the clock of each source, the source
 // of every instant and counter (so a source's times can be shifted as one),
-// the thread of a traced segment and the packet end of a flow.
+// the thread of a traced segment, the packet end of a flow, and the root
+// promise and close time of a connection a CTF trace shows (docs/ctf.md).
 void upgrade_1_to_2(Database& db) {
   add_columns(db, {
       {"connections", "same_as", "INTEGER REFERENCES connections(id)"},
@@ -54,6 +55,8 @@ void upgrade_1_to_2(Database& db) {
       {"instants", "source_id", "INTEGER REFERENCES sources(id)"},
       {"counters", "source_id", "INTEGER REFERENCES sources(id)"},
       {"flows", "packet_id", "INTEGER REFERENCES packets(id)"},
+      {"connections", "root_thread_id", "INTEGER REFERENCES threads(id)"},
+      {"connections", "close_ns", "INTEGER"},
   });
   db.exec(
       "UPDATE instants SET source_id = (SELECT source_id FROM threads t WHERE t.id = thread_id) "

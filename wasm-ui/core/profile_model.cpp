@@ -11,9 +11,23 @@
 namespace lurk::ui {
 namespace {
 
+// "?" for what a trace did not name (address '', port 0).
 std::string endpoint(const std::string& addr, int64_t port) {
   bool v6 = addr.find(':') != std::string::npos;
+  if (addr.empty()) return port == 0 ? "?" : "?:" + std::to_string(port);
   return (v6 ? "[" + addr + "]" : addr) + ":" + std::to_string(port);
+}
+
+// A connection a CTF trace showed by its promise tree (connections.
+// root_thread_id) says which label started it, and which promise carries it.
+std::string trace_connection_label(const ConnectionLanes& c, const std::string& root_label,
+                                   const std::string& root_ext_id) {
+  std::string root =
+      (root_label.empty() ? "trace connection" : root_label) + ", promise " + root_ext_id;
+  if (c.addr_a.empty() && c.port_a == 0 && c.addr_b.empty() && c.port_b == 0)
+    return root + " (endpoints unknown)";
+  return endpoint(c.addr_a, c.port_a) + " \xe2\x86\x92 " + endpoint(c.addr_b, c.port_b) +
+         " (" + root + ")";
 }
 
 // A (id, index) table sorted by id: compact, and found by binary search.
@@ -79,10 +93,17 @@ void ProfileModel::load_strings(Database& db) {
 }
 
 void ProfileModel::load_connections(Database& db) {
+  // Files written before issue 9 have no trace connections (root_thread_id).
+  bool trace_roots = db.query_int("SELECT count(*) FROM pragma_table_info('connections') "
+                                  "WHERE name = 'root_thread_id'") > 0;
   Statement connections = db.prepare(
-      "SELECT id, addr_a, port_a, addr_b, port_b, state, first_ns, last_ns, "
-      "packets_ab, packets_ba, bytes_ab + bytes_ba, same_as, source_id FROM connections "
-      "ORDER BY first_ns, id");
+      std::string("SELECT c.id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.state, c.first_ns, "
+                  "c.last_ns, c.packets_ab, c.packets_ba, c.bytes_ab + c.bytes_ba, c.same_as, ") +
+      (trace_roots ? "r.ext_id, coalesce(n.text, ''), c.source_id FROM connections c "
+                     "LEFT JOIN threads r ON r.id = c.root_thread_id "
+                     "LEFT JOIN strings n ON n.id = r.name "
+                   : "NULL, '', c.source_id FROM connections c ") +
+      "ORDER BY c.first_ns, c.id");
   std::vector<std::pair<size_t, int64_t>> same_as;  // (index, id of the capture's connection)
   while (connections.step()) {
     ConnectionLanes c;
@@ -91,7 +112,10 @@ void ProfileModel::load_connections(Database& db) {
     c.port_a = int(connections.column_int(2));
     c.addr_b = connections.column_text(3);
     c.port_b = int(connections.column_int(4));
-    c.label = endpoint(c.addr_a, c.port_a) + " \xe2\x86\x92 " + endpoint(c.addr_b, c.port_b);
+    c.label = connections.column_is_null(12)
+                  ? endpoint(c.addr_a, c.port_a) + " \xe2\x86\x92 " + endpoint(c.addr_b, c.port_b)
+                  : trace_connection_label(c, connections.column_text(13),
+                                           connections.column_text(12));
     c.state = connections.column_text(5);
     c.first_ns = connections.column_int(6);
     c.last_ns = connections.column_int(7);
@@ -104,7 +128,7 @@ void ProfileModel::load_connections(Database& db) {
     c.bytes = connections.column_int(10);
     if (!connections.column_is_null(11))
       same_as.emplace_back(connections_.size(), connections.column_int(11));
-    if (!connections.column_is_null(12)) c.display_shift_ns = display_shift_of(connections.column_int(12));
+    if (!connections.column_is_null(14)) c.display_shift_ns = display_shift_of(connections.column_int(14));
     connection_ids_.emplace_back(c.id, int32_t(connections_.size()));
     connections_.push_back(std::move(c));
   }

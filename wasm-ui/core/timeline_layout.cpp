@@ -24,7 +24,9 @@ void TimelineLayout::build(const ProfileModel& model, const std::vector<bool>& c
       y += metrics.gap;
       continue;
     }
-    if (group.connection >= 0) {
+    // A connection a trace showed by its promises alone has no packets: no
+    // empty packet lanes above its threads.
+    if (group.connection >= 0 && model.connections()[size_t(group.connection)].packets > 0) {
       add(RowKind::Packets, uint32_t(g), 0, metrics.packet_lane);
       add(RowKind::Packets, uint32_t(g), 1, metrics.packet_lane);
     }

@@ -1,0 +1,29 @@
+// The connections a mirage-profile CTF trace shows by itself: run by the
+// ingest after the importers and before the joiner and the findings, for
+// every CTF source not looked at yet. Each connection the promise tree shows
+// (trace/promise_connections.h) becomes a `connections` row of the trace's
+// source, with unknown endpoints (addr '' port 0) unless its labels name
+// them, `root_thread_id` = the promise whose label started it and `close_ns`
+// = when the trace saw it close; its promises get `threads.connection_id`
+// and `link_how` 'ctf-label-tree:certain' or 'ctf-flow:likely'.
+// docs/ctf.md ("Connections from the trace") has the rules.
+#pragma once
+
+#include <cstdint>
+
+namespace lurk {
+
+class Database;
+
+struct TraceConnectionsSummary {
+  int64_t sources = 0;      // CTF sources looked at in this run
+  int64_t connections = 0;  // connections rows written
+  int64_t linked_threads = 0;
+};
+
+// Runs in its own transaction. A source once looked at has the
+// source_counters row 'trace_connections' (its count) and is not looked at
+// again.
+TraceConnectionsSummary find_trace_connections(Database& db);
+
+}  // namespace lurk

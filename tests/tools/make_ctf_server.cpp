@@ -1,0 +1,33 @@
+// lurk-make-ctf-server: writes the mirage-profile CTF trace of a TCP server
+// (tests/unit/ctf_server_scenario.h) for the CLI and browser tests of
+// connections recognised from a trace alone.
+//
+//   lurk-make-ctf-server OUT.ctf PATTERN
+//
+// PATTERN has one character per connection: 'x' when its close fails with
+// Invalid_argument("Lwt.wakeup_result") (mirage-tcpip#153), '.' when it
+// resolves. Connections start 1 ms apart and last 1.5 ms.
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "ctf_server_scenario.h"
+
+int main(int argc, char** argv) {
+  if (argc != 3 || std::string(argv[2]).find_first_not_of("x.") != std::string::npos ||
+      std::string(argv[2]).empty()) {
+    std::fprintf(stderr, "usage: lurk-make-ctf-server OUT.ctf PATTERN (x: close fails, .: not)\n");
+    return 2;
+  }
+  lurk::test::CtfServerSpec spec;
+  for (char c : std::string(argv[2])) spec.fails_at_close.push_back(c == 'x');
+  std::vector<uint8_t> bytes = lurk::test::build_ctf_server(spec);
+  std::ofstream out(argv[1], std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
+  if (!out) {
+    std::fprintf(stderr, "lurk-make-ctf-server: cannot write %s\n", argv[1]);
+    return 1;
+  }
+  return 0;
+}
