@@ -165,7 +165,7 @@ TEST_F(UiFindingsRealData, TheListIsWhatLurkFindingsPrints) {
 }
 
 TEST_F(UiFindingsRealData, EachFindingLeadsToWhatItNames) {
-  int packets = 0, stalls = 0, exceptions = 0;
+  int packets = 0, stalls = 0, exceptions = 0, exception_instants = 0;
   for (const FindingRow& f : list.rows()) {
     SCOPED_TRACE(f.kind + ": " + f.title);
     FindingTarget target = finding_target(model, f);
@@ -180,9 +180,17 @@ TEST_F(UiFindingsRealData, EachFindingLeadsToWhatItNames) {
       const ThreadLane& t = model.threads()[target.item.lane];
       EXPECT_EQ(t.id, *f.thread_id);
       if (target.item.kind == ItemKind::Instant) {
+        // The exception itself: at the finding's time, or the last one before
+        // the end of the thread it killed.
         EXPECT_EQ(t.instants[target.item.index].kind, InstantKind::Exception);
+        EXPECT_LE(item_time(model, target.item), ts);
+        EXPECT_GE(item_time(model, target.item), double(t.start_ns));
+        for (size_t i = target.item.index + 1; i < t.instants.size(); ++i)
+          EXPECT_FALSE(t.instants[i].kind == InstantKind::Exception && double(t.instants[i].t_ns) <= ts);
+        ++exception_instants;
+      } else {
+        EXPECT_EQ(item_time(model, target.item), ts);  // a failed thread ends at the finding
       }
-      EXPECT_EQ(item_time(model, target.item), ts);
       ++exceptions;
     } else if (f.connection_id) {
       ASSERT_EQ(target.item.kind, ItemKind::Packet);
@@ -213,6 +221,7 @@ TEST_F(UiFindingsRealData, EachFindingLeadsToWhatItNames) {
   EXPECT_GT(packets, 0);
   EXPECT_GT(stalls, 0);
   EXPECT_GT(exceptions, 0);
+  EXPECT_GT(exception_instants, 0);  // the JSONL trace's uncaught exception is an instant
 }
 
 TEST_F(UiFindingsRealData, TheMarkWalkStaysInTheSelectedGroup) {

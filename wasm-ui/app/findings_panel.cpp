@@ -64,9 +64,11 @@ std::optional<uint32_t> FindingsPanel::draw_rows(const FindingList& list, float 
   if (!ImGui::BeginTable("findings", 4, flags, ImVec2(0, height))) return clicked;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 2.6f);
-  ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthStretch, 1.3f);
-  ImGui::TableSetupColumn("finding", ImGuiTableColumnFlags_WidthStretch, 3.0f);
-  ImGui::TableSetupColumn("detail", ImGuiTableColumnFlags_WidthStretch, 2.0f);
+  // The title is what a user reads first: it gets most of the width; the
+  // kind's colour is already on the swatch.
+  ImGui::TableSetupColumn("finding", ImGuiTableColumnFlags_WidthStretch, 4.0f);
+  ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthStretch, 1.1f);
+  ImGui::TableSetupColumn("detail", ImGuiTableColumnFlags_WidthStretch, 1.8f);
   ImGui::TableHeadersRow();
   const std::vector<uint32_t>& visible = view_.visible();
   int64_t current_at = view_.current_position();
@@ -100,9 +102,9 @@ std::optional<uint32_t> FindingsPanel::draw_rows(const FindingList& list, float 
       }
       ImGui::PopID();
       ImGui::TableNextColumn();
-      ImGui::TextColored(ImColor(color), "%s", f.kind.c_str());
-      ImGui::TableNextColumn();
       ImGui::TextUnformatted(f.title.c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextColored(ImColor(color), "%s", f.kind.c_str());
       ImGui::TableNextColumn();
       ImGui::TextDisabled("%s", f.detail.c_str());
     }

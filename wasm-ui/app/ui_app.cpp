@@ -221,7 +221,7 @@ void UiApp::draw_top_band() {
   if (findings) {
     // The table keeps the band's right part (its filter line and rows).
     float band = height + ImGui::GetFrameHeightWithSpacing();
-    float width = table ? std::floor(ImGui::GetContentRegionAvail().x * 0.5f) : 0.0f;
+    float width = table ? std::floor(ImGui::GetContentRegionAvail().x * 0.55f) : 0.0f;
     ImGui::BeginChild("findings-panel", ImVec2(width, band), false);
     if (auto clicked = findings_panel_.draw(findings_, band, app_theme().light()))
       go_to_finding(*clicked);

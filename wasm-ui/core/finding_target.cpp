@@ -48,12 +48,18 @@ std::optional<ItemRef> packet_at(const ProfileModel& model, int32_t c, int64_t t
   return exact ? exact : nearest;
 }
 
-// The thread's exception instant at `t`, else the thread itself.
+// The thread's exception instant at `t`; else its last one before `t` (a
+// failed thread's finding is at its end, which the exception that killed it
+// precedes); else the thread itself. The instant carries the message and stack.
 ItemRef exception_item(const ProfileModel& model, int32_t thread, std::optional<int64_t> t) {
   const ThreadLane& lane = model.threads()[size_t(thread)];
-  for (size_t i = 0; t && i < lane.instants.size(); ++i)
-    if (lane.instants[i].kind == InstantKind::Exception && lane.instants[i].t_ns == *t)
-      return {ItemKind::Instant, uint32_t(thread), uint32_t(i)};
+  std::optional<uint32_t> before;
+  for (size_t i = 0; t && i < lane.instants.size() && lane.instants[i].t_ns <= *t; ++i) {
+    if (lane.instants[i].kind != InstantKind::Exception) continue;
+    if (lane.instants[i].t_ns == *t) return {ItemKind::Instant, uint32_t(thread), uint32_t(i)};
+    before = uint32_t(i);
+  }
+  if (before) return {ItemKind::Instant, uint32_t(thread), *before};
   return {ItemKind::Thread, uint32_t(thread), 0};
 }
 

@@ -2,7 +2,8 @@
 // the item to select and the time window to fit (relative ns). A packet
 // finding selects the packet of its connection at its time; a stall (or any
 // finding with a duration) fits [ts, ts + duration]; an exception selects the
-// failed thread's exception instant (or the thread) and fits the thread; a
+// failed thread's exception instant (at ts, else its last before ts; the
+// thread when it has none) and fits the thread; a
 // connection-level finding selects the connection's group and fits it.
 #pragma once
 
