@@ -91,6 +91,8 @@ try {
       assert(s.selection.t <= fourth.t && s.findings.current >= 0, '[ goes back');
     }],
     ['] reaches an exception on a failed thread and the details show it', async () => {
+      // With a packet selected ] keeps to its connection: Escape walks everything.
+      await press('Escape');
       let s;
       for (let i = 0; i < 500; i++) {
         await page.keyboard.press(']');
