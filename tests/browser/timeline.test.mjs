@@ -69,6 +69,20 @@ try {
       await page.click('canvas', { position: { x: 5, y: 890 } });  // focus the canvas
       await screenshot(page, 'timeline-overview.png');
     }],
+    ['without findings the findings panel is hidden; F shows that there are none', async () => {
+      assert(sqliteCount(profile, 'SELECT count(*) FROM findings') === 0, 'the synthetic profile has findings');
+      let s = await snapshot(page);
+      assert(!s.findingsPanel.shown && s.findingsPanel.count === 0 && s.findingsPanel.rows.length === 0,
+             `panel: ${JSON.stringify(s.findingsPanel)}`);
+      await press('F');
+      s = await waitForSnapshot(page, (s) => s.findingsPanel.shown, 'F to show the panel', 3000);
+      await screenshot(page, 'timeline-no-findings.png');
+      await press('n');
+      s = await snapshot(page);
+      assert(s.findingsPanel.current === -1 && s.selection === null, 'n without findings does nothing');
+      await press('F');
+      await waitForSnapshot(page, (s) => !s.findingsPanel.shown, 'F to hide the panel', 3000);
+    }],
     ['] walks the flagged marks in time order, centered and selected; [ goes back', async () => {
       const flagged = sqliteCount(profile, 'SELECT count(*) FROM packets WHERE analysis & ~8192 != 0 OR tcp_flags & 4');
       const exceptions = sqliteCount(profile, "SELECT count(*) FROM instants WHERE kind = 'exception'");
