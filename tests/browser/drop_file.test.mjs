@@ -104,15 +104,18 @@ try {
       assert(s.groupCount > 1, `groups: ${s.groupCount}`);
       await screenshot(page, 'drop-lurk-profile.png');
     }],
-    ['the mirage CTF trace dropped on the page is ingested, and n reaches an exception', async () => {
+    ['the mirage CTF trace dropped on the page is ingested, ] reaches an exception, the panel ranks its findings', async () => {
       const file = '/work/shared/samples/net.ctf';
       if (!existsSync(file)) return;  // the shared sample is not part of the repository
       const before = await snapshot(page);
       await dropFile(file);
       await expectCounts(file, before);
-      await page.keyboard.press('n');
-      const s = await waitForSnapshot(page, (s) => s.selection && s.selection.finding, 'n to select a finding');
+      await page.keyboard.press(']');
+      const s = await waitForSnapshot(page, (s) => s.selection && s.selection.finding, '] to select a finding');
       assert(s.findings.count > 0, `findings: ${JSON.stringify(s.findings)}`);
+      assert(s.findingsPanel.shown && s.findingsPanel.count > 0 &&
+             s.findingsPanel.rows.some((r) => r.kind === 'exception'),
+             `findings panel: ${JSON.stringify(s.findingsPanel.rows.slice(0, 3))}`);
       await screenshot(page, 'drop-ctf-next-finding.png');
     }],
     ['the drop overlay shows while a file is dragged over the page', async () => {

@@ -1,7 +1,7 @@
 // The timeline driven as a person would, on a synthetic profile written by
 // lurk-make-profile (connections with flagged packets, threads with nested
 // spans, exceptions, counters, flows, GC periods): groups per connection and
-// one for threads on no connection, n/N to the findings, click to select,
+// one for threads on no connection, ]/[ to the flagged marks, click to select,
 // search with /, f to fit, the connections table, the ruler measure, the
 // minimap, help with ?. Assertions read window.lurkSnapshot(); the numbers
 // are checked against the profile with the sqlite3 shell.
@@ -69,7 +69,21 @@ try {
       await page.click('canvas', { position: { x: 5, y: 890 } });  // focus the canvas
       await screenshot(page, 'timeline-overview.png');
     }],
-    ['n walks the findings in time order, centered and selected; N goes back', async () => {
+    ['without findings the findings panel is hidden; F shows that there are none', async () => {
+      assert(sqliteCount(profile, 'SELECT count(*) FROM findings') === 0, 'the synthetic profile has findings');
+      let s = await snapshot(page);
+      assert(!s.findingsPanel.shown && s.findingsPanel.count === 0 && s.findingsPanel.rows.length === 0,
+             `panel: ${JSON.stringify(s.findingsPanel)}`);
+      await press('F');
+      s = await waitForSnapshot(page, (s) => s.findingsPanel.shown, 'F to show the panel', 3000);
+      await screenshot(page, 'timeline-no-findings.png');
+      await press('n');
+      s = await snapshot(page);
+      assert(s.findingsPanel.current === -1 && s.selection === null, 'n without findings does nothing');
+      await press('F');
+      await waitForSnapshot(page, (s) => !s.findingsPanel.shown, 'F to hide the panel', 3000);
+    }],
+    ['] walks the flagged marks in time order, centered and selected; [ goes back', async () => {
       const flagged = sqliteCount(profile, 'SELECT count(*) FROM packets WHERE analysis & ~8192 != 0 OR tcp_flags & 4');
       const exceptions = sqliteCount(profile, "SELECT count(*) FROM instants WHERE kind = 'exception'");
       let s = await snapshot(page);
@@ -77,27 +91,29 @@ try {
              `findings ${s.findings.count}, file has ${flagged} flagged packets + ${exceptions} exceptions`);
       let previousT = -Infinity;
       for (let i = 0; i < 4; i++) {
-        await press('n');
+        await press(']');
         s = await snapshot(page);
-        assert(s.selection && s.selection.finding, `n selected ${JSON.stringify(s.selection)}`);
+        assert(s.selection && s.selection.finding, `] selected ${JSON.stringify(s.selection)}`);
         assert(s.selection.t >= previousT, 'findings go forward in time');
         assert(Math.abs(center(s) - s.selection.t) < span(s) * 0.01 + 2048, 'the finding is centered');
         await waitForSnapshot(page, (s) => s.selection.rowOnScreen, "the finding's lane scrolled into view", 3000);
         previousT = s.selection.t;
       }
       const fourth = s.selection;
-      await press('N');
+      await press('[');
       s = await snapshot(page);
-      assert(s.selection.t <= fourth.t && s.findings.current >= 0, 'N goes back');
+      assert(s.selection.t <= fourth.t && s.findings.current >= 0, '[ goes back');
     }],
-    ['n reaches an exception on a failed thread and the details show it', async () => {
+    ['] reaches an exception on a failed thread and the details show it', async () => {
+      // With a packet selected ] keeps to its connection: Escape walks everything.
+      await press('Escape');
       let s;
       for (let i = 0; i < 500; i++) {
-        await page.keyboard.press('n');
+        await page.keyboard.press(']');
         s = await snapshot(page);
         if (s.selection && s.selection.kind === 'instant') break;
       }
-      assert(s.selection.kind === 'instant', 'no exception reached with n');
+      assert(s.selection.kind === 'instant', 'no exception reached with ]');
       assert(/Lwt\.wakeup_result/.test(s.selection.fields.message), `message: ${s.selection.fields.message}`);
       assert(/Tcp\.Pcb\.close/.test(s.selection.fields.args), 'stack in the args');
       await screenshot(page, 'timeline-exception.png');
@@ -110,7 +126,7 @@ try {
       await press('0');
       s = await snapshot(page);
       assert(span(s) > s.durationNs, 'the whole trace is visible');
-      await press('n');
+      await press(']');
       await press('f');
       s = await snapshot(page);
       assert(span(s) < s.durationNs / 10, `f fitted ${span(s)} ns`);

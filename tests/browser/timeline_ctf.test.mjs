@@ -37,7 +37,7 @@ try {
       await page.click('canvas', { position: { x: 700, y: 880 } });
       await screenshot(page, 'timeline-ctf.png');
     }],
-    ['n reaches both failed threads\' exceptions, centered and selected', async () => {
+    ['] reaches both failed threads\' exceptions, centered and selected', async () => {
       const failed = sqliteCount(profile, 'SELECT count(*) FROM threads WHERE failed = 1');
       const message = execFileSync('sqlite3', [profile,
         'SELECT text FROM strings JOIN threads ON threads.exception = strings.id LIMIT 1'], { encoding: 'utf8' }).trim();
@@ -46,17 +46,17 @@ try {
       assert(s.findings.count >= failed, `findings: ${s.findings.count}`);
       const seen = new Set();
       for (let i = 0; i < s.findings.count; i++) {
-        await page.keyboard.press('n');
+        await page.keyboard.press(']');
         await page.waitForTimeout(50);
         s = await snapshot(page);
-        assert(s.selection && s.selection.finding, `n selected ${JSON.stringify(s.selection)}`);
+        assert(s.selection && s.selection.finding, `] selected ${JSON.stringify(s.selection)}`);
         const center = (s.visibleRange[0] + s.visibleRange[1]) / 2;
         assert(Math.abs(center - s.selection.t) < (s.visibleRange[1] - s.visibleRange[0]) * 0.01 + 2048,
                'the exception is centered');
         assert(s.selection.title.includes(message), `title ${s.selection.title} lacks ${message}`);
         seen.add(s.selection.thread);
       }
-      assert(seen.size === failed, `n visited ${seen.size} failed threads, the file has ${failed}`);
+      assert(seen.size === failed, `] visited ${seen.size} failed threads, the file has ${failed}`);
       await page.keyboard.press('f');
       await page.waitForTimeout(100);
       await screenshot(page, 'timeline-ctf-exception.png');

@@ -68,11 +68,11 @@ try {
       assert(Math.abs(span - (before[1] - before[0])) < 1e-4 * span + 1024, 'panning changed the zoom');
       await screenshot(page, 'view-sample-zoomed.png');
     }],
-    ['n selects each flagged packet with its lane scrolled into view, graphs open', async () => {
+    ['] selects each flagged packet with its lane scrolled into view, graphs open', async () => {
       const flagged = sqliteCount(profile, 'SELECT count(*) FROM packets WHERE analysis & ~8192 != 0 OR tcp_flags & 4');
       assert(flagged > 0, 'the sample has flagged packets');
       for (let i = 0; i < flagged; i++) {
-        await page.keyboard.press('n');
+        await page.keyboard.press(']');
         await page.waitForTimeout(80);
         const s = await waitForSnapshot(page, (s) => s.selection && s.selection.finding &&
           s.selection.rowOnScreen && s.graphs && s.graphs.connection === s.selection.connection,

@@ -10,7 +10,7 @@ void DetailsPanel::draw(const ProfileModel& model, Database* db, const ItemRef& 
     details_ = selected ? describe_item(model, selected, db) : ItemDetails();
   }
   if (!selected) {
-    ImGui::TextDisabled("Click an item, or press n for the next finding.");
+    ImGui::TextDisabled("Click an item; n: the next ranked finding; ]: the next flagged packet or exception.");
     return;
   }
   ImGui::PushTextWrapPos(0);

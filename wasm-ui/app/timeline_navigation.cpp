@@ -1,4 +1,5 @@
-// Navigation and selection of the timeline panel: n/N through findings,
+// Navigation and selection of the timeline panel: ]/[ through flagged marks,
+// going to a ranked finding,
 // search matches, fit, WASD, focusing a connection, the measured range's
 // statistics, and what the panel reports in the snapshot.
 #include <imgui.h>
@@ -115,10 +116,22 @@ void TimelinePanel::focus_connection(const ProfileModel& model, uint32_t connect
 void TimelinePanel::next_finding(const ProfileModel& model, bool forward) {
   double center = (window_.t0() + window_.t1()) / 2;
   int64_t current = selected_ ? findings_.find(selected_) : -1;
-  int64_t i = forward ? findings_.next(current, center) : findings_.previous(current, center);
+  int32_t group = -1;  // scope: the selected connection's group, else everything
+  if (selected_connection_)
+    if (int32_t c = model.connection_index(*selected_connection_); c >= 0)
+      group = model.connections()[size_t(c)].group;
+  int64_t i = forward ? findings_.next(current, center, group)
+                      : findings_.previous(current, center, group);
   if (i < 0) return;
   select(model, findings_.marks()[size_t(i)].item, true);
   finding_current_ = i;
+}
+
+void TimelinePanel::go_to(const ProfileModel& model, const ItemRef& item,
+                          std::optional<std::pair<double, double>> window) {
+  if (item) select(model, item, false);
+  if (item) ensure_visible_row(model, item);
+  if (window) window_.set(window->first, window->second);
 }
 
 void TimelinePanel::step_search(const ProfileModel& model, bool forward) {
@@ -161,8 +174,8 @@ void TimelinePanel::handle_keys(const ProfileModel& model) {
   double pan = window_.span() * 0.15;
   for (ImWchar c : io.InputQueueCharacters) {
     switch (c) {
-      case 'n': next_finding(model, true); break;
-      case 'N': next_finding(model, false); break;
+      case ']': next_finding(model, true); break;
+      case '[': next_finding(model, false); break;
       case 'f': fit_selection(model); break;
       case 'w': window_.zoom_at((window_.t0() + window_.t1()) / 2, 0.7); break;
       case 's': window_.zoom_at((window_.t0() + window_.t1()) / 2, 1 / 0.7); break;

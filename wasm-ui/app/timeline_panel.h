@@ -32,7 +32,7 @@ class TimelinePanel {
  public:
   void reset(const ProfileModel& model);
   void draw(const ProfileModel& model);
-  // Keys that act on the timeline (n/N, f, WASD, Escape); typed characters.
+  // Keys that act on the timeline (]/[, f, WASD, Escape); typed characters.
   void handle_keys(const ProfileModel& model);
 
   const TimeWindow& window() const { return window_; }
@@ -47,7 +47,13 @@ class TimelinePanel {
   void select(const ProfileModel& model, const ItemRef& item, bool center);
   // Highlights a connection's group, scrolls to it and shows its time range.
   void focus_connection(const ProfileModel& model, uint32_t connection);
+  // ] / [: the next / previous exception or flagged packet in time, within
+  // the selected connection's group when a connection is selected.
   void next_finding(const ProfileModel& model, bool forward);
+  // Selects `item` (if any), scrolls its lane into view and shows the window
+  // [t0, t1] (relative ns) when given: where a ranked finding points.
+  void go_to(const ProfileModel& model, const ItemRef& item,
+             std::optional<std::pair<double, double>> window);
   void fit_selection(const ProfileModel& model);
   SearchIndex& search() { return search_; }
   void step_search(const ProfileModel& model, bool forward);

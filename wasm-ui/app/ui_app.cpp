@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -10,6 +11,7 @@
 
 #include "app/help_overlay.h"
 #include "app/theme.h"
+#include "core/finding_target.h"
 #include "ingest/ingest.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
@@ -63,12 +65,15 @@ std::string UiApp::open_file(const std::string& path, const std::string& display
     std::unique_ptr<Database> db = open_profile_for_reading(profile_path);
     clocks_.reset();
     ProfileModel model = ProfileModel::load(*db);
+    FindingList findings = FindingList::load(*db);
     db_ = std::move(db);
     model_ = std::move(model);
+    findings_ = std::move(findings);
     name_ = display_name;
     error_.reset();
     timeline_.reset(*model_);
     table_.reset();
+    findings_panel_.reset(findings_);
     details_.reset();
     search_buf_[0] = 0;
     graphs_.reset();
@@ -101,6 +106,7 @@ SnapshotState UiApp::snapshot() const {
     s.selected_frame = timeline_.selected_frame();
     timeline_.fill_snapshot(*model_, s);
     table_.fill_snapshot(s.table);
+    findings_panel_.fill_snapshot(findings_, s.findings_panel);
     s.search_focused = search_focused_;
     s.memory_bytes = int64_t(model_->memory_bytes());
     s.duration_ns = double(model_->duration_ns());
@@ -188,7 +194,7 @@ void UiApp::draw_search_box() {
   }
 }
 
-// Keys that are not the timeline's: help, search, the table.
+// Keys that are not the timeline's: help, search, the table, the findings.
 void UiApp::handle_app_keys() {
   ImGuiIO& io = ImGui::GetIO();
   if (help_ && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) help_ = false;
@@ -197,7 +203,49 @@ void UiApp::handle_app_keys() {
     if (c == '?') help_ = !help_;
     if (c == '/') focus_search_ = true;
     if (c == 'c') table_.toggle();
+    if (c == 'F') findings_panel_.view().toggle();
+    if (c == 'n' || c == 'N') {
+      int64_t row = findings_panel_.view().step(c == 'n');
+      if (row >= 0) {
+        go_to_finding(uint32_t(row));
+        findings_panel_.reveal_current();
+      }
+    }
   }
+}
+
+void UiApp::go_to_finding(uint32_t row) {
+  findings_panel_.view().set_current(row);
+  FindingTarget target = finding_target(*model_, findings_.rows()[row]);
+  std::optional<std::pair<double, double>> window;
+  if (target.has_window) window = std::make_pair(target.t0_ns, target.t1_ns);
+  timeline_.go_to(*model_, target.item, window);
+}
+
+// Above the timeline: the ranked findings (first, on the left) and the
+// connections table, each shown or hidden by its key (F, c).
+void UiApp::draw_top_band() {
+  bool table = table_.shown() && !model_->connections().empty();
+  bool findings = findings_panel_.view().shown();
+  if (!table && !findings) return;
+  float height = std::clamp(ImGui::GetContentRegionAvail().y * 0.22f, 90.0f, 220.0f);
+  if (findings) {
+    // The table keeps the band's right part (its filter line and rows).
+    float band = height + ImGui::GetFrameHeightWithSpacing();
+    float width = table ? std::floor(ImGui::GetContentRegionAvail().x * 0.55f) : 0.0f;
+    ImGui::BeginChild("findings-panel", ImVec2(width, band), false);
+    if (auto clicked = findings_panel_.draw(findings_, band, app_theme().light()))
+      go_to_finding(*clicked);
+    ImGui::EndChild();
+    if (table) ImGui::SameLine();
+  }
+  if (table) {
+    if (findings) ImGui::BeginChild("connections-table", ImVec2(0, height + ImGui::GetFrameHeightWithSpacing()), false);
+    if (auto picked = table_.draw(*model_, timeline_.selected_connection(), height))
+      timeline_.focus_connection(*model_, *picked);
+    if (findings) ImGui::EndChild();
+  }
+  ImGui::Separator();
 }
 
 void UiApp::build_frame() {
@@ -218,12 +266,7 @@ void UiApp::build_frame() {
   ImGui::SameLine();
   app_theme().draw_toggle();
   ImGui::Separator();
-  if (table_.shown() && !model_->connections().empty()) {
-    float height = std::clamp(ImGui::GetContentRegionAvail().y * 0.22f, 90.0f, 220.0f);
-    if (auto picked = table_.draw(*model_, timeline_.selected_connection(), height))
-      timeline_.focus_connection(*model_, *picked);
-    ImGui::Separator();
-  }
+  draw_top_band();
   const float details_width = std::min(360.0f, ImGui::GetContentRegionAvail().x * 0.3f);
   ImGui::BeginChild("main-left", ImVec2(-details_width, 0), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);

@@ -9,8 +9,10 @@
 #include "app/clocks_panel.h"
 #include "app/connections_table.h"
 #include "app/details_panel.h"
+#include "app/findings_panel.h"
 #include "app/graphs_panel.h"
 #include "app/timeline_panel.h"
+#include "core/finding_list.h"
 #include "core/profile_model.h"
 #include "core/snapshot.h"
 
@@ -41,15 +43,20 @@ class UiApp {
   void draw_header();
   void draw_search_box();
   void handle_app_keys();
+  void draw_top_band();
+  // Makes ranked finding `row` current and takes the timeline to it.
+  void go_to_finding(uint32_t row);
 
   std::unique_ptr<Database> db_;
   std::optional<ProfileModel> model_;
+  FindingList findings_;  // the ranked findings, as `lurk findings` lists them
   std::string name_;
   std::optional<std::string> error_;
   std::optional<std::string> loading_;
   double loading_fraction_ = 0;
   TimelinePanel timeline_;
   ConnectionsTable table_;
+  FindingsPanel findings_panel_;
   DetailsPanel details_;
   bool help_ = false;
   bool focus_search_ = false, search_focused_ = false;

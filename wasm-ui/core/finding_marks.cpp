@@ -34,21 +34,38 @@ void FindingMarks::build(const ProfileModel& model) {
                    [](const FindingMark& a, const FindingMark& b) { return a.t_ns < b.t_ns; });
 }
 
-int64_t FindingMarks::next(int64_t current, double t_ns) const {
-  if (marks_.empty()) return -1;
-  if (current >= 0) return (current + 1) % int64_t(marks_.size());
-  auto it = std::upper_bound(marks_.begin(), marks_.end(), t_ns,
-                             [](double t, const FindingMark& m) { return t < double(m.t_ns); });
-  return it == marks_.end() ? 0 : int64_t(it - marks_.begin());
+bool FindingMarks::in_scope(size_t i, int32_t group) const {
+  return group < 0 || marks_[i].group == uint32_t(group);
 }
 
-int64_t FindingMarks::previous(int64_t current, double t_ns) const {
-  if (marks_.empty()) return -1;
+int64_t FindingMarks::next(int64_t current, double t_ns, int32_t group) const {
+  size_t n = marks_.size();
+  size_t start;
+  if (current >= 0 && size_t(current) < n && in_scope(size_t(current), group)) {
+    start = size_t(current) + 1;
+  } else {
+    auto it = std::upper_bound(marks_.begin(), marks_.end(), t_ns,
+                               [](double t, const FindingMark& m) { return t < double(m.t_ns); });
+    start = size_t(it - marks_.begin());
+  }
+  for (size_t k = 0; k < n; ++k)
+    if (size_t i = (start + k) % n; in_scope(i, group)) return int64_t(i);
+  return -1;
+}
+
+int64_t FindingMarks::previous(int64_t current, double t_ns, int32_t group) const {
   int64_t n = int64_t(marks_.size());
-  if (current >= 0) return (current + n - 1) % n;
-  auto it = std::lower_bound(marks_.begin(), marks_.end(), t_ns,
-                             [](const FindingMark& m, double t) { return double(m.t_ns) < t; });
-  return it == marks_.begin() ? n - 1 : int64_t(it - marks_.begin()) - 1;
+  int64_t start;
+  if (current >= 0 && current < n && in_scope(size_t(current), group)) {
+    start = current - 1;
+  } else {
+    auto it = std::lower_bound(marks_.begin(), marks_.end(), t_ns,
+                               [](const FindingMark& m, double t) { return double(m.t_ns) < t; });
+    start = int64_t(it - marks_.begin()) - 1;
+  }
+  for (int64_t k = 0; k < n; ++k)
+    if (int64_t i = ((start - k) % n + n) % n; in_scope(size_t(i), group)) return i;
+  return -1;
 }
 
 int64_t FindingMarks::find(const ItemRef& item) const {

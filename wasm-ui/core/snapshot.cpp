@@ -30,6 +30,25 @@ nlohmann::json selection_json(const SnapshotState& s) {
   return selection;
 }
 
+nlohmann::json findings_panel_json(const SnapshotFindingsPanel& p) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const SnapshotFindingRow& r : p.rows)
+    rows.push_back({{"rank", r.rank}, {"kind", r.kind}, {"severity", r.severity},
+                    {"title", r.title}, {"detail", r.detail},
+                    {"connection", optional_int(r.connection)}, {"thread", optional_int(r.thread)},
+                    {"ts", optional_int(r.ts_ns)}});
+  nlohmann::json kinds = nlohmann::json::object();
+  for (const auto& [kind, count] : p.kinds) kinds[kind] = count;
+  nlohmann::json drawn_rows = nlohmann::json::array(), drawn_kinds = nlohmann::json::array();
+  for (const SnapshotPlace& r : p.drawn_rows)
+    drawn_rows.push_back({{"rank", std::stoll(r.name)}, {"x", r.x}, {"y", r.y}});
+  for (const SnapshotPlace& k : p.drawn_kinds)
+    drawn_kinds.push_back({{"kind", k.name}, {"x", k.x}, {"y", k.y}});
+  return {{"shown", p.shown}, {"rows", rows}, {"count", p.count}, {"kinds", kinds},
+          {"current", p.current}, {"currentRank", p.current_rank}, {"filter", p.filter},
+          {"drawnRows", drawn_rows}, {"drawnKinds", drawn_kinds}};
+}
+
 }  // namespace
 
 std::string snapshot_json(const SnapshotState& s) {
@@ -61,6 +80,7 @@ std::string snapshot_json(const SnapshotState& s) {
                  {"onScreen", s.search_on_screen}, {"blocksOnScreen", s.search_blocks_on_screen}};
   j["help"] = s.help;
   j["findings"] = {{"count", s.findings}, {"current", s.finding_current}};
+  j["findingsPanel"] = findings_panel_json(s.findings_panel);
   if (s.measure) {
     j["measure"] = {{"t0", s.measure->t0_ns}, {"t1", s.measure->t1_ns},
                     {"durationNs", s.measure->t1_ns - s.measure->t0_ns},

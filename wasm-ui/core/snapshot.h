@@ -47,6 +47,32 @@ struct SnapshotTable {
   std::vector<int64_t> order;         // connection ids in display order (first 200)
 };
 
+struct SnapshotFindingRow {
+  int64_t rank = 0;                   // 1-based place in `lurk findings`
+  std::string kind;
+  int64_t severity = 0;
+  std::string title, detail;
+  std::optional<int64_t> connection, thread, ts_ns;  // ids; absolute ns
+};
+
+// Where something clickable was drawn last frame (CSS px on the page).
+struct SnapshotPlace {
+  std::string name;                   // a rank as text, or a kind
+  double x = 0, y = 0;
+};
+
+// The ranked findings panel (app/findings_panel, core/findings_view).
+struct SnapshotFindingsPanel {
+  bool shown = false;
+  std::vector<SnapshotFindingRow> rows;  // after the kind filter, first 200
+  int64_t count = 0;                     // findings in the profile
+  std::map<std::string, int64_t> kinds;  // findings per kind
+  int64_t current = -1;                  // index in rows, -1: none (or filtered out)
+  int64_t current_rank = -1;             // rank of the current finding, -1: none
+  std::string filter;                    // kind, "" for all
+  std::vector<SnapshotPlace> drawn_rows, drawn_kinds;  // last frame, for tests to click
+};
+
 struct SnapshotState {
   bool ready = false;
   std::optional<std::string> error;
@@ -71,7 +97,8 @@ struct SnapshotState {
   int64_t search_on_screen = 0, search_blocks_on_screen = 0;
   bool search_focused = false;
   bool help = false;
-  int64_t findings = 0, finding_current = -1;
+  int64_t findings = 0, finding_current = -1;  // what ] / [ walk
+  SnapshotFindingsPanel findings_panel;
   std::optional<SnapshotMeasure> measure;
   std::optional<std::string> hover;
   double scroll_y = 0, content_height = 0;
