@@ -93,16 +93,29 @@ TEST(UiThreadPacker, ChildTakesParentRowWhenFreeElseMovesDown) {
 }
 
 TEST(UiThreadPacker, ThreadContinuesOnTheRowOfTheThreadThatBecameIt) {
-  // 0: root on row 0 until 50; 1: root on row 1 [0, 200]; 3, created by 1,
-  // is placed before 2 (depth-first) and goes below its parent, to row 2;
-  // 2 [10, 40] became 3, so it takes 3's row rather than the first free one:
-  // the two halves of one promise read on one line.
+  // 0: root [0, 100] on row 0; its children by start: 1 [5, 12] on row 1;
+  // 2 [10, 20] overlaps both, row 2; 3 [30, 40] would take row 1 (free
+  // again), but 2 became 3: it continues on 2's row.
   std::vector<PackThread> threads = {
-      {0, 50, -1, -1}, {0, 200, -1, -1}, {10, 40, -1, 3}, {60, 90, 1, -1}};
+      {0, 100, -1, -1}, {5, 12, 0, -1}, {10, 20, 0, 3}, {30, 40, 0, -1}};
   ThreadPacking p = pack_threads(threads);
   expect_no_overlap(threads, p);
+  EXPECT_EQ(p.row_of[1], 1u);
   EXPECT_EQ(p.row_of[2], 2u);
-  EXPECT_EQ(p.row_of[3], p.row_of[2]);
+  EXPECT_EQ(p.row_of[3], 2u);
+  threads[2].became = -1;  // without the link, the first free row down from the parent's
+  EXPECT_EQ(pack_threads(threads).row_of[3], 1u);
+}
+
+TEST(UiThreadPacker, CrowdedThreadsReuseRowsThatFreedUp) {
+  // A chain where each thread creates the next while it runs: moving down
+  // from the parent alone would give a staircase of 100 rows; rows whose
+  // threads have all ended are reused, so two rows hold it.
+  std::vector<PackThread> threads;
+  for (int i = 0; i < 100; ++i) threads.push_back({i * 10, i * 10 + 15, i > 0 ? i - 1 : -1, -1});
+  ThreadPacking p = pack_threads(threads);
+  expect_no_overlap(threads, p);
+  EXPECT_EQ(p.rows, 2u);
 }
 
 TEST(UiThreadPacker, CyclesAndSelfParentsPlaceEveryThread) {
@@ -113,7 +126,7 @@ TEST(UiThreadPacker, CyclesAndSelfParentsPlaceEveryThread) {
   EXPECT_EQ(p.row_of.size(), 4u);
 }
 
-TEST(UiThreadPacker, CrowdedRowsOpenNewRowsAfterTheProbeLimit) {
+TEST(UiThreadPacker, ThreadsAliveTogetherGetRowsOfTheirOwn) {
   // 300 threads all alive at once: 300 rows whatever the probe limit.
   std::vector<PackThread> threads;
   for (int i = 0; i < 300; ++i) threads.push_back({i, 1000, i > 0 ? i - 1 : -1, -1});

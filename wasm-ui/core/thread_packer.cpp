@@ -55,6 +55,37 @@ std::vector<uint32_t> depth_first_order(std::span<const PackThread> threads) {
   return order;
 }
 
+// Each row's latest end, in a tree of minima over row indices, so that "the
+// first row at or after r whose threads all end before t" is one O(log n)
+// descent. Rows not opened yet hold INT64_MIN: the search finds a new row
+// when no open one is free.
+class RowEnds {
+ public:
+  explicit RowEnds(size_t rows) {
+    while (size_ < std::max<size_t>(rows, 1)) size_ *= 2;
+    min_.assign(2 * size_, INT64_MIN);
+  }
+  void raise(size_t row, int64_t end) {
+    size_t i = size_ + row;
+    if (min_[i] >= end) return;
+    min_[i] = end;
+    for (i /= 2; i >= 1; i /= 2) min_[i] = std::min(min_[2 * i], min_[2 * i + 1]);
+  }
+  // First row >= from whose latest end is < t (size() when none).
+  size_t first_free(size_t from, int64_t t) const { return descend(1, 0, size_, from, t); }
+
+ private:
+  size_t descend(size_t node, size_t lo, size_t hi, size_t from, int64_t t) const {
+    if (hi <= from || min_[node] >= t) return size_;
+    if (hi - lo == 1) return lo;
+    size_t mid = (lo + hi) / 2;
+    size_t left = descend(2 * node, lo, mid, from, t);
+    return left != size_ ? left : descend(2 * node + 1, mid, hi, from, t);
+  }
+  size_t size_ = 1;
+  std::vector<int64_t> min_;
+};
+
 }  // namespace
 
 ThreadPacking pack_threads(std::span<const PackThread> threads, int max_probes) {
@@ -74,6 +105,7 @@ ThreadPacking pack_threads(std::span<const PackThread> threads, int max_probes) 
     return t >= 0 && size_t(t) < n && row[size_t(t)] != kUnplaced ? int64_t(row[size_t(t)]) : -1;
   };
   std::vector<RowIntervals> rows;
+  RowEnds ends(n);
   for (uint32_t t : depth_first_order(threads)) {
     const PackThread& p = threads[t];
     int64_t t0 = p.t0_ns, t1 = std::max(p.t1_ns, p.t0_ns);
@@ -81,17 +113,19 @@ ThreadPacking pack_threads(std::span<const PackThread> threads, int max_probes) 
     if (preferred < 0) preferred = placed_row(p.became);
     if (preferred < 0) preferred = placed_row(p.parent);
     if (preferred < 0) preferred = 0;
+    // The preferred row, then down while taken (gaps between lifetimes count)...
     uint32_t r = uint32_t(preferred);
     int probes = 0;
-    while (r < rows.size() && !row_free(rows[r], t0, t1)) {
-      if (++probes >= max_probes) {
-        r = uint32_t(rows.size());  // crowded: a fresh row at the bottom
-        break;
-      }
-      ++r;
+    while (r < rows.size() && !row_free(rows[r], t0, t1) && ++probes < max_probes) ++r;
+    // ...then, crowded, the first row from the top whose threads have all ended
+    // by then (rows freed by threads that are over), else a new row.
+    if (r >= rows.size() || !row_free(rows[r], t0, t1)) {
+      r = uint32_t(ends.first_free(size_t(preferred), t0));
+      if (r >= rows.size()) r = uint32_t(ends.first_free(0, t0));
     }
     if (r >= rows.size()) rows.resize(r + 1);
     rows[r].emplace(t0, t1);
+    ends.raise(r, t1);
     row[t] = r;
   }
   out.row_of = std::move(row);

@@ -3,12 +3,16 @@
 // overlap share a row. Rows are handed out depth-first over the creation
 // tree, each thread trying first the row of the thread it continues (the one
 // that became it, or the one it became), else its parent's row, and moving
-// down while that row is taken; so a thread sits next to the threads it reads,
-// wakes or became. Pure and deterministic (same input, same rows).
+// down while that row is taken; when crowded (after `max_probes` rows), it
+// takes the first row below whose threads have all ended by its start, else
+// the first such row from the top (a chain of promises each created while
+// the last runs would otherwise walk down a staircase), else a new row. So a
+// thread sits next to the threads it reads, wakes or became, and rows freed
+// by finished threads are reused. Pure and deterministic.
 //
-// Cost: each row keeps its lifetimes in an ordered map, so a probe is one
-// O(log n) lookup; a thread probes at most `max_probes` rows before it opens a
-// new row at the bottom, so packing n threads is O(n log n).
+// Cost: each row keeps its lifetimes in an ordered map (a probe is one
+// O(log n) lookup), and each row's latest end sits in a tree of minima (the
+// first free row is one O(log n) descent): packing n threads is O(n log n).
 #pragma once
 
 #include <cstdint>
