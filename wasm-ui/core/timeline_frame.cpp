@@ -72,7 +72,8 @@ struct Builder {
   // Where a thread row's lifetime line is: arrows start and end on it.
   float thread_line_y(const LayoutRow& row) const {
     bool compact = layout.slot(row.index).depths == 0;
-    return row_top(row) + (compact ? 16.0f : layout.metrics().thread_marks / 2);
+    bool dense = compact && row.height < layout.metrics().thread_line;
+    return row_top(row) + (dense ? 4.0f : compact ? 16.0f : layout.metrics().thread_marks / 2);
   }
   // Rectangles are clamped to the time axis so they never cover the labels.
   void rect(float x0, float y0, float x1, float y1, uint32_t color, ItemRef ref = {},
@@ -103,8 +104,10 @@ struct Builder {
   void thread_row(const LayoutRow& row, float top);
   void packet_columns(const ConnectionLanes& c, int dir, uint32_t lane, const MarkBlock& b,
                       float y0, float y1, LaneDensity& density);
-  void row_label(const ThreadSlot& slot, const std::vector<IntervalBlock>& blocks, float top);
-  void one_thread(uint32_t index, float top, float height, bool compact, float next_x);
+  void row_label(const ThreadSlot& slot, const std::vector<IntervalBlock>& blocks, float top,
+                 float height);
+  void one_thread(uint32_t index, float top, float height, bool compact, bool dense, float next_x);
+  float label_bottom_ = -1e9f;  // where the last thread row's name ends (dense rows)
   void edge_indicator(const ThreadSlot& slot, float top);
   void counter_fold_row(const LayoutRow& row, float top);
   void counter_lane(const CounterLane& c, uint32_t index, const CounterFamily& f, float top, float height);
@@ -247,19 +250,21 @@ void Builder::thread_row(const LayoutRow& r, float top) {
   auto t1_at = [&](size_t k) { return threads[ids[k]].end_ns; };
   // Disjoint lifetimes (one per row when not packed): merged like spans of one depth.
   std::vector<IntervalBlock> blocks = merge_intervals(ids.size(), t0_at, t1_at, map);
-  row_label(slot, blocks, top);
+  row_label(slot, blocks, top, r.height);
   bool compact = slot.depths == 0;
+  bool dense = compact && r.height < layout.metrics().thread_line;
   for (size_t k = 0; k < blocks.size(); ++k) {
     const IntervalBlock& b = blocks[k];
     // Text after a thread stops where the next thread of the row starts.
     float next_x = k + 1 < blocks.size() ? blocks[k + 1].x0 - 3 : right();
     if (b.count == 1) {
-      one_thread(ids[b.first], top, r.height, compact, next_x);
+      one_thread(ids[b.first], top, r.height, compact, dense, next_x);
       continue;
     }
     uint32_t failed = slot.failed_before[b.first + b.count] - slot.failed_before[b.first];
     ItemRef ref{ItemKind::Thread, ids[b.first], 0, b.count};
-    float y0 = compact ? top + 14 : top + 1, y1 = compact ? top + r.height - 1 : top + 8;
+    float y0 = dense ? top + 2 : compact ? top + 14 : top + 1;
+    float y1 = dense ? top + r.height - 2 : compact ? top + r.height - 1 : top + 8;
     rect(b.x0, y0, std::max(b.x1, b.x0 + 1), y1, failed ? pal.failed_text : pal.lifetime, ref,
          outline_for(ref));
   }
@@ -268,19 +273,26 @@ void Builder::thread_row(const LayoutRow& r, float top) {
 
 // The label column of a thread row: its thread, or for a packed row the
 // first thread in view and how many more the row holds.
-void Builder::row_label(const ThreadSlot& slot, const std::vector<IntervalBlock>& blocks, float top) {
+void Builder::row_label(const ThreadSlot& slot, const std::vector<IntervalBlock>& blocks, float top,
+                        float height) {
   const auto& ids = slot.threads;
   uint32_t shown = ids[blocks.empty() ? 0 : blocks.front().first];
   const ThreadLane& t = model.threads()[shown];
   ItemRef ref{ItemKind::Thread, shown, 0};
-  frame.rects.push_back({view.label_left, top, view.left, top + 18, 0, 0, ref});
+  frame.rects.push_back({view.label_left, top, view.left, top + std::min(height, 18.0f), 0, 0, ref});
+  // Dense rows are shorter than a line of text: a row is named only where the
+  // name above it has ended (every other row), at its own top.
+  if (top < label_bottom_) return;
+  label_bottom_ = top + view.text_height;
+  float ty = height < view.text_height ? top - 3 : top + 2;
   std::string title = thread_title(model, shown);
   if (ids.size() > 1) title += "  (+" + std::to_string(ids.size() - 1) + ")";
-  text(view.label_left + 22, top + 2, t.failed ? pal.failed_text : pal.text, std::move(title),
+  text(view.label_left + 22, ty, t.failed ? pal.failed_text : pal.text, std::move(title),
        view.left - 4);
 }
 
-void Builder::one_thread(uint32_t index, float top, float height, bool compact, float next_x) {
+void Builder::one_thread(uint32_t index, float top, float height, bool compact, bool dense,
+                         float next_x) {
   const ThreadLane& t = model.threads()[index];
   ItemRef thread_ref{ItemKind::Thread, index, 0};
   float x0 = float(map.x_of(double(t.start_ns))), x1 = float(map.x_of(double(t.end_ns)));
@@ -288,8 +300,10 @@ void Builder::one_thread(uint32_t index, float top, float height, bool compact, 
   float strip = layout.metrics().thread_marks;
   // Compact rows: the name on top, the lifetime line under it; rows with spans:
   // the lifetime line and running periods in a strip over the spans.
-  float line0 = compact ? top + 15 : top + 1, line1 = compact ? top + 17 : top + 3;
-  float run0 = compact ? top + 13 : top + 4, run1 = compact ? top + 19 : top + strip - 1;
+  float line0 = dense ? top + 3 : compact ? top + 15 : top + 1;
+  float line1 = dense ? top + 5 : compact ? top + 17 : top + 3;
+  float run0 = dense ? top + 1 : compact ? top + 13 : top + 4;
+  float run1 = dense ? top + 7 : compact ? top + 19 : top + strip - 1;
   if (t.failed) rect(x0, top, std::max(x1, x0 + 2), top + height, pal.failed_tint, thread_ref);
   rect(x0, line0, x1, line1, pal.lifetime, thread_ref, outline_for(thread_ref));
   auto running = merge_intervals(
@@ -309,14 +323,15 @@ void Builder::one_thread(uint32_t index, float top, float height, bool compact, 
   }
   // The name at the thread, inside its lifetime (compact rows only: span rows show span names).
   float vis0 = std::max(x0, view.left), vis1 = std::min(x1, right());
-  if (compact && vis1 - vis0 > 30)
+  if (compact && !dense && vis1 - vis0 > 30)
     text(vis0 + 2, top, t.failed ? pal.failed_text : pal.dim, thread_title(model, index), vis1);
   // The exception's text where the thread failed, only when that point is in view.
   if (t.failed && x1 >= view.left && x1 <= right()) {
     std::string why = "\xe2\x9c\x96 ";  // ✖
     why += t.exception ? std::string(model.text(t.exception)) : std::string("failed");
     float tx = x1 + 5;
-    text(tx, compact ? top : top + strip, pal.exception_text, why, std::min(next_x, right()));
+    text(tx, dense ? top - 4 : compact ? top : top + strip, pal.exception_text, why,
+         std::min(next_x, right()));
     frame.exception_labels.push_back({t.id, double(t.end_ns), tx});
   }
 }
@@ -447,7 +462,10 @@ void Builder::ruler() {
   for (const RulerTick& tick : scale.ticks) {
     frame.lines.push_back({tick.x, bottom - 7, tick.x, bottom, pal.ruler_text, 1, false});
     frame.lines.push_back({tick.x, bottom, tick.x, view.top + view.height, pal.grid, 1, false});
-    text(tick.x + 3, top + 3, pal.ruler_text, tick.label, right());
+    // Right of its tick, or left of it at the right edge (about 7 px a character).
+    float width = 7.0f * float(tick.label.size());
+    float tx = tick.x + 3 + width > right() ? tick.x - 3 - width : tick.x + 3;
+    text(tx, top + 3, pal.ruler_text, tick.label, right());
   }
   // Over the labels: where 0 is (a UTC date-time for Unix times), and the
   // common prefix the ticks are offsets from, when they are.

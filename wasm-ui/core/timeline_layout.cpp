@@ -152,13 +152,17 @@ void TimelineLayout::build(const ProfileModel& model, const std::vector<bool>& c
         add(RowKind::Packets, g, dir, metrics.packet_lane);
       }
     }
-    for (uint32_t s : group_slots_[g]) {
+    // Many rows shown: rows without spans become dense lines (names every other row).
+    std::vector<uint32_t> shown;
+    for (uint32_t s : group_slots_[g])
+      if (!idle || slot_active(model, slots_[s], t0, t1)) shown.push_back(s);
+    float line = shown.size() > metrics.dense_over ? metrics.thread_dense : metrics.thread_line;
+    for (uint32_t s : shown) {
       const ThreadSlot& slot = slots_[s];
-      if (idle && !slot_active(model, slot, t0, t1)) continue;
       for (uint32_t t : slot.threads) thread_rows_[t] = int32_t(rows_.size());
       int depths = std::min(slot.depths, metrics.max_depth_rows);
       add(RowKind::Thread, g, s,
-          depths == 0 ? metrics.thread_line : metrics.thread_marks + float(depths) * metrics.span_row);
+          depths == 0 ? line : metrics.thread_marks + float(depths) * metrics.span_row);
     }
     const auto& families = group_families_[g];
     bool foldable = families.size() > metrics.fold_counters_over;

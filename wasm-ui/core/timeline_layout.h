@@ -34,6 +34,8 @@ struct LayoutMetrics {
   float header = 24;
   float packet_lane = 18;
   float thread_line = 20;    // a thread row without spans: name text over the lifetime line
+  float thread_dense = 8;    // the same, when a group shows more than dense_over of them
+  size_t dense_over = 48;
   float thread_marks = 9;    // strip on top of a thread row with spans: instants, running periods
   float span_row = 18;       // one nesting depth
   float counter_lane = 30;
