@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "app/theme.h"
 #include "core/ruler_ticks.h"
 
 namespace lurk::ui {
@@ -82,8 +83,10 @@ std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
         else if (is_selected) ImGui::TextUnformatted("0");
         else ImGui::TextDisabled("0");
       };
-      flagged(c.retransmissions, IM_COL32(255, 150, 30, 255));
-      flagged(c.dup_acks, IM_COL32(240, 220, 40, 255));
+      // Darker orange and yellow on the light theme, readable on its row highlight.
+      bool light = app_theme().light();
+      flagged(c.retransmissions, light ? IM_COL32(200, 95, 0, 255) : IM_COL32(255, 150, 30, 255));
+      flagged(c.dup_acks, light ? IM_COL32(150, 115, 0, 255) : IM_COL32(240, 220, 40, 255));
       flagged(c.exceptions, IM_COL32(235, 70, 70, 255));
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(c.state.c_str());

@@ -241,8 +241,10 @@ void GraphsPanel::draw_cursor(ImDrawList* draw, const Plot& first, const Plot& l
   double t = window.t_of(mouse.x, first.left, first.width);
   cursor_t_ = t;
   std::string label = format_duration(t) + cursor_values(t);
-  draw->AddText(ImVec2(mouse.x + 4, last.bottom() - ImGui::GetTextLineHeight() - 2), colors.text,
-                label.c_str());
+  // Right of the cursor, or left of it when it would run past the graphs.
+  float width = ImGui::CalcTextSize(label.c_str()).x;
+  float x = mouse.x + 4 + width > last.right() ? mouse.x - 4 - width : mouse.x + 4;
+  draw->AddText(ImVec2(x, last.bottom() - ImGui::GetTextLineHeight() - 2), colors.text, label.c_str());
 }
 
 // The graphs' values in force at t: the last data segment's sequence number,
