@@ -89,7 +89,7 @@ CREATE TABLE connections (
   -- promise tree, docs/ctf.md "Connections from the trace"; source_id is the
   -- trace's source, endpoints '' / 0 when no label names them): the promise
   -- whose label started it (`TCP connect`, `new-server-connection`). NULL on
-  -- connections seen in packets. Added for issue 9, additively.
+  -- connections seen in packets. Version 2.
   root_thread_id INTEGER REFERENCES threads(id),
   -- When that trace saw the connection close (a `Close socket` label, or its
   -- `urx_close` promise resolving); NULL when it did not. Findings use it as

@@ -12,56 +12,68 @@ const lurkDrop = (() => {
   picker.type = 'file';
   picker.id = 'file-input';
   picker.accept = accepted;
+  picker.multiple = true;  // several captures and traces open as one profile
   picker.hidden = true;
 
   const button = document.createElement('button');
   button.id = 'open-file';
   button.type = 'button';
   button.textContent = 'Open file…';
-  button.title = 'Open a .lurk profile, or a pcap, pcapng, CTF, JSON or JSONL file (or drop one on the page)';
+  button.title = 'Open a .lurk profile, or pcap, pcapng, CTF, JSON or JSONL files (several open as one profile; or drop them on the page)';
 
   const overlay = document.createElement('div');
   overlay.id = 'drop-overlay';
   overlay.className = 'hidden';
-  overlay.textContent = 'Drop a .lurk, pcap, pcapng, CTF, JSON or JSONL file to open it';
+  overlay.textContent = 'Drop a .lurk profile, or pcap, pcapng, CTF, JSON or JSONL files (several open as one profile)';
 
   document.body.append(picker, button, overlay);
 
-  // Reads the file, then opens it in the module once the module is running.
-  async function openLocalFile(file) {
-    showStatus(`Reading ${file.name}…`, 0);
-    let bytes;
-    try {
-      bytes = new Uint8Array(await file.arrayBuffer());
-    } catch (e) {
-      showError(`Could not read ${file.name}: ${e.message}`);
-      return;
+  // Reads the files, then opens them in the module once the module is running:
+  // one as it is, several ingested into one profile.
+  async function openLocalFiles(fileList) {
+    const files = Array.from(fileList);
+    const label = files.map((f) => f.name).join(' + ');
+    showStatus(`Reading ${label}…`, 0);
+    const read = [];
+    for (const file of files) {
+      try {
+        read.push({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
+      } catch (e) {
+        showError(`Could not read ${file.name}: ${e.message}`);
+        return;
+      }
     }
     if (!moduleReady) {
-      pendingFile = { name: file.name, bytes };
+      pendingFile = read;
       showStatus(`Waiting for the lurk UI to start…`, 1);
       return;
     }
-    openBytes(file.name, bytes);
+    openRead(read);
   }
 
-  function openBytes(name, bytes) {
+  const openLocalFile = (file) => openLocalFiles([file]);
+
+  function openRead(read) {
     pageError = null;
+    const name = read.map((f) => f.name).join(' + ');
+    const size = read.reduce((sum, f) => sum + f.bytes.length, 0);
     showStatus(`Opening ${name}…`, 1);
     // Let the page paint the status before the (synchronous) ingest runs.
     setTimeout(() => {
       const started = performance.now();
-      const error = openInModule(name, bytes);
-      window.lurkLastOpen = { name, bytes: bytes.length, ms: performance.now() - started, error };
+      const error = read.length === 1 ? openInModule(read[0].name, read[0].bytes) : openAllInModule(read);
+      window.lurkLastOpen = { name, bytes: size, ms: performance.now() - started, error };
       if (error) showError(error);
       else statusBox.className = 'hidden';
     }, 0);
   }
 
+  const openBytes = (name, bytes) => openRead([{ name, bytes }]);
+
   let pendingFile = null;
   button.addEventListener('click', () => picker.click());
   picker.addEventListener('change', () => {
-    if (picker.files.length) openLocalFile(picker.files[0]);
+    if (picker.files.length) openLocalFiles(picker.files);
     picker.value = '';
   });
 
@@ -87,12 +99,13 @@ const lurkDrop = (() => {
     overlay.className = 'hidden';
     const files = event.dataTransfer?.files;
     if (!files || !files.length) return;
-    if (files.length > 1) console.warn(`lurk opens one file at a time; opening ${files[0].name}`);
-    openLocalFile(files[0]);
+    openLocalFiles(files);
   });
 
   return {
     openLocalFile,
+    openLocalFiles,
+    openRead,
     // Called by lurk-page.js when the module is up: a file dropped before is opened now.
     takePending() {
       const file = pendingFile;

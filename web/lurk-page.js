@@ -59,6 +59,17 @@ function openInModule(name, bytes) {
   return Module.ccall('lurk_open_file', 'string', ['string', 'string'], [path, name]);
 }
 
+// Several raw captures and traces at once, ingested into one profile.
+function openAllInModule(files) {
+  const paths = files.map(({ name, bytes }, i) => {
+    const path = `/${i}-` + name.replace(/[^A-Za-z0-9._-]/g, '_');
+    Module.FS.writeFile(path, bytes, { canOwn: true });
+    return path;
+  });
+  return Module.ccall('lurk_open_files', 'string', ['string', 'string'],
+                      [paths.join('\n'), files.map((f) => f.name.replace(/\n/g, ' ')).join('\n')]);
+}
+
 async function loadTrace(url) {
   const name = url.split('/').pop().split('?')[0] || 'trace.lurk';
   showStatus(`Loading ${name}…`, 0);
@@ -87,6 +98,11 @@ window.lurkSnapshot = function () {
   return JSON.parse(Module.ccall('lurk_snapshot_json', 'string', [], []));
 };
 
+// Shows [t0, t1] (ns from the snapshot's originNs) on the timeline.
+window.lurkSetWindow = function (t0, t1) {
+  if (moduleReady) Module.ccall('lurk_set_window', null, ['number', 'number'], [t0, t1]);
+};
+
 var Module = {
   canvas: document.getElementById('canvas'),
   print: (text) => console.log(text),
@@ -95,7 +111,7 @@ var Module = {
     moduleReady = true;
     // A file dropped or picked before the module started wins over the default trace.
     const pending = typeof lurkDrop !== 'undefined' ? lurkDrop.takePending() : null;
-    if (pending) lurkDrop.openBytes(pending.name, pending.bytes);
+    if (pending) lurkDrop.openRead(pending);
     else if (pageError) Module.ccall('lurk_set_error', null, ['string'], [pageError]);
     else loadTrace(traceUrl());
   },

@@ -17,13 +17,14 @@ const view = await startView();
 const browser = await launchBrowser();
 let page;
 
-// What `lurk ingest` makes of the file, read back with the sqlite3 shell.
-// A .lurk file is read as it is.
+// What `lurk ingest` makes of the file (or files, into one profile), read
+// back with the sqlite3 shell. A .lurk file is read as it is.
 function cliCounts(file) {
-  let profile = file;
-  if (!file.endsWith('.lurk')) {
-    profile = path.join(work, path.basename(file) + '.lurk');
-    execFileSync(lurkBin, ['ingest', file, '-o', profile], { stdio: 'ignore' });
+  const files = [].concat(file);
+  let profile = files[0];
+  if (!profile.endsWith('.lurk')) {
+    profile = path.join(work, files.map((f) => path.basename(f)).join('+') + '.lurk');
+    execFileSync(lurkBin, ['ingest', ...files, '-o', profile], { stdio: 'ignore' });
   }
   const count = (table) => sqliteCount(profile, `SELECT count(*) FROM ${table}`);
   return {
@@ -34,16 +35,16 @@ function cliCounts(file) {
   };
 }
 
-// Drops `file` on the page the way the browser hands a real drop to it.
+// Drops `file` (or several) on the page the way the browser hands a real drop to it.
 async function dropFile(file) {
-  const bytes = [...readFileSync(file)];
-  await page.evaluate(({ name, bytes }) => {
+  const files = [].concat(file).map((f) => ({ name: path.basename(f), bytes: [...readFileSync(f)] }));
+  await page.evaluate((files) => {
     const data = new DataTransfer();
-    data.items.add(new File([new Uint8Array(bytes)], name));
+    for (const { name, bytes } of files) data.items.add(new File([new Uint8Array(bytes)], name));
     const target = document.getElementById('canvas');
     for (const type of ['dragenter', 'dragover', 'drop'])
       target.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
-  }, { name: path.basename(file), bytes });
+  }, files);
 }
 
 async function expectCounts(file, before) {
@@ -51,7 +52,7 @@ async function expectCounts(file, before) {
   const s = await waitForSnapshot(page, (s) => s.error ||
     (s.ready && s.frames > before.frames &&
      Object.keys(expected).every((k) => s.counts[k] === expected[k])),
-    `the counts of ${path.basename(file)} (${JSON.stringify(expected)})`);
+    `the counts of ${[].concat(file).map((f) => path.basename(f)).join(' + ')} (${JSON.stringify(expected)})`);
   assert(s.error === null, `error: ${s.error}`);
   assert(expected.packets + expected.events > 0, `${file} is empty`);
 }
@@ -117,6 +118,23 @@ try {
              s.findingsPanel.rows.some((r) => r.kind === 'exception'),
              `findings panel: ${JSON.stringify(s.findingsPanel.rows.slice(0, 3))}`);
       await screenshot(page, 'drop-ctf-next-finding.png');
+    }],
+    ['a capture and a trace dropped together are ingested into one profile', async () => {
+      const files = [path.join(sourceDir, 'tests/data/netlab-short-v6.pcap'), '/work/shared/samples/net.ctf'];
+      assert(existsSync(files[1]), `${files[1]} is missing`);
+      const before = await snapshot(page);
+      await dropFile(files);
+      await expectCounts(files, before);
+      const s = await snapshot(page);
+      assert(s.counts.connections > 0 && s.counts.threads > 0, `both inputs: ${JSON.stringify(s.counts)}`);
+      await screenshot(page, 'drop-capture-and-trace.png');
+    }],
+    ['"Open file…" takes several files and opens them as one profile', async () => {
+      const files = ['tests/data/netlab-reset-v4.pcap', 'tests/data/netlab-zerowin-v4.pcap']
+        .map((f) => path.join(sourceDir, f));
+      const before = await snapshot(page);
+      await page.setInputFiles('#file-input', files);
+      await expectCounts(files, before);
     }],
     ['the drop overlay shows while a file is dragged over the page', async () => {
       await page.evaluate(() => {

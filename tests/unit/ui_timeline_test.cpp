@@ -181,6 +181,62 @@ TEST_F(UiTimelineTest, FrameRecordsHitTestBackToTheirItems) {
   EXPECT_EQ(frame.ruler_lines, 1u) << "one flow arrow, then the ruler's lines";
 }
 
+TEST_F(UiTimelineTest, HideIdleFoldsRowsWithNothingInView) {
+  TimelineLayout layout;
+  LayoutOptions options;
+  options.hide_idle = true;
+  options.t0 = 1'000'000;  // connection 1's packets, main and the heap's second sample
+  options.t1 = 1'950'000;
+  layout.build(model, {}, LayoutMetrics{}, options);
+  std::vector<RowKind> kinds;
+  for (const LayoutRow& r : layout.rows()) kinds.push_back(r.kind);
+  // Group 0 (its packets and reader end by 0.9 ms) is gone; group 1 keeps its
+  // A-to-B lane only; group 2 keeps main and the heap.
+  std::vector<RowKind> expected = {RowKind::GroupHeader, RowKind::Packets, RowKind::GroupHeader,
+                                   RowKind::Thread, RowKind::Counter};
+  EXPECT_EQ(kinds, expected);
+  EXPECT_FALSE(layout.group_row(0));
+  EXPECT_TRUE(layout.packet_row(1, 0));
+  EXPECT_FALSE(layout.packet_row(1, 1));
+  // The highlighted group stays, idle or not.
+  options.keep_group = 0;
+  layout.build(model, {}, LayoutMetrics{}, options);
+  EXPECT_TRUE(layout.group_row(0));
+}
+
+TEST_F(UiTimelineTest, ExceptionTextOnlyWhileTheFailureIsInView) {
+  TimelineLayout layout;
+  layout.build(model, {});
+  FrameView view;
+  view.left = 300;
+  view.width = 1000;
+  view.top = 30;
+  view.height = 1000;
+  FrameHighlights hl;
+  const ThreadLane& reader = model.threads()[model.groups()[0].threads[0]];
+  auto drawn = [](const TimelineFrame& f) {
+    for (const DrawText& t : f.texts)
+      if (t.text.find("Lwt.wakeup_result") != std::string::npos) return true;
+    return false;
+  };
+  view.window.set(0, 2'000'000);  // the failure at 0.8 ms is in view
+  TimelineFrame frame = build_timeline_frame(model, layout, view, hl);
+  ASSERT_EQ(frame.exception_labels.size(), 1u);
+  EXPECT_EQ(frame.exception_labels[0].thread, reader.id);
+  EXPECT_EQ(frame.exception_labels[0].t_ns, 800'000);
+  EXPECT_TRUE(drawn(frame));
+  view.window.set(1'000'000, 2'000'000);  // after it: no text, an edge indicator
+  frame = build_timeline_frame(model, layout, view, hl);
+  EXPECT_TRUE(frame.exception_labels.empty());
+  EXPECT_FALSE(drawn(frame));
+  EXPECT_EQ(frame.edge_indicators, 1);
+}
+
+TEST_F(UiTimelineTest, PeriodTooltipSaysWhatAndHowLong) {
+  ItemDetails d = describe_item(model, {ItemKind::Period, uint32_t(PeriodKind::Gc), 0, 1}, nullptr);
+  EXPECT_EQ(d.title, "GC 100 \xc2\xb5s");
+}
+
 TEST_F(UiTimelineTest, FindingsComeInTimeOrderAndWrap) {
   FindingMarks f;
   f.build(model);

@@ -2,6 +2,10 @@
 
 #include <imgui.h>
 
+#include <cstdio>
+#include <string>
+
+#include "app/theme.h"
 #include "core/ruler_ticks.h"
 
 namespace lurk::ui {
@@ -17,7 +21,13 @@ std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
                                                std::optional<int64_t> selected, float height) {
   std::optional<uint32_t> picked;
   ImGui::SetNextItemWidth(260);
+  // Escape leaves the box with the filter kept, as it does the search box
+  // (ImGui would restore the text the box had when it took the keyboard).
+  bool escape = filter_focused_ && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape));
+  std::string before_escape = escape ? std::string(filter_) : std::string();
   ImGui::InputTextWithHint("##connection-filter", "filter connections", filter_, sizeof filter_);
+  if (escape) std::snprintf(filter_, sizeof filter_, "%s", before_escape.c_str());
+  filter_focused_ = ImGui::IsItemActive();
   ImGui::SameLine();
   ImGui::TextDisabled("%zu of %zu connections", rows_.size(), model.shown_connection_count());
   constexpr int kColumns = int(ConnectionColumn::Count);
@@ -64,13 +74,19 @@ std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
       ImGui::Text("%lld", (long long)c.packets);
       ImGui::TableNextColumn();
       ImGui::Text("%lld", (long long)c.bytes);
-      auto flagged = [](int64_t n, ImU32 color) {
+      // Zeros are dimmed, except on the selected row, whose highlight (light
+      // theme) would leave dimmed text unreadable.
+      bool is_selected = selected == c.id;
+      auto flagged = [is_selected](int64_t n, ImU32 color) {
         ImGui::TableNextColumn();
         if (n) ImGui::TextColored(ImColor(color), "%lld", (long long)n);
+        else if (is_selected) ImGui::TextUnformatted("0");
         else ImGui::TextDisabled("0");
       };
-      flagged(c.retransmissions, IM_COL32(255, 150, 30, 255));
-      flagged(c.dup_acks, IM_COL32(240, 220, 40, 255));
+      // Darker orange and yellow on the light theme, readable on its row highlight.
+      bool light = app_theme().light();
+      flagged(c.retransmissions, light ? IM_COL32(200, 95, 0, 255) : IM_COL32(255, 150, 30, 255));
+      flagged(c.dup_acks, light ? IM_COL32(150, 115, 0, 255) : IM_COL32(240, 220, 40, 255));
       flagged(c.exceptions, IM_COL32(235, 70, 70, 255));
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(c.state.c_str());

@@ -28,6 +28,7 @@ class ConnectionsTable {
 
  private:
   char filter_[128] = {};
+  bool filter_focused_ = false;  // the filter box had the keyboard last frame
   std::string applied_filter_ = "\x01";  // forces the first computation
   ConnectionColumn column_ = ConnectionColumn::Endpoints;
   bool descending_ = false;

@@ -233,14 +233,41 @@ void GraphsPanel::draw_rtt(ImDrawList* draw, const Plot& plot, const TimeWindow&
 
 void GraphsPanel::draw_cursor(ImDrawList* draw, const Plot& first, const Plot& last,
                               const TimeWindow& window) {
+  cursor_t_.reset();
   ImVec2 mouse = ImGui::GetIO().MousePos;
   if (mouse.x < first.left || mouse.x > first.right() || !ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows)) return;
   const ThemeColors& colors = app_theme().colors();
   draw->AddLine(ImVec2(mouse.x, first.top), ImVec2(mouse.x, last.bottom()), colors.cursor);
   double t = window.t_of(mouse.x, first.left, first.width);
-  std::string label = format_duration(t);
-  draw->AddText(ImVec2(mouse.x + 4, last.bottom() - ImGui::GetTextLineHeight() - 2), colors.text,
-                label.c_str());
+  cursor_t_ = t;
+  std::string label = format_duration(t) + cursor_values(t);
+  // Right of the cursor, or left of it when it would run past the graphs.
+  float width = ImGui::CalcTextSize(label.c_str()).x;
+  float x = mouse.x + 4 + width > last.right() ? mouse.x - 4 - width : mouse.x + 4;
+  draw->AddText(ImVec2(x, last.bottom() - ImGui::GetTextLineHeight() - 2), colors.text, label.c_str());
+}
+
+// The graphs' values in force at t: the last data segment's sequence number,
+// the last ACK, the last RTT sample ("  ·  seq 14600  ·  ack 13140  ·  RTT 4.1 ms").
+std::string GraphsPanel::cursor_values(double t) const {
+  if (!series_) return "";
+  auto last_at = [t](std::span<const int64_t> times) -> int64_t {
+    auto it = std::upper_bound(times.begin(), times.end(), int64_t(std::floor(t)));
+    return it == times.begin() ? -1 : int64_t(it - times.begin()) - 1;
+  };
+  std::string out;
+  char text[64];
+  if (int64_t i = last_at(series_->segment_times()); i >= 0) {
+    std::snprintf(text, sizeof text, "  \xc2\xb7  seq %.0f", series_->segments()[size_t(i)].seq);
+    out += text;
+  }
+  if (int64_t i = last_at(series_->ack_times()); i >= 0) {
+    std::snprintf(text, sizeof text, "  \xc2\xb7  ack %.0f", series_->ack_values()[size_t(i)]);
+    out += text;
+  }
+  if (int64_t i = last_at(series_->rtt_times()); i >= 0)
+    out += "  \xc2\xb7  RTT " + format_duration(series_->rtt_values()[size_t(i)]);
+  return out;
 }
 
 }  // namespace lurk::ui

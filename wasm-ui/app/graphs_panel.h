@@ -35,6 +35,9 @@ class GraphsPanel {
   void reset();
 
   std::optional<GraphsSummary> summary() const;
+  // Time under the pointer over the graphs last frame (relative ns): the
+  // timeline draws the cursor on through its rows.
+  std::optional<double> cursor() const { return cursor_t_; }
 
   struct Plot;  // one graph's area (graphs_panel.cpp)
 
@@ -43,6 +46,8 @@ class GraphsPanel {
   void draw_throughput(ImDrawList* draw, const Plot& plot, const TimeWindow& window);
   void draw_rtt(ImDrawList* draw, const Plot& plot, const TimeWindow& window);
   void draw_cursor(ImDrawList* draw, const Plot& first, const Plot& last, const TimeWindow& window);
+  std::string cursor_values(double t) const;
+  std::optional<double> cursor_t_;
 
   std::optional<ConnectionSeries> series_;
   std::optional<std::string> load_error_;

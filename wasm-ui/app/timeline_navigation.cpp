@@ -17,6 +17,8 @@ void TimelinePanel::reset(const ProfileModel& model) {
   window_.fit(double(model.duration_ns()));
   scroll_y_ = 0;
   collapsed_.assign(model.groups().size(), false);
+  counters_open_.assign(model.groups().size(), false);
+  layout_.invalidate();
   // Very many groups: start folded so the first screen is an overview.
   if (model.groups().size() > 64) collapsed_.assign(model.groups().size(), true);
   relayout(model);
@@ -31,7 +33,16 @@ void TimelinePanel::reset(const ProfileModel& model) {
   update_selection_ids(model);
 }
 
-void TimelinePanel::relayout(const ProfileModel& model) { layout_.build(model, collapsed_); }
+void TimelinePanel::relayout(const ProfileModel& model) {
+  LayoutOptions options;
+  options.packed = packed_;
+  options.hide_idle = hide_idle_;
+  options.t0 = window_.t0();
+  options.t1 = window_.t1();
+  options.keep_group = highlighted_group_;
+  options.counters_open = counters_open_;
+  layout_.build(model, collapsed_, LayoutMetrics{}, options);
+}
 
 void TimelinePanel::center_on(double t_ns) {
   double half = window_.span() / 2;
@@ -71,17 +82,18 @@ void TimelinePanel::ensure_visible_row(const ProfileModel& model, const ItemRef&
     collapsed_[size_t(group)] = false;
     relayout(model);
   }
-  std::optional<size_t> row = row_of(model, item);
-  if (!row) return;
   // Scrolled to when the timeline is next drawn: selecting a packet opens the
-  // graphs under the timeline, so its height is only known then.
-  row_to_reveal_ = *row;
+  // graphs under the timeline, so its height is only known then (and with
+  // idle rows hidden, which rows show depends on the window it centers).
+  item_to_reveal_ = item;
 }
 
-void TimelinePanel::reveal_pending_row(float rows_height) {
-  if (!row_to_reveal_ || *row_to_reveal_ >= layout_.rows().size()) return;
-  const LayoutRow& r = layout_.rows()[*row_to_reveal_];
-  row_to_reveal_.reset();
+void TimelinePanel::reveal_pending_row(const ProfileModel& model, float rows_height) {
+  if (!item_to_reveal_) return;
+  std::optional<size_t> row = row_of(model, *item_to_reveal_);
+  item_to_reveal_.reset();
+  if (!row) return;
+  const LayoutRow& r = layout_.rows()[*row];
   if (r.y < scroll_y_ || r.y + r.height > scroll_y_ + rows_height)
     scroll_y_ = std::max(0.0f, r.y - rows_height / 3);
 }
@@ -182,6 +194,8 @@ void TimelinePanel::handle_keys(const ProfileModel& model) {
       case 'a': window_.set(window_.t0() - pan, window_.t1() - pan); break;
       case 'd': window_.set(window_.t0() + pan, window_.t1() + pan); break;
       case '0': window_.fit(double(model.duration_ns())); break;
+      case 'p': packed_ = !packed_; relayout(model); break;
+      case 'i': hide_idle_ = !hide_idle_; relayout(model); break;
       default: break;
     }
   }
@@ -218,6 +232,33 @@ void TimelinePanel::update_measure_counts(const ProfileModel& model) {
   std::vector<int64_t> kinds = findings_.count_by_kind(t0, t1);
   for (size_t k = size_t(MarkKind::ZeroWindow); k < kinds.size(); ++k)
     measure_counts_[mark_kind_name(MarkKind(k))] = kinds[k];
+}
+
+// The rows, the ruler, the labels and the packet lanes' density, as drawn.
+void TimelinePanel::fill_layout_snapshot(const ProfileModel& model, SnapshotState& s) const {
+  double origin = double(model.origin_ns());
+  s.layout.packed = packed_;
+  s.layout.hide_idle = hide_idle_;
+  s.layout.thread_rows = int64_t(layout_.thread_row_count());
+  s.layout.rows = int64_t(layout_.rows().size());
+  for (const LayoutRow& r : layout_.rows()) {
+    if (r.kind == RowKind::Thread) ++s.layout.thread_rows_shown;
+    if (r.kind == RowKind::Counter) ++s.layout.counter_rows;
+    if (r.kind == RowKind::CounterFold) ++s.layout.counter_folds;
+  }
+  s.ruler.origin = frame_.ruler_origin;
+  s.ruler.prefix = frame_.ruler_prefix;
+  s.ruler.prefix_ns = origin + frame_.ruler_prefix_ns;
+  s.ruler.prefix_rel_ns = frame_.ruler_prefix_ns;
+  s.ruler.step_ns = frame_.ruler_step_ns;
+  for (const RulerTick& t : frame_.ticks) s.ruler.ticks.push_back({origin + t.t_ns, t.t_ns, t.x, t.label});
+  for (const ExceptionLabel& l : frame_.exception_labels)
+    s.exception_labels.push_back({l.thread, origin + l.t_ns, l.x});
+  s.edge_indicators = frame_.edge_indicators;
+  for (const LaneDensity& d : frame_.densities) {
+    if (s.packet_density.size() >= 50) break;
+    s.packet_density.push_back({d.connection, d.dir, d.columns, d.flagged_columns});
+  }
 }
 
 void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) const {
@@ -276,6 +317,7 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
     s.measure = m;
   }
   if (hovered_) s.hover = describe_item(model, hovered_, nullptr).title;
+  fill_layout_snapshot(model, s);
   s.scroll_y = scroll_y_;
   s.content_height = layout_.total_height();
   s.visible_rows = visible_rows_;

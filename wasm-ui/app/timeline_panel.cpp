@@ -17,7 +17,7 @@ namespace lurk::ui {
 struct TimelinePanel::Areas {
   ImVec2 origin;
   float width = 0, height = 0;
-  float ruler_height = 26, minimap_height = 34;
+  float ruler_height = 40, minimap_height = 34;
   float label_width = 280;
   float left() const { return origin.x + label_width; }
   float axis_width() const { return std::max(1.0f, width - label_width); }
@@ -43,7 +43,9 @@ void TimelinePanel::draw(const ProfileModel& model) {
   last_left_ = a.left();
   last_width_ = a.axis_width();
   last_rows_height_ = a.rows_height();
-  reveal_pending_row(a.rows_height());
+  // Hiding idle rows: which rows show follows the window, so lay out each frame.
+  if (hide_idle_) relayout(model);
+  reveal_pending_row(model, a.rows_height());
   float max_scroll = std::max(0.0f, layout_.total_height() - a.rows_height());
   scroll_y_ = std::clamp(scroll_y_, 0.0f, max_scroll);
 
@@ -82,6 +84,7 @@ void TimelinePanel::draw(const ProfileModel& model) {
   draw_records(draw, frame_, true);
   draw->PopClipRect();
   draw_measure_label(draw, a);
+  draw_graph_cursor(draw, a);
   draw_minimap(draw, model, a);
   draw->PopClipRect();
 
@@ -168,6 +171,21 @@ void TimelinePanel::draw_measure_label(ImDrawList* draw, const Areas& a) const {
   draw->AddText(p, IM_COL32(230, 240, 255, 255), text.c_str());
 }
 
+// The pointer's time over the graphs, carried up through the rows and the
+// ruler, with its time, so a graph's feature can be read against the threads.
+void TimelinePanel::draw_graph_cursor(ImDrawList* draw, const Areas& a) const {
+  if (!graph_cursor_ || *graph_cursor_ < window_.t0() || *graph_cursor_ > window_.t1()) return;
+  float x = float(window_.x_of(*graph_cursor_, a.left(), a.axis_width()));
+  ImU32 color = light_ ? IM_COL32(40, 40, 60, 200) : IM_COL32(230, 230, 255, 200);
+  draw->AddLine(ImVec2(x, a.origin.y), ImVec2(x, a.minimap_top()), color);
+  std::string text = format_duration(*graph_cursor_);
+  ImVec2 size = ImGui::CalcTextSize(text.c_str());
+  ImVec2 p(std::min(x + 4, a.origin.x + a.width - size.x - 4), a.rows_top() + 2);
+  draw->AddRectFilled(ImVec2(p.x - 2, p.y - 1), ImVec2(p.x + size.x + 2, p.y + size.y + 1),
+                      light_ ? IM_COL32(255, 255, 255, 220) : IM_COL32(20, 22, 28, 220), 2);
+  draw->AddText(p, color, text.c_str());
+}
+
 void TimelinePanel::draw_tooltip(const ProfileModel& model, const ItemRef& item) const {
   ItemDetails d = describe_item(model, item, nullptr);
   ImGui::BeginTooltip();
@@ -228,6 +246,12 @@ void TimelinePanel::handle_pointer(const ProfileModel& model, const Areas& a) {
 
 void TimelinePanel::click(const ProfileModel& model, ImVec2 p) {
   ItemRef hit = frame_.hit_test(p.x, p.y);
+  if (hit.kind == ItemKind::Group && hit.index == 1) {  // "▸ N counters": fold or unfold them
+    if (hit.lane >= counters_open_.size()) counters_open_.resize(hit.lane + 1, false);
+    counters_open_[hit.lane] = !counters_open_[hit.lane];
+    relayout(model);
+    return;
+  }
   if (hit.kind == ItemKind::Group) {
     // A click on a group header folds or unfolds it, and highlights it.
     if (hit.lane >= collapsed_.size()) collapsed_.resize(hit.lane + 1, false);

@@ -36,6 +36,9 @@ class TimelinePanel {
   void handle_keys(const ProfileModel& model);
 
   const TimeWindow& window() const { return window_; }
+  void set_window(double t0_ns, double t1_ns) { window_.set(t0_ns, t1_ns); }
+  // The graphs' cursor (relative ns), drawn on through the timeline's rows.
+  void set_graph_cursor(std::optional<double> t_ns) { graph_cursor_ = t_ns; }
   float label_width() const { return label_width_; }
   void set_light(bool light) { light_ = light; }
   // Connection of the selection (or the highlighted group), if any.
@@ -59,6 +62,7 @@ class TimelinePanel {
   void step_search(const ProfileModel& model, bool forward);
 
   void fill_snapshot(const ProfileModel& model, SnapshotState& s) const;
+  void fill_layout_snapshot(const ProfileModel& model, SnapshotState& s) const;
 
  private:
   struct Areas;
@@ -69,8 +73,9 @@ class TimelinePanel {
   void draw_minimap(ImDrawList* draw, const ProfileModel& model, const Areas& a) const;
   void draw_tooltip(const ProfileModel& model, const ItemRef& item) const;
   void draw_measure_label(ImDrawList* draw, const Areas& a) const;
+  void draw_graph_cursor(ImDrawList* draw, const Areas& a) const;
   void ensure_visible_row(const ProfileModel& model, const ItemRef& item);
-  void reveal_pending_row(float rows_height);
+  void reveal_pending_row(const ProfileModel& model, float rows_height);
   std::optional<size_t> row_of(const ProfileModel& model, const ItemRef& item) const;
   void relayout(const ProfileModel& model);
   void center_on(double t_ns);
@@ -99,7 +104,13 @@ class TimelinePanel {
   enum class Drag { None, Pan, Measure, Minimap } drag_ = Drag::None;
   // Geometry of the last frame, for the snapshot and key handling.
   float last_left_ = 300, last_width_ = 1000, last_rows_height_ = 600;
-  std::optional<size_t> row_to_reveal_;  // layout row ensure_visible_row() asked for
+  std::optional<ItemRef> item_to_reveal_;  // whose row ensure_visible_row() asked for
+  // Thread layout: packed rows (else one per thread), idle rows folded away,
+  // counter families unfolded per group (keys t and i; a click on "▸ N counters").
+  std::optional<double> graph_cursor_;
+  bool packed_ = true;
+  bool hide_idle_ = true;
+  std::vector<bool> counters_open_;
   int64_t visible_rows_ = 0;
 };
 

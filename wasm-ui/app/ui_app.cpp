@@ -19,18 +19,21 @@
 namespace lurk::ui {
 namespace {
 
-// A raw capture or trace dropped on the page is ingested by the same core
-// as the CLI uses, into a profile in the module's memory file system.
-std::string ingest_in_memory(const std::string& path, const std::string& display_name,
-                             const std::string& profile_path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+// Raw captures and traces dropped on the page are ingested by the same core
+// as the CLI uses, into one profile in the module's memory file system (as
+// `lurk view a.pcap b.ctf` does: each a source, then joined).
+std::string ingest_in_memory(const std::vector<std::string>& paths,
+                             const std::vector<std::string>& names, const std::string& profile_path) {
   std::remove(profile_path.c_str());
   Database db(profile_path, Database::Mode::ReadWriteCreate);
-  SourceOutcome outcome = ingest_buffer(db, display_name, bytes.data(), bytes.size());
-  if (outcome.status == SourceOutcome::Status::Rejected)
-    return outcome.messages.empty() ? display_name + ": not a format lurk reads"
-                                    : outcome.messages.front();
+  for (size_t i = 0; i < paths.size(); ++i) {
+    std::ifstream in(paths[i], std::ios::binary);
+    std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    SourceOutcome outcome = ingest_buffer(db, names[i], bytes.data(), bytes.size());
+    if (outcome.status == SourceOutcome::Status::Rejected)
+      return outcome.messages.empty() ? names[i] + ": not a format lurk reads"
+                                      : outcome.messages.front();
+  }
   return "";
 }
 
@@ -50,13 +53,27 @@ void UiApp::set_error(const std::string& message) {
 }
 
 std::string UiApp::open_file(const std::string& path, const std::string& display_name) {
+  return open_files({path}, {display_name});
+}
+
+std::string UiApp::open_files(const std::vector<std::string>& paths,
+                              const std::vector<std::string>& names) {
   loading_.reset();
-  std::string profile_path = path;
+  std::string display_name;
+  for (const std::string& n : names) display_name += (display_name.empty() ? "" : " + ") + n;
+  std::string profile_path = paths.empty() ? "" : paths.front();
   try {
-    if (!is_sqlite_file(path)) {
+    bool profile = paths.size() == 1 && is_sqlite_file(paths.front());
+    for (size_t i = 0; i < paths.size() && paths.size() > 1; ++i)
+      if (is_sqlite_file(paths[i])) {
+        std::string problem = names[i] + ": a .lurk profile opens on its own; drop it alone "
+                                         "(captures and traces can be combined)";
+        set_error(problem);
+        return problem;
+      }
+    if (!profile) {
       profile_path = "/ingested.lurk";
-      if (std::string problem = ingest_in_memory(path, display_name, profile_path);
-          !problem.empty()) {
+      if (std::string problem = ingest_in_memory(paths, names, profile_path); !problem.empty()) {
         set_error(problem);
         return problem;
       }
@@ -91,6 +108,10 @@ void UiApp::record_frame_time(double ms, int64_t primitives) {
   ++frames_;
 }
 
+void UiApp::set_window(double t0_ns, double t1_ns) {
+  if (model_ && t1_ns > t0_ns) timeline_.set_window(t0_ns, t1_ns);
+}
+
 SnapshotState UiApp::snapshot() const {
   SnapshotState s;
   s.ready = model_.has_value() && !error_ && frames_ > 0;
@@ -118,7 +139,8 @@ SnapshotState UiApp::snapshot() const {
   s.frames = frames_;
   s.primitives = primitives_;
   s.theme = app_theme().name();
-  if (model_) s.graphs = graphs_.summary();
+  // The graphs show only while a connection is selected (they close with the selection).
+  if (model_ && timeline_.selected_connection()) s.graphs = graphs_.summary();
   return s;
 }
 
@@ -276,6 +298,7 @@ void UiApp::build_frame() {
   float graphs_height = graphs_.wanted_height(graphed, ImGui::GetContentRegionAvail().y);
   ImGui::BeginChild("timeline-area", ImVec2(0, graphs_height > 0 ? -graphs_height : 0), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  timeline_.set_graph_cursor(graphed ? graphs_.cursor() : std::nullopt);
   timeline_.draw(*model_);
   ImGui::EndChild();
   if (graphs_height > 0 && graphed)

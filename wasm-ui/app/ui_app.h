@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/clocks_panel.h"
 #include "app/connections_table.h"
@@ -32,11 +33,17 @@ class UiApp {
   // Opens a .lurk profile, or ingests a raw capture/trace in memory first.
   // Returns "" on success, else the message shown to the user.
   std::string open_file(const std::string& path, const std::string& display_name);
+  // Several raw captures and traces at once: ingested into one profile.
+  std::string open_files(const std::vector<std::string>& paths, const std::vector<std::string>& names);
 
   // Builds the ImGui frame (between NewFrame and Render).
   void build_frame();
   void record_frame_time(double ms, int64_t primitives);
   SnapshotState snapshot() const;
+  // Shows [t0, t1] (ns from the profile's origin, exact where absolute
+  // doubles are not) on the timeline: window.lurkSetWindow(), for tests and
+  // tools that need an exact range.
+  void set_window(double t0_ns, double t1_ns);
 
  private:
   void draw_status_screen();

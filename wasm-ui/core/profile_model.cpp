@@ -139,7 +139,7 @@ void ProfileModel::load_connections(Database& db) {
 void ProfileModel::load_threads(Database& db) {
   Statement threads = db.prepare(
       "SELECT id, coalesce(name, 0), kind, coalesce(parent_id, 0), start_ns, end_ns, failed, "
-      "coalesce(exception, 0), connection_id, source_id FROM threads "
+      "coalesce(exception, 0), connection_id, coalesce(became_id, 0), source_id FROM threads "
       "ORDER BY sort_index, start_ns, id");
   while (threads.step()) {
     ThreadLane t;
@@ -155,15 +155,18 @@ void ProfileModel::load_threads(Database& db) {
     t.failed = threads.column_int(6) != 0;
     t.exception = uint32_t(threads.column_int(7));
     if (!threads.column_is_null(8)) t.connection = connection_index(threads.column_int(8));
-    t.display_shift_ns = display_shift_of(threads.column_int(9));
+    t.display_shift_ns = display_shift_of(threads.column_int(10));
     if (t.connection >= 0 && connections_[size_t(t.connection)].same_as >= 0)
       t.connection = connections_[size_t(t.connection)].same_as;
+    t.became_id = threads.column_int(9);
     thread_ids_.emplace_back(t.id, int32_t(threads_.size()));
     threads_.push_back(std::move(t));
   }
   std::sort(thread_ids_.begin(), thread_ids_.end());
-  for (ThreadLane& t : threads_)
+  for (ThreadLane& t : threads_) {
     if (t.parent_id) t.parent = thread_index(t.parent_id);
+    if (t.became_id) t.became = thread_index(t.became_id);
+  }
   for (ThreadLane& t : threads_)
     if (t.connection >= 0 && t.failed) ++connections_[size_t(t.connection)].exceptions;
 }

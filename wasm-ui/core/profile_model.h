@@ -117,6 +117,8 @@ struct ThreadLane {
   std::string kind;
   int64_t parent_id = 0;    // 0: none
   int32_t parent = -1;      // lane index of the parent thread, -1: none / not loaded
+  int64_t became_id = 0;    // the thread this one became (threads.became_id), 0: none
+  int32_t became = -1;      // its lane index, -1: none / not loaded
   int64_t start_ns = 0, end_ns = 0;  // relative; open ends use the trace bounds
   bool start_known = false, end_known = false;
   bool failed = false;

@@ -110,6 +110,24 @@ std::string snapshot_json(const SnapshotState& s) {
                            {"offsetNs", double(c.offset_ns)},
                            {"displayShiftNs", double(c.display_shift_ns)},
                            {"ownAxis", c.own_axis}, {"byHand", c.by_hand}});
+  j["timelineLayout"] = {{"packed", s.layout.packed}, {"hideIdle", s.layout.hide_idle},
+                         {"threadRows", s.layout.thread_rows},
+                         {"threadRowsShown", s.layout.thread_rows_shown}, {"rows", s.layout.rows},
+                         {"counterRows", s.layout.counter_rows}, {"counterFolds", s.layout.counter_folds}};
+  nlohmann::json ticks = nlohmann::json::array();
+  for (const SnapshotTick& t : s.ruler.ticks) ticks.push_back({{"t", t.t_ns}, {"tRel", t.rel_ns}, {"x", t.x}, {"label", t.label}});
+  j["ruler"] = {{"origin", s.ruler.origin}, {"prefix", s.ruler.prefix}, {"prefixNs", s.ruler.prefix_ns}, {"prefixRelNs", s.ruler.prefix_rel_ns},
+                {"stepNs", s.ruler.step_ns}, {"ticks", ticks}};
+  nlohmann::json labels = nlohmann::json::array();
+  for (const SnapshotLabel& l : s.exception_labels)
+    labels.push_back({{"thread", l.thread}, {"t", l.t_ns}, {"x", l.x}});
+  j["exceptionLabels"] = labels;
+  j["edgeIndicators"] = s.edge_indicators;
+  nlohmann::json density = nlohmann::json::array();
+  for (const SnapshotDensity& d : s.packet_density)
+    density.push_back({{"connection", d.connection}, {"dir", d.dir}, {"columns", d.columns},
+                       {"flaggedColumns", d.flagged_columns}});
+  j["packetDensity"] = density;
   if (s.graphs) {
     const GraphsSummary& g = *s.graphs;
     j["graphs"] = {{"connection", g.connection}, {"dataDirection", g.data_direction},

@@ -73,6 +73,44 @@ struct SnapshotFindingsPanel {
   std::vector<SnapshotPlace> drawn_rows, drawn_kinds;  // last frame, for tests to click
 };
 
+// The timeline's rows, ruler, labels and packet-lane density as last drawn
+// (docs/ui-snapshot.md, "timelineLayout", "ruler", "exceptionLabels", "packetDensity").
+struct SnapshotLayout {
+  bool packed = true, hide_idle = true;
+  int64_t thread_rows = 0;        // thread rows of every group once packed (shown or not)
+  int64_t thread_rows_shown = 0;  // thread rows in the layout now (idle ones hidden)
+  int64_t rows = 0;               // all layout rows (headers, packet, thread, counter rows)
+  int64_t counter_rows = 0, counter_folds = 0;
+};
+
+struct SnapshotTick {
+  double t_ns = 0;    // absolute
+  double rel_ns = 0;  // from the origin (exact)
+  double x = 0;
+  std::string label;
+};
+
+struct SnapshotRuler {
+  std::string origin;           // "0 = 2026-11-29 20:57:19.000000000 UTC" or the trace's start
+  std::string prefix;           // "" or the common prefix the tick labels are offsets from
+  double prefix_ns = 0;         // absolute
+  double prefix_rel_ns = 0;     // from the origin (exact)
+  double step_ns = 0;
+  std::vector<SnapshotTick> ticks;
+};
+
+struct SnapshotLabel {
+  int64_t thread = 0;
+  double t_ns = 0;  // absolute
+  double x = 0;
+};
+
+struct SnapshotDensity {
+  int64_t connection = 0;
+  int dir = 0;
+  int64_t columns = 0, flagged_columns = 0;
+};
+
 struct SnapshotState {
   bool ready = false;
   std::optional<std::string> error;
@@ -112,6 +150,12 @@ struct SnapshotState {
   int64_t memory_bytes = 0;
   double duration_ns = 0;
   double origin_ns = 0;
+
+  SnapshotLayout layout;
+  SnapshotRuler ruler;
+  std::vector<SnapshotLabel> exception_labels;  // failed threads' texts drawn last frame
+  int64_t edge_indicators = 0;
+  std::vector<SnapshotDensity> packet_density;  // packet lanes drawn last frame (first 50)
 
   // Theme and per-connection graphs (uigraph: app/theme, app/graphs_panel).
   std::string theme;

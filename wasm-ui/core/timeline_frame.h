@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/item_ref.h"
+#include "core/ruler_ticks.h"
 #include "core/profile_model.h"
 #include "core/time_window.h"
 #include "core/timeline_layout.h"
@@ -61,6 +62,21 @@ struct FrameHighlights {
   std::vector<bool> collapsed;                       // per group
 };
 
+// A failed thread's exception text drawn at its end (thread id, relative ns, x).
+struct ExceptionLabel {
+  int64_t thread = 0;
+  double t_ns = 0;
+  float x = 0;
+};
+
+// How a packet lane was drawn: pixel columns (or marks) holding packets, and
+// those among them showing a flagged packet (retransmission, reset, ...).
+struct LaneDensity {
+  int64_t connection = 0;
+  int dir = 0;
+  int64_t columns = 0, flagged_columns = 0;
+};
+
 struct TimelineFrame {
   std::vector<DrawRect> rects;
   std::vector<DrawText> texts;
@@ -70,6 +86,14 @@ struct TimelineFrame {
   // Rectangles outlined as search matches, and how many of them are merged
   // blocks (a block holding at least one match).
   int64_t search_marked = 0, search_marked_blocks = 0;
+  std::vector<ExceptionLabel> exception_labels;
+  int64_t edge_indicators = 0;  // "← ✖ 2.37 s earlier" texts at the left edge
+  std::vector<LaneDensity> densities;  // packet lanes drawn, top to bottom
+  std::vector<RulerTick> ticks;        // the ruler's ticks
+  std::string ruler_origin;            // "0 = 2026-11-29 20:57:19.000000000 UTC" (or the trace's start)
+  std::string ruler_prefix;            // "5.302000 s" when the ticks are offsets from it, else ""
+  double ruler_prefix_ns = 0;          // relative
+  double ruler_step_ns = 0;
   // The topmost item at (x, y); thin items are hit within a pixel or two.
   ItemRef hit_test(float x, float y) const;
   int64_t primitives() const { return int64_t(rects.size() + texts.size() + lines.size()); }

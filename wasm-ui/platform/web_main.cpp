@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "app/theme.h"
 #include "app/ui_app.h"
@@ -108,6 +109,35 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_file(const char* path, const char* di
   static std::string result;
   lurk::ui::web_input_note_activity();
   result = app().open_file(path, display_name);
+  return result.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE void lurk_set_window(double t0_ns, double t1_ns) {
+  lurk::ui::web_input_note_activity();
+  app().set_window(t0_ns, t1_ns);
+}
+
+// Several files at once: paths and display names, one per line.
+EMSCRIPTEN_KEEPALIVE const char* lurk_open_files(const char* paths, const char* names) {
+  static std::string result;
+  auto lines = [](const char* text) {
+    std::vector<std::string> out;
+    std::string line;
+    for (const char* p = text; *p; ++p) {
+      if (*p == '\n') {
+        out.push_back(line);
+        line.clear();
+      } else {
+        line += *p;
+      }
+    }
+    if (!line.empty()) out.push_back(line);
+    return out;
+  };
+  lurk::ui::web_input_note_activity();
+  std::vector<std::string> path_list = lines(paths), name_list = lines(names);
+  if (path_list.size() != name_list.size() || path_list.empty()) return "lurk_open_files: paths and names differ";
+  result = app().open_files(path_list, name_list);
   return result.c_str();
 }
 
