@@ -13,8 +13,10 @@ namespace lurk {
 namespace {
 
 // A Unix-clock trace is moved only when its segments say its clock is off
-// by more than this (another host's clock); less is timestamping noise.
-constexpr int64_t kUnixClockToleranceNs = 1'000'000;
+// by more than this (a host whose clock is not synchronised). Less is the
+// path between the stack and the capture point (a forwarder's delay, a
+// queue), which a shift would hide.
+constexpr int64_t kUnixClockToleranceNs = 1'000'000'000;
 
 struct Source {
   int64_t id = 0;
@@ -116,7 +118,7 @@ ClockSummary align_clocks(Database& db) {
       }
       std::optional<ClockEvidence> e = segment_evidence(segments, s.id);
       if (e && s.domain == "unix" && std::llabs(e->delta_ns) <= kUnixClockToleranceNs) {
-        record(db, s, "unix-clock", "Unix time; " + e->text);
+        record(db, s, "unix-clock", e->text);
         continue;
       }
       if (!e && s.domain == "own" && any_reference) e = label_evidence(db, s.id);

@@ -443,13 +443,27 @@ void Builder::flows(size_t first_row, size_t last_row) {
                                        [&](size_t i) { return f[i].from_ns; });
   if (end - begin > kMaxArrows) return;
   const auto& rows = layout.rows();
+  // An end of a flow: a thread's lifetime line, or the middle of a packet
+  // lane (tcp-send / tcp-receive: a thread's segment and the packet it was).
+  auto end_row = [&](int32_t thread) -> std::optional<size_t> {
+    if (thread >= 0) return layout.thread_row(uint32_t(thread));
+    return std::nullopt;
+  };
+  auto packet_end = [&](int32_t lane) -> std::optional<size_t> {
+    if (lane < 0) return std::nullopt;
+    const ConnectionLanes& c = model.connections()[size_t(lane / 2)];
+    return c.group < 0 ? std::nullopt : layout.packet_row(uint32_t(c.group), lane % 2);
+  };
+  auto y_of = [&](size_t row) {
+    const LayoutRow& r = rows[row];
+    return r.kind == RowKind::Packets ? row_top(r) + r.height / 2 : thread_line_y(r);
+  };
   for (size_t i = begin; i < end; ++i) {
-    if (f[i].from_thread < 0 || f[i].to_thread < 0) continue;
-    auto a = layout.thread_row(uint32_t(f[i].from_thread));
-    auto b = layout.thread_row(uint32_t(f[i].to_thread));
+    std::optional<size_t> a = f[i].from_thread >= 0 ? end_row(f[i].from_thread) : packet_end(f[i].packet_lane);
+    std::optional<size_t> b = f[i].to_thread >= 0 ? end_row(f[i].to_thread) : packet_end(f[i].packet_lane);
     if (!a || !b) continue;
     if ((*a < first_row || *a >= last_row) && (*b < first_row || *b >= last_row)) continue;
-    float ya = thread_line_y(rows[*a]), yb = thread_line_y(rows[*b]);
+    float ya = y_of(*a), yb = y_of(*b);
     frame.lines.push_back({float(map.x_of(double(f[i].from_ns))), ya,
                            float(map.x_of(double(f[i].to_ns))), yb, pal.flow, 1.0f, true});
   }
