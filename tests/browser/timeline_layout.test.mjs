@@ -103,7 +103,10 @@ try {
       }
       s = await setWindow(page, at, at + 1e9);
       assert(s.timelineLayout.hideIdle, 'idle rows hidden by default');
-      assert(s.contentHeight < 2 * 900, `the busiest second (${best} threads start) is ${s.contentHeight} px tall`);
+      // Under two screens while all of net.ctf's promises were one group; since its TCP
+      // connection is a group of its own (issue 9), the connection's promises and the
+      // others pack apart: under three screens (the two-screen target is open, issue 10).
+      assert(s.contentHeight < 3 * 900, `the busiest second (${best} threads start) is ${s.contentHeight} px tall`);
       // One row per thread with `p`: every thread a row.
       await page.keyboard.press('p');
       await page.waitForTimeout(150);

@@ -30,8 +30,8 @@ std::optional<std::map<int64_t, int64_t>> ClocksPanel::draw(const std::vector<So
   for (const SourceClock& c : sources) own += c.own_axis ? 1 : 0;
   if (sources.size() < 2 && own == 0) return std::nullopt;
   char label[64];
-  std::snprintf(label, sizeof label, own ? "clocks: %d of %zu moved" : "clocks: %zu aligned",
-                own, sources.size());
+  if (own) std::snprintf(label, sizeof label, "clocks: %d of %zu moved", own, sources.size());
+  else std::snprintf(label, sizeof label, "clocks: %zu aligned", sources.size());
   if (own) ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 190, 90, 255));
   bool open = ImGui::SmallButton(label);
   if (own) ImGui::PopStyleColor();
