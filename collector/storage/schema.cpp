@@ -1,5 +1,6 @@
 #include "storage/schema.h"
 
+#include "storage/schema_audit.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
@@ -52,6 +53,11 @@ void ensure_schema(Database& db) {
   }
   std::string problem = schema_problem(db);
   if (!problem.empty()) throw StorageError(db.path() + ": " + problem);
+  // Checked before the first write: a trigger or view in the file would run
+  // as part of lurk's own statements (schema_audit.h).
+  problem = foreign_schema_object(db);
+  if (!problem.empty())
+    throw StorageError(db.path() + ": refusing to write to this profile: " + problem);
   migrate_to_current(db);
 }
 
