@@ -68,7 +68,7 @@ QueryGuard::~QueryGuard() {
 }
 
 int QueryGuard::authorize(void* self, int action, const char* a, const char* b, const char*,
-                          const char*) {
+                          const char* trigger) {
   auto* guard = static_cast<QueryGuard*>(self);
   switch (action) {
     case SQLITE_SELECT:
@@ -76,6 +76,13 @@ int QueryGuard::authorize(void* self, int action, const char* a, const char* b, 
     case SQLITE_FUNCTION:
     case SQLITE_RECURSIVE:
       return SQLITE_OK;
+    case SQLITE_UPDATE:
+      // SQLite itself asks this while it sets up a table-valued PRAGMA
+      // function (pragma_table_info(...)); a real write to the schema table
+      // is impossible here anyway (read-only file, query_only, defensive mode
+      // without writable_schema) and sqlite3_stmt_readonly() is checked too.
+      if (a && std::string_view(a) == "sqlite_master" && !trigger) return SQLITE_OK;
+      break;
     case SQLITE_PRAGMA:
       if (a && (b ? kPragmasWithSubject.contains(a) : kReportingPragmas.contains(a)))
         return SQLITE_OK;
@@ -113,14 +120,15 @@ std::string QueryGuard::check(std::string_view sql) {
   // VACUUM (INTO) passes the authorizer; SQLite knows it is not a read.
   bool reads_only = sqlite3_stmt_readonly(first) != 0;
   sqlite3_finalize(first);
-  if (!reads_only) return "the statement would write: lurk query is read-only";
+  if (!reads_only) return "the statement would write (or copy the profile, as VACUUM INTO does): "
+           "lurk query is read-only";
   std::string_view rest = sql.substr(static_cast<size_t>(tail - sql.data()));
   sqlite3_stmt* second = nullptr;
   rc = sqlite3_prepare_v2(db, rest.data(), static_cast<int>(rest.size()), &second, nullptr);
   bool another = rc != SQLITE_OK || second != nullptr;
   sqlite3_finalize(second);
   if (another)
-    return "lurk query runs exactly one statement, and a second one follows the first: '" +
+    return "exactly one statement runs, and a second one follows the first: '" +
            trimmed(rest) + "'";
   return "";
 }

@@ -23,7 +23,8 @@ class QueryGuard {
   QueryGuard& operator=(const QueryGuard&) = delete;
 
   // "" when `sql` is exactly one statement that only reads; otherwise what
-  // is wrong ("... is refused: lurk query is read-only", "2 statements").
+  // is wrong ("ATTACH is refused: lurk query is read-only", "exactly one
+  // statement runs, and a second one follows the first: ...").
   std::string check(std::string_view sql);
 
   // Starts the clock: statements stepped after this are interrupted once
