@@ -62,6 +62,19 @@ check "a clean profile takes a second source (exit 0)" test $? -eq 0
 check "a clean profile now has two sources" \
   test "$(sqlite3 "$work/second.lurk" "SELECT count(*) FROM sources")" -eq 2
 
+# An older version (a committed v1 fixture) may lack what its migrations add,
+# and is upgraded; the same file with a trigger is refused before the upgrade.
+fixture="$src/tests/data/profiles/v1-capture-ctf-jsonl.lurk"
+cp "$fixture" "$work/v1.lurk"
+"$lurk" ingest "$sample" -o "$work/v1.lurk" 2>/dev/null
+check "a v1 profile is upgraded and takes a source (exit 0)" test $? -eq 0
+cp "$fixture" "$work/v1-trigger.lurk"
+sqlite3 "$work/v1-trigger.lurk" "CREATE TRIGGER on_source AFTER INSERT ON sources BEGIN DELETE FROM threads; END;"
+cp "$work/v1-trigger.lurk" "$work/v1-trigger.before"
+"$lurk" ingest "$sample" -o "$work/v1-trigger.lurk" 2>"$work/v1-trigger.err"
+check "a v1 profile with a trigger is refused (exit $?)" grep -q "trigger 'on_source' was not made by lurk" "$work/v1-trigger.err"
+check "the v1 profile with a trigger is byte-identical (not upgraded)" cmp -s "$work/v1-trigger.lurk" "$work/v1-trigger.before"
+
 # A file that is no profile is not overwritten by -o.
 printf 'x' > "$work/one-byte.lurk"
 "$lurk" ingest "$sample" -o "$work/one-byte.lurk" 2>"$work/one-byte.err"
