@@ -11,13 +11,11 @@
 namespace lurk {
 namespace {
 
-// One column as PRAGMA table_xinfo describes it: everything that changes
-// what a write does (type, NOT NULL, default, key, generated/hidden).
+// One column as PRAGMA table_xinfo describes it. Its declared type, NOT NULL
+// and default are not compared: files that lurk upgraded keep the
+// declarations of the build that made them, and none of these runs code.
+// Whether it is hidden or generated is: a generated column computes.
 struct Column {
-  std::string type;
-  bool not_null = false;
-  std::string default_value;
-  int64_t primary_key = 0;
   int64_t hidden = 0;
   bool operator==(const Column&) const = default;
 };
@@ -47,14 +45,11 @@ Shape read_shape(Database& db) {
   }
   for (const auto& [name, type] : shape.objects) {
     if (type != "table") continue;
-    Statement info = db.prepare("SELECT name, type, \"notnull\", dflt_value, pk, hidden "
-                                "FROM pragma_table_xinfo(?, 'main')");
+    Statement info = db.prepare("SELECT name, hidden FROM pragma_table_xinfo(?, 'main')");
     info.bind(1, name);
     auto& table = shape.columns[name];
     while (info.step())
-      table[info.column_text(0)] = Column{info.column_text(1), info.column_int(2) != 0,
-                                          info.column_text(3), info.column_int(4),
-                                          info.column_int(5)};
+      table[info.column_text(0)] = Column{info.column_int(1)};
   }
   return shape;
 }
@@ -75,7 +70,7 @@ std::string check_columns(const std::string& table, const std::map<std::string, 
     if (it == expected.end())
       return "column " + table + "." + name + " is not part of the lurk schema";
     if (!(it->second == column))
-      return "column " + table + "." + name + " is declared differently from the lurk schema";
+      return "column " + table + "." + name + " is a generated column lurk did not make";
   }
   if (all_required)
     for (const auto& [name, column] : expected)

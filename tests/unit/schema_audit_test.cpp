@@ -1,6 +1,6 @@
 // The schema audit (storage/schema_audit.h): a profile lurk made passes; one
-// with a trigger, a view, an extra table, index or column, or a column
-// declared differently is refused naming the object, by ensure_schema too,
+// with a trigger, a view, an extra table, index or column, or a generated
+// column is refused naming the object, by ensure_schema too,
 // before any write; an older version may lack what its migrations add.
 #include <gtest/gtest.h>
 
@@ -66,6 +66,19 @@ TEST_F(SchemaAudit, AnOlderVersionMayLackWhatItsMigrationsAdd) {
   ensure_schema(db);  // the migration adds it back
   EXPECT_EQ(foreign_schema_object(db), "");
   EXPECT_EQ(db.query_int("PRAGMA user_version"), kSchemaVersion);
+}
+
+TEST_F(SchemaAudit, AnOlderVersionMayNotHoldAGeneratedColumn) {
+  db.exec("PRAGMA user_version = 1; "
+          "ALTER TABLE strings ADD COLUMN shout TEXT GENERATED ALWAYS AS (upper(text))");
+  EXPECT_EQ(foreign_schema_object(db), "column strings.shout is not part of the lurk schema");
+}
+
+TEST_F(SchemaAudit, AColumnOfLurksNameMadeGeneratedIsRefused) {
+  db.exec("ALTER TABLE packets DROP COLUMN ts_rtt_ns; "
+          "ALTER TABLE packets ADD COLUMN ts_rtt_ns INTEGER GENERATED ALWAYS AS (ts_ns + 1)");
+  EXPECT_EQ(foreign_schema_object(db),
+            "column packets.ts_rtt_ns is a generated column lurk did not make");
 }
 
 }  // namespace
