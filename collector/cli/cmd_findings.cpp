@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "ingest/ingest.h"
 #include "storage/schema.h"
 #include "storage/sqlite_handle.h"
@@ -45,7 +46,7 @@ nlohmann::ordered_json finding_json(const Statement& row, int64_t rank) {
 
 std::string cell(const nlohmann::ordered_json& value) {
   if (value.is_null()) return "-";
-  if (value.is_string()) return value.get<std::string>();
+  if (value.is_string()) return terminal_safe(value.get<std::string>());
   return value.dump();
 }
 
@@ -74,7 +75,8 @@ int print_findings(const FindingsOptions& options) {
   std::vector<nlohmann::ordered_json> rows;
   while (query.step()) rows.push_back(finding_json(query, int64_t(rows.size()) + 1));
   if (options.format == "json") {
-    std::cout << nlohmann::ordered_json(rows).dump(2) << "\n";
+    // Invalid UTF-8 from a trace becomes U+FFFD: the output stays valid JSON.
+    std::cout << nlohmann::ordered_json(rows).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else {
     print_table(rows);
   }

@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "cli/source_listing.h"
 #include "ingest/ingest.h"
 #include "storage/schema.h"
@@ -89,7 +90,7 @@ std::string flags_summary(const nlohmann::ordered_json& flags) {
     if (!text.empty()) text += ',';
     text += std::string(shortname) + "=" + n.dump();
   }
-  return text.empty() ? "-" : text;
+  return text.empty() ? "-" : terminal_safe(text);
 }
 
 // min/avg/max of one kind of RTT sample in ms, "-" when there were none.
@@ -105,7 +106,7 @@ std::string rtt_summary_ms(const nlohmann::ordered_json& c, const std::string& p
 
 // Unknown endpoints (a trace connection, docs/ctf.md) print as "?".
 std::string endpoint_text(const nlohmann::ordered_json& endpoint) {
-  return endpoint.is_null() ? "?" : endpoint.get<std::string>();
+  return endpoint.is_null() ? "?" : terminal_safe(endpoint.get<std::string>());
 }
 
 void print_table(const std::vector<nlohmann::ordered_json>& rows) {
@@ -123,7 +124,7 @@ void print_table(const std::vector<nlohmann::ordered_json>& rows) {
               << '\t' << c["packets_ab"] << '\t' << c["packets_ba"] << '\t' << c["bytes_ab"]
               << '\t' << c["bytes_ba"] << '\t' << c["rtt_samples"] << '\t' << rtt_summary_ms(c, "rtt") << '\t'
               << c["ts_rtt_samples"] << '\t' << rtt_summary_ms(c, "ts_rtt") << '\t'
-              << c["state"].get<std::string>() << '\t' << flags_summary(c["flags"]) << '\n';
+              << terminal_safe(c["state"].get<std::string>()) << '\t' << flags_summary(c["flags"]) << '\n';
   }
 }
 
@@ -161,7 +162,8 @@ int print_stats(const StatsOptions& options) {
   std::vector<nlohmann::ordered_json> rows;
   while (query.step()) rows.push_back(connection_stats(query));
   if (options.format == "json") {
-    std::cout << nlohmann::ordered_json(rows).dump(2) << "\n";
+    // Invalid UTF-8 from a trace becomes U+FFFD: the output stays valid JSON.
+    std::cout << nlohmann::ordered_json(rows).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   } else {
     print_table(rows);
   }

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/terminal_text.h"
 #include "ingest/ingest.h"
 #include "storage/schema.h"
 #include "storage/sqlite_handle.h"
@@ -33,12 +34,11 @@ SELECT t.source_id, t.id, t.ext_id, t.connection_id, t.link_how, t.kind, n.text,
  WHERE (?1 = 0 OR t.source_id = ?1)
  ORDER BY t.source_id, t.sort_index, t.id)";
 
-// Text for one tab-separated cell: tabs and line breaks would split the row.
+// Text for one tab-separated cell: tabs and line breaks would split the
+// row, and a trace's names may hold escape sequences (cli/terminal_text.h).
 std::string cell(const Statement& s, int column) {
   if (s.column_is_null(column)) return "-";
-  std::string text = s.column_text(column);
-  for (char& c : text)
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  std::string text = terminal_safe(s.column_text(column));
   return text.empty() ? "-" : text;
 }
 
@@ -46,7 +46,7 @@ std::string cell(const Statement& s, int column) {
 std::string status_of(const Statement& s) {
   if (s.column_int(9)) return "failed";
   if (s.column_int(12)) return "never-resolved";
-  if (!s.column_is_null(11)) return "became " + s.column_text(11);
+  if (!s.column_is_null(11)) return "became " + terminal_safe(s.column_text(11));
   if (!s.column_is_null(8)) return "resolved";
   return "pending";
 }

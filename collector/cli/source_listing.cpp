@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "cli/terminal_text.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::cli {
@@ -28,18 +29,18 @@ void print_sources(Database& db, const std::string& format) {
     rows.push_back(std::move(r));
   }
   if (format == "json") {
-    std::cout << rows.dump(2) << "\n";
+    std::cout << rows.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
     return;
   }
   std::cout << "id\tpath\tformat\trecords\terrors\tstatus\tclock\taligned_by\toffset_s\tevidence\n";
   for (const auto& r : rows) {
     char offset[40];
     std::snprintf(offset, sizeof offset, "%+.9f", double(r["clock_offset_ns"].get<int64_t>()) / 1e9);
-    std::cout << r["id"] << '\t' << r["path"].get<std::string>() << '\t'
-              << r["format"].get<std::string>() << '\t' << r["records"] << '\t' << r["errors"]
-              << '\t' << r["status"].get<std::string>() << '\t'
-              << r["clock_domain"].get<std::string>() << '\t' << r["clock_how"].get<std::string>()
-              << '\t' << offset << '\t' << r["clock_evidence"].get<std::string>() << '\n';
+    std::cout << r["id"] << '\t' << terminal_safe(r["path"].get<std::string>()) << '\t'
+              << terminal_safe(r["format"].get<std::string>()) << '\t' << r["records"] << '\t' << r["errors"]
+              << '\t' << terminal_safe(r["status"].get<std::string>()) << '\t'
+              << terminal_safe(r["clock_domain"].get<std::string>()) << '\t' << terminal_safe(r["clock_how"].get<std::string>())
+              << '\t' << offset << '\t' << terminal_safe(r["clock_evidence"].get<std::string>()) << '\n';
   }
 }
 

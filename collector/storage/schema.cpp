@@ -1,5 +1,10 @@
+// Applying and checking the .lurk schema; see schema.h.
 #include "storage/schema.h"
 
+#include <filesystem>
+#include <system_error>
+
+#include "storage/schema_audit.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
@@ -17,6 +22,16 @@ bool has_lurk_tables(Database& db) {
   return db.query_int(
              "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
              "('sources','connections','packets','threads')") == 4;
+}
+
+// SQLite reads a file shorter than a page as an empty database and would
+// write a new one over it: a file with bytes that are not SQLite's is
+// someone else's and is refused.
+bool holds_foreign_bytes(const std::string& path) {
+  std::error_code error;
+  if (path.empty() || path == ":memory:") return false;
+  auto size = std::filesystem::file_size(path, error);
+  return !error && size > 0 && !is_sqlite_file(path);
 }
 
 }  // namespace
@@ -44,6 +59,9 @@ std::string schema_problem(Database& db) {
 void ensure_schema(Database& db) {
   int64_t tables = db.query_int("SELECT count(*) FROM sqlite_master");
   if (tables == 0) {
+    if (holds_foreign_bytes(db.path()))
+      throw StorageError(db.path() +
+                         ": not a SQLite database (not a lurk profile); refusing to write over it");
     db.exec("BEGIN");
     db.exec(schema_sql());
     db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
@@ -52,6 +70,11 @@ void ensure_schema(Database& db) {
   }
   std::string problem = schema_problem(db);
   if (!problem.empty()) throw StorageError(db.path() + ": " + problem);
+  // Checked before the first write: a trigger or view in the file would run
+  // as part of lurk's own statements (schema_audit.h).
+  problem = foreign_schema_object(db);
+  if (!problem.empty())
+    throw StorageError(db.path() + ": refusing to write to this profile: " + problem);
   migrate_to_current(db);
 }
 

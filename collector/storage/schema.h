@@ -17,7 +17,9 @@ std::string_view schema_sql();
 
 // Applies the schema to an empty database, or checks that an existing one is
 // a lurk profile of a version this build reads and upgrades it to the current
-// version (storage/schema_migrations.h). Throws StorageError otherwise.
+// version (storage/schema_migrations.h). Before the first write it refuses a
+// file holding anything lurk did not make (storage/schema_audit.h), leaving
+// it byte for byte as it was. Throws StorageError otherwise.
 void ensure_schema(Database& db);
 
 // Creates the tables and indexes of the current schema that `db` lacks (a

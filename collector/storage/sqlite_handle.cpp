@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <iostream>
 #include <utility>
 
 namespace lurk {
@@ -30,14 +31,28 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string message = "cannot open " + path;
     std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
+    sqlite3_close(db_);  // a handle that failed to open holds nothing to flush
     db_ = nullptr;
     throw StorageError(message + ": " + reason);
   }
   sqlite3_extended_result_codes(db_, 1);
+  // A profile is data: functions with side effects may not run from its
+  // schema (views, triggers, defaults), and SQL may not corrupt the file
+  // through writable_schema or direct page writes.
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
 }
 
-Database::~Database() { sqlite3_close(db_); }
+// A destructor cannot throw: a close that fails (a statement left
+// unfinalized, an I/O error flushing the journal) is said on stderr rather
+// than lost.
+Database::~Database() {
+  if (!db_) return;
+  int rc = sqlite3_close(db_);
+  if (rc != SQLITE_OK)
+    std::cerr << "lurk: " << path_ << ": closing the profile failed: " << sqlite3_errstr(rc)
+              << " (" << sqlite3_errmsg(db_) << ")\n";
+}
 
 void Database::exec(std::string_view sql) {
   char* error = nullptr;

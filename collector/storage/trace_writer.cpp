@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <iostream>
 
 #include "storage/schema.h"
 
@@ -16,11 +17,16 @@ TraceWriter::TraceWriter(Database& db) : db_(db) {
   db_.exec("PRAGMA cache_size = -2048; PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL");
 }
 
+// A destructor cannot throw, but what fails here (rows still queued that
+// could not be written, a rollback that did not happen) must not vanish.
 TraceWriter::~TraceWriter() {
   try {
     if (in_transaction_) rollback_source();
     else sync();
+  } catch (const std::exception& e) {
+    std::cerr << "lurk: " << db_.path() << ": while closing the writer: " << e.what() << "\n";
   } catch (...) {
+    std::cerr << "lurk: " << db_.path() << ": while closing the writer: unknown error\n";
   }
 }
 
