@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  assert, buildDir, launchBrowser, openPage, runChecks, screenshot, sqliteCount, startView,
+  assert, buildDir, launchBrowser, lurkBin, openPage, runChecks, screenshot, sqliteCount, startView,
   waitForSnapshot,
 } from './harness.mjs';
 
@@ -45,6 +45,30 @@ try {
              last.threads === sqliteCount(profile, 'SELECT count(*) FROM threads WHERE connection_id IS NULL'),
              `no-connection group: ${JSON.stringify(last)}`);
       await screenshot(page, 'timeline-ctf-connections.png');
+    }],
+    ['every connection fails at close: the findings panel leads with N of N, as lurk findings', async () => {
+      // The mirage-tcpip#153 pattern: every close raises Invalid_argument("Lwt.wakeup_result").
+      const allCtf = path.join(work, 'all-fail.ctf');
+      const allProfile = path.join(work, 'all-fail.lurk');
+      execFileSync(path.join(buildDir, 'bin', 'lurk-make-ctf-server'), [allCtf, 'xxxxxx']);
+      const allView = await startView(['-o', allProfile, allCtf]);
+      try {
+        const allPage = await openPage(browser, allView.url, { width: 1500, height: 900 });
+        const s = await waitForSnapshot(allPage, (s) => s.ready || s.error, 'the trace to load');
+        assert(s.error === null, `error: ${s.error}`);
+        const cli = JSON.parse(execFileSync(lurkBin, ['findings', allProfile, '--format', 'json'],
+                                            { encoding: 'utf8' }));
+        const first = s.findingsPanel.rows[0];
+        assert(first.title === cli[0].title,
+               `panel's first row ${first.title}, lurk findings' ${cli[0].title}`);
+        assert(cli[0].title === '6 of 6 connections end with an exception: Invalid_argument("Lwt.wakeup_result")',
+               `lurk findings' first row: ${cli[0].title}`);
+        assert(first.kind === 'connection-end-exception', `first row kind ${first.kind}`);
+        assert(s.groups.filter((g) => g.connection !== null).length === 6, `groups: ${JSON.stringify(s.groups)}`);
+        await screenshot(allPage, 'timeline-ctf-all-fail.png');
+      } finally {
+        allView.process.kill('SIGINT');
+      }
     }],
   ]);
 } finally {
