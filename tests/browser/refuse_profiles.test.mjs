@@ -35,6 +35,23 @@ try {
       await screenshot(page, 'refuse-newer-schema.png');
       await page.close();
     }],
+    ['a profile of an earlier schema version opens, upgraded in memory', async () => {
+      // tests/data/profiles/v1-*.lurk was written by the lurk of schema version 1.
+      const old = path.join(sourceDir, 'tests/data/profiles/v1-capture-ctf-jsonl.lurk');
+      const page = await openServed('v1.lurk', readFileSync(old));
+      const s = await waitForSnapshot(page, (s) => s.ready || s.error, 'the old profile');
+      assert(s.error === null, `error: ${s.error}`);
+      const threads = Number(execFileSync('sqlite3', [old, 'SELECT count(*) FROM threads'], { encoding: 'utf8' }));
+      const packets = Number(execFileSync('sqlite3', [old, 'SELECT count(*) FROM packets'], { encoding: 'utf8' }));
+      assert(s.counts.threads === threads && s.counts.packets === packets,
+             `counts ${JSON.stringify(s.counts)}; the file has ${threads} threads, ${packets} packets`);
+      const ctf = s.clocks.find((c) => c.format === 'ctf');
+      assert(s.clocks.length === 3 && ctf && ctf.ownAxis,
+             `the sources and their clocks (the CTF trace on its own): ${JSON.stringify(s.clocks)}`);
+      // Its capture and JSONL trace are runs half an hour apart; the CTF trace is not decades away.
+      assert(s.durationNs < 86400e9, `no axis spanning decades: ${s.durationNs} ns`);
+      await page.close();
+    }],
     ['an SQLite file that is not a lurk profile is refused', async () => {
       const other = path.join(work, 'other.sqlite');
       execFileSync('sqlite3', [other, 'CREATE TABLE notes(text TEXT); INSERT INTO notes VALUES (1);']);

@@ -14,7 +14,9 @@ std::string describe(const SourceClock& c) {
   if (c.how == "reference") return "the captures' clock (Unix time)";
   if (c.how == "unix-clock") return "Unix time: " + c.evidence;
   if (c.how == "not-aligned") return "a clock of its own, not aligned: " + c.evidence;
-  if (c.how.empty()) return "clock not yet looked at";
+  if (c.how.empty())
+    return c.domain == "own" ? "a clock of its own, not yet aligned (the profile predates clocks)"
+                             : "Unix time (the profile predates clocks)";
   return "aligned by " + c.how + " (" + offset + "): " + c.evidence;
 }
 

@@ -25,6 +25,12 @@ void widen(Database& db, const char* sql, std::vector<SourceClock>& sources) {
   }
 }
 
+// On a clock of its own that nobody aligned: the clock pass said so, or the
+// profile predates clocks (upgraded from version 1: a CTF trace, not looked at).
+bool own_clock(const SourceClock& c) {
+  return c.how == "not-aligned" || (c.how.empty() && c.domain == "own");
+}
+
 }  // namespace
 
 std::vector<SourceClock> load_source_clocks(Database& db, const std::map<int64_t, int64_t>& by_hand) {
@@ -44,7 +50,7 @@ std::vector<SourceClock> load_source_clocks(Database& db, const std::map<int64_t
     sources.push_back(std::move(c));
   }
   bool separate = std::any_of(sources.begin(), sources.end(),
-                              [](const SourceClock& c) { return c.how == "not-aligned"; });
+                              [](const SourceClock& c) { return own_clock(c); });
   if ((!separate || sources.size() < 2) && by_hand.empty()) return sources;
   // Bounds per source: only needed when some source is drawn moved.
   widen(db, "SELECT source_id, min(first_ns), max(last_ns) FROM connections GROUP BY 1", sources);
@@ -57,14 +63,14 @@ std::vector<SourceClock> load_source_clocks(Database& db, const std::map<int64_t
   // the first source's with times.
   std::optional<int64_t> main_first;
   for (const SourceClock& c : sources)
-    if (c.has_times && c.how != "not-aligned")
+    if (c.has_times && !own_clock(c))
       main_first = main_first ? std::min(*main_first, c.first_ns) : c.first_ns;
   for (SourceClock& c : sources) {
     if (!c.has_times) continue;
     if (auto hand = by_hand.find(c.id); hand != by_hand.end()) {
       c.display_shift_ns = hand->second;
       c.own_axis = c.by_hand = true;
-    } else if (c.how == "not-aligned") {
+    } else if (own_clock(c)) {
       if (!main_first) main_first = c.first_ns;  // the first such source is the main clock
       c.display_shift_ns = *main_first - c.first_ns;
       c.own_axis = c.display_shift_ns != 0;
