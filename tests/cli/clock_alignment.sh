@@ -20,22 +20,9 @@ python3 - "$LURK" "$WORK" "$SRC" <<'PY'
 import json, os, subprocess, sys
 
 lurk, work, src = sys.argv[1:4]
-passed = failed = 0
+sys.path.insert(0, os.path.join(src, "tests", "lib"))
+from cli_checks import check, finish, run  # noqa: E402
 SHIFT = 1_795_000_000_123_456_789  # what the boot clock lacks of Unix time
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-def run(cmd, ok=(0,)):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode not in ok:
-        raise RuntimeError(f"{cmd} exited {r.returncode}: {r.stderr.strip()}")
-    return r
 
 def query(profile, sql):
     return [l.split("\t") for l in run([lurk, "query", profile, sql]).stdout.splitlines()]
@@ -133,6 +120,5 @@ check("no source" in r.stderr, "--clock-offset naming no source is an error")
 r = run([lurk, "ingest", "-o", apart, "--clock-offset", "net.ctf=soon"], ok=(2,))
 check("SOURCE=DURATION" in r.stderr, "--clock-offset with a bad duration is a usage error")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
 PY

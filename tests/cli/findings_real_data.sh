@@ -11,25 +11,12 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 python3 - "$LURK" "$WORK" "$SRC" <<'PY'
-import glob, json, re, subprocess, sys
+import glob, json, os, re, subprocess, sys
 from collections import Counter
 
 lurk, work, src = sys.argv[1:4]
-passed = failed = 0
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-def run(cmd, ok=(0,)):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode not in ok:
-        raise RuntimeError(f"{cmd} exited {r.returncode}: {r.stderr.strip()}")
-    return r
+sys.path.insert(0, os.path.join(src, "tests", "lib"))
+from cli_checks import check, finish, run  # noqa: E402
 
 def findings(profile):
     out = run([lurk, "findings", profile, "--format", "json"]).stdout
@@ -149,6 +136,5 @@ check(ranked(rows), "net.ctf: findings are ranked")
 table = run([lurk, "findings", profile]).stdout.splitlines()
 check(len(table) == len(rows) + 1, "net.ctf: the table has a header and a row per finding")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
 PY
