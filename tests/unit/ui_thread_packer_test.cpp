@@ -59,8 +59,9 @@ TEST(UiThreadPacker, RowsNeverOverlapAndArePacked) {
   });
   int live = 0;
   for (auto [t, d] : edges) max_live = std::max<size_t>(max_live, size_t(live += d));
-  EXPECT_GE(p.rows, max_live);          // no packing can use fewer rows than live threads
-  EXPECT_LE(p.rows, 3 * max_live + 8);  // and the greedy one stays close to that
+  // No packing can use fewer rows than threads alive at once, and placing by
+  // start time opens a row only when every row is busy: exactly that many.
+  EXPECT_EQ(p.rows, max_live);
 }
 
 TEST(UiThreadPacker, SameInputSameRows) {
@@ -77,19 +78,23 @@ TEST(UiThreadPacker, SequentialThreadsShareOneRow) {
   EXPECT_EQ(p.rows, 1u);
 }
 
-TEST(UiThreadPacker, ChildTakesParentRowWhenFreeElseMovesDown) {
-  // 0: root [0, 10]; 1: root [0, 100] (row 1); 2: child of 1 at [20, 30]
-  // fits on row 0 but tries its parent's row 1 first, which is taken, so it
-  // moves down to a new row 2 ... unless free. 3: child of 0 at [50, 60]:
-  // row 0 is free there, so it stays on its parent's row.
-  std::vector<PackThread> threads = {
-      {0, 10, -1, -1}, {0, 100, -1, -1}, {20, 30, 1, -1}, {50, 60, 0, -1}};
+TEST(UiThreadPacker, ChildTakesParentRowWhenFreeElseMovesDownThenUp) {
+  // 0: root [0, 10] row 0; 1: root [0, 100] row 1; 2: root [0, 25] row 2.
+  // 3: child of 1 at [20, 30]: its parent's row 1 is taken, so is row 2 below
+  // it: the first free row above, row 0 (free since 10), rather than a new row.
+  // 4: child of 1 at [27, 40]: row 1 taken, row 2 below is free (since 25).
+  // 5: child of 0 at [50, 60]: row 0 is free there, its parent's row.
+  std::vector<PackThread> threads = {{0, 10, -1, -1},  {0, 100, -1, -1}, {0, 25, -1, -1},
+                                     {20, 30, 1, -1},  {27, 40, 1, -1},  {50, 60, 0, -1}};
   ThreadPacking p = pack_threads(threads);
   expect_no_overlap(threads, p);
+  EXPECT_EQ(p.rows, 3u);
   EXPECT_EQ(p.row_of[0], 0u);
   EXPECT_EQ(p.row_of[1], 1u);
-  EXPECT_EQ(p.row_of[2], 2u);  // below its parent, not above it
-  EXPECT_EQ(p.row_of[3], 0u);  // its parent's row
+  EXPECT_EQ(p.row_of[2], 2u);
+  EXPECT_EQ(p.row_of[3], 0u);  // no free row below its parent: the one above
+  EXPECT_EQ(p.row_of[4], 2u);  // below its parent
+  EXPECT_EQ(p.row_of[5], 0u);  // its parent's row
 }
 
 TEST(UiThreadPacker, ThreadContinuesOnTheRowOfTheThreadThatBecameIt) {
@@ -127,10 +132,10 @@ TEST(UiThreadPacker, CyclesAndSelfParentsPlaceEveryThread) {
 }
 
 TEST(UiThreadPacker, ThreadsAliveTogetherGetRowsOfTheirOwn) {
-  // 300 threads all alive at once: 300 rows whatever the probe limit.
+  // 300 threads all alive at once, each created by the one before: 300 rows.
   std::vector<PackThread> threads;
   for (int i = 0; i < 300; ++i) threads.push_back({i, 1000, i > 0 ? i - 1 : -1, -1});
-  ThreadPacking p = pack_threads(threads, 8);
+  ThreadPacking p = pack_threads(threads);
   expect_no_overlap(threads, p);
   EXPECT_EQ(p.rows, 300u);
 }

@@ -42,6 +42,7 @@ void TimelinePanel::relayout(const ProfileModel& model) {
   options.keep_group = highlighted_group_;
   options.counters_open = counters_open_;
   layout_.build(model, collapsed_, LayoutMetrics{}, options);
+  laid_out_ = {options.t0, options.t1, options.keep_group};
 }
 
 void TimelinePanel::center_on(double t_ns) {

@@ -43,8 +43,11 @@ void TimelinePanel::draw(const ProfileModel& model) {
   last_left_ = a.left();
   last_width_ = a.axis_width();
   last_rows_height_ = a.rows_height();
-  // Hiding idle rows: which rows show follows the window, so lay out each frame.
-  if (hide_idle_) relayout(model);
+  // Hiding idle rows: which rows show follows the window (and the highlighted
+  // group, always shown), so lay out again when either moved since the last layout.
+  if (hide_idle_ && (window_.t0() != laid_out_.t0 || window_.t1() != laid_out_.t1 ||
+                     highlighted_group_ != laid_out_.keep_group))
+    relayout(model);
   reveal_pending_row(model, a.rows_height());
   float max_scroll = std::max(0.0f, layout_.total_height() - a.rows_height());
   scroll_y_ = std::clamp(scroll_y_, 0.0f, max_scroll);

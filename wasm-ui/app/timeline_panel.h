@@ -110,6 +110,11 @@ class TimelinePanel {
   std::optional<double> graph_cursor_;
   bool packed_ = true;
   bool hide_idle_ = true;
+  // What the layout was last built for (hiding idle rows depends on it).
+  struct LaidOut {
+    double t0 = 0, t1 = 0;
+    std::optional<uint32_t> keep_group;
+  } laid_out_;
   std::vector<bool> counters_open_;
   int64_t visible_rows_ = 0;
 };

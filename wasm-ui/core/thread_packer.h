@@ -1,18 +1,17 @@
 // Packs one group's threads into rows, the way mirage-trace-viewer laid out
 // Lwt threads and Perfetto packs async slices: threads whose lifetimes do not
-// overlap share a row. Rows are handed out depth-first over the creation
-// tree, each thread trying first the row of the thread it continues (the one
-// that became it, or the one it became), else its parent's row, and moving
-// down while that row is taken; when crowded (after `max_probes` rows), it
-// takes the first row below whose threads have all ended by its start, else
-// the first such row from the top (a chain of promises each created while
-// the last runs would otherwise walk down a staircase), else a new row. So a
-// thread sits next to the threads it reads, wakes or became, and rows freed
-// by finished threads are reused. Pure and deterministic.
+// overlap share a row. Threads are placed by start time (ties: depth-first
+// over the creation tree, a parent before its children), each trying first
+// the row of the thread it continues (the one that became it, or the one it
+// became), else its parent's row; when that row is taken, the first free row
+// below it, else the first free row above it, else a new row. So a thread
+// sits next to (mostly below) the threads it reads, wakes or became, and the
+// rows are as few as they can be: a new row opens only when every row is
+// busy, so the row count is the most threads alive at once. Pure and
+// deterministic.
 //
-// Cost: each row keeps its lifetimes in an ordered map (a probe is one
-// O(log n) lookup), and each row's latest end sits in a tree of minima (the
-// first free row is one O(log n) descent): packing n threads is O(n log n).
+// Cost: each row's latest end sits in a tree of minima (the first free row in
+// a range is one O(log n) descent): packing n threads is O(n log n).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +31,6 @@ struct ThreadPacking {
   uint32_t rows = 0;
 };
 
-ThreadPacking pack_threads(std::span<const PackThread> threads, int max_probes = 64);
+ThreadPacking pack_threads(std::span<const PackThread> threads);
 
 }  // namespace lurk::ui

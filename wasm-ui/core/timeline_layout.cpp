@@ -134,10 +134,25 @@ void TimelineLayout::build(const ProfileModel& model, const std::vector<bool>& c
     rows_.push_back({kind, group, index, y, height});
     y += height;
   };
+  // The groups shown, and their thread rows shown (idle ones dropped).
+  std::vector<uint32_t> groups;
+  std::vector<std::vector<uint32_t>> shown(model.groups().size());
+  size_t shown_rows = 0;
   for (uint32_t g = 0; g < model.groups().size(); ++g) {
     const LaneGroup& group = model.groups()[g];
     if (group.connection >= 0 && !model.connections()[size_t(group.connection)].shown()) continue;
     if (idle && options.keep_group != g && !group_active(model, g, options)) continue;
+    groups.push_back(g);
+    if (g < collapsed.size() && collapsed[g]) continue;
+    for (uint32_t s : group_slots_[g])
+      if (!idle || slot_active(model, slots_[s], t0, t1)) shown[g].push_back(s);
+    shown_rows += shown[g].size();
+  }
+  // Many rows shown in all: rows without spans become dense lines (names every
+  // other row) in every group, so a screen holds as many threads as it can.
+  const float line = shown_rows > metrics.dense_over ? metrics.thread_dense : metrics.thread_line;
+  for (uint32_t g : groups) {
+    const LaneGroup& group = model.groups()[g];
     group_rows_[g] = int32_t(rows_.size());
     add(RowKind::GroupHeader, g, 0, metrics.header);
     if (g < collapsed.size() && collapsed[g]) {
@@ -154,12 +169,7 @@ void TimelineLayout::build(const ProfileModel& model, const std::vector<bool>& c
         add(RowKind::Packets, g, dir, metrics.packet_lane);
       }
     }
-    // Many rows shown: rows without spans become dense lines (names every other row).
-    std::vector<uint32_t> shown;
-    for (uint32_t s : group_slots_[g])
-      if (!idle || slot_active(model, slots_[s], t0, t1)) shown.push_back(s);
-    float line = shown.size() > metrics.dense_over ? metrics.thread_dense : metrics.thread_line;
-    for (uint32_t s : shown) {
+    for (uint32_t s : shown[g]) {
       const ThreadSlot& slot = slots_[s];
       for (uint32_t t : slot.threads) thread_rows_[t] = int32_t(rows_.size());
       int depths = std::min(slot.depths, metrics.max_depth_rows);
