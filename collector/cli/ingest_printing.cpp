@@ -1,8 +1,10 @@
 #include "cli/ingest_printing.h"
 
-#include "ingest/ingest.h"
-
 #include <iostream>
+#include <memory>
+
+#include "cli/progress_bar.h"
+#include "ingest/ingest.h"
 
 namespace lurk::cli {
 
@@ -35,7 +37,11 @@ int ingest_and_report(const std::vector<std::string>& inputs, const std::string&
     std::cerr << "lurk: nothing written to " << output << "\n";
     return kExitFailure;
   }
-  IngestReport report = ingest_files(inputs, output, options);
+  // A progress bar while the inputs are read, when stderr is a terminal.
+  std::unique_ptr<ProgressBar> bar = ProgressBar::for_stderr();
+  IngestOptions with_bar = options;
+  if (bar && !with_bar.progress) with_bar.progress = bar.get();
+  IngestReport report = ingest_files(inputs, output, with_bar);
   print_ingest_report(report, std::cerr);
   return exit_code_for(report);
 }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "ingest/content_hash.h"
+#include "ingest/ingest_progress.h"
 
 namespace lurk {
 
@@ -67,6 +68,8 @@ void FileByteSource::refill() {
 size_t FileByteSource::read_file(uint8_t* out, size_t size) {
   size_t got = std::fread(out, 1, size, file_);
   if (hasher_) hasher_->update(out, got);
+  file_read_ += got;
+  if (progress_) progress_->input_read(file_read_);
   return got;
 }
 

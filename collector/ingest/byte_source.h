@@ -13,6 +13,7 @@
 namespace lurk {
 
 class ContentHasher;
+class IngestProgress;
 
 class ByteSource {
  public:
@@ -57,6 +58,8 @@ class FileByteSource final : public ByteSource {
   // Every byte read from the file from now on also goes to `hasher`, so the
   // file's digest costs no second pass over it. Call before the first read.
   void hash_while_reading(ContentHasher& hasher) { hasher_ = &hasher; }
+  // Every read from the file from now on also tells `progress` how far it got.
+  void report_reads_to(IngestProgress& progress) { progress_ = &progress; }
 
  private:
   // Moves the unread bytes to the front and fills the buffer behind them.
@@ -72,6 +75,8 @@ class FileByteSource final : public ByteSource {
   size_t begin_ = 0, end_ = 0;  // unread bytes are buffer_[begin_, end_)
   bool at_eof_ = false;
   ContentHasher* hasher_ = nullptr;
+  IngestProgress* progress_ = nullptr;
+  uint64_t file_read_ = 0;  // bytes read from the file (ahead of offset() by the buffer)
 };
 
 class MemoryByteSource final : public ByteSource {

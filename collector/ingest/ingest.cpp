@@ -10,6 +10,7 @@
 #include "ingest/byte_source.h"
 #include "ingest/content_hash.h"
 #include "ingest/ingest_context.h"
+#include "ingest/ingest_progress.h"
 #include "findings/findings_pass.h"
 #include "join/clock_alignment.h"
 #include "join/connection_joiner.h"
@@ -167,7 +168,9 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
   Database db(output, Database::Mode::ReadWriteCreate);
   TraceWriter writer(db);
   IngestReport report;
-  for (const std::string& path : paths) {
+  IngestProgress* progress = options.progress;
+  for (size_t index = 0; index < paths.size(); ++index) {
+    const std::string& path = paths[index];
     std::vector<uint8_t> head = read_file_head(path, kSniffBytes);
     const Importer* importer = find_importer(head);
     if (!importer) {
@@ -189,10 +192,17 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
       in.hash_while_reading(hasher);
       digest.while_reading = &hasher;
     }
+    if (progress) {
+      progress->input_started(index, paths.size(), path, in.size());
+      in.report_reads_to(*progress);
+    }
     report.sources.push_back(ingest_with(writer, in, *importer, digest, options));
+    if (progress) progress->input_finished();
   }
   apply_clock_offsets(db, options, report);
+  if (progress) progress->analysis_started();
   analyse_profile(db);
+  if (progress) progress->finished();
   note_clocks(db, report);
   return report;
 }

@@ -10,6 +10,7 @@
 namespace lurk {
 
 class ByteSource;
+class IngestProgress;
 class Database;
 
 struct SourceOutcome {
@@ -56,6 +57,7 @@ struct ClockOffsetRequest {
 struct IngestOptions {
   bool tcp_analysis = true;  // false: packets and connections only, no analysis flags
   std::vector<ClockOffsetRequest> clock_offsets;
+  IngestProgress* progress = nullptr;  // told how far the ingest got (a terminal's progress bar)
 };
 
 // The passes over the whole profile after its sources changed: clocks,
