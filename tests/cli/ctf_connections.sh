@@ -13,26 +13,12 @@ SHARED=$3
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-python3 - "$LURK" "$MAKE" "$WORK" "$SHARED" <<'PY'
-import json, subprocess, sys
+PYTHONPATH="$(dirname "$0")/../lib" python3 - "$LURK" "$MAKE" "$WORK" "$SHARED" <<'PY'
+import json, sys
+from cli_checks import check, finish, output as run
 
 lurk, make, work, shared = sys.argv[1:5]
-passed = failed = 0
 WAKEUP = 'Invalid_argument("Lwt.wakeup_result")'
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-def run(cmd, ok=(0,)):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode not in ok:
-        raise RuntimeError(f"{cmd} exited {r.returncode}: {r.stderr.strip()}")
-    return r.stdout
 
 def server(name, pattern):
     ctf, profile = f"{work}/{name}.ctf", f"{work}/{name}.lurk"
@@ -94,6 +80,5 @@ print("net.ctf links:", counts)
 check(len(counts) == 4 and counts[0] == "ctf-flow:likely" and counts[2] == "ctf-label-tree:certain",
       "net.ctf: threads linked by both rules")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
 PY

@@ -9,15 +9,16 @@ import json
 import os
 import re
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from collections import Counter
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from cli_checks import check, finish, output as run  # noqa: E402
+
 lurk, src = sys.argv[1:3]
 samples = os.path.join(src, "samples")
 inputs = [os.path.join(samples, f) for f in ("demo.pcap", "demo-client.jsonl", "demo-server.jsonl")]
-passed = failed = 0
 
 # Exact findings of the committed inputs: kind -> rows. One row per switch of
 # the demo stack, plus one exception group per message (the reset connection's
@@ -31,22 +32,6 @@ EXPECTED = {
     "dup-ack-after-fin": 1,
 }
 CLOSE_MESSAGE = 'Invalid_argument("Lwt.wakeup_result")'
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def run(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"{cmd} exited {r.returncode}: {r.stderr.strip()}")
-    return r.stdout
 
 
 def findings(profile):
@@ -109,5 +94,4 @@ with tempfile.TemporaryDirectory() as work:
     count_sql = "SELECT (SELECT count(*) FROM packets), (SELECT count(*) FROM threads), (SELECT count(*) FROM instants)"
     check(query(committed, count_sql) == query(fresh, count_sql), "samples/demo.lurk: packet/thread/instant counts")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

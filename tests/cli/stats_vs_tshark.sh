@@ -19,31 +19,17 @@ if ! command -v tshark >/dev/null; then
   exit 77
 fi
 
-python3 - "$LURK" "$WORK" "$SRC"/tests/data/netlab-*.pcap <<'PY'
-import json, re, subprocess, sys
+PYTHONPATH="$SRC/tests/lib" python3 - "$LURK" "$WORK" "$SRC"/tests/data/netlab-*.pcap <<'PY'
+import json, re, sys
 from collections import defaultdict
+from cli_checks import check, finish, output as run
 
 lurk, work, captures = sys.argv[1], sys.argv[2], sys.argv[3:]
-passed = failed = 0
 
 FLAGS = ["retransmission", "fast_retransmission", "spurious_retransmission", "out_of_order",
          "duplicate_ack", "lost_segment", "ack_lost_segment", "keep_alive", "keep_alive_ack",
          "zero_window", "zero_window_probe", "zero_window_probe_ack", "window_full",
          "window_update", "reused_ports"]
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-def run(cmd):
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"{cmd} exited {r.returncode}: {r.stderr.strip()}")
-    return r.stdout
 
 def endpoint(addr, port):
     return f"{addr}:{port}"
@@ -207,6 +193,5 @@ for capture in captures:
                       f"{name}: connection {cid} {kind} min <= avg <= max")
     print(f"{name}: {len(stats)} connection(s) checked")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()
 PY

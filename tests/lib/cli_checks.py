@@ -25,6 +25,11 @@ def run(cmd, ok=(0,)):
     return r
 
 
+def output(cmd, ok=(0,)):
+    """Runs cmd as run() does; its stdout."""
+    return run(cmd, ok).stdout
+
+
 def finish():
     """Prints the closing 'N passed, N failed' line and exits 1 on any failure."""
     print(f"{passed} passed, {failed} failed")
