@@ -19,6 +19,12 @@
 // Events without a usable "ts" (metadata "M", damaged events) go straight
 // through: they have no place in time, and the reader reports the damage.
 // Memory: kWindowEvents event texts.
+//
+// Fast path: most files are nearly in time order, so an event no earlier
+// than the last one queued joins an in-order run (a ring, O(1) both ways)
+// instead of the heap; only events that go back in time pay for the heap.
+// The earliest of the run's front and the heap's top is handed on, so the
+// order handed on is exactly the heap-only order.
 #pragma once
 
 #include <cstddef>
@@ -68,12 +74,15 @@ class ChromeEventSorter {
     }
   };
   void release_one();
+  size_t held_count() const { return run_size_ + heap_.size(); }
 
   Handler handler_;
   size_t window_;
   std::vector<std::string> texts_;  // held events' text, by slot
   std::vector<uint32_t> free_;
-  std::vector<Held> heap_;
+  std::vector<Held> heap_;          // events that went back in time
+  std::vector<Held> run_;           // ring: the in-order run, earliest at run_head_
+  size_t run_head_ = 0, run_size_ = 0;
   uint64_t seq_ = 0;
   std::optional<int64_t> released_until_;
 };

@@ -64,19 +64,37 @@ int64_t ChromeTraceReader::os_thread(const Event& ev) {
   std::string pid = pid_text(ev);
   const Member* tid = ev.find("tid");
   std::optional<std::string> tid_text = os_id_text(tid);
-  key_.assign(pid).append(":").append(tid_text ? *tid_text : pid);
+  bool fresh = false;
+  int64_t id = os_thread_id(pid, tid_text ? *tid_text : pid, fresh);
+  // A string tid names its thread, until a thread_name says otherwise.
+  if (fresh && tid && tid->kind == Kind::String) threads_.thread(id).name = intern(tid->text);
+  return id;
+}
+
+int64_t ChromeTraceReader::os_thread_id(const std::string& pid, const std::string& tid, bool& fresh) {
+  key_.assign(pid).append(":").append(tid);
   if (auto it = os_threads_.find(key_); it != os_threads_.end()) return it->second;
-  bool fresh = !threads_.has_thread(key_);
+  fresh = !threads_.has_thread(key_);
   int64_t id = threads_.thread_id(key_);
   if (fresh) {
-    ThreadRow& row = threads_.thread(id);
-    row.kind = "thread";
-    // A string tid names its thread, until a thread_name says otherwise.
-    if (tid && tid->kind == Kind::String) row.name = intern(tid->text);
+    threads_.thread(id).kind = "thread";
     thread_pids_.emplace(id, pid);
   }
   os_threads_.emplace(key_, id);
   return id;
+}
+
+void ChromeTraceReader::name_os_thread(const std::string& pid, const std::string& tid,
+                                       std::string_view name) {
+  bool fresh = false;
+  ThreadRow& row = threads_.thread(os_thread_id(pid, tid, fresh));
+  if (!row.name) row.name = intern(name);
+}
+
+void ChromeTraceReader::not_read(uint64_t offset, int64_t line, const std::string& kind,
+                                 const std::string& message) {
+  ++ctx_.source.records;
+  dropped(Where{offset, line}, kind, message);
 }
 
 // A process's own track (ext_id "pid", kind 'process'): its counters, as
