@@ -20,7 +20,7 @@ std::string quoted_excerpt(std::string_view text) {
 void append_ts_micros(std::string& out, int64_t ns) {
   // Microseconds with three decimals: exact, and read back exactly.
   out += std::to_string(ns / 1000);
-  char frac[5];
+  char frac[8];
   std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(ns % 1000));
   out += frac;
 }
@@ -90,7 +90,9 @@ void ChromeSystemTrace::begin_event(char ph, int64_t pid, const FtraceLine& ftra
 void ChromeSystemTrace::point(const FtraceLine& ftrace, const AtracePoint& p, uint64_t offset,
                               int64_t line) {
   int64_t pid = process_of(ftrace, p.tgid);
-  name_thread(ftrace, pid);
+  // A counter belongs to its process: naming its writer would make a thread
+  // with nothing on it.
+  if (p.phase != 'C') name_thread(ftrace, pid);
   auto name = [this](std::string_view key, std::string_view value) {
     event_ += ",\"";
     event_ += key;
