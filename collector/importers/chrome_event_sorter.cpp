@@ -152,10 +152,12 @@ ChromeEventSorter::ChromeEventSorter(Handler handler, size_t window)
   texts_.reserve(window_ + 1);
 }
 
-void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t line) {
-  std::string_view ts, ph;
+void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t line,
+                             std::string_view ts_text, std::string_view ph_text) {
+  std::string_view ts = ts_text, ph = ph_text;
   std::optional<int64_t> ts_ns;
-  if (scan_ts_and_ph(text, ts, ph) && ph != "\"M\"") ts_ns = chrome_timestamp_ns(ts);
+  bool known = !ts.empty() && !ph.empty();
+  if ((known || scan_ts_and_ph(text, ts, ph)) && ph != "\"M\"") ts_ns = chrome_timestamp_ns(ts);
   if (!ts_ns) {
     // No place in time: handed on now.
     handler_(SortedEvent{text, offset, line, std::nullopt, false, 0});

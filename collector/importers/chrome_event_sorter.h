@@ -56,7 +56,11 @@ class ChromeEventSorter {
   explicit ChromeEventSorter(Handler handler, size_t window = kWindowEvents);
 
   // One event's text (a JSON object, not yet checked), at offset/line.
-  void push(std::string_view text, uint64_t offset, int64_t line);
+  // `ts_text`/`ph_text`: its top-level "ts" and "ph" values when the caller
+  // already knows them (the splitter notes them in passing); when either is
+  // empty the event is scanned here.
+  void push(std::string_view text, uint64_t offset, int64_t line,
+            std::string_view ts_text = {}, std::string_view ph_text = {});
   // Hands on everything still held, in time order.
   void flush();
 

@@ -65,7 +65,9 @@ void ChromeJsonImporter::import(ByteSource& in, IngestContext& ctx) const {
   ChromeSystemTrace system_trace(reader, [&](std::string_view text, uint64_t offset, int64_t line) {
     system_sorter.push(text, offset, line);
   });
-  auto on_event = [&](const RawJsonEvent& raw) { sorter.push(raw.text, raw.offset, raw.line); };
+  auto on_event = [&](const RawJsonEvent& raw) {
+    sorter.push(raw.text, raw.offset, raw.line, raw.ts_text, raw.ph_text);
+  };
   auto on_damage = [&](const SplitDamage& d) {
     ctx.report_error(d.offset, d.line, d.kind, d.message);
   };

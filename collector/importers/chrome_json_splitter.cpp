@@ -114,11 +114,45 @@ struct ScanTables {
 };
 const ScanTables kScan;
 
+bool is_number_byte(unsigned char c) {
+  return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E';
+}
+
+// At a quote that opens a top-level string of an event (`p` just past it):
+// when it is the key "ts" or "ph", the [start, end) of its value within
+// bytes[p, end), for the sorter (ChromeEventSorter::push). Looks ahead only
+// in the buffered bytes; nothing is noted when they end first or the value
+// is not the plain kind (a number for "ts", a string without escapes for
+// "ph"): the sorter then reads the event itself.
+inline bool top_level_key_value(const unsigned char* bytes, size_t p, size_t end, char first, char second,
+                         bool number, size_t& value_begin, size_t& value_end) {
+  if (p + 3 > end || bytes[p] != first || bytes[p + 1] != second || bytes[p + 2] != '"') return false;
+  size_t i = p + 3;
+  while (i < end && is_space(bytes[i])) ++i;
+  if (i >= end || bytes[i] != ':') return false;  // a value "ts", not the key
+  ++i;
+  while (i < end && is_space(bytes[i])) ++i;
+  value_begin = i;
+  if (number) {
+    while (i < end && is_number_byte(bytes[i])) ++i;
+    if (i >= end || i == value_begin) return false;
+    value_end = i;
+    return true;
+  }
+  if (i >= end || bytes[i] != '"') return false;
+  for (++i; i < end && bytes[i] != '"'; ++i)
+    if (bytes[i] == '\\') return false;
+  if (i >= end) return false;
+  value_end = i + 1;  // the quotes included, as the sorter compares them
+  return true;
+}
+
 }  // namespace
 
 bool ChromeJsonSplitter::capture_object() {
   event_.clear();
   event_view_ = {};
+  size_t ts_at = 0, ts_len = 0, ph_at = 0, ph_len = 0;  // within the event, when found
   int depth = 0;
   bool in_string = false, escaped = false;
   for (;;) {
@@ -145,6 +179,15 @@ bool ChromeJsonSplitter::capture_object() {
         else in_string = false;  // '"'
       } else if (c == '"') {
         in_string = true;
+        // A two-letter top-level string: maybe the key "ts" or "ph".
+        if (depth == 1 && pos_ + 3 <= end_ && bytes[pos_ + 2] == '"') {
+          size_t vb, ve;
+          size_t base = event_.size() - start;  // buffer position -> event position
+          if (ts_len == 0 && top_level_key_value(bytes, pos_, end_, 't', 's', true, vb, ve))
+            ts_at = base + vb, ts_len = ve - vb;
+          else if (ph_len == 0 && top_level_key_value(bytes, pos_, end_, 'p', 'h', false, vb, ve))
+            ph_at = base + vb, ph_len = ve - vb;
+        }
       } else if (c == '{') {
         ++depth;
       } else if (--depth == 0) {  // '}'
@@ -156,11 +199,13 @@ bool ChromeJsonSplitter::capture_object() {
     if (closed && event_.empty()) {
       // The whole event is in the buffer (nearly always): no copy.
       event_view_ = std::string_view(buffer_).substr(start, pos_ - start);
-      return true;
+    } else {
+      event_.append(buffer_, start, pos_ - start);
+      if (closed) event_view_ = event_;
     }
-    event_.append(buffer_, start, pos_ - start);
     if (closed) {
-      event_view_ = event_;
+      ts_text_ = ts_len ? event_view_.substr(ts_at, ts_len) : std::string_view();
+      ph_text_ = ph_len ? event_view_.substr(ph_at, ph_len) : std::string_view();
       return true;
     }
     if (event_.size() > kMaxEventBytes) return false;
@@ -198,7 +243,7 @@ void ChromeJsonSplitter::read_events_array() {
                  : "trace event cut off by the end of the file (expected its closing '}')");
       return;
     }
-    on_event_(RawJsonEvent{event_view_, at, line});
+    on_event_(RawJsonEvent{event_view_, at, line, ts_text_, ph_text_});
   }
 }
 

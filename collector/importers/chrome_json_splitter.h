@@ -27,6 +27,11 @@ struct RawJsonEvent {
   std::string_view text;  // one complete `{...}`, as in the file
   uint64_t offset = 0;    // byte offset of its `{`
   int64_t line = 1;       // 1-based line of its `{`
+  // The text of its top-level "ts" (a number) and "ph" (quoted) values, when
+  // the splitter saw them on its way through (empty when not): the sorter
+  // then need not read the event a second time.
+  std::string_view ts_text;
+  std::string_view ph_text;
 };
 
 // One line of the "systemTraceEvents" string, its JSON escapes undone.
@@ -87,6 +92,7 @@ class ChromeJsonSplitter {
   int64_t line_ = 1;
   std::string event_;            // an event that spans two buffer fills
   std::string_view event_view_;  // the captured event: in buffer_ or event_
+  std::string_view ts_text_, ph_text_;  // within event_view_, when seen
   SplitSummary summary_;
 };
 
