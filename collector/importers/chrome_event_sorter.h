@@ -10,8 +10,8 @@
 // pairing it wrongly without a word.
 //
 // Held events are kept as their text (a copy in a reused buffer): only the
-// top-level "ts" and "ph" are read on arrival, by a scan that builds
-// nothing; the event is parsed once, when it is handed on (a parsed event
+// top-level "ts" and "ph" are read on arrival (the splitter hands them over
+// when it saw them; else a scan that builds nothing); the event is parsed once, when it is handed on (a parsed event
 // is ~1 KB, its text a few hundred bytes). The window is a trade of reach
 // against speed: 16,384 events, parsed or as text, cost 40-50% more CPU
 // time on the JSON bench (they no longer stay in the caches), 4,096 event
