@@ -13,6 +13,11 @@ not be a fair floor: SQLite's transfer optimisation copies such rows and index
 entries as raw b-tree records (index entries already sorted), skipping the
 per-row insert work any writer has to do; a WHERE clause turns it off.
 Usage: json_ingest_bench.py --lurk BIN --data DIR [--events N] [--reps R] [--append FILE]
+       json_ingest_bench.py --lurk BIN --compare BASE_BIN --data DIR [--events N] [--reps R]
+                            [--formats chrome,jsonl] [--append FILE]
+  --compare: the two binaries on the same files, interleaved (base, new, new, base, ... so
+  neither always runs first), R pairs; medians of CPU time (user+sys, steadier than wall time
+  on a shared machine) and wall time, each pair's ratio, and MB/s end to end.
 """
 import argparse
 import datetime
@@ -109,6 +114,73 @@ def bench(lurk, path, reps, work):
             "wall": best[0], "rss_mb": best[1] / 1024, "floor": floor}
 
 
+def cpu_run(cmd):
+    """Wall seconds and CPU seconds (user+sys of the child) of one run."""
+    before = os.times()
+    start = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = os.times()
+    if out.returncode not in (0, 3):
+        raise SystemExit("bench: %s failed: %s" % (" ".join(cmd), out.stderr))
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return wall, cpu
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def compare(base, new, path, pairs, work):
+    """Interleaved pairs of `lurk ingest` of one file by two binaries."""
+    runs = {"base": [], "new": []}
+    out = os.path.join(work, "compare.lurk")
+    for i in range(pairs):
+        order = ("base", "new") if i % 2 == 0 else ("new", "base")
+        for which in order:
+            if os.path.exists(out):
+                os.remove(out)
+            runs[which].append(cpu_run([base if which == "base" else new, "ingest", path, "-o", out]))
+    ratios = [b[1] / n[1] for b, n in zip(runs["base"], runs["new"])]
+    mb = os.path.getsize(path) / 1e6
+    row = {"file": os.path.basename(path), "mb": mb, "pairs": pairs}
+    for which in ("base", "new"):
+        row[which + "_cpu"] = median([r[1] for r in runs[which]])
+        row[which + "_wall"] = median([r[0] for r in runs[which]])
+    row["ratio"] = median(ratios)
+    return row
+
+
+def compare_main(a, commit, load):
+    fmts = a.formats.split(",")
+    rows = []
+    for kind, make in (("chrome", make_chrome), ("jsonl", make_jsonl)):
+        if kind not in fmts:
+            continue
+        path = os.path.join(a.data, "bench-%s-%d.%s" % (kind, a.events, "json" if kind == "chrome" else "jsonl"))
+        if not os.path.exists(path):
+            make(path, a.events)
+        rows.append(compare(a.compare, a.lurk, path, a.reps, a.data))
+    lines = ["", "## JSON ingest, two binaries interleaved, %s (%s)" % (
+                 datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), os.uname().nodename), "",
+             "- %d cores, shared with other work (load average at start %.1f); lurk source tree at `%s`"
+             % (os.cpu_count(), load, commit),
+             "- base `%s`, new `%s`; %d interleaved pairs, medians; CPU = user+sys" % (a.compare, a.lurk, a.reps), "",
+             "| file | MB | base CPU s | new CPU s | base/new CPU (median of pairs) | base wall s | new wall s | new MB/s (CPU) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append("| %s | %.1f | %.3f | %.3f | %.2fx | %.3f | %.3f | %.1f |" % (
+            r["file"], r["mb"], r["base_cpu"], r["new_cpu"], r["ratio"], r["base_wall"], r["new_wall"],
+            r["mb"] / r["new_cpu"]))
+    text = "\n".join(lines)
+    print(text)
+    if a.append:
+        with open(a.append, "a") as f:
+            f.write(text + "\n")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--lurk", required=True)
@@ -116,11 +188,16 @@ def main():
     p.add_argument("--events", type=int, default=400000)
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--append")
+    p.add_argument("--compare", metavar="BASE_BIN")
+    p.add_argument("--formats", default="chrome,jsonl")
     a = p.parse_args()
     os.makedirs(a.data, exist_ok=True)
     load = os.getloadavg()[0]
     commit = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "log", "-1",
                              "--format=%h %s"], capture_output=True, text=True).stdout.strip()
+    if a.compare:
+        compare_main(a, commit, load)
+        return
     rows, met, missed = [], 0, 0
     for kind, make in (("chrome", make_chrome), ("jsonl", make_jsonl)):
         for n in (a.events // 4, a.events):

@@ -146,13 +146,18 @@ std::optional<int64_t> chrome_timestamp_ns(const FlatJsonObject::Member& v) {
 
 ChromeEventSorter::ChromeEventSorter(Handler handler, size_t window)
     : handler_(std::move(handler)), window_(std::max<size_t>(window, 1)) {
-  heap_.reserve(window_ + 1);
+  size_t ring = 1;
+  while (ring < window_ + 1) ring <<= 1;
+  run_.resize(ring);
+  texts_.reserve(window_ + 1);
 }
 
-void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t line) {
-  std::string_view ts, ph;
+void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t line,
+                             std::string_view ts_text, std::string_view ph_text) {
+  std::string_view ts = ts_text, ph = ph_text;
   std::optional<int64_t> ts_ns;
-  if (scan_ts_and_ph(text, ts, ph) && ph != "\"M\"") ts_ns = chrome_timestamp_ns(ts);
+  bool known = !ts.empty() && !ph.empty();
+  if ((known || scan_ts_and_ph(text, ts, ph)) && ph != "\"M\"") ts_ns = chrome_timestamp_ns(ts);
   if (!ts_ns) {
     // No place in time: handed on now.
     handler_(SortedEvent{text, offset, line, std::nullopt, false, 0});
@@ -165,15 +170,30 @@ void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t lin
   uint32_t slot = free_.back();
   free_.pop_back();
   texts_[slot].assign(text);
-  heap_.push_back(Held{*ts_ns, seq_++, slot, offset, line});
-  std::push_heap(heap_.begin(), heap_.end(), Later());
-  if (heap_.size() > window_) release_one();
+  Held held{*ts_ns, seq_++, slot, offset, line};
+  const size_t mask = run_.size() - 1;
+  if (run_size_ == 0 || run_[(run_head_ + run_size_ - 1) & mask].ts_ns <= held.ts_ns) {
+    run_[(run_head_ + run_size_) & mask] = held;
+    ++run_size_;
+  } else {
+    heap_.push_back(held);
+    std::push_heap(heap_.begin(), heap_.end(), Later());
+  }
+  if (held_count() > window_) release_one();
 }
 
 void ChromeEventSorter::release_one() {
-  std::pop_heap(heap_.begin(), heap_.end(), Later());
-  Held held = heap_.back();
-  heap_.pop_back();
+  // The earliest of the run's front and the heap's top (file order on ties).
+  Held held;
+  if (run_size_ > 0 && (heap_.empty() || !Later()(run_[run_head_], heap_.front()))) {
+    held = run_[run_head_];
+    run_head_ = (run_head_ + 1) & (run_.size() - 1);
+    --run_size_;
+  } else {
+    std::pop_heap(heap_.begin(), heap_.end(), Later());
+    held = heap_.back();
+    heap_.pop_back();
+  }
   bool late = released_until_ && held.ts_ns < *released_until_;
   int64_t until = released_until_.value_or(0);
   if (!late) released_until_ = held.ts_ns;
@@ -185,7 +205,7 @@ void ChromeEventSorter::release_one() {
 }
 
 void ChromeEventSorter::flush() {
-  while (!heap_.empty()) release_one();
+  while (held_count() > 0) release_one();
 }
 
 }  // namespace lurk

@@ -292,10 +292,10 @@ class FlatJsonFastPath {
     if (!is_float) {
       uint64_t value = 0;
       for (const char* d = digits; d < p_; ++d) value = value * 10 + static_cast<uint64_t>(*d - '0');
-      char buf[24];  // "-0" is written 0 but stays a signed integer, as in nlohmann
-      auto last = std::to_chars(buf, buf + sizeof buf,
-                                negative ? -static_cast<int64_t>(value) : static_cast<int64_t>(value)).ptr;
-      text.append(buf, last - buf);
+      // The digits as written are how the SAX path writes the number (no
+      // leading zeros get here), except "-0", written 0 (a signed integer still).
+      if (negative && value == 0) text.push_back('0');
+      else text.append(start, p_ - start);
       if (m) {
         m->kind = negative ? Kind::Int : Kind::Uint;
         if (negative) m->int_value = -static_cast<int64_t>(value);
@@ -436,8 +436,14 @@ const char* FlatJsonObject::type_name() const {
 }
 
 const FlatJsonObject::Member* FlatJsonObject::find(std::string_view key) const {
-  for (size_t i = count_; i-- > 0;)
-    if (members_[i].key == key) return &members_[i];
+  // Readers ask for a dozen short keys per event, most of them absent: the
+  // length and first byte settle nearly every miss without a memcmp call.
+  for (size_t i = count_; i-- > 0;) {
+    const std::string& k = members_[i].key;
+    if (k.size() == key.size() && (key.empty() || k[0] == key[0]) &&
+        std::memcmp(k.data(), key.data(), key.size()) == 0)
+      return &members_[i];
+  }
   return nullptr;
 }
 

@@ -5,6 +5,7 @@
 #include "importers/chrome_event_sorter.h"
 #include "importers/chrome_json_flat_object.h"
 #include "importers/chrome_json_splitter.h"
+#include "importers/chrome_system_trace.h"
 #include "importers/chrome_trace_reader.h"
 #include "ingest/byte_source.h"
 #include "ingest/ingest_context.h"
@@ -45,7 +46,7 @@ void ChromeJsonImporter::import(ByteSource& in, IngestContext& ctx) const {
   ctx.source.clock_domain = "own";
   ChromeTraceReader reader(ctx);
   FlatJsonObject ev;  // reused: its buffers outlive one event
-  ChromeEventSorter sorter([&](const SortedEvent& sorted) {
+  auto parse_and_read = [&](const SortedEvent& sorted) {
     if (!ev.parse(sorted.text)) {
       ++ctx.source.records;
       ++ctx.source.skipped;
@@ -55,14 +56,28 @@ void ChromeJsonImporter::import(ByteSource& in, IngestContext& ctx) const {
       return;
     }
     reader.event(ev, sorted);
+  };
+  ChromeEventSorter sorter(parse_and_read);
+  // "systemTraceEvents" lines are a stream of their own, sorted in a window
+  // of their own (Perfetto gives them their own sorter queue too): Chrome
+  // writes them after all of "traceEvents", too far for one window to merge.
+  ChromeEventSorter system_sorter(parse_and_read);
+  ChromeSystemTrace system_trace(reader, [&](std::string_view text, uint64_t offset, int64_t line) {
+    system_sorter.push(text, offset, line);
   });
-  auto on_event = [&](const RawJsonEvent& raw) { sorter.push(raw.text, raw.offset, raw.line); };
+  auto on_event = [&](const RawJsonEvent& raw) {
+    sorter.push(raw.text, raw.offset, raw.line, raw.ts_text, raw.ph_text);
+  };
   auto on_damage = [&](const SplitDamage& d) {
     ctx.report_error(d.offset, d.line, d.kind, d.message);
   };
-  ChromeJsonSplitter splitter(in, on_event, on_damage);
+  auto on_system_line = [&](const RawSystemLine& line) {
+    system_trace.line(line.text, line.offset, line.line);
+  };
+  ChromeJsonSplitter splitter(in, on_event, on_damage, on_system_line);
   SplitSummary summary = splitter.run();
   sorter.flush();
+  system_sorter.flush();
   // A bare array may end early (Chrome's own writer leaves it so); the
   // object form has a closing "]}" to reach, and Perfetto calls a file that
   // misses it incomplete.

@@ -22,8 +22,11 @@ std::string describe_char(int c) {
 }  // namespace
 
 ChromeJsonSplitter::ChromeJsonSplitter(ByteSource& in, EventHandler on_event,
-                                       DamageHandler on_damage)
-    : in_(in), on_event_(std::move(on_event)), on_damage_(std::move(on_damage)) {
+                                       DamageHandler on_damage, SystemLineHandler on_system_line)
+    : in_(in),
+      on_event_(std::move(on_event)),
+      on_damage_(std::move(on_damage)),
+      on_system_line_(std::move(on_system_line)) {
   buffer_.resize(kChunkBytes);
 }
 
@@ -111,10 +114,45 @@ struct ScanTables {
 };
 const ScanTables kScan;
 
+bool is_number_byte(unsigned char c) {
+  return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E';
+}
+
+// At a quote that opens a top-level string of an event (`p` just past it):
+// when it is the key "ts" or "ph", the [start, end) of its value within
+// bytes[p, end), for the sorter (ChromeEventSorter::push). Looks ahead only
+// in the buffered bytes; nothing is noted when they end first or the value
+// is not the plain kind (a number for "ts", a string without escapes for
+// "ph"): the sorter then reads the event itself.
+inline bool top_level_key_value(const unsigned char* bytes, size_t p, size_t end, char first, char second,
+                         bool number, size_t& value_begin, size_t& value_end) {
+  if (p + 3 > end || bytes[p] != first || bytes[p + 1] != second || bytes[p + 2] != '"') return false;
+  size_t i = p + 3;
+  while (i < end && is_space(bytes[i])) ++i;
+  if (i >= end || bytes[i] != ':') return false;  // a value "ts", not the key
+  ++i;
+  while (i < end && is_space(bytes[i])) ++i;
+  value_begin = i;
+  if (number) {
+    while (i < end && is_number_byte(bytes[i])) ++i;
+    if (i >= end || i == value_begin) return false;
+    value_end = i;
+    return true;
+  }
+  if (i >= end || bytes[i] != '"') return false;
+  for (++i; i < end && bytes[i] != '"'; ++i)
+    if (bytes[i] == '\\') return false;
+  if (i >= end) return false;
+  value_end = i + 1;  // the quotes included, as the sorter compares them
+  return true;
+}
+
 }  // namespace
 
 bool ChromeJsonSplitter::capture_object() {
   event_.clear();
+  event_view_ = {};
+  size_t ts_at = 0, ts_len = 0, ph_at = 0, ph_len = 0;  // within the event, when found
   int depth = 0;
   bool in_string = false, escaped = false;
   for (;;) {
@@ -141,6 +179,15 @@ bool ChromeJsonSplitter::capture_object() {
         else in_string = false;  // '"'
       } else if (c == '"') {
         in_string = true;
+        // A two-letter top-level string: maybe the key "ts" or "ph".
+        if (depth == 1 && pos_ + 3 <= end_ && bytes[pos_ + 2] == '"') {
+          size_t vb, ve;
+          size_t base = event_.size() - start;  // buffer position -> event position
+          if (ts_len == 0 && top_level_key_value(bytes, pos_, end_, 't', 's', true, vb, ve))
+            ts_at = base + vb, ts_len = ve - vb;
+          else if (ph_len == 0 && top_level_key_value(bytes, pos_, end_, 'p', 'h', false, vb, ve))
+            ph_at = base + vb, ph_len = ve - vb;
+        }
       } else if (c == '{') {
         ++depth;
       } else if (--depth == 0) {  // '}'
@@ -148,9 +195,19 @@ bool ChromeJsonSplitter::capture_object() {
         break;
       }
     }
-    event_.append(buffer_, start, pos_ - start);
     offset_ += pos_ - start;
-    if (closed) return true;
+    if (closed && event_.empty()) {
+      // The whole event is in the buffer (nearly always): no copy.
+      event_view_ = std::string_view(buffer_).substr(start, pos_ - start);
+    } else {
+      event_.append(buffer_, start, pos_ - start);
+      if (closed) event_view_ = event_;
+    }
+    if (closed) {
+      ts_text_ = ts_len ? event_view_.substr(ts_at, ts_len) : std::string_view();
+      ph_text_ = ph_len ? event_view_.substr(ph_at, ph_len) : std::string_view();
+      return true;
+    }
     if (event_.size() > kMaxEventBytes) return false;
   }
 }
@@ -186,39 +243,95 @@ void ChromeJsonSplitter::read_events_array() {
                  : "trace event cut off by the end of the file (expected its closing '}')");
       return;
     }
-    on_event_(RawJsonEvent{event_, at, line});
+    on_event_(RawJsonEvent{event_view_, at, line, ts_text_, ph_text_});
   }
 }
 
-// "systemTraceEvents": one string of atrace/ftrace text lines. lurk does not
-// read them; they are counted (lines with text) and reported, never dropped
-// without a word. False at the end of the file.
-bool ChromeJsonSplitter::skip_system_trace(uint64_t at, int64_t line) {
+// \uXXXX (the "\u" already read) appended as UTF-8; a surrogate pair is
+// one code point. False when it is not four hex digits (kept as text).
+bool ChromeJsonSplitter::read_unicode_escape(std::string& out) {
+  auto hex4 = [this](uint32_t& v) {
+    v = 0;
+    for (int k = 0; k < 4; ++k) {
+      int c = peek();
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return false;
+      get();
+      v = v * 16 + static_cast<uint32_t>(d);
+    }
+    return true;
+  };
+  uint32_t cp;
+  if (!hex4(cp)) return false;
+  if (cp >= 0xd800 && cp < 0xdc00 && peek() == '\\') {
+    get();
+    uint32_t low;
+    if (peek() == 'u' && (get(), hex4(low)) && low >= 0xdc00 && low < 0xe000)
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+    else
+      cp = 0xfffd;
+  } else if (cp >= 0xd800 && cp < 0xe000) {
+    cp = 0xfffd;
+  }
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  } else {
+    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+  }
+  return true;
+}
+
+// "systemTraceEvents": one string of ftrace text, lines separated by "\n"
+// escapes. Each line is handed on unescaped, with the offset of its first
+// byte; the last line counts even without a "\n" after it. False at the end
+// of the file (the string never closed).
+bool ChromeJsonSplitter::read_system_trace() {
   get();  // opening quote
-  int64_t lines = 0;
-  bool line_has_text = false;
+  std::string text;
+  uint64_t line_offset = offset_;
+  int64_t line_line = line_;
+  auto hand_on = [&] {
+    if (on_system_line_) on_system_line_(RawSystemLine{text, line_offset, line_line});
+    text.clear();
+  };
   for (;;) {
     int c = get();
     if (c == kEof) return false;
     if (c == '"') break;
     if (c != '\\') {
-      line_has_text = true;
+      text.push_back(static_cast<char>(c));
       continue;
     }
     int escaped = get();
-    if (escaped == kEof) return false;
-    if (escaped == 'n') {
-      lines += line_has_text;
-      line_has_text = false;
-    } else {
-      line_has_text = true;
+    switch (escaped) {
+      case kEof: return false;
+      case 'n':
+        hand_on();
+        line_offset = offset_;
+        line_line = line_;
+        break;
+      case 't': text.push_back('\t'); break;
+      case 'r': text.push_back('\r'); break;
+      case 'b': text.push_back('\b'); break;
+      case 'f': text.push_back('\f'); break;
+      case 'u':
+        if (!read_unicode_escape(text)) text.append("\\u");
+        break;
+      default: text.push_back(static_cast<char>(escaped));  // " \\ / and the rest as written
     }
   }
-  lines += line_has_text;
-  if (lines > 0)
-    damage(at, line, "not-imported",
-           "\"systemTraceEvents\" holds " + std::to_string(lines) +
-               " lines of atrace text; lurk does not import them");
+  if (!text.empty()) hand_on();
   return true;
 }
 
@@ -253,8 +366,16 @@ void ChromeJsonSplitter::read_object_form() {
     if (key == "traceEvents" && peek() == '[') {
       read_events_array();
       if (summary_.truncated_array) return;
-    } else if (key == "systemTraceEvents" && peek() == '"') {
-      if (!skip_system_trace(at, line)) return;
+    } else if (key == "systemTraceEvents") {
+      if (peek() == '"') {
+        if (!read_system_trace()) return;
+        continue;
+      }
+      // Perfetto refuses the whole file; lurk keeps the events and says so.
+      damage(offset_, line_, "bad-json",
+             "expected \"systemTraceEvents\" to be a string of ftrace text lines, found " +
+                 describe_char(peek()) + "; skipped");
+      if (!skip_value()) return;
     } else if (!skip_value()) {
       return;
     }

@@ -4,8 +4,10 @@
 // array (other keys are skipped). A truncated array (no closing `]`, a
 // trailing comma) ends cleanly, as Chrome's own writer can leave it; a
 // truncated object form is said in the summary (the importer reports it).
-// "systemTraceEvents" (atrace text) is not imported: reported as damage
-// with its number of lines. Damage
+// "systemTraceEvents" (ftrace/atrace text in one JSON string) is handed on
+// line by line, unescaped, each with the byte offset of its first byte in
+// the file (chrome_system_trace reads them); any other kind of value there
+// is reported and skipped. Damage
 // (garbage between events, an event cut off by the end of the file) is
 // reported with byte offset and line, and splitting resumes at the next event
 // where it safely can. Each event's text is then parsed on its own, so one
@@ -25,6 +27,18 @@ struct RawJsonEvent {
   std::string_view text;  // one complete `{...}`, as in the file
   uint64_t offset = 0;    // byte offset of its `{`
   int64_t line = 1;       // 1-based line of its `{`
+  // The text of its top-level "ts" (a number) and "ph" (quoted) values, when
+  // the splitter saw them on its way through (empty when not): the sorter
+  // then need not read the event a second time.
+  std::string_view ts_text;
+  std::string_view ph_text;
+};
+
+// One line of the "systemTraceEvents" string, its JSON escapes undone.
+struct RawSystemLine {
+  std::string_view text;  // without its "\n"
+  uint64_t offset = 0;    // byte offset of its first byte in the file
+  int64_t line = 1;
 };
 
 struct SplitDamage {
@@ -47,8 +61,10 @@ class ChromeJsonSplitter {
  public:
   using EventHandler = std::function<void(const RawJsonEvent&)>;
   using DamageHandler = std::function<void(const SplitDamage&)>;
+  using SystemLineHandler = std::function<void(const RawSystemLine&)>;
 
-  ChromeJsonSplitter(ByteSource& in, EventHandler on_event, DamageHandler on_damage);
+  ChromeJsonSplitter(ByteSource& in, EventHandler on_event, DamageHandler on_damage,
+                     SystemLineHandler on_system_line);
   SplitSummary run();
 
  private:
@@ -60,7 +76,8 @@ class ChromeJsonSplitter {
   bool skip_value();                   // any JSON value, balanced; false at end of file
   bool capture_object();               // into event_, at `{`; false at end of file
   void read_object_form();
-  bool skip_system_trace(uint64_t at, int64_t line);
+  bool read_system_trace();  // at the opening quote; false at end of file
+  bool read_unicode_escape(std::string& out);
   void read_events_array();
   void damage(uint64_t offset, int64_t line, std::string kind, std::string message);
   bool refill();
@@ -68,11 +85,14 @@ class ChromeJsonSplitter {
   ByteSource& in_;
   EventHandler on_event_;
   DamageHandler on_damage_;
+  SystemLineHandler on_system_line_;
   std::string buffer_;
   size_t pos_ = 0, end_ = 0;
   uint64_t offset_ = 0;  // of buffer_[pos_]
   int64_t line_ = 1;
-  std::string event_;
+  std::string event_;            // an event that spans two buffer fills
+  std::string_view event_view_;  // the captured event: in buffer_ or event_
+  std::string_view ts_text_, ph_text_;  // within event_view_, when seen
   SplitSummary summary_;
 };
 

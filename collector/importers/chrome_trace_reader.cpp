@@ -37,6 +37,19 @@ std::optional<std::string> os_id_text(const Member* v) {
 // A missing pid is 0, as in Perfetto.
 std::string pid_text(const FlatJsonObject& ev) { return os_id_text(ev.find("pid")).value_or("0"); }
 
+// os_id_text appended to `out` without a string of its own (every event
+// looks its thread up: no allocation on that path); false when missing.
+bool append_os_id(std::string& out, const Member* v) {
+  if (!v || v->kind == Kind::Null) return false;
+  switch (v->kind) {
+    case Kind::Float: out += std::to_string(static_cast<int64_t>(v->number)); break;
+    case Kind::Bool: out += v->boolean ? "true" : "false"; break;
+    case Kind::String: append_json_string(out, v->text); break;
+    default: out += v->text;
+  }
+  return true;
+}
+
 constexpr int kReportedPerKind = 100;
 
 }  // namespace
@@ -61,29 +74,54 @@ void ChromeTraceReader::dropped(const Where& at, const std::string& kind,
 
 // A thread without "tid" is the process's main thread: tid = pid.
 int64_t ChromeTraceReader::os_thread(const Event& ev) {
-  std::string pid = pid_text(ev);
   const Member* tid = ev.find("tid");
-  std::optional<std::string> tid_text = os_id_text(tid);
-  key_.assign(pid).append(":").append(tid_text ? *tid_text : pid);
+  key_.clear();
+  if (!append_os_id(key_, ev.find("pid"))) key_ += '0';
+  size_t pid_length = key_.size();
+  key_ += ':';
+  if (!append_os_id(key_, tid)) key_ += std::string(key_, 0, pid_length);
   if (auto it = os_threads_.find(key_); it != os_threads_.end()) return it->second;
-  bool fresh = !threads_.has_thread(key_);
+  std::string pid = key_.substr(0, pid_length), tid_text = key_.substr(pid_length + 1);
+  bool fresh = false;
+  int64_t id = os_thread_id(pid, tid_text, fresh);
+  // A string tid names its thread, until a thread_name says otherwise.
+  if (fresh && tid && tid->kind == Kind::String) threads_.thread(id).name = intern(tid->text);
+  return id;
+}
+
+int64_t ChromeTraceReader::os_thread_id(const std::string& pid, const std::string& tid, bool& fresh) {
+  key_.assign(pid).append(":").append(tid);
+  if (auto it = os_threads_.find(key_); it != os_threads_.end()) return it->second;
+  fresh = !threads_.has_thread(key_);
   int64_t id = threads_.thread_id(key_);
   if (fresh) {
-    ThreadRow& row = threads_.thread(id);
-    row.kind = "thread";
-    // A string tid names its thread, until a thread_name says otherwise.
-    if (tid && tid->kind == Kind::String) row.name = intern(tid->text);
+    threads_.thread(id).kind = "thread";
     thread_pids_.emplace(id, pid);
   }
   os_threads_.emplace(key_, id);
   return id;
 }
 
+void ChromeTraceReader::name_os_thread(const std::string& pid, const std::string& tid,
+                                       std::string_view name) {
+  bool fresh = false;
+  ThreadRow& row = threads_.thread(os_thread_id(pid, tid, fresh));
+  if (!row.name) row.name = intern(name);
+}
+
+void ChromeTraceReader::not_read(uint64_t offset, int64_t line, const std::string& kind,
+                                 const std::string& message) {
+  ++ctx_.source.records;
+  dropped(Where{offset, line}, kind, message);
+}
+
 // A process's own track (ext_id "pid", kind 'process'): its counters, as
 // Perfetto's process counter tracks, whichever thread wrote them.
 int64_t ChromeTraceReader::process_track(const Event& ev) {
-  std::string pid = pid_text(ev);
-  if (auto it = processes_.find(pid); it != processes_.end()) return it->second;
+  key_.clear();
+  if (!append_os_id(key_, ev.find("pid"))) key_ += '0';
+  if (auto it = processes_.find(key_); it != processes_.end()) return it->second;
+  std::string pid = key_;
   int64_t id = threads_.thread_id(pid);
   threads_.thread(id).kind = "process";
   processes_.emplace(pid, id);

@@ -48,6 +48,17 @@ class ChromeTraceReader {
   // Closes what is still open, names threads, fixes X nesting, writes counts.
   void finish();
 
+  // For the "systemTraceEvents" lines (chrome_system_trace), which are read
+  // outside the event path: a line read but not imported (a record, skipped,
+  // the first 100 of its kind reported); an error row; a source counter; a
+  // thread's name when it has none yet (pid and tid as ext_id text).
+  void not_read(uint64_t offset, int64_t line, const std::string& kind, const std::string& message);
+  void report(uint64_t offset, int64_t line, const std::string& kind, const std::string& message) {
+    error(Where{offset, line}, kind, message);
+  }
+  void count(const std::string& name) { ++counts_[name]; }
+  void name_os_thread(const std::string& pid, const std::string& tid, std::string_view name);
+
  private:
   struct Where {
     uint64_t offset;
@@ -80,6 +91,7 @@ class ChromeTraceReader {
   };
 
   int64_t os_thread(const Event& ev);
+  int64_t os_thread_id(const std::string& pid, const std::string& tid, bool& fresh);
   int64_t process_track(const Event& ev);
   std::optional<int64_t> timestamp(const Event& ev, const Where& at);
   Lane& lane(int64_t thread_id) { return lanes_[thread_id]; }
