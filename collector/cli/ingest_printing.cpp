@@ -1,28 +1,18 @@
 #include "cli/ingest_printing.h"
 
 #include "ingest/ingest.h"
+#include "ingest/outcome_text.h"
 
 #include <iostream>
 
 namespace lurk::cli {
 
-void print_ingest_report(const IngestReport& report, std::ostream& out) {
-  for (const SourceOutcome& s : report.sources) {
-    for (const std::string& message : s.messages) out << "lurk: " << message << "\n";
-    switch (s.status) {
-      case SourceOutcome::Status::AlreadyPresent:
-        out << "lurk: " << s.path << ": already in the profile, skipped\n";
-        break;
-      case SourceOutcome::Status::Rejected:
-        break;
-      case SourceOutcome::Status::Complete:
-      case SourceOutcome::Status::Partial:
-        out << "lurk: " << s.path << ": " << s.format << ", " << s.records << " records ("
-            << s.skipped << " skipped), " << s.errors << " errors"
-            << (s.status == SourceOutcome::Status::Partial ? ", PARTIAL" : "") << "\n";
-        break;
-    }
-  }
+void print_source_outcome(const SourceOutcome& source, std::ostream& out) {
+  for (const std::string& line : outcome_lines(source)) out << "lurk: " << line << "\n";
+  out.flush();
+}
+
+void print_ingest_notes(const IngestReport& report, std::ostream& out) {
   for (const std::string& note : report.clock_notes) out << "lurk: " << note << "\n";
   for (const std::string& problem : report.clock_problems) out << "lurk: " << problem << "\n";
 }
@@ -35,8 +25,12 @@ int ingest_and_report(const std::vector<std::string>& inputs, const std::string&
     std::cerr << "lurk: nothing written to " << output << "\n";
     return kExitFailure;
   }
-  IngestReport report = ingest_files(inputs, output, options);
-  print_ingest_report(report, std::cerr);
+  // Each input's outcome is said as soon as it is read (a long run shows
+  // progress); the notes on clocks follow the analysis of the whole profile.
+  IngestOptions said = options;
+  said.on_source = [](const SourceOutcome& s) { print_source_outcome(s, std::cerr); };
+  IngestReport report = ingest_files(inputs, output, said);
+  print_ingest_notes(report, std::cerr);
   return exit_code_for(report);
 }
 

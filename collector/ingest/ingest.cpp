@@ -14,6 +14,7 @@
 #include "join/clock_alignment.h"
 #include "join/connection_joiner.h"
 #include "join/packet_flows.h"
+#include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 #include "trace/trace_connections.h"
@@ -68,6 +69,7 @@ SourceOutcome ingest_with(TraceWriter& writer, ByteSource& in, const Importer& i
   outcome.records = source.records;
   outcome.skipped = source.skipped;
   outcome.errors = source.errors;
+  outcome.nothing_shown = writer.shown_rows() == 0;
   outcome.messages = std::move(ctx.messages);
   return outcome;
 }
@@ -137,6 +139,12 @@ bool IngestReport::any_rejected() const {
   return false;
 }
 
+bool IngestReport::any_nothing_shown() const {
+  for (const SourceOutcome& s : sources)
+    if (s.nothing_shown) return true;
+  return false;
+}
+
 bool IngestReport::any_partial() const {
   for (const SourceOutcome& s : sources)
     if (s.status == SourceOutcome::Status::Partial) return true;
@@ -146,6 +154,7 @@ bool IngestReport::any_partial() const {
 int exit_code_for(const IngestReport& report) {
   if (report.any_rejected() || !report.clock_problems.empty()) return kExitFailure;
   if (report.any_partial()) return kExitPartial;
+  if (report.any_nothing_shown()) return kExitNothingToShow;
   return kExitOk;
 }
 
@@ -167,6 +176,10 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
   Database db(output, Database::Mode::ReadWriteCreate);
   TraceWriter writer(db);
   IngestReport report;
+  // One transaction for the whole run: the sources, the clock offsets and the
+  // analysis they change. A kill or an error anywhere leaves the profile as
+  // it was; nothing of the run is on disk until the last line of it.
+  Savepoint run(db, "ingest_run");
   for (const std::string& path : paths) {
     std::vector<uint8_t> head = read_file_head(path, kSniffBytes);
     const Importer* importer = find_importer(head);
@@ -175,6 +188,7 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
       rejected.path = path;
       rejected.messages.push_back(path + ": " + describe_unknown(head));
       report.sources.push_back(std::move(rejected));
+      if (options.on_source) options.on_source(report.sources.back());
       continue;
     }
     FileByteSource in(path);
@@ -190,9 +204,11 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
       digest.while_reading = &hasher;
     }
     report.sources.push_back(ingest_with(writer, in, *importer, digest, options));
+    if (options.on_source) options.on_source(report.sources.back());
   }
   apply_clock_offsets(db, options, report);
-  analyse_profile(db);
+  analyse_profile(writer.db());
+  run.release();
   note_clocks(db, report);
   return report;
 }
@@ -211,9 +227,11 @@ SourceOutcome ingest_buffer(Database& db, const std::string& name, const uint8_t
   ContentHasher hasher;
   hasher.update(data, size);
   TraceWriter writer(db);
+  Savepoint run(db, "ingest_run");  // the source and its analysis, or neither
   MemoryByteSource in(name, data, size);
   SourceOutcome outcome = ingest_with(writer, in, *importer, InputDigest{hasher.hex()});
-  analyse_profile(db);
+  analyse_profile(writer.db());
+  run.release();
   return outcome;
 }
 
