@@ -64,11 +64,19 @@ def profile_contents(path):
     return contents
 
 
-def traced_ingest(profile, log, kill_after=None):
-    """lurk ingest SECOND -o profile under strace; SIGKILLs lurk after kill_after s.
-    Returns (seconds, lurk's exit status)."""
-    cmd = ["strace", "-f", "-tt", "-y", "-qq", "-o", log, "-e", "trace=" + TRACED,
-           lurk, "ingest", SECOND, "-o", profile]
+def traced_ingest(profile, log, kill_after=None, kill_at_syscall=None):
+    """lurk ingest SECOND -o profile under strace; SIGKILLs lurk after kill_after s,
+    or (kill_at_syscall = (name, K)) as its main thread enters its K-th call of
+    that syscall (strace's fault injection, counted per thread).
+    Returns (seconds, lurk's exit status, wall-clock start as seconds of the day,
+    the clock strace's -tt times are on)."""
+    cmd = ["strace", "-f", "-tt", "-y", "-qq", "-s", "256", "-o", log, "-e", "trace=" + TRACED]
+    if kill_at_syscall:
+        cmd += ["-e", "inject=%s:signal=KILL:when=%d" % kill_at_syscall]
+    cmd += [lurk, "ingest", SECOND, "-o", profile]
+    now = time.time()
+    local = time.localtime(now)  # strace -tt prints local time of day
+    day_start = local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec + now % 1
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if kill_after is not None:
@@ -80,7 +88,7 @@ def traced_ingest(profile, log, kill_after=None):
             except ProcessLookupError:
                 pass  # it finished first: a point after the commit
     status = proc.wait()
-    return time.perf_counter() - start, status
+    return time.perf_counter() - start, status, day_start
 
 
 def wait_for_child(proc):
@@ -100,7 +108,7 @@ def wait_for_child(proc):
     return None
 
 
-LINE = re.compile(r"^\d+\s+(\d+):(\d+):([\d.]+) (\w+)\(")
+LINE = re.compile(r"^(\d+)\s+(\d+):(\d+):([\d.]+) (?:<\.\.\. )?(\w+)[( ]")
 
 
 def phase_events(log, profile):
@@ -113,6 +121,7 @@ def phase_events(log, profile):
     events = []
     phase = "before"
     killed = False
+    unfinished = {}  # pid: the first half of a call another thread interrupted
     with open(log) as f:
         for line in f:
             if "killed by SIGKILL" in line:
@@ -121,8 +130,22 @@ def phase_events(log, profile):
             m = LINE.match(line)
             if not m:
                 continue
-            t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
-            call = m.group(4)
+            t = int(m.group(2)) * 3600 + int(m.group(3)) * 60 + float(m.group(4))
+            call = m.group(5)
+            # A call counts once it returned: one a kill stopped ("= ?") or
+            # one still unfinished did not happen (its resumed line decides).
+            pid = int(m.group(1))
+            done = re.search(r"\) += (?!\?)", line) is not None
+            if "resumed>" in line:
+                events.append((t, phase, pid, "(resumed)"))
+                line = unfinished.pop(pid, "") + line  # its arguments were on the first half
+                if not done:
+                    continue
+            elif not done:
+                if "<unfinished" in line:
+                    unfinished[pid] = line
+                events.append((t, phase, pid, call))
+                continue
             if call == "openat" and journal in line and phase == "before":
                 phase = "importing"
             elif call == "write" and " records (" in line and phase == "importing":
@@ -131,8 +154,25 @@ def phase_events(log, profile):
                 phase = "committing"
             elif call == "unlink" and journal in line:
                 phase = "after"
-            events.append((t, phase))
+            if "resumed>" not in line:
+                events.append((t, phase, int(m.group(1)), call))
     return events, killed
+
+
+def syscalls_in(events, phases):
+    """(name, K) of the main thread's syscalls in those phases: its K-th call of
+    that name, for strace to kill at (lurk's analysis runs on its main thread;
+    the writer's background thread has counters of its own)."""
+    main = events[0][2]
+    seen = {}
+    points = []
+    for _, phase, pid, call in events:
+        if pid != main or call == "(resumed)":
+            continue
+        seen[call] = seen.get(call, 0) + 1
+        if phase in phases:
+            points.append((call, seen[call]))
+    return points
 
 
 work = tempfile.mkdtemp(prefix="lurk-atomic-")
@@ -147,9 +187,11 @@ try:
         both = os.path.join(work, f"both{i}.lurk")
         shutil.copy(first_only, both)
         log = os.path.join(work, f"reference{i}.strace")
-        seconds, status = traced_ingest(both, log)
+        seconds, status, day_start = traced_ingest(both, log)
         check(status == 0, f"reference ingest {i} exits 0 (got {status})")
         times.append(seconds)
+        if i == 0:
+            ref_start = day_start
     want_both = profile_contents(os.path.join(work, "both0.lurk"))
     check(want_both == profile_contents(os.path.join(work, "both1.lurk")),
           "two ingests without a kill give the same rows (the comparison can hold)")
@@ -158,33 +200,37 @@ try:
           "the second source changes the findings (a torn analysis would show)")
     ref_phases, _ = phase_events(os.path.join(work, "reference0.strace"),
                                  os.path.join(work, "both0.lurk"))
-    t0 = ref_phases[0][0]
+    t0 = ref_start  # windows are times since lurk was started, as kill delays are
     windows = {}
-    for t, phase in ref_phases:
+    for t, phase, *_ in ref_phases:
         lo, hi = windows.get(phase, (t - t0, t - t0))
         windows[phase] = (min(lo, t - t0), max(hi, t - t0))
     duration = statistics.median(times)
     print(f"reference: {duration:.2f} s traced; phase windows (s from the first syscall): " +
           ", ".join(f"{p} {lo:.3f}-{hi:.3f}" for p, (lo, hi) in windows.items()))
+    check("analysing" in windows and "committing" in windows,
+          f"the reference run shows every phase (got {list(windows)})")
 
     hits = {p: 0 for p in PHASES}
     outcomes = {"first": 0, "both": 0}
     kills = 0
 
-    def kill_at(delay):
-        """One kill: a fresh copy of the first profile, lurk killed after delay s."""
+    def kill_at(delay=None, syscall=None):
+        """One kill: a fresh copy of the first profile, lurk killed after delay s
+        or at a syscall of its main thread."""
         global kills
         kills += 1
         profile = os.path.join(work, f"kill{kills}.lurk")
         shutil.copy(first_only, profile)
         log = os.path.join(work, f"kill{kills}.strace")
-        _, status = traced_ingest(profile, log, kill_after=delay)
+        _, status, _ = traced_ingest(profile, log, kill_after=delay, kill_at_syscall=syscall)
         events, killed = phase_events(log, profile)
         died_in = events[-1][1] if events else "before"
         if not killed:
             died_in = "after"  # it ended first
         hits[died_in] += 1
-        what = f"kill {kills} at {delay * 1000:.0f} ms ({died_in})"
+        at = f"{delay * 1000:.0f} ms" if syscall is None else "%s #%d" % syscall
+        what = f"kill {kills} at {at} ({died_in})"
         ok = run(["sqlite3", profile, "PRAGMA integrity_check"]).stdout.strip()
         check(ok == "ok", f"{what}: integrity_check says {ok!r}")
         got = profile_contents(profile)
@@ -199,12 +245,21 @@ try:
         print(f"{what}: status {status}, holds {which}")
 
     for i in range(KILLS):
-        kill_at(duration * 1.05 * i / (KILLS - 1))
+        kill_at(delay=duration * 1.05 * i / (KILLS - 1))
+    # The analysis is short (tens of ms) and timing on a busy machine is not:
+    # kill also at each syscall the reference made while analysing (journal
+    # writes of the pages the passes change, page reads) and committing (the
+    # syncs, the database writes, the unlink that is the commit itself).
+    for syscall in syscalls_in(ref_phases, ("analysing",)):
+        kill_at(syscall=syscall)
+    committing = syscalls_in(ref_phases, ("committing",))
+    for syscall in committing[:2] + committing[-2:]:
+        kill_at(syscall=syscall)
     for phase in ("importing", "analysing"):
         aimed = 0
         lo, hi = windows.get(phase, (0.0, 0.0))
         while hits[phase] < MIN_PER_PHASE and aimed < MAX_AIMED:
-            kill_at(lo + (hi - lo) * ((aimed * 0.37) % 1.0))
+            kill_at(delay=lo + (hi - lo) * ((aimed * 0.37) % 1.0))
             aimed += 1
     print("kills per phase: " + ", ".join(f"{p} {hits[p]}" for p in PHASES) +
           f"; profiles holding the first source {outcomes['first']}, both {outcomes['both']}")
