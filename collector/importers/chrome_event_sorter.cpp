@@ -165,9 +165,11 @@ void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t lin
   uint32_t slot = free_.back();
   free_.pop_back();
   texts_[slot].assign(text);
+  held_bytes_ += text.size();
   heap_.push_back(Held{*ts_ns, seq_++, slot, offset, line});
   std::push_heap(heap_.begin(), heap_.end(), Later());
   if (heap_.size() > window_) release_one();
+  while (held_bytes_ > kWindowBytes && heap_.size() > 1) release_one();
 }
 
 void ChromeEventSorter::release_one() {
@@ -178,6 +180,7 @@ void ChromeEventSorter::release_one() {
   int64_t until = released_until_.value_or(0);
   if (!late) released_until_ = held.ts_ns;
   std::string& text = texts_[held.slot];
+  held_bytes_ -= text.size();
   handler_(SortedEvent{text, held.offset, held.line, held.ts_ns, late, until});
   // A rare huge event does not keep its buffer for the rest of the file.
   if (text.capacity() > 64 * 1024) std::string().swap(text);
