@@ -6,10 +6,22 @@
 # on its first quarter, to show whether memory stays flat as the capture grows.
 # Usage: bench/run.sh [BUILD_DIR] [REPETITIONS]   (default build/, 3)
 #        bench/run.sh --ui [BUILD_DIR]   only the browser UI benchmark (10k, 1M, 10M events)
+#        bench/run.sh --hostile [BUILD_DIR] [SCALE]   only the hostile-input benchmark (issue 13):
+#          deep nesting, huge strings, millions of threads, chaotic timestamps, TCP sequence
+#          wrap, each at 1x, 3x and 9x; exits 1 when a case is not linear or not bounded
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 ui_only=0
 if [ "${1:-}" = --ui ]; then ui_only=1; shift; fi
+if [ "${1:-}" = --hostile ]; then
+  shift
+  build=$(cd "${1:-$root/build}" && pwd)
+  cmake --build "$build" --target lurk >/dev/null
+  command -v /usr/bin/time >/dev/null || { echo "bench: /usr/bin/time is missing (scripts/install-deps.sh)" >&2; exit 1; }
+  python3 "$root/bench/hostile_input_bench.py" --lurk "$build/bin/lurk" --scale "${2:-1}" \
+    --append "$root/bench/RESULTS.md"
+  exit $?
+fi
 build=$(cd "${1:-$root/build}" && pwd)
 reps=${2:-3}
 lurk="$build/bin/lurk"

@@ -14,13 +14,20 @@ function showStatus(text, fraction) {
   statusFill.style.width = fraction == null ? '0' : Math.round(fraction * 100) + '%';
 }
 
-// Errors are shown by the page and recorded in the module, so the snapshot reports them.
+// Errors are shown by the page (only here: the module's status screen does not
+// repeat them) and recorded in the module, so the snapshot reports them. With a
+// profile shown, the profile stays open: the message sits above it, closable.
 function showError(text) {
-  statusBox.className = 'error';
-  statusText.textContent = text;
   pageError = text;
   if (moduleReady) Module.ccall('lurk_set_error', null, ['string'], [text]);
+  const overProfile = moduleReady && window.lurkSnapshot().ready;
+  statusBox.className = overProfile ? 'error over-profile' : 'error';
+  statusText.textContent = text;
 }
+
+document.getElementById('status-close').addEventListener('click', () => {
+  statusBox.className = 'hidden';
+});
 
 let moduleReady = false;
 let pageError = null;

@@ -5,26 +5,16 @@
 
 #include "cli/progress_bar.h"
 #include "ingest/ingest.h"
+#include "ingest/outcome_text.h"
 
 namespace lurk::cli {
 
-void print_ingest_report(const IngestReport& report, std::ostream& out) {
-  for (const SourceOutcome& s : report.sources) {
-    for (const std::string& message : s.messages) out << "lurk: " << message << "\n";
-    switch (s.status) {
-      case SourceOutcome::Status::AlreadyPresent:
-        out << "lurk: " << s.path << ": already in the profile, skipped\n";
-        break;
-      case SourceOutcome::Status::Rejected:
-        break;
-      case SourceOutcome::Status::Complete:
-      case SourceOutcome::Status::Partial:
-        out << "lurk: " << s.path << ": " << s.format << ", " << s.records << " records ("
-            << s.skipped << " skipped), " << s.errors << " errors"
-            << (s.status == SourceOutcome::Status::Partial ? ", PARTIAL" : "") << "\n";
-        break;
-    }
-  }
+void print_source_outcome(const SourceOutcome& source, std::ostream& out) {
+  for (const std::string& line : outcome_lines(source)) out << "lurk: " << line << "\n";
+  out.flush();
+}
+
+void print_ingest_notes(const IngestReport& report, std::ostream& out) {
   for (const std::string& note : report.clock_notes) out << "lurk: " << note << "\n";
   for (const std::string& problem : report.clock_problems) out << "lurk: " << problem << "\n";
 }
@@ -37,12 +27,18 @@ int ingest_and_report(const std::vector<std::string>& inputs, const std::string&
     std::cerr << "lurk: nothing written to " << output << "\n";
     return kExitFailure;
   }
-  // A progress bar while the inputs are read, when stderr is a terminal.
+  // A progress bar while the inputs are read, when stderr is a terminal;
+  // each input's outcome is said as soon as it is read (the bar erased
+  // first), the notes on clocks after the analysis of the whole profile.
   std::unique_ptr<ProgressBar> bar = ProgressBar::for_stderr();
-  IngestOptions with_bar = options;
-  if (bar && !with_bar.progress) with_bar.progress = bar.get();
-  IngestReport report = ingest_files(inputs, output, with_bar);
-  print_ingest_report(report, std::cerr);
+  IngestOptions said = options;
+  if (bar && !said.progress) said.progress = bar.get();
+  said.on_source = [&bar](const SourceOutcome& s) {
+    if (bar) bar->clear();
+    print_source_outcome(s, std::cerr);
+  };
+  IngestReport report = ingest_files(inputs, output, said);
+  print_ingest_notes(report, std::cerr);
   return exit_code_for(report);
 }
 

@@ -73,7 +73,7 @@ void ProgressBar::analysis_started() {
   draw(true);
 }
 
-void ProgressBar::finished() { erase(); }
+void ProgressBar::finished() { clear(); }
 
 void ProgressBar::draw(bool force) {
   Clock::time_point now = Clock::now();
@@ -106,7 +106,7 @@ void ProgressBar::draw(bool force) {
   shown_ = true;
 }
 
-void ProgressBar::erase() {
+void ProgressBar::clear() {
   if (!shown_) return;
   std::fprintf(out_, "\r\x1b[K");
   std::fflush(out_);

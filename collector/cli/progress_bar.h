@@ -29,11 +29,12 @@ class ProgressBar final : public IngestProgress {
   void input_finished() override;
   void analysis_started() override;
   void finished() override;
+  // Erases the bar (until the next redraw), so a line can be printed.
+  void clear();
 
  private:
   using Clock = std::chrono::steady_clock;
   void draw(bool force);
-  void erase();
 
   std::FILE* out_;
   int width_;

@@ -7,6 +7,7 @@
 #include "findings/finding_text.h"
 #include "findings/tcp_findings.h"
 #include "findings/thread_findings.h"
+#include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
@@ -68,15 +69,10 @@ FindingsSummary compute_findings(Database& db) {
   for (FindingRow& r : rows) add_thread_activity(db, r);
   std::stable_sort(rows.begin(), rows.end(), ranks_before);
   TraceWriter writer(db);
-  db.exec("BEGIN");
-  try {
-    db.exec("DELETE FROM findings");
-    for (const FindingRow& r : rows) writer.insert_finding(r);
-    db.exec("COMMIT");
-  } catch (...) {
-    db.exec("ROLLBACK");
-    throw;
-  }
+  Savepoint pass(db, "findings");
+  db.exec("DELETE FROM findings");
+  for (const FindingRow& r : rows) writer.insert_finding(r);
+  pass.release();
   return {static_cast<int64_t>(rows.size())};
 }
 

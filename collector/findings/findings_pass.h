@@ -14,7 +14,8 @@ struct FindingsSummary {
   int64_t findings = 0;
 };
 
-// Runs in its own transaction; replaces every row of `findings`.
+// Runs in a savepoint of its own (storage/savepoint.h): atomic alone, or part
+// of the ingest's transaction. Replaces every row of `findings`.
 FindingsSummary compute_findings(Database& db);
 
 }  // namespace lurk

@@ -170,6 +170,7 @@ void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t lin
   uint32_t slot = free_.back();
   free_.pop_back();
   texts_[slot].assign(text);
+  held_bytes_ += text.size();
   Held held{*ts_ns, seq_++, slot, offset, line};
   const size_t mask = run_.size() - 1;
   if (run_size_ == 0 || run_[(run_head_ + run_size_ - 1) & mask].ts_ns <= held.ts_ns) {
@@ -180,6 +181,7 @@ void ChromeEventSorter::push(std::string_view text, uint64_t offset, int64_t lin
     std::push_heap(heap_.begin(), heap_.end(), Later());
   }
   if (held_count() > window_) release_one();
+  while (held_bytes_ > kWindowBytes && held_count() > 1) release_one();
 }
 
 void ChromeEventSorter::release_one() {
@@ -198,6 +200,7 @@ void ChromeEventSorter::release_one() {
   int64_t until = released_until_.value_or(0);
   if (!late) released_until_ = held.ts_ns;
   std::string& text = texts_[held.slot];
+  held_bytes_ -= text.size();
   handler_(SortedEvent{text, held.offset, held.line, held.ts_ns, late, until});
   // A rare huge event does not keep its buffer for the rest of the file.
   if (text.capacity() > 64 * 1024) std::string().swap(text);

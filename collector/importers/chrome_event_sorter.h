@@ -18,7 +18,9 @@
 // texts about 15%.
 // Events without a usable "ts" (metadata "M", damaged events) go straight
 // through: they have no place in time, and the reader reports the damage.
-// Memory: kWindowEvents event texts.
+// Memory: kWindowEvents event texts, and at most kWindowBytes of them (plus
+// the one event that passes it): events of MBs each (huge names or args)
+// shrink the window's reach in events instead of growing memory with them.
 //
 // Fast path: most files are nearly in time order, so an event no earlier
 // than the last one queued joins an in-order run (a ring, O(1) both ways)
@@ -51,6 +53,7 @@ struct SortedEvent {
 class ChromeEventSorter {
  public:
   static constexpr size_t kWindowEvents = 4096;
+  static constexpr size_t kWindowBytes = 16u << 20;  // 16 MiB of held event text
   using Handler = std::function<void(const SortedEvent&)>;
 
   explicit ChromeEventSorter(Handler handler, size_t window = kWindowEvents);
@@ -83,6 +86,7 @@ class ChromeEventSorter {
   Handler handler_;
   size_t window_;
   std::vector<std::string> texts_;  // held events' text, by slot
+  size_t held_bytes_ = 0;           // their lengths, summed
   std::vector<uint32_t> free_;
   std::vector<Held> heap_;          // events that went back in time
   std::vector<Held> run_;           // ring: the in-order run, earliest at run_head_

@@ -15,6 +15,7 @@
 #include "join/clock_alignment.h"
 #include "join/connection_joiner.h"
 #include "join/packet_flows.h"
+#include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 #include "trace/trace_connections.h"
@@ -69,6 +70,7 @@ SourceOutcome ingest_with(TraceWriter& writer, ByteSource& in, const Importer& i
   outcome.records = source.records;
   outcome.skipped = source.skipped;
   outcome.errors = source.errors;
+  outcome.nothing_shown = writer.shown_rows() == 0;
   outcome.messages = std::move(ctx.messages);
   return outcome;
 }
@@ -138,6 +140,12 @@ bool IngestReport::any_rejected() const {
   return false;
 }
 
+bool IngestReport::any_nothing_shown() const {
+  for (const SourceOutcome& s : sources)
+    if (s.nothing_shown) return true;
+  return false;
+}
+
 bool IngestReport::any_partial() const {
   for (const SourceOutcome& s : sources)
     if (s.status == SourceOutcome::Status::Partial) return true;
@@ -147,6 +155,7 @@ bool IngestReport::any_partial() const {
 int exit_code_for(const IngestReport& report) {
   if (report.any_rejected() || !report.clock_problems.empty()) return kExitFailure;
   if (report.any_partial()) return kExitPartial;
+  if (report.any_nothing_shown()) return kExitNothingToShow;
   return kExitOk;
 }
 
@@ -168,6 +177,10 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
   Database db(output, Database::Mode::ReadWriteCreate);
   TraceWriter writer(db);
   IngestReport report;
+  // One transaction for the whole run: the sources, the clock offsets and the
+  // analysis they change. A kill or an error anywhere leaves the profile as
+  // it was; nothing of the run is on disk until the last line of it.
+  Savepoint run(db, "ingest_run");
   IngestProgress* progress = options.progress;
   for (size_t index = 0; index < paths.size(); ++index) {
     const std::string& path = paths[index];
@@ -178,6 +191,7 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
       rejected.path = path;
       rejected.messages.push_back(path + ": " + describe_unknown(head));
       report.sources.push_back(std::move(rejected));
+      if (options.on_source) options.on_source(report.sources.back());
       continue;
     }
     FileByteSource in(path);
@@ -198,10 +212,12 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
     }
     report.sources.push_back(ingest_with(writer, in, *importer, digest, options));
     if (progress) progress->input_finished();
+    if (options.on_source) options.on_source(report.sources.back());
   }
   apply_clock_offsets(db, options, report);
   if (progress) progress->analysis_started();
-  analyse_profile(db);
+  analyse_profile(writer.db());
+  run.release();
   if (progress) progress->finished();
   note_clocks(db, report);
   return report;
@@ -221,9 +237,11 @@ SourceOutcome ingest_buffer(Database& db, const std::string& name, const uint8_t
   ContentHasher hasher;
   hasher.update(data, size);
   TraceWriter writer(db);
+  Savepoint run(db, "ingest_run");  // the source and its analysis, or neither
   MemoryByteSource in(name, data, size);
   SourceOutcome outcome = ingest_with(writer, in, *importer, InputDigest{hasher.hex()});
-  analyse_profile(db);
+  analyse_profile(writer.db());
+  run.release();
   return outcome;
 }
 

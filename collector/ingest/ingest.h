@@ -1,9 +1,12 @@
 // Ingest: turns input files into sources of a .lurk profile. Every input is
-// checked (readable, a format lurk knows) before the profile is touched, and
-// each source is written in its own transaction.
+// checked (readable, a format lurk knows) before the profile is touched. One
+// ingest (a `lurk ingest` run, a file dropped on the page) is one transaction:
+// its sources and the analysis of the profile they change are committed
+// together, so a kill at any point leaves the old profile or the new one whole.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +22,9 @@ struct SourceOutcome {
   std::string format;
   Status status = Status::Rejected;
   int64_t records = 0, skipped = 0, errors = 0;
+  // Read, but it yielded no packets, threads, events or counters (an empty
+  // JSON array, a capture with no TCP): said, and exit code 5.
+  bool nothing_shown = false;
   std::vector<std::string> messages;  // errors, "FILE: byte offset N: ..."
 };
 
@@ -31,6 +37,7 @@ struct IngestReport {
   std::vector<std::string> clock_problems;
   bool any_rejected() const;
   bool any_partial() const;
+  bool any_nothing_shown() const;
 };
 
 // Exit codes of lurk commands (docs/cli.md).
@@ -39,6 +46,8 @@ enum ExitCode : int {
   kExitFailure = 1,  // nothing was written: bad input, unusable output
   kExitUsage = 2,
   kExitPartial = 3,  // written, but some input was damaged; see ingest_errors
+  // (4 is `findings --fail-on-findings`.)
+  kExitNothingToShow = 5,  // written, but an input yielded nothing to show
 };
 
 int exit_code_for(const IngestReport& report);
@@ -58,11 +67,15 @@ struct IngestOptions {
   bool tcp_analysis = true;  // false: packets and connections only, no analysis flags
   std::vector<ClockOffsetRequest> clock_offsets;
   IngestProgress* progress = nullptr;  // told how far the ingest got (a terminal's progress bar)
+  // Called as each input is done (read, skipped or rejected), before the
+  // analysis of the profile: the CLI says each outcome as it happens.
+  std::function<void(const SourceOutcome&)> on_source;
 };
 
 // The passes over the whole profile after its sources changed: clocks,
 // joins, thread-to-packet flows, findings (in that order: each reads what
-// the one before wrote). Each runs in its own transaction.
+// the one before wrote). Each runs in a savepoint of its own: alone it
+// commits pass by pass; inside an ingest it is part of the ingest's transaction.
 void analyse_profile(Database& db);
 
 // Ingests `paths` into the profile at `output` (created if missing). Callers

@@ -7,6 +7,7 @@
 
 #include "join/clock_evidence.h"
 #include "join/segment_matching.h"
+#include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk {
@@ -95,80 +96,70 @@ void shift_source_times(Database& db, int64_t source_id, int64_t delta_ns) {
 
 ClockSummary align_clocks(Database& db) {
   ClockSummary summary;
-  db.exec("BEGIN");
-  try {
-    std::vector<Source> sources = load_sources(db);
-    bool any_reference = false;
-    for (Source& s : sources) {
-      if (s.capture() && s.how.empty()) record(db, s, "reference", "a capture: Unix time");
-      if (s.capture()) s.how = "reference";
-      if (!s.capture() && s.domain == "own" && !decided(s.how)) {
-        std::optional<int64_t> first = first_time(db, s.id);
-        if (first && looks_like_unix_ns(*first)) s.domain = "unix";  // Unix time after all
-      }
-      any_reference = any_reference || s.domain == "unix";
+  Savepoint pass(db, "align_clocks");
+  std::vector<Source> sources = load_sources(db);
+  bool any_reference = false;
+  for (Source& s : sources) {
+    if (s.capture() && s.how.empty()) record(db, s, "reference", "a capture: Unix time");
+    if (s.capture()) s.how = "reference";
+    if (!s.capture() && s.domain == "own" && !decided(s.how)) {
+      std::optional<int64_t> first = first_time(db, s.id);
+      if (first && looks_like_unix_ns(*first)) s.domain = "unix";  // Unix time after all
     }
-    std::vector<TracedSegment> segments;
-    bool segments_loaded = false;
-    for (Source& s : sources) {
-      if (s.capture() || decided(s.how)) continue;
-      if (!segments_loaded) {
-        segments = match_traced_segments(db);
-        segments_loaded = true;
-      }
-      std::optional<ClockEvidence> e = segment_evidence(segments, s.id);
-      if (e && s.domain == "unix" && std::llabs(e->delta_ns) <= kUnixClockToleranceNs) {
-        record(db, s, "unix-clock", e->text);
-        continue;
-      }
-      if (!e && s.domain == "own" && any_reference) e = label_evidence(db, s.id);
-      if (e) {
-        shift_source_times(db, s.id, e->delta_ns);
-        s.offset_ns += e->delta_ns;
-        record(db, s, e->how, e->text);
-        ++summary.aligned;
-      } else if (s.domain == "unix") {
-        record(db, s, "unix-clock", "Unix time (its times say so)");
-      } else {
-        record(db, s, "not-aligned",
-               any_reference ? "no segments or labels matching a capture of the same run"
-                             : "no capture or Unix-time source in the profile");
-        ++summary.not_aligned;
-      }
-    }
-    db.exec("COMMIT");
-  } catch (...) {
-    db.exec("ROLLBACK");
-    throw;
+    any_reference = any_reference || s.domain == "unix";
   }
+  std::vector<TracedSegment> segments;
+  bool segments_loaded = false;
+  for (Source& s : sources) {
+    if (s.capture() || decided(s.how)) continue;
+    if (!segments_loaded) {
+      segments = match_traced_segments(db);
+      segments_loaded = true;
+    }
+    std::optional<ClockEvidence> e = segment_evidence(segments, s.id);
+    if (e && s.domain == "unix" && std::llabs(e->delta_ns) <= kUnixClockToleranceNs) {
+      record(db, s, "unix-clock", e->text);
+      continue;
+    }
+    if (!e && s.domain == "own" && any_reference) e = label_evidence(db, s.id);
+    if (e) {
+      shift_source_times(db, s.id, e->delta_ns);
+      s.offset_ns += e->delta_ns;
+      record(db, s, e->how, e->text);
+      ++summary.aligned;
+    } else if (s.domain == "unix") {
+      record(db, s, "unix-clock", "Unix time (its times say so)");
+    } else {
+      record(db, s, "not-aligned",
+             any_reference ? "no segments or labels matching a capture of the same run"
+                           : "no capture or Unix-time source in the profile");
+      ++summary.not_aligned;
+    }
+  }
+  pass.release();
   return summary;
 }
 
 void set_clock_offset(Database& db, int64_t source_id, int64_t offset_ns) {
-  db.exec("BEGIN");
-  try {
-    std::vector<Source> sources = load_sources(db);
-    Source* found = nullptr;
-    for (Source& s : sources)
-      if (s.id == source_id) found = &s;
-    if (!found) throw StorageError(db.path() + ": no source " + std::to_string(source_id));
-    shift_source_times(db, source_id, offset_ns - found->offset_ns);
-    found->offset_ns = offset_ns;
-    record(db, *found, "manual", "set by hand");
-    // Links the joiner made by time were made on the old clock.
-    Statement unlink = db.prepare(
-        "UPDATE threads SET connection_id = NULL, link_how = NULL WHERE source_id = ? AND "
-        "link_how IN ('port', 'label+time')");
-    unlink.bind(1, source_id);
-    unlink.run();
-    Statement unmerge = db.prepare("UPDATE connections SET same_as = NULL WHERE source_id = ?");
-    unmerge.bind(1, source_id);
-    unmerge.run();
-    db.exec("COMMIT");
-  } catch (...) {
-    db.exec("ROLLBACK");
-    throw;
-  }
+  Savepoint pass(db, "set_clock_offset");
+  std::vector<Source> sources = load_sources(db);
+  Source* found = nullptr;
+  for (Source& s : sources)
+    if (s.id == source_id) found = &s;
+  if (!found) throw StorageError(db.path() + ": no source " + std::to_string(source_id));
+  shift_source_times(db, source_id, offset_ns - found->offset_ns);
+  found->offset_ns = offset_ns;
+  record(db, *found, "manual", "set by hand");
+  // Links the joiner made by time were made on the old clock.
+  Statement unlink = db.prepare(
+      "UPDATE threads SET connection_id = NULL, link_how = NULL WHERE source_id = ? AND "
+      "link_how IN ('port', 'label+time')");
+  unlink.bind(1, source_id);
+  unlink.run();
+  Statement unmerge = db.prepare("UPDATE connections SET same_as = NULL WHERE source_id = ?");
+  unmerge.bind(1, source_id);
+  unmerge.run();
+  pass.release();
 }
 
 }  // namespace lurk

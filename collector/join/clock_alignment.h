@@ -26,13 +26,14 @@ struct ClockSummary {
   int64_t not_aligned = 0;  // sources left on a clock of their own
 };
 
-// Runs in its own transaction.
+// Runs in a savepoint of its own (storage/savepoint.h): atomic alone, or part
+// of the ingest's transaction.
 ClockSummary align_clocks(Database& db);
 
 // Sets a source's offset by hand (lurk ingest --clock-offset): its times
 // become its own times + offset_ns. Links the joiner made by time for its
 // threads are undone, so that the joiner makes them again on the new clock.
-// Throws StorageError when there is no such source. Own transaction.
+// Throws StorageError when there is no such source. Own savepoint.
 void set_clock_offset(Database& db, int64_t source_id, int64_t offset_ns);
 
 // Adds delta_ns to every stored time of one source (packets, connections,

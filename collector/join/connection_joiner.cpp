@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "join/join_evidence.h"
+#include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk {
@@ -292,25 +293,20 @@ std::optional<std::pair<int64_t, const char*>> decide(const std::vector<Connecti
 
 JoinSummary join_connections(Database& db) {
   JoinSummary summary;
-  db.exec("BEGIN");
-  try {
-    std::vector<Connection> connections = load_connections(db);
-    summary.merged_connections = merge_same_connections(db, connections);
-    if (!connections.empty()) {
-      Statement link = db.prepare("UPDATE threads SET connection_id = ?, link_how = ? WHERE id = ?");
-      for (const auto& [thread_id, evidence] : gather_evidence(db)) {
-        auto decided = decide(connections, evidence);
-        if (!decided) continue;
-        link.bind(1, decided->first).bind(2, std::string_view(decided->second)).bind(3, thread_id);
-        link.run();
-        ++summary.linked_threads;
-      }
+  Savepoint pass(db, "join_connections");
+  std::vector<Connection> connections = load_connections(db);
+  summary.merged_connections = merge_same_connections(db, connections);
+  if (!connections.empty()) {
+    Statement link = db.prepare("UPDATE threads SET connection_id = ?, link_how = ? WHERE id = ?");
+    for (const auto& [thread_id, evidence] : gather_evidence(db)) {
+      auto decided = decide(connections, evidence);
+      if (!decided) continue;
+      link.bind(1, decided->first).bind(2, std::string_view(decided->second)).bind(3, thread_id);
+      link.run();
+      ++summary.linked_threads;
     }
-    db.exec("COMMIT");
-  } catch (...) {
-    db.exec("ROLLBACK");
-    throw;
   }
+  pass.release();
   return summary;
 }
 

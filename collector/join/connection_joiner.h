@@ -17,7 +17,8 @@ struct JoinSummary {
   int64_t linked_threads = 0;      // threads given a connection in this run
 };
 
-// Runs in its own transaction. Threads already linked keep their link
+// Runs in a savepoint of its own (storage/savepoint.h): atomic alone, or part
+// of the ingest's transaction. Threads already linked keep their link
 // (moved to the capture's row when their connection got a same_as).
 JoinSummary join_connections(Database& db);
 

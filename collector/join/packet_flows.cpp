@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "join/segment_matching.h"
+#include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk {
@@ -36,41 +37,36 @@ std::optional<Target> nearest_frame(const TracedSegment& t) {
 
 PacketFlowSummary link_threads_to_packets(Database& db) {
   PacketFlowSummary summary;
-  db.exec("BEGIN");
-  try {
-    db.exec("DELETE FROM flows WHERE packet_id IS NOT NULL");
-    Statement traced = db.prepare(
-        "SELECT id, ts_ns, sender_thread, receiver_thread FROM packets "
-        "WHERE sender_thread IS NOT NULL OR receiver_thread IS NOT NULL");
-    if (traced.step()) {
-      std::unordered_map<int64_t, TracedSegment> matches;
-      for (TracedSegment& t : match_traced_segments(db)) matches.emplace(t.packet_id, std::move(t));
-      Statement insert = db.prepare(
-          "INSERT INTO flows(kind, from_thread, from_ns, to_thread, to_ns, packet_id) "
-          "VALUES (?, ?, ?, ?, ?, ?)");
-      do {
-        int64_t ts = traced.column_int(1);
-        Target target{traced.column_int(0), ts};
-        auto match = matches.find(target.packet_id);
-        std::optional<Target> frame =
-            match == matches.end() ? std::nullopt : nearest_frame(match->second);
-        if (frame) target = *frame;
-        ++(frame ? summary.to_captured : summary.to_traced);
-        if (std::optional<int64_t> sender = traced.column_optional_int(2)) {
-          insert.bind(1, "tcp-send").bind(2, *sender).bind(3, ts).bind(4, std::nullopt);
-          insert.bind(5, target.ts_ns).bind(6, target.packet_id);
-        } else {
-          insert.bind(1, "tcp-receive").bind(2, std::nullopt).bind(3, target.ts_ns);
-          insert.bind(4, traced.column_int(3)).bind(5, ts).bind(6, target.packet_id);
-        }
-        insert.run();
-      } while (traced.step());
-    }
-    db.exec("COMMIT");
-  } catch (...) {
-    db.exec("ROLLBACK");
-    throw;
+  Savepoint pass(db, "packet_flows");
+  db.exec("DELETE FROM flows WHERE packet_id IS NOT NULL");
+  Statement traced = db.prepare(
+      "SELECT id, ts_ns, sender_thread, receiver_thread FROM packets "
+      "WHERE sender_thread IS NOT NULL OR receiver_thread IS NOT NULL");
+  if (traced.step()) {
+    std::unordered_map<int64_t, TracedSegment> matches;
+    for (TracedSegment& t : match_traced_segments(db)) matches.emplace(t.packet_id, std::move(t));
+    Statement insert = db.prepare(
+        "INSERT INTO flows(kind, from_thread, from_ns, to_thread, to_ns, packet_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    do {
+      int64_t ts = traced.column_int(1);
+      Target target{traced.column_int(0), ts};
+      auto match = matches.find(target.packet_id);
+      std::optional<Target> frame =
+          match == matches.end() ? std::nullopt : nearest_frame(match->second);
+      if (frame) target = *frame;
+      ++(frame ? summary.to_captured : summary.to_traced);
+      if (std::optional<int64_t> sender = traced.column_optional_int(2)) {
+        insert.bind(1, "tcp-send").bind(2, *sender).bind(3, ts).bind(4, std::nullopt);
+        insert.bind(5, target.ts_ns).bind(6, target.packet_id);
+      } else {
+        insert.bind(1, "tcp-receive").bind(2, std::nullopt).bind(3, target.ts_ns);
+        insert.bind(4, traced.column_int(3)).bind(5, ts).bind(6, target.packet_id);
+      }
+      insert.run();
+    } while (traced.step());
   }
+  pass.release();
   return summary;
 }
 

@@ -20,7 +20,8 @@ struct PacketFlowSummary {
   int64_t to_traced = 0;    // flows ending at the trace's own segment row
 };
 
-// Rebuilds every tcp-send / tcp-receive flow of the profile. Own transaction.
+// Rebuilds every tcp-send / tcp-receive flow of the profile. Own savepoint
+// (storage/savepoint.h): atomic alone, or part of the ingest's transaction.
 PacketFlowSummary link_threads_to_packets(Database& db);
 
 }  // namespace lurk

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "storage/savepoint.h"
 #include "storage/schema_audit.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
@@ -62,10 +63,10 @@ void ensure_schema(Database& db) {
     if (holds_foreign_bytes(db.path()))
       throw StorageError(db.path() +
                          ": not a SQLite database (not a lurk profile); refusing to write over it");
-    db.exec("BEGIN");
+    Savepoint create(db, "create_schema");
     db.exec(schema_sql());
     db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
-    db.exec("COMMIT");
+    create.release();
     return;
   }
   std::string problem = schema_problem(db);

@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "storage/savepoint.h"
 #include "storage/schema.h"
 #include "storage/sqlite_handle.h"
 
@@ -89,16 +90,11 @@ static_assert(std::size(kUpgrades) == kSchemaVersion - 1, "one upgrade step per 
 void migrate_to_current(Database& db) {
   int64_t version = db.query_int("PRAGMA user_version");
   if (version >= kSchemaVersion) return;
-  db.exec("BEGIN");
-  try {
-    add_missing_tables(db);
-    for (int64_t v = std::max<int64_t>(version, 1); v < kSchemaVersion; ++v) kUpgrades[v - 1](db);
-    db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
-    db.exec("COMMIT");
-  } catch (...) {
-    db.exec("ROLLBACK");
-    throw;
-  }
+  Savepoint migration(db, "migrate_schema");  // all steps or none
+  add_missing_tables(db);
+  for (int64_t v = std::max<int64_t>(version, 1); v < kSchemaVersion; ++v) kUpgrades[v - 1](db);
+  db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  migration.release();
 }
 
 std::unique_ptr<Database> open_profile_for_reading(const std::string& path) {

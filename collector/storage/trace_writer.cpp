@@ -4,6 +4,8 @@
 #include <ctime>
 #include <iostream>
 
+#include <sqlite3.h>
+
 #include "storage/schema.h"
 
 namespace lurk {
@@ -14,7 +16,10 @@ TraceWriter::TraceWriter(Database& db) : db_(db) {
   // b-tree pages the inserts touch (rows and index entries arrive nearly in
   // key order) without growing with the file. The rollback journal stays
   // on, which is what keeps a killed ingest from damaging the file.
-  db_.exec("PRAGMA cache_size = -2048; PRAGMA temp_store = MEMORY; PRAGMA synchronous = NORMAL");
+  db_.exec("PRAGMA cache_size = -2048; PRAGMA temp_store = MEMORY");
+  // SQLite refuses to change this inside a transaction; a writer made there
+  // (a pass of an ingest, findings_pass.cpp) runs under the ingest's setting.
+  if (sqlite3_get_autocommit(db_.raw())) db_.exec("PRAGMA synchronous = NORMAL");
 }
 
 // A destructor cannot throw, but what fails here (rows still queued that
@@ -67,7 +72,9 @@ bool TraceWriter::has_source_with_size(int64_t size_bytes) {
 
 int64_t TraceWriter::begin_source(SourceRow& source) {
   sync();
-  db_.exec("BEGIN");
+  // A savepoint: the source's own transaction, or nested in the one lurk
+  // ingest holds for its whole run (sources, then analysis; ingest.cpp).
+  db_.exec("SAVEPOINT source");
   in_transaction_ = true;
   Statement& s = statement(
       "source_insert",
@@ -78,6 +85,7 @@ int64_t TraceWriter::begin_source(SourceRow& source) {
   s.run();
   source.id = db_.last_insert_id();
   source_id_ = source.id;
+  shown_rows_ = 0;
   load_next_ids();
   load_strings();
   queue_.go_background();
@@ -95,7 +103,7 @@ void TraceWriter::commit_source(const SourceRow& source) {
   s.bind(4, source.status).bind(5, source.content_hash).bind(6, source.clock_domain);
   s.bind(7, source.id);
   s.run();
-  db_.exec("COMMIT");
+  db_.exec("RELEASE source");
   in_transaction_ = false;
   ids_loaded_ = false;
 }
@@ -114,7 +122,11 @@ void TraceWriter::rollback_source() {
   interned_.clear();
   strings_loaded_ = false;
   ids_loaded_ = false;
-  db_.exec("ROLLBACK");
+  // Some errors (a full disk, an I/O error) make SQLite roll the whole
+  // transaction back itself: then there is nothing left to undo.
+  if (sqlite3_get_autocommit(db_.raw())) return;
+  db_.exec("ROLLBACK TO source");
+  db_.exec("RELEASE source");
 }
 
 void TraceWriter::load_next_ids() {
@@ -233,6 +245,7 @@ int64_t TraceWriter::insert_thread(ThreadRow& row) {
   static const std::string sql = insert_with_id_sql("threads", kThreadColumns, 14);
   if (!ids_loaded_) load_next_ids();
   row.id = next_thread_id_++;
+  ++shown_rows_;
   queue_by_id("thread_insert", sql, row, bind_thread);
   return row.id;
 }
@@ -379,18 +392,23 @@ void TraceWriter::queue_pending_rows() {
   queue_rows(pending_flows_, kFlows);
 }
 
-void TraceWriter::insert_packet(const PacketRow& row) { add_row(pending_packets_, kPackets, row); }
+void TraceWriter::insert_packet(const PacketRow& row) {
+  ++shown_rows_;
+  add_row(pending_packets_, kPackets, row);
+}
 void TraceWriter::insert_span(const SpanRow& row) { add_row(pending_spans_, kSpans, row); }
 // Every instant and counter carries its source, global ones included, so
 // that a source's times can be shifted as one (join/clock_alignment).
 void TraceWriter::insert_instant(const InstantRow& row) {
   InstantRow copy = row;
   copy.source_id = source_id_;
+  ++shown_rows_;
   add_row(pending_instants_, kInstants, std::move(copy));
 }
 void TraceWriter::insert_counter(const CounterRow& row) {
   CounterRow copy = row;
   copy.source_id = source_id_;
+  ++shown_rows_;
   add_row(pending_counters_, kCounters, std::move(copy));
 }
 void TraceWriter::insert_flow(const FlowRow& row) { add_row(pending_flows_, kFlows, row); }

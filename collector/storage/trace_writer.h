@@ -1,6 +1,7 @@
 // The one place that writes rows into a .lurk file. Trackers call it; no
-// importer touches SQL. Each source is ingested in one transaction so that a
-// failed or killed ingest leaves the file as it was before.
+// importer touches SQL. Each source is ingested in one savepoint so that a
+// failed or killed ingest leaves the file as it was before (lurk ingest nests
+// it in one transaction for the whole run, analysis included: ingest.h).
 //
 // Inside a source (begin_source .. commit_source) the rows are written behind
 // the caller's back: queued, batched many rows per INSERT, and run on a
@@ -38,13 +39,18 @@ class TraceWriter {
   // Whether a source of exactly this size is in the file: only then can a new
   // input be one already ingested, so only then is it hashed before import.
   bool has_source_with_size(int64_t size_bytes);
-  // Starts the source's transaction and inserts its row; returns its id.
+  // Starts the source's savepoint and inserts its row; returns its id.
   int64_t begin_source(SourceRow& source);
   // Updates the source's counts and content hash (which may have been taken
-  // while importing) and commits everything written since begin.
+  // while importing) and releases its savepoint: what was written since begin
+  // is kept (committed, unless the caller holds a transaction around it).
   void commit_source(const SourceRow& source);
   // Drops everything written since begin_source.
   void rollback_source();
+
+  // Rows the UI shows (packets, threads, instants, counters) written for the
+  // source begun last: 0 means the input yielded nothing to show.
+  int64_t shown_rows() const { return shown_rows_; }
 
   // Interned text: the same text always gets the same id within a file.
   int64_t intern(std::string_view text);
@@ -114,6 +120,7 @@ class TraceWriter {
   bool ids_loaded_ = false;
   int64_t next_connection_id_ = 1, next_thread_id_ = 1, next_string_id_ = 1;
   int64_t source_id_ = 0;  // the source being ingested (begin_source)
+  int64_t shown_rows_ = 0;  // see shown_rows()
   bool strings_loaded_ = false;
   std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> interned_;
   // Last: destroyed first, so its thread stops before the statements go.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "join/join_evidence.h"
+#include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 #include "trace/promise_connections.h"
 
@@ -129,25 +130,20 @@ TraceConnectionsSummary find_trace_connections(Database& db) {
   if (!schema_has_trace_connections(db)) return summary;
   std::vector<int64_t> sources = sources_to_look_at(db);
   if (sources.empty()) return summary;
-  db.exec("BEGIN");
-  try {
-    Statement mark = db.prepare(
-        "INSERT INTO source_counters(source_id, name, value) VALUES (?, 'trace_connections', ?)");
-    for (int64_t source_id : sources) {
-      std::vector<PromiseLabel> labels = load_labels(db, source_id);
-      std::vector<PromiseConnection> found =
-          find_promise_connections(load_promises(db, source_id), labels, load_flows(db, source_id));
-      summary.linked_threads += store(db, source_id, found, labels);
-      summary.connections += static_cast<int64_t>(found.size());
-      ++summary.sources;
-      mark.bind(1, source_id).bind(2, static_cast<int64_t>(found.size()));
-      mark.run();
-    }
-    db.exec("COMMIT");
-  } catch (...) {
-    db.exec("ROLLBACK");
-    throw;
+  Savepoint pass(db, "trace_connections");
+  Statement mark = db.prepare(
+      "INSERT INTO source_counters(source_id, name, value) VALUES (?, 'trace_connections', ?)");
+  for (int64_t source_id : sources) {
+    std::vector<PromiseLabel> labels = load_labels(db, source_id);
+    std::vector<PromiseConnection> found =
+        find_promise_connections(load_promises(db, source_id), labels, load_flows(db, source_id));
+    summary.linked_threads += store(db, source_id, found, labels);
+    summary.connections += static_cast<int64_t>(found.size());
+    ++summary.sources;
+    mark.bind(1, source_id).bind(2, static_cast<int64_t>(found.size()));
+    mark.run();
   }
+  pass.release();
   return summary;
 }
 

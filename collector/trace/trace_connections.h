@@ -21,7 +21,8 @@ struct TraceConnectionsSummary {
   int64_t linked_threads = 0;
 };
 
-// Runs in its own transaction. A source once looked at has the
+// Runs in a savepoint of its own (storage/savepoint.h): atomic alone, or part
+// of the ingest's transaction. A source once looked at has the
 // source_counters row 'trace_connections' (its count) and is not looked at
 // again.
 TraceConnectionsSummary find_trace_connections(Database& db);

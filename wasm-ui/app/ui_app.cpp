@@ -13,28 +13,41 @@
 #include "app/theme.h"
 #include "core/finding_target.h"
 #include "ingest/ingest.h"
+#include "ingest/outcome_text.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::ui {
 namespace {
 
+// What the ingest of a drop said: an error (then nothing opens), or the
+// lines `lurk ingest` would print for its partial or empty inputs.
+struct DropIngest {
+  std::string error;
+  std::vector<std::string> warnings;
+};
+
 // Raw captures and traces dropped on the page are ingested by the same core
 // as the CLI uses, into one profile in the module's memory file system (as
 // `lurk view a.pcap b.ctf` does: each a source, then joined).
-std::string ingest_in_memory(const std::vector<std::string>& paths,
-                             const std::vector<std::string>& names, const std::string& profile_path) {
+DropIngest ingest_in_memory(const std::vector<std::string>& paths,
+                            const std::vector<std::string>& names, const std::string& profile_path) {
+  DropIngest result;
   std::remove(profile_path.c_str());
   Database db(profile_path, Database::Mode::ReadWriteCreate);
   for (size_t i = 0; i < paths.size(); ++i) {
     std::ifstream in(paths[i], std::ios::binary);
     std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     SourceOutcome outcome = ingest_buffer(db, names[i], bytes.data(), bytes.size());
-    if (outcome.status == SourceOutcome::Status::Rejected)
-      return outcome.messages.empty() ? names[i] + ": not a format lurk reads"
-                                      : outcome.messages.front();
+    if (outcome.status == SourceOutcome::Status::Rejected) {
+      result.error = outcome.messages.empty() ? names[i] + ": not a format lurk reads"
+                                              : outcome.messages.front();
+      return result;
+    }
+    if (outcome.status == SourceOutcome::Status::Partial || outcome.nothing_shown)
+      for (std::string& line : outcome_lines(outcome)) result.warnings.push_back(std::move(line));
   }
-  return "";
+  return result;
 }
 
 }  // namespace
@@ -48,8 +61,14 @@ void UiApp::set_loading(const std::string& name, double fraction) {
 }
 
 void UiApp::set_error(const std::string& message) {
-  error_ = message;
+  if (model_) open_error_ = message;
+  else error_ = message;
   loading_.reset();
+}
+
+std::string UiApp::fail_open(const std::string& message) {
+  set_error(message);
+  return message;
 }
 
 std::string UiApp::open_file(const std::string& path, const std::string& display_name) {
@@ -62,20 +81,22 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
   std::string display_name;
   for (const std::string& n : names) display_name += (display_name.empty() ? "" : " + ") + n;
   std::string profile_path = paths.empty() ? "" : paths.front();
+  std::string ingested_path;  // the in-memory profile this drop made, if any
   try {
     bool profile = paths.size() == 1 && is_sqlite_file(paths.front());
     for (size_t i = 0; i < paths.size() && paths.size() > 1; ++i)
-      if (is_sqlite_file(paths[i])) {
-        std::string problem = names[i] + ": a .lurk profile opens on its own; drop it alone "
-                                         "(captures and traces can be combined)";
-        set_error(problem);
-        return problem;
-      }
+      if (is_sqlite_file(paths[i]))
+        return fail_open(names[i] + ": a .lurk profile opens on its own; drop it alone "
+                                    "(captures and traces can be combined)");
+    DropIngest ingest;
     if (!profile) {
-      profile_path = "/ingested.lurk";
-      if (std::string problem = ingest_in_memory(paths, names, profile_path); !problem.empty()) {
-        set_error(problem);
-        return problem;
+      // A new file per drop: the profile shown may be the last drop's, and
+      // stays open (and whole) if this one fails.
+      ingested_path = profile_path = "/ingested-" + std::to_string(++ingest_count_) + ".lurk";
+      ingest = ingest_in_memory(paths, names, profile_path);
+      if (!ingest.error.empty()) {
+        std::remove(ingested_path.c_str());
+        return fail_open(ingest.error);
       }
     }
     // A profile of an earlier schema version is upgraded in a copy in memory.
@@ -83,22 +104,28 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
     clocks_.reset();
     ProfileModel model = ProfileModel::load(*db);
     FindingList findings = FindingList::load(*db);
+    IngestProblems problems = IngestProblems::load(*db);
+    bool said = !ingest.warnings.empty();  // this drop was partial or yielded nothing
+    problems.warnings = std::move(ingest.warnings);
     db_ = std::move(db);
+    if (!shown_ingest_path_.empty()) std::remove(shown_ingest_path_.c_str());
+    shown_ingest_path_ = ingested_path;
     model_ = std::move(model);
     findings_ = std::move(findings);
     name_ = display_name;
     error_.reset();
+    open_error_.reset();
     timeline_.reset(*model_);
     table_.reset();
     findings_panel_.reset(findings_);
+    ingest_panel_.reset(std::move(problems), said);
     details_.reset();
     search_buf_[0] = 0;
     graphs_.reset();
     return "";
   } catch (const std::exception& e) {
-    std::string message = display_name + ": " + e.what();
-    set_error(message);
-    return message;
+    if (!ingested_path.empty()) std::remove(ingested_path.c_str());
+    return fail_open(display_name + ": " + e.what());
   }
 }
 
@@ -116,6 +143,8 @@ SnapshotState UiApp::snapshot() const {
   SnapshotState s;
   s.ready = model_.has_value() && !error_ && frames_ > 0;
   s.error = error_;
+  s.open_error = open_error_;
+  s.status_text = status_text();
   s.loading = loading_;
   s.loading_fraction = loading_fraction_;
   if (model_) {
@@ -133,6 +162,7 @@ SnapshotState UiApp::snapshot() const {
     s.duration_ns = double(model_->duration_ns());
     s.origin_ns = double(model_->origin_ns());
     s.clocks = model_->sources();
+    ingest_panel_.fill_snapshot(s.ingest_problems);
   }
   s.help = help_;
   s.last_frame_ms = last_frame_ms_;
@@ -144,27 +174,25 @@ SnapshotState UiApp::snapshot() const {
   return s;
 }
 
+// What the status screen says when no profile is shown. An error is not
+// repeated here: the page shows it (lurk-page.js showError), once.
+std::optional<std::string> UiApp::status_text() const {
+  if (model_ || error_) return std::nullopt;
+  if (loading_) return "Loading " + *loading_;
+  return "No trace loaded.";
+}
+
 void UiApp::draw_status_screen() {
+  std::optional<std::string> text = status_text();
+  if (!text) return;
   ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->GetCenter(), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSize(ImVec2(std::min(640.0f, viewport->Size.x * 0.9f), 0));
   ImGui::Begin("status", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_AlwaysAutoResize |
                    ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings);
-  if (error_) {
-    ImGui::PushStyleColor(ImGuiCol_Text, IM_COL32(255, 120, 120, 255));
-    ImGui::TextUnformatted("Cannot show this trace");
-    ImGui::PopStyleColor();
-    ImGui::Separator();
-    ImGui::PushTextWrapPos(0);
-    ImGui::TextUnformatted(error_->c_str());
-    ImGui::PopTextWrapPos();
-  } else if (loading_) {
-    ImGui::Text("Loading %s", loading_->c_str());
-    ImGui::ProgressBar(float(loading_fraction_), ImVec2(-1, 0));
-  } else {
-    ImGui::TextUnformatted("No trace loaded.");
-  }
+  ImGui::TextUnformatted(text->c_str());
+  if (loading_) ImGui::ProgressBar(float(loading_fraction_), ImVec2(-1, 0));
   ImGui::End();
 }
 
@@ -177,6 +205,10 @@ void UiApp::draw_header() {
   draw_search_box();
   ImGui::SameLine();
   if (ImGui::SmallButton("? keys")) help_ = !help_;
+  if (ingest_panel_.problems().any()) {
+    ImGui::SameLine();
+    ingest_panel_.draw_button();
+  }
   ImGui::SameLine();
   if (auto by_hand = clocks_.draw(model_->sources())) {
     // Moved by hand, for display: the lanes are rebuilt with the new shifts.
@@ -288,6 +320,7 @@ void UiApp::build_frame() {
   ImGui::SameLine();
   app_theme().draw_toggle();
   ImGui::Separator();
+  ingest_panel_.draw_band(std::clamp(ImGui::GetContentRegionAvail().y * 0.2f, 80.0f, 180.0f));
   draw_top_band();
   const float details_width = std::min(360.0f, ImGui::GetContentRegionAvail().x * 0.3f);
   ImGui::BeginChild("main-left", ImVec2(-details_width, 0), false,

@@ -12,6 +12,7 @@
 #include "app/details_panel.h"
 #include "app/findings_panel.h"
 #include "app/graphs_panel.h"
+#include "app/ingest_panel.h"
 #include "app/timeline_panel.h"
 #include "core/finding_list.h"
 #include "core/profile_model.h"
@@ -29,6 +30,8 @@ class UiApp {
   ~UiApp();
 
   void set_loading(const std::string& name, double fraction);
+  // A message for the user (the page shows it, lurk-page.js): with a profile
+  // open it is a failed open and the profile stays; without, the error screen.
   void set_error(const std::string& message);
   // Opens a .lurk profile, or ingests a raw capture/trace in memory first.
   // Returns "" on success, else the message shown to the user.
@@ -46,7 +49,11 @@ class UiApp {
   void set_window(double t0_ns, double t1_ns);
 
  private:
+  std::optional<std::string> status_text() const;
   void draw_status_screen();
+  // A failed open: said once (returned to the page, which shows it); the
+  // profile shown, if any, stays open.
+  std::string fail_open(const std::string& message);
   void draw_header();
   void draw_search_box();
   void handle_app_keys();
@@ -58,7 +65,10 @@ class UiApp {
   std::optional<ProfileModel> model_;
   FindingList findings_;  // the ranked findings, as `lurk findings` lists them
   std::string name_;
-  std::optional<std::string> error_;
+  std::optional<std::string> error_;       // nothing can be shown (no profile open)
+  std::optional<std::string> open_error_;  // the last open failed; the profile shown stayed
+  int ingest_count_ = 0;                   // names the in-memory profile of each drop
+  std::string shown_ingest_path_;          // the in-memory profile shown ("" for a .lurk)
   std::optional<std::string> loading_;
   double loading_fraction_ = 0;
   TimelinePanel timeline_;
@@ -70,6 +80,7 @@ class UiApp {
   char search_buf_[128] = {};
   GraphsPanel graphs_;  // per-connection graphs under the timeline
   ClocksPanel clocks_;  // the sources' clocks, in the header
+  IngestPanel ingest_panel_;  // partial or empty inputs, ingest_errors rows
   double last_frame_ms_ = 0;
   uint64_t frames_ = 0;
   int64_t primitives_ = 0;

@@ -55,6 +55,14 @@ std::string snapshot_json(const SnapshotState& s) {
   nlohmann::json j;
   j["ready"] = s.ready;
   j["error"] = s.error ? nlohmann::json(*s.error) : nlohmann::json(nullptr);
+  j["openError"] = s.open_error ? nlohmann::json(*s.open_error) : nlohmann::json(nullptr);
+  j["statusText"] = s.status_text ? nlohmann::json(*s.status_text) : nlohmann::json(nullptr);
+  nlohmann::json problem_rows = nlohmann::json::array();
+  for (const IngestProblemRow& r : s.ingest_problems.rows)
+    problem_rows.push_back({{"file", r.file}, {"byteOffset", optional_int(r.byte_offset)},
+                            {"line", optional_int(r.line)}, {"kind", r.kind}, {"message", r.message}});
+  j["ingestProblems"] = {{"shown", s.ingest_problems.shown}, {"warnings", s.ingest_problems.warnings},
+                         {"rows", problem_rows}, {"total", s.ingest_problems.total}};
   j["loading"] = s.loading ? nlohmann::json({{"name", *s.loading}, {"fraction", s.loading_fraction}})
                            : nlohmann::json(nullptr);
   j["counts"] = {{"connections", s.counts.connections},

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ingest_problems.h"
 #include "core/profile_model.h"
 #include "core/stevens_graph.h"
 
@@ -111,9 +112,24 @@ struct SnapshotDensity {
   int64_t columns = 0, flagged_columns = 0;
 };
 
+// The "Ingest problems" band (app/ingest_panel, core/ingest_problems).
+struct SnapshotIngestProblems {
+  static constexpr size_t kMaxRows = 200;
+  bool shown = false;
+  std::vector<std::string> warnings;     // the lines `lurk ingest` prints (partial, nothing to show)
+  std::vector<IngestProblemRow> rows;    // ingest_errors, first kMaxRows
+  int64_t total = 0;                     // rows of ingest_errors in the profile
+};
+
 struct SnapshotState {
   bool ready = false;
   std::optional<std::string> error;
+  // The last open failed while a profile was shown, which stayed open.
+  std::optional<std::string> open_error;
+  // What the status screen (no profile shown) draws; never an error's text,
+  // which the page shows.
+  std::optional<std::string> status_text;
+  SnapshotIngestProblems ingest_problems;
   std::optional<std::string> loading;  // name of what is loading
   double loading_fraction = 0;
   ProfileCounts counts;
