@@ -74,8 +74,9 @@ with tempfile.TemporaryDirectory() as work:
     starts = [i for i in range(len(text)) if text.startswith("lurk: ", i)]
     check(len(starts) >= 2 and all(text[:i].endswith(("\r\x1b[K", "\n")) for i in starts),
           f"every report line starts clean: {text!r}")
-    check(text.replace("\r\n", "\n").rstrip("\n").split("\n")[-1].startswith("lurk: "),
-          f"the output ends with a report line, no bar: {text[-200:]!r}")
+    after_last_erase = text[text.rfind("\r\x1b[K") + 4:].replace("\r\n", "\n")
+    check(after_last_erase.startswith("lurk: ") and "\r" not in after_last_erase,
+          f"the bar is erased for good before the last report lines: {text[-200:]!r}")
     piped_profile = os.path.join(work, "piped.lurk")
     piped = run([lurk, "ingest", "-o", piped_profile] + inputs)
     check("\r" not in piped.stderr and "\x1b" not in piped.stderr,
