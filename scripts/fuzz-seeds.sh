@@ -33,13 +33,13 @@ trap 'rm -rf "$work"' EXIT
 # Captures: every link type, cut to their first 12 packets; the lab's
 # captures (retransmissions, zero windows, resets) cut to their first 40.
 for f in "$data"/linktypes/*.pcap; do
-  editcap -r "$f" "$seeds/pcap/$(basename "$f")" 1-12
+  editcap -F pcap -r "$f" "$seeds/pcap/$(basename "$f")" 1-12
 done
 for f in "$data"/netlab-*.pcap "$root/samples/demo.pcap"; do
-  editcap -r "$f" "$seeds/pcap/$(basename "$f")" 1-40
+  editcap -F pcap -r "$f" "$seeds/pcap/$(basename "$f")" 1-40
 done
 for f in "$data"/linktypes/*.pcapng; do
-  editcap -r "$f" "$seeds/pcapng/$(basename "$f")" 1-12
+  editcap -F pcapng -r "$f" "$seeds/pcapng/$(basename "$f")" 1-12
 done
 for f in "$seeds"/pcap/netlab-*.pcap; do
   editcap -F pcapng "$f" "$seeds/pcapng/$(basename "$f" .pcap).pcapng"
@@ -58,20 +58,24 @@ while at + 16 <= len(raw):
 open(sys.argv[2], 'wb').write(out)
 EOF
 
-# CTF: small server traces (clean and failing closes), and the first packets
-# of the real MirageOS trace (each packet is whole: the header says its size).
+# CTF: small server traces (clean and failing closes), and the first 4 KB of
+# events of the real MirageOS trace's first two packets (its packets are
+# 250 KB), each under a header whose sizes say 4 KB: the last event is torn.
 "$make_ctf" "$seeds/ctf/server-xx.ctf" x.x
 "$make_ctf" "$seeds/ctf/server-dot.ctf" .
 python3 - "$shared/samples/net.ctf" "$seeds/ctf" <<'EOF'
 import struct, sys
 raw = open(sys.argv[1], 'rb').read()
 at, packets = 0, []
-while at + 30 <= len(raw) and len(packets) < 6:
+while at + 30 <= len(raw) and len(packets) < 2:
     size = struct.unpack('<I', raw[at + 20:at + 24])[0] // 8
-    packets.append(raw[at:at + size])
+    bits = (30 + 4096) * 8
+    packets.append(raw[at:at + 20] + struct.pack('<I', bits) + raw[at + 24:at + 26] +
+                   struct.pack('<I', bits) + raw[at + 30:at + 30 + 4096])
     at += size
-open(sys.argv[2] + '/mirage-net-first2.ctf', 'wb').write(b''.join(packets[:2]))
-open(sys.argv[2] + '/mirage-net-4-6.ctf', 'wb').write(b''.join(packets[3:6]))
+for i, p in enumerate(packets):
+    open(sys.argv[2] + '/mirage-net-packet%d-4k.ctf' % i, 'wb').write(p)
+open(sys.argv[2] + '/mirage-net-two-packets-4k.ctf', 'wb').write(b''.join(packets))
 EOF
 
 # Chrome JSON: the golden cases (one rule each) and the node traces cut to
@@ -102,7 +106,13 @@ for p in capture ctf joined; do
   sqlite3 "$work/$p.lurk" "VACUUM"
   cp "$work/$p.lurk" "$seeds/profile/$p.lurk"
 done
-cp "$data/profiles/v1-capture-ctf-jsonl.lurk" "$seeds/profile/v1.lurk"
+# The committed version-1 profile, cut to its first 60 rows of every table.
+cp "$data/profiles/v1-capture-ctf-jsonl.lurk" "$work/v1.lurk"
+for table in $(sqlite3 "$work/v1.lurk" "SELECT name FROM sqlite_master WHERE type = 'table'"); do
+  sqlite3 "$work/v1.lurk" "DELETE FROM \"$table\" WHERE rowid > 60"
+done
+sqlite3 "$work/v1.lurk" "VACUUM"
+cp "$work/v1.lurk" "$seeds/profile/v1.lurk"
 
 hostile() {  # NAME SQL: a copy of the capture+trace profile with SQL applied
   cp "$work/joined.lurk" "$work/$1.lurk"
@@ -121,7 +131,7 @@ hostile absurd-times "UPDATE packets SET ts_ns = CASE WHEN rowid % 2 THEN 922337
 hostile absurd-ids "UPDATE threads SET name = 2147483647, parent_id = id, connection_id = -5; UPDATE spans SET depth = 65536 * 4 + 3"
 hostile sparse-strings "UPDATE strings SET id = id * 100000"
 hostile text-in-numbers "UPDATE packets SET payload_len = 'lots', tcp_flags = x'ff00'; UPDATE connections SET packets_ab = -1, packets_ba = 9223372036854775807"
-hostile null-everywhere "UPDATE connections SET first_ns = NULL, last_ns = NULL, addr_a = NULL; UPDATE findings SET ts_ns = NULL, kind = NULL"
+hostile nulls "UPDATE threads SET start_ns = NULL, end_ns = NULL, name = NULL, connection_id = NULL; UPDATE findings SET ts_ns = NULL, duration_ns = NULL, connection_id = NULL"
 
 # The same profiles as SQL text (fuzz_profile.cpp runs it into an empty
 # database): mutations then change values and names, not page bytes.
