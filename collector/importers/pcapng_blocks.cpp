@@ -139,8 +139,9 @@ std::optional<PacketBlock> parse_packet_block(uint32_t type, ByteView body,
   if (type == kSimplePacket) return parse_simple_packet(body, if0_snaplen, problem);
   PacketBlock block;
   size_t fixed = type == kEnhancedPacket ? kEnhancedFixed : kObsoleteFixed;
-  std::optional<uint32_t> interface_id =
-      type == kEnhancedPacket ? body.u32(0) : std::optional<uint32_t>(body.u16(0));
+  std::optional<uint32_t> interface_id;  // 32 bits in enhanced blocks, 16 in obsolete ones
+  if (type == kEnhancedPacket) interface_id = body.u32(0);
+  else if (std::optional<uint16_t> id16 = body.u16(0)) interface_id = *id16;
   std::optional<uint32_t> ts_high = body.u32(4), ts_low = body.u32(8), captured = body.u32(12),
                           original = body.u32(16);
   if (!interface_id || !ts_high || !ts_low || !captured || !original) {
