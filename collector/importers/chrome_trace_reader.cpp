@@ -2,7 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
 
 #include "importers/chrome_event_fields.h"
 #include "importers/span_nesting.h"
@@ -19,12 +23,24 @@ using chrome_fields::json_text;
 
 namespace {
 
+// A double as int64_t (its integer part); nullopt when it is not finite or
+// out of range, where the cast would be undefined ("id": 1e308).
+std::optional<int64_t> to_int64(double v) {
+  if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0)) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
 // A pid or tid as text: numbers as they are, strings quoted, so that the
 // string "1" and the number 1 stay two processes (as in Perfetto, which
 // interns a string pid as a name). nullopt when missing.
 std::optional<std::string> os_id_text(const Member* v) {
   if (!v || v->kind == Kind::Null) return std::nullopt;
-  if (v->kind == Kind::Float) return std::to_string(static_cast<int64_t>(v->number));
+  if (v->kind == Kind::Float) {
+    if (std::optional<int64_t> whole = to_int64(v->number)) return std::to_string(*whole);
+    char text[32];  // beyond int64_t (1e308, inf): the number itself names the process
+    std::snprintf(text, sizeof text, "%.17g", v->number);
+    return std::string(text);
+  }
   if (v->kind == Kind::Bool) return v->boolean ? "true" : "false";
   if (v->kind == Kind::String) {
     std::string quoted;
@@ -380,10 +396,13 @@ void ChromeTraceReader::on_metadata(const Event& ev, const Where& at) {
   } else if (name == "thread_sort_index") {
     const Member* index = nested_.find("sort_index");
     if (index && index->is_number()) {
-      int64_t sort = index->kind == Kind::Int    ? index->int_value
-                     : index->kind == Kind::Uint ? static_cast<int64_t>(index->uint_value)
-                                                 : static_cast<int64_t>(index->number);
-      threads_.thread(os_thread(ev)).sort_index = sort;
+      // Out of int64_t's range: the nearest end (a uint above INT64_MAX, 1e300).
+      std::optional<int64_t> sort =
+          index->kind == Kind::Int    ? index->int_value
+          : index->kind == Kind::Uint ? static_cast<int64_t>(std::min<uint64_t>(index->uint_value, INT64_MAX))
+                                      : to_int64(index->number);
+      if (!sort) sort = index->number < 0 ? INT64_MIN : INT64_MAX;
+      threads_.thread(os_thread(ev)).sort_index = *sort;
     }
   } else if (name == "process_name") {
     process_names_[pid_text(ev)] = std::string(nested_.string("name"));

@@ -1,28 +1,28 @@
 // Packet framing, ring order and event decoding of mirage-profile CTF.
-// Little-endian, no alignment: every field is read byte by byte at its offset.
+// Little-endian, no alignment: every field is read through a ByteView at its
+// offset, so no length in the file can make a read leave the buffer.
 #include "importers/ctf_reader.h"
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <iterator>
 #include <optional>
+
+#include "ingest/byte_view.h"
 
 namespace lurk::ctf {
 namespace {
 
-uint64_t load_le(const uint8_t* p, size_t bytes) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < bytes; ++i) v |= uint64_t(p[i]) << (8 * i);
-  return v;
-}
-
 std::string packet_name(size_t index) { return "packet " + std::to_string(index); }
 
+bool has_trace_uuid(const ByteView& data, uint64_t at) {
+  std::optional<std::span<const uint8_t>> uuid = data.bytes(at, kTraceUuid.size());
+  return uuid && std::equal(uuid->begin(), uuid->end(), kTraceUuid.begin());
+}
+
 bool header_matches(std::span<const uint8_t> data, uint64_t at) {
-  if (data.size() - at < 20) return false;
-  return load_le(data.data() + at, 4) == kMagic &&
-         std::memcmp(data.data() + at + 4, kTraceUuid.data(), kTraceUuid.size()) == 0;
+  ByteView bytes(data);
+  return bytes.u32(at) == kMagic && has_trace_uuid(bytes, at + 4);
 }
 
 // The next offset after `from` where a packet header (magic + UUID) starts.
@@ -32,46 +32,49 @@ std::optional<uint64_t> next_header(std::span<const uint8_t> data, uint64_t from
   return std::nullopt;
 }
 
-// Reads fixed-size fields and NUL-ended strings up to a limit; every read
-// says whether the bytes were there.
+// Reads fixed-size fields and NUL-ended strings in order, within one
+// packet's content (a ByteView of it); every read says whether the bytes
+// were there.
 class Cursor {
  public:
+  // [pos, end) of `data`; an end past the data is cut to it.
   Cursor(std::span<const uint8_t> data, uint64_t pos, uint64_t end)
-      : data_(data), pos_(pos), end_(end) {}
-  uint64_t pos() const { return pos_; }
-  uint64_t left() const { return end_ - pos_; }
-  bool u64(uint64_t& out) { return fixed(8, out); }
+      : content_(content_of(data, pos, end)) {}
+  uint64_t pos() const { return content_.offset_of(at_); }
+  uint64_t left() const { return content_.size() - at_; }
+  bool u64(uint64_t& out) { return take(content_.u64(at_), 8, out); }
   bool i64(int64_t& out) {
     uint64_t v;
-    if (!fixed(8, v)) return false;
+    if (!u64(v)) return false;
     out = static_cast<int64_t>(v);
     return true;
   }
-  bool u8(uint8_t& out) {
-    uint64_t v;
-    if (!fixed(1, v)) return false;
-    out = static_cast<uint8_t>(v);
-    return true;
-  }
+  bool u8(uint8_t& out) { return take(content_.u8(at_), 1, out); }
   bool str(std::string_view& out) {
-    const uint8_t* begin = data_.data() + pos_;
-    const void* nul = std::memchr(begin, 0, left());
-    if (!nul) return false;
-    size_t length = static_cast<const uint8_t*>(nul) - begin;
-    out = std::string_view(reinterpret_cast<const char*>(begin), length);
-    pos_ += length + 1;
+    std::span<const uint8_t> rest = *content_.bytes(at_, left());
+    auto nul = std::find(rest.begin(), rest.end(), uint8_t(0));
+    if (nul == rest.end()) return false;
+    size_t length = size_t(nul - rest.begin());
+    out = std::string_view(reinterpret_cast<const char*>(rest.data()), length);
+    at_ += length + 1;
     return true;
   }
 
  private:
-  bool fixed(size_t bytes, uint64_t& out) {
-    if (left() < bytes) return false;
-    out = load_le(data_.data() + pos_, bytes);
-    pos_ += bytes;
+  static ByteView content_of(std::span<const uint8_t> data, uint64_t pos, uint64_t end) {
+    uint64_t stop = std::min<uint64_t>(end, data.size());
+    if (pos >= stop) return ByteView({}, Endian::Little, pos);
+    return *ByteView(data).sub(pos, stop - pos);
+  }
+  template <typename T, typename Out>
+  bool take(std::optional<T> value, size_t bytes, Out& out) {
+    if (!value) return false;
+    out = *value;
+    at_ += bytes;
     return true;
   }
-  std::span<const uint8_t> data_;
-  uint64_t pos_, end_;
+  ByteView content_;
+  size_t at_ = 0;
 };
 
 // The fields after the event id; false when they run past the content.
@@ -105,22 +108,23 @@ bool read_fields(Cursor& c, Event& e) {
 // Checks one packet header at `at`; returns the packet, or reports why not.
 std::optional<Packet> read_header(std::span<const uint8_t> data, uint64_t at, size_t index,
                                   const DamageReport& report, uint64_t& packet_bytes) {
-  const uint8_t* p = data.data() + at;
+  // Callers make sure the 30 header bytes are there; the view checks anyway.
+  ByteView h = ByteView(data).rest(at);
   std::string where = packet_name(index);
-  if (uint32_t magic = static_cast<uint32_t>(load_le(p, 4)); magic != kMagic) {
+  if (uint32_t magic = h.u32(0).value_or(0); magic != kMagic) {
     char found[16];
     std::snprintf(found, sizeof found, "0x%08X", magic);
     report(at, "bad-magic",
            where + ": expected the CTF magic 0xC1FC1FC1, found " + found + "; packet skipped");
     return std::nullopt;
   }
-  if (std::memcmp(p + 4, kTraceUuid.data(), kTraceUuid.size()) != 0) {
+  if (!has_trace_uuid(h, 4)) {
     report(at + 4, "bad-uuid",
            where + ": the trace UUID is not mirage-profile's 05883b8d-521a-487b-b397-456ab150680c;"
                    " packet skipped");
     return std::nullopt;
   }
-  uint64_t size_bits = load_le(p + 20, 4), content_bits = load_le(p + 26, 4);
+  uint64_t size_bits = h.u32(20).value_or(0), content_bits = h.u32(26).value_or(0);
   if (size_bits % 8 != 0 || size_bits / 8 < kPacketHeaderSize) {
     report(at + 20, "bad-packet-size",
            where + ": packet size " + std::to_string(size_bits) +
@@ -131,7 +135,7 @@ std::optional<Packet> read_header(std::span<const uint8_t> data, uint64_t at, si
   Packet packet;
   packet.index = index;
   packet.offset = at;
-  packet.sequence = static_cast<uint16_t>(load_le(p + 24, 2));
+  packet.sequence = h.u16(24).value_or(0);
   uint64_t content = content_bits / 8;
   if (content_bits % 8 != 0 || content < kPacketHeaderSize || content > packet_bytes) {
     // Reading on to the packet size would decode its zero padding as events.

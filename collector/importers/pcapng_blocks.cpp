@@ -1,6 +1,5 @@
+// The pcapng block pieces (pcapng_blocks.h), every field read through ByteView.
 #include "importers/pcapng_blocks.h"
-
-#include <cstring>
 
 namespace lurk::pcapng {
 namespace {
@@ -12,37 +11,17 @@ constexpr size_t kEnhancedFixed = 20;  // interface, ts high, ts low, captured, 
 constexpr size_t kObsoleteFixed = 20;  // interface(16), drops(16), ts high, ts low, captured, original
 constexpr size_t kSimpleFixed = 4;     // original length
 
-void take_options(std::span<const uint8_t> rest, const ByteOrder& order, PacketBlock& block) {
-  OptionList options = parse_options(rest, order);
+void take_options(ByteView rest, PacketBlock& block) {
+  OptionList options = parse_options(rest);
   block.comments = options.comments();
   block.options_problem = options.problem;
 }
 
 }  // namespace
 
-uint16_t ByteOrder::u16(const uint8_t* p) const {
-  uint16_t v;
-  std::memcpy(&v, p, 2);
-  return swapped ? __builtin_bswap16(v) : v;
-}
-
-uint32_t ByteOrder::u32(const uint8_t* p) const {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return swapped ? __builtin_bswap32(v) : v;
-}
-
-uint64_t ByteOrder::u64(const uint8_t* p) const {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return swapped ? __builtin_bswap64(v) : v;
-}
-
-std::optional<ByteOrder> byte_order_from_magic(const uint8_t* p) {
-  uint32_t magic;
-  std::memcpy(&magic, p, 4);
-  if (magic == kByteOrderMagic) return ByteOrder{false};
-  if (__builtin_bswap32(magic) == kByteOrderMagic) return ByteOrder{true};
+std::optional<Endian> byte_order_from_magic(ByteView bytes) {
+  for (Endian order : {Endian::Little, Endian::Big})
+    if (bytes.with_order(order).u32(0) == kByteOrderMagic) return order;
   return std::nullopt;
 }
 
@@ -54,27 +33,27 @@ std::vector<std::string> OptionList::comments() const {
   return out;
 }
 
-OptionList parse_options(std::span<const uint8_t> bytes, const ByteOrder& order) {
+OptionList parse_options(ByteView bytes) {
   OptionList list;
   size_t at = 0;
   while (at < bytes.size()) {
-    if (bytes.size() - at < 4) {
+    std::optional<uint16_t> code = bytes.u16(at), length = bytes.u16(at + 2);
+    if (!code || !length) {
       list.problem = "option header cut short: " + std::to_string(bytes.size() - at) +
                      " bytes left where 4 were expected";
       break;
     }
-    uint16_t code = order.u16(bytes.data() + at);
-    uint16_t length = order.u16(bytes.data() + at + 2);
-    if (code == kOptEndOfOptions) break;
+    if (*code == kOptEndOfOptions) break;
     size_t value_at = at + 4;
-    if (padded4(length) > bytes.size() - value_at) {
-      list.problem = "option " + std::to_string(code) + " claims " + std::to_string(length) +
+    std::optional<std::span<const uint8_t>> value = bytes.bytes(value_at, *length);
+    if (!value || !bytes.has(value_at, padded4(*length))) {
+      list.problem = "option " + std::to_string(*code) + " claims " + std::to_string(*length) +
                      " bytes but only " + std::to_string(bytes.size() - value_at) +
                      " remain in the block";
       break;
     }
-    list.options.push_back({code, bytes.subspan(value_at, length)});
-    at = value_at + padded4(length);
+    list.options.push_back({*code, *value});
+    at = value_at + padded4(*length);
   }
   return list;
 }
@@ -102,72 +81,88 @@ std::optional<int64_t> timestamp_ns(uint64_t units, TimeResolution r, int64_t of
   return static_cast<int64_t>(total);
 }
 
-std::optional<InterfaceDescription> parse_interface(std::span<const uint8_t> body,
-                                                    const ByteOrder& order) {
-  if (body.size() < 8) return std::nullopt;
+std::optional<InterfaceDescription> parse_interface(ByteView body) {
+  std::optional<uint16_t> link_type = body.u16(0);  // then 2 reserved bytes
+  std::optional<uint32_t> snaplen = body.u32(4);
+  if (!link_type || !snaplen) return std::nullopt;
   InterfaceDescription d;
-  d.link_type = order.u16(body.data());  // then 2 reserved bytes
-  d.snaplen = order.u32(body.data() + 4);
-  OptionList options = parse_options(body.subspan(8), order);
+  d.link_type = *link_type;
+  d.snaplen = *snaplen;
+  OptionList options = parse_options(body.rest(8));
   d.problem = options.problem;
   d.comments = options.comments();
   for (const Option& o : options.options) {
-    if (o.code == kOptIfTsresol && o.value.size() >= 1) {
-      std::optional<TimeResolution> r = parse_tsresol(o.value[0]);
+    ByteView value(o.value, body.order());
+    if (o.code == kOptIfTsresol && !value.empty()) {
+      std::optional<TimeResolution> r = parse_tsresol(*value.u8(0));
       if (r) {
         d.resolution = *r;
       } else {
         d.usable_time = false;
-        d.problem = "if_tsresol " + std::to_string(o.value[0]) +
+        d.problem = "if_tsresol " + std::to_string(*value.u8(0)) +
                     " asks for a unit finer than 10^-19 or 2^-63 seconds";
       }
-    } else if (o.code == kOptIfTsoffset && o.value.size() >= 8) {
-      d.ts_offset_s = static_cast<int64_t>(order.u64(o.value.data()));
+    } else if (o.code == kOptIfTsoffset) {
+      if (std::optional<uint64_t> offset = value.u64(0))
+        d.ts_offset_s = static_cast<int64_t>(*offset);
     }
   }
   return d;
 }
 
-std::optional<PacketBlock> parse_packet_block(uint32_t type, std::span<const uint8_t> body,
-                                              const ByteOrder& order, uint32_t if0_snaplen,
-                                              std::string& problem) {
+namespace {
+
+// A simple packet block: no captured length field, the data is the original
+// length cut to the interface's snaplen and to what the block holds.
+std::optional<PacketBlock> parse_simple_packet(ByteView body, uint32_t if0_snaplen,
+                                               std::string& problem) {
   PacketBlock block;
-  const uint8_t* p = body.data();
-  if (type == kSimplePacket) {
-    if (body.size() < kSimpleFixed) {
-      problem = "simple packet block too short for its original length field";
-      return std::nullopt;
-    }
-    block.original_len = order.u32(p);
-    // No captured length field: the data is the original length, cut to the
-    // interface's snaplen and to what the block holds.
-    size_t room = body.size() - kSimpleFixed;
-    size_t captured = block.original_len;
-    if (if0_snaplen != 0 && captured > if0_snaplen) captured = if0_snaplen;
-    if (captured > room) captured = room;
-    block.captured_len = static_cast<uint32_t>(captured);
-    block.data = body.subspan(kSimpleFixed, captured);
-    return block;
+  std::optional<uint32_t> original = body.u32(0);
+  if (!original) {
+    problem = "simple packet block too short for its original length field";
+    return std::nullopt;
   }
+  block.original_len = *original;
+  size_t room = body.size() - kSimpleFixed;
+  size_t captured = block.original_len;
+  if (if0_snaplen != 0 && captured > if0_snaplen) captured = if0_snaplen;
+  if (captured > room) captured = room;
+  block.captured_len = static_cast<uint32_t>(captured);
+  block.data = *body.bytes(kSimpleFixed, captured);
+  return block;
+}
+
+}  // namespace
+
+std::optional<PacketBlock> parse_packet_block(uint32_t type, ByteView body,
+                                              uint32_t if0_snaplen, std::string& problem) {
+  if (type == kSimplePacket) return parse_simple_packet(body, if0_snaplen, problem);
+  PacketBlock block;
   size_t fixed = type == kEnhancedPacket ? kEnhancedFixed : kObsoleteFixed;
-  if (body.size() < fixed) {
+  std::optional<uint32_t> interface_id;  // 32 bits in enhanced blocks, 16 in obsolete ones
+  if (type == kEnhancedPacket) interface_id = body.u32(0);
+  else if (std::optional<uint16_t> id16 = body.u16(0)) interface_id = *id16;
+  std::optional<uint32_t> ts_high = body.u32(4), ts_low = body.u32(8), captured = body.u32(12),
+                          original = body.u32(16);
+  if (!interface_id || !ts_high || !ts_low || !captured || !original) {
     problem = "packet block of " + std::to_string(body.size() + 12) +
               " bytes is too short for its " + std::to_string(fixed) + "-byte fixed fields";
     return std::nullopt;
   }
-  block.interface_id = type == kEnhancedPacket ? order.u32(p) : order.u16(p);
-  block.ts_units = uint64_t(order.u32(p + 4)) << 32 | order.u32(p + 8);
-  block.captured_len = order.u32(p + 12);
-  block.original_len = order.u32(p + 16);
-  size_t room = body.size() - fixed;
-  if (block.captured_len > room) {
+  block.interface_id = *interface_id;
+  block.ts_units = uint64_t(*ts_high) << 32 | *ts_low;
+  block.captured_len = *captured;
+  block.original_len = *original;
+  std::optional<std::span<const uint8_t>> data = body.bytes(fixed, block.captured_len);
+  if (!data) {
     problem = "captured length " + std::to_string(block.captured_len) +
-              " is larger than the " + std::to_string(room) + " bytes the block holds";
+              " is larger than the " + std::to_string(body.size() - fixed) +
+              " bytes the block holds";
     return std::nullopt;
   }
-  block.data = body.subspan(fixed, block.captured_len);
+  block.data = *data;
   size_t options_at = fixed + padded4(block.captured_len);
-  if (options_at < body.size()) take_options(body.subspan(options_at), order, block);
+  if (options_at < body.size()) take_options(body.rest(options_at), block);
   return block;
 }
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "ingest/byte_view.h"
+
 namespace lurk::pcapng {
 
 enum BlockType : uint32_t {
@@ -30,16 +32,12 @@ inline constexpr uint16_t kOptComment = 1;      // on every block that has optio
 inline constexpr uint16_t kOptIfTsresol = 9;    // interface description only
 inline constexpr uint16_t kOptIfTsoffset = 14;  // interface description only
 
-// Integers of one section, in the byte order its header announced.
-struct ByteOrder {
-  bool swapped = false;  // true when the file's order is not the host's
-  uint16_t u16(const uint8_t* p) const;
-  uint32_t u32(const uint8_t* p) const;
-  uint64_t u64(const uint8_t* p) const;
-};
+// Every function below reads one block's bytes through a ByteView in the
+// byte order of its section (the view's order), so no field is read past the
+// block.
 
-// The byte order whose magic is at `p` (4 bytes), if any.
-std::optional<ByteOrder> byte_order_from_magic(const uint8_t* p);
+// The byte order whose magic starts `bytes` (4 bytes), if any.
+std::optional<Endian> byte_order_from_magic(ByteView bytes);
 
 struct Option {
   uint16_t code = 0;
@@ -54,7 +52,7 @@ struct OptionList {
 
 // Walks an option list (code, length, value padded to 4 bytes) up to
 // opt_endofopt or the end of `bytes`.
-OptionList parse_options(std::span<const uint8_t> bytes, const ByteOrder& order);
+OptionList parse_options(ByteView bytes);
 
 // An interface's timestamp unit: 10^-exponent or 2^-exponent seconds.
 struct TimeResolution {
@@ -81,8 +79,7 @@ struct InterfaceDescription {
 };
 
 // `body` is the block without its type, length and trailing length.
-std::optional<InterfaceDescription> parse_interface(std::span<const uint8_t> body,
-                                                    const ByteOrder& order);
+std::optional<InterfaceDescription> parse_interface(ByteView body);
 
 struct PacketBlock {
   uint32_t interface_id = 0;
@@ -96,8 +93,7 @@ struct PacketBlock {
 // Decodes an enhanced, simple or obsolete packet block body. On failure
 // returns nullopt and explains in `problem`. `if0_snaplen` is the snaplen of
 // the section's first interface, which bounds a simple packet block.
-std::optional<PacketBlock> parse_packet_block(uint32_t type, std::span<const uint8_t> body,
-                                              const ByteOrder& order, uint32_t if0_snaplen,
-                                              std::string& problem);
+std::optional<PacketBlock> parse_packet_block(uint32_t type, ByteView body,
+                                              uint32_t if0_snaplen, std::string& problem);
 
 }  // namespace lurk::pcapng

@@ -65,9 +65,14 @@ class PcapngReader {
   };
 
   bool next_block();
-  bool read_body(uint64_t offset, uint32_t type, uint32_t total, const ByteOrder& order,
+  bool read_body(uint64_t offset, uint32_t type, uint32_t total, Endian order,
                  const uint8_t* magic);
-  bool on_section_header(uint64_t offset, const ByteOrder& order);
+  bool on_section_header(uint64_t offset, Endian order);
+  // The current block without its framing, in its section's byte order; its
+  // offsets are the file's.
+  ByteView body(uint64_t block_offset) const {
+    return ByteView(body_, order_.value_or(Endian::Little), block_offset + 8);
+  }
   void on_interface(uint64_t offset);
   void on_packet(uint64_t offset, uint32_t type);
   void skip_packet() {
@@ -86,7 +91,7 @@ class PcapngReader {
   ByteSource& in_;
   IngestContext& ctx_;
   PacketSink sink_;
-  std::optional<ByteOrder> order_;  // none until the first section header
+  std::optional<Endian> order_;  // none until the first section header
   std::vector<Interface> interfaces_;  // of the current section
   int64_t interfaces_in_file_ = 0;
   int64_t next_frame_ = 1;
@@ -105,17 +110,17 @@ bool PcapngReader::next_block() {
          "expected an 8-byte block header, the file ends after " + std::to_string(got) + " bytes");
     return false;
   }
-  uint32_t raw_type;
-  std::memcpy(&raw_type, head, 4);
-  std::optional<ByteOrder> order = order_;
-  bool section = raw_type == kSectionHeader;
+  std::optional<Endian> order = order_;
+  // The section header's type is a palindrome: the same in either order.
+  bool section = ByteView({head, 8}).u32(0) == kSectionHeader;
   if (section) {
     // A section's byte order is only known from the magic after its length.
-    if (in_.read_fully(head + 8, 4) < 4) {
+    got += in_.read_fully(head + 8, 4);
+    order = byte_order_from_magic(ByteView({head, got}).rest(8));
+    if (got < 12) {
       fail(offset, "truncated-block", "section header block cut before its byte-order magic");
       return false;
     }
-    order = byte_order_from_magic(head + 8);
     if (!order) {
       fail(offset + 8, "bad-byte-order-magic",
            "expected the byte-order magic 0x1A2B3C4D (in either byte order) in the section "
@@ -126,8 +131,9 @@ bool PcapngReader::next_block() {
     fail(offset, "missing-section-header", "expected a section header block first");
     return false;
   }
-  uint32_t type = order->u32(head);
-  uint32_t total = order->u32(head + 4);
+  ByteView header({head, got}, *order, offset);
+  uint32_t type = header.u32(0).value_or(0);
+  uint32_t total = header.u32(4).value_or(0);  // 8 bytes were read: both are there
   size_t minimum = section ? kMinSectionHeader : kBlockFraming;
   if (total % 4 != 0 || total < minimum) {
     fail(offset, "bad-block-length",
@@ -153,8 +159,8 @@ bool PcapngReader::next_block() {
 // Reads the block's body into body_ (or past it, for large skipped blocks) and
 // checks the trailing total length. `magic` is the section header's first 4
 // body bytes, already read.
-bool PcapngReader::read_body(uint64_t offset, uint32_t type, uint32_t total,
-                             const ByteOrder& order, const uint8_t* magic) {
+bool PcapngReader::read_body(uint64_t offset, uint32_t type, uint32_t total, Endian order,
+                             const uint8_t* magic) {
   size_t body_len = total - kBlockFraming;
   size_t already = magic ? 4 : 0;
   size_t want = body_len - already;
@@ -170,25 +176,29 @@ bool PcapngReader::read_body(uint64_t offset, uint32_t type, uint32_t total,
       n = in_.read_fully(chunk.data(), std::min(chunk.size(), want - got));
   }
   uint8_t trailer[4];
-  if (got < want || in_.read_fully(trailer, 4) < 4) {
+  std::optional<uint32_t> trailing;
+  if (got == want) trailing = ByteView({trailer, in_.read_fully(trailer, 4)}, order).u32(0);
+  if (!trailing) {
     fail(offset, "truncated-block",
          block_name(type) + " declares " + std::to_string(total) +
              " bytes, the file ends after " + std::to_string(in_.offset() - offset));
     return false;
   }
-  uint32_t trailing = order.u32(trailer);
-  if (trailing != total) {
+  if (*trailing != total) {
     fail(offset, "block-length-mismatch",
          block_name(type) + " has total length " + std::to_string(total) +
-             " at its start but " + std::to_string(trailing) + " at its end");
+             " at its start but " + std::to_string(*trailing) + " at its end");
     return false;
   }
   return true;
 }
 
-bool PcapngReader::on_section_header(uint64_t offset, const ByteOrder& order) {
-  uint16_t major = order.u16(body_.data() + 4);
-  uint16_t minor = order.u16(body_.data() + 6);
+bool PcapngReader::on_section_header(uint64_t offset, Endian order) {
+  // magic, major and minor version, 64-bit section length, options; the
+  // framing check let only bodies of at least 16 bytes through.
+  ByteView section(body_, order, offset + 8);
+  uint16_t major = section.u16(4).value_or(0);
+  uint16_t minor = section.u16(6).value_or(0);
   if (major != 1) {
     fail(offset, "unsupported-version",
          "section header says pcapng version " + std::to_string(major) + "." +
@@ -197,7 +207,7 @@ bool PcapngReader::on_section_header(uint64_t offset, const ByteOrder& order) {
   }
   order_ = order;
   interfaces_.clear();  // interface numbers start again in every section
-  OptionList options = parse_options(std::span(body_).subspan(16), order);
+  OptionList options = parse_options(section.rest(16));
   if (!options.problem.empty()) fail(offset, "bad-options", "section header: " + options.problem);
   keep_comments(options.comments(), "section", std::nullopt, std::nullopt);
   return true;
@@ -206,7 +216,7 @@ bool PcapngReader::on_section_header(uint64_t offset, const ByteOrder& order) {
 void PcapngReader::on_interface(uint64_t offset) {
   int64_t number = interfaces_in_file_++;
   Interface interface;
-  std::optional<InterfaceDescription> d = parse_interface(body_, *order_);
+  std::optional<InterfaceDescription> d = parse_interface(body(offset));
   if (!d) {
     // Kept as an unusable interface so later interface numbers still line up.
     fail(offset, "bad-interface-block",
@@ -227,7 +237,7 @@ void PcapngReader::on_packet(uint64_t offset, uint32_t type) {
   int64_t frame = next_frame_++;
   std::string problem;
   uint32_t if0_snaplen = interfaces_.empty() ? 0 : interfaces_[0].description.snaplen;
-  std::optional<PacketBlock> block = parse_packet_block(type, body_, *order_, if0_snaplen, problem);
+  std::optional<PacketBlock> block = parse_packet_block(type, body(offset), if0_snaplen, problem);
   if (!block) {
     skip_packet();
     fail(offset, "bad-packet-block", "frame " + std::to_string(frame) + ": " + problem);
@@ -268,10 +278,8 @@ void PcapngReader::on_packet(uint64_t offset, uint32_t type) {
 }  // namespace
 
 bool PcapngImporter::sniff(std::span<const uint8_t> head) const {
-  if (head.size() < 12) return false;
-  uint32_t type;
-  std::memcpy(&type, head.data(), 4);
-  return type == kSectionHeader && byte_order_from_magic(head.data() + 8).has_value();
+  ByteView bytes(head);
+  return bytes.u32(0) == kSectionHeader && byte_order_from_magic(bytes.rest(8)).has_value();
 }
 
 void PcapngImporter::import(ByteSource& in, IngestContext& ctx) const {

@@ -234,12 +234,17 @@ SourceOutcome ingest_buffer(Database& db, const std::string& name, const uint8_t
                                 describe_unknown(std::vector<uint8_t>(head.begin(), head.end())));
     return rejected;
   }
+  return ingest_buffer_as(db, *importer, name, data, size);
+}
+
+SourceOutcome ingest_buffer_as(Database& db, const Importer& importer, const std::string& name,
+                               const uint8_t* data, size_t size, const IngestOptions& options) {
   ContentHasher hasher;
   hasher.update(data, size);
   TraceWriter writer(db);
   Savepoint run(db, "ingest_run");  // the source and its analysis, or neither
   MemoryByteSource in(name, data, size);
-  SourceOutcome outcome = ingest_with(writer, in, *importer, InputDigest{hasher.hex()});
+  SourceOutcome outcome = ingest_with(writer, in, importer, InputDigest{hasher.hex()}, options);
   analyse_profile(writer.db());
   run.release();
   return outcome;

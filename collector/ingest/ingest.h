@@ -87,4 +87,12 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
 SourceOutcome ingest_buffer(Database& db, const std::string& name, const uint8_t* data,
                             size_t size);
 
+class Importer;
+// Ingests one in-memory input with the given importer, whatever its bytes
+// look like (no sniffing), then analyses the profile: the per-importer fuzz
+// targets (tests/fuzz) take this path so that every input reaches the
+// importer's parser, not only those its sniff() accepts.
+SourceOutcome ingest_buffer_as(Database& db, const Importer& importer, const std::string& name,
+                               const uint8_t* data, size_t size, const IngestOptions& options = {});
+
 }  // namespace lurk

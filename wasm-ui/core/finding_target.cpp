@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "net/time_arith.h"
+
 namespace lurk::ui {
 namespace {
 
@@ -82,7 +84,7 @@ void fit_point(FindingTarget& target, double t, double context_ns) {
 FindingTarget finding_target(const ProfileModel& model, const FindingRow& f) {
   FindingTarget target;
   std::optional<int64_t> ts;
-  if (f.ts_ns) ts = *f.ts_ns - model.origin_ns();
+  if (f.ts_ns) ts = saturating_sub(*f.ts_ns, model.origin_ns());  // a hostile ts may be ±2^63
   int64_t duration = std::max<int64_t>(0, f.duration_ns.value_or(0));
   int32_t thread = f.thread_id ? model.thread_index(*f.thread_id) : -1;
   int32_t c = shown_connection(model, f);
@@ -92,7 +94,7 @@ FindingTarget finding_target(const ProfileModel& model, const FindingRow& f) {
     target.item = f.kind == "never-resolved" ? ItemRef{ItemKind::Thread, uint32_t(thread), 0}
                                              : exception_item(model, thread, ts);
     double t0 = double(lane.start_ns), t1 = double(lane.end_ns);
-    if (ts && duration > 0) t0 = double(*ts), t1 = double(*ts + duration);
+    if (ts && duration > 0) t0 = double(*ts), t1 = double(saturating_add(*ts, duration));
     if (ts) t0 = std::min(t0, double(*ts)), t1 = std::max(t1, double(*ts));
     fit(target, t0, t1);
   } else if (c >= 0) {
@@ -100,11 +102,11 @@ FindingTarget finding_target(const ProfileModel& model, const FindingRow& f) {
     std::optional<ItemRef> packet;
     if (ts) packet = packet_at(model, c, *ts, f.mark);
     target.item = packet ? *packet : ItemRef{ItemKind::Group, uint32_t(conn.group), 0};
-    if (ts && duration > 0) fit(target, double(*ts), double(*ts + duration));
-    else if (ts) fit_point(target, double(*ts), double(conn.last_ns - conn.first_ns));
+    if (ts && duration > 0) fit(target, double(*ts), double(saturating_add(*ts, duration)));
+    else if (ts) fit_point(target, double(*ts), double(saturating_sub(conn.last_ns, conn.first_ns)));
     else fit(target, double(conn.first_ns), double(conn.last_ns));
   } else if (ts) {
-    if (duration > 0) fit(target, double(*ts), double(*ts + duration));
+    if (duration > 0) fit(target, double(*ts), double(saturating_add(*ts, duration)));
     else fit_point(target, double(*ts), double(model.duration_ns()));
   }
   return target;

@@ -5,6 +5,7 @@
 
 #include "core/mark_style.h"
 #include "net/analysis_flags.h"
+#include "net/time_arith.h"
 #include "storage/schema.h"
 #include "storage/sqlite_handle.h"
 
@@ -105,6 +106,8 @@ void ProfileModel::load_connections(Database& db) {
                    : "NULL, '', c.source_id FROM connections c ") +
       "ORDER BY c.first_ns, c.id");
   std::vector<std::pair<size_t, int64_t>> same_as;  // (index, id of the capture's connection)
+  // At least the packet count (ids are rowids), and found in the index's last page.
+  const int64_t max_packet_id = db.query_int("SELECT coalesce(max(id), 0) FROM packets");
   while (connections.step()) {
     ConnectionLanes c;
     c.id = connections.column_int(0);
@@ -121,9 +124,13 @@ void ProfileModel::load_connections(Database& db) {
     c.last_ns = connections.column_int(7);
     note_time(c.first_ns);
     note_time(c.last_ns);
-    // The per-direction counts size the packet lanes exactly (no growth slack).
-    c.lanes[0].reserve(size_t(std::max<int64_t>(0, connections.column_int(8))));
-    c.lanes[1].reserve(size_t(std::max<int64_t>(0, connections.column_int(9))));
+    // The per-direction counts size the packet lanes exactly (no growth slack);
+    // a count no packets table could back (a damaged or hostile file) is not
+    // trusted with memory: the lane then grows as its rows arrive.
+    for (int dir = 0; dir < 2; ++dir) {
+      int64_t count = connections.column_int(8 + dir);
+      if (count > 0 && count <= max_packet_id) c.lanes[dir].reserve(size_t(count));
+    }
     c.packets = connections.column_int(8) + connections.column_int(9);
     c.bytes = connections.column_int(10);
     if (!connections.column_is_null(11))
@@ -180,8 +187,8 @@ void ProfileModel::load_periods(Database& db) {
     p.kind = periods.column_int(0) ? PeriodKind::Idle : PeriodKind::Gc;
     // Periods are drawn across all lanes: their display shift is applied now.
     int64_t shift = display_shift_of(periods.column_int(3));
-    p.t0_ns = periods.column_int(1) + shift;
-    p.t1_ns = std::max(p.t0_ns, periods.column_int(2) + shift);
+    p.t0_ns = saturating_add(periods.column_int(1), shift);
+    p.t1_ns = std::max(p.t0_ns, saturating_add(periods.column_int(2), shift));
     note_time(p.t0_ns);
     note_time(p.t1_ns);
     if (p.kind == PeriodKind::Gc) ++periods_split_;
@@ -233,8 +240,8 @@ void ProfileModel::bound_by_sources() {
   end_ns_ = INT64_MIN;
   for (const SourceClock& s : sources_)
     if (s.has_times) {
-      note_time(s.first_ns + s.display_shift_ns);
-      note_time(s.last_ns + s.display_shift_ns);
+      note_time(saturating_add(s.first_ns, s.display_shift_ns));
+      note_time(saturating_add(s.last_ns, s.display_shift_ns));
     }
   for (const PeriodRecord& p : periods_) note_time(p.t0_ns), note_time(p.t1_ns);
 }

@@ -10,6 +10,7 @@
 #include "core/mark_style.h"
 #include "core/profile_model.h"
 #include "net/analysis_flags.h"
+#include "net/time_arith.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::ui {
@@ -259,33 +260,39 @@ void ProfileModel::load_flows(Database& db) {
 
 void ProfileModel::shift_times() {
   // Relative times keep doubles exact; an empty profile starts and ends at 0.
+  // A hostile profile may hold times at both ends of int64_t: every shift
+  // saturates (net/time_arith.h) rather than overflow, so such a time is
+  // drawn at the far end instead of being undefined behaviour.
   if (origin_ns_ > end_ns_) origin_ns_ = end_ns_ = 0;
   const int64_t origin = origin_ns_;
-  end_ns_ -= origin;
+  end_ns_ = saturating_sub(end_ns_, origin);
+  auto shift = [](int64_t& t, int64_t o) { t = saturating_sub(t, o); };
   // Each lane by its source's display shift (source_clocks.h; 0 for most).
   for (ConnectionLanes& c : connections_) {
-    const int64_t o = origin - c.display_shift_ns;
-    c.first_ns -= o;
-    c.last_ns -= o;
+    const int64_t o = saturating_sub(origin, c.display_shift_ns);
+    shift(c.first_ns, o);
+    shift(c.last_ns, o);
     for (auto& lane : c.lanes)
-      for (PacketMark& m : lane) m.t_ns -= o;
+      for (PacketMark& m : lane) shift(m.t_ns, o);
   }
   for (FlowRecord& f : flows_) {
     int32_t lane = f.from_thread >= 0 ? f.from_thread : f.to_thread;
-    const int64_t o = origin - (lane >= 0 ? threads_[size_t(lane)].display_shift_ns : 0);
-    f.from_ns -= o, f.to_ns -= o;
+    const int64_t o =
+        saturating_sub(origin, lane >= 0 ? threads_[size_t(lane)].display_shift_ns : 0);
+    shift(f.from_ns, o);
+    shift(f.to_ns, o);
   }
   for (ThreadLane& t : threads_) {
-    const int64_t o = origin - t.display_shift_ns;
-    t.start_ns = t.start_known ? t.start_ns - o : 0;
-    t.end_ns = t.end_known ? t.end_ns - o : end_ns_;
-    for (SpanRecord& s : t.spans) s.t0_ns -= o, s.t1_ns -= o;
-    for (SpanRecord& s : t.running) s.t0_ns -= o, s.t1_ns -= o;
-    for (InstantRecord& r : t.instants) r.t_ns -= o;
+    const int64_t o = saturating_sub(origin, t.display_shift_ns);
+    t.start_ns = t.start_known ? saturating_sub(t.start_ns, o) : 0;
+    t.end_ns = t.end_known ? saturating_sub(t.end_ns, o) : end_ns_;
+    for (SpanRecord& s : t.spans) shift(s.t0_ns, o), shift(s.t1_ns, o);
+    for (SpanRecord& s : t.running) shift(s.t0_ns, o), shift(s.t1_ns, o);
+    for (InstantRecord& r : t.instants) shift(r.t_ns, o);
   }
   for (CounterLane& c : counters_)
-    for (CounterSample& s : c.samples) s.t_ns -= origin - c.display_shift_ns;
-  for (PeriodRecord& p : periods_) p.t0_ns -= origin, p.t1_ns -= origin;
+    for (CounterSample& s : c.samples) shift(s.t_ns, saturating_sub(origin, c.display_shift_ns));
+  for (PeriodRecord& p : periods_) shift(p.t0_ns, origin), shift(p.t1_ns, origin);
   if (any_display_shift_) sort_by_time(flows_, [](const FlowRecord& f) { return f.from_ns; });
 }
 

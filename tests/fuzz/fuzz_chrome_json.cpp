@@ -1,0 +1,13 @@
+// libFuzzer target: arbitrary bytes through the chrome_json importer into an
+// in-memory profile, analysis on (fuzz_import.h). Seeds: scripts/fuzz-seeds.sh.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_import.h"
+#include "importers/chrome_json_importer.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const lurk::ChromeJsonImporter importer;
+  lurk::fuzz::import_into_memory(importer, data, size);
+  return 0;
+}
