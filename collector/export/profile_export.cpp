@@ -57,6 +57,9 @@ ExportReport export_profile(const std::string& input, const std::string& output,
   std::error_code error;
   if (std::filesystem::exists(output) && std::filesystem::equivalent(input, output, error))
     throw StorageError(output + ": the export would overwrite its own input; give another -o");
+  if (!is_sqlite_file(input))
+    throw StorageError(input + ": not a lurk profile (no SQLite header at byte offset 0); "
+                       "a capture or trace is made one by lurk ingest " + input + " -o FILE.lurk");
   std::unique_ptr<Database> source = open_profile_for_reading(input);
   std::unique_ptr<Database> copy = copy_to_memory(*source, input);
   source.reset();

@@ -171,8 +171,10 @@ def secrets_left(db, keep_text):
         # A free text that is also a name the anonymised profile keeps (a
         # thread named like a label) is no secret; nor are lurk's own words.
         kept = raw(db).replace(b"\0", b" ")
-        names = set(v for (v,) in rows(db, "SELECT text FROM strings WHERE text NOT LIKE 'text#%' "
-                                           "UNION SELECT ext_id FROM threads"))
+        names = set(v for (v,) in rows(db,
+            "SELECT text FROM strings WHERE id NOT IN (SELECT exception FROM threads WHERE "
+            "exception IS NOT NULL UNION SELECT name FROM instants WHERE kind IN "
+            "('exception', 'label', 'log') AND name IS NOT NULL) UNION SELECT ext_id FROM threads"))
         for t in free_text:
             if (len(t) >= 8 and t.encode() in kept and t.encode() not in schema_sql
                     and not any(t in n for n in names)):
@@ -210,6 +212,8 @@ export("k1.lurk", "--anonymize", "--map-ports", "--key", K1)
 k1 = path("k1.lurk")
 left = secrets_left(k1, keep_text=False)
 check(not left, f"nothing original in k1.lurk, found: {left[:8]}")
+check(rows(k1, "PRAGMA freelist_count") == [(0,)], "no free page in the export")
+check(rows(k1, "PRAGMA integrity_check") == [("ok",)], "the export passes SQLite's integrity check")
 amap, pmap = address_map(orig, k1)
 check(all(len(v) == 1 for v in amap.values()) and len({next(iter(v)) for v in amap.values()}) == len(amap),
       "each address maps to one address, distinct ones to distinct ones")
@@ -356,7 +360,8 @@ check("expected 32 hex digits" in r.stderr and not os.path.exists(path("x.lurk")
 r = run([lurk, "export", orig, "-o", orig, "--anonymize"], ok=(1,))
 check("overwrite its own input" in r.stderr, "export onto its own input is refused")
 r = run([lurk, "export", inputs[0], "-o", path("x.lurk")], ok=(1,))
-check(not os.path.exists(path("x.lurk")), f"a capture is no profile to export: {r.stderr.strip()}")
+check(not os.path.exists(path("x.lurk")) and "not a lurk profile" in r.stderr and inputs[0] in r.stderr,
+      f"a capture is no profile to export: {r.stderr.strip()}")
 
 subprocess.run(["rm", "-rf", work])
 finish()
