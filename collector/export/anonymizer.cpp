@@ -3,10 +3,12 @@
 #include "export/anonymizer.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "export/address_rewriter.h"
 #include "export/args_anonymizer.h"
