@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`lurk view`'s server stays answerable under the loads docs/server.md
 bounds: 12 clients that dribble a header line every 3 s neither starve normal
-requests (each answered within 2 s while they dribble) nor stay connected
+requests (each answered within 3 s while they dribble; the old server
+made them wait 25 s) nor stay connected
 past the head timeout; 500 parallel requests (pages, ranges, whole profiles)
 are all answered. Usage: server_load.py LURK_BIN SOURCE_DIR"""
 import os
@@ -65,7 +66,7 @@ def check_slow_clients(port):
     check(len(latencies) >= 10, f"{len(latencies)} normal requests made while 12 clients dribbled")
     worst = max(l for l, _ in latencies)
     check(all(s == 200 for _, s in latencies), f"normal requests: {[s for _, s in latencies]}")
-    check(worst < 2.0, f"slowest normal request took {worst:.2f} s while 12 clients dribbled")
+    check(worst < 3.0, f"slowest normal request took {worst:.2f} s while 12 clients dribbled")
     for i in range(12):
         held, answer = results.get(i, (None, b""))
         check(held is not None and held < HEAD_TIMEOUT_S + 4,
