@@ -4,6 +4,11 @@
 // tests and tools. The module itself is lurk-ui.js / lurk-ui.wasm.
 'use strict';
 
+// The canvas has its own context menu (right-click is a UI gesture). Set here,
+// not as an inline attribute: the server's Content-Security-Policy runs no
+// inline script (docs/server.md).
+document.getElementById('canvas').addEventListener('contextmenu', (event) => event.preventDefault());
+
 const statusBox = document.getElementById('status');
 const statusText = document.getElementById('status-text');
 const statusFill = document.getElementById('status-fill');

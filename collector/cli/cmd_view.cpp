@@ -1,26 +1,29 @@
 // lurk view [INPUT...]: ingest raw inputs if needed, serve the UI and the
-// profile on 127.0.0.1, print the URL first on stdout, serve until interrupted.
+// profile (collector/server/trace_server.h, docs/server.md), print the URL
+// first on stdout, serve until SIGINT or SIGTERM, then remove every
+// temporary file (the ingested profile, the served snapshots).
 #include <CLI/CLI.hpp>
 
 #include <csignal>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 
 #include "cli/asset_paths.h"
 #include "cli/commands.h"
 #include "cli/ingest_printing.h"
-#include "cli/trace_server.h"
 #include "ingest/ingest.h"
+#include "server/listen_policy.h"
+#include "server/private_temp_dir.h"
+#include "server/trace_server.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::cli {
 namespace {
 
-TraceServer* g_running_server = nullptr;
+server::TraceServer* g_running_server = nullptr;
 
 void stop_on_signal(int) {
-  if (g_running_server) g_running_server->stop();
+  if (g_running_server) g_running_server->stop();  // a write to a pipe: signal-safe
 }
 
 struct ViewOptions {
@@ -28,38 +31,55 @@ struct ViewOptions {
   std::string output;
   std::string bind = "127.0.0.1";
   int port = 0;
+  std::string token;
+  std::vector<std::string> allowed_hosts;
 };
 
-// The profile to serve: the one .lurk given, or a new one ingested from the inputs.
-std::filesystem::path prepare_profile(ViewOptions& options, int& exit_code) {
+// The profile to serve: the one .lurk given, or a new one ingested from the
+// inputs (into `temp_dir` unless -o names a file to keep).
+std::filesystem::path prepare_profile(ViewOptions& options, const server::PrivateTempDir& temp_dir,
+                                      int& exit_code) {
   if (options.inputs.empty()) options.inputs.push_back(bundled_sample().string());
   if (options.inputs.size() == 1 && is_sqlite_file(options.inputs[0]))
     return options.inputs[0];
-  std::filesystem::path profile = options.output;
-  if (profile.empty()) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "lurk-view-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary directory");
-    profile = std::filesystem::path(pattern) / "trace.lurk";
-  }
+  std::filesystem::path profile =
+      options.output.empty() ? temp_dir.path() / "trace.lurk" : std::filesystem::path(options.output);
   exit_code = ingest_and_report(options.inputs, profile.string());
   return profile;
 }
 
+// The URL to open: the bound address (loopback for a wildcard bind), and the
+// token when one is required; a browser visiting it keeps the token in a cookie.
+std::string url_to_open(const std::string& bind, int port, const std::string& token) {
+  std::string host = bind;
+  if (server::is_wildcard_address(bind)) host = bind.find(':') == std::string::npos ? "127.0.0.1" : "::1";
+  std::string url = "http://" + server::url_host(host) + ":" + std::to_string(port) + "/";
+  return token.empty() ? url : url + "?token=" + token;
+}
+
 int run_view(ViewOptions& options) {
+  bool loopback = server::is_loopback_address(options.bind);
+  bool token_generated = !loopback && options.token.empty();
+  if (token_generated) options.token = server::generate_token();
+  server::PrivateTempDir temp_dir("lurk-view");
+  temp_dir.remove_on_signal();  // until the server can stop cleanly
   int ingest_code = kExitOk;
-  std::filesystem::path profile = prepare_profile(options, ingest_code);
+  std::filesystem::path profile = prepare_profile(options, temp_dir, ingest_code);
   if (ingest_code == kExitFailure) return ingest_code;
-  TraceServer server(web_dir(), profile);
+  server::TraceServerOptions server_options{web_dir(), profile, temp_dir.path(), options.token,
+                                            options.allowed_hosts, {}};
+  server::TraceServer server(server_options);
   int port = server.bind(options.bind, options.port);
-  std::string host = options.bind.find(':') != std::string::npos ? "[" + options.bind + "]"
-                                                                 : options.bind;
-  std::cout << "http://" << host << ":" << port << "/" << std::endl;
-  std::cerr << "lurk: serving " << profile.string() << "; press Ctrl-C to stop\n";
+  std::signal(SIGPIPE, SIG_IGN);
   g_running_server = &server;
   std::signal(SIGINT, stop_on_signal);
   std::signal(SIGTERM, stop_on_signal);
+  std::cout << url_to_open(options.bind, port, options.token) << std::endl;
+  if (!loopback) std::cerr << server::non_loopback_warning(options.bind, port, token_generated);
+  std::cerr << "lurk: serving " << profile.string() << "; press Ctrl-C to stop\n";
   server.serve();
   g_running_server = nullptr;
+  server::PrivateTempDir::forget_signals();
   return ingest_code;
 }
 
@@ -73,10 +93,19 @@ CommandRunner add_view_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", options->output,
                   "keep the ingested profile in this file (default: a temporary file)");
-  cmd->add_option("--bind", options->bind, "address to listen on")->capture_default_str();
+  cmd->add_option("--bind", options->bind,
+                  "address to listen on (an IP address; not loopback: warned, and a token is required)")
+      ->capture_default_str();
   cmd->add_option("--port", options->port, "port to listen on; 0 picks a free one")
       ->capture_default_str();
-  cmd->footer("Prints the URL to open as the first line on stdout, then serves until interrupted.");
+  cmd->add_option("--token", options->token,
+                  "access token every request must carry (default: none on loopback, generated "
+                  "and printed in the URL otherwise)");
+  cmd->add_option("--allow-host", options->allowed_hosts,
+                  "a host name browsers may use to reach this server (Host header), besides its "
+                  "address; repeatable");
+  cmd->footer("Prints the URL to open as the first line on stdout, then serves until interrupted. "
+              "See docs/server.md for what the server refuses and why.");
   return [options] { return run_view(*options); };
 }
 

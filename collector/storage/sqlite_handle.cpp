@@ -41,6 +41,24 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
   // through writable_schema or direct page writes.
   sqlite3_db_config(db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
   sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
+  if (mode == Mode::ReadOnly) refuse_hot_journal();
+}
+
+// A write interrupted by a kill (an ingest, a collect) leaves a "hot" rollback
+// journal next to the file: the file itself is half-written until the journal
+// is played back, which needs write access. Read-only, SQLite can only say
+// "attempt to write a readonly database" on the first read; say what it means.
+void Database::refuse_hot_journal() {
+  int rc = sqlite3_exec(db_, "SELECT 1 FROM sqlite_schema LIMIT 1", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_READONLY_ROLLBACK) return;  // other problems are reported where they arise
+  sqlite3_close(db_);
+  db_ = nullptr;
+  throw StorageError(
+      path_ + ": a write to this profile was interrupted (a killed ingest or collect left its "
+              "hot journal, " + path_ + "-journal), so the file is half-written until that write "
+              "is rolled back. lurk opens profiles read-only and does not change them; roll it "
+              "back by opening the file once read-write, e.g. `sqlite3 " + path_ +
+              " 'PRAGMA quick_check'`, then try again.");
 }
 
 // A destructor cannot throw: a close that fails (a statement left

@@ -41,6 +41,7 @@ class Database {
   const std::string& path() const { return path_; }
 
  private:
+  void refuse_hot_journal();
   sqlite3* db_ = nullptr;
   std::string path_;
 };
