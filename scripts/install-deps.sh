@@ -8,7 +8,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 debs=(build-essential cmake ninja-build pkg-config libsqlite3-dev sqlite3 libgtest-dev
       nlohmann-json3-dev libcli11-dev libcpp-httplib-dev emscripten chromium fonts-dejavu-core
-      tshark tcpdump babeltrace iproute2 ethtool dpkg-dev tcl python3 python3-jsonschema time)
+      tshark tcpdump babeltrace iproute2 ethtool dpkg-dev tcl python3 python3-jsonschema time
+      zlib1g-dev)
 
 missing=()
 for p in "${debs[@]}"; do

@@ -43,6 +43,7 @@ void TimelinePanel::draw(const ProfileModel& model) {
   last_left_ = a.left();
   last_width_ = a.axis_width();
   last_rows_height_ = a.rows_height();
+  last_rows_top_ = a.rows_top();
   // Hiding idle rows: which rows show follows the window, so lay out each frame.
   if (hide_idle_) relayout(model);
   reveal_pending_row(model, a.rows_height());

@@ -94,6 +94,7 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
     details_.reset();
     search_buf_[0] = 0;
     graphs_.reset();
+    start_view_history();
     return "";
   } catch (const std::exception& e) {
     std::string message = display_name + ": " + e.what();
@@ -141,6 +142,8 @@ SnapshotState UiApp::snapshot() const {
   s.theme = app_theme().name();
   // The graphs show only while a connection is selected (they close with the selection).
   if (model_ && timeline_.selected_connection()) s.graphs = graphs_.summary();
+  if (model_) s.view_hash = view_to_hash(current_view(), opening_view_);
+  s.view_notice = notice_;
   return s;
 }
 
@@ -287,6 +290,7 @@ void UiApp::build_frame() {
   draw_header();
   ImGui::SameLine();
   app_theme().draw_toggle();
+  draw_notice();
   ImGui::Separator();
   draw_top_band();
   const float details_width = std::min(360.0f, ImGui::GetContentRegionAvail().x * 0.3f);
