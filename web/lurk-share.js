@@ -67,7 +67,14 @@ const lurkShare = (() => {
     if (local) history.replaceState(null, '', addressWith(''));
     else if (hashText()) applyAddress();
     if (!polling) polling = setInterval(follow, 150);
+    reserveHeader();
   }
+
+  // The module's header wraps before the toolbar rather than under it.
+  function reserveHeader() {
+    if (moduleReady) Module.ccall('lurk_set_header_reserve', null, ['number'], [toolbar.offsetWidth + 20]);
+  }
+  window.addEventListener('resize', reserveHeader);
 
   window.addEventListener('popstate', () => {
     if (profileName && moduleReady) applyAddress();

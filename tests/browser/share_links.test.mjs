@@ -87,7 +87,8 @@ try {
              'the clicks did not make the findings current');
       // The wheel zooms without a new entry: it replaces the current one.
       const entries = await historyLength();
-      await page.mouse.move(900, 650);
+      const row = b.groups.find((g) => g.y !== null);  // over the timeline's rows
+      await page.mouse.move(b.timelineAxis.left + b.timelineAxis.width / 2, row.y);
       for (let i = 0; i < 4; i++) {
         await page.mouse.wheel(0, -100);
         await page.waitForTimeout(60);

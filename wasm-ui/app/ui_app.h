@@ -63,12 +63,15 @@ class UiApp {
   // the open database: a profile built from dropped files too). Returns ""
   // or the problem.
   std::string save_profile(const std::string& path) const;
+  // Width the page's own buttons take at the header's right (CSS px).
+  void set_header_reserve(float px) { header_reserve_ = px; }
 
  private:
   void draw_notice();
   void start_view_history();
   void draw_status_screen();
   void draw_header();
+  void same_line_if_fits(float width);
   void draw_search_box();
   void handle_app_keys();
   void draw_top_band();
@@ -95,6 +98,7 @@ class UiApp {
   ViewState published_view_;  // the view the page's history last heard of
   uint64_t published_steps_ = 0;
   std::string notice_;        // what of the last link opened did not apply
+  float header_reserve_ = 0;
   double last_frame_ms_ = 0;
   uint64_t frames_ = 0;
   int64_t primitives_ = 0;

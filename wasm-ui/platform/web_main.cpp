@@ -159,6 +159,12 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_view_update() {
   return update.c_str();
 }
 
+// The page's buttons at the header's right are `px` wide: the header wraps before them.
+EMSCRIPTEN_KEEPALIVE void lurk_set_header_reserve(double px) {
+  lurk::ui::web_input_note_activity();
+  app().set_header_reserve(float(px));
+}
+
 // Writes the open profile to `path` in the module's file system (Download).
 EMSCRIPTEN_KEEPALIVE const char* lurk_save_profile(const char* path) {
   static std::string result;
