@@ -80,6 +80,7 @@ try {
     }],
     ['its keys work as in the served UI', async () => {
       const before = await waitForAddress(offlinePage, 'before the keys');
+      await offlinePage.click('canvas', { position: { x: 1400, y: 850 } });  // the details panel: the keys go to lurk
       await offlinePage.keyboard.press('0');
       const s = await waitForSnapshot(offlinePage, (s) => s.visibleRange[1] - s.visibleRange[0] >
                                       before.visibleRange[1] - before.visibleRange[0], 'the whole trace (0)', 3000);
