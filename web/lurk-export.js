@@ -38,8 +38,9 @@ const lurkExport = (() => {
   const escapeHtml = (text) => String(text).replace(/[&<>"]/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
   // Script and style text inline in the page: "</script" inside would end it
-  // early, so every "</" becomes "<\/" (the same text in a JS string, regex or
-  // comment), as the CLI does.
+  // early, so every "</" becomes "<\/" (the same text in a JS string or
+  // comment), as the CLI does. The page's own scripts must not end a regex
+  // with "<" (write [<]).
   const inlineSafe = (text) => text.replace(/<\//g, '<\\/');
   // What the template puts around inline text ("\n" each side), taken off again.
   const inlineText = (element) => element.textContent.replace(/^\n/, '').replace(/\n$/, '');
@@ -93,7 +94,8 @@ const lurkExport = (() => {
       generator: 'lurk UI (Export HTML)',
       title: escapeHtml(name),
       name: escapeHtml(name),
-      view: escapeHtml(view),
+      // Script text is not HTML-decoded: what could end the block is percent-encoded.
+      view: view.replace(/[<]/g, '%3C').replace(/[>]/g, '%3E'),
       data: await pack(profile),
       'data-bytes': String(profile.length),
       'lurk.css': inlineSafe(files['lurk.css']),

@@ -48,6 +48,18 @@ std::string inline_safe(const std::string& text) {
   return out;
 }
 
+// A link's hash inside a <script> block, where text is not HTML-decoded:
+// what could end the block is percent-encoded, as the address would have it.
+std::string hash_text_inline(const std::string& hash) {
+  std::string out;
+  for (char c : hash) {
+    if (c == '<') out += "%3C";
+    else if (c == '>') out += "%3E";
+    else out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string fill_template(const std::string& text, const std::map<std::string, std::string>& values) {
@@ -69,7 +81,13 @@ std::string fill_template(const std::string& text, const std::map<std::string, s
 
 std::string standalone_html(const HtmlExportInput& input, HtmlExportSizes& sizes) {
   // A clear error for what is not a profile (or is of a newer lurk), before any work.
-  open_profile_for_reading(input.profile.string());
+  try {
+    open_profile_for_reading(input.profile.string());
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    if (why.rfind(input.profile.string(), 0) == 0) throw;  // names the file already
+    throw std::runtime_error(input.profile.string() + ": not a lurk profile (" + why + ")");
+  }
   std::string profile = read_file(input.profile, "the profile");
   const std::filesystem::path& web = input.web_dir;
   if (!std::filesystem::exists(web / "lurk-ui.wasm"))
@@ -79,7 +97,7 @@ std::string standalone_html(const HtmlExportInput& input, HtmlExportSizes& sizes
   values["generator"] = escape_html(input.generator);
   values["title"] = escape_html(name);
   values["name"] = escape_html(name);
-  values["view"] = escape_html(input.view);
+  values["view"] = hash_text_inline(input.view);
   values["data"] = packed_text(profile);
   values["data-bytes"] = std::to_string(profile.size());
   values["lurk.css"] = inline_safe(read_file(web / "lurk.css", "the viewer's style"));
