@@ -9,7 +9,8 @@ export DEBIAN_FRONTEND=noninteractive
 debs=(build-essential cmake ninja-build pkg-config libsqlite3-dev sqlite3 libgtest-dev
       nlohmann-json3-dev libcli11-dev libcpp-httplib-dev emscripten chromium fonts-dejavu-core
       tshark tcpdump babeltrace iproute2 ethtool dpkg-dev tcl python3 python3-jsonschema time
-      clang-14 libclang-rt-14-dev)  # clang: the libFuzzer targets (scripts/fuzz.sh)
+      clang-14 libclang-rt-14-dev  # clang: the libFuzzer targets (scripts/fuzz.sh)
+      zlib1g-dev)                  # zlib: the standalone HTML export packs its data
 # strace: tests/cli/atomic_ingest.py locates each kill point in lurk's syscalls.
 debs+=(strace)
 

@@ -63,8 +63,12 @@ const lurkDrop = (() => {
       const started = performance.now();
       const error = read.length === 1 ? openInModule(read[0].name, read[0].bytes) : openAllInModule(read);
       window.lurkLastOpen = { name, bytes: size, ms: performance.now() - started, error };
-      if (error) showError(error);
-      else statusBox.className = 'hidden';
+      if (error) {
+        showError(error);
+      } else {
+        statusBox.className = 'hidden';
+        lurkShare.opened(name, { local: true });
+      }
     }, 0);
   }
 

@@ -1,7 +1,8 @@
 // The page side of lurk's UI: fetches the trace (with progress), hands its
 // bytes to the WebAssembly module, shows loading and error messages in HTML
 // (readable even when WebGL fails), and exposes window.lurkSnapshot() for
-// tests and tools. The module itself is lurk-ui.js / lurk-ui.wasm.
+// tests and tools. The module itself is lurk-ui.js / lurk-ui.wasm. In a
+// standalone page (web/standalone.html) the profile comes from the page.
 'use strict';
 
 // The canvas has its own context menu (right-click is a UI gesture). Set here,
@@ -93,13 +94,41 @@ async function loadTrace(url) {
       Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, fraction]);
     });
   } catch (e) {
-    showError(`Could not load ${url}: ${e.message}`);
+    // A shared link whose trace is gone: say so, and that its view needs the trace.
+    const view = location.hash.length > 1 ? ' (the link\'s view cannot be shown without its trace)' : '';
+    showError(`Could not load ${url}: ${e.message}${view}`);
     return;
   }
   showStatus(`Opening ${name}…`, 1);
+  openFetched(name, bytes);
+}
+
+// A trace fetched by address, or a standalone page's own: the view in the
+// address (a shared link) is opened with it (lurk-share.js).
+function openFetched(name, bytes) {
   const error = openInModule(name, bytes);
-  if (error) showError(error);
-  else statusBox.className = 'hidden';
+  if (error) {
+    showError(error);
+    return;
+  }
+  statusBox.className = 'hidden';
+  lurkShare.opened(name, { local: false });
+}
+
+// A standalone page (web/standalone.html) carries its profile packed in a block.
+async function loadEmbedded(block) {
+  const name = block.dataset.name || 'profile.lurk';
+  showStatus(`Unpacking ${name}…`, 0);
+  Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, 0]);
+  let bytes;
+  try {
+    bytes = await lurkExport.unpack(block.textContent);
+  } catch (e) {
+    showError(`Could not unpack ${name} from this page: ${e.message}`);
+    return;
+  }
+  showStatus(`Opening ${name}…`, 1);
+  openFetched(name, bytes);
 }
 
 window.lurkSnapshot = function () {
@@ -125,6 +154,7 @@ var Module = {
     const pending = typeof lurkDrop !== 'undefined' ? lurkDrop.takePending() : null;
     if (pending) lurkDrop.openRead(pending);
     else if (pageError) Module.ccall('lurk_set_error', null, ['string'], [pageError]);
+    else if (document.getElementById('lurk-data')) loadEmbedded(document.getElementById('lurk-data'));
     else loadTrace(traceUrl());
   },
   onAbort(what) { showError(`lurk stopped: ${what}`); },

@@ -20,8 +20,8 @@ CommandRunner add_packets_command(CLI::App& app);
 CommandRunner add_stats_command(CLI::App& app);
 CommandRunner add_threads_command(CLI::App& app);
 CommandRunner add_findings_command(CLI::App& app);
-// `lurk export IN.lurk -o OUT.lurk [--anonymize ...]` (docs/sharing.md).
-CommandRunner add_export_profile_command(CLI::App& app);
+// `lurk export IN.lurk (-o OUT.lurk | --html OUT.html) [--anonymize ...]` (docs/sharing.md).
+CommandRunner add_export_command(CLI::App& app);
 
 // `lurk findings --fail-on-findings` when there are findings (docs/cli.md).
 inline constexpr int kExitFindings = 4;

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   add(lurk::cli::add_stats_command(app));
   add(lurk::cli::add_threads_command(app));
   add(lurk::cli::add_findings_command(app));
-  add(lurk::cli::add_export_profile_command(app));
+  add(lurk::cli::add_export_command(app));
 
   try {
     app.parse(argc, argv);

@@ -17,6 +17,10 @@ void ConnectionsTable::reset() {
   rows_.clear();
 }
 
+void ConnectionsTable::set_filter(const std::string& text) {
+  std::snprintf(filter_, sizeof filter_, "%s", text.c_str());
+}
+
 std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
                                                std::optional<int64_t> selected, float height) {
   std::optional<uint32_t> picked;

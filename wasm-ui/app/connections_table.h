@@ -25,6 +25,10 @@ class ConnectionsTable {
   void fill_snapshot(SnapshotTable& table) const;
   bool shown() const { return shown_; }
   void toggle() { shown_ = !shown_; }
+  void set_shown(bool shown) { shown_ = shown; }
+  // The filter text (a link carries it: core/view_state.h).
+  std::string filter() const { return filter_; }
+  void set_filter(const std::string& text);
 
  private:
   char filter_[128] = {};

@@ -199,6 +199,7 @@ void TimelinePanel::handle_keys(const ProfileModel& model) {
       case 'i': hide_idle_ = !hide_idle_; relayout(model); break;
       default: break;
     }
+    if (c == 'f' || c == 'w' || c == 's' || c == 'a' || c == 'd' || c == '0') ++view_steps_;
   }
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
     measure_.reset();
@@ -300,6 +301,11 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
     }
     out.threads = int64_t(group.threads.size());
     out.collapsed = g < collapsed_.size() && collapsed_[g];
+    if (std::optional<size_t> row = layout_.group_row(uint32_t(g))) {
+      const LayoutRow& r = layout_.rows()[*row];
+      if (r.y >= scroll_y_ && r.y + r.height <= scroll_y_ + last_rows_height_)
+        out.y = last_rows_top_ + r.y - scroll_y_ + r.height / 2;
+    }
     s.groups.push_back(out);
   }
   s.group_count = int64_t(model.groups().size());

@@ -43,6 +43,7 @@ void TimelinePanel::draw(const ProfileModel& model) {
   last_left_ = a.left();
   last_width_ = a.axis_width();
   last_rows_height_ = a.rows_height();
+  last_rows_top_ = a.rows_top();
   // Hiding idle rows: which rows show follows the window (and the highlighted
   // group, always shown), so lay out again when either moved since the last layout.
   if (hide_idle_ && (window_.t0() != laid_out_.t0 || window_.t1() != laid_out_.t1 ||

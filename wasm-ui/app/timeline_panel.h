@@ -22,6 +22,7 @@
 #include "core/time_window.h"
 #include "core/timeline_frame.h"
 #include "core/timeline_layout.h"
+#include "core/view_state.h"
 
 struct ImDrawList;
 struct ImVec2;
@@ -60,6 +61,15 @@ class TimelinePanel {
   void fit_selection(const ProfileModel& model);
   SearchIndex& search() { return search_; }
   void step_search(const ProfileModel& model, bool forward);
+
+  // The timeline's part of a link's view (core/view_state.h, timeline_view.cpp):
+  // range, selection, folded groups, row layout. Restoring says in
+  // `problems` what of the view does not apply to this profile.
+  void capture_view(const ProfileModel& model, ViewState& view) const;
+  void restore_view(const ProfileModel& model, const ViewState& view, std::vector<std::string>& problems);
+  // Moves the user made by key (zoom, pan and fit steps), counted: each
+  // makes a new history entry, where a drag or the wheel only replaces one.
+  uint64_t view_steps() const { return view_steps_; }
 
   void fill_snapshot(const ProfileModel& model, SnapshotState& s) const;
   void fill_layout_snapshot(const ProfileModel& model, SnapshotState& s) const;
@@ -103,7 +113,7 @@ class TimelinePanel {
   std::map<std::string, int64_t> measure_counts_;
   enum class Drag { None, Pan, Measure, Minimap } drag_ = Drag::None;
   // Geometry of the last frame, for the snapshot and key handling.
-  float last_left_ = 300, last_width_ = 1000, last_rows_height_ = 600;
+  float last_left_ = 300, last_width_ = 1000, last_rows_height_ = 600, last_rows_top_ = 0;
   std::optional<ItemRef> item_to_reveal_;  // whose row ensure_visible_row() asked for
   // Thread layout: packed rows (else one per thread), idle rows folded away,
   // counter families unfolded per group (keys t and i; a click on "▸ N counters").
@@ -117,6 +127,7 @@ class TimelinePanel {
   } laid_out_;
   std::vector<bool> counters_open_;
   int64_t visible_rows_ = 0;
+  uint64_t view_steps_ = 0;
 };
 
 }  // namespace lurk::ui

@@ -122,6 +122,7 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
     details_.reset();
     search_buf_[0] = 0;
     graphs_.reset();
+    start_view_history();
     return "";
   } catch (const std::exception& e) {
     if (!ingested_path.empty()) std::remove(ingested_path.c_str());
@@ -171,6 +172,8 @@ SnapshotState UiApp::snapshot() const {
   s.theme = app_theme().name();
   // The graphs show only while a connection is selected (they close with the selection).
   if (model_ && timeline_.selected_connection()) s.graphs = graphs_.summary();
+  if (model_) s.view_hash = view_to_hash(current_view(), opening_view_);
+  s.view_notice = notice_;
   return s;
 }
 
@@ -196,20 +199,29 @@ void UiApp::draw_status_screen() {
   ImGui::End();
 }
 
+// The next header item on the same line when it fits left of the page's
+// buttons (web/lurk-share.js's toolbar, `header_reserve_` px wide), else on
+// the next line.
+void UiApp::same_line_if_fits(float width) {
+  ImGui::SameLine();
+  if (ImGui::GetCursorPosX() + width > ImGui::GetWindowContentRegionMax().x - header_reserve_)
+    ImGui::NewLine();
+}
+
 void UiApp::draw_header() {
   const ProfileCounts& c = model_->counts();
   ImGui::Text("lurk  \xc2\xb7  %s  \xc2\xb7  %lld connections, %lld packets, %lld threads, %lld events",
               name_.c_str(), (long long)model_->shown_connection_count(), (long long)c.packets,
               (long long)c.threads, (long long)c.events);
-  ImGui::SameLine();
+  same_line_if_fits(240 + 110);  // the search box and its match count
   draw_search_box();
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::CalcTextSize("? keys").x + 8);
   if (ImGui::SmallButton("? keys")) help_ = !help_;
   if (ingest_panel_.problems().any()) {
-    ImGui::SameLine();
+    same_line_if_fits(ImGui::CalcTextSize("! 99 ingest problems").x + 8);
     ingest_panel_.draw_button();
   }
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::CalcTextSize("clocks: 10 of 10 moved").x + 8);
   if (auto by_hand = clocks_.draw(model_->sources())) {
     // Moved by hand, for display: the lanes are rebuilt with the new shifts.
     model_ = ProfileModel::load(*db_, *by_hand);
@@ -317,8 +329,9 @@ void UiApp::build_frame() {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
   draw_header();
-  ImGui::SameLine();
+  same_line_if_fits(ImGui::CalcTextSize("light theme").x + 8);
   app_theme().draw_toggle();
+  draw_notice();
   ImGui::Separator();
   ingest_panel_.draw_band(std::clamp(ImGui::GetContentRegionAvail().y * 0.2f, 80.0f, 180.0f));
   draw_top_band();

@@ -17,6 +17,7 @@
 #include "core/finding_list.h"
 #include "core/profile_model.h"
 #include "core/snapshot.h"
+#include "core/view_state.h"
 
 namespace lurk {
 class Database;
@@ -48,13 +49,36 @@ class UiApp {
   // tools that need an exact range.
   void set_window(double t0_ns, double t1_ns);
 
+  // Links (ui_app_view.cpp, docs/sharing.md). The whole view as a value.
+  ViewState current_view() const;
+  // Opens a link's view (URL hash text); returns the notice naming what did
+  // not apply ("" when all of it did), also shown under the header.
+  std::string apply_view_hash(const std::string& hash);
+  // For the page's history: the hash when the view changed since last asked,
+  // and whether the user chose it (a new entry) or it is a move (replaces
+  // the entry); nullopt when unchanged.
+  struct ViewUpdate {
+    std::string hash;
+    bool push = false;
+  };
+  std::optional<ViewUpdate> take_view_update();
+  // Writes the open profile as a .lurk file at `path` (sqlite3_serialize of
+  // the open database: a profile built from dropped files too). Returns ""
+  // or the problem.
+  std::string save_profile(const std::string& path) const;
+  // Width the page's own buttons take at the header's right (CSS px).
+  void set_header_reserve(float px) { header_reserve_ = px; }
+
  private:
   std::optional<std::string> status_text() const;
+  void draw_notice();
+  void start_view_history();
   void draw_status_screen();
   // A failed open: said once (returned to the page, which shows it); the
   // profile shown, if any, stays open.
   std::string fail_open(const std::string& message);
   void draw_header();
+  void same_line_if_fits(float width);
   void draw_search_box();
   void handle_app_keys();
   void draw_top_band();
@@ -81,6 +105,11 @@ class UiApp {
   GraphsPanel graphs_;  // per-connection graphs under the timeline
   ClocksPanel clocks_;  // the sources' clocks, in the header
   IngestPanel ingest_panel_;  // partial or empty inputs, ingest_errors rows
+  ViewState opening_view_;    // the view a profile opens with: links leave it out
+  ViewState published_view_;  // the view the page's history last heard of
+  uint64_t published_steps_ = 0;
+  std::string notice_;        // what of the last link opened did not apply
+  float header_reserve_ = 0;
   double last_frame_ms_ = 0;
   uint64_t frames_ = 0;
   int64_t primitives_ = 0;

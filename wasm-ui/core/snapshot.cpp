@@ -80,7 +80,8 @@ std::string snapshot_json(const SnapshotState& s) {
   nlohmann::json groups = nlohmann::json::array();
   for (const SnapshotGroup& g : s.groups)
     groups.push_back({{"connection", optional_int(g.connection)}, {"label", g.label},
-                      {"threads", g.threads}, {"collapsed", g.collapsed}});
+                      {"threads", g.threads}, {"collapsed", g.collapsed},
+                      {"y", g.y ? nlohmann::json(*g.y) : nlohmann::json(nullptr)}});
   j["groups"] = groups;
   j["groupCount"] = s.group_count;
   j["search"] = {{"query", s.search_query}, {"matches", s.search_matches},
@@ -118,6 +119,7 @@ std::string snapshot_json(const SnapshotState& s) {
                            {"offsetNs", double(c.offset_ns)},
                            {"displayShiftNs", double(c.display_shift_ns)},
                            {"ownAxis", c.own_axis}, {"byHand", c.by_hand}});
+  j["view"] = {{"hash", s.view_hash}, {"notice", s.view_notice}};
   j["timelineLayout"] = {{"packed", s.layout.packed}, {"hideIdle", s.layout.hide_idle},
                          {"threadRows", s.layout.thread_rows},
                          {"threadRowsShown", s.layout.thread_rows_shown}, {"rows", s.layout.rows},

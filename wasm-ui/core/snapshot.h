@@ -20,6 +20,7 @@ struct SnapshotGroup {
   std::string label;
   int64_t threads = 0;
   bool collapsed = false;
+  std::optional<double> y;            // its header's middle on the page (CSS px), if drawn
 };
 
 struct SnapshotSelection {
@@ -178,6 +179,10 @@ struct SnapshotState {
   std::optional<GraphsSummary> graphs;
   // Every source and its clock (source_clocks.h, docs/clocks.md).
   std::vector<SourceClock> clocks;
+  // The view as a link carries it (core/view_state.h, docs/sharing.md): the
+  // hash text, and what of the last link opened did not apply ("" if all did).
+  std::string view_hash;
+  std::string view_notice;
 };
 
 std::string snapshot_json(const SnapshotState& state);

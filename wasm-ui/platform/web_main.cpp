@@ -141,6 +141,37 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_files(const char* paths, const char* 
   return result.c_str();
 }
 
+// Links (web/lurk-share.js): opens a link's view; returns the notice naming
+// what did not apply ("" when all did).
+EMSCRIPTEN_KEEPALIVE const char* lurk_apply_view(const char* hash) {
+  static std::string notice;
+  lurk::ui::web_input_note_activity();
+  notice = app().apply_view_hash(hash);
+  return notice.c_str();
+}
+
+// "" when the view is as last reported, else "1HASH" (a view the user chose:
+// a new history entry) or "0HASH" (a move: replaces the entry).
+EMSCRIPTEN_KEEPALIVE const char* lurk_view_update() {
+  static std::string update;
+  auto changed = app().take_view_update();
+  update = changed ? (changed->push ? "1" : "0") + changed->hash : "";
+  return update.c_str();
+}
+
+// The page's buttons at the header's right are `px` wide: the header wraps before them.
+EMSCRIPTEN_KEEPALIVE void lurk_set_header_reserve(double px) {
+  lurk::ui::web_input_note_activity();
+  app().set_header_reserve(float(px));
+}
+
+// Writes the open profile to `path` in the module's file system (Download).
+EMSCRIPTEN_KEEPALIVE const char* lurk_save_profile(const char* path) {
+  static std::string result;
+  result = app().save_profile(path);
+  return result.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE const char* lurk_snapshot_json() {
   static std::string json;
   json = lurk::ui::snapshot_json(app().snapshot());

@@ -1,0 +1,145 @@
+// lurk export IN.lurk (-o OUT.lurk | --html OUT.html [--view HASH])
+//   [--anonymize [--keep-text] [--map-ports] [--key HEX | --key-file F]]
+// writes a profile for sharing (docs/sharing.md): a compacted copy upgraded
+// to the current schema, or one HTML file holding the profile and the whole
+// web viewer that opens from file:// offline on the view a link's hash
+// names; either anonymised when asked. The work is elsewhere
+// (collector/export: the copy and the anonymising pass; html_export.*: the
+// page); this file reads the command line and reports.
+#include <CLI/CLI.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/anonymize_options.h"
+#include "cli/asset_paths.h"
+#include "cli/commands.h"
+#include "cli/html_export.h"
+#include "core/view_state.h"
+#include "export/profile_export.h"
+#include "ingest/ingest.h"
+#include "lurk_version.h"
+
+namespace lurk::cli {
+namespace {
+
+struct ExportArgs {
+  std::string input, output, html, view;
+  AnonymizeFlags anonymize;
+};
+
+// A link, a hash or a bare hash text: what follows '#', if anything.
+std::string view_hash_of(const std::string& view) {
+  size_t hash = view.find('#');
+  return hash == std::string::npos ? view : view.substr(hash + 1);
+}
+
+std::string megabytes(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MB", double(bytes) / 1e6);
+  return text;
+}
+
+// The copy (-o, or the anonymised profile an HTML export is made from).
+int export_copy(const ExportArgs& args, const std::string& output) {
+  ExportOptions options;
+  options.anonymize = anonymize_options(args.anonymize);
+  ExportReport report = export_profile(args.input, output, options);
+  if (output != args.output) return kExitOk;
+  std::cerr << "lurk: wrote " << output << " (" << report.bytes_written << " bytes";
+  if (report.anonymized)
+    std::cerr << ", anonymised: " << report.anonymized->addresses << " addresses mapped, "
+              << report.anonymized->texts_dropped << " texts replaced"
+              << (args.anonymize.map_ports ? ", ports mapped" : "");
+  std::cerr << ")\n";
+  return kExitOk;
+}
+
+int export_html(const ExportArgs& args, const std::string& profile) {
+  HtmlExportInput input;
+  input.profile = profile;
+  input.web_dir = web_dir();
+  input.view = view_hash_of(args.view);
+  input.generator = std::string("lurk ") + LURK_VERSION + " (lurk export --html)";
+  // The view is checked here too, so a typo is caught before the file is shared.
+  for (const std::string& problem : ui::view_from_hash(input.view, ui::ViewState{}).problems)
+    std::cerr << "lurk: warning: --view: " << problem << "\n";
+  HtmlExportSizes sizes;
+  std::string html = standalone_html(input, sizes);
+  std::string partial = args.html + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out.write(html.data(), std::streamsize(html.size()));
+    if (!out.flush()) {
+      std::remove(partial.c_str());
+      std::cerr << "lurk: " << args.html << ": cannot write\n";
+      return kExitFailure;
+    }
+  }
+  if (std::rename(partial.c_str(), args.html.c_str()) != 0) {
+    std::remove(partial.c_str());
+    std::cerr << "lurk: " << args.html << ": cannot write\n";
+    return kExitFailure;
+  }
+  std::cerr << "wrote " << args.html << " (" << megabytes(sizes.total) << ": the profile, "
+            << megabytes(sizes.profile) << ", packed to " << megabytes(sizes.profile_packed)
+            << "; the viewer " << megabytes(sizes.viewer_packed) << ")\n";
+  return kExitOk;
+}
+
+int run_export(const ExportArgs& args) {
+  int code = kExitOk;
+  if (!args.output.empty()) code = export_copy(args, args.output);
+  if (code != kExitOk || args.html.empty()) return code;
+  if (!args.anonymize.anonymize) return export_html(args, args.input);
+  // Anonymised HTML: the page is made from an anonymised copy, removed after.
+  std::string dir = (std::filesystem::temp_directory_path() / "lurk-export-XXXXXX").string();
+  if (!mkdtemp(dir.data())) {
+    std::cerr << "lurk: cannot create a temporary directory\n";
+    return kExitFailure;
+  }
+  std::string copy = dir + "/anonymised.lurk";
+  try {
+    code = export_copy(args, copy);
+    if (code == kExitOk) code = export_html(args, copy);
+  } catch (...) {
+    std::filesystem::remove_all(dir);
+    throw;
+  }
+  std::filesystem::remove_all(dir);
+  return code;
+}
+
+}  // namespace
+
+CommandRunner add_export_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "export", "Write a profile for sharing: a compacted copy, or one HTML file with the viewer");
+  auto args = std::make_shared<ExportArgs>();
+  cmd->add_option("input", args->input, "the .lurk profile")->required()->check(CLI::ExistingFile);
+  auto* output = cmd->add_option("-o,--output", args->output,
+                                 "the .lurk file to write (replaced if it exists)");
+  auto* html = cmd->add_option(
+      "--html", args->html, "write one HTML file holding the profile and the viewer (opens offline)");
+  cmd->add_option("--view", args->view,
+                  "with --html: the view it opens on, a lurk link or its part after '#' "
+                  "(docs/sharing.md)")
+      ->needs(html);
+  add_anonymize_options(cmd, args->anonymize);
+  cmd->footer(
+      "Give -o, --html or both. Exit codes: 0 written; 1 nothing written (the input is not\n"
+      "a profile lurk reads, a bad key, or the output cannot be written); 2 usage.");
+  return [args, output, html] {
+    if (output->count() == 0 && html->count() == 0) {
+      std::cerr << "lurk export: give -o OUT.lurk, --html OUT.html, or both\n";
+      return int(kExitUsage);
+    }
+    return run_export(*args);
+  };
+}
+
+}  // namespace lurk::cli
