@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The project's one entry point (the README's two commands):
 #   scripts/dev.sh view [ARGS...]  install what is missing, build, run `lurk view ARGS`
-#   scripts/dev.sh test [ARGS...]  install what is missing, build, run the whole test suite,
-#                                  then the native suite again under ASan + UBSan (build-sanitize;
-#                                  LURK_SANITIZE_TESTS=0 skips that second run; docs/fuzzing.md)
+#   scripts/dev.sh test [ARGS...]  install what is missing, build, run the whole test suite;
+#                                  with LURK_SANITIZE_TESTS=1 then the native suite again under
+#                                  ASan + UBSan (build-sanitize; docs/fuzzing.md). Off by default
+#                                  until its build and run are measured within CI's budget.
 #   scripts/dev.sh build           install what is missing and build
 # Idempotent: a second run only rebuilds what changed.
 set -euo pipefail
@@ -30,7 +31,7 @@ case "$command" in
   test)
     status=0
     (cd "$build" && ctest --output-on-failure --parallel "$(nproc)" "$@") || status=$?
-    [ "${LURK_SANITIZE_TESTS:-1}" = 0 ] && exit $status
+    [ "${LURK_SANITIZE_TESTS:-0}" = 1 ] || exit $status
     # The native suite (every label but the browser's: the WebAssembly UI is
     # not built here) under AddressSanitizer, LeakSanitizer and UBSan: any
     # report fails its test (halt_on_error; UBSan is built not to recover).
