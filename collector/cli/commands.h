@@ -20,6 +20,8 @@ CommandRunner add_packets_command(CLI::App& app);
 CommandRunner add_stats_command(CLI::App& app);
 CommandRunner add_threads_command(CLI::App& app);
 CommandRunner add_findings_command(CLI::App& app);
+CommandRunner add_collect_command(CLI::App& app);
+CommandRunner add_send_command(CLI::App& app);
 
 // `lurk findings --fail-on-findings` when there are findings (docs/cli.md).
 inline constexpr int kExitFindings = 4;

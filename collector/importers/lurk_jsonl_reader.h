@@ -32,6 +32,11 @@ class LurkJsonlReader {
   bool header(const nlohmann::json& line, uint64_t offset);
   void event(const FlatJsonObject& ev, uint64_t offset, int64_t line);
   void finish();
+  // What the trackers changed since the last flush, written (live batches).
+  void flush() {
+    threads_.flush();
+    connections_.flush();
+  }
 
  private:
   using Event = FlatJsonObject;

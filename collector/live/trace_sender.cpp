@@ -1,0 +1,123 @@
+#include "live/trace_sender.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+#include "live/listen_address.h"
+
+namespace lurk::live {
+namespace {
+
+constexpr size_t kChunkBytes = 256 * 1024;
+
+int connect_to(const std::string& to, std::string& error) {
+  std::optional<ListenAddress> at = parse_listen_address(to, error);
+  if (!at) return -1;
+  int fd = ::socket(at->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&at->addr), at->length) != 0) {
+    error = "cannot connect to " + to + ": " + std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool send_all(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::send(fd, data, size, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= size_t(n);
+  }
+  return true;
+}
+
+// The collector's lines: acks ({"lurk":"ack","bytes":B,"events":E,...}) and
+// a refusal ({"lurk":"refused","reason":...}).
+class AckReader {
+ public:
+  explicit AckReader(SendResult& result) : result_(result) {}
+  // Reads what is there (or waits up to timeout_ms); false at end of stream.
+  bool read(int fd, int timeout_ms) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return true;
+    char buffer[4096];
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+    if (n <= 0) return false;
+    pending_.append(buffer, size_t(n));
+    for (size_t nl; (nl = pending_.find('\n')) != std::string::npos; pending_.erase(0, nl + 1))
+      take(pending_.substr(0, nl));
+    return true;
+  }
+
+ private:
+  void take(const std::string& line) {
+    nlohmann::json v = nlohmann::json::parse(line, nullptr, false);
+    if (!v.is_object()) return;
+    std::string kind = v.value("lurk", "");
+    if (kind == "refused") result_.refusal = v.value("reason", "refused");
+    if (kind != "ack") return;
+    result_.acked_bytes = v.value("bytes", int64_t(0));
+    result_.acked_events = v.value("events", int64_t(0));
+    result_.acked_errors = v.value("errors", int64_t(0));
+    result_.final_ack = v.value("final", false);
+  }
+  SendResult& result_;
+  std::string pending_;
+};
+
+std::string hello_line(const SendOptions& o) {
+  nlohmann::json hello{{"lurk", "hello"}, {"version", 1}};
+  if (!o.name.empty()) hello["name"] = o.name;
+  if (!o.token.empty()) hello["token"] = o.token;
+  return hello.dump() + "\n";
+}
+
+// After the input's end: wait for the collector to commit it all and close.
+void await_final_ack(int fd, AckReader& acks, const SendResult& result, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!result.final_ack && result.refusal.empty() && std::chrono::steady_clock::now() < deadline)
+    if (!acks.read(fd, 100)) break;
+}
+
+}  // namespace
+
+SendResult send_trace(const SendOptions& options) {
+  SendResult result;
+  int fd = connect_to(options.to, result.error);
+  if (fd < 0) return result;
+  AckReader acks(result);
+  std::string hello = hello_line(options);
+  bool connected = send_all(fd, hello.data(), hello.size());
+  if (connected) result.bytes_sent += hello.size();
+  std::vector<char> chunk(kChunkBytes);
+  while (connected && result.refusal.empty()) {
+    ssize_t got = ::read(options.input_fd, chunk.data(), chunk.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      result.error = std::string("reading the input: ") + std::strerror(errno);
+      break;
+    }
+    if (got == 0) break;
+    connected = send_all(fd, chunk.data(), size_t(got));
+    if (connected) result.bytes_sent += size_t(got);
+    acks.read(fd, 0);
+  }
+  if (!connected && result.error.empty()) result.error = "the collector closed the connection";
+  ::shutdown(fd, SHUT_WR);
+  await_final_ack(fd, acks, result, options.final_ack_timeout_ms);
+  ::close(fd);
+  return result;
+}
+
+}  // namespace lurk::live
