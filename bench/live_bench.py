@@ -66,6 +66,7 @@ def run_senders(lurk, work, senders, events_each, files):
     codes = [p.wait() for p in procs]
     took = time.time() - start
     peak[0] = max(peak[0], c.peak_rss_mb() or 0)
+    cpu = cpu_seconds(c.proc.pid)  # parse + analysis + SQLite, both threads
     stop.set()
     watcher.join()
     c.stop()
@@ -74,7 +75,14 @@ def run_senders(lurk, work, senders, events_each, files):
     stored = db.execute("SELECT sum(records) FROM sources").fetchone()[0]
     if codes != [0] * senders or stored != events:
         raise SystemExit("bench: senders exited %s, stored %s of %d events" % (codes, stored, events))
-    return events, took, peak[0]
+    return events, took, peak[0], cpu
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (all its threads)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def latency(lurk, work, load_files, samples=20):
@@ -133,10 +141,11 @@ def main():
     rows = []
     for senders in (1, 4, 16):
         per_sender = files if senders > 1 else files[:1]
-        events, took, peak = run_senders(lurk, work, senders, args.events_per_sender, per_sender)
-        rows.append((senders, events, took, events / took, peak))
-        print("%2d senders: %d events in %.2f s = %.0f events/s, collector peak RSS %.0f MB"
-              % (senders, events, took, events / took, peak), flush=True)
+        events, took, peak, cpu = run_senders(lurk, work, senders, args.events_per_sender, per_sender)
+        rows.append((senders, events, took, events / took, peak, cpu))
+        print("%2d senders: %d events in %.2f s = %.0f events/s, collector peak RSS %.0f MB, "
+              "collector CPU %.2f s (%.0f events per CPU-second)"
+              % (senders, events, took, events / took, peak, cpu, events / max(cpu, 0.01)), flush=True)
     small = []
     for tag in range(4):
         path = os.path.join(work, "load-%d.jsonl" % tag)
@@ -150,19 +159,21 @@ def main():
         return
     commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     load = open("/proc/loadavg").read().split()[0]
     with open(os.path.join(root, "bench", "RESULTS.md"), "a") as f:
         f.write("\n## Live collection (bench/live_bench.py)\n\n")
         f.write("- %s UTC, commit %s, %s, %d cores, load %s at start; `lurk collect --no-analysis`, "
                 "default batches (250 ms / 100,000 events); each sender a `lurk send` of a file of "
                 "the JSONL ingest mix (span_begin, tcp, log, span_end), %d events\n\n"
-                % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), commit, cpu, os.cpu_count(), load,
+                % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), commit, cpu_model, os.cpu_count(), load,
                    args.events_per_sender))
-        f.write("| senders | events | s (first connect to last final ack) | events/s | collector peak RSS MB |\n")
-        f.write("|---|---|---|---|---|\n")
-        for senders, events, took, rate, peak in rows:
-            f.write("| %d | %d | %.2f | %.0f | %.0f |\n" % (senders, events, took, rate, peak))
+        f.write("| senders | events | s (first connect to last final ack) | events/s | collector CPU s "
+                "| events per collector CPU-second | collector peak RSS MB |\n")
+        f.write("|---|---|---|---|---|---|---|\n")
+        for senders, events, took, rate, peak, cpu in rows:
+            f.write("| %d | %d | %.2f | %.0f | %.2f | %.0f | %.0f |\n"
+                    % (senders, events, took, rate, cpu, events / max(cpu, 0.01), peak))
         f.write("\n- %s (a reader polling a separate SQLite connection; 20 samples each)\n" % lat)
 
 

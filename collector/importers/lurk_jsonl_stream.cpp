@@ -41,7 +41,7 @@ void LurkJsonlStream::line(const SplitLine& l) {
                         "expected the header line {\"lurk\":\"jsonl\",\"version\":1}, "
                         "found text that is not JSON");
     else
-      reader_.header(value, l.offset);
+      reader_.header(value, l.offset, l.number);
     return;
   }
   if (!event_.parse(text)) {

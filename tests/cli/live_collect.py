@@ -151,6 +151,11 @@ def test_faults_do_not_disturb():
     torn.send('{"t":"log","ts":%d,"te' % T0)  # stops mid-line, then closes
     torn.finish()
 
+    headless = Sender(c.port, name="headless")  # no JSONL header after its hello
+    headless_at = headless.sent
+    headless.send(log_lines(5, "headless", start=1))
+    headless.finish()
+
     gone = Sender(c.port, name="gone")
     gone.send(log_lines(20, "gone"))
     wait_acked(gone)
@@ -187,6 +192,11 @@ def test_faults_do_not_disturb():
     check(count("torn") == 10, "torn: its 10 whole lines kept")
     check(count("gone") == 20, "reset sender: its 20 acked lines kept, got %d" % count("gone"))
     check(count("dribbler") == 1, "dribbler: its line kept")
+    check(errs("headless") == [("bad-magic", headless_at)],
+          "no header: bad-magic at the stream offset after the hello: %s" % errs("headless"))
+    line = db.execute("SELECT line FROM ingest_errors WHERE source_id = ?", (ids.get("headless"),)).fetchall()
+    check(line == [(2,)], "no header: reported on line 2 (the hello is line 1): %s" % line)
+    check(count("headless") == 4, "no header: the events after the first line still read")
     status = dict(db.execute("SELECT path, status FROM sources"))
     check(status.get("good") == "complete" and status.get("garbage") == "partial",
           "status: good complete, garbage partial: %s" % status)
