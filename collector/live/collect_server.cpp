@@ -28,6 +28,10 @@ using Clock = std::chrono::steady_clock;
 // read in few calls, small enough that every sender gets its turn soon.
 constexpr size_t kReadBytes = 256 * 1024;
 
+// With a token, a connection must say hello within this time or lose its
+// place (a silent connection would hold one of --max-senders forever).
+constexpr auto kHelloTimeout = std::chrono::seconds(10);
+
 // At stop, at most this many reads per sender of what is already there.
 constexpr int kReadsAtStop = 256;
 
@@ -82,6 +86,7 @@ class CollectLoop {
 
  private:
   void accept_senders();
+  void refuse_silent_senders();
   // One read; true when it got bytes (more may be waiting).
   bool read_sender(SenderSession& s);
   bool commit_due() const;
@@ -130,6 +135,7 @@ CollectSummary CollectLoop::run() {
       for (size_t i = 2; i < fds.size(); ++i)
         if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) read_sender(*polled[i - 2]);
     }
+    if (!options_.token.empty()) refuse_silent_senders();
     if (!stopping && commit_due()) commit(false);
     status_.tick(sessions_);
   }
@@ -155,6 +161,17 @@ void CollectLoop::accept_senders() {
     }
     sessions_.push_back(
         std::make_unique<SenderSession>(fd, peer_text, ++serial_, writer_, rules_));
+  }
+}
+
+void CollectLoop::refuse_silent_senders() {
+  auto now = Clock::now();
+  for (const auto& s : sessions_) {
+    if (s->state() != SenderSession::State::AwaitingHello || now - s->connected_at() < kHelloTimeout)
+      continue;
+    s->refuse("no hello line within 10 s");
+    status_.refused(s->peer(), s->refusal());
+    dirty_ = true;  // the next commit closes it
   }
 }
 

@@ -5,6 +5,7 @@
 // file, so a sender knows where it stands if the collector goes away.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,6 +53,10 @@ class SenderSession {
   // here, which is recorded as an ingest error (stream-cut).
   void cut(const std::string& why);
 
+  // Refuses the sender (a refusal line, then closed at the next commit).
+  void refuse(const std::string& why);
+  std::chrono::steady_clock::time_point connected_at() const { return connected_at_; }
+
   // For the batch commit: the source row as it should be in the file now
   // ('partial' while the sender is still connected), after flushing the
   // trackers' changed rows.
@@ -70,7 +75,6 @@ class SenderSession {
  private:
   void read_first_line(const char* data, size_t size);
   void start_source(const std::string& name, bool from_hello);
-  void refuse(const std::string& why);
   void send_line(const std::string& line);
   void keep_messages();
 
@@ -80,6 +84,7 @@ class SenderSession {
   TraceWriter& writer_;
   const SessionRules& rules_;
   State state_ = State::AwaitingHello;
+  std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();
   std::string first_line_;  // bytes of the stream's first line, until it is whole
   SourceRow source_;
   IngestContext ctx_;

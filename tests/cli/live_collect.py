@@ -205,6 +205,8 @@ def test_faults_do_not_disturb():
 def test_tokens():
     profile = os.path.join(tmp, "token.lurk")
     c = Collector(lurk, profile, "--token", "s3cret")
+    silent = Sender(c.port, hello=False)  # connects and says nothing
+    silent_since = time.time()
     none = Sender(c.port, hello=False)
     none.send(log_lines(5, "none"))
     wrong = Sender(c.port, name="wrong", token="guess")
@@ -219,6 +221,11 @@ def test_tokens():
     check(none.refused and "hello" in none.refused, "no hello: refused (%s)" % none.refused)
     check(wrong.refused and "token" in wrong.refused, "wrong token: refused (%s)" % wrong.refused)
     check(right_final and right_final["events"] == 5, "right token: accepted, %s" % right_final)
+    while silent.refused is None and time.time() - silent_since < 20 and silent.read_acks(0.2):
+        pass
+    waited = time.time() - silent_since
+    check(silent.refused and "hello" in silent.refused and 9 < waited < 15,
+          "with a token, a silent connection is refused after 10 s (%s after %.1f s)" % (silent.refused, waited))
     rc, out, err = c.stop()
     check("refused" in err, "refusals said on stderr even when piped")
     db = sqlite3.connect(profile)
@@ -247,7 +254,21 @@ def test_tokens():
     p.communicate(timeout=60)
 
 
-for test in (test_send_and_live_reads, test_faults_do_not_disturb, test_tokens):
+def test_max_senders():
+    c = Collector(lurk, os.path.join(tmp, "max.lurk"), "--max-senders", "1")
+    first = Sender(c.port, name="first")
+    first.send(log_lines(3))
+    check(wait_acked(first), "the first sender is in")
+    second = Sender(c.port, name="second")
+    deadline = time.time() + 10
+    while second.refused is None and time.time() < deadline and second.read_acks(0.1):
+        pass
+    check(second.refused == "too many senders", "past --max-senders: refused (%s)" % second.refused)
+    check(first.finish()["events"] == 3, "the first sender is not disturbed")
+    c.stop()
+
+
+for test in (test_send_and_live_reads, test_max_senders, test_faults_do_not_disturb, test_tokens):
     try:
         test()
     except Exception as e:  # a crash of one scenario is a failure, the others still run
