@@ -8,7 +8,9 @@
 
 #include <cerrno>
 #include <chrono>
+#include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "live/listen_address.h"
@@ -17,6 +19,8 @@ namespace lurk::live {
 namespace {
 
 constexpr size_t kChunkBytes = 256 * 1024;
+// The input's header line, resent when resuming, is within this many bytes.
+constexpr size_t kMaxHeaderBytes = 4096;
 
 int connect_to(const std::string& to, std::string& error) {
   std::optional<ListenAddress> at = parse_listen_address(to, error);
@@ -90,6 +94,46 @@ void await_final_ack(int fd, AckReader& acks, const SendResult& result, int time
     if (!acks.read(fd, 100)) break;
 }
 
+// Reads exactly `size` bytes of the input (fewer at its end); false on error.
+bool read_input(int fd, std::string& out, size_t size) {
+  char buffer[65536];
+  while (out.size() < size) {
+    ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, size - out.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) break;
+    out.append(buffer, size_t(n));
+  }
+  return true;
+}
+
+// What to send first when resuming: the input's header line, then the input
+// from byte `skip` on (the bytes read past it are returned, to send too).
+// A resume point inside the header means nothing was committed: all again.
+bool prepare_resume(int fd, uint64_t skip, std::string& first, SendResult& result) {
+  std::string head;
+  if (!read_input(fd, head, kMaxHeaderBytes)) return false;
+  size_t header_end = head.find('\n');
+  if (header_end == std::string::npos || skip <= header_end + 1) {
+    first = std::move(head);
+    return true;
+  }
+  first = head.substr(0, header_end + 1);
+  result.resent_header_bytes = first.size();
+  if (skip < head.size()) {
+    first += head.substr(skip);
+  } else {
+    std::string discard;
+    for (uint64_t left = skip - head.size(); left > 0; left -= discard.size()) {
+      discard.clear();
+      if (!read_input(fd, discard, size_t(std::min<uint64_t>(left, kChunkBytes)))) return false;
+      if (discard.empty()) break;  // the input is shorter than the resume point
+    }
+  }
+  result.input_skipped = skip;
+  return true;
+}
+
 }  // namespace
 
 SendResult send_trace(const SendOptions& options) {
@@ -100,6 +144,18 @@ SendResult send_trace(const SendOptions& options) {
   std::string hello = hello_line(options);
   bool connected = send_all(fd, hello.data(), hello.size());
   if (connected) result.bytes_sent += hello.size();
+  result.hello_bytes = hello.size();
+  if (connected && options.resume_after > hello.size()) {
+    // The collector counted the same hello line in the stream it acked.
+    std::string first;
+    if (!prepare_resume(options.input_fd, options.resume_after - hello.size(), first, result)) {
+      result.error = std::string("reading the input: ") + std::strerror(errno);
+      ::close(fd);
+      return result;
+    }
+    connected = send_all(fd, first.data(), first.size());
+    if (connected) result.bytes_sent += first.size();
+  }
   std::vector<char> chunk(kChunkBytes);
   while (connected && result.refusal.empty()) {
     ssize_t got = ::read(options.input_fd, chunk.data(), chunk.size());
