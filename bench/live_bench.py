@@ -74,7 +74,8 @@ def run_senders(lurk, work, senders, events_each, files):
     db = sqlite3.connect(profile)
     stored = db.execute("SELECT sum(records) FROM sources").fetchone()[0]
     if codes != [0] * senders or stored != events:
-        raise SystemExit("bench: senders exited %s, stored %s of %d events" % (codes, stored, events))
+        said = [p.stderr.read().decode() for p, code in zip(procs, codes) if code != 0]
+        raise SystemExit("bench: senders exited %s, stored %s of %d events; %s" % (codes, stored, events, said))
     return events, took, peak[0], cpu
 
 

@@ -50,6 +50,7 @@ bool send_all(int fd, const char* data, size_t size) {
 class AckReader {
  public:
   explicit AckReader(SendResult& result) : result_(result) {}
+  int64_t count() const { return count_; }  // lines read so far
   // Reads what is there (or waits up to timeout_ms); false at end of stream.
   bool read(int fd, int timeout_ms) {
     pollfd p{fd, POLLIN, 0};
@@ -70,6 +71,7 @@ class AckReader {
     if (!v.is_object()) return;
     std::string kind = v.value("lurk", "");
     if (kind == "refused") result_.refusal = v.value("reason", "refused");
+    ++count_;
     if (kind != "ack") return;
     result_.acked_bytes = v.value("bytes", int64_t(0));
     result_.acked_events = v.value("events", int64_t(0));
@@ -78,6 +80,7 @@ class AckReader {
   }
   SendResult& result_;
   std::string pending_;
+  int64_t count_ = 0;
 };
 
 std::string hello_line(const SendOptions& o) {
@@ -88,10 +91,21 @@ std::string hello_line(const SendOptions& o) {
 }
 
 // After the input's end: wait for the collector to commit it all and close.
+// A busy collector may take long to reach the end of what we sent (it is in
+// socket buffers); while acks keep coming it is alive, so the time limit
+// counts from the last ack, not from the end of the input.
 void await_final_ack(int fd, AckReader& acks, const SendResult& result, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!result.final_ack && result.refusal.empty() && std::chrono::steady_clock::now() < deadline)
+  auto limit = std::chrono::milliseconds(timeout_ms);
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (int64_t seen = acks.count(); !result.final_ack && result.refusal.empty();) {
     if (!acks.read(fd, 100)) break;
+    auto now = std::chrono::steady_clock::now();
+    if (acks.count() != seen) {
+      seen = acks.count();
+      deadline = now + limit;
+    }
+    if (now >= deadline) break;
+  }
 }
 
 // Reads exactly `size` bytes of the input (fewer at its end); false on error.

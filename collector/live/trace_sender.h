@@ -18,7 +18,7 @@ struct SendOptions {
   // what `lurk collect` printed): the input's header line is sent again, then
   // the input from where the committed part ended. 0: from the start.
   uint64_t resume_after = 0;
-  int final_ack_timeout_ms = 30000;  // after the input ends
+  int final_ack_timeout_ms = 30000;  // after the input ends, without an ack
 };
 
 struct SendResult {
