@@ -22,6 +22,9 @@ std::optional<Hello> parse_hello(std::string_view line, std::string& error) {
   if (version != value.end() && (!version->is_number_integer() || *version != 1))
     error = "hello line: version " + version->dump() + " is not one this lurk speaks (1)";
   if (hello.name.size() > 200) error = "hello line: name longer than 200 bytes";
+  // The name is printed on the collector's terminal: no control characters.
+  for (unsigned char c : hello.name)
+    if (c < 0x20 || c == 0x7f) error = "hello line: name holds control characters";
   return hello;
 }
 

@@ -60,7 +60,7 @@ void SenderSession::read_first_line(const char* data, size_t size) {
   if (!rules_.token.empty() && !same_token(given_token, rules_.token))
     return refuse(hello ? "wrong or missing token in the hello line"
                         : "this collector needs a hello line with its token first");
-  start_source(hello && !hello->name.empty() ? hello->name : peer_, hello.has_value());
+  start_source(hello && !hello->name.empty() ? hello->name : peer_);
   std::string rest = hello ? std::string() : std::move(first_line_);
   if (hello) stream_->start_at(first_line_.size(), 2);
   first_line_.clear();
@@ -69,7 +69,7 @@ void SenderSession::read_first_line(const char* data, size_t size) {
   keep_messages();
 }
 
-void SenderSession::start_source(const std::string& name, bool /*from_hello*/) {
+void SenderSession::start_source(const std::string& name) {
   source_.path = name;
   source_.format = "lurk-jsonl";
   source_.content_hash = rules_.source_tag + ":" + std::to_string(serial_);
@@ -92,7 +92,7 @@ void SenderSession::end_of_stream() {
     std::string rest = std::move(first_line_);
     first_line_.clear();
     if (!rules_.token.empty()) return refuse("stream ended before a hello line");
-    start_source(peer_, false);
+    start_source(peer_);
     stream_->feed(rest.data(), rest.size());
   }
   if (state_ != State::Streaming) {

@@ -74,7 +74,7 @@ class SenderSession {
 
  private:
   void read_first_line(const char* data, size_t size);
-  void start_source(const std::string& name, bool from_hello);
+  void start_source(const std::string& name);
   void send_line(const std::string& line);
   void keep_messages();
 

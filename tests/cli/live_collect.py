@@ -211,15 +211,18 @@ def test_tokens():
     none.send(log_lines(5, "none"))
     wrong = Sender(c.port, name="wrong", token="guess")
     wrong.send(log_lines(5, "wrong"))
+    evil = Sender(c.port, name="\x1b[2Jevil", token="s3cret")  # a name that would drive the terminal
+    evil.send(log_lines(5, "evil"))
     right = Sender(c.port, name="right", token="s3cret")
     right.send(log_lines(5, "right"))
     right_final = right.finish()
-    for s in (none, wrong):
+    for s in (none, wrong, evil):
         deadline = time.time() + 10
         while s.refused is None and time.time() < deadline and s.read_acks(0.1):
             pass
     check(none.refused and "hello" in none.refused, "no hello: refused (%s)" % none.refused)
     check(wrong.refused and "token" in wrong.refused, "wrong token: refused (%s)" % wrong.refused)
+    check(evil.refused and "control" in evil.refused, "a name with control characters: refused (%s)" % evil.refused)
     check(right_final and right_final["events"] == 5, "right token: accepted, %s" % right_final)
     while silent.refused is None and time.time() - silent_since < 20 and silent.read_acks(0.2):
         pass
