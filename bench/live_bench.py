@@ -11,6 +11,7 @@ import argparse
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -156,6 +157,7 @@ def main():
         percentile(idle, 50), percentile(idle, 95), max(idle),
         percentile(loaded, 50), percentile(loaded, 95), max(loaded))
     print(lat)
+    shutil.rmtree(work, ignore_errors=True)
     if args.no_append:
         return
     commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True,

@@ -67,4 +67,8 @@ sid = db.execute("SELECT id FROM sources WHERE path = 'c-stack'").fetchone()
 got = rows_of(db, sid[0]) if sid else {}
 for key, want in EXPECTED.items():
     check(got.get(key) == want, "live: %s: %r, expected %r" % (key, got.get(key), want))
+import cli_checks  # noqa: E402
+import shutil  # noqa: E402
+if cli_checks.failed == 0:
+    shutil.rmtree(tmp, ignore_errors=True)  # kept for a look when something failed
 finish()

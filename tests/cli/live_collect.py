@@ -276,4 +276,8 @@ for test in (test_send_and_live_reads, test_max_senders, test_faults_do_not_dist
         test()
     except Exception as e:  # a crash of one scenario is a failure, the others still run
         check(False, "%s raised %r" % (test.__name__, e))
+import cli_checks  # noqa: E402
+import shutil  # noqa: E402
+if cli_checks.failed == 0:
+    shutil.rmtree(tmp, ignore_errors=True)  # kept for a look when something failed
 finish()

@@ -195,4 +195,8 @@ for test in (test_sixteen_senders, test_flood_memory, test_sigkill_keeps_committ
         test()
     except Exception as e:
         check(False, "%s raised %r" % (test.__name__, e))
+import cli_checks  # noqa: E402
+import shutil  # noqa: E402
+if cli_checks.failed == 0:
+    shutil.rmtree(tmp, ignore_errors=True)  # kept for a look when something failed
 finish()
