@@ -6,8 +6,16 @@
 # on its first quarter, to show whether memory stays flat as the capture grows.
 # Usage: bench/run.sh [BUILD_DIR] [REPETITIONS]   (default build/, 3)
 #        bench/run.sh --ui [BUILD_DIR]   only the browser UI benchmark (10k, 1M, 10M events)
+#        bench/run.sh --live [BUILD_DIR]   only live collection (bench/live_bench.py: 1, 4, 16
+#                                          senders, send-to-query latency, memory; docs/live.md)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${1:-}" = --live ]; then
+  shift
+  build=$(cd "${1:-$root/build}" && pwd)
+  cmake --build "$build" --target lurk >/dev/null
+  exec python3 "$root/bench/live_bench.py" "$build"
+fi
 ui_only=0
 if [ "${1:-}" = --ui ]; then ui_only=1; shift; fi
 build=$(cd "${1:-$root/build}" && pwd)
