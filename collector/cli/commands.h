@@ -22,6 +22,9 @@ CommandRunner add_threads_command(CLI::App& app);
 CommandRunner add_findings_command(CLI::App& app);
 // `lurk export IN.lurk (-o OUT.lurk | --html OUT.html) [--anonymize ...]` (docs/sharing.md).
 CommandRunner add_export_command(CLI::App& app);
+// `lurk collect --listen` / `lurk send` (docs/live.md).
+CommandRunner add_collect_command(CLI::App& app);
+CommandRunner add_send_command(CLI::App& app);
 
 // `lurk findings --fail-on-findings` when there are findings (docs/cli.md).
 inline constexpr int kExitFindings = 4;

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   add(lurk::cli::add_threads_command(app));
   add(lurk::cli::add_findings_command(app));
   add(lurk::cli::add_export_command(app));
+  add(lurk::cli::add_collect_command(app));
+  add(lurk::cli::add_send_command(app));
 
   try {
     app.parse(argc, argv);

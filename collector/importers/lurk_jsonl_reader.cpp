@@ -143,17 +143,17 @@ void LurkJsonlReader::error(const Where& at, const std::string& kind,
   ctx_.report_error(at.offset, at.line, kind, message);
 }
 
-bool LurkJsonlReader::header(const json& line, uint64_t offset) {
+bool LurkJsonlReader::header(const json& line, uint64_t offset, int64_t line_number) {
   if (!line.is_object() || string_field(line, "lurk") != "jsonl") {
-    error({offset, 1}, "bad-magic",
+    error({offset, line_number}, "bad-magic",
           "expected the header line {\"lurk\":\"jsonl\",\"version\":1} first");
     return false;
   }
   const json* version = field(line, "version");
   if (!version || !version->is_number_integer()) {
-    error({offset, 1}, "bad-header", "expected an integer \"version\" in the header line");
+    error({offset, line_number}, "bad-header", "expected an integer \"version\" in the header line");
   } else if (version->get<int64_t>() > kSupportedVersion) {
-    error({offset, 1}, "unsupported-version",
+    error({offset, line_number}, "unsupported-version",
           "lurk JSONL version " + version->dump() + " is newer than this lurk reads (" +
               std::to_string(kSupportedVersion) + "); reading the events it knows");
   }

@@ -28,10 +28,16 @@ class LurkJsonlReader {
  public:
   explicit LurkJsonlReader(IngestContext& ctx);
 
-  // The first line; false when it is not a lurk JSONL header.
-  bool header(const nlohmann::json& line, uint64_t offset);
+  // The first line (line 1, or 2 after a live sender's hello); false when
+  // it is not a lurk JSONL header.
+  bool header(const nlohmann::json& line, uint64_t offset, int64_t line_number = 1);
   void event(const FlatJsonObject& ev, uint64_t offset, int64_t line);
   void finish();
+  // What the trackers changed since the last flush, written (live batches).
+  void flush() {
+    threads_.flush();
+    connections_.flush();
+  }
 
  private:
   using Event = FlatJsonObject;

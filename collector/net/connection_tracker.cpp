@@ -113,6 +113,10 @@ void ConnectionTracker::add(const TcpSegment& s) {
   bool reused = c && (is_port_reuse(*c, s) || is_reused_syn_ack(*c, s));
   if (!c || is_port_reuse(*c, s)) c = &start_connection(key, s);
 
+  if (!c->changed) {
+    c->changed = true;
+    changed_.push_back(c);
+  }
   int dir = direction_of(*c, s);
   note_base_seq(*c, s, dir);
   ConnectionRow& r = c->row;
@@ -144,7 +148,18 @@ void ConnectionTracker::add(const TcpSegment& s) {
   writer_.insert_packet(packet);
 }
 
+void ConnectionTracker::flush() {
+  for (Connection* c : changed_) {
+    update_state(*c);
+    if (c->analyzer) c->row.flags_json = c->analyzer->flags_json();
+    writer_.update_connection(c->row);
+    c->changed = false;
+  }
+  changed_.clear();
+}
+
 void ConnectionTracker::finish() {
+  changed_.clear();
   for (auto& c : connections_) {
     update_state(*c);
     if (c->analyzer) c->row.flags_json = c->analyzer->flags_json();

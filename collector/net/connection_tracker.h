@@ -51,6 +51,10 @@ class ConnectionTracker {
   ConnectionTracker(TraceWriter& writer, int64_t source_id, AnalyzerFactory make_analyzer = {});
 
   void add(const TcpSegment& segment);
+  // Writes the counts and state of the connections that changed since the
+  // last flush (a live collect's batch, collector/live/): the cost follows
+  // the batch, not the trace.
+  void flush();
   // Writes the final counts and state of every connection, and its findings
   // (table capture_findings).
   void finish();
@@ -69,6 +73,7 @@ class ConnectionTracker {
     std::unique_ptr<SegmentAnalyzer> analyzer;
     // Findings (docs/findings.md) from the packets as they are written.
     std::unique_ptr<TcpConnectionScan> findings;
+    bool changed = false;  // since the last flush
   };
 
   Connection& start_connection(const ConnectionKey& key, const TcpSegment& segment);
@@ -83,6 +88,7 @@ class ConnectionTracker {
   AnalyzerFactory make_analyzer_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::unordered_map<ConnectionKey, Connection*, ConnectionKeyHash> active_;
+  std::vector<Connection*> changed_;  // since the last flush
 };
 
 }  // namespace lurk

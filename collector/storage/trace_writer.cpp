@@ -92,20 +92,68 @@ int64_t TraceWriter::begin_source(SourceRow& source) {
   return source.id;
 }
 
-void TraceWriter::commit_source(const SourceRow& source) {
-  queue_pending_rows();
-  queue_.go_inline();  // every row written; a failed one throws here
+void TraceWriter::update_source_row(const SourceRow& source) {
   Statement& s = statement(
       "source_update",
       "UPDATE sources SET records = ?, skipped = ?, errors = ?, status = ?, content_hash = ?, "
-      "clock_domain = ? WHERE id = ?");
+      "clock_domain = ?, size_bytes = ? WHERE id = ?");
   s.bind(1, source.records).bind(2, source.skipped).bind(3, source.errors);
   s.bind(4, source.status).bind(5, source.content_hash).bind(6, source.clock_domain);
-  s.bind(7, source.id);
+  s.bind(7, source.size_bytes).bind(8, source.id);
   s.run();
+}
+
+void TraceWriter::commit_source(const SourceRow& source) {
+  queue_pending_rows();
+  queue_.go_inline();  // every row written; a failed one throws here
+  update_source_row(source);
   db_.exec("RELEASE source");
   in_transaction_ = false;
   ids_loaded_ = false;
+}
+
+void TraceWriter::begin_live() {
+  sync();
+  db_.exec("BEGIN");
+  in_transaction_ = true;
+  live_ = true;
+  next_source_id_ = db_.query_int("SELECT coalesce(max(id), 0) + 1 FROM sources");
+  load_next_ids();
+  load_strings();
+  queue_.go_background();
+}
+
+// The source's id is handed out here, like a thread's, so adding a sender
+// does not wait for the rows queued before it.
+int64_t TraceWriter::add_live_source(SourceRow& source) {
+  source.id = next_source_id_++;
+  queue_.push([this, source] {
+    Statement& s = statement(
+        "live_source_insert",
+        "INSERT INTO sources(path, format, content_hash, size_bytes, ingested_at, status, "
+        "clock_domain, id) VALUES (?, ?, ?, ?, ?, 'partial', ?, ?)");
+    s.bind(1, source.path).bind(2, source.format).bind(3, source.content_hash);
+    s.bind(4, source.size_bytes).bind(5, static_cast<int64_t>(std::time(nullptr)));
+    s.bind(6, source.clock_domain).bind(7, source.id);
+    s.run();
+  });
+  return source.id;
+}
+
+void TraceWriter::commit_batch(const std::vector<const SourceRow*>& sources, bool last) {
+  queue_pending_rows();
+  queue_.drain();  // every row written; a failed one throws here
+  for (const SourceRow* source : sources) update_source_row(*source);
+  db_.exec("COMMIT");
+  in_transaction_ = false;
+  if (last) {
+    queue_.go_inline();
+    live_ = false;
+    ids_loaded_ = false;
+    return;
+  }
+  db_.exec("BEGIN");
+  in_transaction_ = true;
 }
 
 void TraceWriter::rollback_source() {
@@ -125,6 +173,11 @@ void TraceWriter::rollback_source() {
   // Some errors (a full disk, an I/O error) make SQLite roll the whole
   // transaction back itself: then there is nothing left to undo.
   if (sqlite3_get_autocommit(db_.raw())) return;
+  if (live_) {  // a live batch is a plain transaction (begin_live)
+    live_ = false;
+    db_.exec("ROLLBACK");
+    return;
+  }
   db_.exec("ROLLBACK TO source");
   db_.exec("RELEASE source");
 }

@@ -52,6 +52,20 @@ class TraceWriter {
   // source begun last: 0 means the input yielded nothing to show.
   int64_t shown_rows() const { return shown_rows_; }
 
+  // Live collect (collector/live/, docs/live.md): several sources written at
+  // once, their rows committed in batches, each batch one transaction, so a
+  // killed collector leaves every batch committed before it. begin_live()
+  // opens the first batch; add_live_source() adds a source to it at any time
+  // (the row goes in with status 'partial' until commit_batch says more);
+  // use_source() says whose rows come next (instants and counters carry it).
+  void begin_live();
+  int64_t add_live_source(SourceRow& source);
+  void use_source(int64_t source_id) { source_id_ = source_id; }
+  // Writes every queued row and the sources' counts, commits, and (unless
+  // `last`) opens the next batch. Returns when the batch is in the file.
+  void commit_batch(const std::vector<const SourceRow*>& sources, bool last = false);
+  bool live() const { return live_; }
+
   // Interned text: the same text always gets the same id within a file.
   int64_t intern(std::string_view text);
 
@@ -108,9 +122,12 @@ class TraceWriter {
   // The next ids of connections, threads and strings, read once per source.
   void load_next_ids();
   void load_strings();
+  void update_source_row(const SourceRow& source);
 
   Database& db_;
   bool in_transaction_ = false;
+  bool live_ = false;
+  int64_t next_source_id_ = 1;  // live: ids handed out by add_live_source
   std::unordered_map<std::string, Statement, KeyHash, std::equal_to<>> statements_;
   std::vector<PacketRow> pending_packets_;
   std::vector<SpanRow> pending_spans_;

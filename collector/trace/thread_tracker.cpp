@@ -34,7 +34,23 @@ ThreadTracker::Thread& ThreadTracker::get(int64_t thread_id) {
   return it->second;
 }
 
-ThreadRow& ThreadTracker::thread(int64_t thread_id) { return get(thread_id).row; }
+ThreadRow& ThreadTracker::thread(int64_t thread_id) {
+  Thread& t = get(thread_id);
+  if (!t.changed) {
+    t.changed = true;
+    changed_.push_back(thread_id);
+  }
+  return t.row;
+}
+
+void ThreadTracker::flush() {
+  for (int64_t id : changed_) {
+    Thread& t = get(id);
+    writer_.update_thread(t.row);
+    t.changed = false;
+  }
+  changed_.clear();
+}
 
 int64_t ThreadTracker::intern(std::string_view text) { return writer_.intern(text); }
 
@@ -98,6 +114,7 @@ void ThreadTracker::counter(const CounterRow& row) { writer_.insert_counter(row)
 void ThreadTracker::flow(const FlowRow& row) { writer_.insert_flow(row); }
 
 size_t ThreadTracker::finish(int64_t trace_end_ns) {
+  changed_.clear();  // every row is written below
   size_t closed = 0;
   for (int64_t id : order_) {
     Thread& t = threads_.at(id);

@@ -59,6 +59,9 @@ class ThreadTracker {
   // Spans still open are closed at `trace_end_ns` (and counted); thread rows
   // are written. Returns how many spans had to be closed that way.
   size_t finish(int64_t trace_end_ns);
+  // Writes the rows of the threads changed (through thread()) since the last
+  // flush, for a live collect's batch commit; finish() still writes them all.
+  void flush();
 
  private:
   struct OpenSpan {
@@ -69,6 +72,7 @@ class ThreadTracker {
     ThreadRow row;
     std::vector<OpenSpan> open;
     TimeNesting by_time;  // ByTime only
+    bool changed = false;  // handed out by thread() since the last flush
   };
   Thread& get(int64_t thread_id);
 
@@ -78,6 +82,7 @@ class ThreadTracker {
   std::unordered_map<std::string, int64_t> by_ext_id_;
   std::unordered_map<int64_t, Thread> threads_;
   std::vector<int64_t> order_;  // thread ids in creation order
+  std::vector<int64_t> changed_;  // since the last flush
 };
 
 }  // namespace lurk

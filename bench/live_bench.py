@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Live collection benchmark (docs/live.md): `lurk collect` on loopback fed by
+1, 4 and 16 `lurk send` processes at once, each streaming the same mix of
+events as the JSONL ingest benchmark (span_begin, tcp, log, span_end);
+sustained events/s from the first connect to the last final ack (everything
+committed), the collector's peak RSS; and the latency from sending one event
+to seeing it in a query (a separate SQLite reader), idle and under load.
+Appends a section to bench/RESULTS.md (machine, date, commit).
+Usage: bench/live_bench.py [BUILD_DIR] [--events-per-sender N] [--no-append]"""
+import argparse
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(root, "tests", "lib"))
+from live_collector import Collector, Sender  # noqa: E402
+
+
+def make_jsonl(path, events, tag):
+    with open(path, "w") as f:
+        f.write('{"lurk":"jsonl","version":1}\n')
+        for t in range(8):
+            f.write('{"t":"thread_start","ts":0,"thread":%d,"name":"w%d"}\n' % (t, t))
+        ts, seq = 1000, 1
+        for i in range(events // 4):
+            t = i % 8
+            ts += 1000
+            f.write('{"t":"span_begin","ts":%d,"thread":%d,"name":"send"}\n' % (ts, t))
+            f.write('{"t":"tcp","ts":%d,"laddr":"10.0.0.1","lport":%d,"raddr":"10.0.0.2","rport":80,'
+                    '"dir":"tx","seq":%d,"ack":1,"len":100,"flags":["ACK"],"window":500}\n'
+                    % (ts + 1, 40000 + t + 8 * tag, seq))
+            seq = (seq + 100) % 2**32
+            f.write('{"t":"log","ts":%d,"thread":%d,"level":"info","text":"sent %d"}\n' % (ts + 2, t, i % 100))
+            f.write('{"t":"span_end","ts":%d,"thread":%d}\n' % (ts + 3, t))
+    return 8 + (events // 4) * 4
+
+
+def run_senders(lurk, work, senders, events_each, files):
+    profile = os.path.join(work, "live-%d.lurk" % senders)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(profile + suffix):
+            os.remove(profile + suffix)
+    c = Collector(lurk, profile, "--no-analysis")
+    peak = [0.0]
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            peak[0] = max(peak[0], c.peak_rss_mb() or 0)
+            time.sleep(0.05)
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    start = time.time()
+    procs = [subprocess.Popen([lurk, "send", files[i % len(files)][0], "--to", c.address, "--name", "s%d" % i],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i in range(senders)]
+    codes = [p.wait() for p in procs]
+    took = time.time() - start
+    peak[0] = max(peak[0], c.peak_rss_mb() or 0)
+    cpu = cpu_seconds(c.proc.pid)  # parse + analysis + SQLite, both threads
+    stop.set()
+    watcher.join()
+    c.stop()
+    events = sum(files[i % len(files)][1] for i in range(senders))
+    db = sqlite3.connect(profile)
+    stored = db.execute("SELECT sum(records) FROM sources").fetchone()[0]
+    if codes != [0] * senders or stored != events:
+        said = [p.stderr.read().decode() for p, code in zip(procs, codes) if code != 0]
+        raise SystemExit("bench: senders exited %s, stored %s of %d events; %s" % (codes, stored, events, said))
+    return events, took, peak[0], cpu
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (all its threads)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def latency(lurk, work, load_files, samples=20):
+    """ms from sending one log line to a reader seeing it; idle, then with 4 senders streaming."""
+    profile = os.path.join(work, "latency.lurk")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(profile + suffix):
+            os.remove(profile + suffix)
+    c = Collector(lurk, profile, "--no-analysis")
+    probe = Sender(c.port, name="probe")
+    probe.send('{"lurk":"jsonl","version":1}\n')
+    time.sleep(0.5)
+    reader = sqlite3.connect("file:%s?mode=ro" % profile, uri=True)
+
+    def measure(n, tag):
+        out = []
+        for i in range(n):
+            text = "probe %s %d" % (tag, i)
+            sent = time.time()
+            probe.send('{"t":"log","ts":%d,"text":"%s"}\n' % (1700000000000000000 + i, text))
+            while not reader.execute("SELECT 1 FROM strings WHERE text = ?", (text,)).fetchone():
+                time.sleep(0.002)
+            out.append((time.time() - sent) * 1000)
+            time.sleep(0.05)
+        return out
+    idle = measure(samples, "idle")
+    load = [subprocess.Popen([lurk, "send", load_files[i % len(load_files)][0], "--to", c.address,
+                              "--name", "load%d" % i], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for i in range(4)]
+    time.sleep(0.3)
+    loaded = measure(samples, "load")
+    for p in load:
+        p.wait()
+    probe.finish()
+    c.stop()
+    return idle, loaded
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build", nargs="?", default=os.path.join(root, "build"))
+    ap.add_argument("--events-per-sender", type=int, default=1_000_000)
+    ap.add_argument("--no-append", action="store_true")
+    args = ap.parse_args()
+    lurk = os.path.join(args.build, "bin", "lurk")
+    work = tempfile.mkdtemp(prefix="lurk-live-bench-")
+    files = []
+    for tag in range(4):
+        path = os.path.join(work, "trace-%d.jsonl" % tag)
+        files.append((path, make_jsonl(path, args.events_per_sender, tag)))
+    rows = []
+    for senders in (1, 4, 16):
+        per_sender = files if senders > 1 else files[:1]
+        events, took, peak, cpu = run_senders(lurk, work, senders, args.events_per_sender, per_sender)
+        rows.append((senders, events, took, events / took, peak, cpu))
+        print("%2d senders: %d events in %.2f s = %.0f events/s, collector peak RSS %.0f MB, "
+              "collector CPU %.2f s (%.0f events per CPU-second)"
+              % (senders, events, took, events / took, peak, cpu, events / max(cpu, 0.01)), flush=True)
+    small = []
+    for tag in range(4):
+        path = os.path.join(work, "load-%d.jsonl" % tag)
+        small.append((path, make_jsonl(path, 400_000, tag)))
+    idle, loaded = latency(lurk, work, small)
+    lat = "send-to-query latency ms: idle p50 %.0f p95 %.0f max %.0f; under 4 senders p50 %.0f p95 %.0f max %.0f" % (
+        percentile(idle, 50), percentile(idle, 95), max(idle),
+        percentile(loaded, 50), percentile(loaded, 95), max(loaded))
+    print(lat)
+    shutil.rmtree(work, ignore_errors=True)
+    if args.no_append:
+        return
+    commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    cpu_model = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    load = open("/proc/loadavg").read().split()[0]
+    with open(os.path.join(root, "bench", "RESULTS.md"), "a") as f:
+        f.write("\n## Live collection (bench/live_bench.py)\n\n")
+        f.write("- %s UTC, commit %s, %s, %d cores, load %s at start; `lurk collect --no-analysis`, "
+                "default batches (250 ms / 100,000 events); each sender a `lurk send` of a file of "
+                "the JSONL ingest mix (span_begin, tcp, log, span_end), %d events\n\n"
+                % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), commit, cpu_model, os.cpu_count(), load,
+                   args.events_per_sender))
+        f.write("| senders | events | s (first connect to last final ack) | events/s | collector CPU s "
+                "| events per collector CPU-second | collector peak RSS MB |\n")
+        f.write("|---|---|---|---|---|---|---|\n")
+        for senders, events, took, rate, peak, cpu in rows:
+            f.write("| %d | %d | %.2f | %.0f | %.2f | %.0f | %.0f |\n"
+                    % (senders, events, took, rate, cpu, events / max(cpu, 0.01), peak))
+        f.write("\n- %s (a reader polling a separate SQLite connection; 20 samples each)\n" % lat)
+
+
+if __name__ == "__main__":
+    main()

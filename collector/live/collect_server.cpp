@@ -1,0 +1,296 @@
+#include "live/collect_server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+
+#include "ingest/ingest.h"
+#include "live/collect_status.h"
+#include "live/sender_session.h"
+#include "storage/sqlite_handle.h"
+#include "storage/trace_writer.h"
+
+namespace lurk::live {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Bytes read from one socket per turn: large enough that a fast sender is
+// read in few calls, small enough that every sender gets its turn soon.
+constexpr size_t kReadBytes = 256 * 1024;
+
+// With a token, a connection must say hello within this time or lose its
+// place (a silent connection would hold one of --max-senders forever).
+constexpr auto kHelloTimeout = std::chrono::seconds(10);
+
+// At stop, at most this many reads per sender of what is already there.
+constexpr int kReadsAtStop = 256;
+
+// SIGINT and SIGTERM write a byte here; the poll loop wakes on it.
+int g_stop_pipe[2] = {-1, -1};
+
+void on_stop_signal(int) {
+  char byte = 1;
+  [[maybe_unused]] ssize_t n = ::write(g_stop_pipe[1], &byte, 1);
+}
+
+void install_stop_signals() {
+  if (g_stop_pipe[0] < 0 && ::pipe2(g_stop_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("cannot make a pipe: ") + std::strerror(errno));
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int open_listener(const ListenAddress& at) {
+  int fd = ::socket(at.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  int yes = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&at.addr), at.length) != 0 ||
+      ::listen(fd, 128) != 0) {
+    std::string why = std::strerror(errno);
+    ::close(fd);
+    throw std::runtime_error("cannot listen on " + at.text + ": " + why);
+  }
+  return fd;
+}
+
+class CollectLoop {
+ public:
+  CollectLoop(const CollectOptions& options, Database& db)
+      : options_(options), writer_(db), status_(options.progress) {
+    rules_.token = options.token;
+    rules_.max_line_bytes = options.max_line_bytes;
+    rules_.source_tag = "live:" + std::to_string(std::chrono::system_clock::now()
+                                                     .time_since_epoch()
+                                                     .count());
+  }
+  ~CollectLoop() {
+    if (listen_fd_ >= 0) ::close(listen_fd_);
+  }
+
+  CollectSummary run();
+
+ private:
+  void accept_senders();
+  void refuse_silent_senders();
+  // One read; true when it got bytes (more may be waiting).
+  bool read_sender(SenderSession& s);
+  bool commit_due() const;
+  void commit(bool last);
+  void stop();
+  int poll_timeout_ms() const;
+  void remember(const SenderSession& s);
+
+  const CollectOptions& options_;
+  TraceWriter writer_;
+  CollectStatus status_;
+  SessionRules rules_;
+  int listen_fd_ = -1;
+  int serial_ = 0;
+  std::vector<std::unique_ptr<SenderSession>> sessions_;
+  std::vector<char> buffer_ = std::vector<char>(kReadBytes);
+  bool dirty_ = false;            // something arrived since the last commit
+  int64_t events_since_commit_ = 0;
+  Clock::time_point last_commit_ = Clock::now();
+  CollectSummary summary_;
+};
+
+CollectSummary CollectLoop::run() {
+  listen_fd_ = open_listener(options_.listen);
+  writer_.begin_live();
+  if (options_.on_listening) options_.on_listening(bound_port(listen_fd_));
+  std::vector<pollfd> fds;
+  std::vector<SenderSession*> polled;  // the sessions of fds[2...]
+  for (bool stopping = false; !stopping;) {
+    fds.assign({{g_stop_pipe[0], POLLIN, 0}, {listen_fd_, POLLIN, 0}});
+    polled.clear();
+    for (const auto& s : sessions_) {
+      // Ended and refused senders wait for the commit that closes them.
+      if (s->state() == SenderSession::State::Ended ||
+          s->state() == SenderSession::State::Refused)
+        continue;
+      fds.push_back({s->fd(), POLLIN, 0});
+      polled.push_back(s.get());
+    }
+    int ready = ::poll(fds.data(), fds.size(), poll_timeout_ms());
+    if (ready < 0 && errno != EINTR)
+      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+    stopping = ready > 0 && (fds[0].revents & POLLIN);
+    if (!stopping && ready > 0) {
+      if (fds[1].revents & POLLIN) accept_senders();
+      for (size_t i = 2; i < fds.size(); ++i)
+        if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) read_sender(*polled[i - 2]);
+    }
+    if (!options_.token.empty()) refuse_silent_senders();
+    if (!stopping && commit_due()) commit(false);
+    status_.tick(sessions_);
+  }
+  stop();
+  return summary_;
+}
+
+void CollectLoop::accept_senders() {
+  for (;;) {
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;  // EAGAIN: no more waiting (other errors: the next poll says)
+    std::string peer_text = address_text(peer);
+    if (sessions_.size() >= options_.max_senders) {
+      static const char kFull[] = "{\"lurk\":\"refused\",\"reason\":\"too many senders\"}\n";
+      [[maybe_unused]] ssize_t n = ::send(fd, kFull, sizeof kFull - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+      ::close(fd);
+      status_.refused(peer_text, "too many senders (--max-senders " +
+                                     std::to_string(options_.max_senders) + ")");
+      continue;
+    }
+    sessions_.push_back(
+        std::make_unique<SenderSession>(fd, peer_text, ++serial_, writer_, rules_));
+  }
+}
+
+void CollectLoop::refuse_silent_senders() {
+  auto now = Clock::now();
+  for (const auto& s : sessions_) {
+    if (s->state() != SenderSession::State::AwaitingHello || now - s->connected_at() < kHelloTimeout)
+      continue;
+    s->refuse("no hello line within 10 s");
+    status_.refused(s->peer(), s->refusal());
+    dirty_ = true;  // the next commit closes it
+  }
+}
+
+// One read per ready sender per turn, so that a flood cannot starve a
+// dribbler, and a slow file (a full writer queue) stops all reading.
+bool CollectLoop::read_sender(SenderSession& s) {
+  bool had_source = s.has_source();
+  int64_t events_before = s.events();
+  ssize_t got = ::recv(s.fd(), buffer_.data(), buffer_.size(), MSG_DONTWAIT);
+  if (got < 0 && (errno == EAGAIN || errno == EINTR)) return false;
+  if (got > 0) s.receive(buffer_.data(), size_t(got));
+  else s.end_of_stream();  // closed, or reset: what arrived is kept
+  dirty_ = true;
+  events_since_commit_ += s.events() - events_before;
+  if (!had_source && s.has_source()) status_.sender_started(s);
+  std::string messages = s.take_messages();
+  if (!messages.empty()) {
+    status_.clear();
+    std::cerr << messages;
+  }
+  if (s.state() == SenderSession::State::Refused) status_.refused(s.peer(), s.refusal());
+  return got > 0;
+}
+
+bool CollectLoop::commit_due() const {
+  if (!dirty_) return false;
+  return events_since_commit_ >= options_.batch_events ||
+         Clock::now() - last_commit_ >= std::chrono::milliseconds(options_.batch_interval_ms);
+}
+
+int CollectLoop::poll_timeout_ms() const {
+  if (!dirty_) return 1000;  // only the status table to redraw
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_commit_);
+  return int(std::max<int64_t>(0, options_.batch_interval_ms - waited.count()));
+}
+
+// One transaction: every sender's rows since the last one, and their
+// sources' counts; then each is told what is now in the file, and the
+// senders that ended are closed.
+void CollectLoop::commit(bool last) {
+  std::vector<SourceRow> rows;
+  for (const auto& s : sessions_)
+    if (s->has_source()) rows.push_back(s->row_for_commit());
+  std::vector<const SourceRow*> pointers;
+  for (const SourceRow& r : rows) pointers.push_back(&r);
+  writer_.commit_batch(pointers, last);
+  ++summary_.batches;
+  dirty_ = false;
+  events_since_commit_ = 0;
+  last_commit_ = Clock::now();
+  for (auto it = sessions_.begin(); it != sessions_.end();) {
+    SenderSession& s = **it;
+    s.committed();
+    bool done = s.state() == SenderSession::State::Ended ||
+                s.state() == SenderSession::State::Refused;
+    if (!done) {
+      ++it;
+      continue;
+    }
+    if (s.has_source()) status_.sender_ended(s);
+    remember(s);
+    it = sessions_.erase(it);
+  }
+}
+
+void CollectLoop::remember(const SenderSession& s) {
+  SenderSummary summary;
+  summary.name = s.name();
+  summary.peer = s.peer();
+  summary.events = s.committed_events();
+  summary.errors = s.errors();
+  summary.committed_bytes = s.committed_bytes();
+  summary.refused = s.state() == SenderSession::State::Refused;
+  summary.refusal = s.refusal();
+  summary_.senders.push_back(std::move(summary));
+}
+
+// SIGINT/SIGTERM: what was read is committed; senders still sending are cut
+// (recorded as such), then told their final counts.
+void CollectLoop::stop() {
+  // What senders sent before the signal is still read (up to a bound per
+  // sender), so stopping right after a sender finished loses none of it.
+  accept_senders();
+  for (const auto& s : sessions_) {
+    for (int reads = 0; reads < kReadsAtStop; ++reads) {
+      bool open = s->state() == SenderSession::State::AwaitingHello ||
+                  s->state() == SenderSession::State::Streaming;
+      if (!open || !read_sender(*s)) break;
+    }
+  }
+  for (const auto& s : sessions_) s->cut("the collector was stopped (SIGINT or SIGTERM)");
+  commit(true);
+  status_.clear();
+}
+
+}  // namespace
+
+CollectSummary run_collector(const CollectOptions& options) {
+  install_stop_signals();
+  Database db(options.output, Database::Mode::ReadWriteCreate);
+  // WAL: readers (lurk query, lurk view) see each committed batch while the
+  // collector writes the next, and a commit does not wait for them.
+  db.exec("PRAGMA journal_mode = WAL");
+  CollectSummary summary;
+  {
+    CollectLoop loop(options, db);
+    summary = loop.run();
+  }
+  if (options.analyse_at_end) analyse_profile(db);
+  // Back to one self-contained file (no -wal beside it) for sharing. A
+  // reader still holding the profile open prevents it; the data is all
+  // committed either way, so say so and go on.
+  try {
+    db.exec("PRAGMA journal_mode = DELETE");
+  } catch (const std::exception& e) {
+    std::cerr << "lurk collect: " << options.output << " stays in WAL mode (a reader has it open?): "
+              << e.what() << "\n";
+  }
+  return summary;
+}
+
+}  // namespace lurk::live

@@ -1,0 +1,100 @@
+// One sender connected to `lurk collect` (docs/live.md): its socket, its
+// hello line, and its trace read as the bytes arrive into a source of its own
+// (a LurkJsonlStream over the collector's one TraceWriter). It keeps the
+// counts the collector commits and acknowledges: bytes and events now in the
+// file, so a sender knows where it stands if the collector goes away.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "importers/lurk_jsonl_stream.h"
+#include "ingest/ingest_context.h"
+#include "storage/rows.h"
+
+namespace lurk {
+class TraceWriter;
+}
+
+namespace lurk::live {
+
+struct SessionRules {
+  std::string token;              // empty: no token asked for
+  size_t max_line_bytes = 1 << 20;  // a longer event line is skipped (line-too-long)
+  std::string source_tag;         // makes content_hash unique: "live:TAG:N"
+};
+
+class SenderSession {
+ public:
+  enum class State { AwaitingHello, Streaming, Ended, Refused };
+
+  SenderSession(int fd, std::string peer, int serial, TraceWriter& writer,
+                const SessionRules& rules);
+  ~SenderSession();  // closes the socket
+  SenderSession(const SenderSession&) = delete;
+  SenderSession& operator=(const SenderSession&) = delete;
+
+  int fd() const { return fd_; }
+  State state() const { return state_; }
+  const std::string& name() const { return source_.path; }
+  const std::string& peer() const { return peer_; }
+  const std::string& refusal() const { return refusal_; }
+  bool has_source() const { return stream_ != nullptr; }
+
+  // Bytes the socket delivered.
+  void receive(const char* data, size_t size);
+  // The sender closed its side: a last line without newline is read (and
+  // reported when torn), the trace's remaining rows are written.
+  void end_of_stream();
+  // The collector stops while the sender is still connected: the trace ends
+  // here, which is recorded as an ingest error (stream-cut).
+  void cut(const std::string& why);
+
+  // Refuses the sender (a refusal line, then closed at the next commit).
+  void refuse(const std::string& why);
+  std::chrono::steady_clock::time_point connected_at() const { return connected_at_; }
+
+  // For the batch commit: the source row as it should be in the file now
+  // ('partial' while the sender is still connected), after flushing the
+  // trackers' changed rows.
+  SourceRow row_for_commit();
+  // The batch holding everything received so far is committed: remember the
+  // counts, tell the sender (an ack line; dropped if its socket is full).
+  void committed();
+  int64_t committed_bytes() const { return committed_bytes_; }
+  int64_t committed_events() const { return committed_events_; }
+  int64_t events() const { return source_.records; }
+  int64_t errors() const { return source_.errors; }
+  uint64_t bytes_received() const { return received_; }
+  // Error messages not yet printed (at most a few per sender are kept).
+  std::string take_messages();
+
+ private:
+  void read_first_line(const char* data, size_t size);
+  void start_source(const std::string& name);
+  void send_line(const std::string& line);
+  void keep_messages();
+
+  int fd_;
+  std::string peer_;
+  int serial_;
+  TraceWriter& writer_;
+  const SessionRules& rules_;
+  State state_ = State::AwaitingHello;
+  std::chrono::steady_clock::time_point connected_at_ = std::chrono::steady_clock::now();
+  std::string first_line_;  // bytes of the stream's first line, until it is whole
+  SourceRow source_;
+  IngestContext ctx_;
+  std::unique_ptr<LurkJsonlStream> stream_;
+  uint64_t received_ = 0;
+  int64_t committed_bytes_ = 0, committed_events_ = 0;
+  bool acked_final_ = false;
+  std::string refusal_;
+  std::string messages_;
+  int messages_kept_ = 0;
+};
+
+}  // namespace lurk::live
