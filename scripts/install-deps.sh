@@ -7,7 +7,7 @@ third="$root/third_party"
 export DEBIAN_FRONTEND=noninteractive
 
 debs=(build-essential cmake ninja-build pkg-config libsqlite3-dev sqlite3 libgtest-dev
-      nlohmann-json3-dev libcli11-dev libcpp-httplib-dev emscripten chromium fonts-dejavu-core
+      nlohmann-json3-dev libcli11-dev emscripten chromium fonts-dejavu-core
       tshark tcpdump babeltrace iproute2 ethtool dpkg-dev tcl python3 python3-jsonschema time
       clang-14 libclang-rt-14-dev  # clang: the libFuzzer targets (scripts/fuzz.sh)
       zlib1g-dev)                  # zlib: the standalone HTML export packs its data
