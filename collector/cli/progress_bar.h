@@ -20,6 +20,9 @@ class ProgressBar final : public IngestProgress {
  public:
   // Draws on `out` (a terminal `width` columns wide).
   ProgressBar(std::FILE* out, int width);
+  // Erased when it goes, also when an error unwinds the ingest, so the
+  // message that follows starts on a clean line.
+  ~ProgressBar() override { clear(); }
   // A bar on stderr when stderr is a terminal (its width from the terminal),
   // else nullptr.
   static std::unique_ptr<ProgressBar> for_stderr();
