@@ -11,6 +11,7 @@
 #include "cli/terminal_text.h"
 #include "ingest/ingest.h"
 #include "live/collect_server.h"
+#include "server/listen_policy.h"
 
 namespace lurk::cli {
 namespace {
@@ -47,7 +48,7 @@ int run_collect(const CollectArgs& args) {
   options.output = args.output;
   options.token = args.token;
   if (!at->loopback && options.token.empty()) {
-    options.token = live::generate_token();
+    options.token = server::generate_token();
     std::cerr << "lurk collect: " << at->text << " is not loopback: senders need the token "
               << options.token << " (lurk send --token, or \"token\" in the hello line)\n";
   } else if (!at->loopback) {

@@ -30,10 +30,5 @@ std::string address_text(const sockaddr_storage& addr);
 // The port a bound socket got (for --listen HOST:0).
 int bound_port(int fd);
 
-// A token for a collector bound beyond loopback without --token: 128 random
-// bits from the kernel, as hex.
-std::string generate_token();
-// Compares in time independent of where the texts differ.
-bool same_token(const std::string& given, const std::string& expected);
 
 }  // namespace lurk::live

@@ -10,6 +10,7 @@
 
 #include "live/hello_line.h"
 #include "live/listen_address.h"
+#include "server/listen_policy.h"
 #include "storage/trace_writer.h"
 
 namespace lurk::live {
@@ -57,7 +58,7 @@ void SenderSession::read_first_line(const char* data, size_t size) {
             : std::nullopt;
   std::string given_token = hello ? hello->token : std::string();
   if (!error.empty()) return refuse(error);
-  if (!rules_.token.empty() && !same_token(given_token, rules_.token))
+  if (!rules_.token.empty() && !server::tokens_equal(rules_.token, given_token))
     return refuse(hello ? "wrong or missing token in the hello line"
                         : "this collector needs a hello line with its token first");
   start_source(hello && !hello->name.empty() ? hello->name : peer_);

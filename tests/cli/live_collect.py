@@ -8,6 +8,7 @@ good sender, and their damage is in ingest_errors at the right byte offsets.
 Tokens: refused without, accepted with; beyond loopback one is generated.
 Usage: live_collect.py LURK_BIN SOURCE_DIR"""
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -240,7 +241,7 @@ def test_tokens():
     p = subprocess.Popen([lurk, "collect", "--listen", "0.0.0.0:0", "-o", wide],
                          stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     head = p.stderr.readline() + p.stderr.readline()
-    token = next((w for w in head.split() if len(w) == 32), None)
+    token = next((w for w in head.split() if re.fullmatch(r"[0-9a-f]{32,}", w)), None)
     port = int(head.rsplit("listening on 0.0.0.0:", 1)[1].split(",")[0]) if "listening on" in head else None
     check(token is not None, "a generated token is printed: %r" % head)
     if port and token:
