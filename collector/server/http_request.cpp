@@ -143,6 +143,12 @@ ParsedRequest check_target(std::string_view target, HttpRequest request) {
   size_t question = target.find('?');
   std::string_view raw_path = target.substr(0, question);
   if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+  // The raw target is echoed (a redirect's Location keeps the query): no
+  // control byte may ride along in either part.
+  for (char c : target) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return refuse(400, "a control character or NUL in the target");
+  }
   std::optional<std::string> path = percent_decode(raw_path);
   if (!path) return refuse(400, "a malformed percent escape in the path");
   // After one decoding a path must be plain: a '%' left means it was encoded

@@ -68,6 +68,10 @@ def check_traversal(port):
     r = raw_request(port, b"GET /index.html\x00/../../secret.txt HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                     b"Connection: close\r\n\r\n" % port)
     check(r.status in (400, 403, 404) and not leaked(r), f"raw NUL: status {r.status}")
+    # A raw CR in the query: the query is echoed in a redirect's Location, so refused.
+    r = raw_request(port, b"GET /?token=x&a=\rX HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                    b"Connection: close\r\n\r\n" % port)
+    check(r.status == 400, f"raw CR in the query: status {r.status}")
     check(get(port, "/alias.js").status == 200, "a link inside the web directory is served")
 
 
