@@ -4,14 +4,10 @@
 #include <cctype>
 #include <vector>
 
+#include "server/ascii_text.h"
+
 namespace lurk::server {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -64,7 +60,7 @@ std::optional<RequestError> add_header(HttpRequest& request, std::string_view li
   for (char c : value)
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
       return RequestError{400, "a control character in a header value"};
-  std::string key = lower(name);
+  std::string key = ascii_lower(name);
   auto [it, inserted] = request.headers.emplace(key, std::string(value));
   if (!inserted) {
     if (key == "host" || key == "content-length" || key == "range")
@@ -83,7 +79,7 @@ const std::string* HttpRequest::header(const std::string& lower_name) const {
 
 bool HttpRequest::wants_keep_alive() const {
   const std::string* connection = header("connection");
-  std::string value = connection ? lower(*connection) : "";
+  std::string value = connection ? ascii_lower(*connection) : "";
   if (minor_version == 0) return value.find("keep-alive") != std::string::npos;
   return value.find("close") == std::string::npos;
 }

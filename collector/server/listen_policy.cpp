@@ -12,14 +12,10 @@
 #include <optional>
 #include <stdexcept>
 
+#include "server/ascii_text.h"
+
 namespace lurk::server {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The canonical text of an IP address (inet_ntop), or nullopt when `text` is not one.
 std::optional<std::string> canonical_ip(std::string_view text) {
@@ -37,13 +33,13 @@ std::optional<std::string> canonical_ip(std::string_view text) {
 // The form a host takes in a Host header: IPv6 in brackets, names lower-case.
 std::string host_form(std::string_view host) {
   if (auto ip = canonical_ip(host)) return url_host(*ip);
-  return lower(host);
+  return ascii_lower(host);
 }
 
 }  // namespace
 
 bool is_loopback_address(std::string_view address) {
-  if (lower(address) == "localhost") return true;
+  if (ascii_lower(address) == "localhost") return true;
   std::string copy(address);
   in_addr v4{};
   if (inet_pton(AF_INET, copy.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
