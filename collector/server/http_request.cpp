@@ -1,7 +1,6 @@
 #include "server/http_request.h"
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
 
 #include "server/ascii_text.h"
