@@ -13,12 +13,7 @@ lurk=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-passes=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok: $what"; passes=$((passes + 1)); else echo "FAILED: $what"; failures=$((failures + 1)); fi
-}
+. "$src/tests/lib/cli_checks.sh"
 command -v sqlite3 >/dev/null || { echo "FAILED: the sqlite3 shell (Debian sqlite3) is required"; exit 1; }
 
 sample="$src/samples/loopback-http.pcap"
@@ -33,7 +28,7 @@ check "the real profile holds packets ($packets)" test "$packets" -gt 0
 refuse_hostile() {
   local name=$1 sql=$2 pattern=$3
   cp "$work/good.lurk" "$work/$name.lurk"
-  sqlite3 "$work/$name.lurk" "$sql" || { echo "FAILED: sqlite3 could not make $name"; failures=$((failures + 1)); return; }
+  sqlite3 "$work/$name.lurk" "$sql" || { fail "sqlite3 could not make $name"; return; }
   cp "$work/$name.lurk" "$work/$name.before"
   "$lurk" ingest "$trace" -o "$work/$name.lurk" 2>"$work/$name.err"
   local code=$?
@@ -181,5 +176,4 @@ check "stats json replaced the invalid bytes with U+FFFD" \
 check "findings json keeps the escape as \\u001b, not raw" \
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert any('\x1b' in (f['detail'] or '') for f in d)" "$work/findings.json"
 
-echo "hostile_profile: $passes passed, $failures failed"
-test $failures -eq 0
+finish hostile_profile

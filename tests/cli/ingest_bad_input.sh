@@ -8,12 +8,7 @@ lurk=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-failures=0
-passes=0
-check() {  # check DESCRIPTION CONDITION...
-  local what=$1; shift
-  if "$@"; then echo "ok: $what"; passes=$((passes + 1)); else echo "FAILED: $what"; failures=$((failures + 1)); fi
-}
+. "$src/tests/lib/cli_checks.sh"
 
 sample="$src/samples/loopback-http.pcap"
 "$lurk" ingest "$sample" -o "$work/good.lurk" 2>"$work/good.err"
@@ -61,5 +56,4 @@ check "the second ingest says it was already there" grep -q "already in the prof
 again=$("$lurk" query "$work/good.lurk" "SELECT count(*) FROM packets")
 check "no packets were duplicated" test "$again" -eq "$total"
 
-echo "$passes passed, $failures failed"
-exit $((failures > 0))
+finish
