@@ -44,7 +44,7 @@ void TimelinePanel::relayout(const ProfileModel& model) {
   // Packed rows only: `p` (one row per thread) keeps every row readable.
   options.fit_height = packed_ ? last_rows_height_ : 0;
   layout_.build(model, collapsed_, LayoutMetrics{}, options);
-  laid_out_ = {options.t0, options.t1, options.keep_group, options.fit_height};
+  laid_out_ = {options.t0, options.t1, options.keep_group, last_rows_height_};
 }
 
 void TimelinePanel::center_on(double t_ns) {

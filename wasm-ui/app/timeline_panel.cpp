@@ -49,7 +49,7 @@ void TimelinePanel::draw(const ProfileModel& model) {
   // layout; the highlighted group is fitted to the rows area (thin rows), so
   // also when it or the area's height changed.
   bool moved = hide_idle_ && (window_.t0() != laid_out_.t0 || window_.t1() != laid_out_.t1);
-  if (moved || highlighted_group_ != laid_out_.keep_group || a.rows_height() != laid_out_.fit_height) {
+  if (moved || highlighted_group_ != laid_out_.keep_group || a.rows_height() != laid_out_.rows_height) {
     bool refit = highlighted_group_ != laid_out_.keep_group;
     relayout(model);
     // A click that highlighted a big group thinned its rows: the clicked row stays in view.
