@@ -113,6 +113,26 @@ try {
       assertGroupOnScreen(s, 'its busiest 2 ms');
       const busyFlows = connectionFlows(connection, s.visibleRange[0], s.visibleRange[1]);
       assert(s.timelineLayout.arrows >= busyFlows, `${s.timelineLayout.arrows} arrows, ${busyFlows} flows`);
+      // Lines have no names: hovering five rows at the busiest instant names what is there
+      // (one thread alive per row then), and a click selects one of the connection's threads.
+      const h = s.timelineLayout.thinRowHeight;
+      const x = s.timelineAxis.left + (busiest - s.visibleRange[0]) / (s.visibleRange[1] - s.visibleRange[0]) *
+                s.timelineAxis.width;
+      const rowY = (k) => s.timelineLayout.rowsTop + s.timelineLayout.highlightedTop - s.scrollY + 24 + k * h + 0.5;
+      const named = [];
+      for (const k of [0, 20, 60, 100, 140]) {
+        await page.mouse.move(x, rowY(k));
+        await page.waitForTimeout(120);
+        const hovered = await snapshot(page);
+        assert(hovered.hover, `nothing under the pointer on row ${k} at (${x}, ${rowY(k)})`);
+        named.push(hovered.hover);
+      }
+      assert(new Set(named).size >= 3, `five rows hovered, named ${named.join(', ')}`);
+      await clickSlowly(page, x, rowY(60));
+      s = await waitForSnapshot(page, (s) => s.selection && s.selection.thread !== null, 'a thread selected');
+      const [[owner]] = sql(profile, `SELECT coalesce(connection_id, -1) FROM threads WHERE id = ${s.selection.thread}`);
+      assert(owner === connection, `clicked thread ${s.selection.thread} is on connection ${owner}`);
+      assert(s.timelineLayout.thinGroup === connection, 'a click inside keeps the group fitted');
       await screenshot(page, 'timeline-fit-connection-busiest.png');
 
       // p (one row per thread) is not fitted: every row readable, scrolled as before.

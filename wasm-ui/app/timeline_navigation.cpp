@@ -244,6 +244,7 @@ void TimelinePanel::fill_layout_snapshot(const ProfileModel& model, SnapshotStat
   s.layout.hide_idle = hide_idle_;
   s.layout.thread_rows = int64_t(layout_.thread_row_count());
   s.layout.rows = int64_t(layout_.rows().size());
+  s.layout.rows_top = last_rows_top_;
   s.layout.rows_height = last_rows_height_;
   if (std::optional<uint32_t> g = layout_.thin_group()) {
     int32_t c = model.groups()[*g].connection;

@@ -124,7 +124,7 @@ std::string snapshot_json(const SnapshotState& s) {
                          {"threadRows", s.layout.thread_rows},
                          {"threadRowsShown", s.layout.thread_rows_shown}, {"rows", s.layout.rows},
                          {"counterRows", s.layout.counter_rows}, {"counterFolds", s.layout.counter_folds},
-                         {"rowsHeight", s.layout.rows_height},
+                         {"rowsTop", s.layout.rows_top}, {"rowsHeight", s.layout.rows_height},
                          {"thinGroup", optional_int(s.layout.thin_group)},
                          {"thinRowHeight", s.layout.thin_row_height},
                          {"highlightedTop", s.layout.highlighted_top},

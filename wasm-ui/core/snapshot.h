@@ -83,7 +83,7 @@ struct SnapshotLayout {
   int64_t thread_rows_shown = 0;  // thread rows in the layout now (idle ones hidden)
   int64_t rows = 0;               // all layout rows (headers, packet, thread, counter rows)
   int64_t counter_rows = 0, counter_folds = 0;
-  double rows_height = 0;           // the rows area (between ruler and minimap), CSS px
+  double rows_top = 0, rows_height = 0;  // the rows area (between ruler and minimap): page y, CSS px
   // The group fitted with thin rows (connection id, -1: threads on no
   // connection; none when no group is thinned) and its rows' height.
   std::optional<int64_t> thin_group;
