@@ -292,5 +292,141 @@ TEST_F(UiTimelineTest, ThreadDetailsShowLineage) {
   EXPECT_TRUE(d.field("failed"));
 }
 
+// A connection with 150 threads alive at once (each reading the one before:
+// 149 flows) and two threads on no connection: highlighted and fitted to a
+// 500 px rows area, its packed rows become thin lines that all fit, with
+// arrows on them and no names but the selected thread's.
+class UiFittedGroupTest : public ProfileTest {
+ protected:
+  static constexpr int kThreads = 150;
+  void SetUp() override {
+    ProfileTest::SetUp();
+    TraceWriter w(db());
+    SourceRow source{0, "t", "test", "hash-fit", 1};
+    w.begin_source(source);
+    ConnectionRow c;
+    c.source_id = source.id;
+    c.first_ns = kBase;
+    c.last_ns = kBase + 2'000'000;
+    c.state = "closed";
+    w.insert_connection(c);
+    int64_t previous = 0;
+    for (int i = 0; i < kThreads; ++i) {
+      ThreadRow t;
+      t.source_id = source.id;
+      t.ext_id = std::to_string(i);
+      t.name = w.intern("worker " + std::to_string(i));
+      t.start_ns = kBase + i * 1'000;
+      t.end_ns = kBase + 1'000'000 + i * 1'000;
+      t.connection_id = c.id;
+      t.failed = i == 7;
+      if (t.failed) t.exception = w.intern("Failure(\"seven\")");
+      w.insert_thread(t);
+      if (previous) w.insert_flow({"read", t.id, *t.start_ns, previous, *t.start_ns + 500, std::nullopt});
+      previous = t.id;
+    }
+    for (int i = 0; i < 2; ++i) {
+      ThreadRow t;
+      t.source_id = source.id;
+      t.ext_id = "idle-" + std::to_string(i);
+      t.name = w.intern("idle loop");
+      t.start_ns = kBase;
+      t.end_ns = kBase + 2'000'000;
+      w.insert_thread(t);
+    }
+    w.commit_source(source);
+    model = ProfileModel::load(db());
+  }
+  LayoutOptions fitted(float height) const {
+    LayoutOptions o;
+    o.keep_group = 0;
+    o.fit_height = height;
+    return o;
+  }
+  ProfileModel model;
+};
+
+TEST_F(UiFittedGroupTest, HighlightedGroupThatDoesNotFitGetsThinRowsThatFit) {
+  ASSERT_EQ(model.groups().size(), 2u);
+  TimelineLayout layout;
+  layout.build(model, {}, LayoutMetrics{}, fitted(500));
+  ASSERT_EQ(layout.group_thread_rows(0), size_t(kThreads)) << "all alive at once: a row each";
+  ASSERT_EQ(layout.thin_group(), 0u);
+  // (500 - 24 px header) / 150 rows, rounded down to whole pixels.
+  EXPECT_EQ(layout.thin_row_height(), 3.0f);
+  auto extent = layout.group_extent(0);
+  ASSERT_TRUE(extent);
+  EXPECT_LE(extent->second - extent->first, 500.0f);
+  EXPECT_EQ(extent->second - extent->first, 24.0f + 3.0f * kThreads);
+  size_t thin = 0;
+  float y = 0;
+  for (const LayoutRow& r : layout.rows()) {
+    EXPECT_GE(r.y, y) << "rows do not overlap";
+    y = r.y + r.height;
+    if (r.kind != RowKind::Thread) continue;
+    if (r.group == 0) {
+      EXPECT_EQ(r.height, 3.0f);
+      ++thin;
+    } else {
+      EXPECT_EQ(r.height, layout.metrics().thread_dense) << "the other group keeps its rows";
+    }
+  }
+  EXPECT_EQ(thin, size_t(kThreads));
+  // Every thread still has its row (arrows can reach it).
+  for (uint32_t t : model.groups()[0].threads) EXPECT_TRUE(layout.thread_row(t));
+}
+
+TEST_F(UiFittedGroupTest, OnlyTheHighlightedGroupAndOnlyWhenItDoesNotFit) {
+  TimelineLayout layout;
+  LayoutOptions o = fitted(500);
+  o.keep_group.reset();
+  layout.build(model, {}, LayoutMetrics{}, o);
+  EXPECT_FALSE(layout.thin_group()) << "nothing highlighted";
+  layout.build(model, {}, LayoutMetrics{}, fitted(2000));
+  EXPECT_FALSE(layout.thin_group()) << "24 + 150 x 8 px fits in 2000";
+  layout.build(model, {}, LayoutMetrics{}, fitted(0));
+  EXPECT_FALSE(layout.thin_group()) << "no height: no fitting";
+  // Too small to fit: the thinnest lines, 2 px (1 px line, 1 px gap).
+  layout.build(model, {}, LayoutMetrics{}, fitted(100));
+  ASSERT_EQ(layout.thin_group(), 0u);
+  EXPECT_EQ(layout.thin_row_height(), layout.metrics().thread_thin_min);
+  // Folded, it is one header: nothing to fit.
+  layout.build(model, {true, false}, LayoutMetrics{}, fitted(500));
+  EXPECT_FALSE(layout.thin_group());
+}
+
+TEST_F(UiFittedGroupTest, ThinRowsDrawLinesArrowsAndOnlyTheSelectedName) {
+  TimelineLayout layout;
+  layout.build(model, {}, LayoutMetrics{}, fitted(500));
+  FrameView view;
+  view.window.set(0, 2'000'000);
+  view.left = 300;
+  view.width = 1000;  // 2000 ns per pixel
+  view.top = 30;
+  view.height = 500;
+  FrameHighlights hl;
+  hl.selected_group = 0;
+  uint32_t chosen = model.groups()[0].threads[40];
+  hl.selected = {ItemKind::Thread, chosen, 0};
+  TimelineFrame frame = build_timeline_frame(model, layout, view, hl);
+  size_t names = 0, selected_name = 0;
+  for (const DrawText& t : frame.texts) {
+    if (t.text.find("worker") == std::string::npos) continue;
+    ++names;
+    selected_name += t.text.find(thread_title(model, chosen)) != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(names, 1u) << "thin rows are named only at the selection";
+  EXPECT_EQ(selected_name, 1u);
+  EXPECT_EQ(frame.arrows, kThreads - 1) << "every flow between the fitted rows is drawn";
+  // The middle of a thread's line hits it: thread 40 starts at 40 µs (x 320).
+  const LayoutRow& row = layout.rows()[*layout.thread_row(chosen)];
+  ItemRef hit = frame.hit_test(400, view.top + row.y + 1);
+  ASSERT_EQ(hit.kind, ItemKind::Thread);
+  EXPECT_EQ(hit.lane, chosen);
+  // The failed thread's text is at its failure, in view.
+  ASSERT_EQ(frame.exception_labels.size(), 1u);
+  EXPECT_EQ(frame.exception_labels[0].t_ns, 1'000'000.0 + 7 * 1'000);
+}
+
 }  // namespace
 }  // namespace lurk::test

@@ -41,8 +41,10 @@ void TimelinePanel::relayout(const ProfileModel& model) {
   options.t1 = window_.t1();
   options.keep_group = highlighted_group_;
   options.counters_open = counters_open_;
+  // Packed rows only: `p` (one row per thread) keeps every row readable.
+  options.fit_height = packed_ ? last_rows_height_ : 0;
   layout_.build(model, collapsed_, LayoutMetrics{}, options);
-  laid_out_ = {options.t0, options.t1, options.keep_group};
+  laid_out_ = {options.t0, options.t1, options.keep_group, last_rows_height_};
 }
 
 void TimelinePanel::center_on(double t_ns) {
@@ -117,10 +119,9 @@ void TimelinePanel::focus_connection(const ProfileModel& model, uint32_t connect
   selected_ = group;
   highlighted_group_ = uint32_t(c.group);
   update_selection_ids(model);
-  if (size_t(c.group) < collapsed_.size() && collapsed_[size_t(c.group)]) {
-    collapsed_[size_t(c.group)] = false;
-    relayout(model);
-  }
+  if (size_t(c.group) < collapsed_.size()) collapsed_[size_t(c.group)] = false;
+  // Laid out now, fitted (thin rows when it is big), so its header's place is known.
+  relayout(model);
   if (auto row = layout_.group_row(uint32_t(c.group))) scroll_y_ = layout_.rows()[*row].y;
   double d = std::max<double>(double(c.last_ns - c.first_ns), 1000.0);
   window_.set(double(c.first_ns) - 0.05 * d, double(c.last_ns) + 0.05 * d);
@@ -243,6 +244,22 @@ void TimelinePanel::fill_layout_snapshot(const ProfileModel& model, SnapshotStat
   s.layout.hide_idle = hide_idle_;
   s.layout.thread_rows = int64_t(layout_.thread_row_count());
   s.layout.rows = int64_t(layout_.rows().size());
+  s.layout.rows_top = last_rows_top_;
+  s.layout.rows_height = last_rows_height_;
+  if (std::optional<uint32_t> g = layout_.thin_group()) {
+    int32_t c = model.groups()[*g].connection;
+    s.layout.thin_group = c >= 0 ? model.connections()[size_t(c)].id : -1;
+    s.layout.thin_row_height = layout_.thin_row_height();
+  }
+  if (highlighted_group_) {
+    if (auto extent = layout_.group_extent(*highlighted_group_)) {
+      s.layout.highlighted_top = extent->first;
+      s.layout.highlighted_bottom = extent->second;
+    }
+    for (const LayoutRow& r : layout_.rows())
+      if (r.kind == RowKind::Thread && r.group == *highlighted_group_) ++s.layout.highlighted_thread_rows;
+  }
+  s.layout.arrows = frame_.arrows;
   for (const LayoutRow& r : layout_.rows()) {
     if (r.kind == RowKind::Thread) ++s.layout.thread_rows_shown;
     if (r.kind == RowKind::Counter) ++s.layout.counter_rows;

@@ -45,10 +45,16 @@ void TimelinePanel::draw(const ProfileModel& model) {
   last_rows_height_ = a.rows_height();
   last_rows_top_ = a.rows_top();
   // Hiding idle rows: which rows show follows the window (and the highlighted
-  // group, always shown), so lay out again when either moved since the last layout.
-  if (hide_idle_ && (window_.t0() != laid_out_.t0 || window_.t1() != laid_out_.t1 ||
-                     highlighted_group_ != laid_out_.keep_group))
+  // group, always shown), so lay out again when either moved since the last
+  // layout; the highlighted group is fitted to the rows area (thin rows), so
+  // also when it or the area's height changed.
+  bool moved = hide_idle_ && (window_.t0() != laid_out_.t0 || window_.t1() != laid_out_.t1);
+  if (moved || highlighted_group_ != laid_out_.keep_group || a.rows_height() != laid_out_.rows_height) {
+    bool refit = highlighted_group_ != laid_out_.keep_group;
     relayout(model);
+    // A click that highlighted a big group thinned its rows: the clicked row stays in view.
+    if (refit && selected_ && selected_.kind != ItemKind::Group && !item_to_reveal_) item_to_reveal_ = selected_;
+  }
   reveal_pending_row(model, a.rows_height());
   float max_scroll = std::max(0.0f, layout_.total_height() - a.rows_height());
   scroll_y_ = std::clamp(scroll_y_, 0.0f, max_scroll);

@@ -124,6 +124,7 @@ class TimelinePanel {
   struct LaidOut {
     double t0 = 0, t1 = 0;
     std::optional<uint32_t> keep_group;
+    float rows_height = 0;  // the rows area's height (the highlighted group is fitted in it)
   } laid_out_;
   std::vector<bool> counters_open_;
   int64_t visible_rows_ = 0;

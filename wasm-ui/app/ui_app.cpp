@@ -140,6 +140,14 @@ void UiApp::set_window(double t0_ns, double t1_ns) {
   if (model_ && t1_ns > t0_ns) timeline_.set_window(t0_ns, t1_ns);
 }
 
+std::optional<int64_t> UiApp::graphed_connection() const {
+  std::optional<int64_t> id = timeline_.selected_connection();
+  if (!id || !model_) return std::nullopt;
+  int32_t c = model_->connection_index(*id);
+  if (c < 0 || model_->connections()[size_t(c)].packets == 0) return std::nullopt;
+  return id;
+}
+
 SnapshotState UiApp::snapshot() const {
   SnapshotState s;
   s.ready = model_.has_value() && !error_ && frames_ > 0;
@@ -170,8 +178,9 @@ SnapshotState UiApp::snapshot() const {
   s.frames = frames_;
   s.primitives = primitives_;
   s.theme = app_theme().name();
-  // The graphs show only while a connection is selected (they close with the selection).
-  if (model_ && timeline_.selected_connection()) s.graphs = graphs_.summary();
+  // The graphs show only while a connection with packets is selected (they
+  // close with the selection).
+  if (model_ && graphed_connection()) s.graphs = graphs_.summary();
   if (model_) s.view_hash = view_to_hash(current_view(), opening_view_);
   s.view_notice = notice_;
   return s;
@@ -339,8 +348,10 @@ void UiApp::build_frame() {
   ImGui::BeginChild("main-left", ImVec2(-details_width, 0), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   // The selected connection's graphs (graphs_panel.*) go under the timeline,
-  // on the same time axis; the timeline gets the rest of the height.
-  std::optional<int64_t> graphed = timeline_.selected_connection();
+  // on the same time axis; the timeline gets the rest of the height. A
+  // connection without packets (one a trace showed by its promises alone) has
+  // nothing to graph: its threads keep the height.
+  std::optional<int64_t> graphed = graphed_connection();
   float graphs_height = graphs_.wanted_height(graphed, ImGui::GetContentRegionAvail().y);
   ImGui::BeginChild("timeline-area", ImVec2(0, graphs_height > 0 ? -graphs_height : 0), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);

@@ -82,6 +82,8 @@ class UiApp {
   void draw_search_box();
   void handle_app_keys();
   void draw_top_band();
+  // The selected connection when it has packets to graph (graphs_panel.h).
+  std::optional<int64_t> graphed_connection() const;
   // Makes ranked finding `row` current and takes the timeline to it.
   void go_to_finding(uint32_t row);
 

@@ -123,7 +123,14 @@ std::string snapshot_json(const SnapshotState& s) {
   j["timelineLayout"] = {{"packed", s.layout.packed}, {"hideIdle", s.layout.hide_idle},
                          {"threadRows", s.layout.thread_rows},
                          {"threadRowsShown", s.layout.thread_rows_shown}, {"rows", s.layout.rows},
-                         {"counterRows", s.layout.counter_rows}, {"counterFolds", s.layout.counter_folds}};
+                         {"counterRows", s.layout.counter_rows}, {"counterFolds", s.layout.counter_folds},
+                         {"rowsTop", s.layout.rows_top}, {"rowsHeight", s.layout.rows_height},
+                         {"thinGroup", optional_int(s.layout.thin_group)},
+                         {"thinRowHeight", s.layout.thin_row_height},
+                         {"highlightedTop", s.layout.highlighted_top},
+                         {"highlightedBottom", s.layout.highlighted_bottom},
+                         {"highlightedThreadRows", s.layout.highlighted_thread_rows},
+                         {"arrows", s.layout.arrows}};
   nlohmann::json ticks = nlohmann::json::array();
   for (const SnapshotTick& t : s.ruler.ticks) ticks.push_back({{"t", t.t_ns}, {"tRel", t.rel_ns}, {"x", t.x}, {"label", t.label}});
   j["ruler"] = {{"origin", s.ruler.origin}, {"prefix", s.ruler.prefix}, {"prefixNs", s.ruler.prefix_ns}, {"prefixRelNs", s.ruler.prefix_rel_ns},

@@ -83,6 +83,16 @@ struct SnapshotLayout {
   int64_t thread_rows_shown = 0;  // thread rows in the layout now (idle ones hidden)
   int64_t rows = 0;               // all layout rows (headers, packet, thread, counter rows)
   int64_t counter_rows = 0, counter_folds = 0;
+  double rows_top = 0, rows_height = 0;  // the rows area (between ruler and minimap): page y, CSS px
+  // The group fitted with thin rows (connection id, -1: threads on no
+  // connection; none when no group is thinned) and its rows' height.
+  std::optional<int64_t> thin_group;
+  double thin_row_height = 0;
+  // The highlighted group's extent in content px (header top to last row
+  // bottom) and its thread rows in the layout now.
+  double highlighted_top = 0, highlighted_bottom = 0;
+  int64_t highlighted_thread_rows = 0;
+  int64_t arrows = 0;               // flow arrows drawn last frame
 };
 
 struct SnapshotTick {

@@ -44,14 +44,19 @@ void Builder::header_row(const LayoutRow& r, float top) {
   bool collapsed = r.group < hl.collapsed.size() && hl.collapsed[r.group];
   std::string arrow = collapsed ? "\xe2\x96\xb8 " : "\xe2\x96\xbe ";  // ▸ ▾
   float ty = top + (r.height - view.text_height) / 2;
-  char detail[160];
+  char detail[240];
+  // A group fitted to the screen says so: its rows are lines without names.
+  char thin[80] = "";
+  if (layout.thin_group() == r.group)
+    std::snprintf(thin, sizeof thin, "  \xc2\xb7  %g px rows to fit (hover a line for its name)",
+                  double(layout.thin_row_height()));
   if (g.connection >= 0) {
     const ConnectionLanes& c = model.connections()[size_t(g.connection)];
     text(view.label_left + 6, ty, pal.header_text, arrow + c.label, view.left - 4);
-    std::snprintf(detail, sizeof detail, "%s  \xc2\xb7  %lld packet%s  \xc2\xb7  %zu thread%s%s",
+    std::snprintf(detail, sizeof detail, "%s  \xc2\xb7  %lld packet%s  \xc2\xb7  %zu thread%s%s%s",
                   c.state.empty() ? "?" : c.state.c_str(), (long long)c.packets,
                   c.packets == 1 ? "" : "s", g.threads.size(), g.threads.size() == 1 ? "" : "s",
-                  c.exceptions ? "  \xc2\xb7  exceptions" : "");
+                  c.exceptions ? "  \xc2\xb7  exceptions" : "", thin);
     float x0 = float(map.x_of(double(c.first_ns))), x1 = float(map.x_of(double(c.last_ns)));
     rect(x0, top + 4, std::max(x1, x0 + 2), top + r.height - 5, pal.lane_extent);
     // At the connection's start, but pulled left so that it is never cut by the
@@ -61,9 +66,9 @@ void Builder::header_row(const LayoutRow& r, float top) {
     text(tx, ty, pal.dim, detail, right());
   } else {
     text(view.label_left + 6, ty, pal.header_text, arrow + "threads on no connection", view.left - 4);
-    std::snprintf(detail, sizeof detail, "%zu thread%s in %zu rows  \xc2\xb7  %zu counter%s",
+    std::snprintf(detail, sizeof detail, "%zu thread%s in %zu rows  \xc2\xb7  %zu counter%s%s",
                   g.threads.size(), g.threads.size() == 1 ? "" : "s", layout.group_thread_rows(r.group),
-                  g.counters.size(), g.counters.size() == 1 ? "" : "s");
+                  g.counters.size(), g.counters.size() == 1 ? "" : "s", thin);
     text(view.left + 4, ty, pal.dim, detail, right());
   }
 }
@@ -100,6 +105,7 @@ void Builder::flows(size_t first_row, size_t last_row) {
     float ya = y_of(*a), yb = y_of(*b);
     frame.lines.push_back({float(map.x_of(double(f[i].from_ns))), ya,
                            float(map.x_of(double(f[i].to_ns))), yb, pal.flow, 1.0f, true});
+    ++frame.arrows;
   }
 }
 

@@ -87,6 +87,7 @@ struct TimelineFrame {
   // blocks (a block holding at least one match).
   int64_t search_marked = 0, search_marked_blocks = 0;
   std::vector<ExceptionLabel> exception_labels;
+  int64_t arrows = 0;           // flow arrows drawn
   int64_t edge_indicators = 0;  // "← ✖ 2.37 s earlier" texts at the left edge
   std::vector<LaneDensity> densities;  // packet lanes drawn, top to bottom
   std::vector<RulerTick> ticks;        // the ruler's ticks

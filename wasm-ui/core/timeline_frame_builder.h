@@ -36,8 +36,11 @@ struct Builder {
   float thread_line_y(const LayoutRow& row) const {
     bool compact = layout.slot(row.index).depths == 0;
     bool dense = compact && row.height < layout.metrics().thread_line;
+    if (compact && thin(row.height)) return row_top(row) + (row.height - 1) / 2;
     return row_top(row) + (dense ? 4.0f : compact ? 16.0f : layout.metrics().thread_marks / 2);
   }
+  // A fitted group's compact rows: lines a few px tall, no text (timeline_layout.h).
+  bool thin(float row_height) const { return row_height < layout.metrics().thread_dense; }
   // Rectangles are clamped to the time axis so they never cover the labels.
   void rect(float x0, float y0, float x1, float y1, uint32_t color, ItemRef ref = {},
             uint32_t outline = 0) {
@@ -70,6 +73,8 @@ struct Builder {
   void row_label(const ThreadSlot& slot, const std::vector<IntervalBlock>& blocks, float top,
                  float height);
   void one_thread(uint32_t index, float top, float height, bool compact, bool dense, float next_x);
+  void thin_thread(uint32_t index, float top, float height, float next_x);
+  void thin_label(const ThreadSlot& slot, float top, float height);
   float label_bottom_ = -1e9f;  // where the last thread row's name ends (dense rows)
   void edge_indicator(const ThreadSlot& slot, float top);
   void counter_fold_row(const LayoutRow& row, float top);

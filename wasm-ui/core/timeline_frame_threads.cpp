@@ -18,9 +18,25 @@ void Builder::thread_row(const LayoutRow& r, float top) {
   auto t1_at = [&](size_t k) { return threads[ids[k]].end_ns; };
   // Disjoint lifetimes (one per row when not packed): merged like spans of one depth.
   std::vector<IntervalBlock> blocks = merge_intervals(ids.size(), t0_at, t1_at, map);
-  row_label(slot, blocks, top, r.height);
   bool compact = slot.depths == 0;
   bool dense = compact && r.height < layout.metrics().thread_line;
+  if (compact && thin(r.height)) {
+    thin_label(slot, top, r.height);
+    for (size_t k = 0; k < blocks.size(); ++k) {
+      const IntervalBlock& b = blocks[k];
+      if (b.count == 1) {
+        thin_thread(ids[b.first], top, r.height, k + 1 < blocks.size() ? blocks[k + 1].x0 - 3 : right());
+        continue;
+      }
+      uint32_t failed = slot.failed_before[b.first + b.count] - slot.failed_before[b.first];
+      ItemRef ref{ItemKind::Thread, ids[b.first], 0, b.count};
+      rect(b.x0, top, std::max(b.x1, b.x0 + 1), top + r.height - 1, failed ? pal.failed_text : pal.lifetime,
+           ref, outline_for(ref));
+    }
+    edge_indicator(slot, top);
+    return;
+  }
+  row_label(slot, blocks, top, r.height);
   for (size_t k = 0; k < blocks.size(); ++k) {
     const IntervalBlock& b = blocks[k];
     // Text after a thread stops where the next thread of the row starts.
@@ -102,6 +118,58 @@ void Builder::one_thread(uint32_t index, float top, float height, bool compact, 
          std::min(next_x, right()));
     frame.exception_labels.push_back({t.id, double(t.end_ns), tx});
   }
+}
+
+// A thin row (a fitted group, timeline_layout.h): no name in the label
+// column, except the selected thread's (its hover tooltip names the others).
+void Builder::thin_label(const ThreadSlot& slot, float top, float height) {
+  const auto& ids = slot.threads;
+  ItemRef first{ItemKind::Thread, ids.front(), 0};
+  frame.rects.push_back({view.label_left, top, view.left, top + height, 0, 0, first});
+  if (hl.selected.kind != ItemKind::Thread && hl.selected.kind != ItemKind::Instant &&
+      hl.selected.kind != ItemKind::Running)
+    return;
+  uint32_t selected = hl.selected.lane;
+  if (selected >= model.threads().size() || layout.thread_row(selected) != layout.thread_row(ids.front()))
+    return;
+  const ThreadLane& t = model.threads()[selected];
+  std::string title = "\xe2\x96\xb6 " + thread_title(model, selected);  // ▶
+  if (t.failed && t.exception) title += "  \xe2\x9c\x96 " + std::string(model.text(t.exception));
+  float ty = top + height / 2 - view.text_height / 2;
+  frame.rects.push_back({view.label_left + 18, ty, view.left - 2, ty + view.text_height, pal.header, 0, {}});
+  text(view.label_left + 22, ty, t.failed ? pal.failed_text : pal.text, std::move(title), view.left - 4);
+}
+
+// One thread of a thin row: its lifetime as a line filling the row but for a
+// 1 px gap, running periods and instants over it; red when it failed, with
+// its exception's text at the failure (on a background: it covers the rows
+// under it) while that point is in view.
+void Builder::thin_thread(uint32_t index, float top, float height, float next_x) {
+  const ThreadLane& t = model.threads()[index];
+  ItemRef ref{ItemKind::Thread, index, 0};
+  float x0 = float(map.x_of(double(t.start_ns))), x1 = std::max(float(map.x_of(double(t.end_ns))), x0 + 1);
+  float bottom = top + std::max(1.0f, height - 1);
+  rect(x0, top, x1, bottom, t.failed ? pal.failed_text : pal.lifetime, ref, outline_for(ref));
+  auto running = merge_intervals(
+      t.running.size(), [&](size_t i) { return t.running[i].t0_ns; },
+      [&](size_t i) { return t.running[i].t1_ns; }, map);
+  for (const IntervalBlock& b : running)
+    rect(b.x0, top, std::max(b.x1, b.x0 + 1), bottom, pal.running, {ItemKind::Running, index, b.first, b.count});
+  for (const MarkBlock& b : merge_instant_marks(t, map)) {
+    ItemRef mark{b.count == 1 ? ItemKind::Instant : ItemKind::InstantBlock, index, b.first, b.count};
+    float w = b.kind == MarkKind::Exception ? 2.0f : 1.0f;
+    rect(b.x0 - w, top, std::max(b.x1 + w, b.x0 + w), bottom,
+         b.kind == MarkKind::Exception ? mark_color(MarkKind::Exception) : pal.dim, mark, outline_for(mark));
+  }
+  if (!t.failed || x1 < view.left || x1 > right()) return;
+  std::string why = "\xe2\x9c\x96 ";  // ✖
+  why += t.exception ? std::string(model.text(t.exception)) : std::string("failed");
+  float tx = x1 + 5, ty = top + height / 2 - view.text_height / 2;
+  float clip = std::min(next_x, right());
+  float width = std::min(clip - tx, 7.0f * float(why.size()));  // about 7 px a character
+  if (width > 8) frame.rects.push_back({tx - 2, ty, tx + width, ty + view.text_height, pal.header, 0, {}});
+  text(tx, ty, pal.exception_text, std::move(why), clip);
+  frame.exception_labels.push_back({t.id, double(t.end_ns), tx});
 }
 
 // A row whose last thread before the view failed says so at the left edge,

@@ -1,6 +1,7 @@
 #include "core/timeline_layout.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "core/mark_merging.h"
@@ -126,14 +127,11 @@ void TimelineLayout::build(const ProfileModel& model, const std::vector<bool>& c
   rows_.clear();
   group_rows_.assign(model.groups().size(), -1);
   thread_rows_.assign(model.threads().size(), -1);
+  thin_group_.reset();
+  thin_height_ = 0;
   const double t0 = options.t0, t1 = options.t1;
   const bool idle = options.hide_idle;
   counters_open_ = options.counters_open;
-  float y = 0;
-  auto add = [&](RowKind kind, uint32_t group, uint32_t index, float height) {
-    rows_.push_back({kind, group, index, y, height});
-    y += height;
-  };
   // The groups shown, and their thread rows shown (idle ones dropped).
   std::vector<uint32_t> groups;
   std::vector<std::vector<uint32_t>> shown(model.groups().size());
@@ -151,44 +149,79 @@ void TimelineLayout::build(const ProfileModel& model, const std::vector<bool>& c
   // Many rows shown in all: rows without spans become dense lines (names every
   // other row) in every group, so a screen holds as many threads as it can.
   const float line = shown_rows > metrics.dense_over ? metrics.thread_dense : metrics.thread_line;
+  float y = 0;
   for (uint32_t g : groups) {
-    const LaneGroup& group = model.groups()[g];
-    group_rows_[g] = int32_t(rows_.size());
-    add(RowKind::GroupHeader, g, 0, metrics.header);
-    if (g < collapsed.size() && collapsed[g]) {
-      y += metrics.gap;
-      continue;
-    }
-    // A connection a trace showed by its promises alone has no packets: no
-    // empty packet lanes above its threads.
-    if (group.connection >= 0 && model.connections()[size_t(group.connection)].packets > 0) {
-      const ConnectionLanes& c = model.connections()[size_t(group.connection)];
-      for (uint32_t dir = 0; dir < 2; ++dir) {
-        const auto& lane = c.lanes[dir];
-        if (idle && !any_in(lane.size(), t0, t1, [&](size_t i) { return lane[i].t_ns; })) continue;
-        add(RowKind::Packets, g, dir, metrics.packet_lane);
-      }
-    }
-    for (uint32_t s : shown[g]) {
-      const ThreadSlot& slot = slots_[s];
-      for (uint32_t t : slot.threads) thread_rows_[t] = int32_t(rows_.size());
-      int depths = std::min(slot.depths, metrics.max_depth_rows);
-      add(RowKind::Thread, g, s,
-          depths == 0 ? line : metrics.thread_marks + float(depths) * metrics.span_row);
-    }
-    const auto& families = group_families_[g];
-    bool foldable = families.size() > metrics.fold_counters_over;
-    bool open = !foldable || (g < options.counters_open.size() && options.counters_open[g]);
-    if (foldable) add(RowKind::CounterFold, g, uint32_t(families.size()), metrics.counter_fold);
-    if (open) {
-      for (uint32_t f : families) {
-        if (idle && !family_active(model, families_[f], t0, t1)) continue;
-        add(RowKind::Counter, g, f, metrics.counter_lane);
-      }
-    }
-    y += metrics.gap;
+    bool folded = g < collapsed.size() && collapsed[g];
+    size_t first = rows_.size();
+    float top = y;
+    y = add_group(model, g, shown[g], folded, line, options, y);
+    if (folded || options.keep_group != g || options.fit_height <= 0) continue;
+    // The highlighted group does not fit the rows area: its compact rows thin
+    // down so that it does (1 px line + 1 px gap at the thinnest).
+    float extent = y - metrics.gap - top;
+    if (extent <= options.fit_height) continue;
+    size_t compact = 0;
+    for (uint32_t s : shown[g]) compact += slots_[s].depths == 0 ? 1 : 0;
+    if (compact == 0) continue;
+    float fixed = extent - float(compact) * line;
+    float thin = std::max(metrics.thread_thin_min, std::floor((options.fit_height - fixed) / float(compact)));
+    if (thin >= line) continue;
+    rows_.resize(first);
+    y = add_group(model, g, shown[g], folded, thin, options, top);
+    thin_group_ = g;
+    thin_height_ = thin;
   }
   total_height_ = y;
+}
+
+// Lays out one group from `y` (compact thread rows `line` tall); returns the y after it.
+float TimelineLayout::add_group(const ProfileModel& model, uint32_t g, const std::vector<uint32_t>& shown,
+                                bool folded, float line, const LayoutOptions& options, float y) {
+  const double t0 = options.t0, t1 = options.t1;
+  const bool idle = options.hide_idle;
+  auto add = [&](RowKind kind, uint32_t index, float height) {
+    rows_.push_back({kind, g, index, y, height});
+    y += height;
+  };
+  const LaneGroup& group = model.groups()[g];
+  group_rows_[g] = int32_t(rows_.size());
+  add(RowKind::GroupHeader, 0, metrics_.header);
+  if (folded) return y + metrics_.gap;
+  // A connection a trace showed by its promises alone has no packets: no
+  // empty packet lanes above its threads.
+  if (group.connection >= 0 && model.connections()[size_t(group.connection)].packets > 0) {
+    const ConnectionLanes& c = model.connections()[size_t(group.connection)];
+    for (uint32_t dir = 0; dir < 2; ++dir) {
+      const auto& lane = c.lanes[dir];
+      if (idle && !any_in(lane.size(), t0, t1, [&](size_t i) { return lane[i].t_ns; })) continue;
+      add(RowKind::Packets, dir, metrics_.packet_lane);
+    }
+  }
+  for (uint32_t s : shown) {
+    const ThreadSlot& slot = slots_[s];
+    for (uint32_t t : slot.threads) thread_rows_[t] = int32_t(rows_.size());
+    int depths = std::min(slot.depths, metrics_.max_depth_rows);
+    add(RowKind::Thread, s, depths == 0 ? line : metrics_.thread_marks + float(depths) * metrics_.span_row);
+  }
+  const auto& families = group_families_[g];
+  bool foldable = families.size() > metrics_.fold_counters_over;
+  bool open = !foldable || (g < options.counters_open.size() && options.counters_open[g]);
+  if (foldable) add(RowKind::CounterFold, uint32_t(families.size()), metrics_.counter_fold);
+  if (open) {
+    for (uint32_t f : families) {
+      if (idle && !family_active(model, families_[f], t0, t1)) continue;
+      add(RowKind::Counter, f, metrics_.counter_lane);
+    }
+  }
+  return y + metrics_.gap;
+}
+
+std::optional<std::pair<float, float>> TimelineLayout::group_extent(uint32_t group) const {
+  std::optional<size_t> header = group_row(group);
+  if (!header) return std::nullopt;
+  size_t last = *header;
+  while (last + 1 < rows_.size() && rows_[last + 1].group == group) ++last;
+  return std::make_pair(rows_[*header].y, rows_[last].y + rows_[last].height);
 }
 
 size_t TimelineLayout::group_thread_rows(uint32_t group) const {

@@ -4,9 +4,13 @@
 // not overlap in time share a row) or given one row each; counters get one
 // row per family (name), folded under a row of their own when a group has
 // many. With "hide idle", rows with nothing in the visible range (and groups
-// with nothing at all there) fold away. Pure: rebuilt when groups fold, the
-// options change, a profile loads, or (hiding idle rows) the window moves;
-// searched by binary search for the rows on screen and under the pointer.
+// with nothing at all there) fold away. The highlighted group (a selected
+// connection) is fitted to the screen: when its compact thread rows would not
+// fit in the rows area, they become thin lines (mirage-trace-viewer's way),
+// down to a few px each. Pure: rebuilt when groups fold, the options change,
+// a profile loads, the rows area changes height, or (hiding idle rows) the
+// window moves; searched by binary search for the rows on screen and under
+// the pointer.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +40,7 @@ struct LayoutMetrics {
   float thread_line = 20;    // a thread row without spans: name text over the lifetime line
   float thread_dense = 8;    // the same, when a group shows more than dense_over of them
   size_t dense_over = 48;
+  float thread_thin_min = 2; // thinnest line a fitted group's rows get (1 px line, 1 px gap)
   float thread_marks = 9;    // strip on top of a thread row with spans: instants, running periods
   float span_row = 18;       // one nesting depth
   float counter_lane = 30;
@@ -50,6 +55,9 @@ struct LayoutOptions {
   bool hide_idle = false;    // drop rows with nothing in [t0, t1]
   double t0 = 0, t1 = 0;     // the visible range (relative ns), for hide_idle
   std::optional<uint32_t> keep_group;  // shown even when idle (the highlighted one)
+  // The rows area's height: the highlighted group (keep_group) is fitted in it
+  // with thin thread rows when its rows would not fit (0: never).
+  float fit_height = 0;
   std::vector<bool> counters_open;     // per group: families unfolded (default: few families)
 };
 
@@ -83,6 +91,12 @@ class TimelineLayout {
   size_t thread_row_count() const { return slots_.size(); }
   size_t counter_family_count(uint32_t group) const;
   bool counters_folded(uint32_t group) const;
+  // The fitted group and its thin rows' height, when the highlighted group's
+  // rows did not fit and were thinned (see LayoutOptions::fit_height).
+  std::optional<uint32_t> thin_group() const { return thin_group_; }
+  float thin_row_height() const { return thin_height_; }
+  // A group's extent in content coordinates (header top to its last row's bottom).
+  std::optional<std::pair<float, float>> group_extent(uint32_t group) const;
 
   // Rows overlapping [y0, y1) in content coordinates: [first, last).
   std::pair<size_t, size_t> visible(float y0, float y1) const;
@@ -96,6 +110,8 @@ class TimelineLayout {
  private:
   void pack(const ProfileModel& model, bool packed);
   bool group_active(const ProfileModel& model, uint32_t group, const LayoutOptions& o) const;
+  float add_group(const ProfileModel& model, uint32_t group, const std::vector<uint32_t>& shown,
+                  bool folded, float line, const LayoutOptions& options, float y);
 
   std::vector<LayoutRow> rows_;
   std::vector<int32_t> group_rows_;   // group -> row index
@@ -110,6 +126,8 @@ class TimelineLayout {
   std::vector<bool> counters_open_;
   LayoutMetrics metrics_;
   float total_height_ = 0;
+  std::optional<uint32_t> thin_group_;
+  float thin_height_ = 0;
 };
 
 // Whether a thread, a slot, a packet lane or a counter lane has something in [t0, t1].
