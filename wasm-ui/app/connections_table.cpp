@@ -1,6 +1,7 @@
 #include "app/connections_table.h"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // TableSetColumnSortDirection: a link's sort shown in the header
 
 #include <cstdio>
 #include <string>
@@ -19,6 +20,16 @@ void ConnectionsTable::reset() {
 
 void ConnectionsTable::set_filter(const std::string& text) {
   std::snprintf(filter_, sizeof filter_, "%s", text.c_str());
+}
+
+bool ConnectionsTable::set_sort(const std::string& key, bool descending) {
+  std::optional<ConnectionColumn> column = connection_column_of_key(key);
+  if (!column) return false;
+  column_ = *column;
+  descending_ = descending;
+  sort_dirty_ = true;
+  sort_to_header_ = true;
+  return true;
 }
 
 std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
@@ -46,6 +57,11 @@ std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
     ImGui::TableSetupColumn(connection_column_name(ConnectionColumn(c)), f, c == 0 ? 3.0f : 1.0f);
   }
   ImGui::TableHeadersRow();
+  if (sort_to_header_) {
+    ImGui::TableSetColumnSortDirection(int(column_), descending_ ? ImGuiSortDirection_Descending
+                                                                 : ImGuiSortDirection_Ascending, false);
+    sort_to_header_ = false;
+  }
   if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsDirty) {
     if (specs->SpecsCount > 0) {
       column_ = ConnectionColumn(specs->Specs[0].ColumnIndex);
