@@ -46,6 +46,7 @@ class ConnectionsTable {
   bool sort_to_header_ = false;  // set_sort's column still to be shown in ImGui's header
   std::vector<uint32_t> rows_;
   std::vector<int64_t> row_ids_;
+  std::vector<SnapshotTable::Header> headers_;  // where each column header was drawn last
   bool shown_ = true;
 };
 
