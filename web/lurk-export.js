@@ -6,9 +6,11 @@
 'use strict';
 
 const lurkExport = (() => {
-  // The page's scripts, inline in a standalone page as <script id="lurk-js-NAME">.
-  const inlineScripts = ['lurk-page.js', 'lurk-drop.js', 'lurk-export.js', 'lurk-share.js',
-                         'lurk-standalone.js'];
+  // The page's scripts a template inlines (as <script id="lurk-js-NAME">):
+  // its fields {{lurk-NAME.js}}, made from index.html's scripts
+  // (cmake/standalone_html.cmake), but for the packed WebAssembly loader.
+  const inlineScripts = (template) => [...template.matchAll(/\{\{(lurk-[a-z]+\.js)\}\}/g)]
+    .map((m) => m[1]).filter((name) => name !== 'lurk-ui.js');
   const inlineId = (file) => 'lurk-js-' + file.slice('lurk-'.length, -'.js'.length);
 
   function base64FromBytes(bytes) {
@@ -72,18 +74,19 @@ const lurkExport = (() => {
     const files = {};
     const standalone = document.getElementById('lurk-template');
     if (standalone) {
+      files.template = new TextDecoder().decode(await unpack(standalone.textContent));
       files['lurk.css'] = inlineText(document.getElementById('lurk-css'));
-      for (const name of inlineScripts) files[name] = inlineText(document.getElementById(inlineId(name)));
+      for (const name of inlineScripts(files.template))
+        files[name] = inlineText(document.getElementById(inlineId(name)));
       files['lurk-ui.wasm'] = document.getElementById('lurk-wasm').textContent;
       files['lurk-ui.js'] = document.getElementById('lurk-glue').textContent;
       files['standalone.html'] = standalone.textContent;
-      files.template = new TextDecoder().decode(await unpack(standalone.textContent));
       return files;
     }
-    for (const name of ['lurk.css', ...inlineScripts]) files[name] = await (await fetchOk(name)).text();
+    files.template = await (await fetchOk('standalone.html')).text();
+    for (const name of ['lurk.css', ...inlineScripts(files.template)]) files[name] = await (await fetchOk(name)).text();
     for (const name of ['lurk-ui.wasm', 'lurk-ui.js', 'standalone.html'])
       files[name] = await pack(new Uint8Array(await (await fetchOk(name)).arrayBuffer()));
-    files.template = await (await fetchOk('standalone.html')).text();
     return files;
   }
 
@@ -103,7 +106,7 @@ const lurkExport = (() => {
       'lurk-ui.js': files['lurk-ui.js'],
       'standalone.html': files['standalone.html'],
     };
-    for (const script of inlineScripts) values[script] = inlineSafe(files[script]);
+    for (const script of inlineScripts(files.template)) values[script] = inlineSafe(files[script]);
     return fillTemplate(files.template, values);
   }
 

@@ -2,7 +2,9 @@
 // view (history entries for views the user chose, replaced in place while
 // dragging or zooming; back/forward go between them), a link's view is
 // opened with the profile, and the header's buttons copy the link, download
-// the open profile as .lurk and export it with the viewer as one HTML file.
+// the open profile as .lurk and export it with the viewer as one HTML file,
+// anonymised when the "Anonymise" panel says so (the module runs the same
+// anonymiser as `lurk export --anonymize`, collector/export).
 // The view itself is the module's (wasm-ui/core/view_state.h); this file only
 // moves it between the module and the address. Builds on lurk-page.js and
 // lurk-export.js; moves lurk-drop.js's "Open file…" button into its toolbar.
@@ -80,6 +82,55 @@ const lurkShare = (() => {
     if (profileName && moduleReady) applyAddress();
   });
 
+  // The link's view without the keys that hold text typed by the user (the
+  // search, the connections filter): they may name an address.
+  function viewWithoutText() {
+    const params = new URLSearchParams(hashText());
+    params.delete('q');
+    params.delete('cfilter');
+    return params.toString();
+  }
+
+  // The "Anonymise" panel under its button: whether Download .lurk and
+  // Export HTML anonymise, and how (lurk export's --keep-text, --map-ports, --key).
+  function anonymizePanel() {
+    const panel = document.createElement('div');
+    panel.id = 'anonymize-panel';
+    panel.className = 'hidden';
+    panel.innerHTML = `
+      <label><input type="checkbox" id="anonymize-on"> Anonymise <b>Download .lurk</b> and <b>Export HTML</b></label>
+      <label><input type="checkbox" id="anonymize-map-ports"> Map ports too</label>
+      <label><input type="checkbox" id="anonymize-keep-text"> Keep free text (logs, exceptions, argument strings, comments; addresses in it still mapped)</label>
+      <label>Key <input type="text" id="anonymize-key" spellcheck="false" maxlength="32" placeholder="none: a fresh random key for each file"></label>
+      <p>Addresses are mapped keyed and prefix-preserving (subnets stay subnets); payload, free
+      text and file names are dropped; timings, sizes, TCP analysis and findings stay. With no key
+      each file gets a fresh random one, used once and kept nowhere, so two files do not map an
+      address alike; give the same 32 hex digits to make files comparable, and keep them secret.
+      An HTML export leaves out the view's search and filter text.</p>`;
+    const toggle = button('anonymize', '', 'Choose whether Download .lurk and Export HTML anonymise the profile',
+                          () => { panel.classList.toggle('hidden'); });
+    toggle.setAttribute('aria-expanded', 'false');
+    const on = panel.querySelector('#anonymize-on');
+    const label = () => {
+      toggle.textContent = on.checked ? 'Anonymise: on ▾' : 'Anonymise: off ▾';
+      toggle.classList.toggle('active', on.checked);
+      toggle.setAttribute('aria-expanded', String(!panel.classList.contains('hidden')));
+    };
+    panel.addEventListener('change', label);
+    toggle.addEventListener('click', label);
+    label();
+    return panel;
+  }
+
+  // What the panel says: null (plain) or { key ('' for random), keepText, mapPorts }.
+  function anonymizeChoice() {
+    if (!document.getElementById('anonymize-on').checked) return null;
+    const key = document.getElementById('anonymize-key').value.trim();
+    if (key && !/^[0-9a-fA-F]{32}$/.test(key)) throw new Error('the anonymisation key must be 32 hex digits (or empty: random)');
+    return { key, keepText: document.getElementById('anonymize-keep-text').checked,
+             mapPorts: document.getElementById('anonymize-map-ports').checked };
+  }
+
   async function copyLink() {
     const link = location.href;
     try {
@@ -105,10 +156,16 @@ const lurkShare = (() => {
     setTimeout(() => URL.revokeObjectURL(a.href), 60000);
   }
 
-  // The open profile's bytes as a .lurk file (sqlite3_serialize in the module).
+  // The open profile's bytes as a .lurk file (sqlite3_serialize in the
+  // module), or anonymised as the panel says (a fresh random key each time
+  // unless one is given).
   function profileBytes() {
     const path = '/download.lurk';
-    const error = Module.ccall('lurk_save_profile', 'string', ['string'], [path]);
+    const a = anonymizeChoice();
+    const error = a
+      ? Module.ccall('lurk_save_anonymized_profile', 'string', ['string', 'string', 'number', 'number'],
+                     [path, a.key, a.keepText ? 1 : 0, a.mapPorts ? 1 : 0])
+      : Module.ccall('lurk_save_profile', 'string', ['string'], [path]);
     if (error) throw new Error(error);
     const bytes = Module.FS.readFile(path);
     Module.FS.unlink(path);
@@ -116,13 +173,14 @@ const lurkShare = (() => {
   }
 
   // "a.pcap + b.ctf" -> "a"; "trace.lurk" -> "trace".
-  const stem = () => (profileName || 'profile').split(' + ')[0].replace(/\.[^.]*$/, '') || 'profile';
+  const plainStem = () => (profileName || 'profile').split(' + ')[0].replace(/\.[^.]*$/, '') || 'profile';
+  const stem = () => plainStem() + (anonymizeChoice() ? '-anonymised' : '');
 
   function download() {
     if (!profileName) return tell('No profile is open.');
     try {
       saveAs(stem() + '.lurk', new Blob([profileBytes()], { type: 'application/x-sqlite3' }));
-      tell(`Downloading ${stem()}.lurk`);
+      tell(`Downloading ${stem()}.lurk` + (anonymizeChoice() ? ' (anonymised)' : ''));
     } catch (e) {
       tell(`Could not download the profile: ${e.message}`, 8000);
     }
@@ -132,7 +190,10 @@ const lurkShare = (() => {
     if (!profileName) return tell('No profile is open.');
     tell('Writing the HTML file…', 60000);
     try {
-      const html = await lurkExport.standaloneHtml(profileName, profileBytes(), hashText());
+      // An anonymised file carries no name, search or filter text of the original.
+      const html = anonymizeChoice()
+        ? await lurkExport.standaloneHtml('anonymised profile', profileBytes(), viewWithoutText())
+        : await lurkExport.standaloneHtml(profileName, profileBytes(), hashText());
       saveAs(stem() + '.html', new Blob([html], { type: 'text/html' }));
       tell(`Downloading ${stem()}.html: it opens offline, on this view (${(html.length / 1e6).toFixed(1)} MB)`);
     } catch (e) {
@@ -143,9 +204,10 @@ const lurkShare = (() => {
   button('copy-link', 'Copy link', 'Copy a link to this trace on this view (zoom, selection, filters, panels)', copyLink);
   button('download-profile', 'Download .lurk', 'Save the open profile as a .lurk file (also one built here from dropped files)', download);
   button('export-html', 'Export HTML', 'Save the profile and the viewer as one HTML file that opens offline, on this view', exportHtml);
+  const anonymize = anonymizePanel();
   const open = document.getElementById('open-file');
   if (open) toolbar.append(open);
-  document.body.append(toolbar, note);
+  document.body.append(toolbar, anonymize, note);
 
   return { opened };
 })();

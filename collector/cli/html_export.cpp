@@ -12,9 +12,21 @@
 namespace lurk::cli {
 namespace {
 
-// The page's scripts, inline (as the browser's exporter lists them).
-const std::vector<std::string> kInlineScripts = {"lurk-page.js", "lurk-drop.js", "lurk-export.js",
-                                                 "lurk-share.js", "lurk-standalone.js"};
+// The page's scripts the template inlines: its fields {{lurk-NAME.js}}
+// (cmake/standalone_html.cmake makes one of each script of index.html),
+// except the WebAssembly's loader, which is packed.
+std::vector<std::string> inline_scripts(const std::string& template_text) {
+  std::vector<std::string> names;
+  for (size_t at = template_text.find("{{lurk-"); at != std::string::npos;
+       at = template_text.find("{{lurk-", at + 2)) {
+    size_t close = template_text.find("}}", at);
+    if (close == std::string::npos) break;
+    std::string name = template_text.substr(at + 2, close - at - 2);
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, ".js") == 0 && name != "lurk-ui.js")
+      names.push_back(name);
+  }
+  return names;
+}
 
 std::string read_file(const std::filesystem::path& path, const char* what) {
   std::ifstream in(path, std::ios::binary);
@@ -101,11 +113,11 @@ std::string standalone_html(const HtmlExportInput& input, HtmlExportSizes& sizes
   values["data"] = packed_text(profile);
   values["data-bytes"] = std::to_string(profile.size());
   values["lurk.css"] = inline_safe(read_file(web / "lurk.css", "the viewer's style"));
-  for (const std::string& script : kInlineScripts)
+  std::string template_text = read_file(web / "standalone.html", "the standalone page template");
+  for (const std::string& script : inline_scripts(template_text))
     values[script] = inline_safe(read_file(web / script, "a viewer script"));
   values["lurk-ui.wasm"] = packed_text(read_file(web / "lurk-ui.wasm", "the viewer's WebAssembly"));
   values["lurk-ui.js"] = packed_text(read_file(web / "lurk-ui.js", "the viewer's JavaScript"));
-  std::string template_text = read_file(web / "standalone.html", "the standalone page template");
   values["standalone.html"] = packed_text(template_text);
   std::string html = fill_template(template_text, values);
   sizes.profile = profile.size();

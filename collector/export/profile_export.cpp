@@ -13,10 +13,8 @@
 #include "storage/sqlite_handle.h"
 
 namespace lurk {
-namespace {
 
-// A writable in-memory copy of an open profile.
-std::unique_ptr<Database> copy_to_memory(Database& source, const std::string& name) {
+std::unique_ptr<Database> copy_profile_to_memory(Database& source, const std::string& name) {
   auto copy = std::make_unique<Database>(":memory:", Database::Mode::ReadWriteCreate);
   sqlite3_backup* backup = sqlite3_backup_init(copy->raw(), "main", source.raw(), "main");
   if (!backup) throw StorageError(name + ": cannot copy the profile into memory");
@@ -26,8 +24,6 @@ std::unique_ptr<Database> copy_to_memory(Database& source, const std::string& na
     throw StorageError(name + ": cannot copy the profile into memory: " + sqlite3_errstr(rc));
   return copy;
 }
-
-}  // namespace
 
 ExportReport write_exported_copy(Database& db, const std::string& output,
                                  const ExportOptions& options) {
@@ -62,7 +58,7 @@ ExportReport export_profile(const std::string& input, const std::string& output,
     throw StorageError(input + ": not a lurk profile (no SQLite header at byte offset 0); "
                        "a capture or trace is made one by lurk ingest " + input + " -o FILE.lurk");
   std::unique_ptr<Database> source = open_profile_for_reading(input);
-  std::unique_ptr<Database> copy = copy_to_memory(*source, input);
+  std::unique_ptr<Database> copy = copy_profile_to_memory(*source, input);
   source.reset();
   migrate_to_current(*copy);
   return write_exported_copy(*copy, output, options);

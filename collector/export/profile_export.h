@@ -6,6 +6,7 @@
 // bytes, and no byte of the original text ever reaches the output's disk.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -30,7 +31,12 @@ struct ExportReport {
 ExportReport export_profile(const std::string& input, const std::string& output,
                             const ExportOptions& options);
 
-// The last step alone, for a profile already open (the browser's, later):
+// A writable in-memory copy of an open profile (sqlite3_backup), for an
+// export that must leave the open profile as it is (the browser's).
+// Throws StorageError naming `name`.
+std::unique_ptr<Database> copy_profile_to_memory(Database& source, const std::string& name);
+
+// The last step alone, for a profile already open (the browser's):
 // anonymise `db` (a writable copy) if asked and VACUUM INTO `output`.
 ExportReport write_exported_copy(Database& db, const std::string& output,
                                  const ExportOptions& options);

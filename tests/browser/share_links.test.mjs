@@ -5,7 +5,9 @@
 // field); views the user chose are history entries that back / forward go
 // between, while wheel zooming replaces the entry; a stale link opens what
 // still applies and names the rest; "Copy link" puts the address on the
-// clipboard.
+// clipboard. The connections table's sort (a header clicked), the
+// timeline's vertical scroll (the wheel over the rows' labels) and a clock offset set by hand
+// are in the address too and come back in a fresh page.
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -102,6 +104,43 @@ try {
       await page.goForward();
       s = await waitForSnapshot(page, (s) => s.findingsPanel.currentRank === second.rank, 'forward to finding 2', 3000);
       assertSameView(s, zoomed, 'forward');
+    }],
+    ['the table\'s sort, the timeline\'s scroll and a clock offset set by hand are in the link', async () => {
+      let s = await snapshot(page);
+      // A clock offset set by hand, as the clocks panel's "apply" sets it, arriving by a link.
+      const moved = s.clocks.find((c) => c.how !== 'reference');
+      assert(moved, `no source to move: ${JSON.stringify(s.clocks)}`);
+      const shift = 1500000;
+      await page.evaluate((h) => { location.hash = h; }, `${s.view.hash}&clock=${moved.source}:${shift}`);
+      s = await waitForSnapshot(page, (s) => s.clocks.find((c) => c.source === moved.source).byHand,
+                                'the clock offset to apply', 5000);
+      const clock = s.clocks.find((c) => c.source === moved.source);
+      assert(clock.displayShiftNs === shift, `shift ${clock.displayShiftNs}`);
+      assert(s.view.notice === '', `notice: ${s.view.notice}`);
+      // Sort by bytes: a click on the header (its first click sorts descending).
+      const header = s.table.headers.find((h) => h.column === 'bytes');
+      assert(header, `no bytes header: ${JSON.stringify(s.table.headers)}`);
+      await clickSlowly(page, header.x, header.y);
+      s = await waitForSnapshot(page, (s) => s.table.sort === 'bytes', 'the sort by bytes', 3000);
+      const order = s.table.order;
+      // Scroll the rows down: the wheel over the rows' labels (over the lanes it zooms).
+      const row = s.groups.find((g) => g.y !== null);
+      await page.mouse.move(s.timelineAxis.left - 40, row.y);
+      await page.mouse.wheel(0, 150);
+      await page.waitForTimeout(150);
+      s = await waitForSnapshot(page, (s) => s.scrollY > 0, 'the rows to scroll', 3000);
+      const set = await waitForAddress(page, 'sort, scroll and clock');
+      const h = set.view.hash;
+      for (const key of [`csort=${set.table.descending ? '-' : ''}bytes`, `y=${set.scrollY}`,
+                         `clock=${moved.source}:${shift}`])
+        assert(h.includes(key), `the hash ${h} has no ${key}`);
+      assert(JSON.stringify(set.table.order) === JSON.stringify(order), 'the sort changed while scrolling');
+      const fresh = await freshPage(page.url());
+      const r = await waitForAddress(fresh, 'the restored sort, scroll and clock');
+      assertSameView(r, set, 'restored');
+      assert(r.view.notice === '', `notice: ${r.view.notice}`);
+      await screenshot(fresh, 'share-sort-scroll-clock-restored.png');
+      await fresh.context().close();
     }],
     ['a stale link opens what still applies and says what not', async () => {
       const thread = sqliteCount(profile, 'SELECT min(id) FROM threads');

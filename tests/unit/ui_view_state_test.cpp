@@ -10,6 +10,7 @@
 #include <string>
 
 #include "capture_builder.h"
+#include "core/connection_rows.h"
 #include "core/profile_model.h"
 #include "core/view_selection.h"
 #include "core/view_state.h"
@@ -29,6 +30,10 @@ ViewState busy_view() {
   v.findings_shown = true;
   v.table_shown = false;
   v.table_filter = "10.0.0.1 & :80";
+  v.table_sort = "dup-acks";
+  v.table_descending = true;
+  v.scroll_y = 412;
+  v.clock_by_hand = {{2, 1500000000}, {5, -20}};
   v.search = "tcp send #2 100%";
   v.fold = {"7", "none"};
   v.packed = false;
@@ -48,6 +53,35 @@ TEST(UiViewState, EveryFieldRoundTripsThroughTheHash) {
   EXPECT_EQ(hash.find(' '), std::string::npos);
   EXPECT_NE(hash.find("q=tcp%20send%20%232%20100%25"), std::string::npos) << hash;
   EXPECT_NE(hash.find("cfilter=10.0.0.1%20%26%20:80"), std::string::npos) << hash;
+}
+
+TEST(UiViewState, SortScrollAndClocksAreWrittenShort) {
+  ViewState v;
+  v.table_sort = "bytes";
+  v.table_descending = true;
+  v.scroll_y = 96;
+  v.clock_by_hand = {{3, -2500000}, {7, 40}};
+  std::string hash = view_to_hash(v, ViewState{});
+  EXPECT_EQ(hash, "v=1&csort=-bytes&y=96&clock=3:-2500000,7:40");
+  EXPECT_EQ(view_from_hash(hash, ViewState{}).state, v);
+  // Scrolling only replaces the history entry; sorting and moving a clock are chosen.
+  ViewState scrolled;
+  scrolled.scroll_y = 300;
+  EXPECT_FALSE(is_chosen_change(ViewState{}, scrolled));
+  EXPECT_TRUE(is_chosen_change(ViewState{}, v));
+  ParsedView bad = view_from_hash("csort=Bytes!&y=-4&clock=3:x", ViewState{});
+  EXPECT_EQ(bad.problems.size(), 3u);
+  EXPECT_EQ(bad.state, ViewState{});
+}
+
+TEST(UiViewState, EveryTableColumnHasALinkKey) {
+  for (int c = 0; c < int(ConnectionColumn::Count); ++c) {
+    std::string key = connection_column_key(ConnectionColumn(c));
+    EXPECT_EQ(key.find_first_not_of("abcdefghijklmnopqrstuvwxyz-"), std::string::npos) << key;
+    EXPECT_EQ(connection_column_of_key(key), ConnectionColumn(c)) << key;
+  }
+  EXPECT_EQ(connection_column_key(ConnectionColumn::DupAcks), "dup-acks");
+  EXPECT_FALSE(connection_column_of_key("dup ACKs"));
 }
 
 TEST(UiViewState, FoldAllButAFewRoundTrips) {

@@ -21,7 +21,12 @@ class ClocksPanel {
   // when the user changed them: the caller reloads the model with them.
   std::optional<std::map<int64_t, int64_t>> draw(const std::vector<SourceClock>& sources);
   const std::map<int64_t, int64_t>& by_hand() const { return by_hand_; }
-  void reset() { by_hand_.clear(); }
+  void reset() { by_hand_.clear(); typed_seconds_.clear(); }
+  // A link's shifts (core/view_state.h); the popup's inputs show them.
+  void set_by_hand(const std::map<int64_t, int64_t>& shifts) {
+    by_hand_ = shifts;
+    typed_seconds_.clear();
+  }
 
  private:
   std::map<int64_t, int64_t> by_hand_;

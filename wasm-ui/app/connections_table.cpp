@@ -1,6 +1,7 @@
 #include "app/connections_table.h"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // TableSetColumnSortDirection: a link's sort shown in the header
 
 #include <cstdio>
 #include <string>
@@ -12,6 +13,7 @@ namespace lurk::ui {
 
 void ConnectionsTable::reset() {
   filter_[0] = 0;
+  headers_.clear();
   applied_filter_ = "\x01";
   sort_dirty_ = true;
   rows_.clear();
@@ -19,6 +21,16 @@ void ConnectionsTable::reset() {
 
 void ConnectionsTable::set_filter(const std::string& text) {
   std::snprintf(filter_, sizeof filter_, "%s", text.c_str());
+}
+
+bool ConnectionsTable::set_sort(const std::string& key, bool descending) {
+  std::optional<ConnectionColumn> column = connection_column_of_key(key);
+  if (!column) return false;
+  column_ = *column;
+  descending_ = descending;
+  sort_dirty_ = true;
+  sort_to_header_ = true;
+  return true;
 }
 
 std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
@@ -45,7 +57,22 @@ std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
                                      : ImGuiTableColumnFlags_PreferSortDescending;
     ImGui::TableSetupColumn(connection_column_name(ConnectionColumn(c)), f, c == 0 ? 3.0f : 1.0f);
   }
-  ImGui::TableHeadersRow();
+  // The header row as TableHeadersRow draws it, each header's place kept for the snapshot.
+  ImGui::TableNextRow(ImGuiTableRowFlags_Headers, ImGui::TableGetHeaderRowHeight());
+  headers_.clear();
+  for (int c = 0; c < kColumns; ++c) {
+    if (!ImGui::TableSetColumnIndex(c)) continue;
+    ImGui::PushID(c);
+    ImGui::TableHeader(ImGui::TableGetColumnName(c));
+    ImGui::PopID();
+    ImVec2 lo = ImGui::GetItemRectMin(), hi = ImGui::GetItemRectMax();
+    headers_.push_back({connection_column_key(ConnectionColumn(c)), (lo.x + hi.x) / 2, (lo.y + hi.y) / 2});
+  }
+  if (sort_to_header_) {
+    ImGui::TableSetColumnSortDirection(int(column_), descending_ ? ImGuiSortDirection_Descending
+                                                                 : ImGuiSortDirection_Ascending, false);
+    sort_to_header_ = false;
+  }
   if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsDirty) {
     if (specs->SpecsCount > 0) {
       column_ = ConnectionColumn(specs->Specs[0].ColumnIndex);
@@ -107,6 +134,7 @@ void ConnectionsTable::fill_snapshot(SnapshotTable& table) const {
   table.sort_column = connection_column_name(column_);
   table.descending = descending_;
   for (size_t i = 0; i < row_ids_.size() && i < 200; ++i) table.order.push_back(row_ids_[i]);
+  if (shown_) table.headers = headers_;
 }
 
 }  // namespace lurk::ui

@@ -29,6 +29,12 @@ class ConnectionsTable {
   // The filter text (a link carries it: core/view_state.h).
   std::string filter() const { return filter_; }
   void set_filter(const std::string& text);
+  // The sort column's link key and direction (core/connection_rows.h).
+  std::string sort_key() const { return connection_column_key(column_); }
+  bool sort_descending() const { return descending_; }
+  // Sorts by the column of `key` (false: no such column); ImGui's header
+  // shows it from the next frame.
+  bool set_sort(const std::string& key, bool descending);
 
  private:
   char filter_[128] = {};
@@ -37,8 +43,10 @@ class ConnectionsTable {
   ConnectionColumn column_ = ConnectionColumn::Endpoints;
   bool descending_ = false;
   bool sort_dirty_ = true;
+  bool sort_to_header_ = false;  // set_sort's column still to be shown in ImGui's header
   std::vector<uint32_t> rows_;
   std::vector<int64_t> row_ids_;
+  std::vector<SnapshotTable::Header> headers_;  // where each column header was drawn last
   bool shown_ = true;
 };
 

@@ -1,8 +1,10 @@
 // The timeline panel's part of a shared link (core/view_state.h): what it
-// puts in a view (range, selection, folded groups, row layout) and how it
+// puts in a view (range, vertical scroll, selection, folded groups, row
+// layout) and how it
 // takes one back, opening what still applies to this profile and naming
 // what does not.
 #include <algorithm>
+#include <cmath>
 
 #include "app/timeline_panel.h"
 #include "core/view_selection.h"
@@ -20,6 +22,7 @@ void TimelinePanel::capture_view(const ProfileModel& model, ViewState& v) const 
     if (collapsed_[g] != v.fold_all) v.fold.push_back(group_key(model, g));
   v.packed = packed_;
   v.hide_idle = hide_idle_;
+  v.scroll_y = std::round(scroll_y_);  // whole pixels: links stay short
 }
 
 void TimelinePanel::restore_view(const ProfileModel& model, const ViewState& v,
@@ -53,6 +56,10 @@ void TimelinePanel::restore_view(const ProfileModel& model, const ViewState& v,
     finding_current_ = -1;
     update_selection_ids(model);
   }
+
+  // Last: selecting scrolled to the item; the link's scroll is where the
+  // user had it with that selection (drawing clamps it to the rows).
+  scroll_y_ = float(v.scroll_y);
 
   double duration = double(model.duration_ns());
   window_.fit(duration);

@@ -2,6 +2,7 @@
 // loading or failed, opens files, and builds one ImGui frame at a time.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "core/profile_model.h"
 #include "core/snapshot.h"
 #include "core/view_state.h"
+#include "export/anonymizer.h"
 
 namespace lurk {
 class Database;
@@ -66,6 +68,11 @@ class UiApp {
   // the open database: a profile built from dropped files too). Returns ""
   // or the problem.
   std::string save_profile(const std::string& path) const;
+  // The same, anonymised as `lurk export --anonymize` does (an in-memory
+  // copy anonymised and written with VACUUM INTO, collector/export): the
+  // same rows as the CLI writes for the same profile and key. The open
+  // profile stays as it is. Returns "" or the problem.
+  std::string save_anonymized_profile(const std::string& path, const AnonymizeOptions& options) const;
   // Width the page's own buttons take at the header's right (CSS px).
   void set_header_reserve(float px) { header_reserve_ = px; }
 
@@ -73,6 +80,9 @@ class UiApp {
   std::optional<std::string> status_text() const;
   void draw_notice();
   void start_view_history();
+  // A link's clock offsets set by hand: the model is reloaded with them when
+  // they differ; sources the profile lacks (or its reference) are problems.
+  void apply_clock_shifts(const std::map<int64_t, int64_t>& wanted, std::vector<std::string>& problems);
   void draw_status_screen();
   // A failed open: said once (returned to the page, which shows it); the
   // profile shown, if any, stays open.

@@ -1,7 +1,7 @@
 // Sharing the open profile (docs/sharing.md): the whole view as a link's
 // hash and back, what the page's history is told when it changes, the notice
 // naming what of a link did not apply, and the profile written out as a
-// .lurk for the Download button.
+// .lurk for the Download and Export HTML buttons, plain or anonymised.
 #include <imgui.h>
 #include <sqlite3.h>
 
@@ -9,6 +9,7 @@
 
 #include "app/theme.h"
 #include "app/ui_app.h"
+#include "export/profile_export.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::ui {
@@ -23,6 +24,9 @@ ViewState UiApp::current_view() const {
   v.finding_rank = findings.current() >= 0 ? findings.current() + 1 : 0;
   v.table_shown = table_.shown();
   v.table_filter = table_.filter();
+  v.table_sort = table_.sort_key();
+  v.table_descending = table_.sort_descending();
+  v.clock_by_hand = clocks_.by_hand();
   v.search = search_buf_;
   v.help = help_;
   v.theme = app_theme().name();
@@ -34,6 +38,7 @@ std::string UiApp::apply_view_hash(const std::string& hash) {
   ParsedView parsed = view_from_hash(hash, opening_view_);
   const ViewState& v = parsed.state;
   std::vector<std::string>& problems = parsed.problems;
+  apply_clock_shifts(v.clock_by_hand, problems);
   app_theme().apply(v.theme == "light" ? ThemeKind::Light : ThemeKind::Dark);
   FindingsView& findings = findings_panel_.view();
   findings.set_shown(v.findings_shown);
@@ -51,6 +56,8 @@ std::string UiApp::apply_view_hash(const std::string& hash) {
   }
   table_.set_shown(v.table_shown);
   table_.set_filter(v.table_filter);
+  if (!table_.set_sort(v.table_sort, v.table_descending))
+    problems.push_back("the connections table has no column '" + v.table_sort + "'");
   std::snprintf(search_buf_, sizeof search_buf_, "%s", v.search.c_str());
   timeline_.search().run(*model_, search_buf_);
   help_ = v.help;
@@ -62,6 +69,24 @@ std::string UiApp::apply_view_hash(const std::string& hash) {
   published_view_ = current_view();
   published_steps_ = timeline_.view_steps();
   return notice_;
+}
+
+void UiApp::apply_clock_shifts(const std::map<int64_t, int64_t>& wanted,
+                               std::vector<std::string>& problems) {
+  std::map<int64_t, int64_t> shifts;
+  for (const auto& [id, ns] : wanted) {
+    const SourceClock* source = nullptr;
+    for (const SourceClock& c : model_->sources()) source = c.id == id ? &c : source;
+    if (!source) problems.push_back("source " + std::to_string(id) + " (clock offset) is not in this profile");
+    else if (source->how == "reference") problems.push_back("source " + std::to_string(id) + " is the reference clock: it is not moved");
+    else shifts[id] = ns;
+  }
+  if (shifts == clocks_.by_hand()) return;
+  clocks_.set_by_hand(shifts);
+  // As the clocks panel's "apply": the lanes are rebuilt with the new shifts.
+  model_ = ProfileModel::load(*db_, shifts);
+  timeline_.reset(*model_);
+  graphs_.reset();
 }
 
 void UiApp::start_view_history() {
@@ -104,6 +129,18 @@ std::string UiApp::save_profile(const std::string& path) const {
   if (out) written = std::fclose(out) == 0 && written;
   sqlite3_free(bytes);
   return written ? "" : "could not write " + path;
+}
+
+std::string UiApp::save_anonymized_profile(const std::string& path,
+                                           const AnonymizeOptions& options) const {
+  if (!db_) return "no profile is open";
+  try {
+    std::unique_ptr<Database> copy = copy_profile_to_memory(*db_, name_);
+    write_exported_copy(*copy, path, ExportOptions{options});
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 }  // namespace lurk::ui

@@ -22,6 +22,18 @@ const char* connection_column_name(ConnectionColumn column) {
   return "?";
 }
 
+std::string connection_column_key(ConnectionColumn column) {
+  std::string key = connection_column_name(column);
+  for (char& c : key) c = c == ' ' ? '-' : char(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
+std::optional<ConnectionColumn> connection_column_of_key(const std::string& key) {
+  for (int c = 0; c < int(ConnectionColumn::Count); ++c)
+    if (connection_column_key(ConnectionColumn(c)) == key) return ConnectionColumn(c);
+  return std::nullopt;
+}
+
 std::vector<uint32_t> connection_rows(const ProfileModel& model, const std::string& filter,
                                       ConnectionColumn column, bool descending) {
   std::string q;

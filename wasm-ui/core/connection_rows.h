@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ enum class ConnectionColumn : uint8_t {
 };
 
 const char* connection_column_name(ConnectionColumn column);
+// The column's name in a link (core/view_state.h): lower case, '-' for
+// spaces ("dup-acks"); nullopt for a key no column has.
+std::string connection_column_key(ConnectionColumn column);
+std::optional<ConnectionColumn> connection_column_of_key(const std::string& key);
 
 // Indices into model.connections(): those whose endpoints or state contain
 // `filter` (case-insensitive; empty: all), sorted by `column`.

@@ -107,7 +107,9 @@ std::string snapshot_json(const SnapshotState& s) {
   j["highlightedGroup"] = optional_int(s.highlighted_group);
   j["table"] = {{"shown", s.table.shown}, {"rows", s.table.rows}, {"filter", s.table.filter},
                 {"sort", s.table.sort_column}, {"descending", s.table.descending},
-                {"order", s.table.order}};
+                {"order", s.table.order}, {"headers", nlohmann::json::array()}};
+  for (const SnapshotTable::Header& h : s.table.headers)
+    j["table"]["headers"].push_back({{"column", h.column}, {"x", h.x}, {"y", h.y}});
   j["memoryBytes"] = s.memory_bytes;
   j["durationNs"] = s.duration_ns;
   j["originNs"] = s.origin_ns;

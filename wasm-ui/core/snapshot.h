@@ -47,6 +47,12 @@ struct SnapshotTable {
   std::string filter, sort_column;
   bool descending = false;
   std::vector<int64_t> order;         // connection ids in display order (first 200)
+  // Each column header's centre on screen (CSS px; empty while the table is hidden).
+  struct Header {
+    std::string column;  // its link key (core/connection_rows.h)
+    float x = 0, y = 0;
+  };
+  std::vector<Header> headers;
 };
 
 struct SnapshotFindingRow {

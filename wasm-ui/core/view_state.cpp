@@ -74,6 +74,40 @@ void read_window(const std::string& value, ViewState& s, std::vector<std::string
   else problems.push_back("the time range 't=" + value + "' is not two increasing numbers");
 }
 
+// "-bytes": by bytes, descending; "state": by state, ascending.
+void read_sort(const std::string& value, ViewState& s, std::vector<std::string>& problems) {
+  bool descending = !value.empty() && value[0] == '-';
+  std::string column = descending ? value.substr(1) : value;
+  if (column.empty() || column.find_first_not_of("abcdefghijklmnopqrstuvwxyz-") != std::string::npos) {
+    problems.push_back("'csort=" + value + "' is not a column");
+    return;
+  }
+  s.table_sort = column;
+  s.table_descending = descending;
+}
+
+std::optional<int64_t> parse_integer(const std::string& text) {
+  std::optional<double> v = parse_number(text);
+  if (!v || *v != std::floor(*v) || std::fabs(*v) > 9.0e18) return std::nullopt;
+  return int64_t(*v);
+}
+
+// "2:1500000000,3:-20": source 2 shifted by 1.5 s, source 3 by -20 ns.
+void read_clocks(const std::string& value, ViewState& s, std::vector<std::string>& problems) {
+  std::map<int64_t, int64_t> shifts;
+  for (const std::string& part : split(value, ',')) {
+    size_t colon = part.find(':');
+    std::optional<int64_t> id = parse_integer(part.substr(0, colon));
+    std::optional<int64_t> ns = colon == std::string::npos ? std::nullopt : parse_integer(part.substr(colon + 1));
+    if (!id || !ns) {
+      problems.push_back("'clock=" + value + "' is not SOURCE:NS pairs");
+      return;
+    }
+    shifts[*id] = *ns;
+  }
+  s.clock_by_hand = shifts;
+}
+
 void read_key(const std::string& key, const std::string& value, ParsedView& out) {
   ViewState& s = out.state;
   std::vector<std::string>& problems = out.problems;
@@ -93,6 +127,14 @@ void read_key(const std::string& key, const std::string& value, ParsedView& out)
     read_flag(key, value, s.table_shown, problems);
   } else if (key == "cfilter") {
     s.table_filter = value;
+  } else if (key == "csort") {
+    read_sort(value, s, problems);
+  } else if (key == "y") {
+    std::optional<double> y = parse_number(value);
+    if (y && *y >= 0) s.scroll_y = *y;
+    else problems.push_back("'y=" + value + "' is not a scroll position");
+  } else if (key == "clock") {
+    read_clocks(value, s, problems);
   } else if (key == "q") {
     s.search = value;
   } else if (key == "fold") {
@@ -160,6 +202,8 @@ std::string view_to_hash(const ViewState& s, const ViewState& d) {
   if (s.findings_shown != d.findings_shown) keys.emplace_back("findings", s.findings_shown ? "1" : "0");
   if (s.table_shown != d.table_shown) keys.emplace_back("table", s.table_shown ? "1" : "0");
   if (!s.table_filter.empty()) keys.emplace_back("cfilter", s.table_filter);
+  if (s.table_sort != d.table_sort || s.table_descending != d.table_descending)
+    keys.emplace_back("csort", (s.table_descending ? "-" : "") + s.table_sort);
   if (!s.search.empty()) keys.emplace_back("q", s.search);
   if (s.fold_all != d.fold_all || s.fold != d.fold) {
     keys.emplace_back("fold", s.fold_all ? "all" : join(s.fold));
@@ -167,6 +211,12 @@ std::string view_to_hash(const ViewState& s, const ViewState& d) {
   }
   if (s.packed != d.packed) keys.emplace_back("packed", s.packed ? "1" : "0");
   if (s.hide_idle != d.hide_idle) keys.emplace_back("idle", s.hide_idle ? "0" : "1");
+  if (s.scroll_y != d.scroll_y) keys.emplace_back("y", number_text(s.scroll_y));
+  if (s.clock_by_hand != d.clock_by_hand) {
+    std::vector<std::string> shifts;
+    for (const auto& [id, ns] : s.clock_by_hand) shifts.push_back(std::to_string(id) + ":" + std::to_string(ns));
+    keys.emplace_back("clock", join(shifts));
+  }
   if (s.help) keys.emplace_back("help", "1");
   if (s.theme != d.theme) keys.emplace_back("theme", s.theme);
   std::string out;
@@ -208,8 +258,9 @@ ParsedView view_from_hash(const std::string& hash, const ViewState& defaults) {
 
 bool is_chosen_change(const ViewState& before, const ViewState& after) {
   ViewState a = before, b = after;
-  // Continuous: the range (drag, wheel) and text being typed.
+  // Continuous: the range (drag, wheel), the scroll and text being typed.
   a.window = b.window;
+  a.scroll_y = b.scroll_y;
   a.search = b.search;
   a.table_filter = b.table_filter;
   return a != b;

@@ -1,12 +1,14 @@
 // The whole view of the UI as a small value that fits in a URL hash
-// (docs/sharing.md): the visible time range, the selection, the current
-// finding, folded groups, filters, search, open panels and theme. The app
+// (docs/sharing.md): the visible time range, the timeline's vertical scroll,
+// the selection, the current finding, folded groups, filters, the connections
+// table's sort, search, open panels, clock offsets set by hand and theme. The app
 // fills one from its panels and applies one to them; this file only turns it
 // into text and back. Key names are versioned (`v=1`) and only ever added:
 // a link must open in every later lurk. Portable: unit-tested natively.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +28,11 @@ struct ViewState {
   bool findings_shown = false;
   bool table_shown = true;
   std::string table_filter;
+  std::string table_sort = "endpoints";  // column key (core/connection_rows.h)
+  bool table_descending = false;
+  double scroll_y = 0;  // the timeline's rows scrolled down by, CSS px (layout units)
+  // Display shifts set by hand in the clocks panel: source id to ns.
+  std::map<int64_t, int64_t> clock_by_hand;
   std::string search;
   // Folded groups: group keys (a connection id, or "none" for the threads on
   // no connection). With fold_all every group is folded except those listed.

@@ -14,6 +14,7 @@
 #include "app/theme.h"
 #include "app/ui_app.h"
 #include "core/snapshot.h"
+#include "export/anon_key.h"
 #include "platform/web_input.h"
 
 namespace {
@@ -169,6 +170,28 @@ EMSCRIPTEN_KEEPALIVE void lurk_set_header_reserve(double px) {
 EMSCRIPTEN_KEEPALIVE const char* lurk_save_profile(const char* path) {
   static std::string result;
   result = app().save_profile(path);
+  return result.c_str();
+}
+
+// The same, anonymised (docs/sharing.md): `key_hex` 32 hex digits, or ""
+// for a fresh random key (crypto.getRandomValues) that is used once and kept
+// nowhere; keep_text and map_ports as lurk export's --keep-text, --map-ports.
+EMSCRIPTEN_KEEPALIVE const char* lurk_save_anonymized_profile(const char* path, const char* key_hex,
+                                                               int keep_text, int map_ports) {
+  static std::string result;
+  lurk::AnonymizeOptions options;
+  std::string problem;
+  if (*key_hex == '\0') {
+    options.key = lurk::random_key();
+  } else if (auto key = lurk::parse_key_hex(key_hex, &problem)) {
+    options.key = *key;
+  } else {
+    result = "the anonymisation key: " + problem;
+    return result.c_str();
+  }
+  options.keep_text = keep_text != 0;
+  options.map_ports = map_ports != 0;
+  result = app().save_anonymized_profile(path, options);
   return result.c_str();
 }
 
