@@ -222,14 +222,13 @@ void CollectLoop::commit(bool last) {
   writer_.commit_batch(pointers, last);
   ++summary_.batches;
   dirty_ = false;
-  // The findings of what this batch wrote, committed with the next batch
-  // (which comes within batch_interval_ms even if nothing else arrives).
-  if (!last && findings_.update()) dirty_ = true;
   events_since_commit_ = 0;
   last_commit_ = Clock::now();
+  bool a_trace_ended = false;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     SenderSession& s = **it;
     s.committed();
+    a_trace_ended |= s.state() == SenderSession::State::Ended && s.has_source();
     bool done = s.state() == SenderSession::State::Ended ||
                 s.state() == SenderSession::State::Refused;
     if (!done) {
@@ -240,6 +239,9 @@ void CollectLoop::commit(bool last) {
     remember(s);
     it = sessions_.erase(it);
   }
+  // The findings of what this batch wrote, committed with the next batch
+  // (which comes within batch_interval_ms even if nothing else arrives).
+  if (!last && findings_.update(a_trace_ended)) dirty_ = true;
 }
 
 void CollectLoop::remember(const SenderSession& s) {

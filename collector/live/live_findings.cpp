@@ -24,8 +24,10 @@ LiveFindings::~LiveFindings() { sqlite3_update_hook(db_.raw(), nullptr, nullptr)
 
 void LiveFindings::on_row_written(void* self, int op, const char*, const char* table,
                                   sqlite3_int64 rowid) {
+  // Called for every row the writer writes: the first letter rules out most
+  // tables (packets, spans, counters, strings) before any comparison.
+  if (op == SQLITE_DELETE || (table[0] != 't' && table[0] != 'i')) return;
   auto* me = static_cast<LiveFindings*>(self);
-  if (op == SQLITE_DELETE) return;
   if (std::strcmp(table, "threads") == 0) {
     std::lock_guard<std::mutex> lock(me->mutex_);
     me->threads_written_.insert(rowid);
@@ -36,7 +38,7 @@ void LiveFindings::on_row_written(void* self, int op, const char*, const char* t
   }
 }
 
-bool LiveFindings::update() {
+bool LiveFindings::update(bool a_trace_ended) {
   std::vector<int64_t> threads;
   int64_t first_instant, last_instant;
   {
@@ -47,7 +49,10 @@ bool LiveFindings::update() {
     last_instant = std::exchange(last_instant_, 0);
   }
   read_failed_threads(threads);
-  if (first_instant <= last_instant) read_never_resolved(first_instant, last_instant);
+  // 'never-resolved' instants are written when a trace ends, so only the
+  // batch in which one ended can hold any: the others skip the scan.
+  if (a_trace_ended && first_instant <= last_instant)
+    read_never_resolved(first_instant, last_instant);
   if (!changed_) return false;
   rewrite();
   changed_ = false;

@@ -35,8 +35,9 @@ class LiveFindings {
   // Right after a batch commit (the writer idle, the next batch's
   // transaction open): reads the thread and instant rows the batch wrote and
   // rewrites the live findings when they changed; they are then committed
-  // with the next batch. True when they changed.
-  bool update();
+  // with the next batch. `a_trace_ended`: a sender's trace ended in the
+  // batch (only then can never-resolved threads appear). True when they changed.
+  bool update(bool a_trace_ended);
 
  private:
   static void on_row_written(void* self, int op, const char* database, const char* table,
