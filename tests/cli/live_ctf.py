@@ -6,7 +6,8 @@ metadata beside the file sent first) or by a raw socket in small pieces,
 give the same rows as `lurk ingest` of the same file (compared table by
 table with sqlite3); a torn last packet and garbage between packets are in
 ingest_errors with the offsets ingest reports; a JSON lines sender alongside
-is undisturbed; a hello whose metadata is not mirage-profile's is refused.
+is undisturbed; a packet header declaring more than 16 MiB is skipped, not
+waited for; a hello whose metadata is not mirage-profile's is refused.
 Usage: live_ctf.py LURK_BIN SOURCE_DIR MAKE_CTF_SERVER SHARED_DIR"""
 import json
 import os
@@ -143,6 +144,24 @@ def test_torn_and_garbage():
     check(any(k == "no-packet-header" for _, k in kinds), "trailing garbage reported: %s" % kinds)
 
 
+def test_oversized_packet():
+    """A header declaring a packet over the live limit (16 MiB) is damage, not waited for:
+    reported where its size is, and the packets after it are read."""
+    p = packets(open(NET, "rb").read())
+    huge = p[0][:20] + struct.pack("<I", (32 << 20) * 8) + p[0][24:30]
+    live = collect_with(raw_send(p[0] + huge + p[1], piece=5000), "oversized")
+    kinds = [(e[2], e[4]) for e in rows(live, "ingest_errors")]
+    check((len(p[0]) + 20, "bad-packet-size") in kinds,
+          "a 32 MiB packet header: bad-packet-size at its size field (%d): %s" % (len(p[0]) + 20, kinds))
+    both = os.path.join(tmp, "two-packets.ctf")
+    with open(both, "wb") as f:
+        f.write(p[0] + p[1])
+    ingested = ingest(both)
+    check(source_counts(live)[0] == source_counts(ingested)[0],
+          "the packets around it are read: %s events, ingest of the two alone %s"
+          % (source_counts(live)[0], source_counts(ingested)[0]))
+
+
 def test_alongside_and_refused():
     """A CTF sender (with hello and metadata), a JSON lines sender, a bad-metadata one at once."""
     profile = os.path.join(tmp, "mixed.lurk")
@@ -175,7 +194,8 @@ def test_alongside_and_refused():
     check(names == ["jsonl", "uk"], "the refused sender is not in the profile: %s" % names)
 
 
-for test in (test_net_ctf, test_builder_traces, test_torn_and_garbage, test_alongside_and_refused):
+for test in (test_net_ctf, test_builder_traces, test_torn_and_garbage, test_oversized_packet,
+             test_alongside_and_refused):
     try:
         test()
     except Exception as e:  # a crash is a failure with its reason, the others still run
