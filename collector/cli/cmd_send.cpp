@@ -102,7 +102,8 @@ int run_send(const std::string& input, const std::string& metadata, live::SendOp
 }  // namespace
 
 CommandRunner add_send_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("send", "Stream a trace (lurk JSON lines or mirage-profile CTF) to a lurk collect");
+  auto* cmd = app.add_subcommand(
+      "send", "Stream a trace (lurk JSON lines or mirage-profile CTF) to a lurk collect");
   auto input = std::make_shared<std::string>();
   auto options = std::make_shared<live::SendOptions>();
   cmd->add_option("input", *input, "the trace file, or - for stdin (e.g. tail -f t.jsonl | ...)")

@@ -108,7 +108,8 @@ void never_resolved(Database& db, std::vector<FindingRow>& out) {
 
 }  // namespace
 
-FindingRow exception_finding(const std::string& message, const std::vector<ExceptionEvent>& events) {
+FindingRow exception_finding(const std::string& message,
+                             const std::vector<ExceptionEvent>& events) {
   FindingRow r;
   r.kind = "exception";
   r.severity = kSeverityException;

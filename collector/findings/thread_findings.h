@@ -33,7 +33,8 @@ struct ExceptionEvent {
 };
 // The "exception" finding of the failed threads with one message, `events`
 // in (time, thread id) order, at least one.
-FindingRow exception_finding(const std::string& message, const std::vector<ExceptionEvent>& events);
+FindingRow exception_finding(const std::string& message,
+                             const std::vector<ExceptionEvent>& events);
 // A must-resolve thread still pending when its trace ended (marked then).
 FindingRow never_resolved_finding(int64_t thread_id, const std::string& ext_id,
                                   const std::string& name, std::optional<int64_t> connection_id,

@@ -106,7 +106,8 @@ void LiveFindings::read_never_resolved(int64_t first_instant, int64_t last_insta
 // distinct messages plus never-resolved threads, not of the rows).
 void LiveFindings::rewrite() {
   std::vector<FindingRow> rows;
-  for (const auto& [message, events] : exceptions_) rows.push_back(exception_finding(message, events));
+  for (const auto& [message, events] : exceptions_)
+    rows.push_back(exception_finding(message, events));
   rows.insert(rows.end(), never_resolved_.begin(), never_resolved_.end());
   std::stable_sort(rows.begin(), rows.end(), finding_ranks_before);
   db_.exec(std::string("DELETE FROM findings WHERE kind IN ") + kLiveKinds);

@@ -135,7 +135,8 @@ void SenderSession::refuse(const std::string& why) {
 void SenderSession::end_of_stream() {
   if (state_ == State::AwaitingHello && opening_bytes_ > 0)
     return refuse("stream ended inside the CTF metadata (" + std::to_string(metadata_.size()) +
-                  " of the " + std::to_string(hello_.metadata_bytes) + " bytes the hello line announced)");
+                  " of the " + std::to_string(hello_.metadata_bytes) +
+                  " bytes the hello line announced)");
   if (state_ == State::AwaitingHello && !first_line_.empty()) {
     // A stream shorter than one line: read it as the trace (or refuse it).
     std::string rest = std::move(first_line_);

@@ -311,11 +311,13 @@ void HttpServer::process_buffered(Connection& first) {
         refuse_and_close(connection, 431, "the request head is too large");
       return;
     }
-    if (end > limits_.max_head_bytes) return refuse_and_close(connection, 431, "the request head is too large");
+    if (end > limits_.max_head_bytes)
+      return refuse_and_close(connection, 431, "the request head is too large");
     std::string head = connection.in.substr(0, end);
     connection.in.erase(0, end);
     ParsedRequest parsed = parse_request_head(head);
-    if (!parsed.request) return refuse_and_close(connection, parsed.error.status, parsed.error.reason);
+    if (!parsed.request)
+      return refuse_and_close(connection, parsed.error.status, parsed.error.reason);
     ++connection.requests;
     HttpResponse response = handler_.handle(*parsed.request);
     // A client refused for who it is (no or a wrong token, a foreign Host)
