@@ -1,30 +1,87 @@
-// lurk send FILE|- --to HOST:PORT [--name N] [--token T]: streams a lurk JSON
-// lines trace (a file, or stdin as it grows: `tail -f t.jsonl | lurk send -`)
-// to a `lurk collect`, then says how much of it the collector committed
-// (docs/live.md). --resume-after picks up a stream a killed collector had
-// committed in part.
+// lurk send FILE|- --to HOST:PORT [--name N] [--token T] [--format F]:
+// streams a lurk JSON lines trace (a file, or stdin as it grows: `tail -f
+// t.jsonl | lurk send -`) or a mirage-profile CTF trace (its packets, oldest
+// first, after its metadata) to a `lurk collect`, then says how much of it
+// the collector committed (docs/live.md). --resume-after picks up a JSON
+// lines stream a killed collector had committed in part.
 #include <CLI/CLI.hpp>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "ingest/ingest.h"
+#include "live/ctf_send_order.h"
 #include "live/trace_sender.h"
 
 namespace lurk::cli {
 namespace {
 
-int run_send(const std::string& input, live::SendOptions options) {
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  out = bytes.str();
+  return bool(in);
+}
+
+// The TSDL metadata of a CTF file: --metadata, else FILE.metadata or a
+// `metadata` file beside it (babeltrace's layout), else none.
+std::string metadata_path(const std::string& input, const std::string& given) {
+  if (!given.empty() || input == "-") return given;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (fs::path p : {fs::path(input + ".metadata"), fs::path(input).parent_path() / "metadata"})
+    if (fs::is_regular_file(p, ec)) return p.string();
+  return {};
+}
+
+// A CTF file is read whole (a ring is a few megabytes) to send its packets
+// oldest first; JSON lines and stdin stream as they are read.
+bool prepare_ctf(const std::string& input, const std::string& metadata, int fd,
+                 live::SendOptions& options) {
+  if (input == "-" || options.format == live::SendOptions::Format::LurkJsonl) return true;
+  char magic[4] = {};
+  bool is_ctf = ::pread(fd, magic, sizeof magic, 0) == 4 &&
+                live::looks_like_ctf(std::string_view(magic, 4));
+  if (options.format == live::SendOptions::Format::Auto && !is_ctf) return true;
+  options.format = live::SendOptions::Format::Ctf;
+  std::string file;
+  if (!read_file(input, file)) {
+    std::cerr << "lurk send: " << input << ": cannot read it\n";
+    return false;
+  }
+  options.input_bytes = live::ctf_packets_oldest_first(file);
+  std::string meta = metadata_path(input, metadata);
+  if (!meta.empty() && !read_file(meta, options.ctf_metadata)) {
+    std::cerr << "lurk send: " << meta << ": cannot read the CTF metadata\n";
+    return false;
+  }
+  return true;
+}
+
+int run_send(const std::string& input, const std::string& metadata, live::SendOptions options) {
   int fd = input == "-" ? STDIN_FILENO : ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     std::cerr << "lurk send: " << input << ": " << std::strerror(errno) << "\n";
     return int(kExitFailure);
   }
   options.input_fd = fd;
+  if (input == "-" && !metadata.empty() && !read_file(metadata, options.ctf_metadata)) {
+    std::cerr << "lurk send: " << metadata << ": cannot read the CTF metadata\n";
+    return int(kExitFailure);
+  }
+  if (!prepare_ctf(input, metadata, fd, options)) return int(kExitFailure);
+  if (options.resume_after > 0 && options.format == live::SendOptions::Format::Ctf) {
+    std::cerr << "lurk send: --resume-after is for JSON lines streams, not CTF\n";
+    return int(kExitUsage);
+  }
   live::SendResult r = live::send_trace(options);
   if (fd != STDIN_FILENO) ::close(fd);
   std::cerr << "lurk send: sent " << r.bytes_sent << " bytes; the collector committed "
@@ -45,7 +102,8 @@ int run_send(const std::string& input, live::SendOptions options) {
 }  // namespace
 
 CommandRunner add_send_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("send", "Stream a lurk JSON lines trace to a lurk collect");
+  auto* cmd = app.add_subcommand(
+      "send", "Stream a trace (lurk JSON lines or mirage-profile CTF) to a lurk collect");
   auto input = std::make_shared<std::string>();
   auto options = std::make_shared<live::SendOptions>();
   cmd->add_option("input", *input, "the trace file, or - for stdin (e.g. tail -f t.jsonl | ...)")
@@ -61,7 +119,21 @@ CommandRunner add_send_command(CLI::App& app) {
       "Exit codes: 0 every byte sent was committed by the collector; 1 not (refused, the\n"
       "connection broke, the collector stopped first: the bytes committed are printed);\n"
       "2 usage.");
-  return [input, options] { return run_send(*input, *options); };
+  auto format = std::make_shared<std::string>("auto");
+  auto metadata = std::make_shared<std::string>();
+  cmd->add_option("--format", *format,
+                  "what the input is: lurk-jsonl, ctf (mirage-profile), or auto (CTF when it "
+                  "begins with the packet magic)")
+      ->check(CLI::IsMember({"auto", "lurk-jsonl", "ctf"}));
+  cmd->add_option("--metadata", *metadata,
+                  "a CTF trace's TSDL metadata, sent first (default: FILE.metadata or a "
+                  "`metadata` file beside FILE, when there is one)");
+  return [input, options, format, metadata] {
+    options->format = *format == "ctf"          ? live::SendOptions::Format::Ctf
+                      : *format == "lurk-jsonl" ? live::SendOptions::Format::LurkJsonl
+                                                : live::SendOptions::Format::Auto;
+    return run_send(*input, *metadata, *options);
+  };
 }
 
 }  // namespace lurk::cli

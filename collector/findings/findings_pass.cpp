@@ -54,20 +54,13 @@ std::vector<FindingRow> load_capture_findings(Database& db) {
   return rows;
 }
 
-bool ranks_before(const FindingRow& x, const FindingRow& y) {
-  if (x.severity != y.severity) return x.severity > y.severity;
-  if (x.duration_ns.value_or(0) != y.duration_ns.value_or(0))
-    return x.duration_ns.value_or(0) > y.duration_ns.value_or(0);
-  return x.ts_ns.value_or(0) < y.ts_ns.value_or(0);
-}
-
 }  // namespace
 
 FindingsSummary compute_findings(Database& db) {
   std::vector<FindingRow> rows = find_thread_findings(db);
   for (FindingRow& r : load_capture_findings(db)) rows.push_back(std::move(r));
   for (FindingRow& r : rows) add_thread_activity(db, r);
-  std::stable_sort(rows.begin(), rows.end(), ranks_before);
+  std::stable_sort(rows.begin(), rows.end(), finding_ranks_before);
   TraceWriter writer(db);
   Savepoint pass(db, "findings");
   db.exec("DELETE FROM findings");

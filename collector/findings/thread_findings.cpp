@@ -12,14 +12,6 @@
 namespace lurk {
 namespace {
 
-// One exception: a failed thread's end (its first exception instant when it
-// has no end), or an exception instant on a thread.
-struct ExceptionEvent {
-  int64_t thread_id = 0, ts_ns = 0;
-  std::optional<int64_t> connection_id;
-  std::string message;
-};
-
 std::vector<ExceptionEvent> load_exceptions(Database& db, bool instants_too) {
   std::string sql =
       "SELECT t.id, coalesce(t.end_ns, (SELECT min(x.ts_ns) FROM instants x WHERE "
@@ -45,21 +37,7 @@ std::vector<ExceptionEvent> load_exceptions(Database& db, bool instants_too) {
 void exceptions_by_message(Database& db, std::vector<FindingRow>& out) {
   std::map<std::string, std::vector<ExceptionEvent>> groups;
   for (ExceptionEvent& e : load_exceptions(db, false)) groups[e.message].push_back(std::move(e));
-  for (const auto& [message, events] : groups) {
-    FindingRow r;
-    r.kind = "exception";
-    r.severity = kSeverityException;
-    r.title = std::to_string(events.size()) + (events.size() == 1 ? " thread" : " threads") +
-              " failed with " + message;
-    std::string ids;
-    for (size_t i = 0; i < events.size() && i < 10; ++i)
-      ids += (i ? ", " : "") + std::to_string(events[i].thread_id);
-    r.detail = "threads " + ids + (events.size() > 10 ? ", ..." : "");
-    r.thread_id = events.front().thread_id;
-    r.connection_id = events.front().connection_id;
-    r.ts_ns = events.front().ts_ns;
-    out.push_back(std::move(r));
-  }
+  for (const auto& [message, events] : groups) out.push_back(exception_finding(message, events));
 }
 
 // When each connection that has threads linked to it ends: its first FIN or
@@ -122,23 +100,52 @@ void never_resolved(Database& db, std::vector<FindingRow>& out) {
       "SELECT i.thread_id, i.ts_ns, t.ext_id, coalesce(n.text, ''), t.connection_id, "
       "  coalesce(t.start_ns, i.ts_ns) FROM instants i JOIN threads t ON t.id = i.thread_id "
       "LEFT JOIN strings n ON n.id = t.name WHERE i.kind = 'never-resolved' ORDER BY i.ts_ns, 1");
-  while (s.step()) {
-    FindingRow r;
-    r.kind = "never-resolved";
-    r.severity = kSeverityNeverResolved;
-    std::string name = s.column_text(3);
-    r.title = "Thread " + s.column_text(2) + (name.empty() ? "" : " (" + name + ")") +
-              " never resolved";
-    r.detail = "marked as one that must resolve; still pending at the end of the trace";
-    r.thread_id = s.column_int(0);
-    r.connection_id = s.column_optional_int(4);
-    r.ts_ns = s.column_int(5);
-    r.duration_ns = s.column_int(1) - s.column_int(5);
-    out.push_back(std::move(r));
-  }
+  while (s.step())
+    out.push_back(never_resolved_finding(s.column_int(0), s.column_text(2), s.column_text(3),
+                                         s.column_optional_int(4), s.column_int(5),
+                                         s.column_int(1)));
 }
 
 }  // namespace
+
+FindingRow exception_finding(const std::string& message,
+                             const std::vector<ExceptionEvent>& events) {
+  FindingRow r;
+  r.kind = "exception";
+  r.severity = kSeverityException;
+  r.title = std::to_string(events.size()) + (events.size() == 1 ? " thread" : " threads") +
+            " failed with " + message;
+  std::string ids;
+  for (size_t i = 0; i < events.size() && i < 10; ++i)
+    ids += (i ? ", " : "") + std::to_string(events[i].thread_id);
+  r.detail = "threads " + ids + (events.size() > 10 ? ", ..." : "");
+  r.thread_id = events.front().thread_id;
+  r.connection_id = events.front().connection_id;
+  r.ts_ns = events.front().ts_ns;
+  return r;
+}
+
+FindingRow never_resolved_finding(int64_t thread_id, const std::string& ext_id,
+                                  const std::string& name, std::optional<int64_t> connection_id,
+                                  int64_t start_ns, int64_t marked_ns) {
+  FindingRow r;
+  r.kind = "never-resolved";
+  r.severity = kSeverityNeverResolved;
+  r.title = "Thread " + ext_id + (name.empty() ? "" : " (" + name + ")") + " never resolved";
+  r.detail = "marked as one that must resolve; still pending at the end of the trace";
+  r.thread_id = thread_id;
+  r.connection_id = connection_id;
+  r.ts_ns = start_ns;
+  r.duration_ns = marked_ns - start_ns;
+  return r;
+}
+
+bool finding_ranks_before(const FindingRow& x, const FindingRow& y) {
+  if (x.severity != y.severity) return x.severity > y.severity;
+  if (x.duration_ns.value_or(0) != y.duration_ns.value_or(0))
+    return x.duration_ns.value_or(0) > y.duration_ns.value_or(0);
+  return x.ts_ns.value_or(0) < y.ts_ns.value_or(0);
+}
 
 std::vector<FindingRow> find_thread_findings(Database& db) {
   std::vector<FindingRow> out;

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "storage/rows.h"
@@ -19,5 +21,25 @@ class Database;
 inline constexpr int64_t kConnectionEndWindowNs = 500'000'000;
 
 std::vector<FindingRow> find_thread_findings(Database& db);
+
+// The pieces, shared with `lurk collect`'s per-batch findings
+// (live/live_findings.h), so both word a finding alike.
+// One exception: a failed thread's end (its first exception instant when it
+// has no end), or an exception instant on a thread.
+struct ExceptionEvent {
+  int64_t thread_id = 0, ts_ns = 0;
+  std::optional<int64_t> connection_id;
+  std::string message;
+};
+// The "exception" finding of the failed threads with one message, `events`
+// in (time, thread id) order, at least one.
+FindingRow exception_finding(const std::string& message,
+                             const std::vector<ExceptionEvent>& events);
+// A must-resolve thread still pending when its trace ended (marked then).
+FindingRow never_resolved_finding(int64_t thread_id, const std::string& ext_id,
+                                  const std::string& name, std::optional<int64_t> connection_id,
+                                  int64_t start_ns, int64_t marked_ns);
+// Rank order: most severe first, then longest, then earliest.
+bool finding_ranks_before(const FindingRow& x, const FindingRow& y);
 
 }  // namespace lurk

@@ -25,12 +25,6 @@ bool header_matches(std::span<const uint8_t> data, uint64_t at) {
   return bytes.u32(at) == kMagic && has_trace_uuid(bytes, at + 4);
 }
 
-// The next offset after `from` where a packet header (magic + UUID) starts.
-std::optional<uint64_t> next_header(std::span<const uint8_t> data, uint64_t from) {
-  for (uint64_t at = from; at + 20 <= data.size(); ++at)
-    if (data[at] == 0xC1 && header_matches(data, at)) return at;
-  return std::nullopt;
-}
 
 // Reads fixed-size fields and NUL-ended strings in order, within one
 // packet's content (a ByteView of it); every read says whether the bytes
@@ -145,16 +139,29 @@ std::optional<Packet> read_header(std::span<const uint8_t> data, uint64_t at, si
                std::to_string(size_bits) + " bits); packet skipped");
     content = kPacketHeaderSize;
   }
-  uint64_t available = data.size() - at;
-  if (packet_bytes > available)
-    report(at, "truncated-packet",
-           where + ": declares " + std::to_string(packet_bytes) + " bytes, the file ends after " +
-               std::to_string(available));
-  packet.events_end = at + std::min(content, available);
+  packet.events_end = at + content;
   return packet;
 }
 
 }  // namespace
+
+std::optional<uint64_t> next_header(std::span<const uint8_t> data, uint64_t from) {
+  for (uint64_t at = from; at + 20 <= data.size(); ++at)
+    if (data[at] == 0xC1 && header_matches(data, at)) return at;
+  return std::nullopt;
+}
+
+std::optional<Packet> read_packet_header(std::span<const uint8_t> data, uint64_t at, size_t index,
+                                         const DamageReport& report, uint64_t& packet_bytes) {
+  return read_header(data, at, index, report, packet_bytes);
+}
+
+std::optional<uint64_t> declared_packet_bytes(std::span<const uint8_t> data, uint64_t at) {
+  if (data.size() < at + kPacketHeaderSize || !header_matches(data, at)) return std::nullopt;
+  uint64_t size_bits = ByteView(data).u32(at + 20).value_or(0);
+  if (size_bits % 8 != 0 || size_bits / 8 < kPacketHeaderSize) return std::nullopt;
+  return size_bits / 8;
+}
 
 std::string_view event_name(EventId id) {
   static constexpr std::string_view kNames[kEventIdCount] = {
@@ -173,10 +180,11 @@ std::string_view thread_type_name(uint8_t type) {
   return type < std::size(kTypes) ? kTypes[type] : "unknown";
 }
 
-std::vector<Packet> find_packets(std::span<const uint8_t> data, const DamageReport& report) {
+std::vector<Packet> find_packets(std::span<const uint8_t> data, const DamageReport& report,
+                                 size_t first_index) {
   std::vector<Packet> packets;
   uint64_t at = 0;
-  for (size_t index = 0; at < data.size(); ++index) {
+  for (size_t index = first_index; at < data.size(); ++index) {
     if (data.size() - at < kPacketHeaderSize) {
       report(at, "truncated-packet",
              packet_name(index) + ": expected a 30-byte packet header, the file ends after " +
@@ -185,6 +193,13 @@ std::vector<Packet> find_packets(std::span<const uint8_t> data, const DamageRepo
     }
     uint64_t packet_bytes = 0;
     if (auto packet = read_header(data, at, index, report, packet_bytes)) {
+      uint64_t available = data.size() - at;
+      if (packet_bytes > available) {
+        report(at, "truncated-packet",
+               packet_name(index) + ": declares " + std::to_string(packet_bytes) +
+                   " bytes, the file ends after " + std::to_string(available));
+        packet->events_end = std::min<uint64_t>(packet->events_end, data.size());
+      }
       packets.push_back(*packet);
       at += packet_bytes;
       continue;

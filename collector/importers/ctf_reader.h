@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -71,8 +72,25 @@ using DamageReport =
     std::function<void(uint64_t offset, const std::string& kind, const std::string& message)>;
 
 // The packets of the buffer in file order. Packets with a bad magic, UUID or
-// size are reported and skipped (the next header is searched for).
-std::vector<Packet> find_packets(std::span<const uint8_t> data, const DamageReport& report);
+// size are reported and skipped (the next header is searched for). Packets
+// are numbered from `first_index` (a live stream's last packets: after those
+// already read).
+std::vector<Packet> find_packets(std::span<const uint8_t> data, const DamageReport& report,
+                                 size_t first_index = 0);
+
+// For bytes that arrive a packet at a time (a live stack's stream,
+// importers/ctf_stream.h):
+// The first offset at or after `from` where a packet header (magic + UUID)
+// starts, if one is in `data`.
+std::optional<uint64_t> next_header(std::span<const uint8_t> data, uint64_t from);
+// The packet size the header at `at` declares, when its magic, UUID and size
+// are sound (nothing is reported): how many bytes to wait for.
+std::optional<uint64_t> declared_packet_bytes(std::span<const uint8_t> data, uint64_t at);
+// Checks the header at `at` (30 bytes must be there) and reports what is
+// wrong with it, as find_packets does; the packet's content ends at most at
+// its declared end, which the caller makes sure is in `data`.
+std::optional<Packet> read_packet_header(std::span<const uint8_t> data, uint64_t at, size_t index,
+                                         const DamageReport& report, uint64_t& packet_bytes);
 
 // Puts packets in ring order, oldest first: the packet whose sequence number
 // jumps by more than 0x8000 (mod 65536) from its predecessor in file order is

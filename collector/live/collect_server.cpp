@@ -15,6 +15,7 @@
 
 #include "ingest/ingest.h"
 #include "live/collect_status.h"
+#include "live/live_findings.h"
 #include "live/sender_session.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
@@ -71,7 +72,7 @@ int open_listener(const ListenAddress& at) {
 class CollectLoop {
  public:
   CollectLoop(const CollectOptions& options, Database& db)
-      : options_(options), writer_(db), status_(options.progress) {
+      : options_(options), writer_(db), status_(options.progress), findings_(db) {
     rules_.token = options.token;
     rules_.max_line_bytes = options.max_line_bytes;
     rules_.source_tag = "live:" + std::to_string(std::chrono::system_clock::now()
@@ -98,6 +99,7 @@ class CollectLoop {
   const CollectOptions& options_;
   TraceWriter writer_;
   CollectStatus status_;
+  LiveFindings findings_;
   SessionRules rules_;
   int listen_fd_ = -1;
   int serial_ = 0;
@@ -222,9 +224,11 @@ void CollectLoop::commit(bool last) {
   dirty_ = false;
   events_since_commit_ = 0;
   last_commit_ = Clock::now();
+  bool a_trace_ended = false;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     SenderSession& s = **it;
     s.committed();
+    a_trace_ended |= s.state() == SenderSession::State::Ended && s.has_source();
     bool done = s.state() == SenderSession::State::Ended ||
                 s.state() == SenderSession::State::Refused;
     if (!done) {
@@ -235,6 +239,9 @@ void CollectLoop::commit(bool last) {
     remember(s);
     it = sessions_.erase(it);
   }
+  // The findings of what this batch wrote, committed with the next batch
+  // (which comes within batch_interval_ms even if nothing else arrives).
+  if (!last && findings_.update(a_trace_ended)) dirty_ = true;
 }
 
 void CollectLoop::remember(const SenderSession& s) {

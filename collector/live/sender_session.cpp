@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -19,6 +20,10 @@ namespace {
 // Error messages kept per sender for the terminal; the rest are counted
 // (every one is in ingest_errors).
 constexpr int kMessagesShown = 5;
+
+// A stream whose first byte is this is CTF (the packet magic 0xC1FC1FC1,
+// little-endian): no JSON text starts with it.
+constexpr uint8_t kCtfMagicFirstByte = 0xC1;
 
 }  // namespace
 
@@ -37,16 +42,22 @@ SenderSession::~SenderSession() { ::close(fd_); }
 
 void SenderSession::receive(const char* data, size_t size) {
   received_ += size;
-  if (state_ == State::AwaitingHello) return read_first_line(data, size);
+  if (state_ == State::AwaitingHello)
+    return opening_bytes_ > 0 ? receive_opening(data, size) : read_first_line(data, size);
   if (state_ != State::Streaming) return;
-  writer_.use_source(source_.id);
-  stream_->feed(data, size);
-  keep_messages();
+  feed_stream(data, size);
 }
 
-// The first line decides: a hello names the sender (and carries its token);
-// anything else is the trace's first line, from a sender named by its address.
+// The first line decides: a hello names the sender (and carries its token
+// and the stream's format); anything else is the trace's first line, from a
+// sender named by its address: CTF when it begins with the packet magic.
 void SenderSession::read_first_line(const char* data, size_t size) {
+  if (first_line_.empty() && size > 0 && static_cast<uint8_t>(data[0]) == kCtfMagicFirstByte) {
+    if (!rules_.token.empty())
+      return refuse("this collector needs a hello line with its token first");
+    start_source(peer_, StreamFormat::Ctf, 0);
+    return feed_stream(data, size);
+  }
   const char* nl = static_cast<const char*>(std::memchr(data, '\n', size));
   size_t take = nl ? size_t(nl - data) + 1 : size;
   first_line_.append(data, take);
@@ -61,23 +72,57 @@ void SenderSession::read_first_line(const char* data, size_t size) {
   if (!rules_.token.empty() && !server::tokens_equal(rules_.token, given_token))
     return refuse(hello ? "wrong or missing token in the hello line"
                         : "this collector needs a hello line with its token first");
-  start_source(hello && !hello->name.empty() ? hello->name : peer_);
-  std::string rest = hello ? std::string() : std::move(first_line_);
-  if (hello) stream_->start_at(first_line_.size(), 2);
-  first_line_.clear();
-  if (!rest.empty()) stream_->feed(rest.data(), rest.size());
-  if (take < size) stream_->feed(data + take, size - take);
+  if (!hello) {
+    start_source(peer_, StreamFormat::LurkJsonl, 0);
+    std::string rest = std::move(first_line_);
+    first_line_.clear();
+    feed_stream(rest.data(), rest.size());
+  } else {
+    hello_ = *hello;
+    opening_bytes_ = first_line_.size();
+    first_line_.clear();
+    if (hello_.metadata_bytes == 0) start_source(hello_name(), hello_.format, opening_bytes_);
+  }
+  if (take < size) receive_opening(data + take, size - take);
+}
+
+// After a CTF hello: its metadata, then the packets.
+void SenderSession::receive_opening(const char* data, size_t size) {
+  if (state_ == State::Streaming) return feed_stream(data, size);
+  if (state_ != State::AwaitingHello) return;
+  size_t take = std::min<size_t>(size, hello_.metadata_bytes - metadata_.size());
+  metadata_.append(data, take);
+  if (metadata_.size() < hello_.metadata_bytes) return;
+  std::string why;
+  if (!ctf_metadata_readable(metadata_, why)) return refuse(why);
+  opening_bytes_ += metadata_.size();
+  metadata_.clear();
+  metadata_.shrink_to_fit();
+  start_source(hello_name(), hello_.format, opening_bytes_);
+  if (take < size) feed_stream(data + take, size - take);
+}
+
+std::string SenderSession::hello_name() const {
+  return hello_.name.empty() ? peer_ : hello_.name;
+}
+
+void SenderSession::feed_stream(const char* data, size_t size) {
+  writer_.use_source(source_.id);
+  stream_->feed(data, size);
   keep_messages();
 }
 
-void SenderSession::start_source(const std::string& name) {
+void SenderSession::start_source(const std::string& name, StreamFormat format, uint64_t offset) {
   source_.path = name;
-  source_.format = "lurk-jsonl";
+  source_.format = format == StreamFormat::Ctf ? "ctf" : "lurk-jsonl";
   source_.content_hash = rules_.source_tag + ":" + std::to_string(serial_);
   source_.size_bytes = 0;
   writer_.add_live_source(source_);
   writer_.use_source(source_.id);
-  stream_ = std::make_unique<LurkJsonlStream>(ctx_, rules_.max_line_bytes);
+  // After a hello line the trace's header is line 2 of the stream.
+  stream_ = format == StreamFormat::Ctf
+                ? make_ctf_stream(ctx_, offset)
+                : make_jsonl_stream(ctx_, rules_.max_line_bytes, offset, offset > 0 ? 2 : 1);
   state_ = State::Streaming;
 }
 
@@ -88,12 +133,16 @@ void SenderSession::refuse(const std::string& why) {
 }
 
 void SenderSession::end_of_stream() {
+  if (state_ == State::AwaitingHello && opening_bytes_ > 0)
+    return refuse("stream ended inside the CTF metadata (" + std::to_string(metadata_.size()) +
+                  " of the " + std::to_string(hello_.metadata_bytes) +
+                  " bytes the hello line announced)");
   if (state_ == State::AwaitingHello && !first_line_.empty()) {
     // A stream shorter than one line: read it as the trace (or refuse it).
     std::string rest = std::move(first_line_);
     first_line_.clear();
     if (!rules_.token.empty()) return refuse("stream ended before a hello line");
-    start_source(peer_);
+    start_source(peer_, StreamFormat::LurkJsonl, 0);
     stream_->feed(rest.data(), rest.size());
   }
   if (state_ != State::Streaming) {
@@ -112,7 +161,7 @@ void SenderSession::cut(const std::string& why) {
   ctx_.report_error(stream_->complete_bytes(), std::nullopt, "stream-cut",
                     why + "; the trace ends at byte offset " +
                         std::to_string(stream_->complete_bytes()) + " of the stream");
-  stream_->finish_without_partial_line();
+  stream_->finish_cut();
   keep_messages();
   state_ = State::Ended;
 }

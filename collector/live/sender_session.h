@@ -1,6 +1,6 @@
 // One sender connected to `lurk collect` (docs/live.md): its socket, its
 // hello line, and its trace read as the bytes arrive into a source of its own
-// (a LurkJsonlStream over the collector's one TraceWriter). It keeps the
+// (a TraceStream, JSON lines or CTF, over the collector's one TraceWriter). It keeps the
 // counts the collector commits and acknowledges: bytes and events now in the
 // file, so a sender knows where it stands if the collector goes away.
 #pragma once
@@ -11,7 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "importers/lurk_jsonl_stream.h"
+#include "live/hello_line.h"
+#include "live/trace_stream.h"
 #include "ingest/ingest_context.h"
 #include "storage/rows.h"
 
@@ -74,7 +75,10 @@ class SenderSession {
 
  private:
   void read_first_line(const char* data, size_t size);
-  void start_source(const std::string& name);
+  void receive_opening(const char* data, size_t size);
+  void feed_stream(const char* data, size_t size);
+  std::string hello_name() const;
+  void start_source(const std::string& name, StreamFormat format, uint64_t offset);
   void send_line(const std::string& line);
   void keep_messages();
 
@@ -88,7 +92,10 @@ class SenderSession {
   std::string first_line_;  // bytes of the stream's first line, until it is whole
   SourceRow source_;
   IngestContext ctx_;
-  std::unique_ptr<LurkJsonlStream> stream_;
+  Hello hello_;               // what the hello line said (defaults without one)
+  uint64_t opening_bytes_ = 0;  // hello line (and CTF metadata) bytes read
+  std::string metadata_;      // a CTF stream's metadata, until it is whole
+  std::unique_ptr<TraceStream> stream_;
   uint64_t received_ = 0;
   int64_t committed_bytes_ = 0, committed_events_ = 0;
   bool acked_final_ = false;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "live/ctf_send_order.h"
 #include "live/listen_address.h"
 
 namespace lurk::live {
@@ -83,11 +84,28 @@ class AckReader {
   int64_t count_ = 0;
 };
 
-std::string hello_line(const SendOptions& o) {
+// The hello line, and for CTF the metadata right after it.
+std::string opening(const SendOptions& o, bool ctf) {
   nlohmann::json hello{{"lurk", "hello"}, {"version", 1}};
   if (!o.name.empty()) hello["name"] = o.name;
   if (!o.token.empty()) hello["token"] = o.token;
-  return hello.dump() + "\n";
+  if (!ctf) return hello.dump() + "\n";
+  hello["format"] = "ctf";
+  if (!o.ctf_metadata.empty()) hello["metadata_bytes"] = o.ctf_metadata.size();
+  return hello.dump() + "\n" + o.ctf_metadata;
+}
+
+// The first bytes of the input (one read: a pipe gives what is there), to
+// tell CTF from JSON lines before the hello line goes out.
+std::string first_input(const SendOptions& o, bool& failed) {
+  if (o.input_bytes) return *o.input_bytes;
+  std::vector<char> chunk(kChunkBytes);
+  for (;;) {
+    ssize_t got = ::read(o.input_fd, chunk.data(), chunk.size());
+    if (got < 0 && errno == EINTR) continue;
+    failed = got < 0;
+    return std::string(chunk.data(), size_t(std::max<ssize_t>(got, 0)));
+  }
 }
 
 // After the input's end: wait for the collector to commit it all and close.
@@ -124,9 +142,9 @@ bool read_input(int fd, std::string& out, size_t size) {
 // What to send first when resuming: the input's header line, then the input
 // from byte `skip` on (the bytes read past it are returned, to send too).
 // A resume point inside the header means nothing was committed: all again.
-bool prepare_resume(int fd, uint64_t skip, std::string& first, SendResult& result) {
-  std::string head;
-  if (!read_input(fd, head, kMaxHeaderBytes)) return false;
+bool prepare_resume(int fd, std::string head, uint64_t skip, std::string& first,
+                    SendResult& result) {
+  if (head.size() < kMaxHeaderBytes && !read_input(fd, head, kMaxHeaderBytes)) return false;
   size_t header_end = head.find('\n');
   if (header_end == std::string::npos || skip <= header_end + 1) {
     first = std::move(head);
@@ -155,23 +173,33 @@ SendResult send_trace(const SendOptions& options) {
   int fd = connect_to(options.to, result.error);
   if (fd < 0) return result;
   AckReader acks(result);
-  std::string hello = hello_line(options);
+  bool read_failed = false;
+  std::string head = first_input(options, read_failed);
+  bool more = !options.input_bytes && !head.empty() && !read_failed;  // input_fd has more
+  result.ctf = options.format == SendOptions::Format::Ctf ||
+               (options.format == SendOptions::Format::Auto && looks_like_ctf(head));
+  std::string hello = opening(options, result.ctf);
   bool connected = send_all(fd, hello.data(), hello.size());
   if (connected) result.bytes_sent += hello.size();
   result.hello_bytes = hello.size();
   if (connected && options.resume_after > hello.size()) {
     // The collector counted the same hello line in the stream it acked.
     std::string first;
-    if (!prepare_resume(options.input_fd, options.resume_after - hello.size(), first, result)) {
+    if (!prepare_resume(options.input_fd, head, options.resume_after - hello.size(), first,
+                        result)) {
       result.error = std::string("reading the input: ") + std::strerror(errno);
       ::close(fd);
       return result;
     }
-    connected = send_all(fd, first.data(), first.size());
-    if (connected) result.bytes_sent += first.size();
+    head = std::move(first);
   }
+  if (connected && !head.empty()) {
+    connected = send_all(fd, head.data(), head.size());
+    if (connected) result.bytes_sent += head.size();
+  }
+  if (read_failed) result.error = std::string("reading the input: ") + std::strerror(errno);
   std::vector<char> chunk(kChunkBytes);
-  while (connected && result.refusal.empty()) {
+  while (more && connected && result.refusal.empty()) {
     ssize_t got = ::read(options.input_fd, chunk.data(), chunk.size());
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {

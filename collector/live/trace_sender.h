@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace lurk::live {
@@ -14,6 +15,13 @@ struct SendOptions {
   std::string name;   // the source's name in the profile (empty: the peer address)
   std::string token;  // when the collector asks for one
   int input_fd = 0;
+  // What the input is: lurk JSON lines or mirage-profile CTF packets (then
+  // the hello line says "format":"ctf" and `ctf_metadata` follows it). Auto:
+  // CTF when the input begins with the packet magic.
+  enum class Format { Auto, LurkJsonl, Ctf } format = Format::Auto;
+  std::string ctf_metadata;  // the trace's TSDL metadata; may be empty
+  // Sent instead of reading input_fd when set (a CTF file, oldest packet first).
+  std::optional<std::string> input_bytes;
   // Resume a stream a collector committed up to this byte (its last ack, or
   // what `lurk collect` printed): the input's header line is sent again, then
   // the input from where the committed part ended. 0: from the start.
@@ -24,7 +32,8 @@ struct SendOptions {
 struct SendResult {
   uint64_t bytes_sent = 0;     // hello line included, as the collector counts
   uint64_t input_skipped = 0;  // --resume-after: input bytes not sent again
-  uint64_t hello_bytes = 0, resent_header_bytes = 0;
+  uint64_t hello_bytes = 0, resent_header_bytes = 0;  // hello_bytes: CTF metadata included
+  bool ctf = false;            // the stream was sent as CTF
   int64_t acked_bytes = 0, acked_events = 0, acked_errors = 0;
   bool final_ack = false;      // the collector read the stream to its end
   std::string refusal;         // the collector's reason, when it refused us

@@ -33,36 +33,58 @@ struct HttpServer::Connection {
   size_t part = 0;
   uint64_t part_sent = 0;
   bool close_after = false;
+  // A request on it was answered with success (status below 400): a client
+  // that has the token, never evicted to make room for a newcomer.
+  bool proven = false;
+  Clock::time_point opened = Clock::now();
 };
 
 namespace {
 
-// The key a client's connections are counted under: its IPv4 address, or the
-// /64 of its IPv6 address (one host usually owns a whole /64).
+// A newcomer may take the place of a connection not yet proven only when
+// that one has been open this long: a flood of connects cannot evict a client
+// that is still sending its first request.
+constexpr auto kEvictableAfter = std::chrono::seconds(1);
+
+// Every address of this host is one peer: local users all come from
+// 127.0.0.1, and 127.0.0.2, .3 ... are the same machine too.
+constexpr char kLoopbackPeer[] = "loopback";
+
+std::string ipv4_key(const uint8_t* bytes, char (&text)[INET6_ADDRSTRLEN]) {
+  if (bytes[0] == 127) return kLoopbackPeer;
+  inet_ntop(AF_INET, bytes, text, sizeof text);
+  return text;
+}
+
+// The key a client's connections are counted under: its IPv4 address, the
+// /64 of its IPv6 address (one host usually owns a whole /64), or "loopback"
+// for 127/8 and ::1.
 std::string peer_key(const sockaddr_storage& address) {
   char text[INET6_ADDRSTRLEN] = {};
   if (address.ss_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(address).sin_addr, text, sizeof text);
-    return text;
+    const in_addr& v4 = reinterpret_cast<const sockaddr_in&>(address).sin_addr;
+    return ipv4_key(reinterpret_cast<const uint8_t*>(&v4), text);
   }
   in6_addr v6 = reinterpret_cast<const sockaddr_in6&>(address).sin6_addr;
-  if (IN6_IS_ADDR_V4MAPPED(&v6)) {
-    inet_ntop(AF_INET, v6.s6_addr + 12, text, sizeof text);
-    return text;
-  }
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) return ipv4_key(v6.s6_addr + 12, text);
+  if (IN6_IS_ADDR_LOOPBACK(&v6)) return kLoopbackPeer;
   std::fill(v6.s6_addr + 8, v6.s6_addr + 16, 0);
   inet_ntop(AF_INET6, &v6, text, sizeof text);
   return std::string(text) + "/64";
 }
 
-// Where a request head ends (just past its blank line), or npos.
-size_t head_end(const std::string& in) {
-  size_t crlf = in.find("\r\n\r\n");
-  size_t lf = in.find("\n\n");
-  size_t end = std::string::npos;
-  if (crlf != std::string::npos) end = crlf + 4;
-  if (lf != std::string::npos && lf + 2 < end) end = lf + 2;
-  return end;
+// Where a request head ends (just past its blank line), or npos. One rule:
+// a line ends at LF, a CR before it is dropped (RFC 9112 section 2.2 lets a
+// server take a bare LF as a line end), and the head ends at the first empty
+// line. So "\n\n", "\r\n\r\n", "\n\r\n" and "\r\n\n" all end it, where its
+// first line ending is; a CR alone never ends a line.
+size_t head_end(std::string_view in) {
+  for (size_t nl = in.find('\n'); nl != std::string_view::npos; nl = in.find('\n', nl + 1)) {
+    size_t next = nl + 1;
+    if (next < in.size() && in[next] == '\r') ++next;
+    if (next < in.size() && in[next] == '\n') return next + 1;
+  }
+  return std::string_view::npos;
 }
 
 }  // namespace
@@ -145,7 +167,9 @@ void HttpServer::serve() {
   for (;;) {
     Clock::time_point now = Clock::now();
     std::vector<pollfd> fds{{wake_pipe_[0], POLLIN, 0}};
-    bool polling_listener = connections_.size() < limits_.max_connections && now >= accept_paused_until;
+    bool polling_listener =
+        (connections_.size() < limits_.max_connections || evictable(now) != nullptr) &&
+        now >= accept_paused_until;
     if (polling_listener) fds.push_back({listen_fd_, POLLIN, 0});
     std::vector<int> ids;
     for (auto& [id, connection] : connections_) {
@@ -167,9 +191,18 @@ void HttpServer::serve() {
       auto it = connections_.find(ids[i - first]);
       if (it == connections_.end()) continue;  // closed while serving an earlier one
       Connection& connection = *it->second;
-      if (connection.state != Connection::State::Writing) on_readable(connection);
-      else if (fds[i].revents & POLLOUT) on_writable(connection);
-      else close_connection(connection.id);  // POLLERR or POLLHUP: the client is gone
+      if (connection.state != Connection::State::Writing) {
+        on_readable(connection);
+      } else if (fds[i].revents & POLLOUT) {
+        on_writable(connection);
+        // Sent: go on with requests pipelined behind it (if still open).
+        auto still = connections_.find(ids[i - first]);
+        if (still != connections_.end() && still->second->state == Connection::State::Reading &&
+            !still->second->in.empty())
+          process_buffered(*still->second);
+      } else {
+        close_connection(connection.id);  // POLLERR or POLLHUP: the client is gone
+      }
     }
     if (polling_listener && (fds[1].revents & POLLIN)) {
       accept_all();
@@ -189,14 +222,28 @@ int HttpServer::poll_timeout_ms(Clock::time_point now) const {
   return static_cast<int>(wait.count());
 }
 
+// When every place is taken, a newcomer takes the place of the oldest
+// connection that has not been answered with success yet (no token, a
+// dribbled head, an idle connect) and has been open a while: clients that
+// proved themselves keep theirs, whoever fills the rest.
+HttpServer::Connection* HttpServer::evictable(Clock::time_point now) const {
+  for (const auto& [id, connection] : connections_)  // by id: oldest first
+    if (!connection->proven && now - connection->opened >= kEvictableAfter)
+      return connection.get();
+  return nullptr;
+}
+
 void HttpServer::accept_all() {
   errno = 0;
-  while (connections_.size() < limits_.max_connections) {
+  for (;;) {
+    bool full = connections_.size() >= limits_.max_connections;
+    if (full && !evictable(Clock::now())) break;  // the rest wait in the listen backlog
     sockaddr_storage address{};
     socklen_t length = sizeof address;
     int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length,
                      SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return;  // EAGAIN: all taken; EMFILE: the caller pauses
+    if (full) close_connection(evictable(Clock::now())->id);
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     admit(fd, peer_key(address));
@@ -244,33 +291,46 @@ void HttpServer::on_readable(Connection& connection) {
   process_buffered(connection);
 }
 
-void HttpServer::process_buffered(Connection& connection) {
-  // Empty lines before a request line are allowed (RFC 9112 section 2.2).
-  size_t skip = connection.in.find_first_not_of("\r\n");
-  connection.in.erase(0, skip == std::string::npos ? connection.in.size() : skip);
-  size_t end = head_end(connection.in);
-  if (end == std::string::npos) {
-    if (connection.in.size() > limits_.max_head_bytes)
-      refuse_and_close(connection, 431, "the request head is too large");
-    return;
+// Answers the whole request heads buffered one after the other (pipelined
+// requests) for as long as each response goes out at once: a loop, so that
+// any number of pipelined requests takes no stack. A response that has to
+// wait for the socket stops it; serve() comes back here when it is sent.
+void HttpServer::process_buffered(Connection& first) {
+  const int id = first.id;
+  for (;;) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) return;  // closed while answering
+    Connection& connection = *it->second;
+    if (connection.state != Connection::State::Reading) return;
+    // Empty lines before a request line are allowed (RFC 9112 section 2.2).
+    size_t skip = connection.in.find_first_not_of("\r\n");
+    connection.in.erase(0, skip == std::string::npos ? connection.in.size() : skip);
+    size_t end = head_end(connection.in);
+    if (end == std::string::npos) {
+      if (connection.in.size() > limits_.max_head_bytes)
+        refuse_and_close(connection, 431, "the request head is too large");
+      return;
+    }
+    if (end > limits_.max_head_bytes)
+      return refuse_and_close(connection, 431, "the request head is too large");
+    std::string head = connection.in.substr(0, end);
+    connection.in.erase(0, end);
+    ParsedRequest parsed = parse_request_head(head);
+    if (!parsed.request)
+      return refuse_and_close(connection, parsed.error.status, parsed.error.reason);
+    ++connection.requests;
+    HttpResponse response = handler_.handle(*parsed.request);
+    // A client refused for who it is (no or a wrong token, a foreign Host)
+    // does not keep its connection, nor a slot, by asking again and again.
+    if (response.status == 401 || response.status == 403 || response.status == 421)
+      response.close_connection = true;
+    else if (response.status < 400)
+      connection.proven = true;
+    if (!parsed.request->wants_keep_alive() ||
+        connection.requests >= limits_.max_requests_per_connection)
+      response.close_connection = true;
+    start_response(connection, std::move(response), parsed.request->method == "HEAD");
   }
-  if (end > limits_.max_head_bytes) {
-    refuse_and_close(connection, 431, "the request head is too large");
-    return;
-  }
-  std::string head = connection.in.substr(0, end);
-  connection.in.erase(0, end);
-  ParsedRequest parsed = parse_request_head(head);
-  if (!parsed.request) {
-    refuse_and_close(connection, parsed.error.status, parsed.error.reason);
-    return;
-  }
-  ++connection.requests;
-  HttpResponse response = handler_.handle(*parsed.request);
-  if (!parsed.request->wants_keep_alive() ||
-      connection.requests >= limits_.max_requests_per_connection)
-    response.close_connection = true;
-  start_response(connection, std::move(response), parsed.request->method == "HEAD");
 }
 
 // [SECTION] writing responses
@@ -340,9 +400,10 @@ void HttpServer::finish_response(Connection& connection) {
     connection.deadline = Clock::now() + std::chrono::seconds(2);
     return;
   }
+  // Pipelined requests already buffered are answered by process_buffered's
+  // loop (or serve()'s, after a response that had to wait).
   connection.state = Connection::State::Reading;
   connection.deadline = Clock::now() + limits_.head_timeout;
-  if (!connection.in.empty()) process_buffered(connection);  // a pipelined request
 }
 
 void HttpServer::refuse_and_close(Connection& connection, int status, const std::string& reason) {

@@ -5,8 +5,12 @@
 // arrive within head_timeout; a response must make progress within
 // write_timeout); each peer address (IPv6: its /64) may hold at most
 // max_active_per_peer connections being served, its extra connections wait
-// in its own queue, and the total is capped. Requests are handed to an
-// HttpHandler; the server owns framing, keep-alive, HEAD and timeouts.
+// in its own queue, and the total is capped. Loopback (127/8, ::1) is one
+// peer. A client refused for who it is (401, 403, 421) is disconnected; when
+// the total is reached, a newcomer takes the place of the oldest connection
+// never answered with success, so clients with the token keep theirs.
+// Requests are handed to an HttpHandler; the server owns framing,
+// keep-alive, HEAD and timeouts.
 #pragma once
 
 #include <chrono>
@@ -65,6 +69,7 @@ class HttpServer {
   using Clock = std::chrono::steady_clock;
 
   void accept_all();
+  Connection* evictable(Clock::time_point now) const;
   void admit(int fd, const std::string& peer);
   void activate(Connection& connection);
   void on_readable(Connection& connection);
