@@ -102,6 +102,9 @@ try {
       assertGroupOnScreen(s, 'its whole range');
       const flows = connectionFlows(connection, s.visibleRange[0], s.visibleRange[1]);
       assert(flows > 0 && l.arrows >= flows, `${l.arrows} arrows drawn, ${flows} flows between its rows`);
+      console.log(`net.ctf: ${l.highlightedThreadRows} rows of ${l.thinRowHeight} px (${most} threads alive at ` +
+                  `its busiest); the connection ${l.highlightedBottom - l.highlightedTop} px in a ` +
+                  `${l.rowsHeight} px rows area; ${l.arrows} arrows`);
       await screenshot(page, 'timeline-fit-connection.png');
 
       // Zoomed to its busiest moment: every thread alive then has its row, all on screen.
