@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  assert, launchBrowser, openPage, runChecks, screenshot, snapshot, sourceDir, startView,
+  assert, buildDir, launchBrowser, openPage, runChecks, screenshot, snapshot, sourceDir, startView,
   waitForSnapshot,
 } from './harness.mjs';
 
@@ -22,7 +22,8 @@ const ctf = path.resolve(sourceDir, '..', 'shared', 'samples', 'net.ctf');
 assert(existsSync(ctf), `${ctf} is missing: this test needs the real MirageOS trace`);
 const work = mkdtempSync(path.join(os.tmpdir(), 'lurk-fit-connection-'));
 const profile = path.join(work, 'net.lurk');
-const demoProfile = path.join(work, 'demo.lurk');
+// The bundled demo profile (`lurk view` with no input): a lab capture with the client's and server's traces.
+const demoProfile = path.join(buildDir, 'share', 'lurk', 'samples', 'demo.lurk');
 
 const sql = (file, query) => execFileSync('sqlite3', ['-separator', ' ', file, query], { encoding: 'utf8' })
   .trim().split('\n').filter((l) => l).map((l) => l.split(' ').map(Number));
@@ -56,7 +57,7 @@ function connectionFlows(connection, t0, t1) {
     AND ${alive('a')} AND ${alive('b')}`)[0][0];
 }
 
-const views = [await startView(['-o', profile, ctf]), await startView(['-o', demoProfile])];
+const views = [await startView(['-o', profile, ctf]), await startView([demoProfile])];
 const browser = await launchBrowser();
 try {
   const page = await openPage(browser, views[0].url, { width: 1500, height: 900 });
@@ -101,6 +102,9 @@ try {
       assertGroupOnScreen(s, 'its whole range');
       const flows = connectionFlows(connection, s.visibleRange[0], s.visibleRange[1]);
       assert(flows > 0 && l.arrows >= flows, `${l.arrows} arrows drawn, ${flows} flows between its rows`);
+      console.log(`net.ctf: ${l.highlightedThreadRows} rows of ${l.thinRowHeight} px (${most} threads alive at ` +
+                  `its busiest); the connection ${l.highlightedBottom - l.highlightedTop} px in a ` +
+                  `${l.rowsHeight} px rows area; ${l.arrows} arrows`);
       await screenshot(page, 'timeline-fit-connection.png');
 
       // Zoomed to its busiest moment: every thread alive then has its row, all on screen.

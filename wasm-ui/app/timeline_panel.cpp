@@ -123,12 +123,13 @@ void TimelinePanel::draw_records(ImDrawList* draw, const TimelineFrame& frame, b
     draw->AddLine(ImVec2(l.x0, l.y0), ImVec2(l.x1, l.y1), l.color, l.thickness);
     if (l.arrow) {
       float dx = l.x1 - l.x0, dy = l.y1 - l.y0, len = std::sqrt(dx * dx + dy * dy);
-      if (len > 6) {
+      if (len > l.head) {
         dx /= len;
         dy /= len;
         ImVec2 tip(l.x1, l.y1);
-        draw->AddTriangleFilled(tip, ImVec2(tip.x - 6 * dx + 3 * dy, tip.y - 6 * dy - 3 * dx),
-                                ImVec2(tip.x - 6 * dx - 3 * dy, tip.y - 6 * dy + 3 * dx), l.color);
+        float h = l.head, w = l.head / 2;
+        draw->AddTriangleFilled(tip, ImVec2(tip.x - h * dx + w * dy, tip.y - h * dy - w * dx),
+                                ImVec2(tip.x - h * dx - w * dy, tip.y - h * dy + w * dx), l.color);
       }
     }
   }

@@ -97,14 +97,16 @@ void Builder::flows(size_t first_row, size_t last_row) {
     const LayoutRow& r = rows[row];
     return r.kind == RowKind::Packets ? row_top(r) + r.height / 2 : thread_line_y(r);
   };
+  // Between thin rows (a fitted group) a full head would cover rows around it.
+  auto thin_row = [&](size_t row) { return rows[row].kind == RowKind::Thread && thin(rows[row].height); };
   for (size_t i = begin; i < end; ++i) {
     std::optional<size_t> a = f[i].from_thread >= 0 ? end_row(f[i].from_thread) : packet_end(f[i].packet_lane);
     std::optional<size_t> b = f[i].to_thread >= 0 ? end_row(f[i].to_thread) : packet_end(f[i].packet_lane);
     if (!a || !b) continue;
     if ((*a < first_row || *a >= last_row) && (*b < first_row || *b >= last_row)) continue;
     float ya = y_of(*a), yb = y_of(*b);
-    frame.lines.push_back({float(map.x_of(double(f[i].from_ns))), ya,
-                           float(map.x_of(double(f[i].to_ns))), yb, pal.flow, 1.0f, true});
+    frame.lines.push_back({float(map.x_of(double(f[i].from_ns))), ya, float(map.x_of(double(f[i].to_ns))), yb,
+                           pal.flow, 1.0f, true, thin_row(*a) || thin_row(*b) ? 3.0f : 6.0f});
     ++frame.arrows;
   }
 }

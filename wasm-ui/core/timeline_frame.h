@@ -40,6 +40,7 @@ struct DrawLine {
   uint32_t color = 0;
   float thickness = 1;
   bool arrow = false;  // arrow head at (x1, y1)
+  float head = 6;      // its length (half as wide); small between thin rows
 };
 
 // Screen geometry of the panel, in CSS pixels.

@@ -30,7 +30,7 @@ void Builder::thread_row(const LayoutRow& r, float top) {
       }
       uint32_t failed = slot.failed_before[b.first + b.count] - slot.failed_before[b.first];
       ItemRef ref{ItemKind::Thread, ids[b.first], 0, b.count};
-      rect(b.x0, top, std::max(b.x1, b.x0 + 1), top + r.height - 1, failed ? pal.failed_text : pal.lifetime,
+      rect(b.x0, top, std::max(b.x1, b.x0 + 1), top + r.height - 1, failed ? pal.failed_text : pal.block,
            ref, outline_for(ref));
     }
     edge_indicator(slot, top);
@@ -149,7 +149,8 @@ void Builder::thin_thread(uint32_t index, float top, float height, float next_x)
   ItemRef ref{ItemKind::Thread, index, 0};
   float x0 = float(map.x_of(double(t.start_ns))), x1 = std::max(float(map.x_of(double(t.end_ns))), x0 + 1);
   float bottom = top + std::max(1.0f, height - 1);
-  rect(x0, top, x1, bottom, t.failed ? pal.failed_text : pal.lifetime, ref, outline_for(ref));
+  // Solid (the lifetime colour of taller rows is too faint for a line this thin).
+  rect(x0, top, x1, bottom, t.failed ? pal.failed_text : pal.block, ref, outline_for(ref));
   auto running = merge_intervals(
       t.running.size(), [&](size_t i) { return t.running[i].t0_ns; },
       [&](size_t i) { return t.running[i].t1_ns; }, map);
