@@ -10,7 +10,8 @@
 //    current resident size (/proc VmHWM, VmRSS), the JS heap and the wasm heap.
 // Not a CI test: a 1M-event export takes minutes of CPU on a loaded machine.
 //
-//   node bench/browser/share_bench.mjs --build build [--sizes 1000000] [--append bench/RESULTS.md]
+//   node bench/browser/share_bench.mjs --build build [--sizes 1000000] [--append bench/RESULTS.md] [--reuse]
+// --reuse opens an HTML file a previous run exported (the export's CPU is then not measured).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +25,7 @@ function option(name, fallback) {
 const build = path.resolve(option('--build', 'build'));
 const sizes = option('--sizes', '1000000').split(',').map(Number);
 const appendTo = option('--append', null);
+const reuse = process.argv.includes('--reuse');
 const lurk = path.join(build, 'bin/lurk');
 const data = path.join(build, 'bench-data');
 
@@ -103,7 +105,7 @@ try {
   for (const size of sizes) {
     const profile = makeProfile(size);
     const html = path.join(data, `share-${size}.html`);
-    const exported = exportHtml(profile, html);
+    const exported = reuse && existsSync(html) ? { cpuSeconds: NaN, maxRssMB: NaN } : exportHtml(profile, html);
     const opened = await openOffline(browser, html);
     const row = { size, lurkMB: statSync(profile).size / 1e6, htmlMB: statSync(html).size / 1e6, exported, ...opened };
     rows.push(row);

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assert, launchBrowser, lurkBin, openPage, runChecks, screenshot, sourceDir, startView,
+import { assert, launchBrowser, lurkBin, openPage, runChecks, screenshot, snapshot, sourceDir, startView,
   waitForSnapshot } from './harness.mjs';
 
 const KEY = '000102030405060708090a0b0c0d0e0f';
@@ -76,7 +76,8 @@ function payloadWindows() {
   const schemaSql = Buffer.from(sql(original, 'SELECT sql FROM sqlite_master WHERE sql IS NOT NULL'));
   const windows = new Map();
   for (const capture of captures) {
-    const out = execFileSync('tshark', ['-r', capture, '-T', 'fields', '-e', 'tcp.payload'], { encoding: 'utf8' });
+    const out = execFileSync('tshark', ['-r', capture, '-T', 'fields', '-e', 'tcp.payload'],
+                               { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
     for (const line of out.split(/\s+/).filter((l) => l)) {
       const data = Buffer.from(line.replace(/:/g, ''), 'hex');
       for (let i = 0; i + 8 <= data.length; i += 4) {
@@ -129,7 +130,15 @@ try {
       assert(await page.isVisible('#anonymize-panel'), 'the panel did not open');
       await page.check('#anonymize-on');
       await page.check('#anonymize-map-ports');
-      await page.fill('#anonymize-key', KEY);
+      // Typed as a person types: the keys go to the field, not to lurk's shortcuts
+      // ('c' hides the table, 'f' fits, 'a' and 'd' pan).
+      const before = (await snapshot(page)).view.hash;
+      await page.click('#anonymize-key');
+      await page.keyboard.type(KEY, { delay: 5 });
+      assert(await page.inputValue('#anonymize-key') === KEY, 'the key was not typed in');
+      await page.waitForTimeout(300);
+      const after = await snapshot(page);
+      assert(after.view.hash === before && after.table.shown, `typing the key moved the view: ${after.view.hash}`);
       assert(await page.textContent('#anonymize') === 'Anonymise: on ▾', 'the button does not say it is on');
       await screenshot(page, 'anonymize-panel.png');
     }],
@@ -163,7 +172,9 @@ try {
       assert(sql(file, kinds) === sql(original, kinds), 'the findings differ');
     }],
     ['with no key each download gets a fresh one', async () => {
-      await page.fill('#anonymize-key', '');
+      await page.click('#anonymize-key', { clickCount: 3 });
+      await page.keyboard.press('Backspace');
+      assert(await page.inputValue('#anonymize-key') === '', 'the key was not deleted');
       const [a, b] = [path.join(work, 'random-1.lurk'), path.join(work, 'random-2.lurk')];
       await download(a);
       await download(b);

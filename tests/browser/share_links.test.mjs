@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assert, launchBrowser, openPage, runChecks, screenshot, snapshot, sqliteCount, startView,
   waitForSnapshot } from './harness.mjs';
-import { assertSameView, clickSlowly, makeMixedProfile, setView, viewOf, waitForAddress } from './share_helpers.mjs';
+import { assertSameView, clickSlowly, makeMixedProfile, press, setView, viewOf, waitForAddress } from './share_helpers.mjs';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'lurk-share-links-'));
 const profile = makeMixedProfile(path.join(work, 'mixed.lurk'));
@@ -123,12 +123,16 @@ try {
       await clickSlowly(page, header.x, header.y);
       s = await waitForSnapshot(page, (s) => s.table.sort === 'bytes', 'the sort by bytes', 3000);
       const order = s.table.order;
-      // Scroll the rows down: the wheel over the rows' labels (over the lanes it zooms).
+      // Every thread on a row of its own and idle rows shown: more rows than the screen holds.
+      await press(page, 'p');
+      await press(page, 'i');
+      s = await waitForSnapshot(page, (s) => !s.timelineLayout.packed && !s.timelineLayout.hideIdle, 'the rows unpacked', 3000);
       const row = s.groups.find((g) => g.y !== null);
       await page.mouse.move(s.timelineAxis.left - 40, row.y);
       await page.mouse.wheel(0, 150);
       await page.waitForTimeout(150);
       s = await waitForSnapshot(page, (s) => s.scrollY > 0, 'the rows to scroll', 3000);
+      assert(s.contentHeight > s.scrollY, `scrolled ${s.scrollY} of ${s.contentHeight}`);
       const set = await waitForAddress(page, 'sort, scroll and clock');
       const h = set.view.hash;
       for (const key of [`csort=${set.table.descending ? '-' : ''}bytes`, `y=${set.scrollY}`,

@@ -57,9 +57,11 @@ void TimelinePanel::restore_view(const ProfileModel& model, const ViewState& v,
     update_selection_ids(model);
   }
 
-  // Last: selecting scrolled to the item; the link's scroll is where the
-  // user had it with that selection (drawing clamps it to the rows).
+  // Last: the link's scroll is where the user had it with that selection
+  // (drawing clamps it to the rows), so it wins over revealing the selected
+  // item's row; a link without one (scrolled to the top, or older) reveals it.
   scroll_y_ = float(v.scroll_y);
+  if (v.scroll_y > 0) item_to_reveal_.reset();
 
   double duration = double(model.duration_ns());
   window_.fit(duration);

@@ -1,5 +1,6 @@
 #include "platform/web_input.h"
 
+#include <emscripten/emscripten.h>
 #include <emscripten/html5.h>
 #include <imgui.h>
 
@@ -104,7 +105,19 @@ EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
   return true;
 }
 
+// Whether the page's own text field has the keyboard (the Anonymise panel's
+// key): its keys are typed there, not lurk's shortcuts ('a' pans, 'f' fits).
+bool page_field_has_focus() {
+  return EM_ASM_INT({
+    const e = document.activeElement;
+    const text = e && (e.tagName === 'TEXTAREA' ||
+                       (e.tagName === 'INPUT' && !['checkbox', 'radio', 'button'].includes(e.type)));
+    return text ? 1 : 0;
+  }) != 0;
+}
+
 EM_BOOL on_key(int type, const EmscriptenKeyboardEvent* e, void*) {
+  if (page_field_has_focus()) return false;
   web_input_note_activity();
   ImGuiIO& io = ImGui::GetIO();
   update_modifiers(e);
