@@ -9,6 +9,8 @@
 #        bench/run.sh --hostile [BUILD_DIR] [SCALE]   only the hostile-input benchmark (issue 13):
 #          deep nesting, huge strings, millions of threads, chaotic timestamps, TCP sequence
 #          wrap, each at 1x, 3x and 9x; exits 1 when a case is not linear or not bounded
+#        bench/run.sh --native [BUILD_DIR] [EVENTS]   only server-backed viewing (bench/native_bench.py:
+#          a 100M-event profile by default: load time, memory, first frame, pan/zoom frames over HTTP)
 #        bench/run.sh --live [BUILD_DIR]   only live collection (bench/live_bench.py: 1, 4, 16
 #                                          senders, send-to-query latency, memory; docs/live.md)
 set -euo pipefail
@@ -18,6 +20,13 @@ if [ "${1:-}" = --live ]; then
   build=$(cd "${1:-$root/build}" && pwd)
   cmake --build "$build" --target lurk >/dev/null
   exec python3 "$root/bench/live_bench.py" "$build"
+fi
+if [ "${1:-}" = --native ]; then
+  shift
+  build=$(cd "${1:-$root/build}" && pwd)
+  cmake --build "$build" --target lurk lurk-make-profile >/dev/null
+  exec python3 "$root/bench/native_bench.py" --build "$build" --events "${2:-100000000}" \
+    --append "$root/bench/RESULTS.md"
 fi
 ui_only=0
 if [ "${1:-}" = --ui ]; then ui_only=1; shift; fi
