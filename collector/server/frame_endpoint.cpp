@@ -34,7 +34,11 @@ int64_t status_bytes(const std::string& field) {
 FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile) {
   auto start = std::chrono::steady_clock::now();
   db_ = open_profile_for_reading(profile.string());
+  // One read transaction: a profile being appended to (lurk collect) is
+  // loaded as one committed state, as the served snapshots are.
+  db_->exec("BEGIN");
   model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load(*db_));
+  db_->exec("COMMIT");
   renderer_ = std::make_unique<ui::FrameRenderer>(*model_);
   load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
