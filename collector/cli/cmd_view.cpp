@@ -42,7 +42,8 @@ struct ViewOptions {
 // Server-backed viewing (docs/server.md): asked for, or a profile past the
 // threshold; the model is loaded here before the URL is printed.
 std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& options,
-                                                           const std::filesystem::path& profile) {
+                                                           const std::filesystem::path& profile,
+                                                           const std::filesystem::path& temp_dir) {
   if (options.in_browser) return nullptr;
   if (!options.native) {
     int64_t events = server::profile_event_count(profile);
@@ -51,7 +52,7 @@ std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& opt
               << "): kept in this process, the page asks for what it shows (--in-browser to "
                  "load it in the page instead)\n";
   }
-  auto endpoint = std::make_shared<server::FrameEndpoint>(profile);
+  auto endpoint = std::make_shared<server::FrameEndpoint>(profile, temp_dir);
   std::cerr << "lurk: profile loaded for server-backed viewing in " << endpoint->load_seconds()
             << " s (" << endpoint->model().counts().events << " events, "
             << endpoint->model().memory_bytes() / (1024 * 1024) << " MB)\n";
@@ -91,7 +92,7 @@ int run_view(ViewOptions& options) {
   if (ingest_code == kExitFailure) return ingest_code;
   server::TraceServerOptions server_options{web_dir(), profile, temp_dir.path(), options.token,
                                             options.allowed_hosts, {},
-                                            frame_endpoint_for(options, profile)};
+                                            frame_endpoint_for(options, profile, temp_dir.path())};
   server::TraceServer server(server_options);
   int port = server.bind(options.bind, options.port);
   std::signal(SIGPIPE, SIG_IGN);

@@ -2,10 +2,12 @@
 #include "server/frame_endpoint.h"
 
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "core/frame_request.h"
 #include "core/frame_wire.h"
+#include "server/profile_outline.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
@@ -31,7 +33,7 @@ int64_t status_bytes(const std::string& field) {
 
 }  // namespace
 
-FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile) {
+FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir) {
   auto start = std::chrono::steady_clock::now();
   db_ = open_profile_for_reading(profile.string());
   // One read transaction: a profile being appended to (lurk collect) is
@@ -39,6 +41,11 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile) {
   db_->exec("BEGIN");
   model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load(*db_));
   db_->exec("COMMIT");
+  std::filesystem::path outline = temp_dir / "outline.lurk";
+  write_profile_outline(*db_, outline);
+  std::ifstream in(outline, std::ios::binary);
+  outline_ = std::make_shared<const std::string>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::filesystem::remove(outline);
   renderer_ = std::make_unique<ui::FrameRenderer>(*model_);
   load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -48,6 +55,12 @@ FrameEndpoint::~FrameEndpoint() = default;
 std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/frame") return frame(request);
   if (request.path == "/native") return info();
+  if (request.path == "/outline.lurk") {
+    HttpResponse response;
+    response.add_header("Content-Type", "application/vnd.sqlite3");
+    response.body.push_back({outline_, nullptr, -1, 0, outline_->size()});
+    return response;
+  }
   return std::nullopt;
 }
 
@@ -86,6 +99,7 @@ HttpResponse FrameEndpoint::info() const {
                       {"modelBytes", model_->memory_bytes()},
                       {"rssBytes", status_bytes("VmRSS")},
                       {"peakRssBytes", status_bytes("VmHWM")},
+                      {"outlineBytes", outline_->size()},
                       {"framesServed", frames_served_}};
   HttpResponse response;
   response.add_header("Content-Type", "application/json");

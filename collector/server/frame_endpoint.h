@@ -6,7 +6,9 @@
 //                               (core/frame_request.h; core/frame_wire.h
 //                               bytes), 400 naming a bad parameter;
 //   GET /native                 JSON: that this server renders frames, and
-//                               the profile's counts, load time and memory.
+//                               the profile's counts, load time and memory;
+//   GET /outline.lurk           the profile without its bulk rows, for the
+//                               page's small panels (profile_outline.h).
 // The same access rules as every other path apply (trace_server.cpp checks
 // Host and token before routing here).
 #pragma once
@@ -31,8 +33,9 @@ namespace lurk::server {
 
 class FrameEndpoint {
  public:
-  // Loads the profile (throws lurk::StorageError with a readable message).
-  explicit FrameEndpoint(const std::filesystem::path& profile);
+  // Loads the profile and writes its outline into `temp_dir` (private);
+  // throws lurk::StorageError with a readable message.
+  FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir);
   ~FrameEndpoint();
   // Answers /frame and /native; nullopt for any other path.
   std::optional<HttpResponse> answer(const HttpRequest& request);
@@ -47,6 +50,7 @@ class FrameEndpoint {
   std::unique_ptr<Database> db_;
   std::unique_ptr<ui::ProfileModel> model_;
   std::unique_ptr<ui::FrameRenderer> renderer_;
+  std::shared_ptr<const std::string> outline_;  // the outline's bytes
   double load_seconds_ = 0;
   uint64_t frames_served_ = 0;
 };

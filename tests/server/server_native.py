@@ -4,7 +4,8 @@
 equal to the profile's tables) and GET /frame (the frame format's header, every
 rectangle within the panel asked for, the same security headers as every other
 answer); bad parameters and windows outside the profile are 400 naming the
-parameter; Host, method and token rules apply to /frame as to the rest; the
+parameter; GET /outline.lurk holds the small tables' rows and none of the bulk ones;
+Host, method and token rules apply to /frame as to the rest; the
 automatic threshold (--native-over) switches the mode, --in-browser keeps it
 off, and without the mode /frame and /native are 404.
 Usage: server_native.py LURK_BIN SOURCE_DIR"""
@@ -13,6 +14,7 @@ import os
 import sqlite3
 import struct
 import sys
+import tempfile
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -51,6 +53,22 @@ def check_native_answers(port, duration):
     check(j["native"] is True and j["counts"]["packets"] == demo_packets,
           f"/native counts: {j['counts']} (the profile has {demo_packets} packets)")
     check(j["rssBytes"] > 0 and j["loadSeconds"] >= 0, f"/native memory and load time: {j}")
+
+    outline = get(port, "/outline.lurk")
+    check(outline.status == 200 and outline.headers.get("content-type") == "application/vnd.sqlite3",
+          f"/outline.lurk: {outline.status}")
+    path = os.path.join(tempfile.mkdtemp(prefix="lurk-native-"), "outline.lurk")
+    with open(path, "wb") as f:
+        f.write(outline.body)
+    copy = sqlite3.connect(path)
+    for table in ("connections", "threads", "strings", "sources", "findings", "ingest_errors"):
+        mine, theirs = (c.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for c in (copy, db))
+        check(mine == theirs, f"the outline holds every row of {table}: {mine} of {theirs}")
+    for table in ("packets", "spans", "instants", "counters", "flows"):
+        n = copy.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        check(n == 0, f"the outline holds no {table}: {n}")
+    check(copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "the outline passes integrity_check")
+    check(len(outline.body) < os.path.getsize(demo), f"the outline is smaller: {len(outline.body)} bytes")
 
     r = get(port, "/frame?" + frame_query(0, duration))
     check(r.status == 200 and r.headers.get("content-type") == "application/x-lurk-frame",

@@ -6,6 +6,7 @@
 // five zoom levels, and the server's /frame and /native answers (FrameEndpoint).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/frame_request.h"
@@ -15,6 +16,7 @@
 #include "net/tcp_segment.h"
 #include "profile_fixture.h"
 #include "server/frame_endpoint.h"
+#include "server/profile_outline.h"
 #include "storage/trace_writer.h"
 
 namespace lurk::test {
@@ -276,7 +278,7 @@ std::string body_of(const server::HttpResponse& response) {
 
 TEST_F(FrameSourceTest, EndpointAnswersFramesAndRefusesBadOnes) {
   db_.reset();
-  server::FrameEndpoint endpoint(profile_path_);
+  server::FrameEndpoint endpoint(profile_path_, dir_);
   double d = double(endpoint.model().duration_ns());
   FrameRequest r = request_at(0, d);
   auto ok = endpoint.answer(get("/frame", frame_request_query(r)));
@@ -318,6 +320,31 @@ TEST_F(FrameSourceTest, EndpointAnswersFramesAndRefusesBadOnes) {
   EXPECT_EQ(j["counts"]["events"], model.counts().events);
   EXPECT_GT(j["rssBytes"].get<int64_t>(), 0);
   EXPECT_FALSE(endpoint.answer(get("/trace.lurk", "")));
+
+  // The outline: every small table's rows, none of the bulk ones, same schema version.
+  auto outline = endpoint.answer(get("/outline.lurk", ""));
+  ASSERT_TRUE(outline);
+  std::string outline_path = temp_path("outline-copy.lurk");
+  {
+    std::ofstream out(outline_path, std::ios::binary);
+    out << body_of(*outline);
+  }
+  Database copy(outline_path, Database::Mode::ReadOnly);
+  Database original(profile_path_, Database::Mode::ReadOnly);
+  for (const char* table : {"connections", "threads", "strings", "sources", "findings", "periods"})
+    EXPECT_EQ(copy.query_int(std::string("SELECT count(*) FROM ") + table),
+              original.query_int(std::string("SELECT count(*) FROM ") + table)) << table;
+  for (const std::string& table : server::bulk_tables())
+    EXPECT_EQ(copy.query_int("SELECT count(*) FROM " + table), 0) << table;
+  EXPECT_EQ(copy.query_int("PRAGMA user_version"), original.query_int("PRAGMA user_version"));
+  Statement check = copy.prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check.step());
+  EXPECT_EQ(check.column_text(0), "ok");
+  ProfileModel outline_model = ProfileModel::load(copy);
+  EXPECT_EQ(outline_model.connections().size(), model.connections().size());
+  EXPECT_EQ(outline_model.threads().size(), model.threads().size());
+  EXPECT_EQ(outline_model.counts().packets, 0);
+  EXPECT_EQ(j["outlineBytes"], body_of(*outline).size());
   EXPECT_EQ(server::profile_event_count(profile_path_), 12000 + 2 * 3 * 1500 + 3 * 150 + 500);
 }
 
