@@ -159,12 +159,14 @@ TEST_F(FrameSourceTest, BadParametersAreRefusedByName) {
   refused("t0=0&t1=100&lx=0&lw=0&x=0&w=0&ry=0&rh=0&y=0&h=10", "w: expected a number in [1, 16384]");
   refused("t0=0&t1=100&lx=0&lw=0&x=0&w=99999&ry=0&rh=0&y=0&h=10", "w: expected");
   refused("t0=0&t1=100&lx=0&lw=0&x=0&w=1x&ry=0&rh=0&y=0&h=10", "w: expected");
-  refused(good + "&sy=-1", "sy: expected");
+  const std::string base = "t0=0&t1=100&lx=0&lw=0&x=0&w=10&ry=0&rh=0&y=0&h=10";
+  EXPECT_NO_THROW(parse_frame_request(base)) << "the optional parameters have defaults";
+  refused(base + "&sy=-1", "sy: expected");
   refused(good + "&col=01x", "col: expected a string of 0 and 1");
   refused(good + "&sel=1.2.3", "sel: expected kind.lane.index.count");
   refused(good + "&sel=99.0.0.1", "sel: expected an item kind");
   refused(good + "&sel=1.-2.0.1", "sel: expected an index");
-  refused(good + "&light=yes", "light: expected 0 or 1");
+  refused(base + "&light=yes", "light: expected 0 or 1");
   refused(good + "&q=%zz", "q: malformed percent escape");
   refused(good + "&q=" + std::string(300, 'a'), "q: expected a search text of at most 256 bytes");
   refused(good + "&bogus=1", "unknown frame parameter bogus");
