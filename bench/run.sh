@@ -11,6 +11,8 @@
 #          wrap, each at 1x, 3x and 9x; exits 1 when a case is not linear or not bounded
 #        bench/run.sh --share [BUILD_DIR]   only the standalone HTML of 1M events: export, then
 #                                           opened from file:// offline (bench/browser/share_bench.mjs)
+#        bench/run.sh --native [BUILD_DIR] [EVENTS]   only server-backed viewing (bench/native_bench.py:
+#          a 100M-event profile by default: load time, memory, first frame, pan/zoom frames over HTTP)
 #        bench/run.sh --live [BUILD_DIR]   only live collection (bench/live_bench.py: 1, 4, 16
 #                                          senders, send-to-query latency, memory; docs/live.md)
 set -euo pipefail
@@ -26,6 +28,13 @@ if [ "${1:-}" = --share ]; then
   build=$(cd "${1:-$root/build}" && pwd)
   cmake --build "$build" --target lurk lurk-make-profile lurk_wasm >/dev/null
   exec node "$root/bench/browser/share_bench.mjs" --build "$build" --append "$root/bench/RESULTS.md"
+fi
+if [ "${1:-}" = --native ]; then
+  shift
+  build=$(cd "${1:-$root/build}" && pwd)
+  cmake --build "$build" --target lurk lurk-make-profile >/dev/null
+  exec python3 "$root/bench/native_bench.py" --build "$build" --events "${2:-100000000}" \
+    --append "$root/bench/RESULTS.md"
 fi
 ui_only=0
 if [ "${1:-}" = --ui ]; then ui_only=1; shift; fi

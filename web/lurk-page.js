@@ -43,23 +43,67 @@ function traceUrl() {
   return params.get('trace') || 'trace.lurk';
 }
 
+// Sizes for the progress line: "12.3 MB".
+function formatBytes(n) {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024, i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; ++i; }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+function formatSeconds(s) {
+  if (!isFinite(s)) return '';
+  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
+  return `${Math.floor(s / 60)} min ${String(Math.round(s % 60)).padStart(2, '0')} s`;
+}
+
+// What a fetch has done so far: bytes, rate over the whole transfer, time
+// left (when the size is known). Also kept in window.lurkLoadProgress for
+// tests and tools (docs/ui-snapshot.md).
+function progressText(name, received, total, elapsedMs) {
+  const rate = elapsedMs > 0 ? received / (elapsedMs / 1000) : 0;
+  const parts = [total ? `${formatBytes(received)} of ${formatBytes(total)}` : formatBytes(received)];
+  if (elapsedMs >= 250 && rate > 0) parts.push(`${formatBytes(rate)}/s`);
+  if (total && elapsedMs >= 250 && rate > 0 && received < total)
+    parts.push(`${formatSeconds((total - received) / rate)} left`);
+  window.lurkLoadProgress = { name, received, total, bytesPerSecond: rate,
+                              secondsLeft: total && rate > 0 ? (total - received) / rate : null };
+  return `Loading ${name}… ${parts.join(' · ')}`;
+}
+
 async function fetchWithProgress(url, onProgress) {
+  const started = performance.now();
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
   const total = Number(response.headers.get('Content-Length')) || 0;
-  if (!response.body || !total) return new Uint8Array(await response.arrayBuffer());
-  const bytes = new Uint8Array(total);
-  const reader = response.body.getReader();
-  let received = 0;
+  const chunks = [];
+  const bytes = total ? new Uint8Array(total) : null;
+  const reader = response.body ? response.body.getReader() : null;
+  if (!reader) return new Uint8Array(await response.arrayBuffer());
+  let received = 0, lastShown = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (received + value.length > bytes.length) throw new Error('more bytes than announced');
-    bytes.set(value, received);
+    if (bytes) {
+      if (received + value.length > bytes.length) throw new Error('more bytes than announced');
+      bytes.set(value, received);
+    } else {
+      chunks.push(value);
+    }
     received += value.length;
-    onProgress(received / total);
+    const now = performance.now();
+    // The status line at most every 100 ms: a fast transfer is not slowed by it.
+    if (now - lastShown >= 100 || received === total) {
+      lastShown = now;
+      onProgress(received, total, now - started);
+    }
   }
-  return bytes.subarray(0, received);
+  if (bytes) return bytes.subarray(0, received);
+  const all = new Uint8Array(received);
+  let at = 0;
+  for (const chunk of chunks) { all.set(chunk, at); at += chunk.length; }
+  return all;
 }
 
 // Hands a whole .lurk (or raw capture) to the module, which opens it from its
@@ -89,8 +133,9 @@ async function loadTrace(url) {
   Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, 0]);
   let bytes;
   try {
-    bytes = await fetchWithProgress(url, (fraction) => {
-      showStatus(`Loading ${name}… ${Math.round(fraction * 100)}%`, fraction);
+    bytes = await fetchWithProgress(url, (received, total, elapsedMs) => {
+      const fraction = total ? received / total : 0;
+      showStatus(progressText(name, received, total, elapsedMs), total ? fraction : null);
       Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, fraction]);
     });
   } catch (e) {
@@ -99,7 +144,10 @@ async function loadTrace(url) {
     showError(`Could not load ${url}: ${e.message}${view}`);
     return;
   }
-  showStatus(`Opening ${name}…`, 1);
+  showStatus(`Opening ${name} (${formatBytes(bytes.length)})…`, 1);
+  // Let the page paint the line before the module opens the profile (which
+  // holds the main thread for as long as the load takes).
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   openFetched(name, bytes);
 }
 

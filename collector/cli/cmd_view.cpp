@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/ingest_printing.h"
 #include "ingest/ingest.h"
+#include "server/frame_endpoint.h"
 #include "server/listen_policy.h"
 #include "server/private_temp_dir.h"
 #include "server/trace_server.h"
@@ -33,7 +34,30 @@ struct ViewOptions {
   int port = 0;
   std::string token;
   std::vector<std::string> allowed_hosts;
+  bool native = false;      // --native: frames rendered here (server-backed viewing)
+  bool in_browser = false;  // --in-browser: the page loads the profile, however large
+  int64_t native_over = server::kNativeViewEvents;  // --native-over: the automatic threshold
 };
+
+// Server-backed viewing (docs/server.md): asked for, or a profile past the
+// threshold; the model is loaded here before the URL is printed.
+std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& options,
+                                                           const std::filesystem::path& profile,
+                                                           const std::filesystem::path& temp_dir) {
+  if (options.in_browser) return nullptr;
+  if (!options.native) {
+    int64_t events = server::profile_event_count(profile);
+    if (events < options.native_over) return nullptr;
+    std::cerr << "lurk: " << events << " events (at least " << options.native_over
+              << "): kept in this process, the page asks for what it shows (--in-browser to "
+                 "load it in the page instead)\n";
+  }
+  auto endpoint = std::make_shared<server::FrameEndpoint>(profile, temp_dir);
+  std::cerr << "lurk: profile loaded for server-backed viewing in " << endpoint->load_seconds()
+            << " s (" << endpoint->model().counts().events << " events, "
+            << endpoint->model().memory_bytes() / (1024 * 1024) << " MB)\n";
+  return endpoint;
+}
 
 // The profile to serve: the one .lurk given, or a new one ingested from the
 // inputs (into `temp_dir` unless -o names a file to keep).
@@ -67,7 +91,8 @@ int run_view(ViewOptions& options) {
   std::filesystem::path profile = prepare_profile(options, temp_dir, ingest_code);
   if (ingest_code == kExitFailure) return ingest_code;
   server::TraceServerOptions server_options{web_dir(), profile, temp_dir.path(), options.token,
-                                            options.allowed_hosts, {}};
+                                            options.allowed_hosts, {},
+                                            frame_endpoint_for(options, profile, temp_dir.path())};
   server::TraceServer server(server_options);
   int port = server.bind(options.bind, options.port);
   std::signal(SIGPIPE, SIG_IGN);
@@ -104,6 +129,17 @@ CommandRunner add_view_command(CLI::App& app) {
   cmd->add_option("--allow-host", options->allowed_hosts,
                   "a host name browsers may use to reach this server (Host header), besides its "
                   "address; repeatable");
+  auto* native = cmd->add_flag("--native", options->native,
+                               "keep the profile in this process and let the page ask for the "
+                               "frames it shows (server-backed viewing; automatic past " +
+                                   std::to_string(server::kNativeViewEvents) + " events)");
+  cmd->add_flag("--in-browser", options->in_browser,
+                "load the profile in the page however large it is")
+      ->excludes(native);
+  cmd->add_option("--native-over", options->native_over,
+                  "events from which a profile is kept in this process without --native")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->footer("Prints the URL to open as the first line on stdout, then serves until interrupted. "
               "See docs/server.md for what the server refuses and why.");
   return [options] { return run_view(*options); };

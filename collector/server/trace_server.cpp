@@ -123,6 +123,9 @@ std::optional<HttpResponse> TraceServer::check_access(const HttpRequest& request
 HttpResponse TraceServer::handle(const HttpRequest& request) {
   if (auto refused = check_access(request)) return std::move(*refused);
   if (request.path == kTracePath) return serve_trace(request);
+  if (options_.frames)
+    if (std::optional<HttpResponse> answer = options_.frames->answer(request))
+      return with_security_headers(std::move(*answer));
   const StaticAsset* asset = assets_.find(request.path);
   if (!asset) return refuse(404, "not found");
   HttpResponse response;

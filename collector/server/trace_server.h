@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "server/frame_endpoint.h"
 #include "server/http_server.h"
 #include "server/listen_policy.h"
 #include "server/profile_snapshot.h"
@@ -28,6 +29,9 @@ struct TraceServerOptions {
   std::string token;               // empty: no token required
   std::vector<std::string> allowed_hosts;  // --allow-host names
   ServerLimits limits;
+  // Server-backed viewing (`--native`): /frame and /native answered from the
+  // profile loaded here (frame_endpoint.h); null: the browser loads the profile.
+  std::shared_ptr<FrameEndpoint> frames;
 };
 
 class TraceServer : public HttpHandler {

@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Server-backed viewing (`lurk view --native`, docs/server.md) on a large
+generated profile (bench/make_profile.cpp, 100M events by default): how long
+the native process takes to load it and how much memory it holds, then the
+first frame (the whole trace, as the page first asks) and a pan/zoom session
+of frames over loopback HTTP (keep-alive, one request at a time, as the page
+sends them), each timed from request to last byte. Appends a section to
+bench/RESULTS.md with machine, date, commit and the load average seen.
+Usage: native_bench.py --build BUILD_DIR [--events N] [--append RESULTS.md]"""
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import select
+import statistics
+import subprocess
+import time
+from urllib.parse import quote
+
+
+def frame_query(t0, t1, width=1400, height=800):
+    # The geometry of a 1680x1050 page: labels 300 px, ruler 40 px, rows below.
+    params = {"t0": repr(float(t0)), "t1": repr(float(t1)), "lx": 0, "lw": 300, "x": 300,
+              "w": width, "ry": 60, "rh": 40, "y": 100, "h": height}
+    return "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items())
+
+
+def start_view(lurk, profile):
+    began = time.monotonic()
+    proc = subprocess.Popen([lurk, "view", "--native", "--port", "0", profile],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    line = b""
+    while not line.endswith(b"\n"):
+        ready, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if ready:
+            byte = proc.stdout.read1(1)
+            if not byte:
+                raise RuntimeError("lurk view ended: " + proc.stderr.read().decode())
+            line += byte
+        elif proc.poll() is not None:
+            raise RuntimeError("lurk view ended: " + proc.stderr.read().decode())
+    url = line.decode().strip()
+    port = int(url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    return proc, port, time.monotonic() - began
+
+
+def timed_get(conn, path):
+    began = time.monotonic()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    body = response.read()
+    ms = (time.monotonic() - began) * 1000
+    if response.status != 200:
+        raise RuntimeError(f"{path[:80]}: {response.status} {body[:200]!r}")
+    return ms, body
+
+
+def session(duration):
+    """Windows a user walks through: zoom in at the middle, pan, zoom out."""
+    t0, t1 = -duration * 0.01, duration * 1.01
+    windows = []
+    for _ in range(12):  # zoom in by the wheel's step (0.8) around 40% of the trace
+        anchor = duration * 0.4
+        t0, t1 = anchor - (anchor - t0) * 0.8, anchor + (t1 - anchor) * 0.8
+        windows.append((t0, t1))
+    for _ in range(10):  # pan right by a tenth of the window (dragging)
+        step = (t1 - t0) * 0.1
+        t0, t1 = t0 + step, t1 + step
+        windows.append((t0, t1))
+    for _ in range(12):  # and back out
+        mid = (t0 + t1) / 2
+        t0, t1 = mid - (mid - t0) / 0.8, mid + (t1 - mid) / 0.8
+        windows.append((t0, t1))
+    return windows
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--events", type=int, default=100_000_000)
+    ap.add_argument("--profile", help="reuse this profile (made when missing)")
+    ap.add_argument("--append")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    lurk = os.path.join(build, "bin", "lurk")
+    profile = args.profile or os.path.join(build, "bench-data", f"native-{args.events}.lurk")
+    make_s = None
+    if not os.path.exists(profile):
+        os.makedirs(os.path.dirname(profile), exist_ok=True)
+        began = time.monotonic()
+        subprocess.run([os.path.join(build, "bin", "lurk-make-profile"), "--events", str(args.events),
+                        "-o", profile], check=True)
+        make_s = time.monotonic() - began
+    size = os.path.getsize(profile)
+    load_before = os.getloadavg()
+    proc, port, url_s = start_view(lurk, profile)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        _, body = timed_get(conn, "/native")
+        info = json.loads(body)
+        duration = info["durationNs"]
+        first_ms, first = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01))
+        times, sizes = [], []
+        for (t0, t1) in session(duration):
+            ms, body = timed_get(conn, "/frame?" + frame_query(t0, t1))
+            times.append(ms)
+            sizes.append(len(body))
+        _, body = timed_get(conn, "/native")
+        after = json.loads(body)
+    finally:
+        proc.terminate()
+        proc.wait(60)
+    load_after = os.getloadavg()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=os.path.dirname(__file__)).stdout.strip()
+    lines = [
+        "",
+        f"## Server-backed viewing (`lurk view --native`), {info['counts']['events'] + info['counts']['packets']:,} events"
+        f" ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit})",
+        "",
+        f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.machine()}; load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after (shared with other builds: wall times are noisy).",
+        f"Profile: bench/make_profile.cpp, {info['counts']['packets']:,} packets + {info['counts']['events']:,} "
+        f"thread/counter events, {info['counts']['connections']} connections, {info['counts']['threads']} threads, "
+        f"{size / 1e9:.2f} GB" + (f" (made in {make_s:.0f} s)" if make_s else "") + ".",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| `lurk view --native` start to URL printed (model loaded) | {url_s:.1f} s |",
+        f"| of which the model's load | {info['loadSeconds']:.1f} s |",
+        f"| model's lane arrays | {info['modelBytes'] / 2**20:,.0f} MB |",
+        f"| process memory (RSS) after the session / peak | {after['rssBytes'] / 2**20:,.0f} MB / {after['peakRssBytes'] / 2**20:,.0f} MB |",
+        f"| first frame (whole trace, 1400x800 px), request to last byte | {first_ms:.0f} ms ({len(first) / 1024:.0f} KB) |",
+        f"| pan/zoom frames ({len(times)}: 12 zoom-ins, 10 pans, 12 zoom-outs) p50 / p95 / max | "
+        f"{statistics.median(times):.0f} / {percentile(times, 95):.0f} / {max(times):.0f} ms |",
+        f"| frame answer size p50 / max | {statistics.median(sizes) / 1024:.0f} / {max(sizes) / 1024:.0f} KB |",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.append:
+        with open(args.append, "a") as f:
+            f.write(text)
+
+
+main()

@@ -1,0 +1,121 @@
+// /frame and /native of `lurk view --native` (frame_endpoint.h).
+#include "server/frame_endpoint.h"
+
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+
+#include "core/frame_request.h"
+#include "core/frame_wire.h"
+#include "server/profile_outline.h"
+#include "storage/schema_migrations.h"
+#include "storage/sqlite_handle.h"
+
+namespace lurk::server {
+namespace {
+
+HttpResponse text_answer(int status, const std::string& text) {
+  HttpResponse response;
+  response.status = status;
+  response.add_header("Content-Type", "text/plain; charset=utf-8");
+  response.add_text(text + "\n");
+  return response;
+}
+
+// VmRSS / VmHWM of this process in bytes (Linux), 0 when unknown.
+int64_t status_bytes(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field + ":", 0) == 0) return std::atoll(line.c_str() + field.size() + 1) * 1024;
+  return 0;
+}
+
+}  // namespace
+
+FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir) {
+  auto start = std::chrono::steady_clock::now();
+  db_ = open_profile_for_reading(profile.string());
+  // One read transaction: a profile being appended to (lurk collect) is
+  // loaded as one committed state, as the served snapshots are.
+  db_->exec("BEGIN");
+  model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load(*db_));
+  db_->exec("COMMIT");
+  std::filesystem::path outline = temp_dir / "outline.lurk";
+  write_profile_outline(*db_, outline);
+  std::ifstream in(outline, std::ios::binary);
+  outline_ = std::make_shared<const std::string>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::filesystem::remove(outline);
+  renderer_ = std::make_unique<ui::FrameRenderer>(*model_);
+  load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+FrameEndpoint::~FrameEndpoint() = default;
+
+std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
+  if (request.path == "/frame") return frame(request);
+  if (request.path == "/native") return info();
+  if (request.path == "/outline.lurk") {
+    HttpResponse response;
+    response.add_header("Content-Type", "application/vnd.sqlite3");
+    response.body.push_back({outline_, nullptr, -1, 0, outline_->size()});
+    return response;
+  }
+  return std::nullopt;
+}
+
+HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
+  ui::FrameRequest wanted;
+  try {
+    wanted = ui::parse_frame_request(request.query);
+  } catch (const ui::FrameRequestError& e) {
+    return text_answer(400, e.what());
+  }
+  if (wanted.view.window.t0() > double(model_->duration_ns()) + wanted.view.window.span() ||
+      wanted.view.window.t1() < -wanted.view.window.span())
+    return text_answer(400, "frame parameters t0/t1: the window lies more than its own width outside "
+                            "the profile (0 to " + std::to_string(model_->duration_ns()) + " ns)");
+  if (wanted.selected_group && *wanted.selected_group >= model_->groups().size())
+    return text_answer(400, "frame parameter sg: no group " + std::to_string(*wanted.selected_group) +
+                                " (the profile has " + std::to_string(model_->groups().size()) + ")");
+  if (wanted.keep_group && *wanted.keep_group >= model_->groups().size())
+    return text_answer(400, "frame parameter keep: no group " + std::to_string(*wanted.keep_group));
+  HttpResponse response;
+  response.add_header("Content-Type", "application/x-lurk-frame");
+  response.add_text(ui::encode_frame_answer(renderer_->render(wanted)));
+  ++frames_served_;
+  return response;
+}
+
+HttpResponse FrameEndpoint::info() const {
+  const ui::ProfileCounts& c = model_->counts();
+  nlohmann::json j = {{"native", true},
+                      {"counts", {{"connections", c.connections}, {"packets", c.packets},
+                                  {"threads", c.threads}, {"events", c.events}}},
+                      {"originNs", double(model_->origin_ns())},
+                      {"durationNs", double(model_->duration_ns())},
+                      {"groups", model_->groups().size()},
+                      {"loadSeconds", load_seconds_},
+                      {"modelBytes", model_->memory_bytes()},
+                      {"rssBytes", status_bytes("VmRSS")},
+                      {"peakRssBytes", status_bytes("VmHWM")},
+                      {"outlineBytes", outline_->size()},
+                      {"framesServed", frames_served_}};
+  HttpResponse response;
+  response.add_header("Content-Type", "application/json");
+  response.add_text(j.dump());
+  return response;
+}
+
+int64_t profile_event_count(const std::filesystem::path& profile) {
+  std::unique_ptr<Database> db = open_profile_for_reading(profile.string());
+  int64_t total = 0;
+  // max(rowid) is a lookup at the end of each table's b-tree, where count(*)
+  // would read a 100M-row table; rows are appended, so it is the count (or
+  // a little more after deletions, which is fine for a threshold).
+  for (const char* table : {"packets", "spans", "instants", "counters"})
+    total += db->query_int(std::string("SELECT coalesce(max(rowid), 0) FROM ") + table);
+  return total;
+}
+
+}  // namespace lurk::server

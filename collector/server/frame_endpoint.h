@@ -1,0 +1,68 @@
+// Server-backed viewing (`lurk view --native`, docs/server.md): the profile
+// stays in this process, loaded once into the UI's own model
+// (wasm-ui/core/profile_model.h, built natively), and the browser asks for
+// the visible window of every lane already merged to the pixel:
+//   GET /frame?t0=..&t1=..&...  the timeline's draw records for one view
+//                               (core/frame_request.h; core/frame_wire.h
+//                               bytes), 400 naming a bad parameter;
+//   GET /native                 JSON: that this server renders frames, and
+//                               the profile's counts, load time and memory;
+//   GET /outline.lurk           the profile without its bulk rows, for the
+//                               page's small panels (profile_outline.h).
+// The same access rules as every other path apply (trace_server.cpp checks
+// Host and token before routing here).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/frame_source.h"
+#include "core/profile_model.h"
+#include "server/http_request.h"
+#include "server/http_response.h"
+
+namespace lurk {
+class Database;
+}
+
+namespace lurk::server {
+
+class FrameEndpoint {
+ public:
+  // Loads the profile and writes its outline into `temp_dir` (private);
+  // throws lurk::StorageError with a readable message.
+  FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir);
+  ~FrameEndpoint();
+  // Answers /frame and /native; nullopt for any other path.
+  std::optional<HttpResponse> answer(const HttpRequest& request);
+
+  const ui::ProfileModel& model() const { return *model_; }
+  double load_seconds() const { return load_seconds_; }
+
+ private:
+  HttpResponse frame(const HttpRequest& request);
+  HttpResponse info() const;
+
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<ui::ProfileModel> model_;
+  std::unique_ptr<ui::FrameRenderer> renderer_;
+  std::shared_ptr<const std::string> outline_;  // the outline's bytes
+  double load_seconds_ = 0;
+  uint64_t frames_served_ = 0;
+};
+
+// Events at or above which `lurk view` keeps a profile in the native process
+// instead of sending it to the browser (docs/server.md): the browser's model
+// holds about 30 bytes per event, and past ~10M events the page's load passes
+// a few seconds and its memory a few hundred MB.
+constexpr int64_t kNativeViewEvents = 20'000'000;
+
+// Events in a profile, counted from its tables without loading it (cheap:
+// SQLite's row counts of the bulk tables).
+int64_t profile_event_count(const std::filesystem::path& profile);
+
+}  // namespace lurk::server

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Server-backed viewing over the real loopback server (docs/server.md,
+"Server-backed viewing"): `lurk view --native` answers GET /native (counts
+equal to the profile's tables) and GET /frame (the frame format's header, every
+rectangle within the panel asked for, the same security headers as every other
+answer); bad parameters and windows outside the profile are 400 naming the
+parameter; GET /outline.lurk holds the small tables' rows and none of the bulk ones;
+Host, method and token rules apply to /frame as to the rest; the
+automatic threshold (--native-over) switches the mode, --in-browser keeps it
+off, and without the mode /frame and /native are 404.
+Usage: server_native.py LURK_BIN SOURCE_DIR"""
+import json
+import os
+import sqlite3
+import struct
+import sys
+import tempfile
+from urllib.parse import quote
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+sys.path.insert(0, os.path.dirname(__file__))
+from cli_checks import check, finish  # noqa: E402
+from http_probe import get, port_of, start_view, stop  # noqa: E402
+
+lurk, src = sys.argv[1:3]
+demo = os.path.join(src, "samples", "demo.lurk")
+db = sqlite3.connect(demo)
+demo_packets = db.execute("SELECT count(*) FROM packets").fetchone()[0]
+
+
+def frame_query(t0, t1, **extra):
+    params = {"t0": t0, "t1": t1, "lx": 0, "lw": 300, "x": 300, "w": 1000, "ry": 50, "rh": 40,
+              "y": 90, "h": 600}
+    params.update(extra)
+    return "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items())
+
+
+def parse_frame(body):
+    """The header of a /frame answer (core/frame_wire.cpp) and its rectangles."""
+    check(body[:4] == b"LRKF", f"a frame starts with LRKF: {body[:8]!r}")
+    version, total_height = struct.unpack_from("<If", body, 4)
+    layout = struct.unpack_from("<6q", body, 12)
+    (nrects,) = struct.unpack_from("<I", body, 60)
+    rects = [struct.unpack_from("<4fIIBIII", body, 64 + i * 37) for i in range(nrects)]
+    return version, total_height, layout, rects
+
+
+def check_native_answers(port, duration):
+    info = get(port, "/native")
+    check(info.status == 200 and info.headers.get("content-type") == "application/json",
+          f"/native: {info.status} {info.headers.get('content-type')}")
+    j = json.loads(info.body)
+    check(j["native"] is True and j["counts"]["packets"] == demo_packets,
+          f"/native counts: {j['counts']} (the profile has {demo_packets} packets)")
+    check(j["rssBytes"] > 0 and j["loadSeconds"] >= 0, f"/native memory and load time: {j}")
+
+    outline = get(port, "/outline.lurk")
+    check(outline.status == 200 and outline.headers.get("content-type") == "application/vnd.sqlite3",
+          f"/outline.lurk: {outline.status}")
+    path = os.path.join(tempfile.mkdtemp(prefix="lurk-native-"), "outline.lurk")
+    with open(path, "wb") as f:
+        f.write(outline.body)
+    copy = sqlite3.connect(path)
+    for table in ("connections", "threads", "strings", "sources", "findings", "ingest_errors"):
+        mine, theirs = (c.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for c in (copy, db))
+        check(mine == theirs, f"the outline holds every row of {table}: {mine} of {theirs}")
+    for table in ("packets", "spans", "instants", "counters", "flows"):
+        n = copy.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        check(n == 0, f"the outline holds no {table}: {n}")
+    check(copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "the outline passes integrity_check")
+    check(len(outline.body) < os.path.getsize(demo), f"the outline is smaller: {len(outline.body)} bytes")
+
+    r = get(port, "/frame?" + frame_query(0, duration))
+    check(r.status == 200 and r.headers.get("content-type") == "application/x-lurk-frame",
+          f"/frame: {r.status} {r.headers.get('content-type')} {r.body[:200]!r}")
+    for name in ("content-security-policy", "x-content-type-options", "cache-control",
+                 "x-frame-options", "referrer-policy"):
+        check(name in r.headers, f"/frame carries {name}")
+    check("access-control-allow-origin" not in r.headers, "/frame is not readable cross-origin")
+    version, total_height, layout, rects = parse_frame(r.body)
+    check(version == 1 and total_height > 0 and layout[0] > 0, f"frame header: {version} {total_height} {layout}")
+    check(len(rects) > 20, f"the whole demo is drawn with {len(rects)} rectangles")
+    outside = [x for x in rects if x[0] < 0 or x[2] > 1300.5]
+    check(not outside, f"every rectangle within the panel (x 0..1300): {outside[:3]}")
+    ruler_rows = [x for x in rects if x[1] >= 50 and x[3] <= 90]
+    check(ruler_rows, "the ruler is drawn at the top asked for")
+    check(get(port, "/frame?" + frame_query(0, duration), method="HEAD").status == 200, "HEAD /frame")
+
+    zoomed = get(port, "/frame?" + frame_query(duration * 0.4, duration * 0.41))
+    check(zoomed.status == 200 and zoomed.body != r.body, "another window, another frame")
+
+    bad = {
+        "": "t0 is missing",
+        frame_query(0, duration) + "&w=0": "given twice",
+        frame_query(0, duration, w=0): "w: expected a number in [1, 16384]",
+        frame_query(0, duration, h=1e9): "h: expected",
+        frame_query(5, 6): "t1: expected a time at least 10 ns after t0",
+        frame_query("nan", duration): "t0: expected a number",
+        frame_query(0, duration, sel="1.2"): "sel: expected kind.lane.index.count",
+        frame_query(0, duration, col="2"): "col: expected a string of 0 and 1",
+        frame_query(0, duration, sg=100000): "sg: no group",
+        frame_query(0, duration, nope=1): "unknown frame parameter nope",
+        frame_query(duration * 5, duration * 6): "outside the profile",
+        frame_query(-duration * 6, -duration * 5): "outside the profile",
+        frame_query(0, duration) + "&q=%zz": "malformed percent escape",
+    }
+    for query, says in bad.items():
+        a = get(port, "/frame?" + query)
+        text = a.body.decode(errors="replace")
+        check(a.status == 400 and says in text, f"/frame?{query[:60]}: {a.status} {text.strip()!r}")
+        check("content-security-policy" in a.headers, "a refusal carries the security headers too")
+    check(get(port, "/frame?" + frame_query(0, duration), host_header="evil.example:80").status == 403,
+          "a foreign Host is refused before /frame is looked at")
+    check(get(port, "/frame?" + frame_query(0, duration), method="POST").status == 405, "POST /frame: 405")
+
+
+def duration_of(port):
+    return json.loads(get(port, "/native").body)["durationNs"]
+
+
+def main():
+    proc, url = start_view(lurk, ["--native", demo])
+    try:
+        port = port_of(url)
+        check_native_answers(port, duration_of(port))
+    finally:
+        stop(proc)
+    err = proc.stderr.read().decode()
+    check("loaded for server-backed viewing" in err, f"lurk view --native says so: {err!r}")
+
+    proc, url = start_view(lurk, [demo])
+    try:
+        port = port_of(url)
+        check(get(port, "/native").status == 404 and get(port, "/frame?t0=0").status == 404,
+              "in-browser mode (the default for a small profile): no /native, no /frame")
+        check(get(port, "/trace.lurk").status == 200, "the profile itself is served as before")
+    finally:
+        stop(proc)
+
+    proc, url = start_view(lurk, ["--native-over", "1000", demo])
+    try:
+        check(get(port_of(url), "/native").status == 200, "past the threshold: native without --native")
+    finally:
+        stop(proc)
+    err = proc.stderr.read().decode()
+    check("kept in this process" in err and "--in-browser" in err, f"the switch is said: {err!r}")
+
+    proc, url = start_view(lurk, ["--native-over", "1000", "--in-browser", demo])
+    try:
+        check(get(port_of(url), "/native").status == 404, "--in-browser keeps the profile in the page")
+    finally:
+        stop(proc)
+
+    proc, url = start_view(lurk, ["--native", "--token", "s3cret", demo])
+    try:
+        port = port_of(url)
+        check(get(port, "/native").status == 401, "/native without the token: 401")
+        r = get(port, "/native", headers={"X-Lurk-Token": "s3cret"})
+        check(r.status == 200, f"/native with the token: {r.status}")
+        q = frame_query(0, json.loads(r.body)["durationNs"])
+        check(get(port, "/frame?" + q).status == 401, "/frame without the token: 401")
+        check(get(port, "/frame?" + q, headers={"X-Lurk-Token": "s3cret"}).status == 200,
+              "/frame with the token: 200")
+    finally:
+        stop(proc)
+    finish()
+
+
+main()

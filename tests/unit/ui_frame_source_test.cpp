@@ -1,0 +1,354 @@
+// Server-backed viewing's pieces on a real profile written with the
+// TraceWriter (thousands of packets, nested spans, instants, counters): the
+// frame request's text form and its strict parser, the /frame answer's bytes
+// (round trip, damaged input refused with a byte offset), a remote frame
+// source fed through the wire giving the same records as the local one at
+// five zoom levels, and the server's /frame and /native answers (FrameEndpoint).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/frame_request.h"
+#include "core/frame_source.h"
+#include "core/frame_wire.h"
+#include "net/analysis_flags.h"
+#include "net/tcp_segment.h"
+#include "profile_fixture.h"
+#include "server/frame_endpoint.h"
+#include "server/profile_outline.h"
+#include "storage/trace_writer.h"
+
+namespace lurk::test {
+namespace {
+
+using namespace lurk::ui;
+
+constexpr int64_t kBase = 1'700'000'000'000'000'000;
+
+class FrameSourceTest : public ProfileTest {
+ protected:
+  void SetUp() override {
+    ProfileTest::SetUp();
+    TraceWriter w(db());
+    SourceRow source{0, "t", "test", "hash-frames", 1};
+    w.begin_source(source);
+    int64_t frame = 0;
+    for (int k = 0; k < 3; ++k) {
+      ConnectionRow c;
+      c.source_id = source.id;
+      c.addr_a = "10.0.0.1";
+      c.addr_b = "10.0.0." + std::to_string(2 + k);
+      c.port_a = 40000 + k;
+      c.port_b = 80;
+      c.first_ns = kBase + k * 1'000'000;
+      c.last_ns = c.first_ns + 50'000'000;
+      c.packets_ab = 2000;
+      c.state = "closed";
+      w.insert_connection(c);
+      for (int i = 0; i < 4000; ++i) {
+        PacketRow p;
+        p.source_id = source.id;
+        p.frame = ++frame;
+        p.connection_id = c.id;
+        p.ts_ns = c.first_ns + i * 12'345;
+        p.dir = i % 2;
+        p.tcp_flags = kAck;
+        p.analysis = i % 97 == 5 ? kRetransmission : 0;
+        p.seq = uint32_t(i);
+        w.insert_packet(p);
+      }
+      ThreadRow t;
+      t.source_id = source.id;
+      t.ext_id = std::to_string(k);
+      t.name = w.intern("reader " + std::to_string(k));
+      t.start_ns = c.first_ns;
+      t.end_ns = c.last_ns;
+      t.connection_id = c.id;
+      w.insert_thread(t);
+      for (int i = 0; i < 1500; ++i) {
+        int64_t t0 = c.first_ns + i * 30'000;
+        w.insert_span({t.id, t0, t0 + 20'000, 0, "span", w.intern("tcp.read"), std::nullopt});
+        w.insert_span({t.id, t0 + 2'000, t0 + 9'000, 1, "span", w.intern("parse"), std::nullopt});
+        if (i % 10 == 0) w.insert_instant({t.id, t0 + 1'000, "label", w.intern("wake"), std::nullopt});
+      }
+    }
+    for (int i = 0; i < 500; ++i)
+      w.insert_counter({std::nullopt, w.intern("heap"), kBase + i * 100'000, double(i % 37)});
+    w.commit_source(source);
+    model = ProfileModel::load(db());
+  }
+
+  FrameRequest request_at(double t0, double t1) const {
+    FrameRequest r;
+    r.view.window.set(t0, t1);
+    r.view.label_left = 0;
+    r.view.label_width = 300;
+    r.view.left = 300;
+    r.view.width = 1100;
+    r.view.ruler_top = 60;
+    r.view.ruler_height = 40;
+    r.view.top = 100;
+    r.view.height = 700;
+    return r;
+  }
+
+  ProfileModel model;
+};
+
+void expect_same_records(const TimelineFrame& a, const TimelineFrame& b, const std::string& where) {
+  ASSERT_EQ(a.rects.size(), b.rects.size()) << where;
+  ASSERT_EQ(a.texts.size(), b.texts.size()) << where;
+  ASSERT_EQ(a.lines.size(), b.lines.size()) << where;
+  for (size_t i = 0; i < a.rects.size(); ++i) {
+    const DrawRect &x = a.rects[i], &y = b.rects[i];
+    ASSERT_TRUE(x.x0 == y.x0 && x.y0 == y.y0 && x.x1 == y.x1 && x.y1 == y.y1 && x.color == y.color &&
+                x.outline == y.outline && x.ref == y.ref && x.ref.count == y.ref.count)
+        << where << ": rect " << i;
+  }
+  for (size_t i = 0; i < a.texts.size(); ++i)
+    ASSERT_TRUE(a.texts[i].text == b.texts[i].text && a.texts[i].x == b.texts[i].x &&
+                a.texts[i].y == b.texts[i].y && a.texts[i].color == b.texts[i].color)
+        << where << ": text " << i << " " << a.texts[i].text << " / " << b.texts[i].text;
+  for (size_t i = 0; i < a.lines.size(); ++i)
+    ASSERT_TRUE(a.lines[i].x0 == b.lines[i].x0 && a.lines[i].y1 == b.lines[i].y1 &&
+                a.lines[i].color == b.lines[i].color && a.lines[i].arrow == b.lines[i].arrow)
+        << where << ": line " << i;
+  EXPECT_EQ(a.ruler_rects, b.ruler_rects) << where;
+  EXPECT_EQ(a.ruler_origin, b.ruler_origin) << where;
+  ASSERT_EQ(a.ticks.size(), b.ticks.size()) << where;
+  ASSERT_EQ(a.densities.size(), b.densities.size()) << where;
+  for (size_t i = 0; i < a.densities.size(); ++i)
+    EXPECT_EQ(a.densities[i].columns, b.densities[i].columns) << where;
+}
+
+TEST_F(FrameSourceTest, RequestSurvivesItsTextForm) {
+  FrameRequest r = request_at(123456.5, 98765432.25);
+  r.view.scroll_y = 42;
+  r.view.light = true;
+  r.packed = false;
+  r.keep_group = 2;
+  r.collapsed = {true, false, true};
+  r.counters_open = {false, false, false, true};
+  r.selected_group = 1;
+  r.selected = {ItemKind::SpanBlock, 2, 17, 40};
+  r.measure = std::make_pair(1000.0, 2000.5);
+  r.search = "tcp read & more=%";
+  FrameRequest back = parse_frame_request(frame_request_query(r));
+  EXPECT_TRUE(back == r) << frame_request_query(r);
+  EXPECT_EQ(back.selected.count, 40u);
+  EXPECT_EQ(back.search, "tcp read & more=%");
+}
+
+TEST_F(FrameSourceTest, BadParametersAreRefusedByName) {
+  std::string good = frame_request_query(request_at(0, 1e6));
+  EXPECT_NO_THROW(parse_frame_request(good));
+  auto refused = [&](const std::string& query, const std::string& names) {
+    try {
+      parse_frame_request(query);
+      ADD_FAILURE() << "accepted: " << query;
+    } catch (const FrameRequestError& e) {
+      EXPECT_NE(std::string(e.what()).find(names), std::string::npos) << e.what();
+    }
+  };
+  refused("t1=5&lx=0&lw=0&x=0&w=10&ry=0&rh=0&y=0&h=10", "t0 is missing");
+  refused(good + "&t0=1", "t0 is given twice");
+  refused("t0=100&t1=105&lx=0&lw=0&x=0&w=10&ry=0&rh=0&y=0&h=10", "t1: expected a time at least 10 ns");
+  refused("t0=nan&t1=105&lx=0&lw=0&x=0&w=10&ry=0&rh=0&y=0&h=10", "t0: expected a number");
+  refused("t0=0&t1=1e30&lx=0&lw=0&x=0&w=10&ry=0&rh=0&y=0&h=10", "t1: expected a number");
+  refused("t0=0&t1=100&lx=0&lw=0&x=0&w=0&ry=0&rh=0&y=0&h=10", "w: expected a number in [1, 16384]");
+  refused("t0=0&t1=100&lx=0&lw=0&x=0&w=99999&ry=0&rh=0&y=0&h=10", "w: expected");
+  refused("t0=0&t1=100&lx=0&lw=0&x=0&w=1x&ry=0&rh=0&y=0&h=10", "w: expected");
+  const std::string base = "t0=0&t1=100&lx=0&lw=0&x=0&w=10&ry=0&rh=0&y=0&h=10";
+  EXPECT_NO_THROW(parse_frame_request(base)) << "the optional parameters have defaults";
+  refused(base + "&sy=-1", "sy: expected");
+  refused(good + "&col=01x", "col: expected a string of 0 and 1");
+  refused(good + "&sel=1.2.3", "sel: expected kind.lane.index.count");
+  refused(good + "&sel=99.0.0.1", "sel: expected an item kind");
+  refused(good + "&sel=1.-2.0.1", "sel: expected an index");
+  refused(base + "&light=yes", "light: expected 0 or 1");
+  refused(good + "&q=%zz", "q: malformed percent escape");
+  refused(good + "&q=" + std::string(300, 'a'), "q: expected a search text of at most 256 bytes");
+  refused(good + "&bogus=1", "unknown frame parameter bogus");
+  refused(good + "&m0=5", "m1 is missing");
+}
+
+TEST_F(FrameSourceTest, AnswerSurvivesTheWireAndDamageIsRefused) {
+  FrameRenderer renderer(model);
+  FrameRequest r = request_at(0, double(model.duration_ns()));
+  r.search = "parse";
+  FrameAnswer a = renderer.render(r);
+  ASSERT_GT(a.frame.rects.size(), 50u);
+  ASSERT_GT(a.frame.search_marked, 0) << "search highlights travel too";
+  std::string bytes = encode_frame_answer(a);
+  std::string problem;
+  std::optional<FrameAnswer> b = decode_frame_answer(bytes, problem);
+  ASSERT_TRUE(b) << problem;
+  expect_same_records(a.frame, b->frame, "round trip");
+  EXPECT_EQ(a.frame.search_marked, b->frame.search_marked);
+  EXPECT_EQ(a.layout.total_height, b->layout.total_height);
+  EXPECT_EQ(a.layout.thread_rows_shown, b->layout.thread_rows_shown);
+  for (size_t cut : {size_t(0), size_t(3), size_t(8), size_t(40), bytes.size() / 2, bytes.size() - 1}) {
+    EXPECT_FALSE(decode_frame_answer(bytes.substr(0, cut), problem)) << cut;
+    EXPECT_NE(problem.find("at byte"), std::string::npos) << problem;
+  }
+  EXPECT_FALSE(decode_frame_answer(bytes + "x", problem));
+  EXPECT_NE(problem.find("1 bytes after the frame"), std::string::npos) << problem;
+  std::string huge = bytes;
+  uint32_t lie = 0xFFFFFFF0;
+  std::memcpy(huge.data() + 4 + 4 + 4 + 6 * 8, &lie, 4);  // the rectangle count
+  EXPECT_FALSE(decode_frame_answer(huge, problem));
+  EXPECT_NE(problem.find("records announced"), std::string::npos) << problem;
+  std::string other = bytes;
+  other[4] = 9;
+  EXPECT_FALSE(decode_frame_answer(other, problem));
+  EXPECT_NE(problem.find("version 9"), std::string::npos) << problem;
+}
+
+// The remote source asks through the wire (as the page does over HTTP) and
+// answers with the last frame while the next is in flight; once answered,
+// its records are the local source's at each of five zoom levels.
+TEST_F(FrameSourceTest, RemoteFramesMatchLocalAtFiveZoomLevels) {
+  FrameRenderer server(model);
+  std::vector<std::pair<std::string, uint64_t>> sent;
+  RemoteFrameSource remote([&](const std::string& query, uint64_t serial) { sent.emplace_back(query, serial); });
+  LocalFrameSource local(model);
+  double d = double(model.duration_ns());
+  const std::pair<double, double> windows[] = {
+      {-d * 0.01, d * 1.01}, {d * 0.2, d * 0.6}, {d * 0.3, d * 0.32}, {d * 0.31, d * 0.3102}, {d * 0.31, d * 0.310005}};
+  int level = 0;
+  for (auto [t0, t1] : windows) {
+    FrameRequest r = request_at(t0, t1);
+    const FrameAnswer* before = remote.frame(r);
+    EXPECT_FALSE(remote.current());
+    if (level == 0) EXPECT_EQ(before, nullptr) << "nothing to draw before the first answer";
+    else EXPECT_NE(before, nullptr) << "the last frame is drawn while the next is in flight";
+    ASSERT_EQ(sent.size(), size_t(level + 1));
+    EXPECT_EQ(remote.frame(r), before) << "the same view is not asked twice";
+    EXPECT_EQ(sent.size(), size_t(level + 1));
+    FrameRequest asked = parse_frame_request(sent.back().first);
+    ASSERT_EQ(remote.receive(sent.back().second, encode_frame_answer(server.render(asked))), "");
+    const FrameAnswer* got = remote.frame(r);
+    ASSERT_NE(got, nullptr);
+    EXPECT_TRUE(remote.current());
+    const FrameAnswer* mine = local.frame(r);
+    expect_same_records(mine->frame, got->frame, "zoom level " + std::to_string(level));
+    EXPECT_EQ(mine->layout.total_height, got->layout.total_height);
+    EXPECT_GT(got->frame.rects.size(), 5u) << "level " << level;
+    ++level;
+  }
+}
+
+TEST_F(FrameSourceTest, NewerViewsWaitForTheAnswerInFlight) {
+  FrameRenderer server(model);
+  std::vector<std::pair<std::string, uint64_t>> sent;
+  RemoteFrameSource remote([&](const std::string& query, uint64_t serial) { sent.emplace_back(query, serial); });
+  double d = double(model.duration_ns());
+  remote.frame(request_at(0, d));
+  remote.frame(request_at(0, d / 2));
+  remote.frame(request_at(0, d / 4));
+  ASSERT_EQ(sent.size(), 1u) << "one request in flight at a time";
+  EXPECT_EQ(remote.receive(sent[0].second + 7, "x"), "an answer to a request not in flight");
+  ASSERT_EQ(remote.receive(sent[0].second, encode_frame_answer(server.render(parse_frame_request(sent[0].first)))), "");
+  ASSERT_EQ(sent.size(), 2u) << "the newest view is asked for at once, the one between skipped";
+  EXPECT_EQ(parse_frame_request(sent[1].first).view.window.t1(), d / 4);
+  EXPECT_FALSE(remote.current());
+  remote.fail(sent[1].second, "HTTP 500");
+  EXPECT_EQ(remote.error(), "HTTP 500");
+  remote.frame(request_at(0, d / 4));
+  EXPECT_EQ(sent.size(), 2u) << "a failed view is not asked again in a loop";
+  remote.frame(request_at(0, d / 8));
+  EXPECT_EQ(sent.size(), 3u) << "a new view is";
+  EXPECT_NE(remote.receive(sent[2].second, "garbage"), "");
+  EXPECT_NE(remote.error().find("could not be read"), std::string::npos);
+}
+
+server::HttpRequest get(const std::string& path, const std::string& query) {
+  server::HttpRequest r;
+  r.method = "GET";
+  r.path = path;
+  r.query = query;
+  return r;
+}
+
+std::string body_of(const server::HttpResponse& response) {
+  std::string out;
+  for (const server::BodyPart& part : response.body)
+    if (part.bytes) out += *part.bytes;
+  return out;
+}
+
+TEST_F(FrameSourceTest, EndpointAnswersFramesAndRefusesBadOnes) {
+  db_.reset();
+  server::FrameEndpoint endpoint(profile_path_, dir_);
+  double d = double(endpoint.model().duration_ns());
+  FrameRequest r = request_at(0, d);
+  auto ok = endpoint.answer(get("/frame", frame_request_query(r)));
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(ok->status, 200) << body_of(*ok);
+  std::string problem;
+  std::optional<FrameAnswer> answer = decode_frame_answer(body_of(*ok), problem);
+  ASSERT_TRUE(answer) << problem;
+  FrameRenderer here(model);
+  expect_same_records(here.render(r).frame, answer->frame, "endpoint");
+
+  auto status_of = [&](const std::string& query) {
+    auto a = endpoint.answer(get("/frame", query));
+    return a ? std::make_pair(a->status, body_of(*a)) : std::make_pair(0, std::string());
+  };
+  EXPECT_EQ(status_of("").first, 400);
+  EXPECT_NE(status_of("").second.find("t0 is missing"), std::string::npos);
+  EXPECT_EQ(status_of(frame_request_query(r) + "&w=5").first, 400);
+  EXPECT_EQ(status_of(frame_request_query(request_at(3 * d, 4 * d))).first, 400) << "past the end";
+  EXPECT_NE(status_of(frame_request_query(request_at(3 * d, 4 * d))).second.find("outside the profile"),
+            std::string::npos);
+  EXPECT_EQ(status_of(frame_request_query(request_at(-5 * d, -4 * d))).first, 400) << "before the start";
+  EXPECT_EQ(status_of(frame_request_query(request_at(d * 0.9, d * 1.5))).first, 200) << "overlapping the end";
+  FrameRequest bad_group = r;
+  bad_group.selected_group = 99;
+  EXPECT_EQ(status_of(frame_request_query(bad_group)).first, 400);
+  FrameRequest far_item = r;
+  far_item.selected = {ItemKind::Span, 4000000000u, 4000000000u, 1};
+  EXPECT_EQ(status_of(frame_request_query(far_item)).first, 200) << "an unknown selection just is not drawn";
+  FrameRequest many_flags = r;
+  many_flags.collapsed.assign(5000, true);
+  EXPECT_EQ(status_of(frame_request_query(many_flags)).first, 200) << "flags past the groups are ignored";
+
+  auto info = endpoint.answer(get("/native", ""));
+  ASSERT_TRUE(info);
+  nlohmann::json j = nlohmann::json::parse(body_of(*info));
+  EXPECT_EQ(j["native"], true);
+  EXPECT_EQ(j["counts"]["packets"], 12000);
+  EXPECT_EQ(j["counts"]["events"], model.counts().events);
+  EXPECT_GT(j["rssBytes"].get<int64_t>(), 0);
+  EXPECT_FALSE(endpoint.answer(get("/trace.lurk", "")));
+
+  // The outline: every small table's rows, none of the bulk ones, same schema version.
+  auto outline = endpoint.answer(get("/outline.lurk", ""));
+  ASSERT_TRUE(outline);
+  std::string outline_path = temp_path("outline-copy.lurk");
+  {
+    std::ofstream out(outline_path, std::ios::binary);
+    out << body_of(*outline);
+  }
+  Database copy(outline_path, Database::Mode::ReadOnly);
+  Database original(profile_path_, Database::Mode::ReadOnly);
+  for (const char* table : {"connections", "threads", "strings", "sources", "findings", "periods"})
+    EXPECT_EQ(copy.query_int(std::string("SELECT count(*) FROM ") + table),
+              original.query_int(std::string("SELECT count(*) FROM ") + table)) << table;
+  for (const std::string& table : server::bulk_tables())
+    EXPECT_EQ(copy.query_int("SELECT count(*) FROM " + table), 0) << table;
+  EXPECT_EQ(copy.query_int("PRAGMA user_version"), original.query_int("PRAGMA user_version"));
+  Statement check = copy.prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check.step());
+  EXPECT_EQ(check.column_text(0), "ok");
+  ProfileModel outline_model = ProfileModel::load(copy);
+  EXPECT_EQ(outline_model.connections().size(), model.connections().size());
+  EXPECT_EQ(outline_model.threads().size(), model.threads().size());
+  EXPECT_EQ(outline_model.counts().packets, 0);
+  EXPECT_EQ(j["outlineBytes"], body_of(*outline).size());
+  EXPECT_EQ(server::profile_event_count(profile_path_), 12000 + 2 * 3 * 1500 + 3 * 150 + 500);
+}
+
+}  // namespace
+}  // namespace lurk::test

@@ -1,0 +1,52 @@
+// What the timeline panel asks a frame source for (core/frame_source.h): the
+// screen geometry and visible window, the row-layout options and the
+// highlights, as plain values. In server-backed viewing (`lurk view
+// --native`, docs/server.md) it travels as the query of GET /frame, so it
+// has a text form and a strict parser: every parameter is checked for range
+// and form, and a bad one is refused naming the parameter and what was
+// expected (the server answers 400 with that text).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/item_ref.h"
+#include "core/timeline_frame.h"
+#include "core/timeline_layout.h"
+
+namespace lurk::ui {
+
+struct FrameRequest {
+  FrameView view;                          // window (relative ns) and geometry (CSS px)
+  bool packed = true, hide_idle = true;    // row layout (timeline_layout.h)
+  std::optional<uint32_t> keep_group;      // shown even when idle
+  std::vector<bool> counters_open;         // per group
+  std::vector<bool> collapsed;             // per group
+  std::optional<uint32_t> selected_group;  // highlighted group
+  ItemRef selected;
+  std::optional<std::pair<double, double>> measure;  // relative ns
+  std::string search;                      // the `/` query ("" for none)
+  bool operator==(const FrameRequest& o) const;
+};
+
+struct FrameRequestError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+// Limits a request must stay within (also what a remote source sends).
+constexpr double kMaxFramePixels = 16384;   // width, height, offsets of the panel
+constexpr double kMaxScrollPixels = 1e8;
+constexpr double kMaxAbsTimeNs = 1e19;      // relative times (a few centuries)
+constexpr size_t kMaxGroupFlags = 1'000'000;
+constexpr size_t kMaxSearchBytes = 256;
+
+// The query text ("t0=...&t1=...&...") for GET /frame.
+std::string frame_request_query(const FrameRequest& request);
+// Parses that text; throws FrameRequestError naming the bad parameter.
+FrameRequest parse_frame_request(const std::string& query);
+
+}  // namespace lurk::ui
