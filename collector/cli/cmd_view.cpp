@@ -36,7 +36,9 @@ struct ViewOptions {
   std::vector<std::string> allowed_hosts;
   bool native = false;      // --native: frames rendered here (server-backed viewing)
   bool in_browser = false;  // --in-browser: the page loads the profile, however large
-  int64_t native_over = server::kNativeViewEvents;  // --native-over: the automatic threshold
+  // --native-over: the automatic threshold; 0 (the default) never switches by itself
+  // while the page cannot draw the frames it would ask for (docs/server.md).
+  int64_t native_over = 0;
 };
 
 // Server-backed viewing (docs/server.md): asked for, or a profile past the
@@ -46,6 +48,7 @@ std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& opt
                                                            const std::filesystem::path& temp_dir) {
   if (options.in_browser) return nullptr;
   if (!options.native) {
+    if (options.native_over <= 0) return nullptr;
     int64_t events = server::profile_event_count(profile);
     if (events < options.native_over) return nullptr;
     std::cerr << "lurk: " << events << " events (at least " << options.native_over
@@ -131,15 +134,17 @@ CommandRunner add_view_command(CLI::App& app) {
                   "address; repeatable");
   auto* native = cmd->add_flag("--native", options->native,
                                "keep the profile in this process and let the page ask for the "
-                               "frames it shows (server-backed viewing; automatic past " +
-                                   std::to_string(server::kNativeViewEvents) + " events)");
+                               "frames it shows (server-backed viewing: the native half only; "
+                               "the page does not draw these frames yet, docs/server.md)");
   cmd->add_flag("--in-browser", options->in_browser,
                 "load the profile in the page however large it is")
       ->excludes(native);
   cmd->add_option("--native-over", options->native_over,
-                  "events from which a profile is kept in this process without --native")
+                  "events from which a profile is kept in this process without --native (0: "
+                  "never; meant to be " + std::to_string(server::kNativeViewEvents) +
+                      " once the page draws server frames)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::NonNegativeNumber);
   cmd->footer("Prints the URL to open as the first line on stdout, then serves until interrupted. "
               "See docs/server.md for what the server refuses and why.");
   return [options] { return run_view(*options); };
