@@ -31,11 +31,25 @@ std::string identity(const Statement& s, int first) {
 }  // namespace
 
 std::vector<TracedSegment> match_traced_segments(Database& db) {
-  // The stack's own segments, from every source that is not a capture.
+  // The stack's own segments, from every source that is not a capture, on
+  // the connections whose endpoints a capture's connection shares: no other
+  // segment can match a frame, and a profile without a capture (most JSONL
+  // ingests) then reads no packets at all (this pass ran over every traced
+  // segment before: 17% of a JSONL ingest's instructions). Segments with the
+  // same identity have the same endpoints, so uniqueness is counted the same.
+  // Only trace connections are compared with capture ones (as below), so a
+  // capture with many connections and no trace costs no pairs.
   Statement traced = db.prepare(
       std::string("SELECT p.id, p.source_id, p.ts_ns, ") + kIdentityColumns +
       " FROM packets p JOIN connections c ON c.id = p.connection_id "
-      "JOIN sources s ON s.id = p.source_id WHERE s.format NOT IN ('pcap', 'pcapng')");
+      "JOIN sources s ON s.id = p.source_id WHERE s.format NOT IN ('pcap', 'pcapng') "
+      "AND c.id IN (SELECT tc.id FROM connections tc WHERE (tc.source_id IS NULL OR "
+      "  tc.source_id IN (SELECT id FROM sources WHERE format NOT IN ('pcap', 'pcapng'))) AND "
+      "  EXISTS (SELECT 1 FROM connections cc "
+      "  JOIN sources cs ON cs.id = cc.source_id WHERE cs.format IN ('pcap', 'pcapng') AND "
+      "  ((cc.addr_a = tc.addr_a AND cc.port_a = tc.port_a AND cc.addr_b = tc.addr_b AND "
+      "    cc.port_b = tc.port_b) OR (cc.addr_a = tc.addr_b AND cc.port_a = tc.port_b AND "
+      "    cc.addr_b = tc.addr_a AND cc.port_b = tc.port_a))))");
   std::vector<TracedSegment> segments;
   std::unordered_map<std::string, std::vector<size_t>> by_identity;
   std::unordered_map<std::string, int> per_source_count;

@@ -28,8 +28,8 @@ struct TracedSegment {
 };
 
 // Every traced segment of non-capture sources that has at least one captured
-// frame with its identity. Reads only the packets of capture connections
-// whose endpoints a trace connection shares.
+// frame with its identity. Reads only the packets of connections whose
+// endpoints both a trace and a capture have (none without a capture).
 std::vector<TracedSegment> match_traced_segments(Database& db);
 
 }  // namespace lurk
