@@ -43,9 +43,10 @@ function traceUrl() {
   return params.get('trace') || 'trace.lurk';
 }
 
-async function fetchWithProgress(url, onProgress) {
+async function fetchWithProgress(url, onProgress, onResponse) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+  if (onResponse) onResponse(response);
   const total = Number(response.headers.get('Content-Length')) || 0;
   if (!response.body || !total) return new Uint8Array(await response.arrayBuffer());
   const bytes = new Uint8Array(total);
@@ -88,11 +89,12 @@ async function loadTrace(url) {
   showStatus(`Loading ${name}…`, 0);
   Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, 0]);
   let bytes;
+  let followPath = null;  // lurk view --follow offers the deltas' endpoint (lurk-follow.js)
   try {
     bytes = await fetchWithProgress(url, (fraction) => {
       showStatus(`Loading ${name}… ${Math.round(fraction * 100)}%`, fraction);
       Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, fraction]);
-    });
+    }, (response) => { followPath = response.headers.get('X-Lurk-Follow'); });
   } catch (e) {
     // A shared link whose trace is gone: say so, and that its view needs the trace.
     const view = location.hash.length > 1 ? ' (the link\'s view cannot be shown without its trace)' : '';
@@ -100,7 +102,8 @@ async function loadTrace(url) {
     return;
   }
   showStatus(`Opening ${name}…`, 1);
-  openFetched(name, bytes);
+  if (openFetched(name, bytes) && followPath && typeof lurkFollow !== 'undefined')
+    lurkFollow.start(followPath, url);
 }
 
 // A trace fetched by address, or a standalone page's own: the view in the
@@ -109,10 +112,11 @@ function openFetched(name, bytes) {
   const error = openInModule(name, bytes);
   if (error) {
     showError(error);
-    return;
+    return false;
   }
   statusBox.className = 'hidden';
   lurkShare.opened(name, { local: false });
+  return true;
 }
 
 // A standalone page (web/standalone.html) carries its profile packed in a block.

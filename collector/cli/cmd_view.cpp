@@ -33,6 +33,7 @@ struct ViewOptions {
   int port = 0;
   std::string token;
   std::vector<std::string> allowed_hosts;
+  bool follow = false;
 };
 
 // The profile to serve: the one .lurk given, or a new one ingested from the
@@ -61,13 +62,18 @@ int run_view(ViewOptions& options) {
   bool loopback = server::is_loopback_address(options.bind);
   bool token_generated = !loopback && options.token.empty();
   if (token_generated) options.token = server::generate_token();
+  if (options.follow && (options.inputs.size() != 1 || !is_sqlite_file(options.inputs[0]))) {
+    std::cerr << "lurk view: --follow needs one .lurk profile (the file `lurk collect -o` or "
+                 "`lurk ingest -o` writes)\n";
+    return kExitUsage;
+  }
   server::PrivateTempDir temp_dir("lurk-view");
   temp_dir.remove_on_signal();  // until the server can stop cleanly
   int ingest_code = kExitOk;
   std::filesystem::path profile = prepare_profile(options, temp_dir, ingest_code);
   if (ingest_code == kExitFailure) return ingest_code;
   server::TraceServerOptions server_options{web_dir(), profile, temp_dir.path(), options.token,
-                                            options.allowed_hosts, {}};
+                                            options.allowed_hosts, options.follow, {}};
   server::TraceServer server(server_options);
   int port = server.bind(options.bind, options.port);
   std::signal(SIGPIPE, SIG_IGN);
@@ -76,7 +82,8 @@ int run_view(ViewOptions& options) {
   std::signal(SIGTERM, stop_on_signal);
   std::cout << url_to_open(options.bind, port, options.token) << std::endl;
   if (!loopback) std::cerr << server::non_loopback_warning(options.bind, port, token_generated);
-  std::cerr << "lurk: serving " << profile.string() << "; press Ctrl-C to stop\n";
+  std::cerr << "lurk: " << (options.follow ? "following " : "serving ") << profile.string()
+            << "; press Ctrl-C to stop\n";
   server.serve();
   g_running_server = nullptr;
   server::PrivateTempDir::forget_signals();
@@ -104,6 +111,9 @@ CommandRunner add_view_command(CLI::App& app) {
   cmd->add_option("--allow-host", options->allowed_hosts,
                   "a host name browsers may use to reach this server (Host header), besides its "
                   "address; repeatable");
+  cmd->add_flag("--follow", options->follow,
+                "follow the profile as it grows (lurk collect, lurk ingest -o appending): the "
+                "page picks up new rows as they are committed");
   cmd->footer("Prints the URL to open as the first line on stdout, then serves until interrupted. "
               "See docs/server.md for what the server refuses and why.");
   return [options] { return run_view(*options); };
