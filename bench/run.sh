@@ -9,15 +9,18 @@
 #        bench/run.sh --hostile [BUILD_DIR] [SCALE]   only the hostile-input benchmark (issue 13):
 #          deep nesting, huge strings, millions of threads, chaotic timestamps, TCP sequence
 #          wrap, each at 1x, 3x and 9x; exits 1 when a case is not linear or not bounded
-#        bench/run.sh --live [BUILD_DIR]   only live collection (bench/live_bench.py: 1, 4, 16
-#                                          senders, send-to-query latency, memory; docs/live.md)
+#        bench/run.sh --live [BUILD_DIR] [--latency-only]   only live collection
+#                                          (bench/live_bench.py: 1, 4, 16 senders, memory, and
+#                                          send-to-visible latency in a query and in the browser
+#                                          with lurk view --follow; --latency-only: just those)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = --live ]; then
   shift
   build=$(cd "${1:-$root/build}" && pwd)
+  shift || true
   cmake --build "$build" --target lurk >/dev/null
-  exec python3 "$root/bench/live_bench.py" "$build"
+  exec python3 "$root/bench/live_bench.py" "$build" "$@"
 fi
 ui_only=0
 if [ "${1:-}" = --ui ]; then ui_only=1; shift; fi

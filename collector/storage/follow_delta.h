@@ -32,7 +32,7 @@ struct FollowCursor {
     bool operator==(const Table&) const = default;
   };
   std::vector<Table> tables;  // one per follow_append_tables(), in that order
-  uint64_t clocks = 0;        // fingerprint of the sources' clock columns
+  uint64_t clocks = 0;        // fingerprint of the sources' clock offsets (non-zero ones)
   uint64_t whole = 0;         // fingerprint of the whole tables (follow_whole_tables)
 
   // "v1.<clocks hex>.<whole hex>.<max>-<count>.<max>-<count>..." (URL-safe).
