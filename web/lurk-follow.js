@@ -14,6 +14,8 @@ const lurkFollow = (() => {
   let endpoint = null;
   let traceUrl = null;
   let timer = null;
+  let reloads = 0;
+  let reloadedPath = null;  // the copy a reload made, open in the module
 
   function schedule(ms) {
     clearTimeout(timer);
@@ -40,10 +42,16 @@ const lurkFollow = (() => {
   async function reload() {
     const response = await fetch(traceUrl);
     if (!response.ok) throw new Error(`HTTP ${response.status} reloading the profile`);
-    const path = '/follow-reload.lurk';
+    // A new name each time: the copy open now stays whole until the new one is open.
+    const path = `/follow-reload-${++reloads}.lurk`;
     Module.FS.writeFile(path, new Uint8Array(await response.arrayBuffer()), { canOwn: true });
     const error = Module.ccall('lurk_follow_reopen', 'string', ['string', 'number'], [path, performance.now()]);
-    if (error) throw new Error(error);
+    if (error) {
+      Module.FS.unlink(path);
+      throw new Error(error);
+    }
+    if (reloadedPath) Module.FS.unlink(reloadedPath);
+    reloadedPath = path;
     return kPollMs;
   }
 

@@ -29,9 +29,9 @@ namespace lurk::server {
 class FollowEndpoint {
  public:
   static constexpr const char* kPath = "/follow/delta";
-  // Rows per append-only table in one delta: bounds a delta's size (a page
-  // far behind asks again at once, told by X-Lurk-More).
-  static constexpr int64_t kMaxRows = 200000;
+  // Rows in one delta: bounds a delta's size, a few MB, which is all a slow
+  // reader holds (a page far behind asks again at once, told by X-Lurk-More).
+  static constexpr int64_t kMaxRows = 100000;
 
   explicit FollowEndpoint(std::filesystem::path profile) : profile_(std::move(profile)) {}
   // The answer, without the security headers (TraceServer adds them).

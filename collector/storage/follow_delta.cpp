@@ -4,8 +4,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "storage/schema.h"
@@ -226,13 +228,15 @@ FollowDelta make_follow_delta(Database& profile, const FollowCursor& since, int6
   Database delta(":memory:", Database::Mode::ReadWriteCreate);
   if (!made.reset) {
     delta.exec("BEGIN");
+    int64_t budget = max_rows;  // rows left for this delta, over all tables
     for (size_t i = 0; i < since.tables.size(); ++i) {
       const std::string& table = follow_append_tables()[i];
-      // Strings are never cut: the rows sent refer to them.
-      std::string limit = table == "strings" ? "" : " LIMIT " + std::to_string(max_rows);
+      // Strings are never cut (the rows sent refer to them), but count.
+      std::string limit = table == "strings" ? "" : " LIMIT " + std::to_string(std::max<int64_t>(budget, 0));
       int64_t copied = copy_rows(profile, "SELECT * FROM " + table + " WHERE id > ? ORDER BY id" + limit,
                                  since.tables[i].max_id, delta, table);
       made.rows += copied;
+      budget -= copied;
       FollowCursor::Table& next = made.next.tables[i];
       if (since.tables[i].count + copied < now.tables[i].count) {
         made.more = true;

@@ -59,7 +59,8 @@ struct FollowDelta {
 };
 
 // Reads what `profile` holds past `since`, in one read transaction (a
-// consistent committed state). At most `max_rows` rows per append-only table.
+// consistent committed state). At most `max_rows` rows in all (the new
+// strings, which the rows refer to, are always sent whole and count too).
 // Nothing new: empty bytes, next == since. Throws StorageError (a writer holds
 // the file: SQLITE_BUSY; the caller retries later).
 FollowDelta make_follow_delta(Database& profile, const FollowCursor& since, int64_t max_rows);

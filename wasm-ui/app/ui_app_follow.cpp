@@ -139,7 +139,7 @@ void UiApp::handle_follow_keys() {
   if (!follow_.available() || ImGui::GetIO().WantTextInput) return;
   for (ImWchar c : ImGui::GetIO().InputQueueCharacters)
     if (c == 'L') follow_.set_on(!follow_.on());
-  if (ImGui::IsKeyPressed(ImGuiKey_End, false)) pin_to_now();
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_End), false)) pin_to_now();
 }
 
 // After the header's counts: "● live 1,234 events/s" (or paused, or the
