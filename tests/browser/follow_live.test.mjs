@@ -68,8 +68,8 @@ try {
         const s = await waitForSnapshot(page, shows(want), `batch ${batch} in the page`, 10000);
         latencies.push(Date.now() - committedAt);
         const end = s.originNs + s.durationNs;
-        assert(s.follow.pinned && s.visibleRange.t1 >= end,
-               `the view ends at ${s.visibleRange.t1}, the profile at ${end}`);
+        assert(s.follow.pinned && s.visibleRange[1] >= end,
+               `the view ends at ${s.visibleRange[1]}, the profile at ${end}`);
       }
       const s = await snapshot(page);
       assert(s.follow.live && s.follow.eventsPerSecond > 0, `indicator ${JSON.stringify(s.follow)}`);
@@ -80,21 +80,20 @@ try {
     }],
     ['a view moved back stays put while data arrives; End pins it again', async () => {
       let s = await snapshot(page);
-      const t0 = s.originNs + s.durationNs * 0.1, t1 = s.originNs + s.durationNs * 0.3;
-      await page.evaluate(([a, b]) => window.lurkSetWindow(a, b), [t0 - s.originNs, t1 - s.originNs]);
+      await page.evaluate(([a, b]) => window.lurkSetWindow(a, b), [s.durationNs * 0.1, s.durationNs * 0.3]);
       s = await waitForSnapshot(page, (s) => !s.follow.pinned, 'the view unpinned', 5000);
       const before = s.visibleRange;
       await sendBatch(60, { conn: 40001 });  // a second connection appears
       const want = fileCounts();
       s = await waitForSnapshot(page, shows(want), 'the batch while unpinned', 10000);
-      assert(Math.abs(s.visibleRange.t0 - before.t0) < 1 && Math.abs(s.visibleRange.t1 - before.t1) < 1,
+      assert(Math.abs(s.visibleRange[0] - before[0]) < 1000 && Math.abs(s.visibleRange[1] - before[1]) < 1000,
              `the view moved: ${JSON.stringify(before)} -> ${JSON.stringify(s.visibleRange)}`);
       assert(s.table.rows === 2, `the connections table shows ${s.table.rows} rows`);
       await screenshot(page, 'follow-unpinned.png');
       await page.mouse.click(700, 400);
       await page.keyboard.press('End');
       s = await waitForSnapshot(page, (s) => s.follow.pinned, 'End pins the view', 5000);
-      assert(s.visibleRange.t1 >= s.originNs + s.durationNs, `pinned view ${JSON.stringify(s.visibleRange)}`);
+      assert(s.visibleRange[1] >= s.originNs + s.durationNs, `pinned view ${JSON.stringify(s.visibleRange)}`);
     }],
     ['L pauses following and resumes it', async () => {
       await page.keyboard.press('Shift+L');

@@ -101,6 +101,7 @@ void UiApp::reload_keeping_view() {
                                        double(model_->duration_ns()));
   int64_t origin = model_->origin_ns();
   float scroll = timeline_.scroll_y();
+  bool had_findings = !findings_.rows().empty();
   model_ = ProfileModel::load(*db_, clocks_.by_hand());
   findings_ = FindingList::load(*db_);
   ingest_panel_.reset(IngestProblems::load(*db_), ingest_panel_.shown());
@@ -116,7 +117,9 @@ void UiApp::reload_keeping_view() {
   if (!view.search.empty()) timeline_.search().run(*model_, view.search.c_str());
   FindingsView& findings = findings_panel_.view();
   findings_panel_.reset(findings_);
-  findings.set_shown(view.findings_shown);
+  // The first findings (written when a collection stops) open the panel, as
+  // opening a profile with findings does; after that it stays as the user set it.
+  if (had_findings) findings.set_shown(view.findings_shown);
   findings.set_filter(findings_, view.finding_kind);
   if (view.finding_rank > 0 && view.finding_rank <= int64_t(findings_.rows().size()))
     findings.set_current(view.finding_rank - 1);
