@@ -105,10 +105,11 @@ TEST_F(FollowDeltaTest, ACopyCatchesUpBatchByBatchWithOnlyTheNewRows) {
   EXPECT_EQ(in(*copy, "SELECT packets_ab + packets_ba FROM connections"), 80);
   EXPECT_EQ(in(*copy, "SELECT records FROM sources"), in(db(), "SELECT records FROM sources"));
 
-  // The thread ends in a batch of its own: only whole tables change.
+  // The thread ends in a batch of its own: the whole tables change, and one
+  // new string (the exception's text) is the only appended row.
   send("{\"t\":\"thread_end\",\"ts\":1700000000100000000,\"thread\":\"w1\",\"error\":\"boom\"}\n");
   applied = catch_up(*copy);
-  EXPECT_EQ(applied.rows, 0);
+  EXPECT_EQ(applied.rows, 1);
   EXPECT_EQ(in(*copy, "SELECT failed FROM threads"), 1);
 
   // Nothing new: an empty answer, and the copy's cursor is the profile's.
@@ -154,6 +155,7 @@ TEST_F(FollowDeltaTest, RowsDeletedOrAClockAlignedAskForAReset) {
 
   std::unique_ptr<Database> fresh = copy_now();
   db().exec("UPDATE sources SET clock_offset_ns = 5");
+  send(events(61, 62));  // committed with the next batch
   EXPECT_TRUE(catch_up(*fresh).reset);
 }
 

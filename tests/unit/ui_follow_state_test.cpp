@@ -33,7 +33,7 @@ TEST(FollowState, RateIsEventsPerSecondOverTheLastPollsAndStopsWhenPollsStop) {
 TEST(FollowState, PinnedWhenTheRightEdgeIsAtTheEndAndMovedWithIt) {
   // A window fitted to a 1000 ns profile ends 2% past it: pinned.
   EXPECT_TRUE(FollowState::is_pinned(-20, 1020, 1000));
-  EXPECT_TRUE(FollowState::is_pinned(500, 995, 1000));   // short by less than 1% of 495
+  EXPECT_TRUE(FollowState::is_pinned(500, 996, 1000));   // short by less than 1% of 496
   EXPECT_FALSE(FollowState::is_pinned(400, 900, 1000));  // panned left: stays put
   auto [t0, t1] = FollowState::pinned_window(400, 900, 5000);
   EXPECT_DOUBLE_EQ(t1 - t0, 500);
