@@ -4,10 +4,12 @@
 events as the JSONL ingest benchmark (span_begin, tcp, log, span_end);
 sustained events/s from the first connect to the last final ack (everything
 committed), the collector's peak RSS; and the latency from sending one event
-to seeing it in a query (a separate SQLite reader), idle and under load.
+to seeing it in a query (a separate SQLite reader), idle and under load, and
+in the browser (`lurk view --follow`, bench/browser/follow_latency.mjs).
 Appends a section to bench/RESULTS.md (machine, date, commit).
-Usage: bench/live_bench.py [BUILD_DIR] [--events-per-sender N] [--no-append]"""
+Usage: bench/live_bench.py [BUILD_DIR] [--events-per-sender N] [--latency-only] [--no-append]"""
 import argparse
+import json
 import os
 import platform
 import re
@@ -123,6 +125,17 @@ def latency(lurk, work, load_files, samples=20):
     return idle, loaded
 
 
+def ui_latency(build, samples=20):
+    """ms from sending one event to the page's snapshot counting it: (idle, loaded, load rate)."""
+    out = subprocess.run(["node", os.path.join(root, "bench", "browser", "follow_latency.mjs"),
+                          "--build", build, "--samples", str(samples)],
+                         cwd=root, capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        raise SystemExit("bench: follow_latency.mjs failed: " + out.stderr[-2000:])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return result["idle"], result["load"], result["loadEventsPerSecond"]
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -133,8 +146,12 @@ def main():
     ap.add_argument("build", nargs="?", default=os.path.join(root, "build"))
     ap.add_argument("--events-per-sender", type=int, default=1_000_000)
     ap.add_argument("--no-append", action="store_true")
+    ap.add_argument("--latency-only", action="store_true",
+                    help="only the send-to-visible latencies (query and browser)")
     args = ap.parse_args()
     lurk = os.path.join(args.build, "bin", "lurk")
+    if args.latency_only:
+        return latency_only(lurk, args)
     work = tempfile.mkdtemp(prefix="lurk-live-bench-")
     files = []
     for tag in range(4):
@@ -157,6 +174,9 @@ def main():
         percentile(idle, 50), percentile(idle, 95), max(idle),
         percentile(loaded, 50), percentile(loaded, 95), max(loaded))
     print(lat)
+    ui_idle, ui_loaded, ui_rate = ui_latency(args.build)
+    ui = ui_text(ui_idle, ui_loaded, ui_rate)
+    print(ui)
     shutil.rmtree(work, ignore_errors=True)
     if args.no_append:
         return
@@ -178,6 +198,43 @@ def main():
             f.write("| %d | %d | %.2f | %.0f | %.2f | %.0f | %.0f |\n"
                     % (senders, events, took, rate, cpu, events / max(cpu, 0.01), peak))
         f.write("\n- %s (a reader polling a separate SQLite connection; 20 samples each)\n" % lat)
+        f.write("- %s\n" % ui)
+
+
+def ui_text(idle, loaded, rate):
+    return ("send-to-visible in the browser (`lurk view --follow`, the page's snapshot counting the "
+            "event) ms: idle p50 %.0f p95 %.0f max %.0f; while a second sender streams %d events/s "
+            "p50 %.0f p95 %.0f max %.0f (%d samples each)" % (
+                percentile(idle, 50), percentile(idle, 95), max(idle), rate,
+                percentile(loaded, 50), percentile(loaded, 95), max(loaded), len(idle)))
+
+
+def latency_only(lurk, args):
+    """Send-to-visible, in a query and in the browser, without the throughput runs."""
+    work = tempfile.mkdtemp(prefix="lurk-live-bench-")
+    small = []
+    for tag in range(4):
+        path = os.path.join(work, "load-%d.jsonl" % tag)
+        small.append((path, make_jsonl(path, 400_000, tag)))
+    idle, loaded = latency(lurk, work, small)
+    lat = "send-to-query latency ms: idle p50 %.0f p95 %.0f max %.0f; under 4 senders p50 %.0f p95 %.0f max %.0f" % (
+        percentile(idle, 50), percentile(idle, 95), max(idle),
+        percentile(loaded, 50), percentile(loaded, 95), max(loaded))
+    print(lat, flush=True)
+    ui = ui_text(*ui_latency(args.build))
+    print(ui, flush=True)
+    shutil.rmtree(work, ignore_errors=True)
+    if args.no_append:
+        return
+    commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    load = open("/proc/loadavg").read().split()[:3]
+    with open(os.path.join(root, "bench", "RESULTS.md"), "a") as f:
+        f.write("\n## Live: send to visible, in a query and in the browser (bench/live_bench.py --latency-only)\n\n")
+        f.write("- %s UTC, commit %s, %d cores, load average %s at start; `lurk collect --no-analysis`, "
+                "default batches (250 ms); the page polls every 100 ms\n"
+                % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), commit, os.cpu_count(), " ".join(load)))
+        f.write("- %s (20 samples each)\n- %s\n" % (lat, ui))
 
 
 if __name__ == "__main__":

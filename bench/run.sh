@@ -13,15 +13,18 @@
 #                                           opened from file:// offline (bench/browser/share_bench.mjs)
 #        bench/run.sh --native [BUILD_DIR] [EVENTS]   only server-backed viewing (bench/native_bench.py:
 #          a 100M-event profile by default: load time, memory, first frame, pan/zoom frames over HTTP)
-#        bench/run.sh --live [BUILD_DIR]   only live collection (bench/live_bench.py: 1, 4, 16
-#                                          senders, send-to-query latency, memory; docs/live.md)
+#        bench/run.sh --live [BUILD_DIR] [--latency-only]   only live collection
+#                                          (bench/live_bench.py: 1, 4, 16 senders, memory, and
+#                                          send-to-visible latency in a query and in the browser
+#                                          with lurk view --follow; --latency-only: just those)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = --live ]; then
   shift
   build=$(cd "${1:-$root/build}" && pwd)
+  shift || true
   cmake --build "$build" --target lurk >/dev/null
-  exec python3 "$root/bench/live_bench.py" "$build"
+  exec python3 "$root/bench/live_bench.py" "$build" "$@"
 fi
 if [ "${1:-}" = --share ]; then
   shift

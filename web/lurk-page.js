@@ -72,10 +72,11 @@ function progressText(name, received, total, elapsedMs) {
   return `Loading ${name}… ${parts.join(' · ')}`;
 }
 
-async function fetchWithProgress(url, onProgress) {
+async function fetchWithProgress(url, onProgress, onResponse) {
   const started = performance.now();
   const response = await fetch(url);
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+  if (onResponse) onResponse(response);
   const total = Number(response.headers.get('Content-Length')) || 0;
   const chunks = [];
   const bytes = total ? new Uint8Array(total) : null;
@@ -132,12 +133,13 @@ async function loadTrace(url) {
   showStatus(`Loading ${name}…`, 0);
   Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, 0]);
   let bytes;
+  let followPath = null;  // lurk view --follow offers the deltas' endpoint (lurk-follow.js)
   try {
     bytes = await fetchWithProgress(url, (received, total, elapsedMs) => {
       const fraction = total ? received / total : 0;
       showStatus(progressText(name, received, total, elapsedMs), total ? fraction : null);
       Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, fraction]);
-    });
+    }, (response) => { followPath = response.headers.get('X-Lurk-Follow'); });
   } catch (e) {
     // A shared link whose trace is gone: say so, and that its view needs the trace.
     const view = location.hash.length > 1 ? ' (the link\'s view cannot be shown without its trace)' : '';
@@ -148,7 +150,8 @@ async function loadTrace(url) {
   // Let the page paint the line before the module opens the profile (which
   // holds the main thread for as long as the load takes).
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-  openFetched(name, bytes);
+  if (openFetched(name, bytes) && followPath && typeof lurkFollow !== 'undefined')
+    lurkFollow.start(followPath, url);
 }
 
 // A trace fetched by address, or a standalone page's own: the view in the
@@ -157,10 +160,11 @@ function openFetched(name, bytes) {
   const error = openInModule(name, bytes);
   if (error) {
     showError(error);
-    return;
+    return false;
   }
   statusBox.className = 'hidden';
   lurkShare.opened(name, { local: false });
+  return true;
 }
 
 // A standalone page (web/standalone.html) carries its profile packed in a block.

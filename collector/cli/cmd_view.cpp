@@ -39,6 +39,7 @@ struct ViewOptions {
   // --native-over: the automatic threshold; 0 (the default) never switches by itself
   // while the page cannot draw the frames it would ask for (docs/server.md).
   int64_t native_over = 0;
+  bool follow = false;       // --follow: the page follows the profile as it grows
 };
 
 // Server-backed viewing (docs/server.md): asked for, or a profile past the
@@ -88,13 +89,18 @@ int run_view(ViewOptions& options) {
   bool loopback = server::is_loopback_address(options.bind);
   bool token_generated = !loopback && options.token.empty();
   if (token_generated) options.token = server::generate_token();
+  if (options.follow && (options.inputs.size() != 1 || !is_sqlite_file(options.inputs[0]))) {
+    std::cerr << "lurk view: --follow needs one .lurk profile (the file `lurk collect -o` or "
+                 "`lurk ingest -o` writes)\n";
+    return kExitUsage;
+  }
   server::PrivateTempDir temp_dir("lurk-view");
   temp_dir.remove_on_signal();  // until the server can stop cleanly
   int ingest_code = kExitOk;
   std::filesystem::path profile = prepare_profile(options, temp_dir, ingest_code);
   if (ingest_code == kExitFailure) return ingest_code;
   server::TraceServerOptions server_options{web_dir(), profile, temp_dir.path(), options.token,
-                                            options.allowed_hosts, {},
+                                            options.allowed_hosts, options.follow, {},
                                             frame_endpoint_for(options, profile, temp_dir.path())};
   server::TraceServer server(server_options);
   int port = server.bind(options.bind, options.port);
@@ -104,7 +110,8 @@ int run_view(ViewOptions& options) {
   std::signal(SIGTERM, stop_on_signal);
   std::cout << url_to_open(options.bind, port, options.token) << std::endl;
   if (!loopback) std::cerr << server::non_loopback_warning(options.bind, port, token_generated);
-  std::cerr << "lurk: serving " << profile.string() << "; press Ctrl-C to stop\n";
+  std::cerr << "lurk: " << (options.follow ? "following " : "serving ") << profile.string()
+            << "; press Ctrl-C to stop\n";
   server.serve();
   g_running_server = nullptr;
   server::PrivateTempDir::forget_signals();
@@ -145,6 +152,9 @@ CommandRunner add_view_command(CLI::App& app) {
                       " once the page draws server frames)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--follow", options->follow,
+                "follow the profile as it grows (lurk collect, lurk ingest -o appending): the "
+                "page picks up new rows as they are committed");
   cmd->footer("Prints the URL to open as the first line on stdout, then serves until interrupted. "
               "See docs/server.md for what the server refuses and why.");
   return [options] { return run_view(*options); };

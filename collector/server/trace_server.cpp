@@ -63,6 +63,7 @@ TraceServer::TraceServer(TraceServerOptions options)
       snapshot_(ProfileSnapshot::take(options_.profile, options_.temp_dir, std::chrono::seconds(5))),
       last_snapshot_(std::chrono::steady_clock::now()),
       http_(*this, options_.limits) {
+  if (options_.follow) follow_.emplace(options_.profile);
   for (const std::string& refused : assets_.refused())
     std::cerr << "lurk: not serving " << refused << "\n";
 }
@@ -123,6 +124,8 @@ std::optional<HttpResponse> TraceServer::check_access(const HttpRequest& request
 HttpResponse TraceServer::handle(const HttpRequest& request) {
   if (auto refused = check_access(request)) return std::move(*refused);
   if (request.path == kTracePath) return serve_trace(request);
+  if (follow_ && request.path == FollowEndpoint::kPath)
+    return with_security_headers(follow_->answer(request));
   if (options_.frames)
     if (std::optional<HttpResponse> answer = options_.frames->answer(request))
       return with_security_headers(std::move(*answer));
@@ -168,6 +171,8 @@ HttpResponse TraceServer::serve_trace(const HttpRequest& request) {
   }
   response.add_header("Accept-Ranges", "bytes");
   response.add_header("ETag", snapshot_->etag());
+  // The page starts following when the server offers it (lurk view --follow).
+  if (follow_) response.add_header("X-Lurk-Follow", FollowEndpoint::kPath);
   return with_security_headers(std::move(response));
 }
 

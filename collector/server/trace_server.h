@@ -1,7 +1,8 @@
 // The web server behind `lurk view` (docs/server.md): the UI's files from
 // memory (static_assets.h) and one profile at /trace.lurk, served from a
 // consistent SQLite snapshot (profile_snapshot.h) with Range support
-// (byte_ranges.h). Every request passes the Host check (DNS rebinding) and,
+// (byte_ranges.h), and with --follow the deltas a page polls to follow the
+// profile as it grows (follow_endpoint.h). Every request passes the Host check (DNS rebinding) and,
 // when a token is set, the token check (listen_policy.h) before anything is
 // looked up; every answer carries the security headers (CSP, nosniff, ...).
 // The connection handling is HttpServer's.
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "server/frame_endpoint.h"
+#include "server/follow_endpoint.h"
 #include "server/http_server.h"
 #include "server/listen_policy.h"
 #include "server/profile_snapshot.h"
@@ -28,6 +30,7 @@ struct TraceServerOptions {
   std::filesystem::path temp_dir;  // private (0700); snapshots are made here
   std::string token;               // empty: no token required
   std::vector<std::string> allowed_hosts;  // --allow-host names
+  bool follow = false;  // --follow: answer /follow/delta (follow_endpoint.h)
   ServerLimits limits;
   // Server-backed viewing (`--native`): /frame and /native answered from the
   // profile loaded here (frame_endpoint.h); null: the browser loads the profile.
@@ -64,6 +67,7 @@ class TraceServer : public HttpHandler {
   std::chrono::steady_clock::time_point last_snapshot_;
   std::string last_snapshot_error_;
   std::optional<HostPolicy> hosts_;
+  std::optional<FollowEndpoint> follow_;
   int port_ = 0;
   HttpServer http_;
 };

@@ -35,6 +35,8 @@ constexpr Entry kEntries[] = {
     {"c", "show or hide the connections table"},
     {"Escape", "clear the selection and the measured range; close this help"},
     {"?", "show or hide this help"},
+    {"L", "following a growing profile (lurk view --follow): pause / resume"},
+    {"End", "following: move the view to the profile's end (\"now\") and keep it there"},
 };
 
 }  // namespace

@@ -38,6 +38,9 @@ class TimelinePanel {
 
   const TimeWindow& window() const { return window_; }
   void set_window(double t0_ns, double t1_ns) { window_.set(t0_ns, t1_ns); }
+  // The rows' scroll position, kept across a follow update (ui_app_follow.cpp).
+  float scroll_y() const { return scroll_y_; }
+  void set_scroll_y(float y) { scroll_y_ = y; }
   // The graphs' cursor (relative ns), drawn on through the timeline's rows.
   void set_graph_cursor(std::optional<double> t_ns) { graph_cursor_ = t_ns; }
   float label_width() const { return label_width_; }

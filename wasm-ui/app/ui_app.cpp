@@ -112,6 +112,7 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
     shown_ingest_path_ = ingested_path;
     model_ = std::move(model);
     findings_ = std::move(findings);
+    follow_cursor_.clear();  // computed when the page asks (follow_cursor)
     name_ = display_name;
     error_.reset();
     open_error_.reset();
@@ -183,6 +184,15 @@ SnapshotState UiApp::snapshot() const {
   if (model_ && graphed_connection()) s.graphs = graphs_.summary();
   if (model_) s.view_hash = view_to_hash(current_view(), opening_view_);
   s.view_notice = notice_;
+  s.follow.available = follow_.available();
+  s.follow.on = follow_.on();
+  s.follow.live = follow_.live(follow_now_ms_);
+  s.follow.events_per_second = follow_.events_per_second(follow_now_ms_);
+  s.follow.updates = int64_t(follow_.updates());
+  s.follow.problem = follow_.problem();
+  if (model_)
+    s.follow.pinned = FollowState::is_pinned(timeline_.window().t0(), timeline_.window().t1(),
+                                             double(model_->duration_ns()));
   return s;
 }
 
@@ -329,6 +339,7 @@ void UiApp::build_frame() {
     return;
   }
   handle_app_keys();
+  handle_follow_keys();
   timeline_.handle_keys(*model_);
   timeline_.set_light(app_theme().light());
   ImGuiViewport* viewport = ImGui::GetMainViewport();
@@ -338,6 +349,7 @@ void UiApp::build_frame() {
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
   draw_header();
+  draw_follow_controls();
   same_line_if_fits(ImGui::CalcTextSize("light theme").x + 8);
   app_theme().draw_toggle();
   draw_notice();

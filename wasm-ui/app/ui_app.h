@@ -16,6 +16,7 @@
 #include "app/ingest_panel.h"
 #include "app/timeline_panel.h"
 #include "core/finding_list.h"
+#include "core/follow_state.h"
 #include "core/profile_model.h"
 #include "core/snapshot.h"
 #include "core/view_state.h"
@@ -73,6 +74,20 @@ class UiApp {
   // same rows as the CLI writes for the same profile and key. The open
   // profile stays as it is. Returns "" or the problem.
   std::string save_anonymized_profile(const std::string& path, const AnonymizeOptions& options) const;
+  // Following a growing profile (ui_app_follow.cpp, docs/live.md); the page
+  // polls the server (web/lurk-follow.js). The server offers it:
+  void set_follow_available(bool available) { follow_.set_available(available); }
+  bool follow_wanted() const { return model_.has_value() && follow_.on(); }
+  // The open copy's state for the server ("" with no profile open).
+  const std::string& follow_cursor();
+  // Applies the delta database at `path`: "" (applied), "more" (applied, ask
+  // again at once), "reset" (the page fetches the profile whole: follow_reopen),
+  // or the problem.
+  std::string follow_apply(const std::string& path, double now_ms);
+  // The profile fetched whole again after a reset, opened keeping the view.
+  std::string follow_reopen(const std::string& path, double now_ms);
+  void follow_polled(double now_ms);  // answered "nothing new"
+  void follow_problem(double now_ms, const std::string& problem);
   // Width the page's own buttons take at the header's right (CSS px).
   void set_header_reserve(float px) { header_reserve_ = px; }
 
@@ -96,6 +111,12 @@ class UiApp {
   std::optional<int64_t> graphed_connection() const;
   // Makes ranked finding `row` current and takes the timeline to it.
   void go_to_finding(uint32_t row);
+  // Follow (ui_app_follow.cpp): the copy changed, the model is rebuilt from
+  // it keeping the view (moved to the end when it was pinned there).
+  void reload_keeping_view();
+  void draw_follow_controls();
+  void handle_follow_keys();
+  void pin_to_now();
 
   std::unique_ptr<Database> db_;
   std::optional<ProfileModel> model_;
@@ -122,6 +143,9 @@ class UiApp {
   uint64_t published_steps_ = 0;
   std::string notice_;        // what of the last link opened did not apply
   float header_reserve_ = 0;
+  FollowState follow_;
+  std::string follow_cursor_;   // the copy's cursor, after the last open or delta
+  double follow_now_ms_ = 0;    // the page's clock at the last poll
   double last_frame_ms_ = 0;
   uint64_t frames_ = 0;
   int64_t primitives_ = 0;

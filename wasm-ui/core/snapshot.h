@@ -138,6 +138,17 @@ struct SnapshotIngestProblems {
   int64_t total = 0;                     // rows of ingest_errors in the profile
 };
 
+// Following a growing profile (core/follow_state.h, docs/live.md).
+struct SnapshotFollow {
+  bool available = false;  // the server offers it (lurk view --follow)
+  bool on = false;         // the toggle (L)
+  bool live = false;       // on, and the server answered within FollowState::kStaleMs
+  bool pinned = false;     // the window's right edge is at the profile's end
+  double events_per_second = 0;
+  int64_t updates = 0;     // deltas and reloads applied
+  std::string problem;     // the last poll's problem, "" when it went well
+};
+
 struct SnapshotState {
   bool ready = false;
   std::optional<std::string> error;
@@ -199,6 +210,7 @@ struct SnapshotState {
   // hash text, and what of the last link opened did not apply ("" if all did).
   std::string view_hash;
   std::string view_notice;
+  SnapshotFollow follow;
 };
 
 std::string snapshot_json(const SnapshotState& state);

@@ -195,6 +195,37 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_save_anonymized_profile(const char* path, 
   return result.c_str();
 }
 
+// Following a growing profile (web/lurk-follow.js, docs/live.md).
+EMSCRIPTEN_KEEPALIVE void lurk_follow_available(int available) {
+  lurk::ui::web_input_note_activity();
+  app().set_follow_available(available != 0);
+}
+
+EMSCRIPTEN_KEEPALIVE int lurk_follow_wanted() { return app().follow_wanted() ? 1 : 0; }
+
+EMSCRIPTEN_KEEPALIVE const char* lurk_follow_cursor() { return app().follow_cursor().c_str(); }
+
+// "" applied, "more", "reset", or the problem (the string lives until the next call).
+EMSCRIPTEN_KEEPALIVE const char* lurk_follow_apply(const char* path, double now_ms) {
+  static std::string result;
+  lurk::ui::web_input_note_activity();
+  result = app().follow_apply(path, now_ms);
+  return result.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* lurk_follow_reopen(const char* path, double now_ms) {
+  static std::string result;
+  lurk::ui::web_input_note_activity();
+  result = app().follow_reopen(path, now_ms);
+  return result.c_str();
+}
+
+// A poll answered "nothing new" (""), or one that failed (its problem).
+EMSCRIPTEN_KEEPALIVE void lurk_follow_polled(double now_ms, const char* problem) {
+  if (*problem) app().follow_problem(now_ms, problem);
+  else app().follow_polled(now_ms);
+}
+
 EMSCRIPTEN_KEEPALIVE const char* lurk_snapshot_json() {
   static std::string json;
   json = lurk::ui::snapshot_json(app().snapshot());
