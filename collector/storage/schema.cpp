@@ -25,16 +25,6 @@ bool has_lurk_tables(Database& db) {
              "('sources','connections','packets','threads')") == 4;
 }
 
-// SQLite reads a file shorter than a page as an empty database and would
-// write a new one over it: a file with bytes that are not SQLite's is
-// someone else's and is refused.
-bool holds_foreign_bytes(const std::string& path) {
-  std::error_code error;
-  if (path.empty() || path == ":memory:") return false;
-  auto size = std::filesystem::file_size(path, error);
-  return !error && size > 0 && !is_sqlite_file(path);
-}
-
 }  // namespace
 
 // A table that a file lacks is created in its current form; columns added
@@ -60,7 +50,7 @@ std::string schema_problem(Database& db) {
 void ensure_schema(Database& db) {
   int64_t tables = db.query_int("SELECT count(*) FROM sqlite_master");
   if (tables == 0) {
-    if (holds_foreign_bytes(db.path()))
+    if (db.held_foreign_bytes())
       throw StorageError(db.path() +
                          ": not a SQLite database (not a lurk profile); refusing to write over it");
     Savepoint create(db, "create_schema");

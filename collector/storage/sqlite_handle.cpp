@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <utility>
@@ -11,6 +12,14 @@ namespace {
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
   throw StorageError(what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+// A non-empty file that does not start with SQLite's header.
+bool holds_foreign_bytes(const std::string& path) {
+  std::error_code error;
+  if (path.empty() || path == ":memory:") return false;
+  auto size = std::filesystem::file_size(path, error);
+  return !error && size > 0 && !is_sqlite_file(path);
 }
 
 }  // namespace
@@ -28,6 +37,7 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
   // A Database is used by one thread at a time, so SQLite's per-connection
   // mutex only costs time (about a tenth of a bulk ingest).
   flags |= SQLITE_OPEN_NOMUTEX;
+  if (mode != Mode::ReadOnly) held_foreign_bytes_ = holds_foreign_bytes(path);
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string message = "cannot open " + path;
     std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";

@@ -39,11 +39,19 @@ class Database {
   int64_t query_int(std::string_view sql);
   sqlite3* raw() const { return db_; }
   const std::string& path() const { return path_; }
+  // Whether the file held bytes that are not SQLite's when it was opened for
+  // writing (SQLite reads a file shorter than a page as an empty database).
+  // Looked at before SQLite opens it: reading the file with a descriptor of
+  // our own while a connection is open would drop the connection's POSIX
+  // locks (closing any descriptor of a file does), and another process could
+  // then take the database for unused and delete its -wal.
+  bool held_foreign_bytes() const { return held_foreign_bytes_; }
 
  private:
   void refuse_hot_journal();
   sqlite3* db_ = nullptr;
   std::string path_;
+  bool held_foreign_bytes_ = false;
 };
 
 class Statement {

@@ -5,7 +5,8 @@ in the file and readable (lurk query) while the collector runs, thread ends
 and connection counts included; a clean stop leaves one self-contained file.
 Faults: garbage, a line cut mid-way, a reset, a dribbler do not disturb a
 good sender, and their damage is in ingest_errors at the right byte offsets.
-Tokens: refused without, accepted with; beyond loopback one is generated.
+Tokens: refused without, accepted with; beyond loopback one is generated. A
+read-write reader of another process (the sqlite3 shell) hides no later batch.
 Usage: live_collect.py LURK_BIN SOURCE_DIR"""
 import os
 import re
@@ -272,7 +273,39 @@ def test_max_senders():
     c.stop()
 
 
-for test in (test_send_and_live_reads, test_max_senders, test_faults_do_not_disturb, test_tokens):
+def sqlite3_shell(*args):
+    r = subprocess.run(["sqlite3", *args], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError("sqlite3 %s: %s" % (args, r.stderr))
+    return r.stdout.strip()
+
+
+def test_read_write_reader_between_batches():
+    """Another process opening the live profile read-write and closing it (the
+    sqlite3 shell) must not take it for unused: were the collector's own
+    locks dropped, that process would checkpoint and delete the -wal, and the
+    batches committed after it would reach no reader."""
+    profile = os.path.join(tmp, "shared.lurk")  # a new file: the collector creates it
+    c = Collector(lurk, profile)
+    s = Sender(c.port, name="steady")
+    s.send(log_lines(200, "first"))
+    check(wait_acked(s), "read-write reader: the first batch is acked")
+    check(sqlite3_shell(profile, "SELECT count(*) FROM instants") == "200",
+          "read-write reader: the sqlite3 shell (read-write) reads the first batch")
+    check(os.path.exists(profile + "-wal"), "read-write reader: the -wal is still there after it closed")
+    s.send(log_lines(300, "second", start=200))
+    check(wait_acked(s), "read-write reader: the second batch is acked")
+    seen = sqlite3_shell("-readonly", profile, "SELECT count(*) FROM instants")
+    check(seen == "500", "read-write reader: a batch committed after it is read (%s of 500)" % seen)
+    s.finish()
+    code, _, err = c.stop()
+    check(code == 0, "read-write reader: the collector stops cleanly (%d: %s)" % (code, err[-300:]))
+    final = sqlite3_shell("-readonly", profile, "SELECT count(*) FROM instants")
+    check(final == "500", "read-write reader: the stopped profile holds both batches (%s)" % final)
+
+
+for test in (test_send_and_live_reads, test_max_senders, test_faults_do_not_disturb, test_tokens,
+             test_read_write_reader_between_batches):
     try:
         test()
     except Exception as e:  # a crash of one scenario is a failure, the others still run
