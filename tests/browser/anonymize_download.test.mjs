@@ -7,11 +7,13 @@
 // and the raw bytes of the downloaded file hold no original address (text
 // and binary forms), no captured payload, no exception text or source name;
 // every connection's ports differ from the original's. With no key, two
-// downloads map addresses differently (a fresh random key each time).
+// downloads map addresses differently (a fresh random key each time). An
+// anonymised Export HTML holds the same anonymised rows, under no original name.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { assert, launchBrowser, lurkBin, openPage, runChecks, screenshot, snapshot, sourceDir, startView,
   waitForSnapshot } from './harness.mjs';
 
@@ -182,6 +184,20 @@ try {
       assert(sql(a, addrs) !== sql(b, addrs), 'two downloads with no key mapped addresses alike');
       assert(sql(a, addrs) !== sql(cliExport, addrs), 'a random key mapped as the test key does');
       assert(secretsLeft(a).length === 0, `left: ${secretsLeft(a).slice(0, 5)}`);
+      // An anonymised HTML export: the anonymised profile inside, no original name.
+      await page.fill('#anonymize-key', KEY);
+      const [event] = await Promise.all([page.waitForEvent('download', { timeout: 120000 }), page.click('#export-html')]);
+      assert(event.suggestedFilename() === 'trace-anonymised.html', `suggested ${event.suggestedFilename()}`);
+      const htmlFile = path.join(work, 'anonymised.html');
+      await event.saveAs(htmlFile);
+      const html = readFileSync(htmlFile, 'utf8');
+      const block = (id) => html.match(new RegExp(`<script type="application/x-lurk" id="${id}"[^>]*>([^<]*)</script>`))[1];
+      assert(html.includes('<title>anonymised profile · lurk</title>'), 'the title names the original');
+      const inside = path.join(work, 'inside-html.lurk');
+      writeFileSync(inside, gunzipSync(Buffer.from(block('lurk-data'), 'base64')));
+      assertSameRows(inside, cliExport);
+      // The profile inside (the viewer's own scripts say "Content-Length" too: no payload).
+      assert(secretsLeft(inside).length === 0, `left in the HTML's profile: ${secretsLeft(inside).slice(0, 5)}`);
       // Switched off, the download is the profile as it is.
       await page.uncheck('#anonymize-on');
       const plain = path.join(work, 'plain.lurk');
