@@ -123,6 +123,10 @@ void TraceWriter::commit_source(const SourceRow& source) {
 
 void TraceWriter::begin_live() {
   sync();
+  // Live batches arrive in time order and commit every fraction of a
+  // second: the bulk ingest's 32 MiB cache would only hold committed pages
+  // and grow the collector's memory (docs/live.md states its bound).
+  db_.exec("PRAGMA cache_size = -2048");
   db_.exec("BEGIN");
   in_transaction_ = true;
   live_ = true;
