@@ -55,10 +55,15 @@ std::string pid_text(const FlatJsonObject& ev) { return os_id_text(ev.find("pid"
 
 // os_id_text appended to `out` without a string of its own (every event
 // looks its thread up: no allocation on that path); false when missing.
+// The same text as os_id_text, so a float beyond int64_t is not cast
+// (undefined; fuzz regression chrome_json/pid-1e308.json).
 bool append_os_id(std::string& out, const Member* v) {
   if (!v || v->kind == Kind::Null) return false;
   switch (v->kind) {
-    case Kind::Float: out += std::to_string(static_cast<int64_t>(v->number)); break;
+    case Kind::Float:
+      if (std::optional<int64_t> whole = to_int64(v->number)) out += std::to_string(*whole);
+      else out += *os_id_text(v);
+      break;
     case Kind::Bool: out += v->boolean ? "true" : "false"; break;
     case Kind::String: append_json_string(out, v->text); break;
     default: out += v->text;

@@ -12,11 +12,20 @@ namespace lurk {
 
 TraceWriter::TraceWriter(Database& db) : db_(db) {
   ensure_schema(db_);
-  // Bulk ingest: in-memory temp tables, and a page cache that holds the
-  // b-tree pages the inserts touch (rows and index entries arrive nearly in
-  // key order) without growing with the file. The rollback journal stays
-  // on, which is what keeps a killed ingest from damaging the file.
-  db_.exec("PRAGMA cache_size = -2048; PRAGMA temp_store = MEMORY");
+  // Bulk ingest: in-memory temp tables, and a page cache of a fixed size
+  // (it does not grow with the file). Rows arrive in id order, but index
+  // entries of events in random time order land on random pages of the
+  // (thread, ts) indexes: once those outgrow the cache, nearly every insert
+  // spills a dirty page and reads another back: with 2 MiB, 270,000 JSONL
+  // events in random time order cost 210,000 page writes and 206,000 reads
+  // (90,000: 10,900 and 9,700; 30,000: 620 and 100), CPU time 15-20x for 9x
+  // the events. 32 MiB holds those indexes (8 MB per 270,000 such events)
+  // up to ~800,000 events: 5,000 writes and no reads back at 270,000, 7-13x
+  // for 9x (bench/RESULTS.md, hostile input). Past that, each insert costs
+  // at most a page read and a write: a larger constant, not a larger power.
+  // The rollback journal stays on, which is what keeps a killed ingest from
+  // damaging the file.
+  db_.exec("PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY");
   // SQLite refuses to change this inside a transaction; a writer made there
   // (a pass of an ingest, findings_pass.cpp) runs under the ingest's setting.
   if (sqlite3_get_autocommit(db_.raw())) db_.exec("PRAGMA synchronous = NORMAL");
@@ -114,6 +123,10 @@ void TraceWriter::commit_source(const SourceRow& source) {
 
 void TraceWriter::begin_live() {
   sync();
+  // Live batches arrive in time order and commit every fraction of a
+  // second: the bulk ingest's 32 MiB cache would only hold committed pages
+  // and grow the collector's memory (docs/live.md states its bound).
+  db_.exec("PRAGMA cache_size = -2048");
   db_.exec("BEGIN");
   in_transaction_ = true;
   live_ = true;
