@@ -4,7 +4,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 namespace lurk::ui {
@@ -87,9 +89,15 @@ struct Params {
   }
   double real(const std::string& name, double lo, double hi) const {
     const std::string& text = need(name);
-    double v = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v) || v < lo || v > hi)
+    // strtod, not from_chars: Emscripten's libc++ has no floating-point
+    // from_chars. It would skip leading blanks and read hex: neither is taken.
+    char* end = nullptr;
+    double v = text.empty() || !(std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '-' ||
+                                 text[0] == '+' || text[0] == '.')
+                   ? NAN
+                   : std::strtod(text.c_str(), &end);
+    bool hex = text.find_first_of("xX") != std::string::npos;
+    if (end != text.c_str() + text.size() || hex || !std::isfinite(v) || v < lo || v > hi)
       bad(name, "a number in [" + number(lo) + ", " + number(hi) + "]", text);
     return v;
   }
