@@ -7,26 +7,15 @@
 #include "storage/sqlite_handle.h"
 
 namespace lurk::server {
-namespace {
-
-HttpResponse text_answer(int status, const std::string& text) {
-  HttpResponse response;
-  response.status = status;
-  response.add_header("Content-Type", "text/plain; charset=utf-8");
-  response.add_text(text + "\n");
-  return response;
-}
-
-}  // namespace
 
 HttpResponse FollowEndpoint::answer(const HttpRequest& request) {
   std::optional<std::string> cursor_text = request.query_value("cursor");
-  if (!cursor_text) return text_answer(400, "follow: the request needs ?cursor=");
+  if (!cursor_text) return text_response(400, "follow: the request needs ?cursor=");
   FollowCursor since;
   try {
     since = FollowCursor::parse(*cursor_text);
   } catch (const std::invalid_argument& e) {
-    return text_answer(400, e.what());
+    return text_response(400, e.what());
   }
   FileSignature signature = signature_of(profile_);
   if (*cursor_text == idle_cursor_ && signature == idle_signature_) {
@@ -41,7 +30,7 @@ HttpResponse FollowEndpoint::answer(const HttpRequest& request) {
     Database profile(profile_.string(), Database::Mode::ReadOnly);
     delta = make_follow_delta(profile, since, kMaxRows);
   } catch (const std::exception& e) {
-    HttpResponse busy = text_answer(503, std::string("follow: cannot read the profile now: ") + e.what());
+    HttpResponse busy = text_response(503, std::string("follow: cannot read the profile now: ") + e.what());
     busy.add_header("Retry-After", "1");
     return busy;
   }

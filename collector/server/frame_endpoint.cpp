@@ -14,14 +14,6 @@
 namespace lurk::server {
 namespace {
 
-HttpResponse text_answer(int status, const std::string& text) {
-  HttpResponse response;
-  response.status = status;
-  response.add_header("Content-Type", "text/plain; charset=utf-8");
-  response.add_text(text + "\n");
-  return response;
-}
-
 // VmRSS / VmHWM of this process in bytes (Linux), 0 when unknown.
 int64_t status_bytes(const std::string& field) {
   std::ifstream in("/proc/self/status");
@@ -69,17 +61,17 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
   try {
     wanted = ui::parse_frame_request(request.query);
   } catch (const ui::FrameRequestError& e) {
-    return text_answer(400, e.what());
+    return text_response(400, e.what());
   }
   if (wanted.view.window.t0() > double(model_->duration_ns()) + wanted.view.window.span() ||
       wanted.view.window.t1() < -wanted.view.window.span())
-    return text_answer(400, "frame parameters t0/t1: the window lies more than its own width outside "
+    return text_response(400, "frame parameters t0/t1: the window lies more than its own width outside "
                             "the profile (0 to " + std::to_string(model_->duration_ns()) + " ns)");
   if (wanted.selected_group && *wanted.selected_group >= model_->groups().size())
-    return text_answer(400, "frame parameter sg: no group " + std::to_string(*wanted.selected_group) +
+    return text_response(400, "frame parameter sg: no group " + std::to_string(*wanted.selected_group) +
                                 " (the profile has " + std::to_string(model_->groups().size()) + ")");
   if (wanted.keep_group && *wanted.keep_group >= model_->groups().size())
-    return text_answer(400, "frame parameter keep: no group " + std::to_string(*wanted.keep_group));
+    return text_response(400, "frame parameter keep: no group " + std::to_string(*wanted.keep_group));
   HttpResponse response;
   response.add_header("Content-Type", "application/x-lurk-frame");
   response.add_text(ui::encode_frame_answer(renderer_->render(wanted)));

@@ -42,4 +42,13 @@ struct HttpResponse {
 
 const char* status_text(int status);
 
+// A short plain-text answer (errors, refusals): the text and a newline.
+inline HttpResponse text_response(int status, const std::string& text) {
+  HttpResponse response;
+  response.status = status;
+  response.add_header("Content-Type", "text/plain; charset=utf-8");
+  response.add_text(text + "\n");
+  return response;
+}
+
 }  // namespace lurk::server

@@ -10,14 +10,6 @@ namespace {
 const char* const kTracePath = "/trace.lurk";
 const char* const kMultipartBoundary = "lurk-byteranges-7d3f9a1c";
 
-HttpResponse text_response(int status, const std::string& text) {
-  HttpResponse response;
-  response.status = status;
-  response.add_header("Content-Type", "text/plain; charset=utf-8");
-  response.add_text(text + "\n");
-  return response;
-}
-
 BodyPart file_slice(const std::shared_ptr<const ProfileSnapshot>& snapshot, const ByteRange& range) {
   return {nullptr, snapshot, snapshot->fd(), range.first, range.length()};
 }

@@ -20,7 +20,7 @@ import time
 lurk, src = sys.argv[1:3]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
-from live_collector import HEADER, T0, Collector, Sender, log_lines  # noqa: E402
+from live_collector import HEADER, T0, Collector, Sender, log_lines, wait_acked  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-")
 
@@ -31,15 +31,6 @@ def query(profile, sql):
         raise RuntimeError("lurk query failed: " + r.stderr)
     return [line.split("\t") for line in r.stdout.splitlines()]
 
-
-def wait_acked(sender, timeout=20):
-    """Until the collector acknowledged every byte sent so far."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        sender.read_acks(0.1)
-        if sender.acks and sender.acks[-1]["bytes"] == sender.sent:
-            return True
-    return False
 
 
 def source_id(profile, name):

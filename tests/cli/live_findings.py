@@ -14,7 +14,7 @@ import time
 lurk, src = sys.argv[1:3]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
-from live_collector import HEADER, T0, Collector, Sender  # noqa: E402
+from live_collector import HEADER, T0, Collector, Sender, wait_acked  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-findings-")
 
@@ -46,14 +46,6 @@ def wait_for(profile, expected, timeout=10):
         time.sleep(0.1)
     return got
 
-
-def wait_acked(sender, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        sender.read_acks(0.1)
-        if sender.acks and sender.acks[-1]["bytes"] == sender.sent:
-            return True
-    return False
 
 
 profile = os.path.join(tmp, "live.lurk")

@@ -122,3 +122,13 @@ class Sender:
         import struct
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.sock.close()
+
+
+def wait_acked(sender, timeout=20):
+    """Until the collector acknowledged every byte `sender` sent so far; False on timeout."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        sender.read_acks(0.1)
+        if sender.acks and sender.acks[-1]["bytes"] == sender.sent:
+            return True
+    return False
