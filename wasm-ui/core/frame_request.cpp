@@ -1,6 +1,7 @@
 // The text form of a frame request (GET /frame?...): writing it, and parsing
 // it strictly (docs/server.md, "Server-backed viewing").
 #include "core/frame_request.h"
+#include "core/view_state.h"
 
 #include <charconv>
 #include <cmath>
@@ -26,26 +27,6 @@ std::string flags(const std::vector<bool>& v) {
   while (last > 0 && !v[last - 1]) --last;  // trailing "not set" is the default
   for (size_t i = 0; i < last; ++i) s += v[i] ? '1' : '0';
   return s;
-}
-
-bool unreserved(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
-}
-
-std::string escape(const std::string& s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (unreserved(char(c))) {
-      out += char(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 int hex_value(char c) {
@@ -201,7 +182,7 @@ std::string frame_request_query(const FrameRequest& r) {
     q += "&sel=" + std::to_string(int(r.selected.kind)) + "." + std::to_string(r.selected.lane) + "." +
          std::to_string(r.selected.index) + "." + std::to_string(r.selected.count);
   if (r.measure) q += "&m0=" + number(r.measure->first) + "&m1=" + number(r.measure->second);
-  if (!r.search.empty()) q += "&q=" + escape(r.search);
+  if (!r.search.empty()) q += "&q=" + percent_encode(r.search);  // the links' encoding (view_state.h)
   return q;
 }
 
