@@ -9,6 +9,7 @@ timeout (10 s). In a network namespace of its own (unshare -n, a veth pair
 holding 10.77.0.1-3; root needed, as for server_nonloopback.py).
 Usage: server_eviction.py LURK_BIN SOURCE_DIR"""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -48,12 +49,28 @@ def request(port, close):
 
 
 def answer(s, timeout):
-    """The start of the server's answer on s, or b'' after timeout seconds."""
+    """The server's whole answer on s (head and Content-Length body: a keep-alive
+    connection's next answer must not start with this one's rest), or what came
+    before timeout seconds ran out (b'' for nothing)."""
     s.settimeout(timeout)
+    got = b""
     try:
-        return s.recv(65536)
+        while b"\r\n\r\n" not in got:
+            chunk = s.recv(65536)
+            if not chunk:
+                return got
+            got += chunk
+        head, _, body = got.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length:\s*(\d+)", head)
+        want = int(length.group(1)) if length else 0
+        while len(body) < want:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            body += chunk
+        return head + b"\r\n\r\n" + body
     except (socket.timeout, ConnectionResetError):
-        return b""
+        return got
 
 
 def share_dir():

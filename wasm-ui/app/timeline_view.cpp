@@ -56,6 +56,10 @@ void TimelinePanel::restore_view(const ProfileModel& model, const ViewState& v,
     finding_current_ = -1;
     update_selection_ids(model);
   }
+  // Laid out again with the link's highlighted group (its rows fitted), so
+  // that the next frame does not take it for a new click and reveal the
+  // selected row over the link's scroll.
+  relayout(model);
 
   // Last: the link's scroll is where the user had it with that selection
   // (drawing clamps it to the rows), so it wins over revealing the selected
