@@ -34,6 +34,12 @@ class UiModelLoadTest : public ProfileTest {
     source = SourceRow{0, "t", "test", "hash-load", 1};
     w->begin_source(source);
   }
+  // The writer's statements are finalized before the fixture closes the
+  // profile (closing with statements open fails and leaks the connection).
+  void TearDown() override {
+    w.reset();
+    ProfileTest::TearDown();
+  }
   int64_t thread(const std::string& name, std::optional<int64_t> connection = std::nullopt) {
     ThreadRow t;
     t.source_id = source.id;
