@@ -3,6 +3,7 @@ socket exactly as written, so traversal targets, foreign Host headers and
 odd Range headers reach the server unnormalised (http.client would refuse or
 rewrite some of them). Imported with sys.path pointing at tests/server."""
 import os
+import sys
 import select
 import signal
 import socket
@@ -118,3 +119,22 @@ def hot_journal_copy(source, target):
         "os._exit(0)\n")
     subprocess.run(["/usr/bin/python3", "-c", code, target], check=True)
     return os.path.exists(target + "-journal")
+
+
+def in_own_network_namespace(script, lurk, src):
+    """Re-runs `script` inside a fresh network namespace (unshare -n) unless it
+    already runs there (--in-namespace): nothing touches the host's network."""
+    if "--in-namespace" in sys.argv:
+        return
+    r = subprocess.run(["unshare", "-n", sys.executable, script, lurk, src, "--in-namespace"])
+    sys.exit(r.returncode)
+
+
+def setup_veth(addresses):
+    """In that namespace: loopback up and a veth pair whose lurk0 end holds
+    `addresses` (each /24), both ends up."""
+    for cmd in (["ip", "link", "set", "lo", "up"],
+                ["ip", "link", "add", "lurk0", "type", "veth", "peer", "name", "lurk1"],
+                *[["ip", "addr", "add", a + "/24", "dev", "lurk0"] for a in addresses],
+                ["ip", "link", "set", "lurk0", "up"], ["ip", "link", "set", "lurk1", "up"]):
+        subprocess.run(cmd, check=True)

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from cli_checks import check, finish  # noqa: E402
-from http_probe import port_of, start_view, stop  # noqa: E402
+from http_probe import in_own_network_namespace, port_of, setup_veth, start_view, stop  # noqa: E402
 
 SERVER, FLOODERS = "10.77.0.1", ["10.77.0.2", "10.77.0.3"]
 MAX_CONNECTIONS = 1024          # ServerLimits::max_connections
@@ -28,19 +27,7 @@ PER_PEER = 64 + 512             # max_active_per_peer + max_waiting_per_peer
 TOKEN = "e" * 64
 lurk, src = sys.argv[1:3]
 
-if "--in-namespace" not in sys.argv:
-    # Re-run inside a fresh network namespace: nothing here touches the host's network.
-    r = subprocess.run(["unshare", "-n", sys.executable, __file__, lurk, src, "--in-namespace"])
-    sys.exit(r.returncode)
-
-
-def setup_network():
-    for cmd in (["ip", "link", "set", "lo", "up"],
-                ["ip", "link", "add", "lurk0", "type", "veth", "peer", "name", "lurk1"],
-                ["ip", "addr", "add", SERVER + "/24", "dev", "lurk0"],
-                *[["ip", "addr", "add", a + "/24", "dev", "lurk0"] for a in FLOODERS],
-                ["ip", "link", "set", "lurk0", "up"], ["ip", "link", "set", "lurk1", "up"]):
-        subprocess.run(cmd, check=True)
+in_own_network_namespace(__file__, lurk, src)
 
 
 def request(port, close):
@@ -82,7 +69,7 @@ def share_dir():
 
 
 def main():
-    setup_network()
+    setup_veth([SERVER, *FLOODERS])
     env = dict(os.environ, LURK_SHARE_DIR=share_dir())
     proc, url = start_view(lurk, [os.path.join(src, "samples", "demo.lurk"), "--bind", SERVER,
                                   "--token", TOKEN], env=env)

@@ -8,29 +8,17 @@ name; loopback itself not listening. Usage: server_nonloopback.py LURK_BIN SOURC
 import os
 import re
 import socket
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from cli_checks import check, finish  # noqa: E402
-from http_probe import port_of, raw_request, start_view, stop  # noqa: E402
+from http_probe import in_own_network_namespace, port_of, raw_request, setup_veth, start_view, stop  # noqa: E402
 
 ADDRESS = "10.77.0.1"
 
 lurk, src = sys.argv[1:3]
-if "--in-namespace" not in sys.argv:
-    # Re-run inside a fresh network namespace: nothing here touches the host's network.
-    r = subprocess.run(["unshare", "-n", sys.executable, __file__, lurk, src, "--in-namespace"])
-    sys.exit(r.returncode)
-
-
-def setup_network():
-    for cmd in (["ip", "link", "set", "lo", "up"],
-                ["ip", "link", "add", "lurk0", "type", "veth", "peer", "name", "lurk1"],
-                ["ip", "addr", "add", ADDRESS + "/24", "dev", "lurk0"],
-                ["ip", "link", "set", "lurk0", "up"], ["ip", "link", "set", "lurk1", "up"]):
-        subprocess.run(cmd, check=True)
+in_own_network_namespace(__file__, lurk, src)
 
 
 def get_at(port, target, headers=None, host_header=None):
@@ -41,7 +29,7 @@ def get_at(port, target, headers=None, host_header=None):
 
 
 def main():
-    setup_network()
+    setup_veth([ADDRESS])
     profile = os.path.join(src, "samples", "demo.lurk")
     proc, url = start_view(lurk, [profile, "--bind", ADDRESS, "--allow-host", "viewer.lab"])
     try:
