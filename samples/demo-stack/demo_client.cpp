@@ -167,8 +167,8 @@ void run_fetch(ClientContext& ctx, const Fetch& fetch, int number) {
     return;
   }
   set_timeouts(fd, 20);
+  ctx.trace.thread_start(thread, fetch.name, &tuple);  // before the tap may name it (server's note)
   if (ctx.tap) ctx.tap->own(tuple, thread);
-  ctx.trace.thread_start(thread, fetch.name, &tuple);
   try {
     DEMO_FRAME();
     connect_to(ctx, fd, fetch, thread);  // the tuple is the one bound_socket bound

@@ -95,8 +95,11 @@ void serve_connection(ServerContext& ctx, int fd, int number) {
     close(fd);
     return;
   }
-  if (ctx.tap) ctx.tap->own(tuple, thread);
+  // The thread starts in the trace before the tap may name it on a segment:
+  // the tap's reader runs on its own thread and writes as soon as it owns the
+  // connection (the other order let a segment come first under slow timing).
   ctx.trace.thread_start(thread, "serve " + tuple.raddr + ":" + std::to_string(tuple.rport), &tuple);
+  if (ctx.tap) ctx.tap->own(tuple, thread);
   set_timeouts(fd, 20);
   bool closed = false;
   try {
