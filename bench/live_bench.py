@@ -165,14 +165,7 @@ def main():
         print("%2d senders: %d events in %.2f s = %.0f events/s, collector peak RSS %.0f MB, "
               "collector CPU %.2f s (%.0f events per CPU-second)"
               % (senders, events, took, events / took, peak, cpu, events / max(cpu, 0.01)), flush=True)
-    small = []
-    for tag in range(4):
-        path = os.path.join(work, "load-%d.jsonl" % tag)
-        small.append((path, make_jsonl(path, 400_000, tag)))
-    idle, loaded = latency(lurk, work, small)
-    lat = "send-to-query latency ms: idle p50 %.0f p95 %.0f max %.0f; under 4 senders p50 %.0f p95 %.0f max %.0f" % (
-        percentile(idle, 50), percentile(idle, 95), max(idle),
-        percentile(loaded, 50), percentile(loaded, 95), max(loaded))
+    lat = query_latency_text(lurk, work)
     print(lat)
     ui_idle, ui_loaded, ui_rate = ui_latency(args.build)
     ui = ui_text(ui_idle, ui_loaded, ui_rate)
@@ -201,6 +194,18 @@ def main():
         f.write("- %s\n" % ui)
 
 
+def query_latency_text(lurk, work):
+    """Send-to-visible in a query, idle and under 4 senders of 400,000-event files made in work."""
+    small = []
+    for tag in range(4):
+        path = os.path.join(work, "load-%d.jsonl" % tag)
+        small.append((path, make_jsonl(path, 400_000, tag)))
+    idle, loaded = latency(lurk, work, small)
+    return ("send-to-query latency ms: idle p50 %.0f p95 %.0f max %.0f; under 4 senders p50 %.0f "
+            "p95 %.0f max %.0f" % (percentile(idle, 50), percentile(idle, 95), max(idle),
+                                   percentile(loaded, 50), percentile(loaded, 95), max(loaded)))
+
+
 def ui_text(idle, loaded, rate):
     return ("send-to-visible in the browser (`lurk view --follow`, the page's snapshot counting the "
             "event) ms: idle p50 %.0f p95 %.0f max %.0f; while a second sender streams %d events/s "
@@ -212,14 +217,7 @@ def ui_text(idle, loaded, rate):
 def latency_only(lurk, args):
     """Send-to-visible, in a query and in the browser, without the throughput runs."""
     work = tempfile.mkdtemp(prefix="lurk-live-bench-")
-    small = []
-    for tag in range(4):
-        path = os.path.join(work, "load-%d.jsonl" % tag)
-        small.append((path, make_jsonl(path, 400_000, tag)))
-    idle, loaded = latency(lurk, work, small)
-    lat = "send-to-query latency ms: idle p50 %.0f p95 %.0f max %.0f; under 4 senders p50 %.0f p95 %.0f max %.0f" % (
-        percentile(idle, 50), percentile(idle, 95), max(idle),
-        percentile(loaded, 50), percentile(loaded, 95), max(loaded))
+    lat = query_latency_text(lurk, work)
     print(lat, flush=True)
     ui = ui_text(*ui_latency(args.build))
     print(ui, flush=True)
