@@ -58,7 +58,7 @@ run_demo() {
   local server_pid=$!
   pids+=($server_pid)
   # Headers only (-s 128): the analysis needs no payload, and the sample stays small.
-  ip netns exec "$cli" tcpdump -Z root -i cli0 -U -s 128 -w "$work/demo.pcap" tcp 2>"$work/tcpdump.log" &
+  ip netns exec "$cli" tcpdump -Z root -i cli0 --immediate-mode -U -s 128 -w "$work/demo.pcap" tcp 2>"$work/tcpdump.log" &
   local tcpdump_pid=$!
   pids+=($tcpdump_pid)
   wait_for_line "$work/server.log" ready 10

@@ -13,7 +13,7 @@ head -c 200000 /dev/urandom > "$work/blob.bin"
 echo "hello from lurk" > "$work/small.txt"
 (cd "$work" && exec python3 -m http.server "$port" --bind :: >/dev/null 2>&1) &
 sleep 1
-tcpdump -i lo -U -s 0 -w "$work/cap.pcap" "tcp port $port or tcp port $((port + 1))" 2>/dev/null &
+tcpdump -i lo --immediate-mode -U -s 0 -w "$work/cap.pcap" "tcp port $port or tcp port $((port + 1))" 2>/dev/null &
 tcpdump_pid=$!
 sleep 1
 

@@ -42,7 +42,7 @@ pids+=($!)
 ip netns exec "$srv" python3 "$here/traffic.py" server --duration 150 >"$work/server.log" 2>&1 &
 pids+=($!)
 if [ "$capture_at" = server ]; then cap_ns=$srv cap_dev=srv0; else cap_ns=$cli cap_dev=cli0; fi
-ip netns exec "$cap_ns" tcpdump -Z root -i "$cap_dev" -U -s "$snaplen" -w "$work/cap.pcap" tcp 2>"$work/tcpdump.log" &
+ip netns exec "$cap_ns" tcpdump -Z root -i "$cap_dev" --immediate-mode -U -s "$snaplen" -w "$work/cap.pcap" tcp 2>"$work/tcpdump.log" &
 tcpdump_pid=$!
 pids+=($tcpdump_pid)
 wait_for_line "$work/server.log" ready 10
@@ -62,5 +62,15 @@ if [ $status != 0 ]; then
   echo "netlab.sh: the $scenario client failed (exit $status)" >&2
   exit 1
 fi
+# A capture missing frames would still agree with tshark (both read the same
+# file), so the lab itself refuses one: tcpdump must have seen traffic, and
+# the kernel must not have dropped any of it.
+captured=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$work/tcpdump.log")
+dropped=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$work/tcpdump.log")
+if [ "${captured:-0}" = 0 ] || [ "${dropped:-1}" != 0 ]; then
+  echo "netlab.sh: tcpdump captured ${captured:-?} frames, kernel dropped ${dropped:-?}:" >&2
+  cat "$work/tcpdump.log" >&2
+  exit 1
+fi
 cp "$work/cap.pcap" "$out"
-echo "netlab.sh: wrote $out ($(stat -c %s "$out") bytes, $scenario over IPv$family)" >&2
+echo "netlab.sh: wrote $out ($(stat -c %s "$out") bytes, $captured frames, $scenario over IPv$family)" >&2

@@ -53,10 +53,10 @@ ip netns exec "$B" python3 "$here/traffic.py" serve 5003 & pids+=($!)  # for tra
 # gives real snaplen-cut frames (headers whole, payload cut).
 capture=()
 in_b() { ip netns exec "$B" "$@" & capture+=($!); }
-in_b tcpdump -q -Z root -i pcngv1 -s 160 --time-stamp-precision=nano -w "$work/ethernet.pcap"
-in_b tcpdump -q -Z root -i pcngt1 -s 160 -w "$work/rawip.pcap"
-in_b tcpdump -q -Z root -i any -y LINUX_SLL -s 160 -w "$work/sll.pcap"
-in_b tcpdump -q -Z root -i any -y LINUX_SLL2 -s 160 -w "$work/sll2.pcap"
+in_b tcpdump -q -Z root --immediate-mode -i pcngv1 -s 160 --time-stamp-precision=nano -w "$work/ethernet.pcap"
+in_b tcpdump -q -Z root --immediate-mode -i pcngt1 -s 160 -w "$work/rawip.pcap"
+in_b tcpdump -q -Z root --immediate-mode -i any -y LINUX_SLL -s 160 -w "$work/sll.pcap"
+in_b tcpdump -q -Z root --immediate-mode -i any -y LINUX_SLL2 -s 160 -w "$work/sll2.pcap"
 in_b dumpcap -q -i pcngv1 -s 160 -i pcngt1 -s 96 -i lo -s 160 \
   --capture-comment "lurk link-type test: veth, tun and lo in one file" -w "$work/multi.pcapng"
 sleep 2
