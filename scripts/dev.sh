@@ -21,13 +21,18 @@ case "$command" in
   *) echo "usage: scripts/dev.sh view|test|build [ARGS...]" >&2; exit 2 ;;
 esac
 
-# The native suite's second tree: gcc with ASan + UBSan + LeakSanitizer, no
-# WebAssembly (the browser tests are not registered there), built cheaply
-# (LURK_SANITIZE in CMakeLists.txt: -O1 -g1, unity build).
+# The native suite's second tree: clang-14 with ASan + UBSan + LeakSanitizer,
+# no WebAssembly (the browser tests are not registered there), built cheaply
+# (LURK_SANITIZE in CMakeLists.txt: clang, -O1 libraries, -O0 the rest, -g1).
 build_sanitize_tree() {
+  # A tree configured by an earlier dev.sh with gcc is made again with clang.
+  if [ -f "$sanitize/CMakeCache.txt" ] &&
+     ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang++-14$' "$sanitize/CMakeCache.txt"; then
+    rm -rf "$sanitize"
+  fi
   if [ ! -f "$sanitize/build.ninja" ]; then
-    cmake -S "$root" -B "$sanitize" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLURK_SANITIZE=ON \
-          -DLURK_BUILD_WASM=OFF >&2
+    CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$sanitize" -G Ninja \
+      -DCMAKE_BUILD_TYPE=Debug -DLURK_SANITIZE=ON -DLURK_BUILD_WASM=OFF >&2
   fi
   cmake --build "$sanitize" >&2
 }

@@ -8,11 +8,19 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <memory>
+
 namespace lurk {
+class Database;
 class Importer;
 }
 
 namespace lurk::fuzz {
+
+// A fresh in-memory profile holding the empty schema: a copy of one made once
+// per process (sqlite3_deserialize), because creating the schema's tables and
+// indexes was three quarters of every execution's instructions.
+std::unique_ptr<Database> empty_profile_in_memory();
 
 void import_into_memory(const Importer& importer, const uint8_t* data, size_t size);
 

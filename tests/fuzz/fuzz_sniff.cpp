@@ -4,12 +4,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fuzz_import.h"
 #include "ingest/ingest.h"
 #include "storage/sqlite_handle.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  lurk::Database db(":memory:", lurk::Database::Mode::ReadWriteCreate);
-  lurk::SourceOutcome outcome = lurk::ingest_buffer(db, "dropped-file", data, size);
+  auto db = lurk::fuzz::empty_profile_in_memory();
+  lurk::SourceOutcome outcome = lurk::ingest_buffer(*db, "dropped-file", data, size);
   // A refused input must say why: the page shows this message.
   if (outcome.status == lurk::SourceOutcome::Status::Rejected && outcome.messages.empty())
     __builtin_trap();
