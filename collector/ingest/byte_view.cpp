@@ -1,6 +1,9 @@
 // ByteView's checked reads (byte_view.h).
 #include "ingest/byte_view.h"
 
+#include <bit>
+#include <cstring>
+
 namespace lurk {
 
 std::string ByteMiss::describe() const {
@@ -16,14 +19,23 @@ bool ByteView::check(size_t at, size_t len) const {
   return false;
 }
 
-uint64_t ByteView::load(size_t at, size_t len) const {
-  uint64_t v = 0;
-  for (size_t i = 0; i < len; ++i) {
-    size_t shift = order_ == Endian::Little ? i : len - 1 - i;
-    v |= uint64_t(data_[at + i]) << (8 * shift);
-  }
-  return v;
+namespace {
+
+// A field of 2, 4 or 8 bytes as one load, swapped when the file's order is
+// not the machine's: a loop over the bytes cost ~75 instructions per 32-bit
+// field, four of them per pcap record header.
+template <typename T>
+T load_word(const uint8_t* at, Endian order) {
+  T v;
+  std::memcpy(&v, at, sizeof v);
+  bool native = (order == Endian::Little) == (std::endian::native == std::endian::little);
+  if (native) return v;
+  if constexpr (sizeof(T) == 2) return __builtin_bswap16(v);
+  else if constexpr (sizeof(T) == 4) return __builtin_bswap32(v);
+  else return __builtin_bswap64(v);
 }
+
+}  // namespace
 
 std::optional<uint8_t> ByteView::u8(size_t at) const {
   if (!check(at, 1)) return std::nullopt;
@@ -32,17 +44,17 @@ std::optional<uint8_t> ByteView::u8(size_t at) const {
 
 std::optional<uint16_t> ByteView::u16(size_t at) const {
   if (!check(at, 2)) return std::nullopt;
-  return static_cast<uint16_t>(load(at, 2));
+  return load_word<uint16_t>(data_ + at, order_);
 }
 
 std::optional<uint32_t> ByteView::u32(size_t at) const {
   if (!check(at, 4)) return std::nullopt;
-  return static_cast<uint32_t>(load(at, 4));
+  return load_word<uint32_t>(data_ + at, order_);
 }
 
 std::optional<uint64_t> ByteView::u64(size_t at) const {
   if (!check(at, 8)) return std::nullopt;
-  return load(at, 8);
+  return load_word<uint64_t>(data_ + at, order_);
 }
 
 std::optional<std::span<const uint8_t>> ByteView::bytes(size_t at, size_t len) const {

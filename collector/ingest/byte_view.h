@@ -64,7 +64,6 @@ class ByteView {
 
  private:
   bool check(size_t at, size_t len) const;
-  uint64_t load(size_t at, size_t len) const;
 
   const uint8_t* data_ = nullptr;
   size_t size_ = 0;

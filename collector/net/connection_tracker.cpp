@@ -27,15 +27,25 @@ ConnectionKey key_of(const TcpSegment& s) {
 
 }  // namespace
 
+// Eight bytes at a time (a byte at a time cost ~290 instructions a packet):
+// each word is multiplied into the state and the high half folded back in.
 size_t ConnectionKeyHash::operator()(const ConnectionKey& key) const {
-  uint64_t h = 1469598103934665603ULL;
-  auto mix = [&h](const uint8_t* p, size_t n) {
-    for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
+  uint64_t h = 0x9e3779b97f4a7c15ULL;
+  auto mix = [&h](uint64_t word) {
+    h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
   };
-  mix(key.addr_lo.bytes.data(), key.addr_lo.bytes.size());
-  mix(key.addr_hi.bytes.data(), key.addr_hi.bytes.size());
-  uint32_t ports = uint32_t(key.port_lo) << 16 | key.port_hi;
-  mix(reinterpret_cast<const uint8_t*>(&ports), sizeof ports);
+  auto mix_address = [&mix](const IpAddress& address) {
+    static_assert(sizeof(address.bytes) % 8 == 0);
+    for (size_t i = 0; i < sizeof(address.bytes); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, address.bytes.data() + i, sizeof word);
+      mix(word);
+    }
+  };
+  mix_address(key.addr_lo);
+  mix_address(key.addr_hi);
+  mix(uint64_t(key.port_lo) << 16 | key.port_hi);
   return static_cast<size_t>(h);
 }
 
@@ -87,7 +97,7 @@ ConnectionTracker::Connection& ConnectionTracker::start_connection(const Connect
   row.port_b = sender_is_a ? s.dst_port : s.src_port;
   row.first_ns = row.last_ns = s.ts_ns;
   if (make_analyzer_) connection->analyzer = make_analyzer_();
-  writer_.insert_connection(row);
+  row.id = writer_.claim_connection_id();  // the row itself: write_row
   connection->findings = std::make_unique<TcpConnectionScan>(
       row.id, names_of(row.addr_a, row.port_a, row.addr_b, row.port_b));
   Connection* raw = connection.get();
@@ -148,11 +158,23 @@ void ConnectionTracker::add(const TcpSegment& s) {
   writer_.insert_packet(packet);
 }
 
+// Packets name their connection's id before its row is written: the
+// profile holds no foreign key constraints, and the row is in the file by
+// the time the source (or a live batch) commits.
+void ConnectionTracker::write_row(Connection& c) {
+  update_state(c);
+  if (c.analyzer) c.row.flags_json = c.analyzer->flags_json();
+  if (c.written) {
+    writer_.update_connection(c.row);
+  } else {
+    writer_.insert_claimed_connection(c.row);
+    c.written = true;
+  }
+}
+
 void ConnectionTracker::flush() {
   for (Connection* c : changed_) {
-    update_state(*c);
-    if (c->analyzer) c->row.flags_json = c->analyzer->flags_json();
-    writer_.update_connection(c->row);
+    write_row(*c);
     c->changed = false;
   }
   changed_.clear();
@@ -161,9 +183,7 @@ void ConnectionTracker::flush() {
 void ConnectionTracker::finish() {
   changed_.clear();
   for (auto& c : connections_) {
-    update_state(*c);
-    if (c->analyzer) c->row.flags_json = c->analyzer->flags_json();
-    writer_.update_connection(c->row);
+    write_row(*c);
     for (const FindingRow& finding : c->findings->finish())
       writer_.insert_capture_finding(source_id_, finding);
   }

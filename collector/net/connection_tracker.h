@@ -74,6 +74,7 @@ class ConnectionTracker {
     // Findings (docs/findings.md) from the packets as they are written.
     std::unique_ptr<TcpConnectionScan> findings;
     bool changed = false;  // since the last flush
+    bool written = false;  // its row is in the file (written at the first flush or the end)
   };
 
   Connection& start_connection(const ConnectionKey& key, const TcpSegment& segment);
@@ -82,6 +83,8 @@ class ConnectionTracker {
   static bool is_reused_syn_ack(const Connection& connection, const TcpSegment& segment);
   static void note_base_seq(Connection& connection, const TcpSegment& segment, int dir);
   static void update_state(Connection& connection);
+  // Inserts the connection's row the first time, updates it after.
+  void write_row(Connection& connection);
 
   TraceWriter& writer_;
   int64_t source_id_;

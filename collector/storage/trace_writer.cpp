@@ -61,6 +61,13 @@ Statement& TraceWriter::statement(std::string_view key, std::string_view sql) {
   return it->second;
 }
 
+BindOnChange& TraceWriter::bulk_statement(std::string_view key, std::string_view sql) {
+  auto it = bulk_statements_.find(key);
+  if (it == bulk_statements_.end())
+    it = bulk_statements_.emplace(std::string(key), BindOnChange(db_.prepare(sql))).first;
+  return it->second;
+}
+
 template <typename Value>
 bool TraceWriter::any_row(std::string_view key, std::string_view sql, const Value& value) {
   sync();
@@ -302,6 +309,16 @@ int64_t TraceWriter::insert_connection(ConnectionRow& row) {
   return row.id;
 }
 
+int64_t TraceWriter::claim_connection_id() {
+  if (!ids_loaded_) load_next_ids();
+  return next_connection_id_++;
+}
+
+void TraceWriter::insert_claimed_connection(const ConnectionRow& row) {
+  static const std::string sql = insert_with_id_sql("connections", kConnectionColumns, 18);
+  queue_by_id("connection_insert", sql, row, bind_connection);
+}
+
 void TraceWriter::update_connection(const ConnectionRow& row) {
   static const std::string sql = update_by_id_sql("connections", kConnectionColumns, 18);
   queue_by_id("connection_update", sql, row, bind_connection);
@@ -325,13 +342,22 @@ void TraceWriter::update_thread(const ThreadRow& row) {
 // INSERT statement, which spreads SQLite's per-statement cost (step, halt,
 // reset) over many rows. Rows keep their order, so their ids are the same as
 // with one INSERT per row.
+//
+// OR FAIL: a statement of many rows that could stop half-way on a NOT NULL
+// column (ABORT, SQLite's default) gets a statement journal, a copy of every
+// page it changes that existed before it: 9-15% of the writer's work (on a
+// capture of many connections, each statement changes dozens of index
+// pages). With FAIL nothing is journalled per statement; a failed insert
+// throws, and the caller rolls the whole source (or live batch) back, so
+// the rows a failed statement left are never kept.
 namespace {
 
 constexpr size_t kRowsPerInsert = 64;
 
 std::string insert_sql(const char* table, const char* columns, int params, size_t rows) {
   std::string one = "(" + placeholders(params) + ")";
-  std::string sql = std::string("INSERT INTO ") + table + "(" + columns + ") VALUES " + one;
+  std::string sql =
+      std::string("INSERT OR FAIL INTO ") + table + "(" + columns + ") VALUES " + one;
   for (size_t i = 1; i < rows; ++i) sql += "," + one;
   return sql;
 }
@@ -341,7 +367,7 @@ std::string insert_sql(const char* table, const char* columns, int params, size_
 template <typename Row>
 struct BulkTable {
   BulkTable(const char* table, const char* columns, int params,
-            void (*bind_row)(Statement&, int first, const Row&))
+            void (*bind_row)(BindOnChange&, int first, const Row&))
       : params(params),
         bind(bind_row),
         bulk_key(std::string(table) + "_bulk"),
@@ -349,7 +375,7 @@ struct BulkTable {
         bulk_sql(insert_sql(table, columns, params, kRowsPerInsert)),
         one_sql(insert_sql(table, columns, params, 1)) {}
   int params;
-  void (*bind)(Statement&, int first, const Row&);
+  void (*bind)(BindOnChange&, int first, const Row&);
   // Built once: the statements' cache keys and SQL, kRowsPerInsert rows or one.
   std::string bulk_key, one_key, bulk_sql, one_sql;
 };
@@ -361,7 +387,11 @@ void bind_optional_text(Statement& s, int index, const std::optional<std::string
   else s.bind(index, std::nullopt);
 }
 
-void bind_packet(Statement& s, int first, const PacketRow& r) {
+void bind_optional_text(BindOnChange& s, int index, const std::optional<std::string>& text) {
+  s.bind(index, text);
+}
+
+void bind_packet(BindOnChange& s, int first, const PacketRow& r) {
   int i = first;
   s.bind(i++, r.source_id).bind(i++, r.frame).bind(i++, r.connection_id).bind(i++, r.ts_ns);
   s.bind(i++, r.dir).bind(i++, r.seq).bind(i++, r.ack).bind(i++, r.payload_len);
@@ -371,27 +401,27 @@ void bind_packet(Statement& s, int first, const PacketRow& r) {
   s.bind(i++, r.ts_rtt_ns).bind(i++, r.sender_thread).bind(i++, r.receiver_thread);
 }
 
-void bind_span(Statement& s, int first, const SpanRow& r) {
+void bind_span(BindOnChange& s, int first, const SpanRow& r) {
   int i = first;
   s.bind(i++, r.thread_id).bind(i++, r.start_ns).bind(i++, r.end_ns).bind(i++, r.depth);
   s.bind(i++, r.kind).bind(i++, r.name);
   bind_optional_text(s, i++, r.args_json);
 }
 
-void bind_instant(Statement& s, int first, const InstantRow& r) {
+void bind_instant(BindOnChange& s, int first, const InstantRow& r) {
   int i = first;
   s.bind(i++, r.thread_id).bind(i++, r.source_id).bind(i++, r.ts_ns).bind(i++, r.kind);
   s.bind(i++, r.name);
   bind_optional_text(s, i++, r.args_json);
 }
 
-void bind_counter(Statement& s, int first, const CounterRow& r) {
+void bind_counter(BindOnChange& s, int first, const CounterRow& r) {
   int i = first;
   s.bind(i++, r.thread_id).bind(i++, r.source_id).bind(i++, r.name).bind(i++, r.ts_ns);
   s.bind(i++, r.value);
 }
 
-void bind_flow(Statement& s, int first, const FlowRow& r) {
+void bind_flow(BindOnChange& s, int first, const FlowRow& r) {
   int i = first;
   s.bind(i++, r.kind).bind(i++, r.from_thread).bind(i++, r.from_ns).bind(i++, r.to_thread);
   s.bind(i++, r.to_ns).bind(i++, r.packet_id);
@@ -435,7 +465,7 @@ template <typename Row>
 void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>& rows) {
   size_t done = 0;
   if (rows.size() >= kRowsPerInsert) {
-    Statement& bulk = statement(table.bulk_key, table.bulk_sql);
+    BindOnChange& bulk = bulk_statement(table.bulk_key, table.bulk_sql);
     for (; done + kRowsPerInsert <= rows.size(); done += kRowsPerInsert) {
       for (size_t row = 0; row < kRowsPerInsert; ++row)
         table.bind(bulk, 1 + int(row) * table.params, rows[done + row]);
@@ -443,7 +473,7 @@ void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>
     }
   }
   if (done == rows.size()) return;
-  Statement& single = statement(table.one_key, table.one_sql);
+  BindOnChange& single = bulk_statement(table.one_key, table.one_sql);
   for (; done < rows.size(); ++done) {
     table.bind(single, 1, rows[done]);
     single.run();

@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/bind_on_change.h"
 #include "storage/rows.h"
 #include "storage/sqlite_handle.h"
 #include "storage/write_behind.h"
@@ -71,6 +72,11 @@ class TraceWriter {
 
   int64_t insert_connection(ConnectionRow& row);
   void update_connection(const ConnectionRow& row);
+  // A connection's id now, its row later: the connection tracker writes a
+  // row once, with its counts as of the next flush or the end, instead of
+  // an insert now and an update then (insert_claimed_connection).
+  int64_t claim_connection_id();
+  void insert_claimed_connection(const ConnectionRow& row);
   // Queued; written in batches, at the latest by db() or commit_source.
   void insert_packet(const PacketRow& row);
   int64_t insert_thread(ThreadRow& row);
@@ -103,6 +109,8 @@ class TraceWriter {
   static constexpr size_t kRowsPerJob = 1024;
 
   Statement& statement(std::string_view key, std::string_view sql);
+  // The statements of the bulk tables, which bind only what changed.
+  BindOnChange& bulk_statement(std::string_view key, std::string_view sql);
   // Whether the query (one parameter, bound to `value`) finds a row.
   template <typename Value>
   bool any_row(std::string_view key, std::string_view sql, const Value& value);
@@ -129,6 +137,7 @@ class TraceWriter {
   bool live_ = false;
   int64_t next_source_id_ = 1;  // live: ids handed out by add_live_source
   std::unordered_map<std::string, Statement, KeyHash, std::equal_to<>> statements_;
+  std::unordered_map<std::string, BindOnChange, KeyHash, std::equal_to<>> bulk_statements_;
   std::vector<PacketRow> pending_packets_;
   std::vector<SpanRow> pending_spans_;
   std::vector<InstantRow> pending_instants_;

@@ -4,6 +4,12 @@
 // short (malformed, never a crash or a read past the frame).
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
 #include "capture_builder.h"
 #include "net/packet_decoder.h"
 
@@ -258,6 +264,33 @@ TEST(PacketDecoder, BrokenTcpOptionsStopParsingSafely) {
     EXPECT_FALSE(r.segment.options.window_scale.has_value());
     EXPECT_FALSE(r.segment.options.ts_val.has_value());
   }
+}
+
+// Addresses are written as inet_ntop writes them (the .lurk's addr_a/addr_b,
+// compared with tshark's by the oracle tests); IPv4 is formatted by hand.
+TEST(PacketDecoder, AddressTextIsInetNtops) {
+  const std::vector<std::array<uint8_t, 4>> quads = {
+      {0, 0, 0, 0}, {255, 255, 255, 255}, {10, 0, 100, 9}, {192, 168, 1, 10},
+      {1, 20, 199, 200}, {9, 10, 99, 100}, {127, 0, 0, 1}};
+  for (const auto& quad : quads) {
+    IpAddress a;
+    a.family = 4;
+    std::copy(quad.begin(), quad.end(), a.bytes.begin());
+    char want[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, quad.data(), want, sizeof want);
+    EXPECT_EQ(a.to_string(), want);
+  }
+  for (unsigned b = 0; b < 256; ++b) {
+    IpAddress a;
+    a.bytes = {uint8_t(b), uint8_t(255 - b), uint8_t(b / 3), uint8_t(b * 7)};
+    char want[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, a.bytes.data(), want, sizeof want);
+    EXPECT_EQ(a.to_string(), want) << b;
+  }
+  IpAddress v6;
+  v6.family = 6;
+  v6.bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  EXPECT_EQ(v6.to_string(), "2001:db8::1");
 }
 
 }  // namespace

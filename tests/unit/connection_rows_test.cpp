@@ -1,0 +1,78 @@
+// The connection tracker writes each connection's row once it has counts
+// to write (at a flush or at the end) and updates it after: a connection's
+// row holds its counts as of the last flush, its packets name its id from
+// the start, and every connection has exactly one row.
+#include <gtest/gtest.h>
+
+#include "net/connection_tracker.h"
+#include "profile_fixture.h"
+#include "storage/trace_writer.h"
+
+namespace lurk::test {
+namespace {
+
+class ConnectionRowsTest : public ProfileTest {};
+
+IpAddress ipv4(uint8_t last) {
+  IpAddress a;
+  a.bytes[0] = 10;
+  a.bytes[3] = last;
+  return a;
+}
+
+// Segment `frame` of a connection from 10.0.0.<client>:<port> to 10.0.0.1:80.
+TcpSegment segment(int64_t frame, uint8_t client, uint16_t port, bool to_server, uint8_t flags,
+                   uint32_t payload = 0) {
+  TcpSegment s;
+  s.frame = frame;
+  s.ts_ns = 1000 * frame;
+  s.wire_len = 60 + payload;
+  s.src = to_server ? ipv4(client) : ipv4(1);
+  s.dst = to_server ? ipv4(1) : ipv4(client);
+  s.src_port = to_server ? port : 80;
+  s.dst_port = to_server ? 80 : port;
+  s.seq = to_server ? 1000 : 5000;
+  s.flags = flags;
+  s.payload_len = payload;
+  return s;
+}
+
+TEST_F(ConnectionRowsTest, FlushWritesEachConnectionOnceThenUpdatesIt) {
+  TraceWriter writer(db());
+  SourceRow source{0, "x.pcap", "pcap", "h1", 1};
+  writer.begin_source(source);
+  ConnectionTracker tracker(writer, source.id);
+  tracker.add(segment(1, 2, 4000, true, kSyn));
+  tracker.add(segment(2, 3, 4001, true, kSyn));
+  tracker.add(segment(3, 2, 4000, false, kSyn | kAck));
+  tracker.flush();
+  Database& file = writer.db();
+  EXPECT_EQ(file.query_int("SELECT count(*) FROM connections"), 2);
+  EXPECT_EQ(file.query_int("SELECT packets_ab + packets_ba FROM connections WHERE port_a = 4000"),
+            2);
+  EXPECT_EQ(file.query_int("SELECT count(*) FROM connections WHERE port_a = 4000 AND "
+                           "state = 'established'"),
+            1);
+  // Packets name their connection's row from the first one on.
+  EXPECT_EQ(file.query_int("SELECT count(*) FROM packets p JOIN connections c ON "
+                           "c.id = p.connection_id"),
+            3);
+
+  tracker.add(segment(4, 2, 4000, true, kAck, 100));
+  tracker.add(segment(5, 4, 4002, true, kSyn));  // a third, never flushed
+  tracker.finish();
+  writer.commit_source(source);
+  EXPECT_EQ(count("SELECT count(*) FROM connections"), 3);
+  EXPECT_EQ(count("SELECT packets_ab FROM connections WHERE port_a = 4000"), 2);
+  EXPECT_EQ(count("SELECT bytes_ab FROM connections WHERE port_a = 4000"), 100);
+  EXPECT_EQ(count("SELECT packets_ab FROM connections WHERE port_a = 4002"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM connections WHERE port_a = 4002 AND "
+                  "state = 'handshake' AND first_ns = 5000"),
+            1);
+  EXPECT_EQ(count("SELECT count(*) FROM packets p JOIN connections c ON c.id = p.connection_id"),
+            5);
+  EXPECT_EQ(count("SELECT count(DISTINCT id) FROM connections"), 3);
+}
+
+}  // namespace
+}  // namespace lurk::test
