@@ -4,9 +4,11 @@
 #include "server/lane_summary_file.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <type_traits>
@@ -22,6 +24,26 @@ struct Identity {
   int64_t size = -1, mtime_ns = -1, wal_size = -1, wal_mtime_ns = -1;
   bool operator==(const Identity&) const = default;
 };
+
+std::filesystem::path absolute_profile(const std::filesystem::path& profile) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(profile, ec);
+  return ec ? std::filesystem::absolute(profile) : p;
+}
+
+std::filesystem::path cache_dir() {
+  if (const char* d = std::getenv("LURK_CACHE_DIR"); d && *d) return d;
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::filesystem::path(d) / "lurk";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".cache" / "lurk";
+  return std::filesystem::temp_directory_path() / "lurk-cache";
+}
+
+// FNV-1a, 64 bits: a file name per profile path (the path itself is checked inside).
+uint64_t name_hash(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
 
 void stat_into(const std::string& path, int64_t& size, int64_t& mtime_ns) {
   struct stat st {};
@@ -64,9 +86,11 @@ class Reader {
   size_t at_ = 0;
 };
 
-std::string encode(const ui::LaneSummary& s, const Identity& id) {
+std::string encode(const ui::LaneSummary& s, const Identity& id, const std::string& path) {
   Writer w;
   w.bytes.append(kMagic, sizeof kMagic);
+  w.put(uint64_t(path.size()));
+  w.bytes += path;
   w.put(id);
   w.put(s.first_ns), w.put(s.last_ns), w.put(s.packets), w.put(s.events), w.put(s.last_ids);
   w.put(uint64_t(s.depths.size()));
@@ -78,12 +102,18 @@ std::string encode(const ui::LaneSummary& s, const Identity& id) {
 }
 
 // The summary in `bytes` when it is one for a profile of identity `id`.
-bool decode(std::string bytes, const Identity& id, ui::LaneSummary& s, std::string& why) {
+bool decode(std::string bytes, const Identity& id, const std::string& path, ui::LaneSummary& s,
+            std::string& why) {
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     why = "not a lane summary of this lurk";
     return false;
   }
-  Reader r(bytes.substr(sizeof kMagic));
+  uint64_t path_size = 0;
+  std::memcpy(&path_size, bytes.data() + sizeof kMagic, std::min(sizeof path_size, bytes.size() - sizeof kMagic));
+  size_t head = sizeof kMagic + sizeof path_size;
+  if (bytes.size() < head || path_size > bytes.size() - head) return why = "truncated", false;
+  if (bytes.compare(head, path_size, path) != 0) return why = "made for another profile", false;
+  Reader r(bytes.substr(head + path_size));
   Identity stored;
   if (!r.get(stored)) return why = "truncated", false;
   if (!(stored == id)) return why = "the profile changed since it was made", false;
@@ -105,7 +135,11 @@ bool decode(std::string bytes, const Identity& id, ui::LaneSummary& s, std::stri
 
 // Written beside it, then renamed over: a reader never sees half a file.
 std::string save(const std::filesystem::path& path, const std::string& bytes) {
-  std::filesystem::path part = path.string() + ".part";
+  std::error_code made;
+  std::filesystem::create_directories(path.parent_path(), made);
+  if (made) return "cannot make " + path.parent_path().string() + ": " + made.message();
+  std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, made);
+  std::filesystem::path part = path.string() + ".part" + std::to_string(::getpid());
   {
     std::ofstream out(part, std::ios::binary | std::ios::trunc);
     if (!out) return "cannot write " + part.string() + ": " + std::strerror(errno);
@@ -124,18 +158,22 @@ std::string save(const std::filesystem::path& path, const std::string& bytes) {
 }  // namespace
 
 std::filesystem::path lane_summary_path(const std::filesystem::path& profile) {
-  return profile.string() + ".lanes";
+  std::string path = absolute_profile(profile).string();
+  char name[40];
+  std::snprintf(name, sizeof name, "lanes-%016llx.bin", (unsigned long long)name_hash(path));
+  return cache_dir() / name;
 }
 
 LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile) {
   auto start = std::chrono::steady_clock::now();
   LaneSummaryOutcome out;
   Identity id = identity_of(profile);
+  std::string profile_path = absolute_profile(profile).string();
   std::filesystem::path path = lane_summary_path(profile);
   if (std::ifstream in{path, std::ios::binary}) {
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::string why;
-    if (decode(std::move(bytes), id, out.summary, why)) {
+    if (decode(std::move(bytes), id, profile_path, out.summary, why)) {
       out.from_file = true;
     } else {
       out.summary = {};
@@ -144,7 +182,7 @@ LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& p
   }
   if (!out.from_file) {
     out.summary = ui::scan_lane_summary(db);
-    std::string problem = save(path, encode(out.summary, id));
+    std::string problem = save(path, encode(out.summary, id, profile_path));
     if (!problem.empty()) out.note = problem + " (the next view reads every event again)";
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

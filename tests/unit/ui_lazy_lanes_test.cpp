@@ -3,11 +3,12 @@
 // frames drawn from lanes read on demand, under a memory budget small enough
 // that lanes are dropped and read again between frames, are byte for byte
 // the frames of the whole model, at several zooms, scrolls and row options,
-// on a generated profile with a big lane; the lane summary is kept next to
-// the profile and made again when the profile changes or the file is damaged.
+// on a generated profile with a big lane; the lane summary is kept in the
+// cache and made again when the profile changes or the file is damaged.
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <cstdlib>
 #include <random>
 
 #include "core/frame_request.h"
@@ -156,6 +157,8 @@ class LazyLanesTest : public ProfileTest {
  protected:
   void SetUp() override {
     ProfileTest::SetUp();
+    // Lane summaries go to this test's directory, not the user's cache.
+    ::setenv("LURK_CACHE_DIR", (dir_ / "cache").c_str(), 1);
     write_profile(db());
     whole = ProfileModel::load(db());
   }
@@ -261,7 +264,7 @@ TEST_F(LazyLanesTest, FramesAreTheWholeModelsAtEveryZoom) {
   EXPECT_LT(lazy.memory_bytes(), whole.memory_bytes());
 }
 
-TEST_F(LazyLanesTest, SummaryIsKeptNextToTheProfileAndMadeAgainWhenItChanges) {
+TEST_F(LazyLanesTest, SummaryIsKeptInTheCacheAndMadeAgainWhenItChanges) {
   db_.reset();
   std::filesystem::path profile = profile_path_;
   std::filesystem::path kept = server::lane_summary_path(profile);
