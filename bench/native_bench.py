@@ -52,6 +52,9 @@ def start_view(lurk, profile):
     return proc, port, time.monotonic() - began
 
 
+CPU_MS = []  # per /frame: the server's CPU time (its Server-Timing header), in order
+
+
 def timed_get(conn, path):
     began = time.monotonic()
     conn.request("GET", path)
@@ -60,6 +63,11 @@ def timed_get(conn, path):
     ms = (time.monotonic() - began) * 1000
     if response.status != 200:
         raise RuntimeError(f"{path[:80]}: {response.status} {body[:200]!r}")
+    timing = response.getheader("Server-Timing") or ""
+    for part in timing.split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        if name == "cpu":
+            CPU_MS.append(float(dur))
     return ms, body
 
 
@@ -95,24 +103,28 @@ def view_run(lurk, profile):
         _, body = timed_get(conn, "/native")
         info = json.loads(body)
         duration = info["durationNs"]
+        CPU_MS.clear()
         first_ms, first = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01))
         times, sizes = [], []
         for (t0, t1) in session(duration):
             ms, body = timed_get(conn, "/frame?" + frame_query(t0, t1))
             times.append(ms)
             sizes.append(len(body))
+        first_cpu, cpus = CPU_MS[0], CPU_MS[1:]
         # The last rows: the group of threads on no connection, with the
         # biggest lanes (bench/make_profile.cpp: 10M spans on one thread, 10M
         # samples of one counter); read on first sight, then held.
         bottom_ms, _ = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01, scroll=1e8))
         again_ms, _ = timed_get(conn, "/frame?" + frame_query(duration * 0.4, duration * 0.41, scroll=1e8))
+        bottom_cpu, again_cpu = CPU_MS[-2], CPU_MS[-1]
         _, body = timed_get(conn, "/native")
         after = json.loads(body)
     finally:
         proc.terminate()
         proc.wait(60)
     return {"url_s": url_s, "info": info, "after": after, "first_ms": first_ms, "first_kb": len(first) / 1024,
-            "times": times, "sizes": sizes, "bottom_ms": bottom_ms, "bottom_again_ms": again_ms}
+            "times": times, "sizes": sizes, "bottom_ms": bottom_ms, "bottom_again_ms": again_ms,
+            "first_cpu": first_cpu, "cpus": cpus, "bottom_cpu": bottom_cpu, "again_cpu": again_cpu}
 
 
 def run_rows(label, r):
@@ -121,10 +133,12 @@ def run_rows(label, r):
     return [
         f"| {label}: `lurk view --native` start to URL printed | {r['url_s']:.1f} s |",
         f"| {label}: of which the lane summary ({'read from the file' if info['summaryFromFile'] else 'made: one pass over the events'}) | {info['summarySeconds']:.1f} s |",
-        f"| {label}: first frame (whole trace, 1400x800 px, top rows), request to last byte | {r['first_ms']:.0f} ms ({r['first_kb']:.0f} KB) |",
+        f"| {label}: first frame (whole trace, 1400x800 px, top rows), request to last byte (server CPU) | {r['first_ms']:.0f} ms ({r['first_cpu']:.0f} ms CPU, {r['first_kb']:.0f} KB) |",
         f"| {label}: pan/zoom frames ({len(times)}: 12 zoom-ins, 10 pans, 12 zoom-outs) p50 / p95 / max | "
         f"{statistics.median(times):.0f} / {percentile(times, 95):.0f} / {max(times):.0f} ms |",
-        f"| {label}: scroll to the last rows (the 10M-event lanes read) / then zoomed in there | {r['bottom_ms']:.0f} ms / {r['bottom_again_ms']:.0f} ms |",
+        f"| {label}: the same frames' server CPU time p50 / p95 / max | "
+        f"{statistics.median(r['cpus']):.1f} / {percentile(r['cpus'], 95):.1f} / {max(r['cpus']):.1f} ms |",
+        f"| {label}: scroll to the last rows (the biggest lanes read) / then zoomed in there (server CPU) | {r['bottom_ms']:.0f} ms ({r['bottom_cpu']:.0f} CPU) / {r['bottom_again_ms']:.0f} ms ({r['again_cpu']:.0f} CPU) |",
         f"| {label}: lanes held after the session (budget {after['laneBudgetBytes'] / mb:,.0f} MB) / most at once | "
         f"{after['laneBytes'] / mb:,.0f} MB / {after['lanePeakBytes'] / mb:,.0f} MB ({after['laneLoads']} lane reads, {after['laneDrops']} dropped) |",
         f"| {label}: process memory (RSS) after the session / peak | {after['rssBytes'] / mb:,.0f} MB / {after['peakRssBytes'] / mb:,.0f} MB |",

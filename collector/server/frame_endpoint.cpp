@@ -1,6 +1,9 @@
 // /frame and /native of `lurk view --native` (frame_endpoint.h).
 #include "server/frame_endpoint.h"
 
+#include <time.h>
+
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -21,6 +24,13 @@ int64_t status_bytes(const std::string& field) {
   while (std::getline(in, line))
     if (line.rfind(field + ":", 0) == 0) return std::atoll(line.c_str() + field.size() + 1) * 1024;
   return 0;
+}
+
+// CPU time of this process in ms.
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
 
 }  // namespace
@@ -86,11 +96,19 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
     return text_response(400, "frame parameter keep: no group " + std::to_string(*wanted.keep_group));
   HttpResponse response;
   response.add_header("Content-Type", "application/x-lurk-frame");
+  double cpu0 = cpu_ms();
+  auto wall0 = std::chrono::steady_clock::now();
   try {
     response.add_text(ui::encode_frame_answer(renderer_->render(wanted)));
   } catch (const std::exception& e) {  // a lane that could not be read (StorageError)
     return text_response(500, std::string("a lane of the profile could not be read: ") + e.what());
   }
+  // What the frame cost this process (lanes read included): CPU time does not
+  // depend on how busy the machine is, wall time does (bench/native_bench.py).
+  char timing[96];
+  std::snprintf(timing, sizeof timing, "cpu;dur=%.3f, app;dur=%.3f", cpu_ms() - cpu0,
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - wall0).count());
+  response.add_header("Server-Timing", timing);
   ++frames_served_;
   return response;
 }
