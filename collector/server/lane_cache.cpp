@@ -87,35 +87,70 @@ void LaneCache::drop_beyond_budget() {
   }
 }
 
-// One index seek: is there a row of the lane in the window?
+// The statements of a lane kind: its first time, its last time, and whether
+// it has a row in [?, ?] (each one index seek); the lane's key is bound from
+// parameter 1, the window after it.
+Statement& LaneCache::lane_statement(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, int which) {
+  static const char* const kKey[3] = {
+      "FROM packets WHERE connection_id = ?1 AND dir = ?2 AND id <= ?3",
+      "FROM counters WHERE name = ?1 AND thread_id = ?2 AND id <= ?3",
+      "FROM counters WHERE name = ?1 AND thread_id IS NULL AND -coalesce(source_id, 0) = ?2 AND id <= ?3"};
+  int lane = 0;
+  const ui::CounterLane* counter = nullptr;
+  if (kind == ui::ProfileModel::LaneKind::Counter) {
+    counter = &model_.counters()[index];
+    lane = counter->key > 0 ? 1 : 2;
+  }
+  std::optional<Statement>& st = statements_[lane][which];
+  if (!st) {
+    std::string key = kKey[lane];
+    st.emplace(db_.prepare(which == 0   ? "SELECT ts_ns " + key + " ORDER BY ts_ns LIMIT 1"
+                           : which == 1 ? "SELECT ts_ns " + key + " ORDER BY ts_ns DESC LIMIT 1"
+                                        : "SELECT 1 " + key + " AND ts_ns BETWEEN ?4 AND ?5 LIMIT 1"));
+  }
+  st->reset();
+  if (counter) {
+    st->bind(1, int64_t(counter->name)).bind(2, counter->key).bind(3, model_.last_row_ids().counters);
+  } else {
+    st->bind(1, model_.connections()[index].id).bind(2, int64_t(dir ? 1 : 0)).bind(3, model_.last_row_ids().packets);
+  }
+  return *st;
+}
+
+const LaneCache::Bounds& LaneCache::bounds(ui::ProfileModel::LaneKind kind, uint32_t index, int dir) {
+  bool packets = kind == ui::ProfileModel::LaneKind::Packets;
+  std::vector<std::optional<Bounds>>& all = packets ? packet_bounds_ : counter_bounds_;
+  size_t slot = packets ? size_t(index) * 2 + size_t(dir ? 1 : 0) : size_t(index);
+  if (all.size() <= slot) all.resize(packets ? model_.connections().size() * 2 : model_.counters().size());
+  std::optional<Bounds>& b = all[slot];
+  if (!b) {
+    Statement& first = lane_statement(kind, index, dir, 0);
+    if (!first.step()) {
+      b = Bounds();
+    } else {
+      int64_t t_first = first.column_int(0);
+      Statement& last = lane_statement(kind, index, dir, 1);
+      b = last.step() ? Bounds(std::make_pair(t_first, last.column_int(0))) : Bounds();
+    }
+  }
+  return *b;
+}
+
+// Is there a row of the lane in the window? Its bounds answer most windows;
+// one inside them takes an index seek.
 bool LaneCache::probe(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0, double t1) {
   if (t1 < t0) return false;
-  const int64_t origin = model_.origin_ns();
-  if (kind == ui::ProfileModel::LaneKind::Packets) {
-    const ui::ConnectionLanes& c = model_.connections()[index];
-    int64_t offset = saturating_sub(origin, c.display_shift_ns);
-    Statement q = db_.prepare(
-        "SELECT 1 FROM packets WHERE connection_id = ? AND ts_ns BETWEEN ? AND ? AND dir = ? "
-        "AND id <= ? LIMIT 1");
-    q.bind(1, c.id).bind(2, absolute_bound(t0, true, offset)).bind(3, absolute_bound(t1, false, offset));
-    q.bind(4, int64_t(dir ? 1 : 0)).bind(5, model_.last_row_ids().packets);
-    return q.step();
-  }
-  const ui::CounterLane& c = model_.counters()[index];
-  int64_t offset = saturating_sub(origin, c.display_shift_ns);
-  Statement q = db_.prepare(
-      c.key > 0 ? "SELECT 1 FROM counters WHERE name = ? AND thread_id = ? AND ts_ns BETWEEN ? AND ? "
-                  "AND id <= ? LIMIT 1"
-                : "SELECT 1 FROM counters WHERE name = ? AND thread_id IS NULL AND ts_ns BETWEEN ? AND ? "
-                  "AND -coalesce(source_id, 0) = ? AND id <= ? LIMIT 1");
-  q.bind(1, int64_t(c.name));
-  if (c.key > 0) {
-    q.bind(2, c.key).bind(3, absolute_bound(t0, true, offset)).bind(4, absolute_bound(t1, false, offset));
-  } else {
-    q.bind(2, absolute_bound(t0, true, offset)).bind(3, absolute_bound(t1, false, offset)).bind(4, c.key);
-  }
-  q.bind(5, model_.last_row_ids().counters);
-  return q.step();
+  int64_t shift = kind == ui::ProfileModel::LaneKind::Packets ? model_.connections()[index].display_shift_ns
+                                                              : model_.counters()[index].display_shift_ns;
+  int64_t offset = saturating_sub(model_.origin_ns(), shift);
+  int64_t lo = absolute_bound(t0, true, offset), hi = absolute_bound(t1, false, offset);
+  if (hi < lo) return false;
+  const Bounds& b = bounds(kind, index, dir);
+  if (!b || hi < b->first || lo > b->second) return false;
+  if (lo <= b->first || hi >= b->second) return true;  // the window holds an end
+  Statement& any = lane_statement(kind, index, dir, 2);
+  any.bind(4, lo).bind(5, hi);
+  return any.step();
 }
 
 }  // namespace lurk::server

@@ -6,21 +6,23 @@
 // being drawn are never dropped, so one frame needing more than the budget
 // is still drawn whole (and the budget is passed for it: see over_budget()).
 // The layout's "does this lane have an event in the window" (idle rows
-// hidden) is answered for lanes not loaded from the tables' indexes.
+// hidden, asked of every lane each time the window moves) is answered for
+// lanes not loaded from each lane's first and last time (two index seeks
+// the first time, then kept: 16 bytes a lane), and only for a window lying
+// strictly inside those by one more index seek.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/profile_model.h"
 #include "core/timeline_layout.h"
-
-namespace lurk {
-class Database;
-}
+#include "storage/sqlite_handle.h"
 
 namespace lurk::server {
 
@@ -58,6 +60,13 @@ class LaneCache {
   void use(Lane lane);
   void drop_beyond_budget();
   bool probe(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0, double t1);
+  // First and last time (absolute) of a lane not loaded; nullopt: no rows.
+  using Bounds = std::optional<std::pair<int64_t, int64_t>>;
+  const Bounds& bounds(ui::ProfileModel::LaneKind kind, uint32_t index, int dir);
+  // Binds the lane's key to a statement of the kind (see lane_cache.cpp) from parameter 1.
+  Statement& lane_statement(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, int which);
+  std::vector<std::optional<Bounds>> packet_bounds_, counter_bounds_;  // [connection * 2 + dir], [counter]
+  std::optional<Statement> statements_[3][3];  // [packets, thread counter, global counter][first, last, any in]
 
   Database& db_;
   ui::ProfileModel& model_;
