@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Server-backed viewing (`lurk view --native`, docs/server.md) on a large
-generated profile (bench/make_profile.cpp, 100M events by default): how long
-the native process takes to load it and how much memory it holds, then the
-first frame (the whole trace, as the page first asks) and a pan/zoom session
-of frames over loopback HTTP (keep-alive, one request at a time, as the page
-sends them), each timed from request to last byte. Appends a section to
-bench/RESULTS.md with machine, date, commit and the load average seen.
-Usage: native_bench.py --build BUILD_DIR [--events N] [--append RESULTS.md]"""
+generated profile (bench/make_profile.cpp, 100M events by default): the
+native process opens it as a lazy model (its small tables and a per-lane
+summary; lanes are read when a frame first shows them, under a memory
+budget). Measured twice: a cold open (no lane summary next to the profile:
+it is made, one pass over the events) and a warm one (the summary kept by
+the first): open to URL printed, the first frame (the whole trace, as the
+page first asks), a pan/zoom session of frames over loopback HTTP
+(keep-alive, one request at a time, as the page sends them), then a scroll
+to the last rows (the profile's biggest lanes), each timed from request to
+last byte, and the process's memory. Appends a section to bench/RESULTS.md
+with machine, date, commit and the load average seen.
+Usage: native_bench.py --build BUILD_DIR [--events N] [--profile P] [--append RESULTS.md]"""
 import argparse
 import datetime
 import http.client
@@ -16,14 +21,15 @@ import platform
 import select
 import statistics
 import subprocess
+import tempfile
 import time
 from urllib.parse import quote
 
 
-def frame_query(t0, t1, width=1400, height=800):
+def frame_query(t0, t1, width=1400, height=800, scroll=0):
     # The geometry of a 1680x1050 page: labels 300 px, ruler 40 px, rows below.
     params = {"t0": repr(float(t0)), "t1": repr(float(t1)), "lx": 0, "lw": 300, "x": 300,
-              "w": width, "ry": 60, "rh": 40, "y": 100, "h": height}
+              "w": width, "ry": 60, "rh": 40, "y": 100, "h": height, "sy": scroll}
     return "&".join(f"{k}={quote(str(v), safe='')}" for k, v in params.items())
 
 
@@ -46,6 +52,9 @@ def start_view(lurk, profile):
     return proc, port, time.monotonic() - began
 
 
+CPU_MS = []  # per /frame: the server's CPU time (its Server-Timing header), in order
+
+
 def timed_get(conn, path):
     began = time.monotonic()
     conn.request("GET", path)
@@ -54,6 +63,11 @@ def timed_get(conn, path):
     ms = (time.monotonic() - began) * 1000
     if response.status != 200:
         raise RuntimeError(f"{path[:80]}: {response.status} {body[:200]!r}")
+    timing = response.getheader("Server-Timing") or ""
+    for part in timing.split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        if name == "cpu":
+            CPU_MS.append(float(dur))
     return ms, body
 
 
@@ -81,6 +95,56 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+def view_run(lurk, profile):
+    """One `lurk view --native` from start to stop: the timings and /native."""
+    proc, port, url_s = start_view(lurk, profile)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        _, body = timed_get(conn, "/native")
+        info = json.loads(body)
+        duration = info["durationNs"]
+        CPU_MS.clear()
+        first_ms, first = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01))
+        times, sizes = [], []
+        for (t0, t1) in session(duration):
+            ms, body = timed_get(conn, "/frame?" + frame_query(t0, t1))
+            times.append(ms)
+            sizes.append(len(body))
+        first_cpu, cpus = CPU_MS[0], CPU_MS[1:]
+        # The last rows: the group of threads on no connection, with the
+        # biggest lanes (bench/make_profile.cpp: 10M spans on one thread, 10M
+        # samples of one counter); read on first sight, then held.
+        bottom_ms, _ = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01, scroll=1e8))
+        again_ms, _ = timed_get(conn, "/frame?" + frame_query(duration * 0.4, duration * 0.41, scroll=1e8))
+        bottom_cpu, again_cpu = CPU_MS[-2], CPU_MS[-1]
+        _, body = timed_get(conn, "/native")
+        after = json.loads(body)
+    finally:
+        proc.terminate()
+        proc.wait(60)
+    return {"url_s": url_s, "info": info, "after": after, "first_ms": first_ms, "first_kb": len(first) / 1024,
+            "times": times, "sizes": sizes, "bottom_ms": bottom_ms, "bottom_again_ms": again_ms,
+            "first_cpu": first_cpu, "cpus": cpus, "bottom_cpu": bottom_cpu, "again_cpu": again_cpu}
+
+
+def run_rows(label, r):
+    info, after, times = r["info"], r["after"], r["times"]
+    mb = 2 ** 20
+    return [
+        f"| {label}: `lurk view --native` start to URL printed | {r['url_s']:.1f} s |",
+        f"| {label}: of which the lane summary ({'read from the file' if info['summaryFromFile'] else 'made: one pass over the events'}) | {info['summarySeconds']:.1f} s |",
+        f"| {label}: first frame (whole trace, 1400x800 px, top rows), request to last byte (server CPU) | {r['first_ms']:.0f} ms ({r['first_cpu']:.0f} ms CPU, {r['first_kb']:.0f} KB) |",
+        f"| {label}: pan/zoom frames ({len(times)}: 12 zoom-ins, 10 pans, 12 zoom-outs) p50 / p95 / max | "
+        f"{statistics.median(times):.0f} / {percentile(times, 95):.0f} / {max(times):.0f} ms |",
+        f"| {label}: the same frames' server CPU time p50 / p95 / max | "
+        f"{statistics.median(r['cpus']):.1f} / {percentile(r['cpus'], 95):.1f} / {max(r['cpus']):.1f} ms |",
+        f"| {label}: scroll to the last rows (the biggest lanes read) / then zoomed in there (server CPU) | {r['bottom_ms']:.0f} ms ({r['bottom_cpu']:.0f} CPU) / {r['bottom_again_ms']:.0f} ms ({r['again_cpu']:.0f} CPU) |",
+        f"| {label}: lanes held after the session (budget {after['laneBudgetBytes'] / mb:,.0f} MB) / most at once | "
+        f"{after['laneBytes'] / mb:,.0f} MB / {after['lanePeakBytes'] / mb:,.0f} MB ({after['laneLoads']} lane reads, {after['laneDrops']} dropped) |",
+        f"| {label}: process memory (RSS) after the session / peak | {after['rssBytes'] / mb:,.0f} MB / {after['peakRssBytes'] / mb:,.0f} MB |",
+    ]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
@@ -99,47 +163,31 @@ def main():
                         "-o", profile], check=True)
         make_s = time.monotonic() - began
     size = os.path.getsize(profile)
+    # A cache of its own: the first view makes the lane summary, the second reads it.
+    os.environ["LURK_CACHE_DIR"] = tempfile.mkdtemp(prefix="lurk-native-bench-")
     load_before = os.getloadavg()
-    proc, port, url_s = start_view(lurk, profile)
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        _, body = timed_get(conn, "/native")
-        info = json.loads(body)
-        duration = info["durationNs"]
-        first_ms, first = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01))
-        times, sizes = [], []
-        for (t0, t1) in session(duration):
-            ms, body = timed_get(conn, "/frame?" + frame_query(t0, t1))
-            times.append(ms)
-            sizes.append(len(body))
-        _, body = timed_get(conn, "/native")
-        after = json.loads(body)
-    finally:
-        proc.terminate()
-        proc.wait(60)
+    cold = view_run(lurk, profile)
+    warm = view_run(lurk, profile)
     load_after = os.getloadavg()
+    info = cold["info"]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=os.path.dirname(__file__)).stdout.strip()
+    sizes = cold["sizes"] + warm["sizes"]
     lines = [
         "",
-        f"## Server-backed viewing (`lurk view --native`), {info['counts']['events'] + info['counts']['packets']:,} events"
+        f"## Server-backed viewing (`lurk view --native`, lazy lanes), {info['counts']['events'] + info['counts']['packets']:,} events"
         f" ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit})",
         "",
         f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.machine()}; load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after (shared with other builds: wall times are noisy).",
-        f"Profile: bench/make_profile.cpp, {info['counts']['packets']:,} packets + {info['counts']['events']:,} "
+        f"Profile: {os.path.basename(profile)}, {info['counts']['packets']:,} packets + {info['counts']['events']:,} "
         f"thread/counter events, {info['counts']['connections']} connections, {info['counts']['threads']} threads, "
         f"{size / 1e9:.2f} GB" + (f" (made in {make_s:.0f} s)" if make_s else "") + ".",
         "",
         "| measure | value |",
         "|---|---|",
-        f"| `lurk view --native` start to URL printed (model loaded) | {url_s:.1f} s |",
-        f"| of which the model's load | {info['loadSeconds']:.1f} s |",
-        f"| model's lane arrays | {info['modelBytes'] / 2**20:,.0f} MB |",
-        f"| process memory (RSS) after the session / peak | {after['rssBytes'] / 2**20:,.0f} MB / {after['peakRssBytes'] / 2**20:,.0f} MB |",
-        f"| first frame (whole trace, 1400x800 px), request to last byte | {first_ms:.0f} ms ({len(first) / 1024:.0f} KB) |",
-        f"| pan/zoom frames ({len(times)}: 12 zoom-ins, 10 pans, 12 zoom-outs) p50 / p95 / max | "
-        f"{statistics.median(times):.0f} / {percentile(times, 95):.0f} / {max(times):.0f} ms |",
+        *run_rows("cold", cold),
+        *run_rows("warm", warm),
         f"| frame answer size p50 / max | {statistics.median(sizes) / 1024:.0f} / {max(sizes) / 1024:.0f} KB |",
         "",
     ]

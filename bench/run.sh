@@ -12,7 +12,8 @@
 #        bench/run.sh --share [BUILD_DIR]   only the standalone HTML of 1M events: export, then
 #                                           opened from file:// offline (bench/browser/share_bench.mjs)
 #        bench/run.sh --native [BUILD_DIR] [EVENTS]   only server-backed viewing (bench/native_bench.py:
-#          a 100M-event profile by default: load time, memory, first frame, pan/zoom frames over HTTP)
+#          a 100M-event profile by default, opened cold (lane summary made) and warm (read from
+#          the cache): open time, memory, first frame, pan/zoom frames over HTTP, the big lanes)
 #        bench/run.sh --live [BUILD_DIR] [--latency-only]   only live collection
 #                                          (bench/live_bench.py: 1, 4, 16 senders, memory, and
 #                                          send-to-visible latency in a query and in the browser

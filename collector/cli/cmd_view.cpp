@@ -39,6 +39,8 @@ struct ViewOptions {
   // --native-over: the automatic threshold; 0 (the default) never switches by itself
   // while the page cannot draw the frames it would ask for (docs/server.md).
   int64_t native_over = 0;
+  // --native-memory: MB of lanes the native process holds (lane_cache.h)
+  int64_t native_memory_mb = int64_t(server::FrameEndpoint::kDefaultLaneBudget >> 20);
   bool follow = false;       // --follow: the page follows the profile as it grows
 };
 
@@ -56,10 +58,15 @@ std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& opt
               << "): kept in this process, the page asks for what it shows (--in-browser to "
                  "load it in the page instead)\n";
   }
-  auto endpoint = std::make_shared<server::FrameEndpoint>(profile, temp_dir);
-  std::cerr << "lurk: profile loaded for server-backed viewing in " << endpoint->load_seconds()
-            << " s (" << endpoint->model().counts().events << " events, "
-            << endpoint->model().memory_bytes() / (1024 * 1024) << " MB)\n";
+  auto endpoint = std::make_shared<server::FrameEndpoint>(profile, temp_dir,
+                                                          size_t(options.native_memory_mb) << 20);
+  const server::LaneSummaryOutcome& summary = endpoint->summary();
+  if (!summary.note.empty()) std::cerr << "lurk: lane summary: " << summary.note << "\n";
+  std::cerr << "lurk: profile opened for server-backed viewing in " << endpoint->load_seconds() << " s ("
+            << endpoint->model().counts().packets + endpoint->model().counts().events << " events; lane summary "
+            << (summary.from_file ? "read from " : "made in " + std::to_string(summary.seconds) + " s, kept in ")
+            << server::lane_summary_path(profile).string() << "); lanes are read as frames show them, at most "
+            << options.native_memory_mb << " MB held\n";
   return endpoint;
 }
 
@@ -152,6 +159,11 @@ CommandRunner add_view_command(CLI::App& app) {
                       " once the page draws server frames)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--native-memory", options->native_memory_mb,
+                  "MB of lane data the native process keeps (server-backed viewing); the least "
+                  "recently drawn lanes are dropped past it")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(16), int64_t(1) << 20));
   cmd->add_flag("--follow", options->follow,
                 "follow the profile as it grows (lurk collect, lurk ingest -o appending): the "
                 "page picks up new rows as they are committed");

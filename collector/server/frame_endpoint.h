@@ -1,7 +1,9 @@
 // Server-backed viewing (`lurk view --native`, docs/server.md): the profile
-// stays in this process, loaded once into the UI's own model
-// (wasm-ui/core/profile_model.h, built natively), and the browser asks for
-// the visible window of every lane already merged to the pixel:
+// stays in this process, opened as a lazy model (wasm-ui/core/profile_model.h,
+// load_outline: its small tables and a per-lane summary, lane_summary_file.h)
+// whose lanes are read when a frame first draws them and dropped beyond a
+// memory budget (lane_cache.h), and the browser asks for the visible window
+// of every lane already merged to the pixel:
 //   GET /frame?t0=..&t1=..&...  the timeline's draw records for one view
 //                               (core/frame_request.h; core/frame_wire.h
 //                               bytes), 400 naming a bad parameter;
@@ -24,6 +26,8 @@
 #include "core/profile_model.h"
 #include "server/http_request.h"
 #include "server/http_response.h"
+#include "server/lane_cache.h"
+#include "server/lane_summary_file.h"
 
 namespace lurk {
 class Database;
@@ -33,22 +37,30 @@ namespace lurk::server {
 
 class FrameEndpoint {
  public:
-  // Loads the profile and writes its outline into `temp_dir` (private);
-  // throws lurk::StorageError with a readable message.
-  FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir);
+  // Opens the profile (its lane summary made or read, lane_summary_file.h)
+  // and writes its outline into `temp_dir` (private); lanes held stay under
+  // `lane_budget` bytes but for one frame's own. Throws lurk::StorageError
+  // with a readable message.
+  FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir,
+                size_t lane_budget = kDefaultLaneBudget);
+  static constexpr size_t kDefaultLaneBudget = size_t(1) << 30;  // 1 GiB
   ~FrameEndpoint();
   // Answers /frame and /native; nullopt for any other path.
   std::optional<HttpResponse> answer(const HttpRequest& request);
 
   const ui::ProfileModel& model() const { return *model_; }
   double load_seconds() const { return load_seconds_; }
+  const LaneSummaryOutcome& summary() const { return summary_; }
+  const LaneCache& lanes() const { return *lanes_; }
 
  private:
   HttpResponse frame(const HttpRequest& request);
   HttpResponse info() const;
 
   std::unique_ptr<Database> db_;
+  LaneSummaryOutcome summary_;
   std::unique_ptr<ui::ProfileModel> model_;
+  std::unique_ptr<LaneCache> lanes_;
   std::unique_ptr<ui::FrameRenderer> renderer_;
   std::shared_ptr<const std::string> outline_;  // the outline's bytes
   double load_seconds_ = 0;

@@ -52,7 +52,11 @@ const char* const kContentSecurityPolicy =
 TraceServer::TraceServer(TraceServerOptions options)
     : options_(std::move(options)),
       assets_(options_.web_dir),
-      snapshot_(ProfileSnapshot::take(options_.profile, options_.temp_dir, std::chrono::seconds(5))),
+      // Server-backed viewing: the page asks for the outline and frames, not
+      // the profile, so its copy (seconds per GB) waits for a /trace.lurk.
+      snapshot_(options_.frames ? nullptr
+                                : ProfileSnapshot::take(options_.profile, options_.temp_dir,
+                                                        std::chrono::seconds(5))),
       last_snapshot_(std::chrono::steady_clock::now()),
       http_(*this, options_.limits) {
   if (options_.follow) follow_.emplace(options_.profile);
@@ -135,6 +139,15 @@ HttpResponse TraceServer::handle(const HttpRequest& request) {
 // reason is said once.
 void TraceServer::refresh_snapshot() {
   auto now = std::chrono::steady_clock::now();
+  if (!snapshot_) {  // the first /trace.lurk of server-backed viewing
+    try {
+      snapshot_ = ProfileSnapshot::take(options_.profile, options_.temp_dir, std::chrono::seconds(5));
+      last_snapshot_ = now;
+    } catch (const std::exception& e) {
+      last_snapshot_error_ = e.what();
+    }
+    return;
+  }
   if (now - last_snapshot_ < std::chrono::milliseconds(500)) return;
   if (signature_of(options_.profile) == snapshot_->source()) return;
   last_snapshot_ = now;
@@ -153,6 +166,9 @@ void TraceServer::refresh_snapshot() {
 
 HttpResponse TraceServer::serve_trace(const HttpRequest& request) {
   refresh_snapshot();
+  if (!snapshot_)
+    return with_security_headers(
+        text_response(503, "the profile could not be copied to be served: " + last_snapshot_error_));
   const std::string* range = request.header("range");
   const std::string* if_range = request.header("if-range");
   HttpResponse response;

@@ -39,7 +39,8 @@ struct TraceServerOptions {
 
 class TraceServer : public HttpHandler {
  public:
-  // Loads the UI and takes the first snapshot; throws with a clear message
+  // Loads the UI and takes the first snapshot (with `frames`, server-backed
+  // viewing: on the first /trace.lurk instead); throws with a clear message
   // (no UI, not a profile, a hot journal...).
   explicit TraceServer(TraceServerOptions options);
 

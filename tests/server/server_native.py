@@ -7,7 +7,9 @@ answer); bad parameters and windows outside the profile are 400 naming the
 parameter; GET /outline.lurk holds the small tables' rows and none of the bulk ones;
 Host, method and token rules apply to /frame as to the rest; the
 automatic threshold (--native-over) switches the mode, --in-browser keeps it
-off, and without the mode /frame and /native are 404.
+off, and without the mode /frame and /native are 404. The profile is opened
+lazily: the first view makes its lane summary (kept in LURK_CACHE_DIR), the
+next reads it; a search (q=) is 501 in this mode.
 Usage: server_native.py LURK_BIN SOURCE_DIR"""
 import json
 import os
@@ -23,6 +25,8 @@ from cli_checks import check, finish  # noqa: E402
 from http_probe import get, port_of, start_view, stop  # noqa: E402
 
 lurk, src = sys.argv[1:3]
+# Lane summaries (collector/server/lane_summary_file.h) go to a cache of this run's own.
+os.environ["LURK_CACHE_DIR"] = tempfile.mkdtemp(prefix="lurk-native-cache-")
 demo = os.path.join(src, "samples", "demo.lurk")
 db = sqlite3.connect(demo)
 demo_packets = db.execute("SELECT count(*) FROM packets").fetchone()[0]
@@ -126,7 +130,25 @@ def main():
     finally:
         stop(proc)
     err = proc.stderr.read().decode()
-    check("loaded for server-backed viewing" in err, f"lurk view --native says so: {err!r}")
+    check("opened for server-backed viewing" in err and "lane summary made in" in err,
+          f"lurk view --native says so, and that it made the lane summary: {err!r}")
+    check(len(os.listdir(os.environ["LURK_CACHE_DIR"])) == 1, "the summary is kept in the cache")
+
+    proc, url = start_view(lurk, ["--native", demo])
+    try:
+        port = port_of(url)
+        info = json.loads(get(port, "/native").body)
+        check(info["summaryFromFile"] is True, f"the second view reads the kept summary: {info}")
+        duration = info["durationNs"]
+        check(get(port, "/frame?" + frame_query(0, duration)).status == 200, "and draws frames")
+        after = json.loads(get(port, "/native").body)
+        check(after["laneLoads"] > 0 and after["laneBytes"] > 0, f"the frame's lanes were read: {after}")
+        r = get(port, "/frame?" + frame_query(0, duration, q="tcp"))
+        check(r.status == 501 and b"search" in r.body, f"search on a lazy model: {r.status} {r.body[:80]!r}")
+    finally:
+        stop(proc)
+    err = proc.stderr.read().decode()
+    check("lane summary read from" in err, f"the kept summary is said: {err!r}")
 
     proc, url = start_view(lurk, [demo])
     try:

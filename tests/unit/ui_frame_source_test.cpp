@@ -6,6 +6,7 @@
 // five zoom levels, and the server's /frame and /native answers (FrameEndpoint).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -280,6 +281,7 @@ std::string body_of(const server::HttpResponse& response) {
 
 TEST_F(FrameSourceTest, EndpointAnswersFramesAndRefusesBadOnes) {
   db_.reset();
+  ::setenv("LURK_CACHE_DIR", (dir_ / "cache").c_str(), 1);  // its lane summary stays here
   server::FrameEndpoint endpoint(profile_path_, dir_);
   double d = double(endpoint.model().duration_ns());
   FrameRequest r = request_at(0, d);

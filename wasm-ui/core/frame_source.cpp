@@ -66,6 +66,10 @@ FrameAnswer FrameRenderer::render(const FrameRequest& request) {
   FrameView view = request.view;
   // The scroll the panel asked for, kept within the rows (as the panel does).
   view.scroll_y = std::clamp(view.scroll_y, 0.0f, std::max(0.0f, layout_.total_height() - view.height));
+  if (prepare_) {
+    auto [first, last] = layout_.visible(view.scroll_y, view.scroll_y + view.height);
+    prepare_(layout_, first, last);
+  }
   FrameAnswer answer;
   answer.frame = build_timeline_frame(model_, layout_, view, hl);
   answer.layout = summarize_layout(layout_, view);

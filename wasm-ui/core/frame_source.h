@@ -46,9 +46,15 @@ class FrameRenderer {
   explicit FrameRenderer(const ProfileModel& model) : model_(model) {}
   FrameAnswer render(const FrameRequest& request);
   const TimelineLayout& layout() const { return layout_; }
+  // Called with the layout and the rows [first, last) a frame draws, before
+  // it is built: a lazy model's owner loads their lanes there
+  // (collector/server/lane_cache.h).
+  using PrepareRows = std::function<void(const TimelineLayout& layout, size_t first, size_t last)>;
+  void set_prepare(PrepareRows prepare) { prepare_ = std::move(prepare); }
 
  private:
   const ProfileModel& model_;
+  PrepareRows prepare_;
   TimelineLayout layout_;
   SearchIndex search_;
   std::optional<FrameRequest> laid_out_;  // the request the layout was built for

@@ -78,6 +78,61 @@ ProfileModel ProfileModel::load(Database& db, const std::map<int64_t, int64_t>& 
   return model;
 }
 
+ProfileModel ProfileModel::load_outline(Database& db, const LaneSummary& summary,
+                                        const std::map<int64_t, int64_t>& clock_by_hand) {
+  if (std::string problem = schema_problem(db); !problem.empty()) throw StorageError(problem);
+  ProfileModel model;
+  model.lazy_ = true;
+  model.last_ids_ = summary.last_ids;
+  model.args_end_.push_back(0);  // index 0: no args
+  model.sources_ = load_source_clocks(db, clock_by_hand);
+  for (const SourceClock& s : model.sources_)
+    model.any_display_shift_ = model.any_display_shift_ || s.display_shift_ns != 0;
+  model.load_strings(db);
+  model.load_connections(db);
+  model.load_threads(db);
+  model.apply_summary(summary);
+  model.load_flows(db);
+  model.load_periods(db);
+  model.bound_by_sources();
+  model.shift_times();
+  model.build_groups();
+  model.counts_.connections = int64_t(model.connections_.size());
+  model.counts_.threads = int64_t(model.threads_.size());
+  return model;
+}
+
+// What load_packets, load_spans, load_instants and load_counters would have
+// learnt of the lanes besides their events (lane_summary.h).
+void ProfileModel::apply_summary(const LaneSummary& summary) {
+  if (summary.first_ns <= summary.last_ns) {
+    note_time(summary.first_ns);
+    note_time(summary.last_ns);
+  }
+  counts_.packets = summary.packets;
+  counts_.events += summary.events;
+  for (ConnectionLanes& c : connections_) c.lanes_loaded = false;
+  for (ThreadLane& t : threads_) {
+    t.events_loaded = false;
+    auto it = std::lower_bound(summary.depths.begin(), summary.depths.end(),
+                               std::make_pair(t.id, uint16_t(0)));
+    uint16_t depths = it != summary.depths.end() && it->first == t.id ? it->second : 0;
+    t.depth_begin.assign(size_t(depths) + 1, 0);
+  }
+  for (const LaneSummary::CounterRange& range : summary.counters) {
+    CounterLane c;
+    c.name = uint32_t(range.name);
+    c.key = range.key;
+    c.thread = range.key > 0 ? thread_index(range.key) : -1;
+    c.display_shift_ns = c.thread >= 0 ? threads_[size_t(c.thread)].display_shift_ns
+                                       : display_shift_of(-range.key);
+    c.min = range.min;
+    c.max = range.max;
+    c.samples_loaded = false;
+    counters_.push_back(std::move(c));
+  }
+}
+
 void ProfileModel::load_strings(Database& db) {
   // Interned ids are dense (1, 2, ...), so they index the table directly.
   int64_t max_id = db.query_int("SELECT coalesce(max(id), 0) FROM strings");
@@ -129,7 +184,7 @@ void ProfileModel::load_connections(Database& db) {
     // trusted with memory: the lane then grows as its rows arrive.
     for (int dir = 0; dir < 2; ++dir) {
       int64_t count = connections.column_int(8 + dir);
-      if (count > 0 && count <= max_packet_id) c.lanes[dir].reserve(size_t(count));
+      if (!lazy_ && count > 0 && count <= max_packet_id) c.lanes[dir].reserve(size_t(count));
     }
     c.packets = connections.column_int(8) + connections.column_int(9);
     c.bytes = connections.column_int(10);

@@ -13,12 +13,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/lane_summary.h"
 #include "core/severity_pyramid.h"
 #include "core/source_clocks.h"
 
@@ -108,6 +110,9 @@ struct ConnectionLanes {
   // the stack's copy of the wire's). Index in connections(), -1: none.
   int32_t same_as = -1;
   int64_t display_shift_ns = 0;  // its source's (source_clocks.h)
+  // False while a lazy model (load_outline) has not read this connection's
+  // packets: `lanes`, `severity`, `retransmissions` and `dup_acks` are empty.
+  bool lanes_loaded = true;
   bool shown() const { return same_as < 0; }
 };
 
@@ -131,6 +136,9 @@ struct ThreadLane {
   std::vector<SpanRecord> running;       // running periods, sorted by t0
   std::vector<InstantRecord> instants;   // sorted by time
   SeverityPyramid instant_severity;
+  // False while a lazy model has not read this thread's spans and instants:
+  // they are empty, but depth_begin already holds depth_count() + 1 entries.
+  bool events_loaded = true;
   int depth_count() const { return depth_begin.empty() ? 0 : int(depth_begin.size()) - 1; }
 };
 
@@ -141,6 +149,10 @@ struct CounterLane {
   int64_t display_shift_ns = 0;  // its source's (source_clocks.h)
   double min = 0, max = 0;
   std::vector<CounterSample> samples;    // sorted by time
+  // The lane's key in the counters table: its thread's id, or minus its
+  // source's id for a global counter (what a lazy model reads it by).
+  int64_t key = 0;
+  bool samples_loaded = true;  // false: not read yet by a lazy model
 };
 
 // A group of lanes under one header: a connection's packets and threads, or
@@ -161,6 +173,40 @@ class ProfileModel {
   // the file is not a lurk profile or is of a newer schema.
   // `clock_by_hand`: display shifts the user gave sources (source_clocks.h).
   static ProfileModel load(Database& db, const std::map<int64_t, int64_t>& clock_by_hand = {});
+  // A lazy model for a profile too large to hold (server-backed viewing,
+  // docs/server.md): every table but the lanes' events, with what the
+  // layout needs of those (depths, counter ranges, the time bounds) taken
+  // from `summary` (lane_summary.h), so that once a lane is loaded it is
+  // exactly the lane load() makes, and frames drawn from it are the same.
+  // Lanes are then read one at a time through the tables' per-lane
+  // indexes (load_*), and dropped again (unload_*); rows past the summary's
+  // last ids are never read, so every lane shows the same committed state.
+  // Args texts are not loaded (frames do not draw them; SearchIndex needs
+  // every lane and does not run on a lazy model).
+  static ProfileModel load_outline(Database& db, const LaneSummary& summary,
+                                   const std::map<int64_t, int64_t>& clock_by_hand = {});
+  bool lazy() const { return lazy_; }
+  // The last row id of each bulk table a lazy model reads (INT64_MAX: all).
+  const LaneSummary::RowBounds& last_row_ids() const { return last_ids_; }
+  // Each returns the bytes the lane now holds (0 when it was loaded already).
+  size_t load_connection_lanes(Database& db, uint32_t connection);
+  size_t load_thread_events(Database& db, uint32_t thread);
+  size_t load_counter_samples(Database& db, uint32_t counter);
+  void unload_connection_lanes(uint32_t connection);
+  void unload_thread_events(uint32_t thread);
+  void unload_counter_samples(uint32_t counter);
+  size_t connection_lane_bytes(uint32_t connection) const;
+  size_t thread_event_bytes(uint32_t thread) const;
+  size_t counter_sample_bytes(uint32_t counter) const;
+
+  // Whether a lane has an event in [t0, t1] (relative ns): the layout's
+  // question when idle rows are hidden. A lane not loaded is asked of the
+  // probe (a lazy model's owner answers it from the table's index).
+  bool packets_in(uint32_t connection, int dir, double t0, double t1) const;
+  bool samples_in(uint32_t counter, double t0, double t1) const;
+  enum class LaneKind : uint8_t { Packets, Counter };
+  using ActivityProbe = std::function<bool(LaneKind kind, uint32_t index, int dir, double t0, double t1)>;
+  void set_activity_probe(ActivityProbe probe) { probe_ = std::move(probe); }
 
   // The sources with their clocks and display shifts.
   const std::vector<SourceClock>& sources() const { return sources_; }
@@ -211,6 +257,7 @@ class ProfileModel {
   void load_flows(Database& db);
   void load_periods(Database& db);
   void build_groups();
+  void apply_summary(const LaneSummary& summary);
   int64_t display_shift_of(int64_t source_id) const;
   void bound_by_sources();
   void shift_times();
@@ -251,6 +298,9 @@ class ProfileModel {
   std::vector<std::pair<int64_t, int32_t>> thread_ids_;      // sorted (id, index)
   std::vector<std::pair<int64_t, int32_t>> connection_ids_;  // sorted (id, index)
   ProfileCounts counts_;
+  bool lazy_ = false;
+  LaneSummary::RowBounds last_ids_;  // lazy: rows past these ids are not read
+  ActivityProbe probe_;
 };
 
 }  // namespace lurk::ui

@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "core/lane_order.h"
 #include "core/mark_style.h"
 #include "core/profile_model.h"
 #include "net/analysis_flags.h"
@@ -33,36 +34,6 @@ class IdLookup {
   int64_t last_id_ = INT64_MIN;
   int32_t last_ = -1;
 };
-
-// Sorts by time only when needed; stable, so rows of equal time keep storage order.
-template <typename T, typename TimeOf>
-void sort_by_time(std::vector<T>& items, TimeOf time_of) {
-  auto before = [&](const T& a, const T& b) { return time_of(a) < time_of(b); };
-  if (!std::is_sorted(items.begin(), items.end(), before))
-    std::stable_sort(items.begin(), items.end(), before);
-}
-
-// Spans by depth, each depth by start: a stable counting sort on depth (one
-// pass), then a check (and rarely a sort) per depth.
-void order_spans(ThreadLane& t) {
-  size_t depths = 0;
-  for (const SpanRecord& s : t.spans) depths = std::max<size_t>(depths, size_t(s.depth) + 1);
-  t.depth_begin.assign(depths + 1, 0);
-  for (const SpanRecord& s : t.spans) ++t.depth_begin[size_t(s.depth) + 1];
-  for (size_t d = 1; d <= depths; ++d) t.depth_begin[d] += t.depth_begin[d - 1];
-  if (depths > 1) {
-    std::vector<SpanRecord> by_depth(t.spans.size());
-    std::vector<uint32_t> next(t.depth_begin.begin(), t.depth_begin.end() - 1);
-    for (const SpanRecord& s : t.spans) by_depth[next[s.depth]++] = s;
-    t.spans = std::move(by_depth);
-  }
-  auto start_before = [](const SpanRecord& a, const SpanRecord& b) { return a.t0_ns < b.t0_ns; };
-  for (size_t d = 0; d < depths; ++d) {
-    auto first = t.spans.begin() + t.depth_begin[d], last = t.spans.begin() + t.depth_begin[d + 1];
-    if (!std::is_sorted(first, last, start_before)) std::stable_sort(first, last, start_before);
-  }
-  sort_by_time(t.running, [](const SpanRecord& s) { return s.t0_ns; });
-}
 
 }  // namespace
 
@@ -189,6 +160,7 @@ void ProfileModel::load_counters(Database& db) {
   for (auto& [key, samples] : lanes) {
     CounterLane c;
     c.name = uint32_t(key.first);
+    c.key = key.second;
     c.thread = key.second > 0 ? thread(key.second) : -1;
     c.display_shift_ns = c.thread >= 0 ? threads_[size_t(c.thread)].display_shift_ns
                                        : display_shift_of(-key.second);

@@ -14,17 +14,9 @@ bool thread_active(const ThreadLane& t, double t0, double t1) {
   return double(t.start_ns) <= t1 && double(t.end_ns) >= t0;
 }
 
-template <typename TimeAt>
-bool any_in(size_t n, double t0, double t1, TimeAt time_at) {
-  size_t i = lod_detail::first_at_or_after(n, t0, time_at);
-  return i < n && double(time_at(i)) <= t1;
-}
-
 bool family_active(const ProfileModel& model, const CounterFamily& f, double t0, double t1) {
-  for (uint32_t c : f.counters) {
-    const auto& s = model.counters()[c].samples;
-    if (any_in(s.size(), t0, t1, [&](size_t i) { return s[i].t_ns; })) return true;
-  }
+  for (uint32_t c : f.counters)
+    if (model.samples_in(c, t0, t1)) return true;
   return false;
 }
 
@@ -109,9 +101,8 @@ bool TimelineLayout::group_active(const ProfileModel& model, uint32_t g,
                                   const LayoutOptions& o) const {
   const LaneGroup& group = model.groups()[g];
   if (group.connection >= 0) {
-    const ConnectionLanes& c = model.connections()[size_t(group.connection)];
-    for (const auto& lane : c.lanes)
-      if (any_in(lane.size(), o.t0, o.t1, [&](size_t i) { return lane[i].t_ns; })) return true;
+    for (int dir = 0; dir < 2; ++dir)
+      if (model.packets_in(uint32_t(group.connection), dir, o.t0, o.t1)) return true;
   }
   for (uint32_t s : group_slots_[g])
     if (slot_active(model, slots_[s], o.t0, o.t1)) return true;
@@ -190,10 +181,8 @@ float TimelineLayout::add_group(const ProfileModel& model, uint32_t g, const std
   // A connection a trace showed by its promises alone has no packets: no
   // empty packet lanes above its threads.
   if (group.connection >= 0 && model.connections()[size_t(group.connection)].packets > 0) {
-    const ConnectionLanes& c = model.connections()[size_t(group.connection)];
     for (uint32_t dir = 0; dir < 2; ++dir) {
-      const auto& lane = c.lanes[dir];
-      if (idle && !any_in(lane.size(), t0, t1, [&](size_t i) { return lane[i].t_ns; })) continue;
+      if (idle && !model.packets_in(uint32_t(group.connection), int(dir), t0, t1)) continue;
       add(RowKind::Packets, dir, metrics_.packet_lane);
     }
   }

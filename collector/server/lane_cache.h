@@ -1,0 +1,80 @@
+// The lanes a lazy model (wasm-ui/core/profile_model.h, load_outline) holds
+// for `lurk view --native`: before each frame is built, the lanes of the
+// rows it draws are read (FrameRenderer's prepare hook); the least recently
+// drawn lanes are dropped once the lanes held pass a memory budget, so the
+// process's memory follows the budget, not the profile. Lanes of the frame
+// being drawn are never dropped, so one frame needing more than the budget
+// is still drawn whole (and the budget is passed for it: see over_budget()).
+// The layout's "does this lane have an event in the window" (idle rows
+// hidden, asked of every lane each time the window moves) is answered for
+// lanes not loaded from each lane's first and last time (two index seeks
+// the first time, then kept: 16 bytes a lane), and only for a window lying
+// strictly inside those by one more index seek.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "core/profile_model.h"
+#include "core/timeline_layout.h"
+#include "storage/sqlite_handle.h"
+
+namespace lurk::server {
+
+class LaneCache {
+ public:
+  // `db` and `model` outlive the cache; installs the model's activity probe.
+  LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes);
+  // Loads the lanes of rows [first, last) of `layout`, then drops others
+  // beyond the budget.
+  void prepare(const ui::TimelineLayout& layout, size_t first, size_t last);
+
+  size_t bytes() const { return bytes_; }
+  size_t budget() const { return budget_; }
+  uint64_t loads() const { return loads_; }
+  uint64_t drops() const { return drops_; }
+  size_t lanes_held() const { return lru_.size(); }
+  // The most bytes held at once (above the budget when one frame needed more).
+  size_t peak_bytes() const { return peak_; }
+
+ private:
+  enum class Kind : uint8_t { Connection, Thread, Counter };
+  struct Lane {
+    Kind kind;
+    uint32_t index;
+    bool operator==(const Lane& o) const { return kind == o.kind && index == o.index; }
+  };
+  struct LaneHash {
+    size_t operator()(const Lane& l) const { return (size_t(l.kind) << 32) ^ l.index; }
+  };
+  struct Held {
+    std::list<Lane>::iterator position;  // in lru_, most recent first
+    size_t bytes = 0;
+    uint64_t frame = 0;  // the last frame that drew it
+  };
+  void use(Lane lane);
+  void drop_beyond_budget();
+  bool probe(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0, double t1);
+  // First and last time (absolute) of a lane not loaded; nullopt: no rows.
+  using Bounds = std::optional<std::pair<int64_t, int64_t>>;
+  const Bounds& bounds(ui::ProfileModel::LaneKind kind, uint32_t index, int dir);
+  // Binds the lane's key to a statement of the kind (see lane_cache.cpp) from parameter 1.
+  Statement& lane_statement(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, int which);
+  std::vector<std::optional<Bounds>> packet_bounds_, counter_bounds_;  // [connection * 2 + dir], [counter]
+  std::optional<Statement> statements_[3][3];  // [packets, thread counter, global counter][first, last, any in]
+
+  Database& db_;
+  ui::ProfileModel& model_;
+  size_t budget_;
+  size_t bytes_ = 0, peak_ = 0;
+  uint64_t frame_ = 0, loads_ = 0, drops_ = 0;
+  std::list<Lane> lru_;
+  std::unordered_map<Lane, Held, LaneHash> held_;
+};
+
+}  // namespace lurk::server

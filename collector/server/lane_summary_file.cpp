@@ -1,0 +1,192 @@
+// lane_summary_for (lane_summary_file.h): the file's format is a magic line,
+// the profile's identity, then the summary's numbers, all little-endian
+// fixed-size fields (it is a cache, read only by the lurk that wrote it).
+#include "server/lane_summary_file.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <type_traits>
+
+#include "storage/sqlite_handle.h"
+
+namespace lurk::server {
+namespace {
+
+constexpr char kMagic[16] = "lurk-lanes v1\n";
+
+struct Identity {
+  int64_t size = -1, mtime_ns = -1, wal_size = -1, wal_mtime_ns = -1;
+  bool operator==(const Identity&) const = default;
+};
+
+std::filesystem::path absolute_profile(const std::filesystem::path& profile) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::weakly_canonical(profile, ec);
+  return ec ? std::filesystem::absolute(profile) : p;
+}
+
+std::filesystem::path cache_dir() {
+  if (const char* d = std::getenv("LURK_CACHE_DIR"); d && *d) return d;
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::filesystem::path(d) / "lurk";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".cache" / "lurk";
+  return std::filesystem::temp_directory_path() / "lurk-cache";
+}
+
+// FNV-1a, 64 bits: a file name per profile path (the path itself is checked inside).
+uint64_t name_hash(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+void stat_into(const std::string& path, int64_t& size, int64_t& mtime_ns) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;
+  size = int64_t(st.st_size);
+  mtime_ns = int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+Identity identity_of(const std::filesystem::path& profile) {
+  Identity id;
+  stat_into(profile.string(), id.size, id.mtime_ns);
+  stat_into(profile.string() + "-wal", id.wal_size, id.wal_mtime_ns);
+  return id;
+}
+
+class Writer {
+ public:
+  template <typename T>
+  void put(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    bytes.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  std::string bytes;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string b) : bytes_(std::move(b)) {}
+  template <typename T>
+  bool get(T& v) {
+    if (bytes_.size() - at_ < sizeof v) return false;
+    std::memcpy(&v, bytes_.data() + at_, sizeof v);
+    at_ += sizeof v;
+    return true;
+  }
+  size_t left() const { return bytes_.size() - at_; }
+
+ private:
+  std::string bytes_;
+  size_t at_ = 0;
+};
+
+std::string encode(const ui::LaneSummary& s, const Identity& id, const std::string& path) {
+  Writer w;
+  w.bytes.append(kMagic, sizeof kMagic);
+  w.put(uint64_t(path.size()));
+  w.bytes += path;
+  w.put(id);
+  w.put(s.first_ns), w.put(s.last_ns), w.put(s.packets), w.put(s.events), w.put(s.last_ids);
+  w.put(uint64_t(s.depths.size()));
+  for (const auto& [thread, depths] : s.depths) w.put(thread), w.put(depths);
+  w.put(uint64_t(s.counters.size()));
+  for (const ui::LaneSummary::CounterRange& c : s.counters)
+    w.put(c.name), w.put(c.key), w.put(c.min), w.put(c.max), w.put(c.samples);
+  return std::move(w.bytes);
+}
+
+// The summary in `bytes` when it is one for a profile of identity `id`.
+bool decode(std::string bytes, const Identity& id, const std::string& path, ui::LaneSummary& s,
+            std::string& why) {
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    why = "not a lane summary of this lurk";
+    return false;
+  }
+  uint64_t path_size = 0;
+  std::memcpy(&path_size, bytes.data() + sizeof kMagic, std::min(sizeof path_size, bytes.size() - sizeof kMagic));
+  size_t head = sizeof kMagic + sizeof path_size;
+  if (bytes.size() < head || path_size > bytes.size() - head) return why = "truncated", false;
+  if (bytes.compare(head, path_size, path) != 0) return why = "made for another profile", false;
+  Reader r(bytes.substr(head + path_size));
+  Identity stored;
+  if (!r.get(stored)) return why = "truncated", false;
+  if (!(stored == id)) return why = "the profile changed since it was made", false;
+  uint64_t n = 0;
+  if (!r.get(s.first_ns) || !r.get(s.last_ns) || !r.get(s.packets) || !r.get(s.events) || !r.get(s.last_ids) ||
+      !r.get(n) || n > r.left() / 10)
+    return why = "truncated", false;
+  s.depths.resize(n);
+  for (auto& [thread, depths] : s.depths)
+    if (!r.get(thread) || !r.get(depths)) return why = "truncated", false;
+  if (!r.get(n) || n > r.left() / 40) return why = "truncated", false;
+  s.counters.resize(n);
+  for (ui::LaneSummary::CounterRange& c : s.counters)
+    if (!r.get(c.name) || !r.get(c.key) || !r.get(c.min) || !r.get(c.max) || !r.get(c.samples))
+      return why = "truncated", false;
+  if (r.left() != 0) return why = "bytes after its end", false;
+  return true;
+}
+
+// Written beside it, then renamed over: a reader never sees half a file.
+std::string save(const std::filesystem::path& path, const std::string& bytes) {
+  std::error_code made;
+  std::filesystem::create_directories(path.parent_path(), made);
+  if (made) return "cannot make " + path.parent_path().string() + ": " + made.message();
+  std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, made);
+  std::filesystem::path part = path.string() + ".part" + std::to_string(::getpid());
+  {
+    std::ofstream out(part, std::ios::binary | std::ios::trunc);
+    if (!out) return "cannot write " + part.string() + ": " + std::strerror(errno);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+    if (!out.flush()) return "cannot write " + part.string();
+  }
+  std::error_code ec;
+  std::filesystem::rename(part, path, ec);
+  if (ec) {
+    std::filesystem::remove(part, ec);
+    return "cannot write " + path.string();
+  }
+  return "";
+}
+
+}  // namespace
+
+std::filesystem::path lane_summary_path(const std::filesystem::path& profile) {
+  std::string path = absolute_profile(profile).string();
+  char name[40];
+  std::snprintf(name, sizeof name, "lanes-%016llx.bin", (unsigned long long)name_hash(path));
+  return cache_dir() / name;
+}
+
+LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile) {
+  auto start = std::chrono::steady_clock::now();
+  LaneSummaryOutcome out;
+  Identity id = identity_of(profile);
+  std::string profile_path = absolute_profile(profile).string();
+  std::filesystem::path path = lane_summary_path(profile);
+  if (std::ifstream in{path, std::ios::binary}) {
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string why;
+    if (decode(std::move(bytes), id, profile_path, out.summary, why)) {
+      out.from_file = true;
+    } else {
+      out.summary = {};
+      out.note = path.string() + ": " + why + "; made again";
+    }
+  }
+  if (!out.from_file) {
+    out.summary = ui::scan_lane_summary(db);
+    std::string problem = save(path, encode(out.summary, id, profile_path));
+    if (!problem.empty()) out.note = problem + " (the next view reads every event again)";
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+}  // namespace lurk::server

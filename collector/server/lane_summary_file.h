@@ -1,0 +1,38 @@
+// The lane summary of a profile (wasm-ui/core/lane_summary.h) kept in lurk's
+// cache directory, so that `lurk view --native` reads every event of a
+// profile once (the first time it is viewed natively) and later opens it in
+// the time of its small tables. The directory is $LURK_CACHE_DIR, else
+// $XDG_CACHE_HOME/lurk, else ~/.cache/lurk (made 0700); the file is named
+// after the profile's absolute path and records that path, the profile's
+// size and modification time (and its WAL's): when the profile changes the
+// summary is made again. Not next to the profile: that directory may be
+// read-only or shared, and a profile in a source tree would gain a file. A
+// cache that cannot be written only costs the next view the same pass; a
+// damaged or foreign file is made again.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "core/lane_summary.h"
+
+namespace lurk {
+class Database;
+}
+
+namespace lurk::server {
+
+struct LaneSummaryOutcome {
+  ui::LaneSummary summary;
+  bool from_file = false;     // read from the file next to the profile
+  std::string note;           // why it was made again or not kept, "" when all went well
+  double seconds = 0;         // spent reading or making it
+};
+
+// `db` is the profile open for reading, inside the read transaction the
+// model is loaded in.
+LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile);
+
+std::filesystem::path lane_summary_path(const std::filesystem::path& profile);
+
+}  // namespace lurk::server

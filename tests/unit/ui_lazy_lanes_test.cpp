@@ -1,0 +1,331 @@
+// Server-backed viewing's lazy model (core/profile_model.h load_outline,
+// core/lane_summary.h, server/lane_cache.h, server/lane_summary_file.h):
+// frames drawn from lanes read on demand, under a memory budget small enough
+// that lanes are dropped and read again between frames, are byte for byte
+// the frames of the whole model, at several zooms, scrolls and row options,
+// on a generated profile with a big lane; the lane summary is kept in the
+// cache and made again when the profile changes or the file is damaged.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <cstdlib>
+#include <random>
+
+#include "core/frame_request.h"
+#include "core/frame_source.h"
+#include "core/frame_wire.h"
+#include "net/analysis_flags.h"
+#include "net/tcp_segment.h"
+#include "profile_fixture.h"
+#include "server/frame_endpoint.h"
+#include "server/lane_cache.h"
+#include "server/lane_summary_file.h"
+#include "storage/schema_migrations.h"
+#include "storage/trace_writer.h"
+
+namespace lurk::test {
+namespace {
+
+using namespace lurk::ui;
+
+constexpr int64_t kBase = 1'700'000'000'000'000'000;
+
+// Connections with packets both ways (some stored out of time order, some at
+// equal times, flagged ones), threads with nested spans, running periods,
+// labels and exceptions, a connection without packets, short threads that
+// pack into shared rows, a big lane (kBigSpans spans on one thread), global
+// and per-thread counters, flows and GC/idle periods.
+constexpr int kBigSpans = 120'000;
+
+void write_profile(Database& db) {
+  TraceWriter w(db);
+  SourceRow source{0, "t", "test", "hash-lazy", 1};
+  w.begin_source(source);
+  std::mt19937_64 rng(7);
+  int64_t frame = 0;
+  std::vector<int64_t> threads;
+  for (int k = 0; k < 7; ++k) {
+    ConnectionRow c;
+    c.source_id = source.id;
+    c.addr_a = "10.0.0.1";
+    c.addr_b = "10.0.1." + std::to_string(k);
+    c.port_a = 41000 + k;
+    c.port_b = 443;
+    c.first_ns = kBase + k * 7'000'000;
+    c.last_ns = c.first_ns + 60'000'000;
+    c.state = k % 3 ? "closed" : "reset";
+    int n = k == 4 ? 0 : 1500 + 900 * k;  // connection 4: a trace's promise, no packets
+    w.insert_connection(c);
+    for (int i = 0; i < n; ++i) {
+      PacketRow p;
+      p.source_id = source.id;
+      p.frame = ++frame;
+      p.connection_id = c.id;
+      // Every 50th packet is stored late (out of time order); pairs share a time.
+      int64_t slot = i % 50 == 0 && i > 0 ? i - 7 : i;
+      p.ts_ns = c.first_ns + (slot / 2) * 20'011;
+      p.dir = int(rng() % 2);
+      p.tcp_flags = i == n - 1 && k % 3 == 0 ? (kRst | kAck) : kAck;
+      p.analysis = i % 97 == 5 ? uint32_t(kRetransmission)
+                   : i % 61 == 3  ? uint32_t(kDuplicateAck)
+                   : i % 211 == 9 ? uint32_t(kZeroWindow)
+                                  : 0u;
+      p.payload_len = p.dir ? 0 : 1200;
+      w.insert_packet(p);
+      (p.dir ? c.packets_ba : c.packets_ab)++;
+    }
+    w.update_connection(c);
+    for (int r = 0; r < 2; ++r) {
+      ThreadRow t;
+      t.source_id = source.id;
+      t.ext_id = std::to_string(k) + "." + std::to_string(r);
+      t.name = w.intern((r ? "writer " : "reader ") + std::to_string(k));
+      t.start_ns = c.first_ns + r * 1'000'000;
+      t.end_ns = c.last_ns - r * 3'000'000;
+      t.connection_id = c.id;
+      t.failed = k % 3 == 1 && r == 0;
+      if (t.failed) t.exception = w.intern("Invalid_argument(\"Lwt.wakeup_result\")");
+      w.insert_thread(t);
+      threads.push_back(t.id);
+      int spans = 300 + 200 * k;
+      for (int i = 0; i < spans; ++i) {
+        int64_t t0 = *t.start_ns + i * 90'000 + int64_t(rng() % 5'000);
+        w.insert_span({t.id, t0, t0 + 60'000, 0, "span", w.intern(i % 3 ? "tcp.read" : "tcp.write"), std::nullopt});
+        w.insert_span({t.id, t0 + 5'000, t0 + 30'000, 1, "span", w.intern("parse"), std::nullopt});
+        if (i % 4 == 0) w.insert_span({t.id, t0 + 6'000, t0 + 9'000, 2, "span", w.intern("copy"), std::nullopt});
+        if (i % 2 == 0) w.insert_span({t.id, t0, t0 + 40'000, 0, "running", std::nullopt, std::nullopt});
+        if (i % 9 == 0)
+          w.insert_instant({t.id, t0 + 1'000, i % 90 == 0 ? "exception" : "label", w.intern("wake"), std::nullopt});
+      }
+      if (k % 2 == 0)
+        for (int i = 0; i < 400; ++i)
+          w.insert_counter({t.id, w.intern("bytes_queued"), *t.start_ns + i * 130'000, double((i * 37) % 101)});
+    }
+    for (int i = 0; i < 40; ++i)
+      w.insert_flow({"read", threads[threads.size() - 1], c.first_ns + i * 1'000'000, threads[threads.size() - 2],
+                     c.first_ns + i * 1'000'000 + 50'000, std::nullopt});
+  }
+  // Short threads on no connection, one after another (packed into shared rows).
+  for (int i = 0; i < 40; ++i) {
+    ThreadRow t;
+    t.source_id = source.id;
+    t.ext_id = "short." + std::to_string(i);
+    t.name = w.intern("worker " + std::to_string(i % 5));
+    t.start_ns = kBase + i * 2'500'000;
+    t.end_ns = *t.start_ns + 2'000'000;
+    t.failed = i % 11 == 10;
+    w.insert_thread(t);
+    for (int s = 0; s < 30; ++s)
+      w.insert_span({t.id, *t.start_ns + s * 60'000, *t.start_ns + s * 60'000 + 40'000, 0, "span", w.intern("job"),
+                     std::nullopt});
+  }
+  // The big lane: one thread with kBigSpans spans (two depths), stored in
+  // reverse time order in halves, so its index walk and a sort must agree.
+  ThreadRow big;
+  big.source_id = source.id;
+  big.ext_id = "main";
+  big.name = w.intern("main");
+  big.start_ns = kBase;
+  big.end_ns = kBase + 110'000'000;
+  w.insert_thread(big);
+  for (int half = 1; half >= 0; --half)
+    for (int i = half * kBigSpans / 4; i < (half + 1) * kBigSpans / 4; ++i) {
+      int64_t t0 = kBase + int64_t(i) * 1'700;
+      w.insert_span({big.id, t0, t0 + 1'200, 0, "span", w.intern("step"), std::nullopt});
+      w.insert_span({big.id, t0 + 100, t0 + 600, 1, "span", w.intern("inner"), std::nullopt});
+    }
+  int64_t heap = w.intern("heap_words");
+  for (int i = 0; i < 30'000; ++i) {
+    int64_t ti = kBase + int64_t(i) * 3'600;
+    w.insert_counter({std::nullopt, heap, ti, double(100000 + (i * 7919) % 50000)});
+    if (i % 500 == 0) w.insert_period({source.id, "gc", ti, ti + 200'000});
+    if (i % 500 == 250) w.insert_period({source.id, "idle", ti, ti + 400'000});
+  }
+  w.insert_instant({std::nullopt, kBase + 111'000'000, "log", w.intern("global"), std::nullopt});
+  w.commit_source(source);
+}
+
+server::HttpRequest frame_get(const std::string& query) {
+  server::HttpRequest r;
+  r.method = "GET";
+  r.path = "/frame";
+  r.query = query;
+  return r;
+}
+
+class LazyLanesTest : public ProfileTest {
+ protected:
+  void SetUp() override {
+    ProfileTest::SetUp();
+    // Lane summaries go to this test's directory, not the user's cache.
+    ::setenv("LURK_CACHE_DIR", (dir_ / "cache").c_str(), 1);
+    write_profile(db());
+    whole = ProfileModel::load(db());
+  }
+
+  static FrameRequest request(double t0, double t1, float scroll, bool idle, bool packed) {
+    FrameRequest r;
+    r.view.window.set(t0, t1);
+    r.view.label_left = 0;
+    r.view.label_width = 300;
+    r.view.left = 300;
+    r.view.width = 1100;
+    r.view.ruler_top = 60;
+    r.view.ruler_height = 40;
+    r.view.top = 100;
+    r.view.height = 700;
+    r.view.scroll_y = scroll;
+    r.hide_idle = idle;
+    r.packed = packed;
+    return r;
+  }
+
+  ProfileModel whole;
+};
+
+TEST_F(LazyLanesTest, OutlineKnowsTheLayoutWithoutHoldingEvents) {
+  ProfileModel lazy = ProfileModel::load_outline(db(), scan_lane_summary(db()));
+  EXPECT_TRUE(lazy.lazy());
+  EXPECT_EQ(lazy.origin_ns(), whole.origin_ns());
+  EXPECT_EQ(lazy.duration_ns(), whole.duration_ns());
+  EXPECT_EQ(lazy.counts().packets, whole.counts().packets);
+  EXPECT_EQ(lazy.counts().events, whole.counts().events);
+  ASSERT_EQ(lazy.threads().size(), whole.threads().size());
+  for (size_t i = 0; i < whole.threads().size(); ++i) {
+    EXPECT_EQ(lazy.threads()[i].depth_count(), whole.threads()[i].depth_count()) << "thread " << i;
+    EXPECT_TRUE(lazy.threads()[i].spans.empty());
+  }
+  ASSERT_EQ(lazy.counters().size(), whole.counters().size());
+  for (size_t i = 0; i < whole.counters().size(); ++i) {
+    EXPECT_EQ(lazy.counters()[i].min, whole.counters()[i].min);
+    EXPECT_EQ(lazy.counters()[i].max, whole.counters()[i].max);
+  }
+  EXPECT_LT(lazy.memory_bytes() * 5, whole.memory_bytes()) << "the outline holds no lanes";
+  // A lane read alone is the whole model's lane.
+  uint32_t big = 0;
+  while (big < lazy.threads().size() && lazy.text(lazy.threads()[big].name) != "main") ++big;
+  ASSERT_LT(big, lazy.threads().size());
+  lazy.load_thread_events(db(), big);
+  const ThreadLane &a = lazy.threads()[big], &b = whole.threads()[big];
+  ASSERT_EQ(a.spans.size(), size_t(kBigSpans));
+  ASSERT_EQ(a.spans.size(), b.spans.size());
+  for (size_t i = 0; i < a.spans.size(); ++i)
+    ASSERT_TRUE(a.spans[i].t0_ns == b.spans[i].t0_ns && a.spans[i].t1_ns == b.spans[i].t1_ns &&
+                a.spans[i].depth == b.spans[i].depth && a.spans[i].name == b.spans[i].name)
+        << "span " << i;
+  EXPECT_EQ(a.depth_begin, b.depth_begin);
+  lazy.load_connection_lanes(db(), 0);
+  ASSERT_EQ(lazy.connections()[0].lanes[1].size(), whole.connections()[0].lanes[1].size());
+  for (size_t i = 0; i < whole.connections()[0].lanes[1].size(); ++i)
+    ASSERT_EQ(lazy.connections()[0].lanes[1][i].frame, whole.connections()[0].lanes[1][i].frame) << i;
+  lazy.unload_thread_events(big);
+  EXPECT_TRUE(lazy.threads()[big].spans.empty());
+  EXPECT_EQ(lazy.threads()[big].depth_count(), 2) << "the depths stay for the layout";
+}
+
+// Every frame of a walk through zooms, scrolls and row options, from a lazy
+// model whose lanes are dropped between frames, is the whole model's frame
+// byte for byte (the /frame answer's encoding).
+TEST_F(LazyLanesTest, FramesAreTheWholeModelsAtEveryZoom) {
+  ProfileModel lazy = ProfileModel::load_outline(db(), scan_lane_summary(db()));
+  server::LaneCache cache(db(), lazy, 64 * 1024);  // less than one big lane: lanes are dropped
+  FrameRenderer from_lazy(lazy), from_whole(whole);
+  from_lazy.set_prepare([&](const TimelineLayout& layout, size_t first, size_t last) {
+    cache.prepare(layout, first, last);
+  });
+  double d = double(whole.duration_ns());
+  const std::pair<double, double> windows[] = {{-d * 0.01, d * 1.01}, {d * 0.2, d * 0.6},
+                                               {d * 0.3, d * 0.32},   {d * 0.31, d * 0.3102},
+                                               {d * 0.31, d * 0.310005}, {d * 0.5, d * 0.62}};
+  int frames = 0;
+  for (bool packed : {false, true})
+    for (bool idle : {false, true})
+      for (float scroll : {0.0f, 450.0f, 1e6f})  // 1e6: clamped to the bottom (the big lane)
+        for (auto [t0, t1] : windows) {
+          FrameRequest r = request(t0, t1, scroll, idle, packed);
+          std::string where = "window " + std::to_string(t0) + ".." + std::to_string(t1) + " scroll " +
+                              std::to_string(scroll) + (idle ? " idle" : "") + (packed ? " packed" : "");
+          FrameAnswer w = from_whole.render(r);
+          FrameAnswer l = from_lazy.render(r);
+          ASSERT_EQ(encode_frame_answer(l), encode_frame_answer(w)) << where;
+          EXPECT_GT(w.frame.rects.size(), 3u) << where;
+          ++frames;
+        }
+  // Collapsed groups and unfolded counters change the rows asked for too.
+  FrameRequest r = request(d * 0.1, d * 0.7, 0, false, false);
+  r.collapsed = {true, false, true};
+  r.counters_open.assign(whole.groups().size(), true);
+  r.selected_group = 1;
+  ASSERT_EQ(encode_frame_answer(from_lazy.render(r)), encode_frame_answer(from_whole.render(r)));
+  EXPECT_EQ(frames, 72);
+  EXPECT_GT(cache.drops(), 0u) << "the budget made lanes go";
+  EXPECT_GT(cache.loads(), cache.lanes_held()) << "and come back";
+  EXPECT_LE(cache.bytes(), std::max(cache.budget(), cache.peak_bytes()));
+  EXPECT_LT(lazy.memory_bytes(), whole.memory_bytes());
+}
+
+TEST_F(LazyLanesTest, SummaryIsKeptInTheCacheAndMadeAgainWhenItChanges) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::path kept = server::lane_summary_path(profile);
+  std::filesystem::remove(kept);
+  auto open = [&] {
+    auto db = open_profile_for_reading(profile.string());
+    return server::lane_summary_for(*db, profile);
+  };
+  server::LaneSummaryOutcome first = open();
+  EXPECT_FALSE(first.from_file);
+  EXPECT_EQ(first.note, "");
+  ASSERT_TRUE(std::filesystem::exists(kept));
+  server::LaneSummaryOutcome second = open();
+  EXPECT_TRUE(second.from_file);
+  EXPECT_EQ(second.summary.events, first.summary.events);
+  EXPECT_EQ(second.summary.depths, first.summary.depths);
+  EXPECT_EQ(second.summary.counters.size(), first.summary.counters.size());
+  EXPECT_EQ(second.summary.last_ns, first.summary.last_ns);
+
+  // Damaged: made again, and said so.
+  std::filesystem::resize_file(kept, std::filesystem::file_size(kept) - 3);
+  server::LaneSummaryOutcome damaged = open();
+  EXPECT_FALSE(damaged.from_file);
+  EXPECT_NE(damaged.note.find("truncated"), std::string::npos) << damaged.note;
+  EXPECT_EQ(damaged.summary.events, first.summary.events);
+
+  // The profile changes (a sample more): the kept summary is not trusted.
+  {
+    Database db(profile.string(), Database::Mode::ReadWriteCreate);
+    db.exec("INSERT INTO counters (thread_id, source_id, name, ts_ns, value) "
+            "SELECT NULL, 1, name, ts_ns + 1, 5 FROM counters ORDER BY id DESC LIMIT 1");
+  }
+  server::LaneSummaryOutcome changed = open();
+  EXPECT_FALSE(changed.from_file);
+  EXPECT_NE(changed.note.find("changed"), std::string::npos) << changed.note;
+  EXPECT_EQ(changed.summary.events, first.summary.events + 1);
+
+  // The endpoint opens it lazily and its frames are the whole model's.
+  server::FrameEndpoint endpoint(profile, dir_, 1 << 20);
+  EXPECT_TRUE(endpoint.summary().from_file);
+  EXPECT_TRUE(endpoint.model().lazy());
+  auto reopened = open_profile_for_reading(profile.string());
+  ProfileModel now = ProfileModel::load(*reopened);
+  FrameRenderer here(now);
+  double d = double(now.duration_ns());
+  for (auto [t0, t1] : {std::make_pair(0.0, d), std::make_pair(d * 0.4, d * 0.41)}) {
+    FrameRequest r = request(t0, t1, 0, false, false);
+    auto answer = endpoint.answer(frame_get(frame_request_query(r)));
+    ASSERT_TRUE(answer);
+    ASSERT_EQ(answer->status, 200);
+    std::string body;
+    for (const server::BodyPart& part : answer->body)
+      if (part.bytes) body += *part.bytes;
+    EXPECT_EQ(body, encode_frame_answer(here.render(r)));
+  }
+  FrameRequest r = request(0, d, 0, false, false);
+  r.search = "parse";
+  auto refused = endpoint.answer(frame_get(frame_request_query(r)));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 501) << "search is refused, not answered from the lanes held";
+}
+
+}  // namespace
+}  // namespace lurk::test

@@ -1,0 +1,184 @@
+// A lazy ProfileModel's lanes (profile_model.h, load_outline), read one at a
+// time through the per-lane indexes (packets_by_lane, spans_by_lane,
+// instants_by_lane, counters_by_lane) and dropped again. An index walk gives
+// a lane's rows by (time, id), which is what the whole load's stable sort of
+// storage order gives, so a lane read here equals the lane load() makes.
+#include <algorithm>
+#include <cmath>
+
+#include "core/lane_order.h"
+#include "core/mark_merging.h"
+#include "core/mark_style.h"
+#include "core/profile_model.h"
+#include "net/analysis_flags.h"
+#include "net/time_arith.h"
+#include "storage/sqlite_handle.h"
+
+namespace lurk::ui {
+namespace {
+
+template <typename T>
+void release(std::vector<T>& v) {
+  std::vector<T>().swap(v);
+}
+
+template <typename TimeAt>
+bool any_in(size_t n, double t0, double t1, TimeAt time_at) {
+  size_t i = lod_detail::first_at_or_after(n, t0, time_at);
+  return i < n && double(time_at(i)) <= t1;
+}
+
+}  // namespace
+
+size_t ProfileModel::load_connection_lanes(Database& db, uint32_t index) {
+  ConnectionLanes& c = connections_[index];
+  if (c.lanes_loaded) return 0;
+  Statement rows = db.prepare(
+      "SELECT dir, ts_ns, analysis, payload_len, frame, tcp_flags FROM packets "
+      "WHERE connection_id = ? AND id <= ? ORDER BY ts_ns, id");
+  rows.bind(1, c.id).bind(2, last_ids_.packets);
+  const int64_t o = saturating_sub(origin_ns_, c.display_shift_ns);
+  while (rows.step()) {
+    PacketMark mark;
+    mark.t_ns = saturating_sub(rows.column_int(1), o);
+    mark.analysis = static_cast<uint32_t>(rows.column_int(2));
+    mark.payload_len = static_cast<uint32_t>(rows.column_int(3));
+    mark.frame = static_cast<uint32_t>(rows.column_int(4));
+    mark.tcp_flags = static_cast<uint8_t>(rows.column_int(5));
+    if (mark.analysis & (kRetransmission | kFastRetransmission | kSpuriousRetransmission))
+      ++c.retransmissions;
+    if (mark.analysis & kDuplicateAck) ++c.dup_acks;
+    c.lanes[rows.column_int(0) ? 1 : 0].push_back(mark);
+  }
+  for (int dir = 0; dir < 2; ++dir) {
+    std::vector<PacketMark>& lane = c.lanes[dir];
+    lane.shrink_to_fit();
+    std::vector<uint8_t> kinds(lane.size());
+    for (size_t i = 0; i < kinds.size(); ++i)
+      kinds[i] = uint8_t(mark_kind(lane[i].analysis, lane[i].tcp_flags));
+    c.severity[dir].build(std::move(kinds));
+  }
+  c.lanes_loaded = true;
+  return connection_lane_bytes(index);
+}
+
+size_t ProfileModel::load_thread_events(Database& db, uint32_t index) {
+  ThreadLane& t = threads_[index];
+  if (t.events_loaded) return 0;
+  const int64_t o = saturating_sub(origin_ns_, t.display_shift_ns);
+  Statement spans = db.prepare(
+      "SELECT start_ns, end_ns, depth, CASE kind WHEN 'running' THEN 1 WHEN 'async' THEN 2 ELSE 0 END, "
+      "coalesce(name, 0) FROM spans WHERE thread_id = ? AND id <= ? ORDER BY start_ns, id");
+  spans.bind(1, t.id).bind(2, last_ids_.spans);
+  while (spans.step()) {
+    SpanRecord s;
+    int64_t t0 = spans.column_int(0);
+    s.t0_ns = saturating_sub(t0, o);
+    s.t1_ns = saturating_sub(std::max(t0, spans.column_int(1)), o);
+    s.depth = uint16_t(std::clamp<int64_t>(spans.column_int(2), 0, 1000));
+    s.kind = SpanKind(spans.column_int(3));
+    s.name = uint32_t(spans.column_int(4));
+    (s.kind == SpanKind::Running ? t.running : t.spans).push_back(s);
+  }
+  order_spans(t);
+  t.spans.shrink_to_fit();
+  t.running.shrink_to_fit();
+  Statement instants = db.prepare(
+      "SELECT ts_ns, CASE kind WHEN 'label' THEN 1 WHEN 'log' THEN 2 WHEN 'exception' THEN 3 ELSE 0 END, "
+      "coalesce(name, 0) FROM instants WHERE thread_id = ? AND id <= ? ORDER BY ts_ns, id");
+  instants.bind(1, t.id).bind(2, last_ids_.instants);
+  while (instants.step()) {
+    InstantRecord r;
+    r.t_ns = saturating_sub(instants.column_int(0), o);
+    r.kind = InstantKind(instants.column_int(1));
+    r.name = uint32_t(instants.column_int(2));
+    t.instants.push_back(r);
+  }
+  t.instants.shrink_to_fit();
+  std::vector<uint8_t> kinds(t.instants.size());
+  for (size_t i = 0; i < kinds.size(); ++i)
+    kinds[i] = uint8_t(t.instants[i].kind == InstantKind::Exception ? MarkKind::Exception : MarkKind::Normal);
+  t.instant_severity.build(std::move(kinds));
+  t.events_loaded = true;
+  return thread_event_bytes(index);
+}
+
+size_t ProfileModel::load_counter_samples(Database& db, uint32_t index) {
+  CounterLane& c = counters_[index];
+  if (c.samples_loaded) return 0;
+  // Global lanes (key: minus the source id) have no thread_id.
+  Statement rows = db.prepare(
+      c.key > 0 ? "SELECT ts_ns, value FROM counters WHERE name = ? AND thread_id = ? AND id <= ? "
+                  "ORDER BY ts_ns, id"
+                : "SELECT ts_ns, value FROM counters WHERE name = ? AND thread_id IS NULL "
+                  "AND -coalesce(source_id, 0) = ? AND id <= ? ORDER BY ts_ns, id");
+  rows.bind(1, int64_t(c.name)).bind(2, c.key).bind(3, last_ids_.counters);
+  const int64_t o = saturating_sub(origin_ns_, c.display_shift_ns);
+  while (rows.step()) c.samples.push_back({saturating_sub(rows.column_int(0), o), rows.column_double(1)});
+  c.samples.shrink_to_fit();
+  c.samples_loaded = true;
+  return counter_sample_bytes(index);
+}
+
+void ProfileModel::unload_connection_lanes(uint32_t index) {
+  ConnectionLanes& c = connections_[index];
+  if (!lazy_ || !c.lanes_loaded) return;
+  for (int dir = 0; dir < 2; ++dir) {
+    release(c.lanes[dir]);
+    c.severity[dir] = SeverityPyramid();
+  }
+  c.retransmissions = c.dup_acks = 0;
+  c.lanes_loaded = false;
+}
+
+void ProfileModel::unload_thread_events(uint32_t index) {
+  ThreadLane& t = threads_[index];
+  if (!lazy_ || !t.events_loaded) return;
+  int depths = t.depth_count();
+  release(t.spans);
+  release(t.running);
+  release(t.instants);
+  t.instant_severity = SeverityPyramid();
+  t.depth_begin.assign(size_t(depths) + 1, 0);  // the layout still needs the depth count
+  t.events_loaded = false;
+}
+
+void ProfileModel::unload_counter_samples(uint32_t index) {
+  CounterLane& c = counters_[index];
+  if (!lazy_ || !c.samples_loaded) return;
+  release(c.samples);
+  c.samples_loaded = false;
+}
+
+size_t ProfileModel::connection_lane_bytes(uint32_t index) const {
+  const ConnectionLanes& c = connections_[index];
+  size_t bytes = 0;
+  for (int d = 0; d < 2; ++d) bytes += c.lanes[d].capacity() * sizeof(PacketMark) + c.severity[d].memory_bytes();
+  return bytes;
+}
+
+size_t ProfileModel::thread_event_bytes(uint32_t index) const {
+  const ThreadLane& t = threads_[index];
+  return (t.spans.capacity() + t.running.capacity()) * sizeof(SpanRecord) +
+         t.instants.capacity() * sizeof(InstantRecord) + t.instant_severity.memory_bytes();
+}
+
+size_t ProfileModel::counter_sample_bytes(uint32_t index) const {
+  return counters_[index].samples.capacity() * sizeof(CounterSample);
+}
+
+bool ProfileModel::packets_in(uint32_t connection, int dir, double t0, double t1) const {
+  const ConnectionLanes& c = connections_[connection];
+  if (!c.lanes_loaded) return probe_ && probe_(LaneKind::Packets, connection, dir, t0, t1);
+  const std::vector<PacketMark>& lane = c.lanes[dir];
+  return any_in(lane.size(), t0, t1, [&](size_t i) { return lane[i].t_ns; });
+}
+
+bool ProfileModel::samples_in(uint32_t counter, double t0, double t1) const {
+  const CounterLane& c = counters_[counter];
+  if (!c.samples_loaded) return probe_ && probe_(LaneKind::Counter, counter, 0, t0, t1);
+  const std::vector<CounterSample>& s = c.samples;
+  return any_in(s.size(), t0, t1, [&](size_t i) { return s[i].t_ns; });
+}
+
+}  // namespace lurk::ui
