@@ -7,6 +7,7 @@
 //                               bytes), 400 naming a bad parameter;
 //   GET /native                 JSON: that this server renders frames, and
 //                               the profile's counts, load time and memory;
+//   GET /item?sel=K.L.I.C       one item's details (title, fields) as JSON;
 //   GET /outline.lurk           the profile without its bulk rows, for the
 //                               page's small panels (profile_outline.h).
 // The same access rules as every other path apply (trace_server.cpp checks
@@ -37,7 +38,7 @@ class FrameEndpoint {
   // throws lurk::StorageError with a readable message.
   FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir);
   ~FrameEndpoint();
-  // Answers /frame and /native; nullopt for any other path.
+  // Answers /frame, /item, /native and /outline.lurk; nullopt for any other path.
   std::optional<HttpResponse> answer(const HttpRequest& request);
 
   const ui::ProfileModel& model() const { return *model_; }
@@ -46,6 +47,7 @@ class FrameEndpoint {
  private:
   HttpResponse frame(const HttpRequest& request);
   HttpResponse info() const;
+  HttpResponse item(const HttpRequest& request);
 
   std::unique_ptr<Database> db_;
   std::unique_ptr<ui::ProfileModel> model_;
@@ -57,9 +59,10 @@ class FrameEndpoint {
 
 // Events at or above which `lurk view` keeps a profile in the native process
 // instead of sending it to the browser (docs/server.md): the browser's model
-// holds about 30 bytes per event, and past ~10M events the page's load passes
-// a few seconds and its memory a few hundred MB.
-constexpr int64_t kNativeViewEvents = 20'000'000;
+// holds about 30 bytes per event and opens about 0.35 s per million events
+// past the first (bench/RESULTS.md, "Browser UI": 1M drawn in 0.84 s, 10M in
+// 4.1 s), so from about 7M events it would take more than issue 15's 3 s.
+constexpr int64_t kNativeViewEvents = 7'000'000;
 
 // Events in a profile, counted from its tables without loading it (cheap:
 // SQLite's row counts of the bulk tables).

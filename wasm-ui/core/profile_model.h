@@ -199,6 +199,10 @@ class ProfileModel {
   int32_t connection_index(int64_t connection_id) const;
   // Bytes held by the lane arrays (for the memory-per-event figure).
   size_t memory_bytes() const;
+  // Server-backed viewing (profile_model_remote.cpp): this model is the
+  // profile's outline (no bulk rows); the native process holding the whole
+  // profile says its origin, end and counts, which this model then takes.
+  void adopt_extent(int64_t origin_ns, int64_t duration_ns, const ProfileCounts& counts);
 
  private:
   void load_strings(Database& db);
