@@ -375,7 +375,8 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   counts.packets = info["counts"]["packets"];
   counts.threads = info["counts"]["threads"];
   counts.events = info["counts"]["events"];
-  page.adopt_extent(std::stoll(info["originNsText"].get<std::string>()), info["durationNs"].get<int64_t>(), counts);
+  page.adopt_extent(std::stoll(info["originNsText"].get<std::string>()), info["durationNs"].get<int64_t>(), counts,
+                    info["groups"].get<size_t>());
   EXPECT_EQ(page.origin_ns(), model.origin_ns());
   EXPECT_EQ(page.duration_ns(), model.duration_ns());
   EXPECT_EQ(page.counts().events, model.counts().events);

@@ -136,11 +136,15 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
 }
 
 std::string UiApp::open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
-                               int64_t duration_ns, const ProfileCounts& counts,
+                               int64_t duration_ns, const ProfileCounts& counts, size_t groups,
                                RemoteFrameSource::Send send_frame, RemoteItemDetails::Send send_item) {
   std::string problem = open_files({path}, {display_name});
   if (!problem.empty()) return problem;
-  model_->adopt_extent(origin_ns, duration_ns, counts);
+  model_->adopt_extent(origin_ns, duration_ns, counts, groups);
+  // Groups are named by index in frame requests and answers: they must be the server's.
+  if (model_->groups().size() != groups)
+    return fail_open(display_name + ": the outline has " + std::to_string(model_->groups().size()) +
+                     " groups of lanes, lurk view " + std::to_string(groups));
   remote_frames_ = std::make_unique<RemoteFrameSource>(std::move(send_frame));
   remote_items_ = std::make_unique<RemoteItemDetails>(std::move(send_item));
   remote_frames_received_ = 0;

@@ -9,7 +9,8 @@
 
 namespace lurk::ui {
 
-void ProfileModel::adopt_extent(int64_t origin_ns, int64_t duration_ns, const ProfileCounts& counts) {
+void ProfileModel::adopt_extent(int64_t origin_ns, int64_t duration_ns, const ProfileCounts& counts,
+                                size_t groups) {
   // Relative times here are from origin_ns_; from now on from origin_ns.
   const int64_t shift = origin_ns_ == INT64_MAX ? 0 : origin_ns_ - origin_ns;
   for (ConnectionLanes& c : connections_) {
@@ -31,6 +32,9 @@ void ProfileModel::adopt_extent(int64_t origin_ns, int64_t duration_ns, const Pr
     f.from_ns += shift;
     f.to_ns += shift;
   }
+  // Groups are the connections', then one for lanes on no connection: the
+  // server's has counters only when the outline has none of it.
+  if (groups == connections_.size() + 1 && groups_.size() == connections_.size()) groups_.push_back(LaneGroup());
   origin_ns_ = origin_ns;
   end_ns_ = duration_ns;
   counts_ = counts;
