@@ -32,9 +32,11 @@ const lurkNative = (() => {
     Module.FS.writeFile(path, bytes, { canOwn: true });
     const c = info.counts || {};
     return Module.ccall('lurk_open_native', 'string',
-                        ['string', 'string', 'string', 'number', 'number', 'number', 'number', 'number', 'number'],
+                        ['string', 'string', 'string', 'number', 'number', 'number', 'number', 'number', 'number',
+                         'string'],
                         [path, name, String(info.originNsText), Number(info.durationNs), c.connections || 0,
-                         c.packets || 0, c.threads || 0, c.events || 0, Number(info.groups)]);
+                         c.packets || 0, c.threads || 0, c.events || 0, Number(info.groups),
+                         JSON.stringify(info.minimap || [])]);
   }
 
   // Called by the module (one frame in flight at a time, RemoteFrameSource).

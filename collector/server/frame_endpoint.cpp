@@ -8,6 +8,7 @@
 #include "core/frame_request.h"
 #include "core/frame_wire.h"
 #include "core/item_details.h"
+#include "core/minimap.h"
 #include "server/profile_outline.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
@@ -104,6 +105,13 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
 }
 
 HttpResponse FrameEndpoint::info() const {
+  if (minimap_json_.empty()) {
+    ui::Minimap minimap;
+    minimap.build(*model_);
+    nlohmann::json bins = nlohmann::json::array();
+    for (const ui::MinimapBin& b : minimap.bins()) bins.push_back({b.count, int(b.worst)});
+    minimap_json_ = bins.dump();
+  }
   const ui::ProfileCounts& c = model_->counts();
   nlohmann::json j = {{"native", true},
                       {"counts", {{"connections", c.connections}, {"packets", c.packets},
@@ -119,7 +127,8 @@ HttpResponse FrameEndpoint::info() const {
                       {"rssBytes", status_bytes("VmRSS")},
                       {"peakRssBytes", status_bytes("VmHWM")},
                       {"outlineBytes", outline_->size()},
-                      {"framesServed", frames_served_}};
+                      {"framesServed", frames_served_},
+                      {"minimap", nlohmann::json::parse(minimap_json_)}};
   HttpResponse response;
   response.add_header("Content-Type", "application/json");
   response.add_text(j.dump());

@@ -55,6 +55,9 @@ class FrameEndpoint {
   std::shared_ptr<const std::string> outline_;  // the outline's bytes
   double load_seconds_ = 0;
   uint64_t frames_served_ = 0;
+  // The minimap's bins over the whole profile, as JSON ([[count, worst
+  // mark kind], ...]), built on the first /native (the page's minimap).
+  mutable std::string minimap_json_;
 };
 
 // Events at or above which `lurk view` keeps a profile in the native process

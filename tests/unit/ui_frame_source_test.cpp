@@ -14,6 +14,7 @@
 #include "core/frame_records_text.h"
 #include "core/frame_wire.h"
 #include "core/item_details.h"
+#include "core/minimap.h"
 #include "core/remote_item_details.h"
 #include "net/analysis_flags.h"
 #include "net/tcp_segment.h"
@@ -378,6 +379,14 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   page.adopt_extent(std::stoll(info["originNsText"].get<std::string>()), info["durationNs"].get<int64_t>(), counts,
                     info["groups"].get<size_t>());
   EXPECT_EQ(page.origin_ns(), model.origin_ns());
+  // The minimap's bins over the whole profile, as the page builds them in-browser.
+  Minimap whole;
+  whole.build(model);
+  ASSERT_EQ(info["minimap"].size(), Minimap::kBins);
+  for (size_t i = 0; i < Minimap::kBins; ++i) {
+    ASSERT_EQ(info["minimap"][i][0].get<uint32_t>(), whole.bins()[i].count) << i;
+    ASSERT_EQ(info["minimap"][i][1].get<int>(), int(whole.bins()[i].worst)) << i;
+  }
   EXPECT_EQ(page.duration_ns(), model.duration_ns());
   EXPECT_EQ(page.counts().events, model.counts().events);
   EXPECT_EQ(page.counts().packets, 12000);

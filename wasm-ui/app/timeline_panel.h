@@ -86,6 +86,7 @@ class TimelinePanel {
     drawn_ = &frame_;
   }
   bool remote() const { return remote_ != nullptr; }
+  void adopt_minimap(const std::vector<MinimapBin>& bins, double duration_ns) { minimap_.adopt(bins, duration_ns); }
   // What the details panel and tooltips say about `item` (from the server
   // in server-backed viewing; "asking..." until its answer is in).
   ItemDetails describe(const ProfileModel& model, const ItemRef& item) const;

@@ -1,6 +1,7 @@
 #include "app/ui_app.h"
 
 #include <imgui.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -137,7 +138,8 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
 
 std::string UiApp::open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                                int64_t duration_ns, const ProfileCounts& counts, size_t groups,
-                               RemoteFrameSource::Send send_frame, RemoteItemDetails::Send send_item) {
+                               const std::string& minimap_json, RemoteFrameSource::Send send_frame,
+                               RemoteItemDetails::Send send_item) {
   std::string problem = open_files({path}, {display_name});
   if (!problem.empty()) return problem;
   model_->adopt_extent(origin_ns, duration_ns, counts, groups);
@@ -150,6 +152,15 @@ std::string UiApp::open_native(const std::string& path, const std::string& displ
   remote_frames_received_ = 0;
   timeline_.reset(*model_);  // on the whole profile's axis
   timeline_.set_remote(remote_frames_.get(), remote_items_.get());
+  // The minimap's bins come from lurk view (the outline has no events).
+  std::vector<MinimapBin> bins;
+  nlohmann::json j = nlohmann::json::parse(minimap_json, nullptr, false);
+  if (j.is_array())
+    for (const nlohmann::json& b : j)
+      if (b.is_array() && b.size() == 2 && b[0].is_number_unsigned() && b[1].is_number_integer() &&
+          b[1].get<int>() >= 0 && b[1].get<int>() <= int(MarkKind::Exception))
+        bins.push_back({b[0].get<uint32_t>(), MarkKind(b[1].get<int>())});
+  timeline_.adopt_minimap(bins, double(duration_ns));
   start_view_history();
   return "";
 }

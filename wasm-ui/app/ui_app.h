@@ -47,7 +47,7 @@ class UiApp {
   // details come through `send_item` (item_received / item_failed).
   std::string open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                           int64_t duration_ns, const ProfileCounts& counts, size_t groups,
-                          RemoteFrameSource::Send send_frame,
+                          const std::string& minimap_json, RemoteFrameSource::Send send_frame,
                           RemoteItemDetails::Send send_item);
   void frame_received(uint64_t serial, const std::string& body, double answer_ms);
   void frame_failed(uint64_t serial, const std::string& message);
