@@ -269,11 +269,12 @@ void TimelinePanel::fill_layout_snapshot(const ProfileModel& model, SnapshotStat
     if (r.kind == RowKind::CounterFold) ++s.layout.counter_folds;
   }
   if (remote_) {  // the rows the server laid out (its last answer)
-    s.layout.thread_rows = remote_layout_.thread_rows;
-    s.layout.rows = remote_layout_.rows;
-    s.layout.thread_rows_shown = remote_layout_.thread_rows_shown;
-    s.layout.counter_rows = remote_layout_.counter_rows;
-    s.layout.counter_folds = remote_layout_.counter_folds;
+    const FrameLayoutSummary& rl = remote_layout();
+    s.layout.thread_rows = rl.thread_rows;
+    s.layout.rows = rl.rows;
+    s.layout.thread_rows_shown = rl.thread_rows_shown;
+    s.layout.counter_rows = rl.counter_rows;
+    s.layout.counter_folds = rl.counter_folds;
   }
   s.ruler.origin = drawn_->ruler_origin;
   s.ruler.prefix = drawn_->ruler_prefix;
@@ -353,10 +354,10 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
   if (hovered_) s.hover = describe(model, hovered_).title;
   fill_layout_snapshot(model, s);
   s.scroll_y = scroll_y_;
-  s.content_height = remote_ ? remote_layout_.total_height : layout_.total_height();
+  s.content_height = remote_ ? remote_layout().total_height : layout_.total_height();
   s.frame_digest = frame_records_digest(*drawn_);
   s.frame_current = !remote_ || remote_->current();
-  s.visible_rows = visible_rows_;
+  s.visible_rows = remote_ ? remote_layout().visible_rows : visible_rows_;
   s.timeline_records = drawn_->primitives();
   s.marks_on_screen = marks_on_screen(*drawn_, light_);
   s.axis_left = last_left_;

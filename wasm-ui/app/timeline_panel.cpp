@@ -133,6 +133,7 @@ void TimelinePanel::build_frame(const ProfileModel& model, const FrameView& view
   const FrameAnswer* answer = remote_->frame(request);
   frame_ = TimelineFrame();
   drawn_ = answer ? &answer->frame : &frame_;
+  remote_answer_ = answer;
   if (answer) remote_layout_ = answer->layout;
   visible_rows_ = remote_layout_.visible_rows;
 }

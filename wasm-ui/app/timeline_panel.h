@@ -84,6 +84,8 @@ class TimelinePanel {
     remote_ = frames;
     remote_items_ = items;
     drawn_ = &frame_;
+    remote_answer_ = nullptr;
+    remote_layout_ = {};
   }
   bool remote() const { return remote_ != nullptr; }
   void adopt_minimap(const std::vector<MinimapBin>& bins, double duration_ns) { minimap_.adopt(bins, duration_ns); }
@@ -124,7 +126,13 @@ class TimelinePanel {
   const TimelineFrame* drawn_ = &frame_;  // what was drawn: frame_ or a remote answer's
   RemoteFrameSource* remote_ = nullptr;
   RemoteItemDetails* remote_items_ = nullptr;
-  FrameLayoutSummary remote_layout_;  // of the last remote answer
+  FrameLayoutSummary remote_layout_;  // of the last remote answer drawn
+  // The remote source's answer (updated in place as answers arrive, so the
+  // snapshot reports the layout of the records it reports).
+  const FrameAnswer* remote_answer_ = nullptr;
+  const FrameLayoutSummary& remote_layout() const {
+    return remote_answer_ ? remote_answer_->layout : remote_layout_;
+  }
   void build_frame(const ProfileModel& model, const FrameView& view);
   void draw_remote_state(ImDrawList* draw, const Areas& a) const;
   FindingMarks findings_;
