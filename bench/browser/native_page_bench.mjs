@@ -11,11 +11,12 @@
 // Appends a section to bench/RESULTS.md with the load average seen.
 //
 //   node bench/browser/native_page_bench.mjs --build build --profile FILE.lurk [--append bench/RESULTS.md]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import readline from 'node:readline';
 import { appendFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, startView, waitForSnapshot } from '../../tests/browser/harness.mjs';
+import { launchBrowser, lurkBin, waitForSnapshot } from '../../tests/browser/harness.mjs';
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -32,6 +33,18 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))];
 }
 const load = () => os.loadavg().map((v) => v.toFixed(1)).join(' ');
+
+// `lurk view` loads a large profile before it prints its URL: minutes at 100M
+// events (the harness's startView gives up after 30 s).
+function startView(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(lurkBin, ['view', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    readline.createInterface({ input: child.stdout }).once('line', (line) => resolve({ url: line.trim(), process: child }));
+    child.once('exit', (code) => reject(new Error(`lurk view exited with ${code}:\n${stderr}`)));
+  });
+}
 
 const loadBefore = load();
 const started = performance.now();
