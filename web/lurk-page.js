@@ -128,10 +128,34 @@ function openAllInModule(files) {
                       [paths.join('\n'), files.map((f) => f.name.replace(/\n/g, ' ')).join('\n')]);
 }
 
+// Server-backed viewing (lurk view --native, lurk-native.js): the server
+// keeps the profile and draws the timeline; the page opens its outline.
+async function loadNative(info, name) {
+  let error;
+  try {
+    error = await lurkNative.open(info, name, (received, total, elapsedMs) => {
+      showStatus(progressText(`${name} (outline)`, received, total, elapsedMs), total ? received / total : null);
+    });
+  } catch (e) {
+    error = `Could not load the outline of ${name}: ${e.message}`;
+  }
+  if (error) {
+    showError(error);
+    return;
+  }
+  statusBox.className = 'hidden';
+  lurkShare.opened(name, { local: false });
+}
+
 async function loadTrace(url) {
   const name = url.split('/').pop().split('?')[0] || 'trace.lurk';
   showStatus(`Loading ${name}…`, 0);
   Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, 0]);
+  // The server's own profile may be kept by the server (a ?trace= is not).
+  if (!new URLSearchParams(location.search).get('trace') && typeof lurkNative !== 'undefined') {
+    const info = await lurkNative.probe();
+    if (info) return loadNative(info, name);
+  }
   let bytes;
   let followPath = null;  // lurk view --follow offers the deltas' endpoint (lurk-follow.js)
   try {

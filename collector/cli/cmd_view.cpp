@@ -36,9 +36,9 @@ struct ViewOptions {
   std::vector<std::string> allowed_hosts;
   bool native = false;      // --native: frames rendered here (server-backed viewing)
   bool in_browser = false;  // --in-browser: the page loads the profile, however large
-  // --native-over: the automatic threshold; 0 (the default) never switches by itself
-  // while the page cannot draw the frames it would ask for (docs/server.md).
-  int64_t native_over = 0;
+  // --native-over: the automatic threshold (docs/server.md: what the in-browser
+  // mode opens in about 3 s); 0 never switches by itself.
+  int64_t native_over = server::kNativeViewEvents;
   // --native-memory: MB of lanes the native process holds (lane_cache.h)
   int64_t native_memory_mb = int64_t(server::FrameEndpoint::kDefaultLaneBudget >> 20);
   bool follow = false;       // --follow: the page follows the profile as it grows
@@ -51,7 +51,9 @@ std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& opt
                                                            const std::filesystem::path& temp_dir) {
   if (options.in_browser) return nullptr;
   if (!options.native) {
-    if (options.native_over <= 0) return nullptr;
+    // Following a growing profile is the in-browser page's (its model takes
+    // the deltas); the native model is the profile as it was at start.
+    if (options.native_over <= 0 || options.follow) return nullptr;
     int64_t events = server::profile_event_count(profile);
     if (events < options.native_over) return nullptr;
     std::cerr << "lurk: " << events << " events (at least " << options.native_over
@@ -148,15 +150,13 @@ CommandRunner add_view_command(CLI::App& app) {
                   "address; repeatable");
   auto* native = cmd->add_flag("--native", options->native,
                                "keep the profile in this process and let the page ask for the "
-                               "frames it shows (server-backed viewing: the native half only; "
-                               "the page does not draw these frames yet, docs/server.md)");
+                               "frames it shows (server-backed viewing, docs/server.md)");
   cmd->add_flag("--in-browser", options->in_browser,
                 "load the profile in the page however large it is")
       ->excludes(native);
   cmd->add_option("--native-over", options->native_over,
                   "events from which a profile is kept in this process without --native (0: "
-                  "never; meant to be " + std::to_string(server::kNativeViewEvents) +
-                      " once the page draws server frames)")
+                  "never; not with --follow)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--native-memory", options->native_memory_mb,

@@ -1,4 +1,4 @@
-// /frame and /native of `lurk view --native` (frame_endpoint.h).
+// /frame, /item, /native and /outline.lurk of `lurk view --native` (frame_endpoint.h).
 #include "server/frame_endpoint.h"
 
 #include <time.h>
@@ -10,6 +10,8 @@
 
 #include "core/frame_request.h"
 #include "core/frame_wire.h"
+#include "core/item_details.h"
+#include "core/minimap.h"
 #include "server/profile_outline.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
@@ -65,6 +67,7 @@ FrameEndpoint::~FrameEndpoint() = default;
 std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/frame") return frame(request);
   if (request.path == "/native") return info();
+  if (request.path == "/item") return item(request);
   if (request.path == "/outline.lurk") {
     HttpResponse response;
     response.add_header("Content-Type", "application/vnd.sqlite3");
@@ -113,12 +116,44 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
   return response;
 }
 
+// The details panel's and tooltip's text for one item of a frame this
+// process drew: what describe_item says in-browser (packet header fields
+// read from the profile, as the page does for a selected packet).
+HttpResponse FrameEndpoint::item(const HttpRequest& request) {
+  ui::ItemRef item;
+  try {
+    item = ui::parse_item_request(request.query);
+  } catch (const ui::FrameRequestError& e) {
+    return text_response(400, e.what());
+  }
+  if (!ui::item_in_model(*model_, item))
+    return text_response(404, "item " + ui::item_request_query(item) + " is not in this profile");
+  ui::ItemDetails details = ui::describe_item(*model_, item, db_.get());
+  nlohmann::json fields = nlohmann::json::array();
+  for (const ui::DetailField& f : details.fields) fields.push_back({f.name, f.value});
+  nlohmann::json j = {{"title", details.title}, {"fields", fields}};
+  HttpResponse response;
+  response.add_header("Content-Type", "application/json");
+  response.add_text(j.dump());
+  return response;
+}
+
 HttpResponse FrameEndpoint::info() const {
+  if (minimap_json_.empty()) {
+    ui::Minimap minimap;
+    minimap.build(*model_);
+    nlohmann::json bins = nlohmann::json::array();
+    for (const ui::MinimapBin& b : minimap.bins()) bins.push_back({b.count, int(b.worst)});
+    minimap_json_ = bins.dump();
+  }
   const ui::ProfileCounts& c = model_->counts();
   nlohmann::json j = {{"native", true},
                       {"counts", {{"connections", c.connections}, {"packets", c.packets},
                                   {"threads", c.threads}, {"events", c.events}}},
                       {"originNs", double(model_->origin_ns())},
+                      // Exact (a double holds ns since 1970 only to ~256 ns):
+                      // the page's model takes this origin (profile_model_remote.cpp).
+                      {"originNsText", std::to_string(model_->origin_ns())},
                       {"durationNs", double(model_->duration_ns())},
                       {"groups", model_->groups().size()},
                       {"loadSeconds", load_seconds_},
@@ -134,7 +169,8 @@ HttpResponse FrameEndpoint::info() const {
                       {"rssBytes", status_bytes("VmRSS")},
                       {"peakRssBytes", status_bytes("VmHWM")},
                       {"outlineBytes", outline_->size()},
-                      {"framesServed", frames_served_}};
+                      {"framesServed", frames_served_},
+                      {"minimap", nlohmann::json::parse(minimap_json_)}};
   HttpResponse response;
   response.add_header("Content-Type", "application/json");
   response.add_text(j.dump());

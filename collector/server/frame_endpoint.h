@@ -9,6 +9,7 @@
 //                               bytes), 400 naming a bad parameter;
 //   GET /native                 JSON: that this server renders frames, and
 //                               the profile's counts, load time and memory;
+//   GET /item?sel=K.L.I.C       one item's details (title, fields) as JSON;
 //   GET /outline.lurk           the profile without its bulk rows, for the
 //                               page's small panels (profile_outline.h).
 // The same access rules as every other path apply (trace_server.cpp checks
@@ -45,7 +46,7 @@ class FrameEndpoint {
                 size_t lane_budget = kDefaultLaneBudget);
   static constexpr size_t kDefaultLaneBudget = size_t(1) << 30;  // 1 GiB
   ~FrameEndpoint();
-  // Answers /frame and /native; nullopt for any other path.
+  // Answers /frame, /item, /native and /outline.lurk; nullopt for any other path.
   std::optional<HttpResponse> answer(const HttpRequest& request);
 
   const ui::ProfileModel& model() const { return *model_; }
@@ -56,6 +57,7 @@ class FrameEndpoint {
  private:
   HttpResponse frame(const HttpRequest& request);
   HttpResponse info() const;
+  HttpResponse item(const HttpRequest& request);
 
   std::unique_ptr<Database> db_;
   LaneSummaryOutcome summary_;
@@ -65,13 +67,17 @@ class FrameEndpoint {
   std::shared_ptr<const std::string> outline_;  // the outline's bytes
   double load_seconds_ = 0;
   uint64_t frames_served_ = 0;
+  // The minimap's bins over the whole profile, as JSON ([[count, worst
+  // mark kind], ...]), built on the first /native (the page's minimap).
+  mutable std::string minimap_json_;
 };
 
 // Events at or above which `lurk view` keeps a profile in the native process
 // instead of sending it to the browser (docs/server.md): the browser's model
-// holds about 30 bytes per event, and past ~10M events the page's load passes
-// a few seconds and its memory a few hundred MB.
-constexpr int64_t kNativeViewEvents = 20'000'000;
+// holds about 30 bytes per event and opens about 0.35 s per million events
+// past the first (bench/RESULTS.md, "Browser UI": 1M drawn in 0.84 s, 10M in
+// 4.1 s), so from about 7M events it would take more than issue 15's 3 s.
+constexpr int64_t kNativeViewEvents = 7'000'000;
 
 // Events in a profile, counted from its tables without loading it (cheap:
 // SQLite's row counts of the bulk tables).

@@ -117,6 +117,23 @@ def check_native_answers(port, duration):
           "a foreign Host is refused before /frame is looked at")
     check(get(port, "/frame?" + frame_query(0, duration), method="POST").status == 405, "POST /frame: 405")
 
+    # /item: what a click on a remote frame's item shows (the page's details
+    # panel); the first packet of the first connection's lane A->B.
+    info = json.loads(get(port, "/native").body)
+    origin_text = info["originNsText"]
+    check(origin_text.isdigit() and float(int(origin_text)) == info["originNs"],
+          f"originNsText is the origin, exact: {origin_text} ~ {info['originNs']}")
+    item = get(port, "/item?sel=2.0.0.1")
+    check(item.status == 200 and item.headers.get("content-type") == "application/json",
+          f"/item: {item.status} {item.body[:200]!r}")
+    described = json.loads(item.body)
+    fields = dict(described["fields"])
+    check(described["title"] and len(fields) >= 3, f"/item describes the packet: {described}")
+    for query, status in (("sel=2.0.999999999.1", 404), ("sel=2.0", 400), ("sel=0.0.0.1", 400),
+                          ("sel=2.0.0.1&w=1", 400), ("", 400)):
+        a = get(port, "/item?" + query)
+        check(a.status == status, f"/item?{query}: {a.status} (expected {status}) {a.body[:120]!r}")
+
 
 def duration_of(port):
     return json.loads(get(port, "/native").body)["durationNs"]

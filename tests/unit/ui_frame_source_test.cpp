@@ -12,7 +12,11 @@
 
 #include "core/frame_request.h"
 #include "core/frame_source.h"
+#include "core/frame_records_text.h"
 #include "core/frame_wire.h"
+#include "core/item_details.h"
+#include "core/minimap.h"
+#include "core/remote_item_details.h"
 #include "net/analysis_flags.h"
 #include "net/tcp_segment.h"
 #include "profile_fixture.h"
@@ -350,6 +354,105 @@ TEST_F(FrameSourceTest, EndpointAnswersFramesAndRefusesBadOnes) {
   EXPECT_EQ(outline_model.counts().packets, 0);
   EXPECT_EQ(j["outlineBytes"], body_of(*outline).size());
   EXPECT_EQ(server::profile_event_count(profile_path_), 12000 + 2 * 3 * 1500 + 3 * 150 + 500);
+}
+
+// The page's side of server-backed viewing: the outline put on the whole
+// profile's axis (adopt_extent) has the full model's connections, threads and
+// groups at the same relative times; /item describes an item of a remote
+// frame as describe_item does here; RemoteItemDetails asks once and keeps
+// the answer; the records' text is the same for a frame that went through
+// the wire and differs between views.
+TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
+  db_.reset();
+  server::FrameEndpoint endpoint(profile_path_, dir_);
+  nlohmann::json info = nlohmann::json::parse(body_of(*endpoint.answer(get("/native", ""))));
+  std::string outline_path = temp_path("outline-page.lurk");
+  {
+    std::ofstream out(outline_path, std::ios::binary);
+    out << body_of(*endpoint.answer(get("/outline.lurk", "")));
+  }
+  Database copy(outline_path, Database::Mode::ReadOnly);
+  ProfileModel page = ProfileModel::load(copy);
+  ProfileCounts counts;
+  counts.connections = info["counts"]["connections"];
+  counts.packets = info["counts"]["packets"];
+  counts.threads = info["counts"]["threads"];
+  counts.events = info["counts"]["events"];
+  page.adopt_extent(std::stoll(info["originNsText"].get<std::string>()), info["durationNs"].get<int64_t>(), counts,
+                    info["groups"].get<size_t>());
+  EXPECT_EQ(page.origin_ns(), model.origin_ns());
+  // The minimap's bins over the whole profile, as the page builds them in-browser.
+  Minimap whole;
+  whole.build(model);
+  ASSERT_EQ(info["minimap"].size(), Minimap::kBins);
+  for (size_t i = 0; i < Minimap::kBins; ++i) {
+    ASSERT_EQ(info["minimap"][i][0].get<uint32_t>(), whole.bins()[i].count) << i;
+    ASSERT_EQ(info["minimap"][i][1].get<int>(), int(whole.bins()[i].worst)) << i;
+  }
+  EXPECT_EQ(page.duration_ns(), model.duration_ns());
+  EXPECT_EQ(page.counts().events, model.counts().events);
+  EXPECT_EQ(page.counts().packets, 12000);
+  ASSERT_EQ(page.groups().size(), model.groups().size());
+  ASSERT_EQ(page.connections().size(), model.connections().size());
+  for (size_t c = 0; c < page.connections().size(); ++c) {
+    EXPECT_EQ(page.connections()[c].first_ns, model.connections()[c].first_ns) << c;
+    EXPECT_EQ(page.connections()[c].last_ns, model.connections()[c].last_ns) << c;
+    EXPECT_EQ(page.connections()[c].group, model.connections()[c].group) << c;
+  }
+  for (size_t t = 0; t < page.threads().size(); ++t) {
+    EXPECT_EQ(page.threads()[t].start_ns, model.threads()[t].start_ns) << t;
+    EXPECT_EQ(page.threads()[t].end_ns, model.threads()[t].end_ns) << t;
+  }
+
+  // An item of a remote frame: not in the page's model, described by the server.
+  ItemRef packet{ItemKind::Packet, 1, 10, 1};
+  EXPECT_TRUE(item_in_model(model, packet));
+  EXPECT_FALSE(item_in_model(page, packet));
+  EXPECT_EQ(item_group(page, packet), model.connections()[0].group) << "its connection's group is known";
+  EXPECT_LT(item_time(page, packet), 0);
+  auto item = endpoint.answer(get("/item", item_request_query(packet)));
+  ASSERT_TRUE(item);
+  ASSERT_EQ(item->status, 200) << body_of(*item);
+  nlohmann::json described = nlohmann::json::parse(body_of(*item));
+  ItemDetails here = describe_item(model, packet, nullptr);
+  EXPECT_EQ(described["title"], here.title);
+  for (const DetailField& f : here.fields) {
+    bool found = false;
+    for (const auto& pair : described["fields"]) found = found || (pair[0] == f.name && pair[1] == f.value);
+    EXPECT_TRUE(found) << f.name << " = " << f.value;
+  }
+  EXPECT_EQ(endpoint.answer(get("/item", "sel=2.1.99999999.1"))->status, 404);
+  EXPECT_EQ(endpoint.answer(get("/item", "sel=2.1"))->status, 400);
+  EXPECT_EQ(endpoint.answer(get("/item", "sel=0.0.0.1"))->status, 400);
+  EXPECT_EQ(endpoint.answer(get("/item", "sel=2.1.10.1&x=1"))->status, 400);
+
+  std::vector<std::string> asked;
+  RemoteItemDetails details([&](const std::string& q) { asked.push_back(q); });
+  EXPECT_EQ(details.get(packet), nullptr);
+  EXPECT_EQ(details.get(packet), nullptr);
+  ASSERT_EQ(asked.size(), 1u) << "asked once";
+  EXPECT_EQ(details.receive(asked[0], body_of(*item)), "");
+  ASSERT_NE(details.get(packet), nullptr);
+  EXPECT_EQ(details.get(packet)->title, here.title);
+  ItemRef span{ItemKind::Span, 0, 3, 1};
+  EXPECT_EQ(details.get(span), nullptr);
+  details.fail(asked.back(), "HTTP 500");
+  ASSERT_NE(details.get(span), nullptr);
+  EXPECT_NE(details.get(span)->title.find("HTTP 500"), std::string::npos);
+  EXPECT_NE(details.receive(item_request_query(ItemRef{ItemKind::Span, 0, 4, 1}), "{}"), "") << "not asked for";
+
+  // Records' text: the same through the wire, different for another view.
+  double d = double(model.duration_ns());
+  FrameRenderer local(model);
+  std::string problem;
+  std::optional<FrameAnswer> wire =
+      decode_frame_answer(body_of(*endpoint.answer(get("/frame", frame_request_query(request_at(0, d / 7))))), problem);
+  ASSERT_TRUE(wire) << problem;
+  std::string text = frame_records_text(local.render(request_at(0, d / 7)).frame);
+  EXPECT_EQ(text, frame_records_text(wire->frame));
+  EXPECT_EQ(frame_records_digest(wire->frame).size(), 16u);
+  EXPECT_GT(std::count(text.begin(), text.end(), '\n'), 50);
+  EXPECT_NE(frame_records_digest(local.render(request_at(0, d / 70)).frame), frame_records_digest(wire->frame));
 }
 
 }  // namespace

@@ -9,6 +9,16 @@ void DetailsPanel::draw(const ProfileModel& model, Database* db, const ItemRef& 
     shown_ = selected;
     details_ = selected ? describe_item(model, selected, db) : ItemDetails();
   }
+  draw_fields(selected);
+}
+
+void DetailsPanel::draw(const ItemRef& selected, const ItemDetails& details) {
+  shown_ = {};  // a later in-browser draw() describes its item afresh
+  details_ = details;
+  draw_fields(selected);
+}
+
+void DetailsPanel::draw_fields(const ItemRef& selected) const {
   if (!selected) {
     ImGui::TextDisabled("Click an item; n: the next ranked finding; ]: the next flagged packet or exception.");
     return;

@@ -17,11 +17,15 @@ namespace lurk::ui {
 class DetailsPanel {
  public:
   void draw(const ProfileModel& model, Database* db, const ItemRef& selected);
+  // Server-backed viewing: the details as lurk view described them
+  // (TimelinePanel::describe), drawn as they are each frame.
+  void draw(const ItemRef& selected, const ItemDetails& details);
   void reset() { shown_ = {}; }
 
  private:
   ItemRef shown_;
   ItemDetails details_;
+  void draw_fields(const ItemRef& selected) const;
 };
 
 }  // namespace lurk::ui

@@ -9,6 +9,7 @@
 #include "app/timeline_panel.h"
 #include "core/item_details.h"
 #include "core/mark_merging.h"
+#include "core/frame_records_text.h"
 #include "core/marks_on_screen.h"
 
 namespace lurk::ui {
@@ -59,7 +60,7 @@ void TimelinePanel::update_selection_ids(const ProfileModel& model) {
   if (group < 0 && highlighted_group_) group = int32_t(*highlighted_group_);
   if (group >= 0 && model.groups()[size_t(group)].connection >= 0)
     selected_connection_ = model.connections()[size_t(model.groups()[size_t(group)].connection)].id;
-  if (selected_.kind == ItemKind::Packet)
+  if (selected_.kind == ItemKind::Packet && item_in_model(model, selected_))
     selected_frame_ = model.connections()[selected_.lane / 2].lanes[selected_.lane % 2][selected_.index].frame;
 }
 
@@ -160,7 +161,7 @@ void TimelinePanel::step_search(const ProfileModel& model, bool forward) {
 void TimelinePanel::fit_selection(const ProfileModel& model) {
   double t0 = 0, t1 = double(model.duration_ns());
   const ItemRef& s = selected_;
-  if (s.kind == ItemKind::Span || s.kind == ItemKind::Running) {
+  if ((s.kind == ItemKind::Span || s.kind == ItemKind::Running) && item_in_model(model, s)) {
     const ThreadLane& t = model.threads()[s.lane];
     const SpanRecord& r = (s.kind == ItemKind::Span ? t.spans : t.running)[s.index];
     t0 = double(r.t0_ns);
@@ -212,7 +213,9 @@ void TimelinePanel::handle_keys(const ProfileModel& model) {
 
 void TimelinePanel::update_measure_counts(const ProfileModel& model) {
   measure_counts_.clear();
-  if (!measure_) return;
+  // Server-backed: the page's outline holds no events to count (the label
+  // says the duration only).
+  if (!measure_ || remote_) return;
   double t0 = std::min(measure_->first, measure_->second), t1 = std::max(measure_->first, measure_->second);
   int64_t packets = 0, spans = 0, instants = 0;
   auto count = [&](size_t n, auto time_at) {
@@ -259,22 +262,30 @@ void TimelinePanel::fill_layout_snapshot(const ProfileModel& model, SnapshotStat
     for (const LayoutRow& r : layout_.rows())
       if (r.kind == RowKind::Thread && r.group == *highlighted_group_) ++s.layout.highlighted_thread_rows;
   }
-  s.layout.arrows = frame_.arrows;
+  s.layout.arrows = drawn_->arrows;
   for (const LayoutRow& r : layout_.rows()) {
     if (r.kind == RowKind::Thread) ++s.layout.thread_rows_shown;
     if (r.kind == RowKind::Counter) ++s.layout.counter_rows;
     if (r.kind == RowKind::CounterFold) ++s.layout.counter_folds;
   }
-  s.ruler.origin = frame_.ruler_origin;
-  s.ruler.prefix = frame_.ruler_prefix;
-  s.ruler.prefix_ns = origin + frame_.ruler_prefix_ns;
-  s.ruler.prefix_rel_ns = frame_.ruler_prefix_ns;
-  s.ruler.step_ns = frame_.ruler_step_ns;
-  for (const RulerTick& t : frame_.ticks) s.ruler.ticks.push_back({origin + t.t_ns, t.t_ns, t.x, t.label});
-  for (const ExceptionLabel& l : frame_.exception_labels)
+  if (remote_) {  // the rows the server laid out (its last answer)
+    const FrameLayoutSummary& rl = remote_layout();
+    s.layout.thread_rows = rl.thread_rows;
+    s.layout.rows = rl.rows;
+    s.layout.thread_rows_shown = rl.thread_rows_shown;
+    s.layout.counter_rows = rl.counter_rows;
+    s.layout.counter_folds = rl.counter_folds;
+  }
+  s.ruler.origin = drawn_->ruler_origin;
+  s.ruler.prefix = drawn_->ruler_prefix;
+  s.ruler.prefix_ns = origin + drawn_->ruler_prefix_ns;
+  s.ruler.prefix_rel_ns = drawn_->ruler_prefix_ns;
+  s.ruler.step_ns = drawn_->ruler_step_ns;
+  for (const RulerTick& t : drawn_->ticks) s.ruler.ticks.push_back({origin + t.t_ns, t.t_ns, t.x, t.label});
+  for (const ExceptionLabel& l : drawn_->exception_labels)
     s.exception_labels.push_back({l.thread, origin + l.t_ns, l.x});
-  s.edge_indicators = frame_.edge_indicators;
-  for (const LaneDensity& d : frame_.densities) {
+  s.edge_indicators = drawn_->edge_indicators;
+  for (const LaneDensity& d : drawn_->densities) {
     if (s.packet_density.size() >= 50) break;
     s.packet_density.push_back({d.connection, d.dir, d.columns, d.flagged_columns});
   }
@@ -302,7 +313,7 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
       const LayoutRow& r = layout_.rows()[*row];
       sel.row_on_screen = r.y >= scroll_y_ && r.y + r.height <= scroll_y_ + last_rows_height_;
     }
-    ItemDetails d = describe_item(model, selected_, nullptr);
+    ItemDetails d = describe(model, selected_);
     sel.title = d.title;
     for (const DetailField& f : d.fields) sel.fields.emplace_back(f.name, f.value);
     s.selection = sel;
@@ -329,8 +340,8 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
   s.search_query = search_.query();
   s.search_matches = int64_t(search_.hits().size());
   s.search_current = search_current_;
-  s.search_on_screen = frame_.search_marked;
-  s.search_blocks_on_screen = frame_.search_marked_blocks;
+  s.search_on_screen = drawn_->search_marked;
+  s.search_blocks_on_screen = drawn_->search_marked_blocks;
   s.findings = int64_t(findings_.marks().size());
   s.finding_current = finding_current_;
   if (measure_) {
@@ -340,13 +351,15 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
     m.counts = measure_counts_;
     s.measure = m;
   }
-  if (hovered_) s.hover = describe_item(model, hovered_, nullptr).title;
+  if (hovered_) s.hover = describe(model, hovered_).title;
   fill_layout_snapshot(model, s);
   s.scroll_y = scroll_y_;
-  s.content_height = layout_.total_height();
-  s.visible_rows = visible_rows_;
-  s.timeline_records = frame_.primitives();
-  s.marks_on_screen = marks_on_screen(frame_, light_);
+  s.content_height = remote_ ? remote_layout().total_height : layout_.total_height();
+  s.frame_digest = frame_records_digest(*drawn_);
+  s.frame_current = !remote_ || remote_->current();
+  s.visible_rows = remote_ ? remote_layout().visible_rows : visible_rows_;
+  s.timeline_records = drawn_->primitives();
+  s.marks_on_screen = marks_on_screen(*drawn_, light_);
   s.axis_left = last_left_;
   s.axis_width = last_width_;
   if (highlighted_group_) {

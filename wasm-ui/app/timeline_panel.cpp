@@ -56,7 +56,9 @@ void TimelinePanel::draw(const ProfileModel& model) {
     if (refit && selected_ && selected_.kind != ItemKind::Group && !item_to_reveal_) item_to_reveal_ = selected_;
   }
   reveal_pending_row(model, a.rows_height());
-  float max_scroll = std::max(0.0f, layout_.total_height() - a.rows_height());
+  // Remote: the rows' height is the server's layout's (last answer).
+  float total_height = remote_ ? remote_layout_.total_height : layout_.total_height();
+  float max_scroll = std::max(0.0f, total_height - a.rows_height());
   scroll_y_ = std::clamp(scroll_y_, 0.0f, max_scroll);
 
   ImGui::InvisibleButton("timeline", ImVec2(a.width, a.height), ImGuiButtonFlags_MouseButtonLeft);
@@ -75,24 +77,17 @@ void TimelinePanel::draw(const ProfileModel& model) {
   view.scroll_y = scroll_y_;
   view.light = light_;
   view.text_height = ImGui::GetTextLineHeight();
-  FrameHighlights hl;
-  hl.selected_group = highlighted_group_;
-  hl.selected = selected_;
-  hl.search = search_.active() ? &search_ : nullptr;
-  hl.measure = measure_;
-  hl.collapsed = collapsed_;
-  frame_ = build_timeline_frame(model, layout_, view, hl);
-  auto [first, last] = layout_.visible(scroll_y_, scroll_y_ + a.rows_height());
-  visible_rows_ = int64_t(last - first);
+  build_frame(model, view);
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->PushClipRect(a.origin, ImVec2(a.origin.x + a.width, a.origin.y + a.height), true);
   draw->PushClipRect(ImVec2(a.origin.x, a.rows_top()), ImVec2(a.origin.x + a.width, a.minimap_top()), true);
-  draw_records(draw, frame_, false);
+  draw_records(draw, *drawn_, false);
   draw->PopClipRect();
   draw->PushClipRect(a.origin, ImVec2(a.origin.x + a.width, a.minimap_top()), true);
-  draw_records(draw, frame_, true);
+  draw_records(draw, *drawn_, true);
   draw->PopClipRect();
+  draw_remote_state(draw, a);
   draw_measure_label(draw, a);
   draw_graph_cursor(draw, a);
   draw_minimap(draw, model, a);
@@ -102,9 +97,71 @@ void TimelinePanel::draw(const ProfileModel& model) {
   ImVec2 mouse = ImGui::GetIO().MousePos;
   if (ImGui::IsItemHovered() && drag_ == Drag::None && mouse.y >= a.rows_top() &&
       mouse.y < a.minimap_top()) {
-    hovered_ = frame_.hit_test(mouse.x, mouse.y);
+    hovered_ = drawn_->hit_test(mouse.x, mouse.y);
     if (hovered_ && hovered_.kind != ItemKind::Group) draw_tooltip(model, hovered_);
   }
+}
+
+// The frame for `view`: built here from the model, or (server-backed) the
+// remote source's answer, the last one received while this view's is on
+// its way (drawing never waits for the network).
+void TimelinePanel::build_frame(const ProfileModel& model, const FrameView& view) {
+  if (!remote_) {
+    FrameHighlights hl;
+    hl.selected_group = highlighted_group_;
+    hl.selected = selected_;
+    hl.search = search_.active() ? &search_ : nullptr;
+    hl.measure = measure_;
+    hl.collapsed = collapsed_;
+    frame_ = build_timeline_frame(model, layout_, view, hl);
+    drawn_ = &frame_;
+    auto [first, last] = layout_.visible(scroll_y_, scroll_y_ + view.height);
+    visible_rows_ = int64_t(last - first);
+    return;
+  }
+  FrameRequest request;
+  request.view = view;
+  request.packed = packed_;
+  request.hide_idle = hide_idle_;
+  request.keep_group = highlighted_group_;
+  request.counters_open = counters_open_;
+  request.collapsed = collapsed_;
+  request.selected_group = highlighted_group_;
+  request.selected = selected_;
+  request.measure = measure_;
+  request.search = search_.query();
+  const FrameAnswer* answer = remote_->frame(request);
+  frame_ = TimelineFrame();
+  drawn_ = answer ? &answer->frame : &frame_;
+  remote_answer_ = answer;
+  if (answer) remote_layout_ = answer->layout;
+  visible_rows_ = remote_layout_.visible_rows;
+}
+
+// Server-backed: a line at the rows' top while the first frame is on its way
+// or when lurk view could not answer.
+void TimelinePanel::draw_remote_state(ImDrawList* draw, const Areas& a) const {
+  if (!remote_) return;
+  std::string text;
+  ImU32 color = light_ ? IM_COL32(60, 70, 90, 255) : IM_COL32(190, 200, 215, 255);
+  if (!remote_->error().empty()) {
+    text = remote_->error();
+    color = IM_COL32(240, 150, 40, 255);
+  } else if (drawn_ == &frame_) {
+    text = "Asking lurk view for the first frame\xe2\x80\xa6";
+  }
+  if (text.empty()) return;
+  draw->AddText(ImVec2(a.left() + 8, a.rows_top() + 8), color, text.c_str());
+}
+
+ItemDetails TimelinePanel::describe(const ProfileModel& model, const ItemRef& item) const {
+  // In server-backed viewing only a group is described here: the outline
+  // lacks a thread's spans, a packet's mark... the server has them all.
+  if (!remote_items_ || !item || item.kind == ItemKind::Group) return describe_item(model, item, nullptr);
+  if (const ItemDetails* d = remote_items_->get(item)) return *d;
+  ItemDetails d;
+  d.title = std::string(item_kind_name(item.kind)) + ": asking lurk view\xe2\x80\xa6";
+  return d;
 }
 
 void TimelinePanel::draw_records(ImDrawList* draw, const TimelineFrame& frame, bool ruler) const {
@@ -198,7 +255,7 @@ void TimelinePanel::draw_graph_cursor(ImDrawList* draw, const Areas& a) const {
 }
 
 void TimelinePanel::draw_tooltip(const ProfileModel& model, const ItemRef& item) const {
-  ItemDetails d = describe_item(model, item, nullptr);
+  ItemDetails d = describe(model, item);
   ImGui::BeginTooltip();
   ImGui::TextUnformatted(d.title.c_str());
   size_t shown = 0;
@@ -209,7 +266,7 @@ void TimelinePanel::draw_tooltip(const ProfileModel& model, const ItemRef& item)
     ImGui::TextUnformatted(f.value.c_str());
   }
   bool block = item.kind == ItemKind::SpanBlock || item.kind == ItemKind::InstantBlock;
-  if (block && search_.active())
+  if (block && search_.active() && !remote_)  // remote: the outline has no spans to count
     ImGui::Text("%u matching \"%s\"", search_.matches_in(model, item), search_.query().c_str());
   ImGui::EndTooltip();
 }
@@ -256,7 +313,7 @@ void TimelinePanel::handle_pointer(const ProfileModel& model, const Areas& a) {
 }
 
 void TimelinePanel::click(const ProfileModel& model, ImVec2 p) {
-  ItemRef hit = frame_.hit_test(p.x, p.y);
+  ItemRef hit = drawn_->hit_test(p.x, p.y);
   if (hit.kind == ItemKind::Group && hit.index == 1) {  // "▸ N counters": fold or unfold them
     if (hit.lane >= counters_open_.size()) counters_open_.resize(hit.lane + 1, false);
     counters_open_[hit.lane] = !counters_open_[hit.lane];

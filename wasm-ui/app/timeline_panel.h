@@ -14,9 +14,12 @@
 #include <vector>
 
 #include "core/finding_marks.h"
+#include "core/frame_source.h"
+#include "core/item_details.h"
 #include "core/item_ref.h"
 #include "core/minimap.h"
 #include "core/profile_model.h"
+#include "core/remote_item_details.h"
 #include "core/search_index.h"
 #include "core/snapshot.h"
 #include "core/time_window.h"
@@ -74,6 +77,24 @@ class TimelinePanel {
   // makes a new history entry, where a drag or the wheel only replaces one.
   uint64_t view_steps() const { return view_steps_; }
 
+  // Server-backed viewing (docs/server.md): frames come from `frames` (GET
+  // /frame of lurk view --native) and items not in the page's model (the
+  // profile's outline) are described by `items` (GET /item). Null: in-browser.
+  void set_remote(RemoteFrameSource* frames, RemoteItemDetails* items) {
+    remote_ = frames;
+    remote_items_ = items;
+    drawn_ = &frame_;
+    remote_answer_ = nullptr;
+    remote_layout_ = {};
+  }
+  bool remote() const { return remote_ != nullptr; }
+  void adopt_minimap(const std::vector<MinimapBin>& bins, double duration_ns) { minimap_.adopt(bins, duration_ns); }
+  // What the details panel and tooltips say about `item` (from the server
+  // in server-backed viewing; "asking..." until its answer is in).
+  ItemDetails describe(const ProfileModel& model, const ItemRef& item) const;
+  // The last frame drawn (local or received).
+  const TimelineFrame& drawn_frame() const { return *drawn_; }
+
   void fill_snapshot(const ProfileModel& model, SnapshotState& s) const;
   void fill_layout_snapshot(const ProfileModel& model, SnapshotState& s) const;
 
@@ -101,7 +122,19 @@ class TimelinePanel {
   bool light_ = false;
   std::vector<bool> collapsed_;
   TimelineLayout layout_;
-  TimelineFrame frame_;
+  TimelineFrame frame_;  // built here (in-browser), or empty
+  const TimelineFrame* drawn_ = &frame_;  // what was drawn: frame_ or a remote answer's
+  RemoteFrameSource* remote_ = nullptr;
+  RemoteItemDetails* remote_items_ = nullptr;
+  FrameLayoutSummary remote_layout_;  // of the last remote answer drawn
+  // The remote source's answer (updated in place as answers arrive, so the
+  // snapshot reports the layout of the records it reports).
+  const FrameAnswer* remote_answer_ = nullptr;
+  const FrameLayoutSummary& remote_layout() const {
+    return remote_answer_ ? remote_answer_->layout : remote_layout_;
+  }
+  void build_frame(const ProfileModel& model, const FrameView& view);
+  void draw_remote_state(ImDrawList* draw, const Areas& a) const;
   FindingMarks findings_;
   Minimap minimap_;
   SearchIndex search_;

@@ -1,6 +1,7 @@
 #include "app/ui_app.h"
 
 #include <imgui.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,7 @@
 #include "app/help_overlay.h"
 #include "app/theme.h"
 #include "core/finding_target.h"
+#include "core/frame_records_text.h"
 #include "ingest/ingest.h"
 #include "ingest/outcome_text.h"
 #include "storage/schema_migrations.h"
@@ -108,6 +110,9 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
     bool said = !ingest.warnings.empty();  // this drop was partial or yielded nothing
     problems.warnings = std::move(ingest.warnings);
     db_ = std::move(db);
+    timeline_.set_remote(nullptr, nullptr);  // open_native sets them again
+    remote_frames_.reset();
+    remote_items_.reset();
     if (!shown_ingest_path_.empty()) std::remove(shown_ingest_path_.c_str());
     shown_ingest_path_ = ingested_path;
     model_ = std::move(model);
@@ -131,6 +136,57 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
   }
 }
 
+std::string UiApp::open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
+                               int64_t duration_ns, const ProfileCounts& counts, size_t groups,
+                               const std::string& minimap_json, RemoteFrameSource::Send send_frame,
+                               RemoteItemDetails::Send send_item) {
+  std::string problem = open_files({path}, {display_name});
+  if (!problem.empty()) return problem;
+  model_->adopt_extent(origin_ns, duration_ns, counts, groups);
+  // Groups are named by index in frame requests and answers: they must be the server's.
+  if (model_->groups().size() != groups)
+    return fail_open(display_name + ": the outline has " + std::to_string(model_->groups().size()) +
+                     " groups of lanes, lurk view " + std::to_string(groups));
+  remote_frames_ = std::make_unique<RemoteFrameSource>(std::move(send_frame));
+  remote_items_ = std::make_unique<RemoteItemDetails>(std::move(send_item));
+  remote_frames_received_ = 0;
+  timeline_.reset(*model_);  // on the whole profile's axis
+  timeline_.set_remote(remote_frames_.get(), remote_items_.get());
+  // The minimap's bins come from lurk view (the outline has no events).
+  std::vector<MinimapBin> bins;
+  nlohmann::json j = nlohmann::json::parse(minimap_json, nullptr, false);
+  if (j.is_array())
+    for (const nlohmann::json& b : j)
+      if (b.is_array() && b.size() == 2 && b[0].is_number_unsigned() && b[1].is_number_integer() &&
+          b[1].get<int>() >= 0 && b[1].get<int>() <= int(MarkKind::Exception))
+        bins.push_back({b[0].get<uint32_t>(), MarkKind(b[1].get<int>())});
+  timeline_.adopt_minimap(bins, double(duration_ns));
+  start_view_history();
+  return "";
+}
+
+void UiApp::frame_received(uint64_t serial, const std::string& body, double answer_ms) {
+  if (!remote_frames_) return;
+  if (remote_frames_->receive(serial, body).empty()) {
+    ++remote_frames_received_;
+    remote_last_answer_ms_ = answer_ms;
+  }
+}
+
+void UiApp::frame_failed(uint64_t serial, const std::string& message) {
+  if (remote_frames_) remote_frames_->fail(serial, "lurk view could not draw this view: " + message);
+}
+
+void UiApp::item_received(const std::string& query, const std::string& json) {
+  if (remote_items_) remote_items_->receive(query, json);
+}
+
+void UiApp::item_failed(const std::string& query, const std::string& message) {
+  if (remote_items_) remote_items_->fail(query, message);
+}
+
+std::string UiApp::frame_records() const { return frame_records_text(timeline_.drawn_frame()); }
+
 void UiApp::record_frame_time(double ms, int64_t primitives) {
   last_frame_ms_ = ms;
   primitives_ = primitives;
@@ -143,7 +199,8 @@ void UiApp::set_window(double t0_ns, double t1_ns) {
 
 std::optional<int64_t> UiApp::graphed_connection() const {
   std::optional<int64_t> id = timeline_.selected_connection();
-  if (!id || !model_) return std::nullopt;
+  // Server-backed: the page has no packets to graph (not drawn remotely yet).
+  if (!id || !model_ || remote_frames_) return std::nullopt;
   int32_t c = model_->connection_index(*id);
   if (c < 0 || model_->connections()[size_t(c)].packets == 0) return std::nullopt;
   return id;
@@ -173,6 +230,14 @@ SnapshotState UiApp::snapshot() const {
     s.origin_ns = double(model_->origin_ns());
     s.clocks = model_->sources();
     ingest_panel_.fill_snapshot(s.ingest_problems);
+  }
+  if (remote_frames_) {
+    s.mode = "native";
+    s.remote.frames_asked = int64_t(remote_frames_->requests_sent());
+    s.remote.frames_received = remote_frames_received_;
+    s.remote.items_asked = int64_t(remote_items_->requests_sent());
+    s.remote.last_answer_ms = remote_last_answer_ms_;
+    s.remote.error = remote_frames_->error();
   }
   s.help = help_;
   s.last_frame_ms = last_frame_ms_;
@@ -273,7 +338,11 @@ void UiApp::draw_search_box() {
     timeline_.step_search(*model_, !ImGui::GetIO().KeyShift);
     ImGui::SetKeyboardFocusHere(-1);  // keep typing / pressing Enter
   }
-  if (search.active()) {
+  if (search.active() && timeline_.remote()) {
+    // The outline holds no spans or instants: lurk view marks the matches.
+    ImGui::SameLine();
+    ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.3f, 1.0f), "matches marked by lurk view");
+  } else if (search.active()) {
     ImGui::SameLine();
     ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.3f, 1.0f), "%zu matches", search.hits().size());
   }
@@ -376,7 +445,8 @@ void UiApp::build_frame() {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("details", ImVec2(0, 0), true);
-  details_.draw(*model_, db_.get(), timeline_.selected());
+  if (timeline_.remote()) details_.draw(timeline_.selected(), timeline_.describe(*model_, timeline_.selected()));
+  else details_.draw(*model_, db_.get(), timeline_.selected());
   ImGui::EndChild();
   ImGui::End();
   draw_help_overlay(help_);

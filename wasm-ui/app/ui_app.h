@@ -40,6 +40,21 @@ class UiApp {
   // Opens a .lurk profile, or ingests a raw capture/trace in memory first.
   // Returns "" on success, else the message shown to the user.
   std::string open_file(const std::string& path, const std::string& display_name);
+  // Server-backed viewing (lurk view --native, docs/server.md): opens the
+  // profile's outline at `path` (GET /outline.lurk), on the whole profile's
+  // time axis and counts (GET /native); the timeline then draws the frames
+  // `send_frame` asks for (answers: frame_received / frame_failed) and items'
+  // details come through `send_item` (item_received / item_failed).
+  std::string open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
+                          int64_t duration_ns, const ProfileCounts& counts, size_t groups,
+                          const std::string& minimap_json, RemoteFrameSource::Send send_frame,
+                          RemoteItemDetails::Send send_item);
+  void frame_received(uint64_t serial, const std::string& body, double answer_ms);
+  void frame_failed(uint64_t serial, const std::string& message);
+  void item_received(const std::string& query, const std::string& json);
+  void item_failed(const std::string& query, const std::string& message);
+  // The drawn frame's records as text (core/frame_records_text.h), for tests.
+  std::string frame_records() const;
   // Several raw captures and traces at once: ingested into one profile.
   std::string open_files(const std::vector<std::string>& paths, const std::vector<std::string>& names);
 
@@ -119,6 +134,11 @@ class UiApp {
   void pin_to_now();
 
   std::unique_ptr<Database> db_;
+  // Server-backed viewing: where frames and items' details come from.
+  std::unique_ptr<RemoteFrameSource> remote_frames_;
+  std::unique_ptr<RemoteItemDetails> remote_items_;
+  int64_t remote_frames_received_ = 0;
+  double remote_last_answer_ms_ = 0;
   std::optional<ProfileModel> model_;
   FindingList findings_;  // the ranked findings, as `lurk findings` lists them
   std::string name_;

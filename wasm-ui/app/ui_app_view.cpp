@@ -121,6 +121,11 @@ void UiApp::draw_notice() {
 
 std::string UiApp::save_profile(const std::string& path) const {
   if (!db_) return "no profile is open";
+  // Server-backed: the page holds the profile's outline only, never to be
+  // taken for the profile.
+  if (timeline_.remote())
+    return "this profile is kept by lurk view (server-backed viewing): the page holds only its outline; "
+           "the .lurk file is on the machine running lurk view";
   sqlite3_int64 size = 0;
   unsigned char* bytes = sqlite3_serialize(db_->raw(), "main", &size, 0);
   if (!bytes) return "the profile could not be serialized (out of memory?)";
@@ -134,6 +139,11 @@ std::string UiApp::save_profile(const std::string& path) const {
 std::string UiApp::save_anonymized_profile(const std::string& path,
                                            const AnonymizeOptions& options) const {
   if (!db_) return "no profile is open";
+  // Server-backed: the page holds the profile's outline only, never to be
+  // taken for the profile.
+  if (timeline_.remote())
+    return "this profile is kept by lurk view (server-backed viewing): the page holds only its outline; "
+           "the .lurk file is on the machine running lurk view";
   try {
     std::unique_ptr<Database> copy = copy_profile_to_memory(*db_, name_);
     write_exported_copy(*copy, path, ExportOptions{options});

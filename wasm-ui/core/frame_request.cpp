@@ -229,4 +229,18 @@ FrameRequest parse_frame_request(const std::string& query) {
   return r;
 }
 
+std::string item_request_query(const ItemRef& item) {
+  return "sel=" + std::to_string(int(item.kind)) + "." + std::to_string(item.lane) + "." +
+         std::to_string(item.index) + "." + std::to_string(item.count);
+}
+
+ItemRef parse_item_request(const std::string& query) {
+  Params p = split_query(query);
+  for (const auto& [name, value] : p.values)
+    if (name != "sel" && name != "token") throw FrameRequestError("unknown item parameter " + name.substr(0, 40));
+  ItemRef item = parse_item(p);
+  if (!item) bad("sel", "an item (kind 1 to 12)", p.find("sel") ? *p.find("sel") : std::string("nothing"));
+  return item;
+}
+
 }  // namespace lurk::ui

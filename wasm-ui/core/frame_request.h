@@ -49,4 +49,10 @@ std::string frame_request_query(const FrameRequest& request);
 // Parses that text; throws FrameRequestError naming the bad parameter.
 FrameRequest parse_frame_request(const std::string& query);
 
+// GET /item?sel=KIND.LANE.INDEX.COUNT: the details of one item of a remote
+// frame (its data is in the native process only). The query for `item`, and
+// its parser (throws FrameRequestError; a token parameter is let through).
+std::string item_request_query(const ItemRef& item);
+ItemRef parse_item_request(const std::string& query);
+
 }  // namespace lurk::ui

@@ -14,6 +14,8 @@ bool same_layout(const FrameRequest& a, const FrameRequest& b) {
   if (a.packed != b.packed || a.hide_idle != b.hide_idle || a.keep_group != b.keep_group ||
       a.collapsed != b.collapsed || a.counters_open != b.counters_open)
     return false;
+  // Packed rows fit the highlighted group to the rows area's height.
+  if (a.packed && a.view.height != b.view.height) return false;
   return !a.hide_idle ||
          (a.view.window.t0() == b.view.window.t0() && a.view.window.t1() == b.view.window.t1());
 }
@@ -44,6 +46,9 @@ FrameAnswer FrameRenderer::render(const FrameRequest& request) {
     options.t1 = request.view.window.t1();
     options.keep_group = request.keep_group;
     options.counters_open = request.counters_open;
+    // As the panel does (timeline_panel relayout): the highlighted group is
+    // fitted to the rows area, with packed rows only.
+    options.fit_height = request.packed ? request.view.height : 0;
     // Groups past the flags sent are unfolded (the flags' trailing zeros are
     // not sent); flags past the groups are ignored.
     std::vector<bool> collapsed = request.collapsed;

@@ -1,6 +1,7 @@
 // Encoding and decoding of /frame answers (frame_wire.h).
 #include "core/frame_wire.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <stdexcept>
@@ -180,6 +181,8 @@ void read_extras(Reader& r, TimelineFrame& f) {
     l.x = r.get<float>();
   }
   f.edge_indicators = r.get<int64_t>();
+  // Not on the wire: every arrow line is a flow arrow (timeline_frame.cpp).
+  f.arrows = int64_t(std::count_if(f.lines.begin(), f.lines.end(), [](const DrawLine& l) { return l.arrow; }));
   f.densities.resize(r.count(28));
   for (LaneDensity& d : f.densities) {
     d.connection = r.get<int64_t>();

@@ -137,7 +137,32 @@ std::string analysis_names(uint32_t analysis) {
   return out;
 }
 
+bool item_in_model(const ProfileModel& model, const ItemRef& item) {
+  auto thread = [&]() -> const ThreadLane* {
+    return item.lane < model.threads().size() ? &model.threads()[item.lane] : nullptr;
+  };
+  switch (item.kind) {
+    case ItemKind::None: return false;
+    case ItemKind::Group: return item.lane < model.groups().size();
+    case ItemKind::Packet:
+    case ItemKind::PacketBlock:
+      return item.lane / 2 < model.connections().size() &&
+             item.index < model.connections()[item.lane / 2].lanes[item.lane % 2].size();
+    case ItemKind::Thread: return thread() != nullptr;
+    case ItemKind::Span:
+    case ItemKind::SpanBlock: return thread() && item.index < thread()->spans.size();
+    case ItemKind::Running: return thread() && item.index < thread()->running.size();
+    case ItemKind::Instant:
+    case ItemKind::InstantBlock: return thread() && item.index < thread()->instants.size();
+    case ItemKind::Counter:
+      return item.lane < model.counters().size() && item.index < model.counters()[item.lane].samples.size();
+    case ItemKind::Period: return item.lane < 2 && item.index < model.periods(PeriodKind(item.lane)).size();
+  }
+  return false;
+}
+
 double item_time(const ProfileModel& model, const ItemRef& item) {
+  if (!item_in_model(model, item)) return -1;
   switch (item.kind) {
     case ItemKind::Packet:
     case ItemKind::PacketBlock:
@@ -161,6 +186,14 @@ double item_time(const ProfileModel& model, const ItemRef& item) {
 }
 
 int32_t item_group(const ProfileModel& model, const ItemRef& item) {
+  // Only the lane is looked at (a packet of a remote frame has its
+  // connection's lane here, not its mark).
+  bool lane_known = item.kind == ItemKind::Group       ? item.lane < model.groups().size()
+                    : item.kind == ItemKind::Counter   ? item.lane < model.counters().size()
+                    : item.kind == ItemKind::Packet || item.kind == ItemKind::PacketBlock
+                        ? item.lane / 2 < model.connections().size()
+                        : item.lane < model.threads().size();
+  if (!lane_known) return -1;
   switch (item.kind) {
     case ItemKind::Group: return int32_t(item.lane);
     case ItemKind::Packet:
@@ -178,6 +211,10 @@ int32_t item_group(const ProfileModel& model, const ItemRef& item) {
 
 ItemDetails describe_item(const ProfileModel& model, const ItemRef& item, Database* db) {
   ItemDetails d;
+  if (item && !item_in_model(model, item)) {
+    d.title = std::string(item_kind_name(item.kind)) + ": not in this model";
+    return d;
+  }
   switch (item.kind) {
     case ItemKind::None: break;
     case ItemKind::Packet: describe_packet(model, item, db, d); break;

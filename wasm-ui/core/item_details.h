@@ -36,5 +36,10 @@ std::string analysis_names(uint32_t analysis);
 double item_time(const ProfileModel& model, const ItemRef& item);
 // Group an item belongs to, -1 when none.
 int32_t item_group(const ProfileModel& model, const ItemRef& item);
+// Whether the model holds the item's data (its lane and its index in it).
+// In server-backed viewing the page's model is the profile's outline: a
+// packet, span, instant or counter sample of a frame drawn by `lurk view`
+// is not in it, and is described by the server (GET /item) instead.
+bool item_in_model(const ProfileModel& model, const ItemRef& item);
 
 }  // namespace lurk::ui

@@ -9,6 +9,15 @@ size_t Minimap::bin_of(double t_ns) const {
   return size_t(std::clamp(f * double(kBins), 0.0, double(kBins - 1)));
 }
 
+void Minimap::adopt(const std::vector<MinimapBin>& bins, double duration_ns) {
+  bins_.assign(kBins, MinimapBin());
+  if (bins.size() == kBins) bins_ = bins;
+  start_ = 0;
+  end_ = std::max(duration_ns, 1.0);
+  max_count_ = 0;
+  for (const MinimapBin& b : bins_) max_count_ = std::max(max_count_, b.count);
+}
+
 void Minimap::build(const ProfileModel& model) {
   bins_.assign(kBins, MinimapBin());
   start_ = 0;

@@ -20,6 +20,10 @@ class Minimap {
  public:
   static constexpr size_t kBins = 1024;
   void build(const ProfileModel& model);
+  // Server-backed viewing: the bins lurk view built on the whole profile
+  // (GET /native's `minimap`), the page's outline having no events to bin.
+  // Fewer or more than kBins bins leave the minimap empty.
+  void adopt(const std::vector<MinimapBin>& bins, double duration_ns);
   const std::vector<MinimapBin>& bins() const { return bins_; }
   double start_ns() const { return start_; }
   double end_ns() const { return end_; }

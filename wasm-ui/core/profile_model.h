@@ -245,6 +245,12 @@ class ProfileModel {
   int32_t connection_index(int64_t connection_id) const;
   // Bytes held by the lane arrays (for the memory-per-event figure).
   size_t memory_bytes() const;
+  // Server-backed viewing (profile_model_remote.cpp): this model is the
+  // profile's outline (no bulk rows); the native process holding the whole
+  // profile says its origin, end, counts and number of groups, which this
+  // model then takes (the group of lanes on no connection may hold only
+  // counters, which the outline lacks: it is added, empty).
+  void adopt_extent(int64_t origin_ns, int64_t duration_ns, const ProfileCounts& counts, size_t groups);
 
  private:
   void load_strings(Database& db);

@@ -102,6 +102,13 @@ std::string snapshot_json(const SnapshotState& s) {
   j["contentHeight"] = s.content_height;
   j["visibleRows"] = s.visible_rows;
   j["timelineRecords"] = s.timeline_records;
+  j["frameDigest"] = s.frame_digest;
+  j["frameCurrent"] = s.frame_current;
+  j["mode"] = s.mode;
+  if (s.mode == "native")
+    j["remote"] = {{"framesAsked", s.remote.frames_asked}, {"framesReceived", s.remote.frames_received},
+                   {"itemsAsked", s.remote.items_asked}, {"lastAnswerMs", s.remote.last_answer_ms},
+                   {"error", s.remote.error}};
   j["marksOnScreen"] = s.marks_on_screen;
   j["timelineAxis"] = {{"left", s.axis_left}, {"width", s.axis_width}};
   j["highlightedGroup"] = optional_int(s.highlighted_group);

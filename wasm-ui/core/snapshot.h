@@ -149,6 +149,12 @@ struct SnapshotFollow {
   std::string problem;     // the last poll's problem, "" when it went well
 };
 
+struct SnapshotRemote {
+  int64_t frames_asked = 0, frames_received = 0, items_asked = 0;
+  double last_answer_ms = 0;  // the last /frame's time from asking to answer
+  std::string error;
+};
+
 struct SnapshotState {
   bool ready = false;
   std::optional<std::string> error;
@@ -186,6 +192,15 @@ struct SnapshotState {
   double scroll_y = 0, content_height = 0;
   int64_t visible_rows = 0;
   int64_t timeline_records = 0;
+  // The drawn frame's records as a digest (core/frame_records_text.h), and
+  // whether that frame is for the view shown (false while a remote frame for
+  // a newer view is on its way).
+  std::string frame_digest;
+  bool frame_current = true;
+  // "in-browser" (the profile's model in the page) or "native" (server-backed:
+  // lurk view --native draws the timeline), with the remote frames' traffic.
+  std::string mode = "in-browser";
+  SnapshotRemote remote;
   // Rectangles of the last frame per mark colour (core/marks_on_screen.h).
   std::map<std::string, int64_t> marks_on_screen;
   double axis_left = 0, axis_width = 0;  // the time axis on the page (CSS px)

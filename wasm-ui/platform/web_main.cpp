@@ -8,6 +8,10 @@
 #include <imgui_impl_opengl3.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -224,6 +228,61 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_follow_reopen(const char* path, double now
 EMSCRIPTEN_KEEPALIVE void lurk_follow_polled(double now_ms, const char* problem) {
   if (*problem) app().follow_problem(now_ms, problem);
   else app().follow_polled(now_ms);
+}
+
+// Server-backed viewing (web/lurk-native.js, docs/server.md): the outline
+// at `path`, on the native profile's axis (its origin as decimal text: a
+// double cannot hold it); frames and items' details are then asked of the
+// page (lurkNative.askFrame / askItem), whose answers come back below.
+EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* display_name,
+                                                  const char* origin_ns, double duration_ns,
+                                                  double connections, double packets, double threads,
+                                                  double events, double groups, const char* minimap_json) {
+  static std::string result;
+  lurk::ui::web_input_note_activity();
+  lurk::ui::ProfileCounts counts;
+  counts.connections = int64_t(connections);
+  counts.packets = int64_t(packets);
+  counts.threads = int64_t(threads);
+  counts.events = int64_t(events);
+  auto send_frame = [](const std::string& query, uint64_t serial) {
+    EM_ASM({ lurkNative.askFrame(UTF8ToString($0), $1); }, query.c_str(), double(serial));
+  };
+  auto send_item = [](const std::string& query) {
+    EM_ASM({ lurkNative.askItem(UTF8ToString($0)); }, query.c_str());
+  };
+  result = app().open_native(path, display_name, std::strtoll(origin_ns, nullptr, 10), int64_t(duration_ns),
+                             counts, size_t(groups), minimap_json, send_frame, send_item);
+  return result.c_str();
+}
+
+// A /frame answer's bytes, written by the page at `path` in the module's
+// file system; `answer_ms` from asking to the last byte.
+EMSCRIPTEN_KEEPALIVE void lurk_frame_received(double serial, const char* path, double answer_ms) {
+  lurk::ui::web_input_note_activity();
+  std::ifstream in(path, std::ios::binary);
+  std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::remove(path);
+  app().frame_received(uint64_t(serial), body, answer_ms);
+}
+
+EMSCRIPTEN_KEEPALIVE void lurk_frame_failed(double serial, const char* message) {
+  lurk::ui::web_input_note_activity();
+  app().frame_failed(uint64_t(serial), message);
+}
+
+// A /item answer's JSON, or ok = 0 and the problem.
+EMSCRIPTEN_KEEPALIVE void lurk_item_received(const char* query, int ok, const char* text) {
+  lurk::ui::web_input_note_activity();
+  if (ok) app().item_received(query, text);
+  else app().item_failed(query, text);
+}
+
+// The drawn timeline frame's records, one a line (tests compare the modes).
+EMSCRIPTEN_KEEPALIVE const char* lurk_frame_records() {
+  static std::string text;
+  text = app().frame_records();
+  return text.c_str();
 }
 
 EMSCRIPTEN_KEEPALIVE const char* lurk_snapshot_json() {

@@ -1,0 +1,43 @@
+// The page's model in server-backed viewing (`lurk view --native`,
+// docs/server.md): the profile's outline (connections, threads, findings...
+// with no packets, spans, instants or counters) loaded as usual, then put on
+// the whole profile's time axis. Its own origin and end come from the few
+// times the outline holds; the native process's model saw every event, and
+// the frames it sends are relative to its origin, so this model takes that
+// origin (its relative times shifted to match), end and counts.
+#include "core/profile_model.h"
+
+namespace lurk::ui {
+
+void ProfileModel::adopt_extent(int64_t origin_ns, int64_t duration_ns, const ProfileCounts& counts,
+                                size_t groups) {
+  // Relative times here are from origin_ns_; from now on from origin_ns.
+  const int64_t shift = origin_ns_ == INT64_MAX ? 0 : origin_ns_ - origin_ns;
+  for (ConnectionLanes& c : connections_) {
+    c.first_ns += shift;
+    c.last_ns += shift;
+  }
+  for (ThreadLane& t : threads_) {
+    t.start_ns += shift;
+    t.end_ns += shift;
+    // Open ends stand for the trace's bounds: the whole profile's.
+    if (!t.start_known) t.start_ns = 0;
+    if (!t.end_known) t.end_ns = duration_ns;
+  }
+  for (PeriodRecord& p : periods_) {
+    p.t0_ns += shift;
+    p.t1_ns += shift;
+  }
+  for (FlowRecord& f : flows_) {
+    f.from_ns += shift;
+    f.to_ns += shift;
+  }
+  // Groups are the connections', then one for lanes on no connection: the
+  // server's has counters only when the outline has none of it.
+  if (groups == connections_.size() + 1 && groups_.size() == connections_.size()) groups_.push_back(LaneGroup());
+  origin_ns_ = origin_ns;
+  end_ns_ = duration_ns;
+  counts_ = counts;
+}
+
+}  // namespace lurk::ui

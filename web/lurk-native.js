@@ -1,0 +1,75 @@
+// Server-backed viewing on the page side (`lurk view --native`,
+// docs/server.md): when the server answers GET /native, the page opens the
+// profile's small outline (/outline.lurk: sources, connections, threads'
+// names, findings) instead of the whole profile, and the module's timeline
+// asks for frames (GET /frame?...) and items' details (GET /item?...)
+// through askFrame / askItem. Answers are fetched here, asynchronously, and
+// handed to the module; it draws the last frame received meanwhile, so the
+// page never waits on the network.
+'use strict';
+
+const lurkNative = (() => {
+  const asked = new Map();  // frame serial -> when it was asked (performance.now())
+
+  // The server's /native answer, or null when the profile is viewed in-browser
+  // (404) or the server is not lurk view (a static copy of the page).
+  async function probe() {
+    try {
+      const response = await fetch('native', { cache: 'no-store' });
+      if (!response.ok) return null;
+      const info = await response.json();
+      return info && info.native === true ? info : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  // Opens the outline on the native profile's axis; returns the module's
+  // problem text, '' when open.
+  async function open(info, name, onProgress) {
+    const bytes = await fetchWithProgress('outline.lurk', onProgress);
+    const path = '/native-outline.lurk';
+    Module.FS.writeFile(path, bytes, { canOwn: true });
+    const c = info.counts || {};
+    return Module.ccall('lurk_open_native', 'string',
+                        ['string', 'string', 'string', 'number', 'number', 'number', 'number', 'number', 'number',
+                         'string'],
+                        [path, name, String(info.originNsText), Number(info.durationNs), c.connections || 0,
+                         c.packets || 0, c.threads || 0, c.events || 0, Number(info.groups),
+                         JSON.stringify(info.minimap || [])]);
+  }
+
+  // Called by the module (one frame in flight at a time, RemoteFrameSource).
+  function askFrame(query, serial) {
+    asked.set(serial, performance.now());
+    fetch('frame?' + query, { cache: 'no-store' }).then(async (response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const path = `/frame-${serial}.bin`;
+      Module.FS.writeFile(path, bytes, { canOwn: true });
+      const ms = performance.now() - asked.get(serial);
+      asked.delete(serial);
+      Module.ccall('lurk_frame_received', null, ['number', 'string', 'number'], [serial, path, ms]);
+    }).catch((e) => {
+      asked.delete(serial);
+      Module.ccall('lurk_frame_failed', null, ['number', 'string'], [serial, e.message]);
+    });
+  }
+
+  function askItem(query) {
+    fetch('item?' + query, { cache: 'no-store' }).then(async (response) => {
+      const text = await response.text();
+      Module.ccall('lurk_item_received', null, ['string', 'number', 'string'],
+                   [query, response.ok ? 1 : 0, response.ok ? text : `HTTP ${response.status}: ${text.slice(0, 300)}`]);
+    }).catch((e) => {
+      Module.ccall('lurk_item_received', null, ['string', 'number', 'string'], [query, 0, e.message]);
+    });
+  }
+
+  return { probe, open, askFrame, askItem };
+})();
+
+// The drawn timeline frame's records, one a line (tests compare the two modes).
+window.lurkFrameRecords = function () {
+  return moduleReady ? Module.ccall('lurk_frame_records', 'string', [], []) : '';
+};
