@@ -129,7 +129,8 @@ void TimelinePanel::build_frame(const ProfileModel& model, const FrameView& view
   request.selected_group = highlighted_group_;
   request.selected = selected_;
   request.measure = measure_;
-  request.search = search_.query();
+  // No search text: lurk view's lazy model does not search (every lane would
+  // be read; /frame answers 501 to q=), and one failed frame would blank the view.
   const FrameAnswer* answer = remote_->frame(request);
   frame_ = TimelineFrame();
   drawn_ = answer ? &answer->frame : &frame_;

@@ -339,9 +339,10 @@ void UiApp::draw_search_box() {
     ImGui::SetKeyboardFocusHere(-1);  // keep typing / pressing Enter
   }
   if (search.active() && timeline_.remote()) {
-    // The outline holds no spans or instants: lurk view marks the matches.
+    // The outline holds no spans or instants, and lurk view's lazy model
+    // does not search yet (docs/server.md).
     ImGui::SameLine();
-    ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.3f, 1.0f), "matches marked by lurk view");
+    ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.3f, 1.0f), "search: not in server-backed viewing yet");
   } else if (search.active()) {
     ImGui::SameLine();
     ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.3f, 1.0f), "%zu matches", search.hits().size());
