@@ -114,7 +114,10 @@ void UiApp::reload_keeping_view() {
       appended = false;  // a half-appended model: load() below says what is wrong
     }
   }
-  if (!appended) model_ = ProfileModel::load(*db_, clocks_.by_hand());
+  if (!appended) {
+    model_ = ProfileModel::load(*db_, clocks_.by_hand());
+    ++follow_model_loads_;
+  }
   findings_ = FindingList::load(*db_);
   ingest_panel_.reset(IngestProblems::load(*db_), ingest_panel_.shown());
   // Times in the view are from the origin: new data before it moves the origin.
