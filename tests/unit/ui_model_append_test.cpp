@@ -5,9 +5,10 @@
 // batches, threads ending and failing) reach a copy through real follow
 // deltas, and the model that appended each delta is, after every batch, the
 // model load() makes of the copy and of the file: every lane, index, count
-// and string, and the same timeline frames at several zoom levels. What
-// appending cannot follow (data before the origin, a thread moved to another
-// connection) says so, and the caller's load() then gives the file's model.
+// and string, and the same timeline frames at several zoom levels. Threads
+// the joiner links to a connection are appended too. What appending cannot
+// follow (data before the origin, a connection found to be another's, a
+// profile with no times yet) says so; the caller's load() gives the file's.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -25,6 +26,7 @@
 #include "ingest/ingest_context.h"
 #include "profile_fixture.h"
 #include "storage/follow_delta.h"
+#include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
 namespace lurk::test {
@@ -202,8 +204,12 @@ void expect_same_model(const ProfileModel& got, const ProfileModel& want, const 
     EXPECT_EQ(got.groups()[i].counters, want.groups()[i].counters);
   }
   EXPECT_TRUE(same_bytes(got.flows(), want.flows()));
-  for (PeriodKind kind : {PeriodKind::Gc, PeriodKind::Idle})
-    EXPECT_EQ(got.periods(kind).size(), want.periods(kind).size());
+  for (PeriodKind kind : {PeriodKind::Gc, PeriodKind::Idle}) {
+    ASSERT_EQ(got.periods(kind).size(), want.periods(kind).size());
+    for (size_t i = 0; i < got.periods(kind).size(); ++i)
+      EXPECT_EQ(std::tie(got.periods(kind)[i].t0_ns, got.periods(kind)[i].t1_ns),
+                std::tie(want.periods(kind)[i].t0_ns, want.periods(kind)[i].t1_ns));
+  }
 }
 
 FrameRequest request_at(const ProfileModel& model, double t0, double t1) {
@@ -254,6 +260,33 @@ class UiModelAppendTest : public ProfileTest {
     writer_.reset();
     ProfileTest::TearDown();
   }
+  // Flows between threads the profile holds (some from a thread to a packet)
+  // and a GC or idle period, in the time of the batch about to be sent, as an
+  // importer of flows and periods writes them; kinds appear over time.
+  void add_flows_and_periods(int batch, int64_t from_ns, int64_t to_ns) {
+    std::vector<int64_t> threads, packets;
+    Statement t = db().prepare("SELECT id FROM threads ORDER BY id");
+    while (t.step()) threads.push_back(t.column_int(0));
+    Statement p = db().prepare("SELECT id FROM packets ORDER BY id DESC LIMIT 20");
+    while (p.step()) packets.push_back(p.column_int(0));
+    if (threads.size() < 2) return;
+    for (int i = 0; i < 40; ++i) {
+      FlowRow f;
+      f.kind = i % 3 == 0 ? "reads" : "wakes " + std::to_string(batch / 3);
+      f.from_thread = threads[size_t(i * 7 + batch) % threads.size()];
+      f.to_thread = threads[size_t(i * 3 + 1) % threads.size()];
+      f.from_ns = kBase + to_ns - (to_ns - from_ns) * (i % 5) / 5 - 1;  // not in time order
+      f.to_ns = f.from_ns + 500;
+      if (i % 4 == 0 && !packets.empty()) {
+        f.kind = "tcp-send";
+        f.to_thread.reset();
+        f.packet_id = packets[size_t(i) % packets.size()];
+      }
+      writer_->insert_flow(f);
+    }
+    writer_->insert_period({source_.id, batch % 2 ? "gc" : "idle", kBase + from_ns + 10,
+                            kBase + from_ns + 900});
+  }
   void send(const std::string& text) {
     writer_->use_source(source_.id);
     stream_->feed(text.data(), text.size());
@@ -294,7 +327,10 @@ TEST_F(UiModelAppendTest, AppendingEachBatchGivesTheModelAndFramesOfTheWholeFile
   std::unique_ptr<Database> copy = copy_now();
   ProfileModel model = ProfileModel::load(*copy);
   for (int batch = 1; batch <= 12; ++batch) {
-    send(stack.batch(batch % 4 == 0 ? 5 : 400));  // some batches are tiny
+    int64_t from = stack.now();
+    std::string lines = stack.batch(batch % 4 == 0 ? 5 : 400);  // some batches are tiny
+    add_flows_and_periods(batch, from, stack.now());
+    send(lines);
     catch_up(*copy);
     ASSERT_TRUE(model.append(*copy)) << "batch " << batch;
     std::string where = "after batch " + std::to_string(batch);
@@ -309,7 +345,10 @@ TEST_F(UiModelAppendTest, AppendingEachBatchGivesTheModelAndFramesOfTheWholeFile
   EXPECT_GT(model.threads().size(), 30u);
   EXPECT_GT(model.connections().size(), 10u);
   EXPECT_GT(model.counters().size(), 3u);
-  EXPECT_GT(model.flows().size(), 100u);
+  EXPECT_GT(model.flows().size(), 300u);
+  EXPECT_TRUE(std::any_of(model.flows().begin(), model.flows().end(),
+                          [](const FlowRecord& f) { return f.packet_lane >= 0; }));
+  EXPECT_GT(model.periods(PeriodKind::Gc).size() + model.periods(PeriodKind::Idle).size(), 8u);
   EXPECT_TRUE(std::any_of(model.threads().begin(), model.threads().end(),
                           [](const ThreadLane& t) { return t.failed; }));
   EXPECT_TRUE(std::any_of(model.threads().begin(), model.threads().end(),
@@ -329,17 +368,27 @@ TEST_F(UiModelAppendTest, WhatAppendingCannotFollowIsRefusedAndLoadGivesTheFile)
   // A late sender's line from before the profile's first time moves the origin.
   send("{\"t\":\"log\",\"ts\":" + std::to_string(kBase - 5'000'000) + ",\"text\":\"early\"}\n");
   catch_up(*copy);
+  ASSERT_EQ(copy->query_int("SELECT count(*) FROM instants WHERE ts_ns < " + std::to_string(kBase)), 1);
   EXPECT_FALSE(model.append(*copy));
   model = ProfileModel::load(*copy);
   Database file(profile_path_, Database::Mode::ReadOnly);
   expect_same_model(model, ProfileModel::load(file), "reloaded");
 
-  // A thread the joiner links to another connection changes the groups.
+  // Threads the joiner puts under connections move to their groups: appended
+  // (the groups rebuilt), the model of a load.
   send(stack.batch(100));
   catch_up(*copy);
   ASSERT_TRUE(model.append(*copy));
-  copy->exec("UPDATE threads SET connection_id = NULL WHERE id = (SELECT min(id) FROM threads "
-             "WHERE connection_id IS NOT NULL)");
+  copy->exec("UPDATE threads SET connection_id = (SELECT max(id) FROM connections) "
+             "WHERE id IN (SELECT id FROM threads ORDER BY id LIMIT 3)");
+  copy->exec("UPDATE threads SET failed = 1 WHERE id = (SELECT min(id) FROM threads)");
+  ASSERT_TRUE(model.append(*copy));
+  expect_same_model(model, ProfileModel::load(*copy), "threads joined");
+  EXPECT_GT(model.connections().back().exceptions, 0);
+  // A trace's connection found to be a capture's (same_as) moves the flows
+  // drawn to its packets: not appended.
+  copy->exec("UPDATE connections SET same_as = (SELECT min(id) FROM connections) "
+             "WHERE id = (SELECT max(id) FROM connections)");
   EXPECT_FALSE(model.append(*copy));
 
   // An empty profile has no origin yet: its first data is loaded whole.

@@ -170,9 +170,9 @@ class ProfileModel {
   // threads and connections), not the events already held; the result equals
   // load() of the grown file (profile_model_append.cpp says how).
   // Returns false when the profile changed in a way appending cannot follow
-  // (data before the origin, a thread or connection moved in the order or
-  // to another connection, a display shift): the model is then not usable
-  // and must be loaded whole.
+  // (data before the origin, a thread or connection moved in the order, a
+  // connection found to be another's, a display shift): the model is then
+  // not usable and must be loaded whole.
   bool append(Database& db);
 
   // The sources with their clocks and display shifts.

@@ -18,7 +18,8 @@
 // - times are relative to the same origin: new rows before it (or a model
 //   that had no times) would move every time held, so append() says no and
 //   the caller loads the profile whole; likewise a thread or connection whose
-//   place in the display order changed, or that moved to another connection.
+//   place in the display order changed, or a connection found to be another's
+//   (same_as: the flows drawn to its packets would move).
 // Args texts are numbered in the order they arrive (the texts are the same
 // as load()'s; their indices may differ).
 #include <algorithm>
@@ -245,8 +246,9 @@ bool ProfileModel::append_connections(Database& db, int64_t origin) {
   return true;
 }
 
-// The threads read again, likewise; a thread that moved to another
-// connection (the joiner's work) or in the order is a new layout: no.
+// The threads read again, likewise (a thread that moved in the order: no). A
+// thread the joiner put under a connection moves to that group: the groups
+// and the connections' failed-thread counts are rebuilt from the threads.
 bool ProfileModel::append_threads(Database& db, int64_t origin) {
   Statement rows = thread_rows(db);
   size_t index = 0;
@@ -257,7 +259,8 @@ bool ProfileModel::append_threads(Database& db, int64_t origin) {
     if (t.end_known) t.end_ns = saturating_sub(t.end_ns, origin);  // open: the end, later
     if (index < known) {
       ThreadLane& old = threads_[index];
-      if (old.id != t.id || old.connection != t.connection) return false;
+      if (old.id != t.id) return false;
+      old.connection = t.connection;
       old.name = t.name;
       old.kind = std::move(t.kind);
       old.parent_id = t.parent_id;
@@ -269,6 +272,7 @@ bool ProfileModel::append_threads(Database& db, int64_t origin) {
       old.failed = t.failed;
       old.exception = t.exception;
     } else {
+      t.depth_begin.assign(1, 0);  // no spans yet, as load() indexes an empty lane
       thread_ids_.emplace_back(t.id, int32_t(index));
       threads_.push_back(std::move(t));
     }
