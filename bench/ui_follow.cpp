@@ -16,6 +16,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
   }
   try {
-    std::string copy_path = std::string(argv[1]) + ".follow-copy";
+    // Its own copy (two runs of one profile at once must not share one).
+    std::string copy_path = std::string(argv[1]) + ".follow-copy-" + std::to_string(getpid());
     std::filesystem::copy_file(argv[1], copy_path, std::filesystem::copy_options::overwrite_existing);
     lurk::Database db(copy_path, lurk::Database::Mode::ReadWriteCreate);
     lurk::ui::ProfileModel model = lurk::ui::ProfileModel::load(db);
