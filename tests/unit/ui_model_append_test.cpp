@@ -7,8 +7,8 @@
 // model load() makes of the copy and of the file: every lane, index, count
 // and string, and the same timeline frames at several zoom levels. Threads
 // the joiner links to a connection are appended too. What appending cannot
-// follow (data before the origin, a connection found to be another's, a
-// profile with no times yet) says so; the caller's load() gives the file's.
+// follow (data before the origin, rows of a thread not held yet, a connection
+// found to be another's, a profile with no times yet) says so; the caller's load() gives the file's.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -385,6 +385,13 @@ TEST_F(UiModelAppendTest, WhatAppendingCannotFollowIsRefusedAndLoadGivesTheFile)
   ASSERT_TRUE(model.append(*copy));
   expect_same_model(model, ProfileModel::load(*copy), "threads joined");
   EXPECT_GT(model.connections().back().exceptions, 0);
+  // A span of a thread the profile does not hold yet: load() would place it
+  // once the thread arrives, so it is not appended past.
+  copy->exec("INSERT INTO spans (thread_id, start_ns, end_ns, name) SELECT max(id) + 1000, " +
+             std::to_string(kBase + stack.now()) + ", " + std::to_string(kBase + stack.now() + 5) +
+             ", NULL FROM threads");
+  EXPECT_FALSE(model.append(*copy));
+  model = ProfileModel::load(*copy);
   // A trace's connection found to be a capture's (same_as) moves the flows
   // drawn to its packets: not appended.
   copy->exec("UPDATE connections SET same_as = (SELECT min(id) FROM connections) "

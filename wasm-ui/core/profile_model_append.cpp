@@ -17,9 +17,11 @@
 //   number of threads and connections, not of events;
 // - times are relative to the same origin: new rows before it (or a model
 //   that had no times) would move every time held, so append() says no and
-//   the caller loads the profile whole; likewise a thread or connection whose
-//   place in the display order changed, or a connection found to be another's
-//   (same_as: the flows drawn to its packets would move).
+//   the caller loads the profile whole; likewise new rows of a lane the
+//   profile does not hold yet (load() would place them once it does), a
+//   thread or connection whose place in the display order changed, or a
+//   connection found to be another's (same_as: the flows drawn to its
+//   packets would move).
 // Args texts are numbered in the order they arrive (the texts are the same
 // as load()'s; their indices may differ).
 #include <algorithm>
@@ -78,6 +80,21 @@ void index_depths(ThreadLane& t) {
         t.spans.begin());
 }
 
+// New rows naming a connection or thread the profile does not hold (yet):
+// load() skips them too, but would place them once their lane exists, which
+// appending past them could not; so their delta is loaded whole. Each count
+// reads the new rows' range and looks the ids up.
+bool rows_without_lane(Database& db, const char* table, const char* lane_column,
+                       const char* lanes, int64_t after, int64_t upto) {
+  if (upto <= after) return false;
+  Statement rows = db.prepare(std::string("SELECT EXISTS (SELECT 1 FROM ") + table +
+                              " WHERE id > ?1 AND id <= ?2 AND " + lane_column +
+                              " IS NOT NULL AND " + lane_column + " NOT IN (SELECT id FROM " +
+                              lanes + "))");
+  rows.bind(1, after).bind(2, upto);
+  return rows.step() && rows.column_int(0) != 0;
+}
+
 }  // namespace
 
 bool ProfileModel::append(Database& db) {
@@ -89,6 +106,13 @@ bool ProfileModel::append(Database& db) {
   sources_ = std::move(sources);
   const LoadedIds before = loaded_;
   note_loaded_ids(db);
+  if (rows_without_lane(db, "packets", "connection_id", "connections", before.packets, loaded_.packets) ||
+      rows_without_lane(db, "spans", "thread_id", "threads", before.spans, loaded_.spans) ||
+      rows_without_lane(db, "instants", "thread_id", "threads", before.instants, loaded_.instants) ||
+      rows_without_lane(db, "counters", "thread_id", "threads", before.counters, loaded_.counters) ||
+      rows_without_lane(db, "flows", "from_thread", "threads", before.flows, loaded_.flows) ||
+      rows_without_lane(db, "flows", "to_thread", "threads", before.flows, loaded_.flows))
+    return false;
   if (!append_strings(db)) return false;
 
   // New times are noted absolute, from nothing; they are checked against the
