@@ -4,7 +4,9 @@
 // moves with the end, a view the user moved back stays put, End pins it
 // again, L pauses and resumes, the live indicator shows a rate, the
 // connections table gains the connection that appears, and the findings the
-// collector writes when it stops appear in the panel. Also the latency from a
+// collector writes when it stops appear in the panel; batches after the first
+// are appended to the page's model (ProfileModel::append), not reloaded whole.
+// Also the latency from a
 // batch committed (acked) to its rows visible in the page, bounded here
 // (1.5 s: CI machines are loaded) and measured in bench/live_bench.py.
 import { execFileSync } from 'node:child_process';
@@ -75,6 +77,7 @@ try {
       assert(shows(want)(s), `page ${JSON.stringify(s.counts)}, file ${JSON.stringify(want)}`);
     }],
     ['each committed batch shows up; the pinned view follows the end', async () => {
+      let loadsAfterFirst = 0;
       for (let batch = 0; batch < 5; batch++) {
         const sentAt = await sendBatch(60);
         const want = fileCounts();
@@ -84,6 +87,11 @@ try {
         const end = s.originNs + s.durationNs;
         assert(s.follow.pinned && s.visibleRange[1] >= end,
                `the view ends at ${s.visibleRange[1]}, the profile at ${end}`);
+        // The first data of an empty profile sets its origin (the model is
+        // loaded whole); later batches are appended to the model, not reloaded.
+        if (batch === 0) loadsAfterFirst = s.follow.modelLoads;
+        assert(s.follow.modelLoads === loadsAfterFirst && loadsAfterFirst <= 1,
+               `batch ${batch}: the model was loaded whole ${s.follow.modelLoads} times`);
       }
       const s = await snapshot(page);
       assert(s.follow.live && s.follow.eventsPerSecond > 0, `indicator ${JSON.stringify(s.follow)}`);

@@ -254,6 +254,7 @@ SnapshotState UiApp::snapshot() const {
   s.follow.live = follow_.live(follow_now_ms_);
   s.follow.events_per_second = follow_.events_per_second(follow_now_ms_);
   s.follow.updates = int64_t(follow_.updates());
+  s.follow.model_loads = follow_model_loads_;
   s.follow.problem = follow_.problem();
   if (model_)
     s.follow.pinned = FollowState::is_pinned(timeline_.window().t0(), timeline_.window().t1(),

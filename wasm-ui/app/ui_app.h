@@ -166,6 +166,7 @@ class UiApp {
   FollowState follow_;
   std::string follow_cursor_;   // the copy's cursor, after the last open or delta
   double follow_now_ms_ = 0;    // the page's clock at the last poll
+  int64_t follow_model_loads_ = 0;  // deltas after which the model was loaded whole
   double last_frame_ms_ = 0;
   uint64_t frames_ = 0;
   int64_t primitives_ = 0;

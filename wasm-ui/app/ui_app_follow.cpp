@@ -2,7 +2,9 @@
 // as it grows"): the page (web/lurk-follow.js) polls the server with the open
 // copy's cursor and hands each delta here; it is applied to the copy in the
 // module's memory (storage/follow_delta.h: only the new rows travel), the
-// model is rebuilt from the copy, and the view is kept: the window, the
+// model takes the new rows (ProfileModel::append: the cost of the delta, not
+// of the profile; loaded whole from the copy only when the profile changed
+// in a way appending cannot follow), and the view is kept: the window, the
 // selection, folds, the scroll, the findings' filter and the table's filter.
 // A window pinned to "now" (its right edge at the end) moves with the end.
 // In the header: the live indicator with the event rate, the follow toggle
@@ -93,7 +95,8 @@ void UiApp::follow_problem(double now_ms, const std::string& problem) {
   follow_.note_problem(now_ms, problem);
 }
 
-// The model rebuilt from the grown copy, and everything the user set put
+// The model grown by the copy's new rows (or, when they cannot simply be
+// appended, loaded again from the copy), and everything the user set put
 // back as it was (not a history entry: a follow update is not a move).
 void UiApp::reload_keeping_view() {
   ViewState view = current_view();
@@ -102,7 +105,19 @@ void UiApp::reload_keeping_view() {
   int64_t origin = model_->origin_ns();
   float scroll = timeline_.scroll_y();
   bool had_findings = !findings_.rows().empty();
-  model_ = ProfileModel::load(*db_, clocks_.by_hand());
+  // A source moved by hand draws with a shift appending does not apply.
+  bool appended = false;
+  if (clocks_.by_hand().empty()) {
+    try {
+      appended = model_->append(*db_);
+    } catch (const std::exception&) {
+      appended = false;  // a half-appended model: load() below says what is wrong
+    }
+  }
+  if (!appended) {
+    model_ = ProfileModel::load(*db_, clocks_.by_hand());
+    ++follow_model_loads_;
+  }
   findings_ = FindingList::load(*db_);
   ingest_panel_.reset(IngestProblems::load(*db_), ingest_panel_.shown());
   // Times in the view are from the origin: new data before it moves the origin.

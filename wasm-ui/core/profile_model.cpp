@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/mark_style.h"
+#include "core/profile_model_rows.h"
 #include "net/analysis_flags.h"
 #include "net/time_arith.h"
 #include "storage/schema.h"
@@ -61,6 +62,7 @@ ProfileModel ProfileModel::load(Database& db, const std::map<int64_t, int64_t>& 
   model.sources_ = load_source_clocks(db, clock_by_hand);
   for (const SourceClock& s : model.sources_)
     model.any_display_shift_ = model.any_display_shift_ || s.display_shift_ns != 0;
+  model.note_loaded_ids(db);
   model.load_strings(db);
   model.load_connections(db);
   model.load_packets(db);
@@ -133,26 +135,40 @@ void ProfileModel::apply_summary(const LaneSummary& summary) {
   }
 }
 
+void ProfileModel::note_loaded_ids(Database& db) {
+  // Each the table's last rowid (its b-tree's last page): what load() and the
+  // next append() read up to.
+  auto last = [&](const char* table) {
+    return db.query_int(std::string("SELECT coalesce(max(id), 0) FROM ") + table);
+  };
+  loaded_ = {last("strings"), last("packets"), last("spans"), last("instants"),
+             last("counters"), last("flows"), last("periods")};
+}
+
 void ProfileModel::load_strings(Database& db) {
   // Interned ids are dense (1, 2, ...), so they index the table directly.
-  int64_t max_id = db.query_int("SELECT coalesce(max(id), 0) FROM strings");
+  int64_t max_id = loaded_.strings;
   int64_t rows = db.query_int("SELECT count(*) FROM strings");
   if (max_id > 4 * rows + 1024)
     throw StorageError("the strings table has sparse ids (max " + std::to_string(max_id) +
                        " for " + std::to_string(rows) + " rows)");
   strings_.assign(size_t(max_id + 1), std::string());
-  Statement strings = db.prepare("SELECT id, text FROM strings");
+  file_strings_ = strings_.size();
+  Statement strings = db.prepare("SELECT id, text FROM strings WHERE id <= ?");
+  strings.bind(1, loaded_.strings);
   while (strings.step()) {
     int64_t id = strings.column_int(0);
     if (id > 0) strings_[size_t(id)] = strings.column_text(1);
   }
 }
 
-void ProfileModel::load_connections(Database& db) {
+// The connections in their display order (first packet, then id), each with
+// the label of its promise tree's root when a CTF trace showed it.
+Statement ProfileModel::connection_rows(Database& db) {
   // Files written before issue 9 have no trace connections (root_thread_id).
   bool trace_roots = db.query_int("SELECT count(*) FROM pragma_table_info('connections') "
                                   "WHERE name = 'root_thread_id'") > 0;
-  Statement connections = db.prepare(
+  return db.prepare(
       std::string("SELECT c.id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.state, c.first_ns, "
                   "c.last_ns, c.packets_ab, c.packets_ba, c.bytes_ab + c.bytes_ba, c.same_as, ") +
       (trace_roots ? "r.ext_id, coalesce(n.text, ''), c.source_id FROM connections c "
@@ -160,25 +176,38 @@ void ProfileModel::load_connections(Database& db) {
                      "LEFT JOIN strings n ON n.id = r.name "
                    : "NULL, '', c.source_id FROM connections c ") +
       "ORDER BY c.first_ns, c.id");
+}
+
+// One row of connection_rows(), without its lanes; times absolute (noted).
+ConnectionLanes ProfileModel::connection_of(Statement& connections) {
+  ConnectionLanes c;
+  c.id = connections.column_int(0);
+  c.addr_a = connections.column_text(1);
+  c.port_a = int(connections.column_int(2));
+  c.addr_b = connections.column_text(3);
+  c.port_b = int(connections.column_int(4));
+  c.label = connections.column_is_null(12)
+                ? endpoint(c.addr_a, c.port_a) + " \xe2\x86\x92 " + endpoint(c.addr_b, c.port_b)
+                : trace_connection_label(c, connections.column_text(13),
+                                         connections.column_text(12));
+  c.state = connections.column_text(5);
+  c.first_ns = connections.column_int(6);
+  c.last_ns = connections.column_int(7);
+  note_time(c.first_ns);
+  note_time(c.last_ns);
+  c.packets = connections.column_int(8) + connections.column_int(9);
+  c.bytes = connections.column_int(10);
+  if (!connections.column_is_null(14)) c.display_shift_ns = display_shift_of(connections.column_int(14));
+  return c;
+}
+
+void ProfileModel::load_connections(Database& db) {
+  Statement connections = connection_rows(db);
   std::vector<std::pair<size_t, int64_t>> same_as;  // (index, id of the capture's connection)
   // At least the packet count (ids are rowids), and found in the index's last page.
   const int64_t max_packet_id = db.query_int("SELECT coalesce(max(id), 0) FROM packets");
   while (connections.step()) {
-    ConnectionLanes c;
-    c.id = connections.column_int(0);
-    c.addr_a = connections.column_text(1);
-    c.port_a = int(connections.column_int(2));
-    c.addr_b = connections.column_text(3);
-    c.port_b = int(connections.column_int(4));
-    c.label = connections.column_is_null(12)
-                  ? endpoint(c.addr_a, c.port_a) + " \xe2\x86\x92 " + endpoint(c.addr_b, c.port_b)
-                  : trace_connection_label(c, connections.column_text(13),
-                                           connections.column_text(12));
-    c.state = connections.column_text(5);
-    c.first_ns = connections.column_int(6);
-    c.last_ns = connections.column_int(7);
-    note_time(c.first_ns);
-    note_time(c.last_ns);
+    ConnectionLanes c = connection_of(connections);
     // The per-direction counts size the packet lanes exactly (no growth slack);
     // a count no packets table could back (a damaged or hostile file) is not
     // trusted with memory: the lane then grows as its rows arrive.
@@ -186,11 +215,8 @@ void ProfileModel::load_connections(Database& db) {
       int64_t count = connections.column_int(8 + dir);
       if (!lazy_ && count > 0 && count <= max_packet_id) c.lanes[dir].reserve(size_t(count));
     }
-    c.packets = connections.column_int(8) + connections.column_int(9);
-    c.bytes = connections.column_int(10);
     if (!connections.column_is_null(11))
       same_as.emplace_back(connections_.size(), connections.column_int(11));
-    if (!connections.column_is_null(14)) c.display_shift_ns = display_shift_of(connections.column_int(14));
     connection_ids_.emplace_back(c.id, int32_t(connections_.size()));
     connections_.push_back(std::move(c));
   }
@@ -198,45 +224,61 @@ void ProfileModel::load_connections(Database& db) {
   for (auto [index, id] : same_as) connections_[index].same_as = connection_index(id);
 }
 
-void ProfileModel::load_threads(Database& db) {
-  Statement threads = db.prepare(
+// The threads in their display order.
+Statement ProfileModel::thread_rows(Database& db) {
+  return db.prepare(
       "SELECT id, coalesce(name, 0), kind, coalesce(parent_id, 0), start_ns, end_ns, failed, "
-      "coalesce(exception, 0), connection_id, coalesce(became_id, 0), source_id FROM threads "
-      "ORDER BY sort_index, start_ns, id");
+      "coalesce(exception, 0), connection_id, coalesce(became_id, 0), source_id, sort_index "
+      "FROM threads ORDER BY sort_index, start_ns, id");
+}
+
+// One row of thread_rows(), without its lanes; times absolute (noted).
+ThreadLane ProfileModel::thread_of(Statement& threads) {
+  ThreadLane t;
+  t.id = threads.column_int(0);
+  t.name = uint32_t(threads.column_int(1));
+  t.kind = threads.column_text(2);
+  t.parent_id = threads.column_int(3);
+  t.start_known = !threads.column_is_null(4);
+  t.end_known = !threads.column_is_null(5);
+  // Absolute for now; shift_times() makes them relative (open ends: trace bounds).
+  if (t.start_known) note_time(t.start_ns = threads.column_int(4));
+  if (t.end_known) note_time(t.end_ns = threads.column_int(5));
+  t.failed = threads.column_int(6) != 0;
+  t.exception = uint32_t(threads.column_int(7));
+  if (!threads.column_is_null(8)) t.connection = connection_index(threads.column_int(8));
+  t.display_shift_ns = display_shift_of(threads.column_int(10));
+  if (t.connection >= 0 && connections_[size_t(t.connection)].same_as >= 0)
+    t.connection = connections_[size_t(t.connection)].same_as;
+  t.became_id = threads.column_int(9);
+  return t;
+}
+
+void ProfileModel::load_threads(Database& db) {
+  Statement threads = thread_rows(db);
   while (threads.step()) {
-    ThreadLane t;
-    t.id = threads.column_int(0);
-    t.name = uint32_t(threads.column_int(1));
-    t.kind = threads.column_text(2);
-    t.parent_id = threads.column_int(3);
-    t.start_known = !threads.column_is_null(4);
-    t.end_known = !threads.column_is_null(5);
-    // Absolute for now; shift_times() makes them relative (open ends: trace bounds).
-    if (t.start_known) note_time(t.start_ns = threads.column_int(4));
-    if (t.end_known) note_time(t.end_ns = threads.column_int(5));
-    t.failed = threads.column_int(6) != 0;
-    t.exception = uint32_t(threads.column_int(7));
-    if (!threads.column_is_null(8)) t.connection = connection_index(threads.column_int(8));
-    t.display_shift_ns = display_shift_of(threads.column_int(10));
-    if (t.connection >= 0 && connections_[size_t(t.connection)].same_as >= 0)
-      t.connection = connections_[size_t(t.connection)].same_as;
-    t.became_id = threads.column_int(9);
+    ThreadLane t = thread_of(threads);
     thread_ids_.emplace_back(t.id, int32_t(threads_.size()));
     threads_.push_back(std::move(t));
   }
   std::sort(thread_ids_.begin(), thread_ids_.end());
+  link_threads();
+}
+
+// Parent and successor lane indices, and each connection's failed threads.
+void ProfileModel::link_threads() {
   for (ThreadLane& t : threads_) {
-    if (t.parent_id) t.parent = thread_index(t.parent_id);
-    if (t.became_id) t.became = thread_index(t.became_id);
+    t.parent = t.parent_id ? thread_index(t.parent_id) : -1;
+    t.became = t.became_id ? thread_index(t.became_id) : -1;
   }
+  for (ConnectionLanes& c : connections_) c.exceptions = 0;
   for (ThreadLane& t : threads_)
     if (t.connection >= 0 && t.failed) ++connections_[size_t(t.connection)].exceptions;
 }
 
 void ProfileModel::load_periods(Database& db) {
-  Statement periods =
-      db.prepare("SELECT kind = 'idle', start_ns, end_ns, source_id FROM periods "
-                 "ORDER BY kind = 'idle', start_ns");
+  Statement periods = db.prepare(rows::kPeriods);
+  periods.bind(1, int64_t(0)).bind(2, loaded_.periods);
   while (periods.step()) {
     PeriodRecord p;
     p.kind = periods.column_int(0) ? PeriodKind::Idle : PeriodKind::Gc;

@@ -208,6 +208,19 @@ class ProfileModel {
   using ActivityProbe = std::function<bool(LaneKind kind, uint32_t index, int dir, double t0, double t1)>;
   void set_activity_probe(ActivityProbe probe) { probe_ = std::move(probe); }
 
+  // Following a growing profile (docs/live.md): appends what `db` gained
+  // since this model was loaded from it (or last appended): the rows of the
+  // append-only tables past the ids already read, and the small tables
+  // (sources, connections, threads) read again and updated in place. The cost
+  // follows the new rows (plus the lanes they land in, and the number of
+  // threads and connections), not the events already held; the result equals
+  // load() of the grown file (profile_model_append.cpp says how).
+  // Returns false when the profile changed in a way appending cannot follow
+  // (data before the origin, a thread or connection moved in the order, a
+  // connection found to be another's, a display shift): the model is then
+  // not usable and must be loaded whole.
+  bool append(Database& db);
+
   // The sources with their clocks and display shifts.
   const std::vector<SourceClock>& sources() const { return sources_; }
 
@@ -255,6 +268,11 @@ class ProfileModel {
  private:
   void load_strings(Database& db);
   void load_connections(Database& db);
+  static Statement connection_rows(Database& db);
+  ConnectionLanes connection_of(Statement& connections);
+  static Statement thread_rows(Database& db);
+  ThreadLane thread_of(Statement& threads);
+  void link_threads();
   void load_packets(Database& db);
   void load_threads(Database& db);
   void load_spans(Database& db);
@@ -282,6 +300,30 @@ class ProfileModel {
   void read_instant_rows(Statement& rows);
   void read_counter_rows(Statement& rows, CounterRows& lanes);
   uint32_t add_args_column(Statement& rows, int column);
+  // Shared by load() and append(): read the rows with id > `after` (0: all).
+  void read_flows(Database& db, int64_t after);
+  uint32_t flow_kind(const std::string& kind);
+  // append()'s steps (profile_model_append.cpp).
+  bool append_strings(Database& db);
+  bool append_connections(Database& db, int64_t origin);
+  bool append_threads(Database& db, int64_t origin);
+  void append_counters(Database& db, int64_t after, int64_t origin);
+  void append_periods(Database& db, int64_t after, int64_t origin);
+  void note_loaded_ids(Database& db);
+
+  // The largest id read of each append-only table (append() reads past them).
+  struct LoadedIds {
+    int64_t strings = 0, packets = 0, spans = 0, instants = 0, counters = 0, flows = 0,
+            periods = 0;
+  };
+  LoadedIds loaded_;
+  // The file's strings are strings_[0, file_strings_); flow kinds (not
+  // interned in the file) follow them, as (text, index).
+  size_t file_strings_ = 1;
+  std::vector<std::pair<std::string, uint32_t>> flow_kinds_;
+  // Per counter lane, its key (name, thread id or minus the source id), in
+  // the lanes' order.
+  std::vector<std::pair<int64_t, int64_t>> counter_keys_;
 
   // While loading: the earliest and latest absolute times seen; then the
   // origin and the end relative to it.
@@ -307,6 +349,7 @@ class ProfileModel {
   bool lazy_ = false;
   LaneSummary::RowBounds last_ids_;  // lazy: rows past these ids are not read
   ActivityProbe probe_;
+  bool timeless_ = true;  // no row had a time: the origin is not the data's
 };
 
 }  // namespace lurk::ui

@@ -10,6 +10,7 @@
 #include "core/lane_order.h"
 #include "core/mark_style.h"
 #include "core/profile_model.h"
+#include "core/profile_model_rows.h"
 #include "net/analysis_flags.h"
 #include "net/time_arith.h"
 #include "storage/sqlite_handle.h"
@@ -38,8 +39,8 @@ class IdLookup {
 }  // namespace
 
 void ProfileModel::load_packets(Database& db) {
-  Statement packets = db.prepare(
-      "SELECT connection_id, dir, ts_ns, analysis, payload_len, frame, tcp_flags FROM packets");
+  Statement packets = db.prepare(rows::kPackets);
+  packets.bind(1, int64_t(0)).bind(2, loaded_.packets);
   read_packet_rows(packets);
   for (ConnectionLanes& c : connections_) {
     for (int dir = 0; dir < 2; ++dir) {
@@ -79,11 +80,8 @@ void ProfileModel::load_packets(Database& db) {
 }
 
 void ProfileModel::load_spans(Database& db) {
-  // Kinds as numbers (SpanKind's values), so no row costs a string.
-  Statement spans = db.prepare(
-      "SELECT thread_id, start_ns, end_ns, depth, "
-      "CASE kind WHEN 'running' THEN 1 WHEN 'async' THEN 2 ELSE 0 END, coalesce(name, 0), "
-      "args_json FROM spans");
+  Statement spans = db.prepare(rows::kSpans);
+  spans.bind(1, int64_t(0)).bind(2, loaded_.spans);
   read_span_rows(spans);
   for (ThreadLane& t : threads_) {
     order_spans(t);
@@ -113,10 +111,8 @@ void ProfileModel::load_spans(Database& db) {
 }
 
 void ProfileModel::load_instants(Database& db) {
-  // Kinds as numbers (InstantKind's values).
-  Statement instants = db.prepare(
-      "SELECT thread_id, ts_ns, CASE kind WHEN 'label' THEN 1 WHEN 'log' THEN 2 "
-      "WHEN 'exception' THEN 3 ELSE 0 END, coalesce(name, 0), args_json FROM instants");
+  Statement instants = db.prepare(rows::kInstants);
+  instants.bind(1, int64_t(0)).bind(2, loaded_.instants);
   read_instant_rows(instants);
   for (ThreadLane& t : threads_) {
     sort_by_time(t.instants, [](const InstantRecord& r) { return r.t_ns; });
@@ -149,12 +145,10 @@ void ProfileModel::load_instants(Database& db) {
 }
 
 void ProfileModel::load_counters(Database& db) {
-  // One lane per (name, thread), in that order (global counters first, one
-  // lane per source: keyed by minus the source id).
+  // One lane per (name, thread), in that order.
   CounterRows lanes;
-  Statement counters =
-      db.prepare("SELECT name, coalesce(thread_id, -coalesce(source_id, 0)), ts_ns, value "
-                 "FROM counters");
+  Statement counters = db.prepare(rows::kCounters);
+  counters.bind(1, int64_t(0)).bind(2, loaded_.counters);
   read_counter_rows(counters, lanes);
   IdLookup thread(thread_ids_);
   for (auto& [key, samples] : lanes) {
@@ -173,6 +167,7 @@ void ProfileModel::load_counters(Database& db) {
       c.max = std::max(c.max, s.value);
     }
     counters_.push_back(std::move(c));
+    counter_keys_.push_back(key);
   }
 }
 
@@ -190,23 +185,31 @@ void ProfileModel::load_counters(Database& db) {
 }
 
 void ProfileModel::load_flows(Database& db) {
-  // Flow kinds are not interned in the file; there are few of them.
-  std::vector<std::pair<std::string, uint32_t>> kinds;
-  Statement flows = db.prepare(
-      "SELECT f.kind, f.from_thread, f.from_ns, f.to_thread, f.to_ns, p.connection_id, p.dir "
-      "FROM flows f LEFT JOIN packets p ON p.id = f.packet_id");
+  read_flows(db, 0);
+  sort_by_time(flows_, [](const FlowRecord& f) { return f.from_ns; });
+  flows_.shrink_to_fit();
+}
+
+// Flow kinds are not interned in the file; there are few of them, kept after
+// the file's strings.
+uint32_t ProfileModel::flow_kind(const std::string& kind) {
+  for (const auto& [text, index] : flow_kinds_)
+    if (text == kind) return index;
+  flow_kinds_.emplace_back(kind, uint32_t(strings_.size()));
+  strings_.push_back(kind);
+  return flow_kinds_.back().second;
+}
+
+// Appends the flows with id > `after` (up to the noted id) to flows_, unsorted,
+// with absolute times.
+void ProfileModel::read_flows(Database& db, int64_t after) {
+  Statement flows = db.prepare(rows::kFlows);
+  flows.bind(1, after).bind(2, loaded_.flows);
   IdLookup from(thread_ids_), to(thread_ids_);
   while (flows.step()) {
     ++counts_.events;
     FlowRecord f;
-    std::string kind = flows.column_text(0);
-    auto known = std::find_if(kinds.begin(), kinds.end(), [&](const auto& k) { return k.first == kind; });
-    if (known == kinds.end()) {
-      kinds.emplace_back(kind, uint32_t(strings_.size()));
-      strings_.push_back(kind);
-      known = kinds.end() - 1;
-    }
-    f.kind = known->second;
+    f.kind = flow_kind(flows.column_text(0));
     f.from_thread = flows.column_is_null(1) ? -1 : from(flows.column_int(1));
     f.to_thread = flows.column_is_null(3) ? -1 : to(flows.column_int(3));
     f.from_ns = flows.column_int(2);
@@ -226,8 +229,6 @@ void ProfileModel::load_flows(Database& db) {
     }
     flows_.push_back(f);
   }
-  sort_by_time(flows_, [](const FlowRecord& f) { return f.from_ns; });
-  flows_.shrink_to_fit();
 }
 
 void ProfileModel::shift_times() {
@@ -235,7 +236,8 @@ void ProfileModel::shift_times() {
   // A hostile profile may hold times at both ends of int64_t: every shift
   // saturates (net/time_arith.h) rather than overflow, so such a time is
   // drawn at the far end instead of being undefined behaviour.
-  if (origin_ns_ > end_ns_) origin_ns_ = end_ns_ = 0;
+  timeless_ = origin_ns_ > end_ns_;
+  if (timeless_) origin_ns_ = end_ns_ = 0;
   const int64_t origin = origin_ns_;
   end_ns_ = saturating_sub(end_ns_, origin);
   auto shift = [](int64_t& t, int64_t o) { t = saturating_sub(t, o); };

@@ -19,6 +19,25 @@ void SeverityPyramid::build(std::vector<uint8_t> level0) {
   }
 }
 
+void SeverityPyramid::append(const std::vector<uint8_t>& more) {
+  if (more.empty()) return;
+  if (levels_.empty()) levels_.emplace_back();
+  size_t changed = levels_[0].size();  // first index whose value is new, per level
+  levels_[0].insert(levels_[0].end(), more.begin(), more.end());
+  for (size_t level = 0; levels_[level].size() > 1; ++level) {
+    if (level + 1 == levels_.size()) levels_.emplace_back();
+    const std::vector<uint8_t>& below = levels_[level];
+    std::vector<uint8_t>& above = levels_[level + 1];
+    above.resize((below.size() + 1) / 2);
+    for (size_t i = changed / 2; i < above.size(); ++i) {
+      uint8_t a = below[2 * i];
+      uint8_t b = 2 * i + 1 < below.size() ? below[2 * i + 1] : 0;
+      above[i] = std::max(a, b);
+    }
+    changed /= 2;
+  }
+}
+
 uint8_t SeverityPyramid::max(size_t begin, size_t end) const {
   if (levels_.empty()) return 0;
   end = std::min(end, levels_[0].size());

@@ -13,6 +13,9 @@ namespace lurk::ui {
 class SeverityPyramid {
  public:
   void build(std::vector<uint8_t> level0);
+  // Items added at the end: the same pyramid as build() of all of them, at
+  // the cost of the new items (each level recomputes only its new tail).
+  void append(const std::vector<uint8_t>& more);
   // Max over [begin, end); 0 for an empty range.
   uint8_t max(size_t begin, size_t end) const;
   size_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }

@@ -131,7 +131,8 @@ std::string snapshot_json(const SnapshotState& s) {
   j["view"] = {{"hash", s.view_hash}, {"notice", s.view_notice}};
   j["follow"] = {{"available", s.follow.available}, {"on", s.follow.on}, {"live", s.follow.live},
                  {"pinned", s.follow.pinned}, {"eventsPerSecond", s.follow.events_per_second},
-                 {"updates", s.follow.updates}, {"problem", s.follow.problem}};
+                 {"updates", s.follow.updates}, {"modelLoads", s.follow.model_loads},
+                 {"problem", s.follow.problem}};
   j["timelineLayout"] = {{"packed", s.layout.packed}, {"hideIdle", s.layout.hide_idle},
                          {"threadRows", s.layout.thread_rows},
                          {"threadRowsShown", s.layout.thread_rows_shown}, {"rows", s.layout.rows},

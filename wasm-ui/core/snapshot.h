@@ -146,6 +146,9 @@ struct SnapshotFollow {
   bool pinned = false;     // the window's right edge is at the profile's end
   double events_per_second = 0;
   int64_t updates = 0;     // deltas and reloads applied
+  // Deltas after which the model was loaded whole from the copy, because
+  // appending the new rows could not follow the change (ProfileModel::append).
+  int64_t model_loads = 0;
   std::string problem;     // the last poll's problem, "" when it went well
 };
 
