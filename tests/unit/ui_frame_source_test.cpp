@@ -50,6 +50,8 @@ class FrameSourceTest : public ProfileTest {
       c.last_ns = c.first_ns + 50'000'000;
       c.packets_ab = 2000;
       c.state = "closed";
+      // What the analyzer would count for the packets below (i % 97 == 5).
+      c.flags_json = "{\"tcp.analysis.retransmission\":" + std::to_string(4000 / 97 + (4000 % 97 > 5)) + "}";
       w.insert_connection(c);
       for (int i = 0; i < 4000; ++i) {
         PacketRow p;
@@ -394,7 +396,11 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   EXPECT_EQ(page.counts().packets, 12000);
   ASSERT_EQ(page.groups().size(), model.groups().size());
   ASSERT_EQ(page.connections().size(), model.connections().size());
+  page.adopt_connection_flag_counts(copy);  // the table's counts without packets
   for (size_t c = 0; c < page.connections().size(); ++c) {
+    EXPECT_GT(page.connections()[c].retransmissions, 0) << c;
+    EXPECT_EQ(page.connections()[c].retransmissions, model.connections()[c].retransmissions) << c;
+    EXPECT_EQ(page.connections()[c].dup_acks, model.connections()[c].dup_acks) << c;
     EXPECT_EQ(page.connections()[c].first_ns, model.connections()[c].first_ns) << c;
     EXPECT_EQ(page.connections()[c].last_ns, model.connections()[c].last_ns) << c;
     EXPECT_EQ(page.connections()[c].group, model.connections()[c].group) << c;

@@ -143,6 +143,7 @@ std::string UiApp::open_native(const std::string& path, const std::string& displ
   std::string problem = open_files({path}, {display_name});
   if (!problem.empty()) return problem;
   model_->adopt_extent(origin_ns, duration_ns, counts, groups);
+  model_->adopt_connection_flag_counts(*db_);
   // Groups are named by index in frame requests and answers: they must be the server's.
   if (model_->groups().size() != groups)
     return fail_open(display_name + ": the outline has " + std::to_string(model_->groups().size()) +

@@ -264,6 +264,11 @@ class ProfileModel {
   // model then takes (the group of lanes on no connection may hold only
   // counters, which the outline lacks: it is added, empty).
   void adopt_extent(int64_t origin_ns, int64_t duration_ns, const ProfileCounts& counts, size_t groups);
+  // The page in server-backed viewing holds no packets: each connection's
+  // retransmission and duplicate-ACK counts come from its row's analysis flag
+  // counts (connections.flags_json; Wireshark's retransmission field also
+  // marks fast and spurious ones, as the packets' count does).
+  void adopt_connection_flag_counts(Database& outline);
 
  private:
   void load_strings(Database& db);

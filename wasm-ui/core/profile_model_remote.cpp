@@ -7,6 +7,10 @@
 // origin (its relative times shifted to match), end and counts.
 #include "core/profile_model.h"
 
+#include <nlohmann/json.hpp>
+
+#include "storage/sqlite_handle.h"
+
 namespace lurk::ui {
 
 void ProfileModel::adopt_extent(int64_t origin_ns, int64_t duration_ns, const ProfileCounts& counts,
@@ -38,6 +42,23 @@ void ProfileModel::adopt_extent(int64_t origin_ns, int64_t duration_ns, const Pr
   origin_ns_ = origin_ns;
   end_ns_ = duration_ns;
   counts_ = counts;
+}
+
+void ProfileModel::adopt_connection_flag_counts(Database& outline) {
+  Statement rows = outline.prepare("SELECT id, flags_json FROM connections");
+  while (rows.step()) {
+    int32_t index = connection_index(rows.column_int(0));
+    if (index < 0) continue;
+    nlohmann::json flags = nlohmann::json::parse(rows.column_text(1), nullptr, false);
+    if (!flags.is_object()) continue;  // damaged: the counts stay 0
+    auto count = [&](const char* field) {
+      auto it = flags.find(field);
+      return it != flags.end() && it->is_number_integer() ? it->get<int64_t>() : int64_t(0);
+    };
+    ConnectionLanes& c = connections_[size_t(index)];
+    c.retransmissions = count("tcp.analysis.retransmission");
+    c.dup_acks = count("tcp.analysis.duplicate_ack");
+  }
 }
 
 }  // namespace lurk::ui
