@@ -35,6 +35,28 @@ double cpu_ms() {
   return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
 
+// The minimap of the whole profile from a lazy model: each lane read, binned
+// and dropped in turn (memory: one lane), so its bins are exactly the ones the
+// in-browser page builds from its whole model.
+std::vector<std::pair<uint32_t, uint8_t>> whole_minimap(Database& db, ui::ProfileModel& model) {
+  ui::Minimap minimap;
+  minimap.begin(model);
+  for (uint32_t c = 0; c < model.connections().size(); ++c) {
+    model.load_connection_lanes(db, c);
+    minimap.add_connection(model.connections()[c]);
+    model.unload_connection_lanes(c);
+  }
+  for (uint32_t t = 0; t < model.threads().size(); ++t) {
+    model.load_thread_events(db, t);
+    minimap.add_thread(model.threads()[t]);
+    model.unload_thread_events(t);
+  }
+  minimap.finish();
+  std::vector<std::pair<uint32_t, uint8_t>> bins;
+  for (const ui::MinimapBin& b : minimap.bins()) bins.emplace_back(b.count, uint8_t(b.worst));
+  return bins;
+}
+
 }  // namespace
 
 FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir,
@@ -46,8 +68,11 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   // served snapshots are; lanes read later stop at the summary's last row
   // ids, so they show that state too.
   db_->exec("BEGIN");
-  summary_ = lane_summary_for(*db_, profile);
-  model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, summary_.summary));
+  summary_ = lane_summary_for(*db_, profile, [&](ui::LaneSummary& made) {
+    model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, made));
+    made.minimap = whole_minimap(*db_, *model_);
+  });
+  if (!model_) model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, summary_.summary));
   db_->exec("COMMIT");
   lanes_ = std::make_unique<LaneCache>(*db_, *model_, lane_budget);
   std::filesystem::path outline = temp_dir / "outline.lurk";
@@ -126,6 +151,7 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
   } catch (const ui::FrameRequestError& e) {
     return text_response(400, e.what());
   }
+  lanes_->hold_item(item);  // a lazy model reads the item's lane first
   if (!ui::item_in_model(*model_, item))
     return text_response(404, "item " + ui::item_request_query(item) + " is not in this profile");
   ui::ItemDetails details = ui::describe_item(*model_, item, db_.get());
@@ -140,10 +166,8 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
 
 HttpResponse FrameEndpoint::info() const {
   if (minimap_json_.empty()) {
-    ui::Minimap minimap;
-    minimap.build(*model_);
     nlohmann::json bins = nlohmann::json::array();
-    for (const ui::MinimapBin& b : minimap.bins()) bins.push_back({b.count, int(b.worst)});
+    for (const auto& [events, worst] : summary_.summary.minimap) bins.push_back({events, int(worst)});
     minimap_json_ = bins.dump();
   }
   const ui::ProfileCounts& c = model_->counts();

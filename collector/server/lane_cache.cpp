@@ -50,6 +50,30 @@ void LaneCache::prepare(const ui::TimelineLayout& layout, size_t first, size_t l
   drop_beyond_budget();
 }
 
+void LaneCache::hold_item(const ui::ItemRef& item) {
+  using ui::ItemKind;
+  switch (item.kind) {
+    case ItemKind::Packet:
+    case ItemKind::PacketBlock:
+      if (item.lane / 2 < model_.connections().size()) use({Kind::Connection, item.lane / 2});
+      break;
+    case ItemKind::Thread:
+    case ItemKind::Span:
+    case ItemKind::SpanBlock:
+    case ItemKind::Running:
+    case ItemKind::Instant:
+    case ItemKind::InstantBlock:
+      if (item.lane < model_.threads().size()) use({Kind::Thread, item.lane});
+      break;
+    case ItemKind::Counter:
+      if (item.lane < model_.counters().size()) use({Kind::Counter, item.lane});
+      break;
+    default:
+      break;
+  }
+  drop_beyond_budget();
+}
+
 void LaneCache::use(Lane lane) {
   auto it = held_.find(lane);
   if (it != held_.end()) {

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/item_ref.h"
 #include "core/profile_model.h"
 #include "core/timeline_layout.h"
 #include "storage/sqlite_handle.h"
@@ -33,6 +34,9 @@ class LaneCache {
   // Loads the lanes of rows [first, last) of `layout`, then drops others
   // beyond the budget.
   void prepare(const ui::TimelineLayout& layout, size_t first, size_t last);
+  // Loads the lane an item of a frame lies in (GET /item), when it names a
+  // lane the model has; the item's index is checked by the caller.
+  void hold_item(const ui::ItemRef& item);
 
   size_t bytes() const { return bytes_; }
   size_t budget() const { return budget_; }

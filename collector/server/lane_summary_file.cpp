@@ -98,6 +98,8 @@ std::string encode(const ui::LaneSummary& s, const Identity& id, const std::stri
   w.put(uint64_t(s.counters.size()));
   for (const ui::LaneSummary::CounterRange& c : s.counters)
     w.put(c.name), w.put(c.key), w.put(c.min), w.put(c.max), w.put(c.samples);
+  w.put(uint64_t(s.minimap.size()));
+  for (const auto& [events, worst] : s.minimap) w.put(events), w.put(worst);
   return std::move(w.bytes);
 }
 
@@ -129,6 +131,10 @@ bool decode(std::string bytes, const Identity& id, const std::string& path, ui::
   for (ui::LaneSummary::CounterRange& c : s.counters)
     if (!r.get(c.name) || !r.get(c.key) || !r.get(c.min) || !r.get(c.max) || !r.get(c.samples))
       return why = "truncated", false;
+  if (!r.get(n) || n > r.left() / 5) return why = "truncated", false;
+  s.minimap.resize(n);
+  for (auto& [events, worst] : s.minimap)
+    if (!r.get(events) || !r.get(worst)) return why = "truncated", false;
   if (r.left() != 0) return why = "bytes after its end", false;
   return true;
 }
@@ -164,7 +170,8 @@ std::filesystem::path lane_summary_path(const std::filesystem::path& profile) {
   return cache_dir() / name;
 }
 
-LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile) {
+LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile,
+                                    const std::function<void(ui::LaneSummary&)>& complete) {
   auto start = std::chrono::steady_clock::now();
   LaneSummaryOutcome out;
   Identity id = identity_of(profile);
@@ -182,6 +189,7 @@ LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& p
   }
   if (!out.from_file) {
     out.summary = ui::scan_lane_summary(db);
+    if (complete) complete(out.summary);
     std::string problem = save(path, encode(out.summary, id, profile_path));
     if (!problem.empty()) out.note = problem + " (the next view reads every event again)";
   }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "core/lane_summary.h"
@@ -30,8 +31,11 @@ struct LaneSummaryOutcome {
 };
 
 // `db` is the profile open for reading, inside the read transaction the
-// model is loaded in.
-LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile);
+// model is loaded in. A summary made here (not read from the file) is passed
+// to `complete` before it is kept, for what needs the outline loaded first
+// (the minimap's bins).
+LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile,
+                                    const std::function<void(ui::LaneSummary&)>& complete = {});
 
 std::filesystem::path lane_summary_path(const std::filesystem::path& profile);
 

@@ -36,6 +36,10 @@ struct LaneSummary {
   std::vector<std::pair<int64_t, uint16_t>> depths;
   std::vector<CounterRange> counters;  // by (name, key)
   RowBounds last_ids;
+  // The whole profile's minimap (core/minimap.h: kBins of (events, worst mark
+  // kind)), made once the outline is loaded (its bins are on the model's
+  // axis) by reading the lanes one at a time; empty until then.
+  std::vector<std::pair<uint32_t, uint8_t>> minimap;
 };
 
 // Reads the bulk tables once (in storage order, no index walks); run it in

@@ -20,6 +20,12 @@ class Minimap {
  public:
   static constexpr size_t kBins = 1024;
   void build(const ProfileModel& model);
+  // The same built a lane at a time (a lazy model holds one at a time):
+  // begin, add every connection and thread, finish.
+  void begin(const ProfileModel& model);
+  void add_connection(const ConnectionLanes& connection);
+  void add_thread(const ThreadLane& thread);
+  void finish();
   // Server-backed viewing: the bins lurk view built on the whole profile
   // (GET /native's `minimap`), the page's outline having no events to bin.
   // Fewer or more than kBins bins leave the minimap empty.
@@ -34,6 +40,7 @@ class Minimap {
   std::vector<MinimapBin> bins_;
   double start_ = 0, end_ = 1;
   uint32_t max_count_ = 0;
+  void add(int64_t t_ns, MarkKind kind);
 };
 
 }  // namespace lurk::ui

@@ -90,6 +90,7 @@ ProfileModel ProfileModel::load_outline(Database& db, const LaneSummary& summary
   model.sources_ = load_source_clocks(db, clock_by_hand);
   for (const SourceClock& s : model.sources_)
     model.any_display_shift_ = model.any_display_shift_ || s.display_shift_ns != 0;
+  model.note_loaded_ids(db);  // the small tables are read whole, up to these
   model.load_strings(db);
   model.load_connections(db);
   model.load_threads(db);
