@@ -17,6 +17,7 @@
 #include "core/item_details.h"
 #include "core/minimap.h"
 #include "core/remote_item_details.h"
+#include "frame_test_view.h"
 #include "net/analysis_flags.h"
 #include "net/tcp_segment.h"
 #include "profile_fixture.h"
@@ -86,19 +87,7 @@ class FrameSourceTest : public ProfileTest {
     model = ProfileModel::load(db());
   }
 
-  FrameRequest request_at(double t0, double t1) const {
-    FrameRequest r;
-    r.view.window.set(t0, t1);
-    r.view.label_left = 0;
-    r.view.label_width = 300;
-    r.view.left = 300;
-    r.view.width = 1100;
-    r.view.ruler_top = 60;
-    r.view.ruler_height = 40;
-    r.view.top = 100;
-    r.view.height = 700;
-    return r;
-  }
+  FrameRequest request_at(double t0, double t1) const { return ::lurk::ui::test::frame_request_at(t0, t1); }
 
   ProfileModel model;
 };

@@ -14,6 +14,7 @@
 #include "core/frame_request.h"
 #include "core/frame_source.h"
 #include "core/frame_wire.h"
+#include "frame_test_view.h"
 #include "net/analysis_flags.h"
 #include "net/tcp_segment.h"
 #include "profile_fixture.h"
@@ -164,16 +165,7 @@ class LazyLanesTest : public ProfileTest {
   }
 
   static FrameRequest request(double t0, double t1, float scroll, bool idle, bool packed) {
-    FrameRequest r;
-    r.view.window.set(t0, t1);
-    r.view.label_left = 0;
-    r.view.label_width = 300;
-    r.view.left = 300;
-    r.view.width = 1100;
-    r.view.ruler_top = 60;
-    r.view.ruler_height = 40;
-    r.view.top = 100;
-    r.view.height = 700;
+    FrameRequest r = ::lurk::ui::test::frame_request_at(t0, t1);
     r.view.scroll_y = scroll;
     r.hide_idle = idle;
     r.packed = packed;

@@ -22,6 +22,7 @@
 #include "core/frame_source.h"
 #include "core/frame_wire.h"
 #include "core/profile_model.h"
+#include "frame_test_view.h"
 #include "importers/lurk_jsonl_stream.h"
 #include "ingest/ingest_context.h"
 #include "profile_fixture.h"
@@ -213,16 +214,7 @@ void expect_same_model(const ProfileModel& got, const ProfileModel& want, const 
 }
 
 FrameRequest request_at(const ProfileModel& model, double t0, double t1) {
-  FrameRequest r;
-  r.view.window.set(t0, t1);
-  r.view.label_left = 0;
-  r.view.label_width = 300;
-  r.view.left = 300;
-  r.view.width = 1100;
-  r.view.ruler_top = 60;
-  r.view.ruler_height = 40;
-  r.view.top = 100;
-  r.view.height = 2000;
+  FrameRequest r = ::lurk::ui::test::frame_request_at(t0, t1, 2000);
   r.collapsed.assign(model.groups().size(), false);
   r.counters_open.assign(model.groups().size(), true);
   return r;

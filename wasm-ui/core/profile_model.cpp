@@ -70,13 +70,7 @@ ProfileModel ProfileModel::load(Database& db, const std::map<int64_t, int64_t>& 
   model.load_spans(db);
   model.load_instants(db);
   model.load_counters(db);
-  model.load_flows(db);
-  model.load_periods(db);
-  model.bound_by_sources();
-  model.shift_times();
-  model.build_groups();
-  model.counts_.connections = int64_t(model.connections_.size());
-  model.counts_.threads = int64_t(model.threads_.size());
+  model.finish_load(db);
   return model;
 }
 
@@ -95,14 +89,20 @@ ProfileModel ProfileModel::load_outline(Database& db, const LaneSummary& summary
   model.load_connections(db);
   model.load_threads(db);
   model.apply_summary(summary);
-  model.load_flows(db);
-  model.load_periods(db);
-  model.bound_by_sources();
-  model.shift_times();
-  model.build_groups();
-  model.counts_.connections = int64_t(model.connections_.size());
-  model.counts_.threads = int64_t(model.threads_.size());
+  model.finish_load(db);
   return model;
+}
+
+// The steps every load ends with, whole or lazy: the tables read whole in
+// both, then times made relative and the groups built.
+void ProfileModel::finish_load(Database& db) {
+  load_flows(db);
+  load_periods(db);
+  bound_by_sources();
+  shift_times();
+  build_groups();
+  counts_.connections = int64_t(connections_.size());
+  counts_.threads = int64_t(threads_.size());
 }
 
 // What load_packets, load_spans, load_instants and load_counters would have

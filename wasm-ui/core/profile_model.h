@@ -287,6 +287,7 @@ class ProfileModel {
   void load_periods(Database& db);
   void build_groups();
   void apply_summary(const LaneSummary& summary);
+  void finish_load(Database& db);
   int64_t display_shift_of(int64_t source_id) const;
   void bound_by_sources();
   void shift_times();
