@@ -25,7 +25,7 @@
 #include "frame_test_view.h"
 #include "importers/lurk_jsonl_stream.h"
 #include "ingest/ingest_context.h"
-#include "profile_fixture.h"
+#include "live_profile_fixture.h"
 #include "storage/follow_delta.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
@@ -232,26 +232,8 @@ void expect_same_frames(const ProfileModel& got, const ProfileModel& want, const
   }
 }
 
-class UiModelAppendTest : public ProfileTest {
+class UiModelAppendTest : public LiveProfileTest {
  protected:
-  void SetUp() override {
-    ProfileTest::SetUp();
-    db().exec("PRAGMA journal_mode = WAL");
-    writer_ = std::make_unique<TraceWriter>(db());
-    writer_->begin_live();
-    source_.path = "stack";
-    source_.format = "lurk-jsonl";
-    source_.content_hash = "live-test:stack";
-    writer_->add_live_source(source_);
-    ctx_ = std::make_unique<IngestContext>(IngestContext{*writer_, source_, {}, true});
-    stream_ = std::make_unique<LurkJsonlStream>(*ctx_);
-  }
-  void TearDown() override {
-    stream_.reset();
-    ctx_.reset();
-    writer_.reset();
-    ProfileTest::TearDown();
-  }
   // Flows between threads the profile holds (some from a thread to a packet)
   // and a GC or idle period, in the time of the batch about to be sent, as an
   // importer of flows and periods writes them; kinds appear over time.
@@ -279,20 +261,6 @@ class UiModelAppendTest : public ProfileTest {
     writer_->insert_period({source_.id, batch % 2 ? "gc" : "idle", kBase + from_ns + 10,
                             kBase + from_ns + 900});
   }
-  void send(const std::string& text) {
-    writer_->use_source(source_.id);
-    stream_->feed(text.data(), text.size());
-    stream_->flush();
-    writer_->commit_batch({&source_});
-  }
-  std::unique_ptr<Database> copy_now() {
-    auto copy = std::make_unique<Database>(temp_path("copy.lurk"), Database::Mode::ReadWriteCreate);
-    Database reader(profile_path_, Database::Mode::ReadOnly);
-    sqlite3_backup* backup = sqlite3_backup_init(copy->raw(), "main", reader.raw(), "main");
-    EXPECT_EQ(sqlite3_backup_step(backup, -1), SQLITE_DONE);
-    sqlite3_backup_finish(backup);
-    return copy;
-  }
   // The page's round trips until its copy holds what the file holds.
   void catch_up(Database& copy) {
     for (int round = 0; round < 100; ++round) {
@@ -306,11 +274,6 @@ class UiModelAppendTest : public ProfileTest {
     }
     FAIL() << "the copy did not catch up";
   }
-
-  std::unique_ptr<TraceWriter> writer_;
-  SourceRow source_;
-  std::unique_ptr<IngestContext> ctx_;
-  std::unique_ptr<LurkJsonlStream> stream_;
 };
 
 TEST_F(UiModelAppendTest, AppendingEachBatchGivesTheModelAndFramesOfTheWholeFile) {
