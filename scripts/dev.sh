@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The project's one entry point (the README's two commands):
 #   scripts/dev.sh view [ARGS...]  install what is missing, build, run `lurk view ARGS`
-#   scripts/dev.sh test [ARGS...]  install what is missing, build, run the whole test suite;
-#                                  with LURK_SANITIZE_TESTS=1 then the native suite again
-#                                  under ASan + UBSan + LeakSanitizer in build-sanitize (built
-#                                  at nice 19 while the first run goes; docs/fuzzing.md). Off by
-#                                  default: it does not fit CI's 30 minutes yet (measured there).
+#   scripts/dev.sh test [ARGS...]  install what is missing, build, run the whole test suite,
+#                                  then the native suite again under ASan + UBSan +
+#                                  LeakSanitizer in build-sanitize (docs/fuzzing.md), where
+#                                  the GoogleTest unit tests are built and run (build/ has
+#                                  the product, the CLI, golden, oracle and browser tests).
+#                                  LURK_SANITIZE_TESTS=0 skips the second tree and builds the
+#                                  unit tests in build/ instead.
 #                                  The last lines: the ctest summaries and PASSED or FAILED.
-#   scripts/dev.sh build           install what is missing and build
+#   scripts/dev.sh build           install what is missing and build (build/ only)
 # Idempotent: a second run only rebuilds what changed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,34 +59,52 @@ summary() {
 
 # Progress goes to stderr so that stdout carries only what the command prints (the URL).
 bash "$root/scripts/install-deps.sh" >&2
-if [ ! -f "$build/build.ninja" ]; then
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+
+# The unit tests are built in build/ only when no sanitizer tree runs them.
+sanitize_on=0
+[ "$command" = test ] && sanitize_on=${LURK_SANITIZE_TESTS:-1}
+unit_in_build=OFF
+[ "$command" = test ] && [ "$sanitize_on" != 1 ] && unit_in_build=ON
+if [ ! -f "$build/build.ninja" ] ||
+   ! grep -q "^LURK_UNIT_TESTS:BOOL=$unit_in_build\$" "$build/CMakeCache.txt"; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DLURK_UNIT_TESTS=$unit_in_build >&2
+fi
+
+# kill_tree PID: PID and everything it started (the background build's ninja
+# and compilers must not outlive a failed or interrupted run).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" || true); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+logs=$(mktemp -d)
+builder=
+trap '[ -z "$builder" ] || kill_tree "$builder"; rm -rf "$logs"' EXIT
+if [ "$sanitize_on" = 1 ]; then
+  # Both trees build at once: the normal build has long single-job stretches
+  # (the SQLite amalgamation, the WebAssembly link and its optimizer) that
+  # the other tree's compiles fill. Its output goes to a log, shown on failure.
+  echo "dev.sh test: building $sanitize (ASan + UBSan) beside $build" >&2
+  build_sanitize_tree >"$logs/sanitize-build.log" 2>&1 &
+  builder=$!
 fi
 cmake --build "$build" >&2
 
 case "$command" in
   view) exec "$build/bin/lurk" view "$@" ;;
   test)
-    sanitize_on=${LURK_SANITIZE_TESTS:-0}
-    logs=$(mktemp -d)
-    builder=
-    trap '[ -z "$builder" ] || kill "$builder" 2>/dev/null; rm -rf "$logs"' EXIT
+    sanitize_ok=1
     if [ "$sanitize_on" = 1 ]; then
-      # The sanitizer tree builds while the normal suite runs, at the lowest
-      # priority: it takes only the CPU the tests leave idle (real-time
-      # waits of the network lab, the live and browser tests), so the tests'
-      # timing is not disturbed and the build costs less wall time.
-      echo "dev.sh test: building $sanitize (ASan + UBSan) in the background, nice 19" >&2
-      ( renice -n 19 -p "$BASHPID" >/dev/null; build_sanitize_tree ) >"$logs/sanitize-build.log" 2>&1 &
-      builder=$!
+      echo "dev.sh test: waiting for the $sanitize build" >&2
+      wait "$builder" || sanitize_ok=0
+      builder=
     fi
     status=0
     run_suite normal "$build" "$logs/normal.log" "$@" || status=$?
     sanitize_result=skipped
     if [ "$sanitize_on" = 1 ]; then
-      echo "dev.sh test: waiting for the $sanitize build" >&2
-      if wait "$builder"; then
-        builder=
+      if [ $sanitize_ok = 1 ]; then
         echo "dev.sh test: the native suite again under ASan + UBSan + LeakSanitizer ($sanitize)" >&2
         # Any report fails its test: halt_on_error, and UBSan is built not to
         # recover. Suppressions (each with its reason) live in tests/sanitizers/.
@@ -98,7 +118,6 @@ case "$command" in
           status=$?
         sanitize_result=ran
       else
-        builder=
         tail -n 40 "$logs/sanitize-build.log" >&2
         sanitize_result="not run: the build of $sanitize failed (its last lines above)"
         status=1
@@ -109,7 +128,7 @@ case "$command" in
     summary normal "$logs/normal.log"
     case "$sanitize_result" in
       ran) summary "ASan+UBSan+LSan" "$logs/sanitized.log" ;;
-      skipped) echo "dev.sh test: ASan+UBSan+LSan suite: not run (LURK_SANITIZE_TESTS=1 runs it)" ;;
+      skipped) echo "dev.sh test: ASan+UBSan+LSan suite: not run (LURK_SANITIZE_TESTS=0)" ;;
       *) echo "dev.sh test: ASan+UBSan+LSan suite: $sanitize_result" ;;
     esac
     [ $status = 0 ] && echo "dev.sh test: PASSED" || echo "dev.sh test: FAILED"
