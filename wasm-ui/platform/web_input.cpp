@@ -34,6 +34,7 @@ struct KeyTransition {
 std::vector<KeyTransition> g_key_queue;
 
 int g_active_frames = 0;  // frames still to draw after the last input
+void (*g_wake)() = nullptr;
 
 int key_code(const EmscriptenKeyboardEvent* e) {
   struct Named {
@@ -92,6 +93,11 @@ EM_BOOL on_mouse_leave(int, const EmscriptenMouseEvent*, void*) {
   return false;
 }
 
+EM_BOOL on_resize(int, const EmscriptenUiEvent*, void*) {
+  web_input_note_activity();  // the frame loop sizes the canvas to the window
+  return false;
+}
+
 EM_BOOL on_wheel(int, const EmscriptenWheelEvent* e, void*) {
   web_input_note_activity();
   ImGuiIO& io = ImGui::GetIO();
@@ -135,7 +141,12 @@ EM_BOOL on_key(int type, const EmscriptenKeyboardEvent* e, void*) {
 
 }  // namespace
 
-void web_input_note_activity() { g_active_frames = 6; }
+void web_input_note_activity() {
+  g_active_frames = 6;
+  if (g_wake) g_wake();
+}
+
+void web_input_set_wake(void (*wake)()) { g_wake = wake; }
 
 bool web_input_take_activity() {
   if (g_active_frames <= 0) return false;
@@ -210,6 +221,7 @@ void install_web_input(const char* canvas) {
   emscripten_set_wheel_callback(canvas, nullptr, true, on_wheel);
   emscripten_set_keydown_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, nullptr, true, on_key);
   emscripten_set_keyup_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, nullptr, true, on_key);
+  emscripten_set_resize_callback(EMSCRIPTEN_EVENT_TARGET_WINDOW, nullptr, false, on_resize);
 }
 
 }  // namespace lurk::ui

@@ -12,7 +12,10 @@ void install_web_input(const char* canvas_selector);
 void web_input_begin_frame();
 // Input (or a call from the page) since the last frame, then for a few
 // frames more so ImGui settles; the frame loop skips frames when false.
+// note_activity also calls the wake hook (the frame loop's, which resumes
+// itself when it had paused while idle). A window resize is activity too.
 void web_input_note_activity();
 bool web_input_take_activity();
+void web_input_set_wake(void (*wake)());
 
 }  // namespace lurk::ui
