@@ -37,6 +37,8 @@ void BatchRowLog::on_row_written(void* self, int op, const char*, const char* ta
       break;
     case 'c':
       if (std::strcmp(table, "connections") == 0) rows.connections.insert(rowid);
+      else if (op == SQLITE_INSERT && std::strcmp(table, "capture_findings") == 0)
+        rows.capture_findings.add(rowid);
       break;
     default:
       break;

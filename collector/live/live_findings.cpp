@@ -4,21 +4,22 @@
 #include <cstring>
 #include <utility>
 
+#include "findings/findings_pass.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::live {
 namespace {
 
+
 // Thread ids looked up per statement (SQLite's default variable limit is far above).
 constexpr size_t kIdsPerQuery = 500;
-
-constexpr char kLiveKinds[] = "('exception', 'never-resolved', 'connection-end-exception')";
 
 }  // namespace
 
 LiveFindings::LiveFindings(Database& db) : db_(db) {
   has_close_ = db_.query_int("SELECT count(*) FROM pragma_table_info('connections') "
                              "WHERE name = 'close_ns'") > 0;
+  read_capture_findings(nullptr);
 }
 
 bool LiveFindings::update(const BatchRows& rows, const std::vector<LinkChange>& links,
@@ -29,12 +30,21 @@ bool LiveFindings::update(const BatchRows& rows, const std::vector<LinkChange>& 
   if (a_trace_ended && !rows.instants.empty())
     read_never_resolved(rows.instants.first, rows.instants.last);
   read_exception_instants(rows.instants);
+  if (!rows.capture_findings.empty())
+    read_capture_findings(&rows.capture_findings);
   read_connection_ends(rows.connections, rows.packets);
   take_links(links);
-  if (!changed_) return false;
-  rewrite();
+  bool any = changed_ || !new_capture_findings_.empty();
+  if (first_update_) {
+    // The profile's findings (of what it held before) give way to the live ones.
+    db_.exec("DELETE FROM findings");
+    first_update_ = false;
+    changed_ = true;
+  }
+  if (changed_) rewrite();
   changed_ = false;
-  return true;
+  append_capture_findings();
+  return any;
 }
 
 // The threads of the batch that failed (each counted once: a thread row is
@@ -79,6 +89,51 @@ void LiveFindings::read_never_resolved(int64_t first_instant, int64_t last_insta
                                                      s.column_text(3), s.column_optional_int(4),
                                                      s.column_int(5), s.column_int(1)));
     changed_ = true;
+  }
+}
+
+// The capture findings that came, after the thread findings (the whole
+// pass's order for equal ranks).
+void LiveFindings::append_capture_findings() {
+  if (new_capture_findings_.empty()) return;
+  Statement insert = db_.prepare(
+      "INSERT INTO findings(kind, severity, title, detail, connection_id, thread_id, ts_ns, "
+      "duration_ns) VALUES (?,?,?,?,?,?,?,?)");
+  for (FindingRow& r : new_capture_findings_) {
+    add_thread_activity(db_, r);  // a zero-window stall: its threads so far
+    insert.bind(1, r.kind).bind(2, r.severity).bind(3, r.title);
+    if (r.detail) insert.bind(4, std::string_view(*r.detail));
+    else insert.bind(4, std::nullopt);
+    insert.bind(5, r.connection_id).bind(6, r.thread_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
+    insert.run();
+  }
+  new_capture_findings_.clear();
+}
+
+// Capture findings (those of the profile at start, then a batch's): as
+// findings_pass.cpp reads them, a trace's copy of a capture's connection left out.
+void LiveFindings::read_capture_findings(const IdRange* range) {
+  if (!range) {  // at start: which connections are a trace's copy of a capture's
+    Statement merged = db_.prepare("SELECT id FROM connections WHERE same_as IS NOT NULL");
+    while (merged.step()) merged_connections_.insert(merged.column_int(0));
+  }
+  Statement s = db_.prepare(
+      std::string("SELECT kind, severity, title, detail, connection_id, ts_ns, duration_ns "
+                  "FROM capture_findings ") + (range ? "WHERE id BETWEEN ?1 AND ?2 " : "") +
+      "ORDER BY id");
+  if (range) s.bind(1, range->first).bind(2, range->last);
+  while (s.step()) {
+    // Never merged while collecting (live_joiner.h): the set is the profile's at start.
+    if (s.column_is_null(4) || merged_connections_.count(s.column_int(4))) continue;
+    FindingRow r;
+    r.kind = s.column_text(0);
+    r.severity = static_cast<int>(s.column_int(1));
+    r.title = s.column_text(2);
+    if (!s.column_is_null(3)) r.detail = s.column_text(3);
+    r.connection_id = s.column_optional_int(4);
+    r.ts_ns = s.column_optional_int(5);
+    r.duration_ns = s.column_optional_int(6);
+    new_capture_findings_.push_back(std::move(r));
   }
 }
 
@@ -170,7 +225,7 @@ std::vector<FindingRow> LiveFindings::connection_end_findings() const {
   return out;
 }
 
-// The live findings replace the previous ones (their count is that of
+// The thread findings replace the previous ones (their count is that of
 // distinct messages plus never-resolved threads, not of the rows).
 void LiveFindings::rewrite() {
   std::vector<FindingRow> rows = connection_end_findings();
@@ -178,7 +233,11 @@ void LiveFindings::rewrite() {
     rows.push_back(exception_finding(message, events));
   rows.insert(rows.end(), never_resolved_.begin(), never_resolved_.end());
   std::stable_sort(rows.begin(), rows.end(), finding_ranks_before);
-  db_.exec(std::string("DELETE FROM findings WHERE kind IN ") + kLiveKinds);
+  // By id (the findings table has no index on kind, and holds the capture
+  // findings too): the cost is the number of thread findings.
+  Statement remove = db_.prepare("DELETE FROM findings WHERE id = ?");
+  for (int64_t id : thread_rows_) remove.bind(1, id).run();
+  thread_rows_.clear();
   Statement insert = db_.prepare(
       "INSERT INTO findings(kind, severity, title, detail, connection_id, thread_id, ts_ns, "
       "duration_ns) VALUES (?,?,?,?,?,?,?,?)");
@@ -188,6 +247,7 @@ void LiveFindings::rewrite() {
     else insert.bind(4, std::nullopt);
     insert.bind(5, r.connection_id).bind(6, r.thread_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
     insert.run();
+    thread_rows_.push_back(db_.last_insert_id());
   }
 }
 

@@ -7,7 +7,11 @@
 // ("never-resolved"), and "N of M connections end with an exception"
 // ("connection-end-exception", from the live joiner's links and the
 // connections' ends), worded by the same code as the whole-profile pass
-// (findings/thread_findings.h), which replaces them when the collector stops.
+// (findings/thread_findings.h), rewritten when they change (their number is
+// that of distinct messages, not of rows); and the TCP findings of the
+// traces' segments as they close (capture_findings, written by the batch
+// that closed them), appended. The whole-profile pass replaces them all when the
+// collector stops.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +36,7 @@ namespace lurk::live {
 
 class LiveFindings {
  public:
-  explicit LiveFindings(Database& db);
+  explicit LiveFindings(Database& db);  // reads the capture findings already there
   LiveFindings(const LiveFindings&) = delete;
   LiveFindings& operator=(const LiveFindings&) = delete;
 
@@ -55,10 +59,13 @@ class LiveFindings {
   void read_failed_threads(const std::set<int64_t>& ids);
   void read_never_resolved(int64_t first_instant, int64_t last_instant);
   void read_exception_instants(const IdRange& instants);
+  // The batch's capture findings (`range`), or, at start, the profile's.
+  void read_capture_findings(const IdRange* range);
   void read_connection_ends(const std::set<int64_t>& ids, const IdRange& packets);
   void take_links(const std::vector<LinkChange>& links);
   std::vector<FindingRow> connection_end_findings() const;
   void rewrite();
+  void append_capture_findings();
 
   Database& db_;
   bool has_close_ = false;
@@ -66,6 +73,12 @@ class LiveFindings {
   std::map<std::string, std::vector<ExceptionEvent>> exceptions_;  // by message, (ts, id) order
   std::set<int64_t> failed_seen_;
   std::vector<FindingRow> never_resolved_;
+  // Capture findings not yet in `findings` (appended as they come: readers
+  // rank findings themselves, so the rows need not be rewritten for them).
+  std::vector<FindingRow> new_capture_findings_;
+  bool first_update_ = true;
+  std::set<int64_t> merged_connections_;  // same_as set: their findings are the capture's
+  std::vector<int64_t> thread_rows_;  // ids of the thread findings' rows in `findings`
   // For "N of M connections end with an exception": every exception event
   // (failed thread's end, exception instant) as (time, thread, message), the
   // threads' connections, the connections' ends; M is the connections with

@@ -2,8 +2,9 @@
 """Joins and findings while `lurk collect` runs (docs/live.md, "Analysis
 while the data arrives"): a profile read after some batches, the senders
 still connected, has the joins (threads under the connections their events
-name) and the thread findings ("N threads failed with", "N of M connections
-end with an exception") of the data so far, equal to what `lurk ingest` of
+name) and the findings ("N threads failed with", "N of M connections end
+with an exception", the TCP findings of the traces' segments, e.g. an RST on
+an established connection) of the data so far, equal to what `lurk ingest` of
 the same data makes; later batches (a thread naming an earlier batch's
 connection, more connections) update them; the stop pass agrees.
 Usage: live_joins.py LURK_BIN SOURCE_DIR"""
@@ -17,7 +18,7 @@ lurk, src = sys.argv[1:3]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
 from live_collector import HEADER, Collector, Sender, wait_acked  # noqa: E402
-from live_joined_traces import app_lines, joins, net_lines, thread_findings  # noqa: E402
+from live_joined_traces import app_lines, joins, net_lines, all_findings  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-joins-")
 
@@ -25,7 +26,7 @@ tmp = tempfile.mkdtemp(prefix="lurk-live-joins-")
 def read(profile):
     db = sqlite3.connect("file:%s?mode=ro" % profile, uri=True)
     try:
-        return joins(db), thread_findings(db)
+        return joins(db), all_findings(db)
     finally:
         db.close()
 
@@ -66,8 +67,10 @@ for part, (first, count) in enumerate([(0, 12), (12, 12), (24, 6)]):
           % (part, sorted(set(live[0].items()) ^ set(want[0].items()))[:6]))
     check(live[1] == want[1], "part %d: the live findings are lurk ingest's:\n  live %s\n  want %s"
           % (part, live[1], want[1]))
-    check(any("connections end with an exception" in t for t in live[1]),
-          "part %d: an N of M finding while collecting: %s" % (part, live[1]))
+    kinds = {k for k, _ in live[1]}
+    check({"connection-end-exception", "exception", "rst-established"} <= kinds,
+          "part %d: N of M, failed threads and the segments' RST findings while collecting: %s"
+          % (part, sorted(kinds)))
 net.finish()
 app.finish()
 code, _, err = c.stop()

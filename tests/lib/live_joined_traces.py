@@ -79,8 +79,6 @@ def joins(db):
     return out
 
 
-def thread_findings(db):
-    """The titles of the thread findings, sorted."""
-    return sorted(r[0] for r in db.execute(
-        "SELECT title FROM findings WHERE kind IN "
-        "('exception', 'never-resolved', 'connection-end-exception')"))
+def all_findings(db):
+    """Every finding as (kind, title), sorted: the threads' and the TCP ones."""
+    return sorted(db.execute("SELECT kind, title FROM findings"))
