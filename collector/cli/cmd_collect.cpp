@@ -59,7 +59,7 @@ int run_collect(const CollectArgs& args) {
   options.batch_interval_ms = args.batch_ms;
   options.batch_events = args.batch_events;
   options.max_senders = args.max_senders;
-  options.analyse_at_end = !args.no_analysis;
+  options.analyse = !args.no_analysis;
   options.analysis_stats = args.analysis_stats;
   options.progress = ::isatty(STDERR_FILENO);
   options.on_listening = [&](int port) {
@@ -93,7 +93,8 @@ CommandRunner add_collect_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(size_t(1), size_t(1024)));
   cmd->add_flag("--no-analysis", args->no_analysis,
-                "skip the whole-profile passes at the end (clocks, joins, findings)");
+                "store the rows only: no joins or findings per batch, no whole-profile passes at the end "
+                "(clocks, joins, findings)");
   cmd->add_option("--analysis-stats", args->analysis_stats,
                   "write one JSON line per batch to this file: the SQLite steps its live analysis "
                   "(joins, findings) took and the rows it wrote (for tests and benchmarks)");

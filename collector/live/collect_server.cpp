@@ -267,11 +267,12 @@ void CollectLoop::commit(bool last) {
 void CollectLoop::analyse_batch(bool last, bool a_trace_ended,
                                 const std::vector<StreamMark>& marks) {
   ledger_.record(writer_.db(), marks);  // exactly what this batch commits
-  cost_.start(writer_.db());
   BatchRows rows = rows_.take();
+  if (!options_.analyse) return;  // --no-analysis: rows only
+  cost_.start(writer_.db());
   std::vector<LinkChange> links = joiner_.update(rows);
   findings_.update(rows, links, a_trace_ended);
-  if (last && options_.analyse_at_end) joiner_.undo_links();
+  if (last) joiner_.undo_links();
   rows_.take();  // the analysis's own writes are not the next batch's
   cost_.finish(writer_.db(), summary_.batches + 1, rows);
 }
@@ -319,7 +320,7 @@ CollectSummary run_collector(const CollectOptions& options) {
     CollectLoop loop(options, db);
     summary = loop.run();
   }
-  if (options.analyse_at_end) analyse_profile(db);
+  if (options.analyse) analyse_profile(db);
   // Back to one self-contained file (no -wal beside it) for sharing. A
   // reader still holding the profile open prevents it; the data is all
   // committed either way, so say so and go on.
