@@ -11,7 +11,7 @@
 // re-decides only the threads whose decision it can change: those whose
 // evidence it names at a time its new extent covers (and did not before),
 // and those no connection of that name covers yet (they take the nearest).
-// Links the trace made itself (connections_id set by the importer) stay.
+// Links the trace made itself (connection_id set by the importer) stay.
 // Not done live: merging a trace's connection with a capture's (same_as),
 // and clock alignment; both run when the collector stops, and the live
 // links are undone first (undo_links) so that the stop pass decides every
