@@ -144,4 +144,25 @@ collector.send_signal(signal.SIGINT)
 collector.communicate(timeout=120)
 count, distinct = stored(profile, "s0")
 check(count == LINES, "the finished stream sent again stored nothing twice: %d" % count)
+
+# Shared anonymised, the stream ids (they may name a host) are replaced, one N per id.
+shared = os.path.join(tmp, "shared.lurk")
+r = subprocess.run([lurk, "export", profile, "-o", shared, "--anonymize"], capture_output=True, text=True)
+check(r.returncode == 0, "lurk export --anonymize: %s" % r.stderr[-300:])
+with open(shared, "rb") as f:
+    raw = f.read()
+
+
+def stream_parts(path):
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT stream_id, count(*) FROM live_streams GROUP BY 1 ORDER BY 1").fetchall()
+    finally:
+        db.close()
+
+
+ids, original = stream_parts(shared), stream_parts(profile)
+check(b"test/s0" not in raw and all(i.startswith("stream#") for i, _ in ids) and
+      sorted(n for _, n in ids) == sorted(n for _, n in original),
+      "anonymised: stream ids replaced, the same id the same N: %s (was %s)" % (ids, original))
 finish()
