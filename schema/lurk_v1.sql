@@ -267,3 +267,19 @@ CREATE TABLE findings (
   ts_ns         INTEGER,
   duration_ns   INTEGER
 );
+
+-- Streams `lurk collect` received with a stream id in their hello line
+-- (docs/live.md, "Exactly once across a collector's restart"): how much of
+-- each stream the profile holds, written in the transaction of the batch
+-- that committed it, so that a collector restarted on the file tells a
+-- sender reconnecting with the same id where to resume, and nothing is
+-- stored twice. One row per source a stream was stored in (a stream resumed
+-- after a restart goes on in a new source). Offsets count the bytes of the
+-- stream as first sent (hello line included). Added by issue 14 (collect3).
+CREATE TABLE live_streams (
+  stream_id       TEXT NOT NULL,       -- the sender's id for its stream (hello "stream")
+  source_id       INTEGER NOT NULL REFERENCES sources(id),  -- the source holding this part
+  first_byte      INTEGER NOT NULL,    -- stream offset this part starts at (0, or where it resumed)
+  committed_bytes INTEGER NOT NULL,    -- stream offset up to which this part is committed
+  PRIMARY KEY (stream_id, source_id)
+);

@@ -24,6 +24,7 @@ struct CollectArgs {
   int64_t batch_events = 100000;
   size_t max_senders = 64;
   bool no_analysis = false;
+  std::string analysis_stats;
 };
 
 void print_summary(const live::CollectSummary& summary) {
@@ -58,7 +59,8 @@ int run_collect(const CollectArgs& args) {
   options.batch_interval_ms = args.batch_ms;
   options.batch_events = args.batch_events;
   options.max_senders = args.max_senders;
-  options.analyse_at_end = !args.no_analysis;
+  options.analyse = !args.no_analysis;
+  options.analysis_stats = args.analysis_stats;
   options.progress = ::isatty(STDERR_FILENO);
   options.on_listening = [&](int port) {
     std::cerr << "lurk collect: listening on " << at->text.substr(0, at->text.rfind(':') + 1)
@@ -91,7 +93,11 @@ CommandRunner add_collect_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(size_t(1), size_t(1024)));
   cmd->add_flag("--no-analysis", args->no_analysis,
-                "skip the whole-profile passes at the end (clocks, joins, findings)");
+                "store the rows only: no joins or findings per batch, no whole-profile passes at the end "
+                "(clocks, joins, findings)");
+  cmd->add_option("--analysis-stats", args->analysis_stats,
+                  "write one JSON line per batch to this file: the SQLite steps its live analysis "
+                  "(joins, findings) took and the rows it wrote (for tests and benchmarks)");
   cmd->footer(
       "Prints one line per sender when stopped: NAME, PEER, events, errors, committed_bytes.\n"
       "Exit codes: 0 stopped by SIGINT/SIGTERM with every batch committed; 1 cannot listen or\n"

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
+#include <chrono>
 
 #include "cli/commands.h"
 #include "ingest/ingest.h"
@@ -66,24 +68,7 @@ bool prepare_ctf(const std::string& input, const std::string& metadata, int fd,
   return true;
 }
 
-int run_send(const std::string& input, const std::string& metadata, live::SendOptions options) {
-  int fd = input == "-" ? STDIN_FILENO : ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    std::cerr << "lurk send: " << input << ": " << std::strerror(errno) << "\n";
-    return int(kExitFailure);
-  }
-  options.input_fd = fd;
-  if (input == "-" && !metadata.empty() && !read_file(metadata, options.ctf_metadata)) {
-    std::cerr << "lurk send: " << metadata << ": cannot read the CTF metadata\n";
-    return int(kExitFailure);
-  }
-  if (!prepare_ctf(input, metadata, fd, options)) return int(kExitFailure);
-  if (options.resume_after > 0 && options.format == live::SendOptions::Format::Ctf) {
-    std::cerr << "lurk send: --resume-after is for JSON lines streams, not CTF\n";
-    return int(kExitUsage);
-  }
-  live::SendResult r = live::send_trace(options);
-  if (fd != STDIN_FILENO) ::close(fd);
+void print_result(const live::SendResult& r) {
   std::cerr << "lurk send: sent " << r.bytes_sent << " bytes; the collector committed "
             << r.acked_bytes << " bytes, " << r.acked_events << " events (" << r.acked_errors
             << " with errors)\n";
@@ -91,11 +76,69 @@ int run_send(const std::string& input, const std::string& metadata, live::SendOp
     std::cerr << "lurk send: resumed: " << r.input_skipped << " bytes of the input were committed before\n";
   if (!r.refusal.empty()) std::cerr << "lurk send: refused by the collector: " << r.refusal << "\n";
   if (!r.error.empty()) std::cerr << "lurk send: " << r.error << "\n";
-  if (r.all_acknowledged()) return int(kExitOk);
+}
+
+// One connection: the input from its start (or where the collector says).
+live::SendResult send_once(const std::string& input, const std::string& metadata,
+                           live::SendOptions options, bool& usage_error) {
+  live::SendResult failed;
+  int fd = input == "-" ? STDIN_FILENO : ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    failed.error = input + ": " + std::strerror(errno);
+    return failed;
+  }
+  options.input_fd = fd;
+  bool ok = true;
+  if (input == "-" && !metadata.empty() && !read_file(metadata, options.ctf_metadata)) {
+    failed.error = metadata + ": cannot read the CTF metadata";
+    ok = false;
+  }
+  if (ok && !prepare_ctf(input, metadata, fd, options)) {
+    failed.error = input + ": cannot read it as CTF";
+    ok = false;
+  }
+  if (ok && (options.resume_after > 0 || !options.stream_id.empty()) &&
+      options.format == live::SendOptions::Format::Ctf) {
+    failed.error = "--resume-after and --stream are for JSON lines streams, not CTF";
+    usage_error = true;
+    ok = false;
+  }
+  live::SendResult r = ok ? live::send_trace(options) : failed;
+  if (fd != STDIN_FILENO) ::close(fd);
+  return r;
+}
+
+// With --stream and --retry: a broken connection (a collector killed and
+// restarted) is made again, and the stream resumes where the profile's copy
+// ends, until `retry_s` seconds pass without a connection.
+int run_send(const std::string& input, const std::string& metadata, live::SendOptions options,
+             double retry_s) {
+  if (retry_s > 0 && (options.stream_id.empty() || input == "-")) {
+    std::cerr << "lurk send: --retry needs --stream and a file (stdin cannot be read again)\n";
+    return int(kExitUsage);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(retry_s);
+  live::SendResult r;
+  for (;;) {
+    bool usage_error = false;
+    r = send_once(input, metadata, options, usage_error);
+    print_result(r);
+    if (usage_error) return int(kExitUsage);
+    if (r.all_acknowledged()) return int(kExitOk);
+    bool busy = r.refusal.rfind("stream already connected", 0) == 0;
+    if (r.bytes_sent > 0 || busy) deadline = std::chrono::steady_clock::now() +
+                                             std::chrono::duration<double>(retry_s);
+    bool retry = retry_s > 0 && (r.refusal.empty() || busy) &&
+                 std::chrono::steady_clock::now() < deadline;
+    if (!retry) break;
+    std::cerr << "lurk send: reconnecting to resume stream " << options.stream_id << "\n";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
   if (r.refusal.empty())
     std::cerr << "lurk send: not everything sent was committed (the collector stopped?); resume "
-                 "with the same --name and --token and --resume-after "
-              << r.resume_point() << "\n";
+                 "with the same --name and --token and "
+              << (options.stream_id.empty() ? "" : "--stream (the collector says where), or ")
+              << "--resume-after " << r.resume_point() << "\n";
   return int(kExitFailure);
 }
 
@@ -115,6 +158,15 @@ CommandRunner add_send_command(CLI::App& app) {
                   "resume a stream the collector committed up to this byte (what an earlier lurk "
                   "send said): its header line again, then the input from there; same --name "
                   "and --token as then");
+  cmd->add_option("--stream", options->stream_id,
+                  "an id for this stream across reconnections (JSON lines): the collector says "
+                  "how much of it its profile holds and the rest is sent, so every line is "
+                  "stored exactly once, even after the collector was killed and restarted");
+  auto retry = std::make_shared<double>(0);
+  cmd->add_option("--retry", *retry,
+                  "with --stream: when the connection breaks, connect again and resume, "
+                  "for up to this many seconds without a connection")
+      ->check(CLI::Range(0.0, 86400.0));
   cmd->footer(
       "Exit codes: 0 every byte sent was committed by the collector; 1 not (refused, the\n"
       "connection broke, the collector stopped first: the bytes committed are printed);\n"
@@ -128,11 +180,11 @@ CommandRunner add_send_command(CLI::App& app) {
   cmd->add_option("--metadata", *metadata,
                   "a CTF trace's TSDL metadata, sent first (default: FILE.metadata or a "
                   "`metadata` file beside FILE, when there is one)");
-  return [input, options, format, metadata] {
+  return [input, options, format, metadata, retry] {
     options->format = *format == "ctf"          ? live::SendOptions::Format::Ctf
                       : *format == "lurk-jsonl" ? live::SendOptions::Format::LurkJsonl
                                                 : live::SendOptions::Format::Auto;
-    return run_send(*input, *metadata, *options);
+    return run_send(*input, *metadata, *options, *retry);
   };
 }
 

@@ -52,6 +52,7 @@ const std::vector<ColumnPolicy>& text_column_policies() {
       {"findings", "kind", "kept"},
       {"findings", "title", "addresses (ports) mapped, quoted exception text#ID"},
       {"findings", "detail", "addresses (ports) mapped"},
+      {"live_streams", "stream_id", "stream#N, the same id the same N (it may name a host)"},
   };
   return policies;
 }
@@ -99,6 +100,13 @@ class ProfileAnonymizer {
     rewrite_column("ingest_errors", "message", [&](int64_t id, const std::string& t) {
       return options_.keep_text ? rename_sources(rewriter_.rewrite(t)) : dropped("error#", id);
     });
+    // A sender's stream id (lurk collect, docs/live.md) may name its host.
+    // (A profile made before the table existed has none.)
+    std::map<std::string, std::string> streams;
+    if (db_.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'live_streams'") > 0)
+      rewrite_column("live_streams", "stream_id", [&](int64_t, const std::string& t) {
+        return streams.try_emplace(t, "stream#" + std::to_string(streams.size() + 1)).first->second;
+      });
     for (const char* table : {"findings", "capture_findings"}) {
       rewrite_column(table, "title", [&](int64_t, const std::string& t) {
         return rewriter_.rewrite(without_exception_text(t));

@@ -14,24 +14,6 @@
 namespace lurk {
 namespace {
 
-// "What the receiving thread did meanwhile": the running time and spans of
-// the threads linked to the connection during the stall.
-void add_thread_activity(Database& db, FindingRow& r) {
-  if (r.kind != "zero-window-stall" || !r.connection_id || !r.ts_ns || !r.duration_ns) return;
-  int64_t from = *r.ts_ns, to = *r.ts_ns + *r.duration_ns;
-  Statement s = db.prepare(
-      "SELECT count(DISTINCT t.id), "
-      "  coalesce(sum(CASE WHEN sp.kind = 'running' THEN min(sp.end_ns, ?2) - max(sp.start_ns, ?1) "
-      "    END), 0), count(CASE WHEN sp.kind <> 'running' THEN 1 END) "
-      "FROM threads t LEFT JOIN spans sp ON sp.thread_id = t.id AND sp.start_ns < ?2 "
-      "  AND sp.end_ns > ?1 WHERE t.connection_id = ?3");
-  s.bind(1, from).bind(2, to).bind(3, *r.connection_id);
-  if (!s.step() || s.column_int(0) == 0) return;
-  *r.detail += "; meanwhile its " + std::to_string(s.column_int(0)) + " linked thread(s) had " +
-               std::to_string(s.column_int(2)) + " span(s)";
-  if (s.column_int(1) > 0) *r.detail += " and ran " + format_duration(s.column_int(1));
-}
-
 // What the captures' own packets showed, found while they were ingested.
 std::vector<FindingRow> load_capture_findings(Database& db) {
   std::vector<FindingRow> rows;
@@ -55,6 +37,24 @@ std::vector<FindingRow> load_capture_findings(Database& db) {
 }
 
 }  // namespace
+
+// "What the receiving thread did meanwhile": the running time and spans of
+// the threads linked to the connection during the stall.
+void add_thread_activity(Database& db, FindingRow& r) {
+  if (r.kind != "zero-window-stall" || !r.connection_id || !r.ts_ns || !r.duration_ns) return;
+  int64_t from = *r.ts_ns, to = *r.ts_ns + *r.duration_ns;
+  Statement s = db.prepare(
+      "SELECT count(DISTINCT t.id), "
+      "  coalesce(sum(CASE WHEN sp.kind = 'running' THEN min(sp.end_ns, ?2) - max(sp.start_ns, ?1) "
+      "    END), 0), count(CASE WHEN sp.kind <> 'running' THEN 1 END) "
+      "FROM threads t LEFT JOIN spans sp ON sp.thread_id = t.id AND sp.start_ns < ?2 "
+      "  AND sp.end_ns > ?1 WHERE t.connection_id = ?3");
+  s.bind(1, from).bind(2, to).bind(3, *r.connection_id);
+  if (!s.step() || s.column_int(0) == 0) return;
+  *r.detail += "; meanwhile its " + std::to_string(s.column_int(0)) + " linked thread(s) had " +
+               std::to_string(s.column_int(2)) + " span(s)";
+  if (s.column_int(1) > 0) *r.detail += " and ran " + format_duration(s.column_int(1));
+}
 
 FindingsSummary compute_findings(Database& db) {
   std::vector<FindingRow> rows = find_thread_findings(db);

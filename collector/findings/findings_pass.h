@@ -6,9 +6,17 @@
 
 #include <cstdint>
 
+#include "storage/rows.h"
+
 namespace lurk {
 
 class Database;
+
+// A zero-window stall's "what the receiving thread did meanwhile" (its
+// linked threads' spans and running time during the stall), added to its
+// detail; other findings are left as they are. Shared with `lurk collect`'s
+// per-batch findings (live/live_findings.h).
+void add_thread_activity(Database& db, FindingRow& finding);
 
 struct FindingsSummary {
   int64_t findings = 0;

@@ -272,6 +272,13 @@ void TcpConnectionScan::add(const PacketRow& row) {
   impl_->add(p);
 }
 
+// found_ is the vector Impl appends to (by reference): emptied, not replaced.
+std::vector<FindingRow> TcpConnectionScan::take_found() {
+  std::vector<FindingRow> out = std::move(found_);
+  found_.clear();
+  return out;
+}
+
 std::vector<FindingRow> TcpConnectionScan::finish() {
   impl_->finish();
   return std::move(found_);

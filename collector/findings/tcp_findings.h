@@ -25,7 +25,11 @@ class TcpConnectionScan {
   TcpConnectionScan& operator=(const TcpConnectionScan&) = delete;
 
   void add(const PacketRow& packet);
-  // Closes what is still open at the end of the capture; returns every finding.
+  // The findings complete so far (each one once: they are not returned
+  // again), for `lurk collect`'s batches; what is still open is not.
+  std::vector<FindingRow> take_found();
+  // Closes what is still open at the end of the capture; returns every
+  // finding not taken yet.
   std::vector<FindingRow> finish();
 
  private:

@@ -75,22 +75,8 @@ void connections_ending_with_exceptions(Database& db, std::vector<FindingRow>& o
     if (g.connections.empty()) g.first = e;
     g.connections.insert(*e.connection_id);
   }
-  for (const auto& [message, g] : groups) {
-    FindingRow r;
-    r.kind = "connection-end-exception";
-    r.severity = kSeverityConnectionEndException;
-    r.title = std::to_string(g.connections.size()) + " of " + std::to_string(ends.size()) +
-              " connections end with an exception: " + message;
-    std::string ids;
-    for (int64_t id : g.connections) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
-    r.detail = "connections " + ids + "; exception within " +
-               format_duration(kConnectionEndWindowNs) +
-               " of the connection's end (FIN/RST, close seen by the trace, or last time)";
-    r.connection_id = g.first.connection_id;
-    r.thread_id = g.first.thread_id;
-    r.ts_ns = g.first.ts_ns;
-    out.push_back(std::move(r));
-  }
+  for (const auto& [message, g] : groups)
+    out.push_back(connection_end_finding(message, g.connections, int64_t(ends.size()), g.first));
 }
 
 // Must-resolve threads that never resolved: the importers put a
@@ -122,6 +108,24 @@ FindingRow exception_finding(const std::string& message,
   r.thread_id = events.front().thread_id;
   r.connection_id = events.front().connection_id;
   r.ts_ns = events.front().ts_ns;
+  return r;
+}
+
+FindingRow connection_end_finding(const std::string& message, const std::set<int64_t>& connections,
+                                  int64_t linked_connections, const ExceptionEvent& first) {
+  FindingRow r;
+  r.kind = "connection-end-exception";
+  r.severity = kSeverityConnectionEndException;
+  r.title = std::to_string(connections.size()) + " of " + std::to_string(linked_connections) +
+            " connections end with an exception: " + message;
+  std::string ids;
+  for (int64_t id : connections) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+  r.detail = "connections " + ids + "; exception within " +
+             format_duration(kConnectionEndWindowNs) +
+             " of the connection's end (FIN/RST, close seen by the trace, or last time)";
+  r.connection_id = first.connection_id;
+  r.thread_id = first.thread_id;
+  r.ts_ns = first.ts_ns;
   return r;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,11 @@ struct ExceptionEvent {
 // in (time, thread id) order, at least one.
 FindingRow exception_finding(const std::string& message,
                              const std::vector<ExceptionEvent>& events);
+// "N of M connections end with an exception: MESSAGE": `connections` the
+// connections ending with it, `linked_connections` (M) those with linked
+// threads, `first` the earliest such exception.
+FindingRow connection_end_finding(const std::string& message, const std::set<int64_t>& connections,
+                                  int64_t linked_connections, const ExceptionEvent& first);
 // A must-resolve thread still pending when its trace ended (marked then).
 FindingRow never_resolved_finding(int64_t thread_id, const std::string& ext_id,
                                   const std::string& name, std::optional<int64_t> connection_id,

@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "join/join_decision.h"
 #include "join/join_evidence.h"
 #include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
@@ -14,36 +15,7 @@
 namespace lurk {
 namespace {
 
-// Times of a trace and of a capture of the same run agree to well within
-// this; it also absorbs a trace event logged just before the SYN went out.
-constexpr int64_t kTimeSlackNs = 1'000'000'000;
-// A "connect" label and the SYN it causes.
-constexpr int64_t kLabelBeforeNs = 1'000'000;
-constexpr int64_t kLabelWindowNs = 1'000'000'000;
-
-struct Connection {
-  int64_t id = 0;
-  std::string addr_a, addr_b;
-  int port_a = 0, port_b = 0;
-  int64_t first_ns = 0, last_ns = 0;
-  std::optional<int64_t> same_as;
-  bool from_capture = true;
-  int64_t canonical() const { return same_as.value_or(id); }
-  bool has_endpoint(const std::string& addr, int port) const {
-    return (port_a == port && (addr.empty() || addr_a == addr)) ||
-           (port_b == port && (addr.empty() || addr_b == addr));
-  }
-  bool has_tuple(const JoinEvidence& e) const {
-    return (addr_a == e.addr_1 && port_a == e.port_1 && addr_b == e.addr_2 && port_b == e.port_2) ||
-           (addr_a == e.addr_2 && port_a == e.port_2 && addr_b == e.addr_1 && port_b == e.port_1);
-  }
-  bool covers(int64_t ts) const {
-    return ts >= first_ns - kTimeSlackNs && ts <= last_ns + kTimeSlackNs;
-  }
-  int64_t distance(int64_t ts) const {
-    return ts < first_ns ? first_ns - ts : ts > last_ns ? ts - last_ns : 0;
-  }
-};
+using Connection = JoinConnection;
 
 bool has_column(Database& db, const std::string& table, const std::string& column) {
   return db.query_int("SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = '" +
@@ -110,8 +82,8 @@ bool same_connection(const Connection& trace, const Connection& capture, ClientI
   if (!capture.has_tuple(tuple)) return false;
   std::optional<int64_t> trace_isn = isns.of(trace), capture_isn = isns.of(capture);
   if (trace_isn && capture_isn) return *trace_isn == *capture_isn;
-  return trace.first_ns <= capture.last_ns + kTimeSlackNs &&
-         capture.first_ns <= trace.last_ns + kTimeSlackNs;
+  return trace.first_ns <= capture.last_ns + kJoinTimeSlackNs &&
+         capture.first_ns <= trace.last_ns + kJoinTimeSlackNs;
 }
 
 // The unordered pair of endpoints, as text.
@@ -147,44 +119,6 @@ int64_t merge_same_connections(Database& db, std::vector<Connection>& connection
       "WHERE connection_id IN (SELECT id FROM connections WHERE same_as IS NOT NULL)");
   return merged;
 }
-
-// The earliest evidence of each kind a thread's events give.
-struct ThreadEvidence {
-  std::optional<JoinEvidence> tuple, port, label;
-  void add(const JoinEvidence& e) {
-    std::optional<JoinEvidence>& slot = e.kind == JoinEvidence::Kind::FourTuple ? tuple
-                                        : e.kind == JoinEvidence::Kind::Port    ? port
-                                                                                : label;
-    if (!slot || e.ts_ns < slot->ts_ns) slot = e;
-  }
-  bool empty() const { return !tuple && !port && !label; }
-};
-
-// Cheap test before parsing args: could they name an endpoint at all?
-bool may_name_endpoint(const std::string& args) {
-  return args.find("port") != std::string::npos || args.find("addr") != std::string::npos ||
-         args.find("\"src\"") != std::string::npos || args.find("\"local\"") != std::string::npos;
-}
-
-// What a name says, once per interned name (names repeat: span names, log
-// texts); the evidence's time is the event's.
-class NameEvidence {
- public:
-  explicit NameEvidence(Database& db) : text_(db.prepare("SELECT text FROM strings WHERE id = ?")) {}
-  const std::vector<JoinEvidence>& of(int64_t name_id) {
-    auto [it, fresh] = cache_.try_emplace(name_id);
-    if (fresh) {
-      text_.bind(1, name_id);
-      if (text_.step()) it->second = evidence_in_event("", text_.column_text(0), 0);
-      text_.reset();
-    }
-    return it->second;
-  }
-
- private:
-  Statement text_;
-  std::unordered_map<int64_t, std::vector<JoinEvidence>> cache_;
-};
 
 // The evidence of the threads not linked yet, from their names and from the
 // names and args of their spans and instants. Plain scans: when most threads
@@ -226,68 +160,35 @@ std::map<int64_t, ThreadEvidence> gather_evidence(Database& db) {
   return evidence;
 }
 
-// Of the connections that fit, the one at `ts`: captures first, then the
-// one whose time covers `ts`, then the nearest. With `unique`, more than one
-// distinct connection covering `ts` means no answer.
-std::optional<int64_t> choose(const std::vector<Connection>& all, const std::vector<const Connection*>& fits,
-                              int64_t ts, bool unique) {
-  std::vector<const Connection*> canonical;
-  for (const Connection* c : fits) {
-    int64_t id = c->canonical();
-    auto it = std::lower_bound(all.begin(), all.end(), id,
+// The candidates of the whole pass: every connection, scanned.
+class ScanCandidates : public JoinCandidates {
+ public:
+  explicit ScanCandidates(const std::vector<Connection>& all) : all_(all) {}
+  std::vector<const JoinConnection*> with_tuple(const JoinEvidence& e) const override {
+    return matching([&](const Connection& c) { return c.has_tuple(e); });
+  }
+  std::vector<const JoinConnection*> with_endpoint(const std::string& addr, int port) const override {
+    return matching([&](const Connection& c) { return c.has_endpoint(addr, port); });
+  }
+  std::vector<const JoinConnection*> starting_between(int64_t from, int64_t to) const override {
+    return matching([&](const Connection& c) { return c.first_ns >= from && c.first_ns <= to; });
+  }
+  const JoinConnection* by_id(int64_t id) const override {
+    auto it = std::lower_bound(all_.begin(), all_.end(), id,
                                [](const Connection& x, int64_t wanted) { return x.id < wanted; });
-    const Connection* target = it != all.end() && it->id == id ? &*it : c;
-    if (std::find(canonical.begin(), canonical.end(), target) == canonical.end())
-      canonical.push_back(target);
+    return it != all_.end() && it->id == id ? &*it : nullptr;
   }
-  if (canonical.empty()) return std::nullopt;
-  bool any_capture = std::any_of(canonical.begin(), canonical.end(),
-                                 [](const Connection* c) { return c->from_capture; });
-  std::erase_if(canonical, [&](const Connection* c) { return any_capture && !c->from_capture; });
-  std::vector<const Connection*> covering;
-  for (const Connection* c : canonical)
-    if (c->covers(ts)) covering.push_back(c);
-  if (unique) {
-    if (covering.size() == 1) return covering[0]->id;
-    if (covering.empty() && canonical.size() == 1) return canonical[0]->id;
-    return std::nullopt;
-  }
-  const std::vector<const Connection*>& pool = covering.empty() ? canonical : covering;
-  return (*std::min_element(pool.begin(), pool.end(), [ts](const Connection* a, const Connection* b) {
-           return a->distance(ts) != b->distance(ts) ? a->distance(ts) < b->distance(ts) : a->id < b->id;
-         }))->id;
-}
 
-std::optional<std::pair<int64_t, const char*>> decide(const std::vector<Connection>& all,
-                                                      const ThreadEvidence& e) {
-  std::vector<const Connection*> fits;
-  if (e.tuple) {
-    for (const Connection& c : all)
-      if (c.has_tuple(*e.tuple)) fits.push_back(&c);
-    if (auto id = choose(all, fits, e.tuple->ts_ns, false)) return std::pair{*id, "4-tuple"};
+ private:
+  template <typename Fits>
+  std::vector<const JoinConnection*> matching(Fits fits) const {
+    std::vector<const JoinConnection*> out;
+    for (const Connection& c : all_)
+      if (fits(c)) out.push_back(&c);
+    return out;
   }
-  if (e.port) {
-    fits.clear();
-    for (const Connection& c : all)
-      if (c.has_endpoint(e.port->addr_1, e.port->port_1)) fits.push_back(&c);
-    if (auto id = choose(all, fits, e.port->ts_ns, true)) return std::pair{*id, "port"};
-  }
-  if (e.label) {
-    // The first connection to start right after the label.
-    fits.clear();
-    int64_t t = e.label->ts_ns;
-    for (const Connection& c : all)
-      if (c.first_ns >= t - kLabelBeforeNs && c.first_ns <= t + kLabelWindowNs) fits.push_back(&c);
-    if (!fits.empty()) {
-      int64_t first = (*std::min_element(fits.begin(), fits.end(), [](auto* a, auto* b) {
-                        return a->first_ns < b->first_ns;
-                      }))->first_ns;
-      std::erase_if(fits, [first](const Connection* c) { return c->first_ns != first; });
-    }
-    if (auto id = choose(all, fits, t, false)) return std::pair{*id, "label+time"};
-  }
-  return std::nullopt;
-}
+  const std::vector<Connection>& all_;
+};
 
 }  // namespace
 
@@ -298,8 +199,9 @@ JoinSummary join_connections(Database& db) {
   summary.merged_connections = merge_same_connections(db, connections);
   if (!connections.empty()) {
     Statement link = db.prepare("UPDATE threads SET connection_id = ?, link_how = ? WHERE id = ?");
+    ScanCandidates candidates(connections);
     for (const auto& [thread_id, evidence] : gather_evidence(db)) {
-      auto decided = decide(connections, evidence);
+      auto decided = decide_link(candidates, evidence);
       if (!decided) continue;
       link.bind(1, decided->first).bind(2, std::string_view(decided->second)).bind(3, thread_id);
       link.run();

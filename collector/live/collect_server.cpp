@@ -11,12 +11,17 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "ingest/ingest.h"
+#include "live/batch_cost.h"
+#include "live/batch_rows.h"
 #include "live/collect_status.h"
 #include "live/live_findings.h"
+#include "live/live_joiner.h"
 #include "live/sender_session.h"
+#include "live/stream_ledger.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
@@ -72,8 +77,10 @@ int open_listener(const ListenAddress& at) {
 class CollectLoop {
  public:
   CollectLoop(const CollectOptions& options, Database& db)
-      : options_(options), writer_(db), status_(options.progress), findings_(db) {
+      : options_(options), writer_(db), status_(options.progress), rows_(db), joiner_(db),
+        findings_(db), cost_(options.analysis_stats) {
     rules_.token = options.token;
+    rules_.ledger = &ledger_;
     rules_.max_line_bytes = options.max_line_bytes;
     rules_.source_tag = "live:" + std::to_string(std::chrono::system_clock::now()
                                                      .time_since_epoch()
@@ -92,6 +99,7 @@ class CollectLoop {
   bool read_sender(SenderSession& s);
   bool commit_due() const;
   void commit(bool last);
+  void analyse_batch(bool last, bool a_trace_ended, const std::vector<StreamMark>& marks);
   void stop();
   int poll_timeout_ms() const;
   void remember(const SenderSession& s);
@@ -99,7 +107,11 @@ class CollectLoop {
   const CollectOptions& options_;
   TraceWriter writer_;
   CollectStatus status_;
+  BatchRowLog rows_;
+  LiveJoiner joiner_;
   LiveFindings findings_;
+  BatchCostLog cost_;
+  StreamLedger ledger_;
   SessionRules rules_;
   int listen_fd_ = -1;
   int serial_ = 0;
@@ -113,6 +125,7 @@ class CollectLoop {
 
 CollectSummary CollectLoop::run() {
   listen_fd_ = open_listener(options_.listen);
+  ledger_.load(writer_.db());
   writer_.begin_live();
   if (options_.on_listening) options_.on_listening(bound_port(listen_fd_));
   std::vector<pollfd> fds;
@@ -215,20 +228,25 @@ int CollectLoop::poll_timeout_ms() const {
 // senders that ended are closed.
 void CollectLoop::commit(bool last) {
   std::vector<SourceRow> rows;
-  for (const auto& s : sessions_)
-    if (s->has_source()) rows.push_back(s->row_for_commit());
+  std::vector<StreamMark> marks;
+  for (const auto& s : sessions_) {
+    if (!s->has_source()) continue;
+    rows.push_back(s->row_for_commit());
+    if (std::optional<StreamMark> mark = s->stream_mark()) marks.push_back(std::move(*mark));
+  }
   std::vector<const SourceRow*> pointers;
   for (const SourceRow& r : rows) pointers.push_back(&r);
-  writer_.commit_batch(pointers, last);
+  bool a_trace_ended = false;
+  for (const auto& s : sessions_)
+    a_trace_ended |= s->state() == SenderSession::State::Ended && s->has_source();
+  writer_.commit_batch(pointers, last, [&] { analyse_batch(last, a_trace_ended, marks); });
   ++summary_.batches;
   dirty_ = false;
   events_since_commit_ = 0;
   last_commit_ = Clock::now();
-  bool a_trace_ended = false;
   for (auto it = sessions_.begin(); it != sessions_.end();) {
     SenderSession& s = **it;
     s.committed();
-    a_trace_ended |= s.state() == SenderSession::State::Ended && s.has_source();
     bool done = s.state() == SenderSession::State::Ended ||
                 s.state() == SenderSession::State::Refused;
     if (!done) {
@@ -239,9 +257,24 @@ void CollectLoop::commit(bool last) {
     remember(s);
     it = sessions_.erase(it);
   }
-  // The findings of what this batch wrote, committed with the next batch
-  // (which comes within batch_interval_ms even if nothing else arrives).
-  if (!last && findings_.update(a_trace_ended)) dirty_ = true;
+}
+
+// In the batch's transaction: the streams' committed offsets, and the
+// joins and findings of what it wrote
+// (docs/live.md, "Analysis while the data arrives"). The last batch of a
+// collector that analyses the whole profile next undoes the live links, so
+// that the stop pass decides every thread on the final clocks.
+void CollectLoop::analyse_batch(bool last, bool a_trace_ended,
+                                const std::vector<StreamMark>& marks) {
+  ledger_.record(writer_.db(), marks);  // exactly what this batch commits
+  BatchRows rows = rows_.take();
+  if (!options_.analyse) return;  // --no-analysis: rows only
+  cost_.start(writer_.db());
+  std::vector<LinkChange> links = joiner_.update(rows);
+  findings_.update(rows, links, a_trace_ended);
+  if (last) joiner_.undo_links();
+  rows_.take();  // the analysis's own writes are not the next batch's
+  cost_.finish(writer_.db(), summary_.batches + 1, rows);
 }
 
 void CollectLoop::remember(const SenderSession& s) {
@@ -287,7 +320,7 @@ CollectSummary run_collector(const CollectOptions& options) {
     CollectLoop loop(options, db);
     summary = loop.run();
   }
-  if (options.analyse_at_end) analyse_profile(db);
+  if (options.analyse) analyse_profile(db);
   // Back to one self-contained file (no -wal beside it) for sharing. A
   // reader still holding the profile open prevents it; the data is all
   // committed either way, so say so and go on.

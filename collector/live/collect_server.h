@@ -26,7 +26,10 @@ struct CollectOptions {
   size_t max_senders = 64;
   size_t max_line_bytes = 1 << 20;
   bool progress = false;            // a live table of senders on stderr (a terminal)
-  bool analyse_at_end = true;       // clocks, joins, findings over the profile when stopping
+  // Joins and findings per batch, and the whole-profile passes (clocks,
+  // joins, findings) when stopping; false: rows only (lurk collect --no-analysis).
+  bool analyse = true;
+  std::string analysis_stats;       // a JSON line per batch: what its analysis cost (batch_cost.h)
   // Called once listening, with the port bound (for --listen HOST:0).
   std::function<void(int port)> on_listening;
 };

@@ -18,6 +18,7 @@ std::optional<Hello> parse_hello(std::string_view line, std::string& error) {
   };
   text_field("name", hello.name);
   text_field("token", hello.token);
+  text_field("stream", hello.stream);
   std::string format;
   text_field("format", format);
   if (format == "ctf") hello.format = StreamFormat::Ctf;
@@ -39,6 +40,11 @@ std::optional<Hello> parse_hello(std::string_view line, std::string& error) {
   // The name is printed on the collector's terminal: no control characters.
   for (unsigned char c : hello.name)
     if (c < 0x20 || c == 0x7f) error = "hello line: name holds control characters";
+  if (hello.stream.size() > 200) error = "hello line: stream id longer than 200 bytes";
+  for (unsigned char c : hello.stream)
+    if (c < 0x20 || c == 0x7f) error = "hello line: stream id holds control characters";
+  if (!hello.stream.empty() && hello.format == StreamFormat::Ctf)
+    error = "hello line: a stream id (resuming exactly once) is for lurk-jsonl streams, not ctf";
   return hello;
 }
 

@@ -2,11 +2,15 @@
 // (docs/live.md):
 //   {"lurk":"hello","version":1,"name":"server-1","token":"..."}
 //   {"lurk":"hello","version":1,"name":"unikernel","format":"ctf","metadata_bytes":2711}
+//   {"lurk":"hello","version":1,"name":"server-1","stream":"host-a/server-1/1701"}
 // `name` names the sender's source in the profile (else its peer address),
 // `token` is checked when the collector requires one. `format` says what
 // follows: "lurk-jsonl" (the default: lurk JSON lines, beginning with their
 // own header line) or "ctf" (mirage-profile CTF: `metadata_bytes` bytes of
 // the trace's TSDL metadata, then its packets as the stack writes them).
+// `stream` (JSON lines only) names the stream across reconnections: the
+// collector answers {"lurk":"resume","bytes":N}, how much of it the profile
+// holds, and the sender goes on from there (exactly once; live/stream_ledger.h).
 #pragma once
 
 #include <cstdint>
@@ -27,6 +31,7 @@ enum class StreamFormat { LurkJsonl, Ctf };
 struct Hello {
   std::string name;   // empty: not given
   std::string token;  // empty: not given
+  std::string stream; // empty: not given (no resume across collector restarts)
   StreamFormat format = StreamFormat::LurkJsonl;
   uint64_t metadata_bytes = 0;  // ctf: TSDL metadata bytes right after the hello line
 };

@@ -38,7 +38,10 @@ SenderSession::SenderSession(int fd, std::string peer, int serial, TraceWriter& 
   source_.path = peer_;
 }
 
-SenderSession::~SenderSession() { ::close(fd_); }
+SenderSession::~SenderSession() {
+  if (stream_connected_) rules_.ledger->disconnect(hello_.stream);
+  ::close(fd_);
+}
 
 void SenderSession::receive(const char* data, size_t size) {
   received_ += size;
@@ -81,6 +84,10 @@ void SenderSession::read_first_line(const char* data, size_t size) {
     hello_ = *hello;
     opening_bytes_ = first_line_.size();
     first_line_.clear();
+    if (!hello_.stream.empty()) {
+      open_stream(hello_.stream);
+      if (state_ == State::Refused) return;
+    }
     if (hello_.metadata_bytes == 0) start_source(hello_name(), hello_.format, opening_bytes_);
   }
   if (take < size) receive_opening(data + take, size - take);
@@ -106,7 +113,31 @@ std::string SenderSession::hello_name() const {
   return hello_.name.empty() ? peer_ : hello_.name;
 }
 
+// A stream id: one connection at a time, told where the profile's copy ends.
+void SenderSession::open_stream(const std::string& stream_id) {
+  if (!rules_.ledger || !rules_.ledger->connect(stream_id))
+    return refuse(rules_.ledger ? "stream already connected: " + stream_id +
+                                      " (resume once that connection has ended)"
+                                : "this collector does not resume streams");
+  stream_connected_ = true;
+  resume_from_ = rules_.ledger->committed(stream_id);
+  if (resume_from_ <= int64_t(opening_bytes_)) resume_from_ = 0;
+  send_line("{\"lurk\":\"resume\",\"bytes\":" + std::to_string(resume_from_) + "}\n");
+}
+
+// A resumed stream begins with its header line again: how long it is maps
+// the connection's bytes to the stream's.
+void SenderSession::note_replayed_header(const char* data, size_t size) {
+  const char* nl = static_cast<const char*>(std::memchr(data, '\n', size));
+  header_seen_ += nl ? (nl - data) + 1 : int64_t(size);
+  if (!nl) return;
+  header_bytes_ = header_seen_;
+  // A resume point inside the header line: the sender sends all of it again.
+  if (resume_from_ <= int64_t(opening_bytes_) + header_bytes_) resume_from_ = 0;
+}
+
 void SenderSession::feed_stream(const char* data, size_t size) {
+  if (resume_from_ > 0 && header_bytes_ < 0) note_replayed_header(data, size);
   writer_.use_source(source_.id);
   stream_->feed(data, size);
   keep_messages();
@@ -176,7 +207,17 @@ SourceRow SenderSession::row_for_commit() {
   } else {
     row.size_bytes = int64_t(received_);
   }
+  pending_bytes_ = row.size_bytes;
   return row;
+}
+
+std::optional<StreamMark> SenderSession::stream_mark() const {
+  if (!stream_connected_ || !stream_) return std::nullopt;
+  StreamMark mark{hello_.stream, source_.id, resume_from_, pending_bytes_};
+  if (resume_from_ == 0) return mark;
+  int64_t replayed = int64_t(opening_bytes_) + std::max<int64_t>(header_bytes_, 0);
+  mark.committed_bytes = resume_from_ + std::max<int64_t>(0, pending_bytes_ - replayed);
+  return mark;
 }
 
 void SenderSession::committed() {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "live/hello_line.h"
+#include "live/stream_ledger.h"
 #include "live/trace_stream.h"
 #include "ingest/ingest_context.h"
 #include "storage/rows.h"
@@ -22,8 +23,11 @@ class TraceWriter;
 
 namespace lurk::live {
 
+class StreamLedger;
+
 struct SessionRules {
   std::string token;              // empty: no token asked for
+  StreamLedger* ledger = nullptr; // streams with an id: where each resumes (stream_ledger.h)
   size_t max_line_bytes = 1 << 20;  // a longer event line is skipped (line-too-long)
   std::string source_tag;         // makes content_hash unique: "live:TAG:N"
 };
@@ -66,6 +70,9 @@ class SenderSession {
   // counts, tell the sender (an ack line; dropped if its socket is full).
   void committed();
   int64_t committed_bytes() const { return committed_bytes_; }
+  // After row_for_commit: for a sender with a stream id, how much of its
+  // stream (as first sent) the batch commits, for the ledger.
+  std::optional<StreamMark> stream_mark() const;
   int64_t committed_events() const { return committed_events_; }
   int64_t events() const { return source_.records; }
   int64_t errors() const { return source_.errors; }
@@ -81,6 +88,8 @@ class SenderSession {
   void start_source(const std::string& name, StreamFormat format, uint64_t offset);
   void send_line(const std::string& line);
   void keep_messages();
+  void open_stream(const std::string& stream_id);
+  void note_replayed_header(const char* data, size_t size);
 
   int fd_;
   std::string peer_;
@@ -99,6 +108,13 @@ class SenderSession {
   uint64_t received_ = 0;
   int64_t committed_bytes_ = 0, committed_events_ = 0;
   bool acked_final_ = false;
+  // A stream resumed after a collector's restart: the sender sends the
+  // hello, its header line again, then the stream from `resume_from_`.
+  int64_t resume_from_ = 0;      // 0: from the start
+  int64_t header_bytes_ = -1;    // the header line resent (-1: not whole yet)
+  int64_t header_seen_ = 0;
+  int64_t pending_bytes_ = 0;    // connection bytes the next commit holds
+  bool stream_connected_ = false;
   std::string refusal_;
   std::string messages_;
   int messages_kept_ = 0;

@@ -72,6 +72,10 @@ class AckReader {
     if (!v.is_object()) return;
     std::string kind = v.value("lurk", "");
     if (kind == "refused") result_.refusal = v.value("reason", "refused");
+    if (kind == "resume") {
+      result_.got_resume = true;
+      result_.resume_offered = v.value("bytes", uint64_t(0));
+    }
     ++count_;
     if (kind != "ack") return;
     result_.acked_bytes = v.value("bytes", int64_t(0));
@@ -89,6 +93,7 @@ std::string opening(const SendOptions& o, bool ctf) {
   nlohmann::json hello{{"lurk", "hello"}, {"version", 1}};
   if (!o.name.empty()) hello["name"] = o.name;
   if (!o.token.empty()) hello["token"] = o.token;
+  if (!o.stream_id.empty()) hello["stream"] = o.stream_id;
   if (!ctf) return hello.dump() + "\n";
   hello["format"] = "ctf";
   if (!o.ctf_metadata.empty()) hello["metadata_bytes"] = o.ctf_metadata.size();
@@ -166,6 +171,19 @@ bool prepare_resume(int fd, std::string head, uint64_t skip, std::string& first,
   return true;
 }
 
+// With a stream id, the collector answers the hello with where the profile's
+// copy of the stream ends; nothing is sent before that answer.
+bool await_resume_answer(int fd, AckReader& acks, SendResult& result) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!result.got_resume && result.refusal.empty()) {
+    if (!acks.read(fd, 100) || std::chrono::steady_clock::now() >= deadline) {
+      result.error = "the collector did not say where to resume the stream";
+      return false;
+    }
+  }
+  return result.refusal.empty();
+}
+
 }  // namespace
 
 SendResult send_trace(const SendOptions& options) {
@@ -182,10 +200,18 @@ SendResult send_trace(const SendOptions& options) {
   bool connected = send_all(fd, hello.data(), hello.size());
   if (connected) result.bytes_sent += hello.size();
   result.hello_bytes = hello.size();
-  if (connected && options.resume_after > hello.size()) {
+  uint64_t resume_after = options.resume_after;
+  if (connected && !options.stream_id.empty()) {
+    if (!await_resume_answer(fd, acks, result)) {
+      ::close(fd);
+      return result;
+    }
+    resume_after = std::max<uint64_t>(resume_after, result.resume_offered);
+  }
+  if (connected && resume_after > hello.size()) {
     // The collector counted the same hello line in the stream it acked.
     std::string first;
-    if (!prepare_resume(options.input_fd, head, options.resume_after - hello.size(), first,
+    if (!prepare_resume(options.input_fd, head, resume_after - hello.size(), first,
                         result)) {
       result.error = std::string("reading the input: ") + std::strerror(errno);
       ::close(fd);

@@ -26,6 +26,10 @@ struct SendOptions {
   // what `lurk collect` printed): the input's header line is sent again, then
   // the input from where the committed part ended. 0: from the start.
   uint64_t resume_after = 0;
+  // Names the stream across reconnections (JSON lines only): the hello line
+  // says it, the collector answers where its profile's copy ends, and the
+  // stream goes on from there (exactly once: live/stream_ledger.h).
+  std::string stream_id;
   int final_ack_timeout_ms = 30000;  // after the input ends, without an ack
 };
 
@@ -37,6 +41,8 @@ struct SendResult {
   int64_t acked_bytes = 0, acked_events = 0, acked_errors = 0;
   bool final_ack = false;      // the collector read the stream to its end
   std::string refusal;         // the collector's reason, when it refused us
+  bool got_resume = false;     // with a stream id: the collector said where to resume
+  uint64_t resume_offered = 0; // ... at this byte of the stream as first sent
   std::string error;           // what went wrong on our side or the connection's
   // Where to resume from, in the bytes of the stream as first sent (hello +
   // input): what a resume of this resume would pass as resume_after.

@@ -176,6 +176,9 @@ void ConnectionTracker::flush() {
   for (Connection* c : changed_) {
     write_row(*c);
     c->changed = false;
+    // A live batch holds the findings that closed in it (an open stall waits).
+    for (const FindingRow& finding : c->findings->take_found())
+      writer_.insert_capture_finding(source_id_, finding);
   }
   changed_.clear();
 }

@@ -52,8 +52,8 @@ class ConnectionTracker {
 
   void add(const TcpSegment& segment);
   // Writes the counts and state of the connections that changed since the
-  // last flush (a live collect's batch, collector/live/): the cost follows
-  // the batch, not the trace.
+  // last flush (a live collect's batch, collector/live/), and the findings
+  // of theirs that closed since: the cost follows the batch, not the trace.
   void flush();
   // Writes the final counts and state of every connection, and its findings
   // (table capture_findings).

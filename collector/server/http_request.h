@@ -7,6 +7,7 @@
 
 #include <map>
 #include <optional>
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,9 @@ struct HttpRequest {
   std::string query;    // raw, after '?', without the '#fragment'
   int minor_version = 1;  // HTTP/1.<minor>
   std::map<std::string, std::string> headers;  // lower-case names; repeated ones joined by ", "
+  // How long the server has held this request for an answer its handler
+  // deferred (HttpResponse::defer), so the handler can stop waiting.
+  std::chrono::milliseconds deferred_for{0};
 
   const std::string* header(const std::string& lower_name) const;
   bool wants_keep_alive() const;

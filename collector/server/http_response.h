@@ -25,6 +25,10 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::vector<BodyPart> body;
   bool close_connection = false;
+  // Not ready yet (the handler waits for something made off the server's
+  // loop, e.g. a fresher copy of the profile): the server asks the handler
+  // again shortly, serving every other connection meanwhile.
+  bool defer = false;
 
   void add_header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -12,13 +12,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace lurk::server {
 
 // [SECTION] one client connection
 struct HttpServer::Connection {
-  enum class State { Waiting, Reading, Writing, Draining };
+  enum class State { Waiting, Reading, Writing, Draining, Deferred };
   int id = 0;
   int fd = -1;
   std::string peer;
@@ -37,6 +38,8 @@ struct HttpServer::Connection {
   // that has the token, never evicted to make room for a newcomer.
   bool proven = false;
   Clock::time_point opened = Clock::now();
+  std::optional<HttpRequest> deferred;  // State::Deferred: the request asked again
+  Clock::time_point deferred_since;
 };
 
 namespace {
@@ -45,6 +48,9 @@ namespace {
 // that one has been open this long: a flood of connects cannot evict a client
 // that is still sending its first request.
 constexpr auto kEvictableAfter = std::chrono::seconds(1);
+
+// A deferred answer is asked for again this often.
+constexpr auto kDeferredRetry = std::chrono::milliseconds(20);
 
 // Every address of this host is one peer: local users all come from
 // 127.0.0.1, and 127.0.0.2, .3 ... are the same machine too.
@@ -320,18 +326,44 @@ void HttpServer::process_buffered(Connection& first) {
     if (!parsed.request)
       return refuse_and_close(connection, parsed.error.status, parsed.error.reason);
     ++connection.requests;
-    HttpResponse response = handler_.handle(*parsed.request);
-    // A client refused for who it is (no or a wrong token, a foreign Host)
-    // does not keep its connection, nor a slot, by asking again and again.
-    if (response.status == 401 || response.status == 403 || response.status == 421)
-      response.close_connection = true;
-    else if (response.status < 400)
-      connection.proven = true;
-    if (!parsed.request->wants_keep_alive() ||
-        connection.requests >= limits_.max_requests_per_connection)
-      response.close_connection = true;
-    start_response(connection, std::move(response), parsed.request->method == "HEAD");
+    if (!answer(connection, *parsed.request)) return;  // deferred: asked again later
   }
+}
+
+bool HttpServer::answer(Connection& connection, const HttpRequest& request) {
+  HttpResponse response = handler_.handle(request);
+  if (response.defer) {
+    connection.state = Connection::State::Deferred;
+    if (!connection.deferred) connection.deferred_since = Clock::now();
+    connection.deadline = Clock::now() + kDeferredRetry;
+    connection.deferred = request;
+    return false;
+  }
+  connection.deferred.reset();
+  // A client refused for who it is (no or a wrong token, a foreign Host)
+  // does not keep its connection, nor a slot, by asking again and again.
+  if (response.status == 401 || response.status == 403 || response.status == 421)
+    response.close_connection = true;
+  else if (response.status < 400)
+    connection.proven = true;
+  if (!request.wants_keep_alive() || connection.requests >= limits_.max_requests_per_connection)
+    response.close_connection = true;
+  start_response(connection, std::move(response), request.method == "HEAD");
+  return true;
+}
+
+// The deferred request's time to be asked again: answered now, the requests
+// pipelined behind it follow (as after any response that had to wait).
+void HttpServer::answer_deferred(Connection& connection) {
+  const int id = connection.id;
+  HttpRequest request = *connection.deferred;
+  request.deferred_for = std::chrono::duration_cast<std::chrono::milliseconds>(
+      Clock::now() - connection.deferred_since);
+  if (!answer(connection, request)) return;
+  auto still = connections_.find(id);
+  if (still != connections_.end() && still->second->state == Connection::State::Reading &&
+      !still->second->in.empty())
+    process_buffered(*still->second);
 }
 
 // [SECTION] writing responses
@@ -422,7 +454,9 @@ void HttpServer::expire(Clock::time_point now) {
     auto it = connections_.find(id);
     if (it == connections_.end()) continue;
     Connection& connection = *it->second;
-    if (connection.state == Connection::State::Waiting) {
+    if (connection.state == Connection::State::Deferred) {
+      answer_deferred(connection);
+    } else if (connection.state == Connection::State::Waiting) {
       auto& queue = peers_[connection.peer].waiting;
       queue.erase(std::remove(queue.begin(), queue.end(), id), queue.end());
       refuse_and_close(connection, 503, "the server is busy with your other connections");

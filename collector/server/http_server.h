@@ -10,7 +10,9 @@
 // the total is reached, a newcomer takes the place of the oldest connection
 // never answered with success, so clients with the token keep theirs.
 // Requests are handed to an HttpHandler; the server owns framing,
-// keep-alive, HEAD and timeouts.
+// keep-alive, HEAD and timeouts. A handler may defer an answer
+// (HttpResponse::defer): the connection waits, its request is handed over
+// again every few milliseconds, and the loop serves everyone else meanwhile.
 #pragma once
 
 #include <chrono>
@@ -74,6 +76,10 @@ class HttpServer {
   void activate(Connection& connection);
   void on_readable(Connection& connection);
   void process_buffered(Connection& connection);
+  // Handles one request (or asks again for a deferred one); false when the
+  // answer is deferred.
+  bool answer(Connection& connection, const HttpRequest& request);
+  void answer_deferred(Connection& connection);
   void start_response(Connection& connection, HttpResponse response, bool head_only);
   void on_writable(Connection& connection);
   void finish_response(Connection& connection);

@@ -44,6 +44,11 @@ std::optional<std::string> presented_token(const HttpRequest& request, const std
 
 }  // namespace
 
+namespace {
+// How long a /trace.lurk request waits for a fresher copy being made.
+constexpr auto kWaitForFreshCopy = std::chrono::seconds(10);
+}  // namespace
+
 const char* const kContentSecurityPolicy =
     "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
@@ -52,13 +57,12 @@ const char* const kContentSecurityPolicy =
 TraceServer::TraceServer(TraceServerOptions options)
     : options_(std::move(options)),
       assets_(options_.web_dir),
-      // Server-backed viewing: the page asks for the outline and frames, not
-      // the profile, so its copy (seconds per GB) waits for a /trace.lurk.
-      snapshot_(options_.frames ? nullptr
-                                : ProfileSnapshot::take(options_.profile, options_.temp_dir,
-                                                        std::chrono::seconds(5))),
-      last_snapshot_(std::chrono::steady_clock::now()),
+      snapshots_(std::make_unique<SnapshotKeeper>(options_.profile, options_.temp_dir)),
       http_(*this, options_.limits) {
+  // Server-backed viewing: the page asks for the outline and frames, not
+  // the profile, so its copy (seconds per GB) waits for a /trace.lurk, and
+  // is then made off the loop like every later one.
+  if (!options_.frames) snapshots_->take_first(std::chrono::seconds(5));
   if (options_.follow) follow_.emplace(options_.profile);
   for (const std::string& refused : assets_.refused())
     std::cerr << "lurk: not serving " << refused << "\n";
@@ -133,52 +137,35 @@ HttpResponse TraceServer::handle(const HttpRequest& request) {
   return with_security_headers(std::move(response));
 }
 
-// A profile that changed on disk (lurk collect appending, a re-ingest) is
-// snapshotted again, at most twice a second; if that fails (a writer holds
-// it, a hot journal), the last good snapshot goes on being served and the
-// reason is said once.
-void TraceServer::refresh_snapshot() {
-  auto now = std::chrono::steady_clock::now();
-  if (!snapshot_) {  // the first /trace.lurk of server-backed viewing
-    try {
-      snapshot_ = ProfileSnapshot::take(options_.profile, options_.temp_dir, std::chrono::seconds(5));
-      last_snapshot_ = now;
-    } catch (const std::exception& e) {
-      last_snapshot_error_ = e.what();
-    }
-    return;
-  }
-  if (now - last_snapshot_ < std::chrono::milliseconds(500)) return;
-  if (signature_of(options_.profile) == snapshot_->source()) return;
-  last_snapshot_ = now;
-  try {
-    // No waiting here: the loop serves everyone, so a writer holding its lock
-    // means the previous snapshot is served and the next request tries again.
-    snapshot_ = ProfileSnapshot::take(options_.profile, options_.temp_dir,
-                                      std::chrono::milliseconds(0));
-    last_snapshot_error_.clear();
-  } catch (const std::exception& e) {
-    if (last_snapshot_error_ != e.what())
-      std::cerr << "lurk: serving the previous copy of the profile: " << e.what() << "\n";
-    last_snapshot_error_ = e.what();
-  }
-}
-
 HttpResponse TraceServer::serve_trace(const HttpRequest& request) {
-  refresh_snapshot();
-  if (!snapshot_)
-    return with_security_headers(
-        text_response(503, "the profile could not be copied to be served: " + last_snapshot_error_));
+  // The current copy; a changed profile is copied again by the keeper's
+  // thread (at most twice a second), served once it is whole.
+  std::shared_ptr<const ProfileSnapshot> snapshot = snapshots_->current();
+  // A request that came after the profile changed waits (without holding up
+  // the loop) for the copy under way, up to a bound: then the older copy.
+  if (snapshots_->refreshing() && request.deferred_for < kWaitForFreshCopy) {
+    HttpResponse later;
+    later.defer = true;
+    return later;
+  }
+  if (!snapshot) {
+    std::string why = snapshots_->error();
+    HttpResponse busy = text_response(503, why.empty()
+        ? "the profile is being copied to be served; ask again in a second"
+        : "the profile could not be copied to be served: " + why);
+    busy.add_header("Retry-After", "1");
+    return with_security_headers(std::move(busy));
+  }
   const std::string* range = request.header("range");
   const std::string* if_range = request.header("if-range");
   HttpResponse response;
-  if (range && (!if_range || *if_range == snapshot_->etag())) response = serve_ranges(*range);
+  if (range && (!if_range || *if_range == snapshot->etag())) response = serve_ranges(*range, snapshot);
   if (response.body.empty() && response.status == 200) {
     response.add_header("Content-Type", "application/vnd.sqlite3");
-    if (snapshot_->size() > 0) response.body.push_back(file_slice(snapshot_, {0, snapshot_->size() - 1}));
+    if (snapshot->size() > 0) response.body.push_back(file_slice(snapshot, {0, snapshot->size() - 1}));
   }
   response.add_header("Accept-Ranges", "bytes");
-  response.add_header("ETag", snapshot_->etag());
+  response.add_header("ETag", snapshot->etag());
   // The page starts following when the server offers it (lurk view --follow).
   if (follow_) response.add_header("X-Lurk-Follow", FollowEndpoint::kPath);
   return with_security_headers(std::move(response));
@@ -186,8 +173,9 @@ HttpResponse TraceServer::serve_trace(const HttpRequest& request) {
 
 // 206 with one range or a multipart/byteranges body of merged ones, 416 when
 // none is satisfiable, or an empty 200 meaning "answer the whole file".
-HttpResponse TraceServer::serve_ranges(const std::string& range_header) {
-  uint64_t size = snapshot_->size();
+HttpResponse TraceServer::serve_ranges(const std::string& range_header,
+                                       const std::shared_ptr<const ProfileSnapshot>& snapshot) {
+  uint64_t size = snapshot->size();
   RangePlan plan = plan_ranges(range_header, size);
   HttpResponse response;
   if (plan.kind == RangePlan::Kind::Whole) return response;
@@ -201,7 +189,7 @@ HttpResponse TraceServer::serve_ranges(const std::string& range_header) {
   if (plan.ranges.size() == 1) {
     response.add_header("Content-Type", "application/vnd.sqlite3");
     response.add_header("Content-Range", content_range(plan.ranges[0], size));
-    response.body.push_back(file_slice(snapshot_, plan.ranges[0]));
+    response.body.push_back(file_slice(snapshot, plan.ranges[0]));
     return response;
   }
   response.add_header("Content-Type",
@@ -210,7 +198,7 @@ HttpResponse TraceServer::serve_ranges(const std::string& range_header) {
     response.add_text(std::string("\r\n--") + kMultipartBoundary +
                       "\r\nContent-Type: application/vnd.sqlite3\r\nContent-Range: " +
                       content_range(range, size) + "\r\n\r\n");
-    response.body.push_back(file_slice(snapshot_, range));
+    response.body.push_back(file_slice(snapshot, range));
   }
   response.add_text(std::string("\r\n--") + kMultipartBoundary + "--\r\n");
   return response;

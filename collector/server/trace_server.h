@@ -1,6 +1,7 @@
 // The web server behind `lurk view` (docs/server.md): the UI's files from
 // memory (static_assets.h) and one profile at /trace.lurk, served from a
-// consistent SQLite snapshot (profile_snapshot.h) with Range support
+// consistent SQLite snapshot (profile_snapshot.h, kept fresh off the poll
+// loop by snapshot_keeper.h) with Range support
 // (byte_ranges.h), and with --follow the deltas a page polls to follow the
 // profile as it grows (follow_endpoint.h). Every request passes the Host check (DNS rebinding) and,
 // when a token is set, the token check (listen_policy.h) before anything is
@@ -20,6 +21,7 @@
 #include "server/http_server.h"
 #include "server/listen_policy.h"
 #include "server/profile_snapshot.h"
+#include "server/snapshot_keeper.h"
 #include "server/static_assets.h"
 
 namespace lurk::server {
@@ -58,15 +60,13 @@ class TraceServer : public HttpHandler {
  private:
   std::optional<HttpResponse> check_access(const HttpRequest& request);
   HttpResponse serve_trace(const HttpRequest& request);
-  HttpResponse serve_ranges(const std::string& range_header);
-  void refresh_snapshot();
+  HttpResponse serve_ranges(const std::string& range_header,
+                            const std::shared_ptr<const ProfileSnapshot>& snapshot);
   HttpResponse with_security_headers(HttpResponse response) const;
 
   TraceServerOptions options_;
   StaticAssets assets_;
-  std::shared_ptr<const ProfileSnapshot> snapshot_;
-  std::chrono::steady_clock::time_point last_snapshot_;
-  std::string last_snapshot_error_;
+  std::unique_ptr<SnapshotKeeper> snapshots_;  // /trace.lurk's copies, made off the loop
   std::optional<HostPolicy> hosts_;
   std::optional<FollowEndpoint> follow_;
   int port_ = 0;

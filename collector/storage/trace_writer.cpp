@@ -160,10 +160,12 @@ int64_t TraceWriter::add_live_source(SourceRow& source) {
   return source.id;
 }
 
-void TraceWriter::commit_batch(const std::vector<const SourceRow*>& sources, bool last) {
+void TraceWriter::commit_batch(const std::vector<const SourceRow*>& sources, bool last,
+                               const std::function<void()>& in_batch) {
   queue_pending_rows();
   queue_.drain();  // every row written; a failed one throws here
   for (const SourceRow* source : sources) update_source_row(*source);
+  if (in_batch) in_batch();
   db_.exec("COMMIT");
   in_transaction_ = false;
   if (last) {

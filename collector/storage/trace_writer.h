@@ -11,6 +11,7 @@
 // read the file (and db()) first wait for every queued row.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -64,7 +65,10 @@ class TraceWriter {
   void use_source(int64_t source_id) { source_id_ = source_id; }
   // Writes every queued row and the sources' counts, commits, and (unless
   // `last`) opens the next batch. Returns when the batch is in the file.
-  void commit_batch(const std::vector<const SourceRow*>& sources, bool last = false);
+  // `in_batch` runs once the rows are written, before COMMIT (the writer
+  // idle): what it writes (the live analysis) commits with the batch.
+  void commit_batch(const std::vector<const SourceRow*>& sources, bool last = false,
+                    const std::function<void()>& in_batch = nullptr);
   bool live() const { return live_; }
 
   // Interned text: the same text always gets the same id within a file.
