@@ -80,9 +80,14 @@ void upgrade_1_to_2(Database& db) {
   db.exec("UPDATE sources SET clock_domain = 'own' WHERE format = 'ctf'");
 }
 
+// Version 3 adds the table live_streams (each live stream's committed bytes,
+// docs/live.md), which add_missing_tables creates: no column changes.
+void upgrade_2_to_3(Database&) {}
+
 using Upgrade = void (*)(Database&);
 // kUpgrades[v - 1] takes a file from version v to v + 1.
-constexpr Upgrade kUpgrades[] = {upgrade_1_to_2};
+constexpr Upgrade kUpgrades[] = {upgrade_1_to_2, upgrade_2_to_3};
+
 static_assert(std::size(kUpgrades) == kSchemaVersion - 1, "one upgrade step per version");
 
 }  // namespace
@@ -101,7 +106,7 @@ std::unique_ptr<Database> open_profile_for_reading(const std::string& path) {
   auto file = std::make_unique<Database>(path, Database::Mode::ReadOnly);
   if (std::string problem = schema_problem(*file); !problem.empty())
     throw StorageError(path + ": " + problem);
-  if (file->query_int("PRAGMA user_version") >= kSchemaVersion) return file;
+  if (file->query_int("PRAGMA user_version") >= kOldestReadableAsIs) return file;
   auto copy = std::make_unique<Database>(":memory:", Database::Mode::ReadWriteCreate);
   sqlite3_backup* backup = sqlite3_backup_init(copy->raw(), "main", file->raw(), "main");
   if (!backup) throw StorageError(path + ": cannot copy the profile to upgrade it");

@@ -4,6 +4,7 @@
 // version added; a step exists for every version below the current one.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -15,9 +16,18 @@ class Database;
 // Throws StorageError naming the table and column that could not be added.
 void migrate_to_current(Database& db);
 
-// Opens a profile for reading. A file of an earlier version is copied into
-// memory and the copy upgraded, so that readers see one schema and the file
-// itself stays untouched (it is upgraded when lurk next writes to it).
+// The oldest version the readers take as it is: versions after it added only
+// tables no reader needs (version 3: live_streams), so reading needs no
+// upgraded copy in memory, which for a profile of 100M events would be
+// gigabytes.
+inline constexpr int64_t kOldestReadableAsIs = 2;
+// Tables added after kOldestReadableAsIs, which a file read as it is may lack.
+inline constexpr const char* kTablesReadersDoNotNeed[] = {"live_streams"};
+
+// Opens a profile for reading. A file older than kOldestReadableAsIs is
+// copied into memory and the copy upgraded, so that readers see one schema
+// and the file itself stays untouched (it is upgraded when lurk next writes
+// to it).
 // Throws StorageError for a file that is not a profile lurk reads.
 std::unique_ptr<Database> open_profile_for_reading(const std::string& path);
 
