@@ -8,8 +8,8 @@ parameter; GET /outline.lurk holds the small tables' rows and none of the bulk o
 Host, method and token rules apply to /frame as to the rest; the
 automatic threshold (--native-over) switches the mode, --in-browser keeps it
 off, and without the mode /frame and /native are 404. The profile is opened
-lazily: the first view makes its lane summary (kept in LURK_CACHE_DIR), the
-next reads it; a search (q=) is 501 in this mode.
+lazily: the first view makes its lane summary and lane store (kept in
+LURK_CACHE_DIR), the next reads them (every lane from the store); a search (q=) is 501 in this mode.
 Usage: server_native.py LURK_BIN SOURCE_DIR"""
 import json
 import os
