@@ -192,24 +192,25 @@ bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
   static_assert(std::is_trivially_copyable_v<T>);
   uint64_t limit = std::is_same_v<T, Entry> ? size_ : data_end_;
   if (at > limit || count > (limit - at) / sizeof(T)) return false;
-  // Through a buffer of whole items appended in bulk: resize() would first
-  // construct (zero) every item one by one, which callgrind showed cost more
-  // than the copy itself.
+  // Through a buffer left uninitialized (new char[]), appended in bulk:
+  // resize() would first construct (zero) every item one by one, and a
+  // std::vector<char> buffer zeroes itself; callgrind showed either costing
+  // more than the copy itself.
   out.clear();
   out.reserve(size_t(count));
   constexpr size_t kChunk = (size_t(1) << 20) / sizeof(T);
-  std::vector<char> buffer(std::min(size_t(count), kChunk) * sizeof(T));
+  std::unique_ptr<char[]> buffer(new char[std::max<size_t>(1, std::min(size_t(count), kChunk) * sizeof(T))]);
   for (uint64_t left = count; left > 0;) {
     size_t items = size_t(std::min<uint64_t>(left, kChunk)), size = items * sizeof(T);
     for (size_t done = 0; done < size;) {
-      ssize_t n = ::pread(fd_, buffer.data() + done, size - done, off_t(at + done));
+      ssize_t n = ::pread(fd_, buffer.get() + done, size - done, off_t(at + done));
       if (n <= 0) {
         if (n < 0 && errno == EINTR) continue;
         return false;
       }
       done += size_t(n);
     }
-    const T* first = reinterpret_cast<const T*>(buffer.data());
+    const T* first = reinterpret_cast<const T*>(buffer.get());
     out.insert(out.end(), first, first + items);
     at += size;
     left -= items;
