@@ -3,11 +3,13 @@
 #include "server/lane_store.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <type_traits>
 
@@ -28,6 +30,21 @@ struct Footer {
   char end[16] = {};
 };
 
+// A store being written is `NAME.partPID`; one left by a process that is
+// gone (killed during its first view) would hold gigabytes for nothing.
+void remove_abandoned_parts(const std::filesystem::path& path) {
+  std::string prefix = path.filename().string() + ".part";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path(), ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) continue;
+    char* end = nullptr;
+    long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
 int64_t offset_of(const ui::ProfileModel& model, int64_t display_shift_ns) {
   return saturating_sub(model.origin_ns(), display_shift_ns);
 }
@@ -47,6 +64,7 @@ LaneStoreWriter::LaneStoreWriter(const std::filesystem::path& profile, const ui:
   std::error_code ec;
   std::filesystem::create_directories(path_.parent_path(), ec);
   std::filesystem::permissions(path_.parent_path(), std::filesystem::perms::owner_all, ec);  // as the summary's
+  remove_abandoned_parts(path_);
   part_ = path_.string() + ".part" + std::to_string(::getpid());
   out_ = std::fopen(part_.c_str(), "wb");
   if (!out_) {

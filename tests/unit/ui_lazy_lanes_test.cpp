@@ -350,6 +350,13 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
   std::filesystem::path profile = profile_path_;
   std::filesystem::remove(server::lane_summary_path(profile));
   std::filesystem::remove(server::lane_store_path(profile));
+  // A part left by a process that is gone is removed when a store is made;
+  // one of a live process (pid 1) is not.
+  std::filesystem::create_directories(server::lane_store_path(profile).parent_path());
+  std::filesystem::path abandoned = server::lane_store_path(profile).string() + ".part999999999";
+  std::filesystem::path writing = server::lane_store_path(profile).string() + ".part1";
+  std::ofstream(abandoned) << "half a store";
+  std::ofstream(writing) << "half a store";
   FrameRenderer from_whole(whole);
   auto same_frames = [&](server::FrameEndpoint& endpoint) {
     return walk_views([&](const FrameRequest& r, const std::string& where) {
@@ -369,6 +376,9 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
     EXPECT_GT(made.lanes().loads(), made.lanes().lanes_held());
     EXPECT_EQ(made.lanes().store_loads(), made.lanes().loads()) << "every lane came from the store";
   }
+  EXPECT_FALSE(std::filesystem::exists(abandoned));
+  EXPECT_TRUE(std::filesystem::exists(writing));
+  std::filesystem::remove(writing);
   // Lane by lane, the store's arrays are the profile's, field for field.
   {
     auto db = open_profile_for_reading(profile.string());
