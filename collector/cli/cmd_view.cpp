@@ -64,10 +64,13 @@ std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& opt
                                                           size_t(options.native_memory_mb) << 20);
   const server::LaneSummaryOutcome& summary = endpoint->summary();
   if (!summary.note.empty()) std::cerr << "lurk: lane summary: " << summary.note << "\n";
+  if (!endpoint->store_note().empty()) std::cerr << "lurk: lane store: " << endpoint->store_note() << "\n";
   std::cerr << "lurk: profile opened for server-backed viewing in " << endpoint->load_seconds() << " s ("
             << endpoint->model().counts().packets + endpoint->model().counts().events << " events; lane summary "
             << (summary.from_file ? "read from " : "made in " + std::to_string(summary.seconds) + " s, kept in ")
-            << server::lane_summary_path(profile).string() << "); lanes are read as frames show them, at most "
+            << server::lane_summary_path(profile).string() << "); lanes are read as frames show them (from "
+            << (endpoint->has_store() ? server::lane_store_path(profile).string() : std::string("the profile"))
+            << "), at most "
             << options.native_memory_mb << " MB held\n";
   return endpoint;
 }

@@ -37,19 +37,29 @@ double cpu_ms() {
 
 // The minimap of the whole profile from a lazy model: each lane read, binned
 // and dropped in turn (memory: one lane), so its bins are exactly the ones the
-// in-browser page builds from its whole model.
-std::vector<std::pair<uint32_t, uint8_t>> whole_minimap(Database& db, ui::ProfileModel& model) {
+// in-browser page builds from its whole model. Each lane read is also put in
+// the lane store (lane_store.h), counters too, so that no later view reads a
+// lane from the profile's rows.
+std::vector<std::pair<uint32_t, uint8_t>> whole_minimap(Database& db, ui::ProfileModel& model,
+                                                        LaneStoreWriter& store) {
   ui::Minimap minimap;
   minimap.begin(model);
   for (uint32_t c = 0; c < model.connections().size(); ++c) {
     model.load_connection_lanes(db, c);
     minimap.add_connection(model.connections()[c]);
+    store.add_connection(c);
     model.unload_connection_lanes(c);
   }
   for (uint32_t t = 0; t < model.threads().size(); ++t) {
     model.load_thread_events(db, t);
     minimap.add_thread(model.threads()[t]);
+    store.add_thread(t);
     model.unload_thread_events(t);
+  }
+  for (uint32_t c = 0; c < model.counters().size(); ++c) {
+    model.load_counter_samples(db, c);
+    store.add_counter(c);
+    model.unload_counter_samples(c);
   }
   minimap.finish();
   std::vector<std::pair<uint32_t, uint8_t>> bins;
@@ -70,11 +80,16 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   db_->exec("BEGIN");
   summary_ = lane_summary_for(*db_, profile, [&](ui::LaneSummary& made) {
     model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, made));
-    made.minimap = whole_minimap(*db_, *model_);
+    LaneStoreWriter writer(profile, *model_);
+    made.minimap = whole_minimap(*db_, *model_, writer);
+    store_note_ = writer.finish();
   });
   if (!model_) model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, summary_.summary));
   db_->exec("COMMIT");
-  lanes_ = std::make_unique<LaneCache>(*db_, *model_, lane_budget);
+  std::string why;
+  store_ = LaneStore::open(profile, *model_, why);
+  if (!why.empty()) store_note_ = why;
+  lanes_ = std::make_unique<LaneCache>(*db_, *model_, lane_budget, store_.get());
   std::filesystem::path outline = temp_dir / "outline.lurk";
   write_profile_outline(*db_, outline);
   std::ifstream in(outline, std::ios::binary);
@@ -189,6 +204,8 @@ HttpResponse FrameEndpoint::info() const {
                       {"lanePeakBytes", lanes_->peak_bytes()},
                       {"lanesHeld", lanes_->lanes_held()},
                       {"laneLoads", lanes_->loads()},
+                      {"laneStoreLoads", lanes_->store_loads()},
+                      {"laneStoreBytes", store_ ? store_->file_bytes() : 0},
                       {"laneDrops", lanes_->drops()},
                       {"rssBytes", status_bytes("VmRSS")},
                       {"peakRssBytes", status_bytes("VmHWM")},

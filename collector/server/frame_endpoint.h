@@ -28,6 +28,7 @@
 #include "server/http_request.h"
 #include "server/http_response.h"
 #include "server/lane_cache.h"
+#include "server/lane_store.h"
 #include "server/lane_summary_file.h"
 
 namespace lurk {
@@ -53,6 +54,10 @@ class FrameEndpoint {
   double load_seconds() const { return load_seconds_; }
   const LaneSummaryOutcome& summary() const { return summary_; }
   const LaneCache& lanes() const { return *lanes_; }
+  // Why lanes are read from the profile rather than the lane store
+  // (lane_store.h), "" when the store is used or there was nothing to say.
+  const std::string& store_note() const { return store_note_; }
+  bool has_store() const { return store_ != nullptr; }
 
  private:
   HttpResponse frame(const HttpRequest& request);
@@ -62,7 +67,9 @@ class FrameEndpoint {
   std::unique_ptr<Database> db_;
   LaneSummaryOutcome summary_;
   std::unique_ptr<ui::ProfileModel> model_;
+  std::unique_ptr<LaneStore> store_;  // before lanes_, which reads from it
   std::unique_ptr<LaneCache> lanes_;
+  std::string store_note_;
   std::unique_ptr<ui::FrameRenderer> renderer_;
   std::shared_ptr<const std::string> outline_;  // the outline's bytes
   double load_seconds_ = 0;

@@ -21,8 +21,8 @@ int64_t absolute_bound(double t, bool ceiling, int64_t offset) {
 
 }  // namespace
 
-LaneCache::LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes)
-    : db_(db), model_(model), budget_(budget_bytes) {
+LaneCache::LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes, LaneStore* store)
+    : db_(db), model_(model), store_(store), budget_(budget_bytes) {
   model_.set_activity_probe([this](ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0,
                                    double t1) { return probe(kind, index, dir, t0, t1); });
 }
@@ -82,12 +82,23 @@ void LaneCache::use(Lane lane) {
     return;
   }
   size_t bytes = 0;
-  switch (lane.kind) {
-    case Kind::Connection: bytes = model_.load_connection_lanes(db_, lane.index); break;
-    case Kind::Thread: bytes = model_.load_thread_events(db_, lane.index); break;
-    case Kind::Counter: bytes = model_.load_counter_samples(db_, lane.index); break;
+  bool stored = false;
+  if (store_) {
+    switch (lane.kind) {
+      case Kind::Connection: stored = store_->load_connection(model_, lane.index, bytes); break;
+      case Kind::Thread: stored = store_->load_thread(model_, lane.index, bytes); break;
+      case Kind::Counter: stored = store_->load_counter(model_, lane.index, bytes); break;
+    }
+  }
+  if (!stored) {
+    switch (lane.kind) {
+      case Kind::Connection: bytes = model_.load_connection_lanes(db_, lane.index); break;
+      case Kind::Thread: bytes = model_.load_thread_events(db_, lane.index); break;
+      case Kind::Counter: bytes = model_.load_counter_samples(db_, lane.index); break;
+    }
   }
   ++loads_;
+  if (stored) ++store_loads_;
   lru_.push_front(lane);
   held_[lane] = {lru_.begin(), bytes, frame_};
   bytes_ += bytes;

@@ -9,7 +9,8 @@
 // hidden, asked of every lane each time the window moves) is answered for
 // lanes not loaded from each lane's first and last time (two index seeks
 // the first time, then kept: 16 bytes a lane), and only for a window lying
-// strictly inside those by one more index seek.
+// strictly inside those by one more index seek. With a lane store
+// (lane_store.h) lanes are read from it, else from the profile.
 #pragma once
 
 #include <cstddef>
@@ -23,14 +24,16 @@
 #include "core/item_ref.h"
 #include "core/profile_model.h"
 #include "core/timeline_layout.h"
+#include "server/lane_store.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::server {
 
 class LaneCache {
  public:
-  // `db` and `model` outlive the cache; installs the model's activity probe.
-  LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes);
+  // `db`, `model` and `store` (nullptr: none) outlive the cache; installs
+  // the model's activity probe.
+  LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes, LaneStore* store = nullptr);
   // Loads the lanes of rows [first, last) of `layout`, then drops others
   // beyond the budget.
   void prepare(const ui::TimelineLayout& layout, size_t first, size_t last);
@@ -41,6 +44,7 @@ class LaneCache {
   size_t bytes() const { return bytes_; }
   size_t budget() const { return budget_; }
   uint64_t loads() const { return loads_; }
+  uint64_t store_loads() const { return store_loads_; }  // of loads(), those the store gave
   uint64_t drops() const { return drops_; }
   size_t lanes_held() const { return lru_.size(); }
   // The most bytes held at once (above the budget when one frame needed more).
@@ -74,9 +78,10 @@ class LaneCache {
 
   Database& db_;
   ui::ProfileModel& model_;
+  LaneStore* store_;
   size_t budget_;
   size_t bytes_ = 0, peak_ = 0;
-  uint64_t frame_ = 0, loads_ = 0, drops_ = 0;
+  uint64_t frame_ = 0, loads_ = 0, store_loads_ = 0, drops_ = 0;
   std::list<Lane> lru_;
   std::unordered_map<Lane, Held, LaneHash> held_;
 };

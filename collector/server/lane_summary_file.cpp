@@ -18,7 +18,8 @@
 namespace lurk::server {
 namespace {
 
-constexpr char kMagic[16] = "lurk-lanes v1\n";
+// v2: made with a lane store beside it (lane_store.h), so v1 files are made again.
+constexpr char kMagic[16] = "lurk-lanes v2\n";
 
 struct Identity {
   int64_t size = -1, mtime_ns = -1, wal_size = -1, wal_mtime_ns = -1;
@@ -168,6 +169,15 @@ std::filesystem::path lane_summary_path(const std::filesystem::path& profile) {
   char name[40];
   std::snprintf(name, sizeof name, "lanes-%016llx.bin", (unsigned long long)name_hash(path));
   return cache_dir() / name;
+}
+
+std::string profile_identity(const std::filesystem::path& profile) {
+  Writer w;
+  std::string path = absolute_profile(profile).string();
+  w.put(uint64_t(path.size()));
+  w.bytes += path;
+  w.put(identity_of(profile));
+  return std::move(w.bytes);
 }
 
 LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile,

@@ -39,4 +39,9 @@ LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& p
 
 std::filesystem::path lane_summary_path(const std::filesystem::path& profile);
 
+// What a file made from the profile must match to be used: its absolute
+// path, size and modification time (and its WAL's), as bytes (the lane
+// store, lane_store.h, checks the same identity).
+std::string profile_identity(const std::filesystem::path& profile);
+
 }  // namespace lurk::server

@@ -8,8 +8,8 @@ parameter; GET /outline.lurk holds the small tables' rows and none of the bulk o
 Host, method and token rules apply to /frame as to the rest; the
 automatic threshold (--native-over) switches the mode, --in-browser keeps it
 off, and without the mode /frame and /native are 404. The profile is opened
-lazily: the first view makes its lane summary (kept in LURK_CACHE_DIR), the
-next reads it; a search (q=) is 501 in this mode.
+lazily: the first view makes its lane summary and lane store (kept in
+LURK_CACHE_DIR), the next reads them (every lane from the store); a search (q=) is 501 in this mode.
 Usage: server_native.py LURK_BIN SOURCE_DIR"""
 import json
 import os
@@ -149,7 +149,9 @@ def main():
     err = proc.stderr.read().decode()
     check("opened for server-backed viewing" in err and "lane summary made in" in err,
           f"lurk view --native says so, and that it made the lane summary: {err!r}")
-    check(len(os.listdir(os.environ["LURK_CACHE_DIR"])) == 1, "the summary is kept in the cache")
+    kept = sorted(os.listdir(os.environ["LURK_CACHE_DIR"]))
+    check(len(kept) == 2 and kept[0].endswith(".bin") and kept[1] == kept[0][:-4] + ".store",
+          f"the summary and the lane store are kept in the cache: {kept}")
 
     proc, url = start_view(lurk, ["--native", demo])
     try:
@@ -160,6 +162,8 @@ def main():
         check(get(port, "/frame?" + frame_query(0, duration)).status == 200, "and draws frames")
         after = json.loads(get(port, "/native").body)
         check(after["laneLoads"] > 0 and after["laneBytes"] > 0, f"the frame's lanes were read: {after}")
+        check(after["laneStoreLoads"] == after["laneLoads"] and after["laneStoreBytes"] > 0,
+              f"all of them from the lane store: {after}")
         r = get(port, "/frame?" + frame_query(0, duration, q="tcp"))
         check(r.status == 501 and b"search" in r.body, f"search on a lazy model: {r.status} {r.body[:80]!r}")
     finally:

@@ -4,11 +4,14 @@
 // that lanes are dropped and read again between frames, are byte for byte
 // the frames of the whole model, at several zooms, scrolls and row options,
 // on a generated profile with a big lane; the lane summary is kept in the
-// cache and made again when the profile changes or the file is damaged.
+// cache and made again when the profile changes or the file is damaged; the
+// lane store (server/lane_store.h) gives the same lanes, hence the same
+// frames, and is not used when damaged or made for another state.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 
 #include "core/frame_request.h"
@@ -20,6 +23,7 @@
 #include "profile_fixture.h"
 #include "server/frame_endpoint.h"
 #include "server/lane_cache.h"
+#include "server/lane_store.h"
 #include "server/lane_summary_file.h"
 #include "storage/schema_migrations.h"
 #include "storage/trace_writer.h"
@@ -154,6 +158,13 @@ server::HttpRequest frame_get(const std::string& query) {
   return r;
 }
 
+std::string body_of(const server::HttpResponse& response) {
+  std::string body;
+  for (const server::BodyPart& part : response.body)
+    if (part.bytes) body += *part.bytes;
+  return body;
+}
+
 class LazyLanesTest : public ProfileTest {
  protected:
   void SetUp() override {
@@ -170,6 +181,27 @@ class LazyLanesTest : public ProfileTest {
     r.hide_idle = idle;
     r.packed = packed;
     return r;
+  }
+
+  // The walk of FramesAreTheWholeModelsAtEveryZoom: 6 windows, 3 scrolls,
+  // idle rows hidden or not, rows packed or not.
+  template <typename Check>
+  int walk_views(Check check) {
+    double d = double(whole.duration_ns());
+    const std::pair<double, double> windows[] = {{-d * 0.01, d * 1.01}, {d * 0.2, d * 0.6},
+                                                 {d * 0.3, d * 0.32},   {d * 0.31, d * 0.3102},
+                                                 {d * 0.31, d * 0.310005}, {d * 0.5, d * 0.62}};
+    int frames = 0;
+    for (bool packed : {false, true})
+      for (bool idle : {false, true})
+        for (float scroll : {0.0f, 450.0f, 1e6f})  // 1e6: clamped to the bottom (the big lane)
+          for (auto [t0, t1] : windows) {
+            std::string where = "window " + std::to_string(t0) + ".." + std::to_string(t1) + " scroll " +
+                                std::to_string(scroll) + (idle ? " idle" : "") + (packed ? " packed" : "");
+            check(request(t0, t1, scroll, idle, packed), where);
+            ++frames;
+          }
+    return frames;
   }
 
   ProfileModel whole;
@@ -226,23 +258,12 @@ TEST_F(LazyLanesTest, FramesAreTheWholeModelsAtEveryZoom) {
     cache.prepare(layout, first, last);
   });
   double d = double(whole.duration_ns());
-  const std::pair<double, double> windows[] = {{-d * 0.01, d * 1.01}, {d * 0.2, d * 0.6},
-                                               {d * 0.3, d * 0.32},   {d * 0.31, d * 0.3102},
-                                               {d * 0.31, d * 0.310005}, {d * 0.5, d * 0.62}};
-  int frames = 0;
-  for (bool packed : {false, true})
-    for (bool idle : {false, true})
-      for (float scroll : {0.0f, 450.0f, 1e6f})  // 1e6: clamped to the bottom (the big lane)
-        for (auto [t0, t1] : windows) {
-          FrameRequest r = request(t0, t1, scroll, idle, packed);
-          std::string where = "window " + std::to_string(t0) + ".." + std::to_string(t1) + " scroll " +
-                              std::to_string(scroll) + (idle ? " idle" : "") + (packed ? " packed" : "");
-          FrameAnswer w = from_whole.render(r);
-          FrameAnswer l = from_lazy.render(r);
-          ASSERT_EQ(encode_frame_answer(l), encode_frame_answer(w)) << where;
-          EXPECT_GT(w.frame.rects.size(), 3u) << where;
-          ++frames;
-        }
+  int frames = walk_views([&](const FrameRequest& r, const std::string& where) {
+    FrameAnswer w = from_whole.render(r);
+    FrameAnswer l = from_lazy.render(r);
+    ASSERT_EQ(encode_frame_answer(l), encode_frame_answer(w)) << where;
+    EXPECT_GT(w.frame.rects.size(), 3u) << where;
+  });
   // Collapsed groups and unfolded counters change the rows asked for too.
   FrameRequest r = request(d * 0.1, d * 0.7, 0, false, false);
   r.collapsed = {true, false, true};
@@ -317,6 +338,128 @@ TEST_F(LazyLanesTest, SummaryIsKeptInTheCacheAndMadeAgainWhenItChanges) {
   auto refused = endpoint.answer(frame_get(frame_request_query(r)));
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 501) << "search is refused, not answered from the lanes held";
+}
+
+// The lane store: made in the pass that makes the summary, it gives every
+// lane exactly as the profile's rows do (so the /frame answers over the
+// 72-view walk are the whole model's, lanes dropped and read again from the
+// store), and it is not used (lanes come from the profile, frames unchanged,
+// lurk says why) when damaged or made for another state of the profile.
+TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::remove(server::lane_summary_path(profile));
+  std::filesystem::remove(server::lane_store_path(profile));
+  // A part left by a process that is gone is removed when a store is made;
+  // one of a live process (pid 1) is not.
+  std::filesystem::create_directories(server::lane_store_path(profile).parent_path());
+  std::filesystem::path abandoned = server::lane_store_path(profile).string() + ".part999999999";
+  std::filesystem::path writing = server::lane_store_path(profile).string() + ".part1";
+  std::ofstream(abandoned) << "half a store";
+  std::ofstream(writing) << "half a store";
+  FrameRenderer from_whole(whole);
+  auto same_frames = [&](server::FrameEndpoint& endpoint) {
+    return walk_views([&](const FrameRequest& r, const std::string& where) {
+      auto answer = endpoint.answer(frame_get(frame_request_query(r)));
+      ASSERT_TRUE(answer);
+      ASSERT_EQ(answer->status, 200) << where;
+      ASSERT_EQ(body_of(*answer), encode_frame_answer(from_whole.render(r))) << where;
+    });
+  };
+  {
+    server::FrameEndpoint made(profile, dir_, 64 * 1024);  // lanes dropped between frames
+    EXPECT_FALSE(made.summary().from_file);
+    EXPECT_EQ(made.store_note(), "");
+    ASSERT_TRUE(made.has_store());
+    EXPECT_EQ(same_frames(made), 72);
+    EXPECT_GT(made.lanes().drops(), 0u);
+    EXPECT_GT(made.lanes().loads(), made.lanes().lanes_held());
+    EXPECT_EQ(made.lanes().store_loads(), made.lanes().loads()) << "every lane came from the store";
+  }
+  EXPECT_FALSE(std::filesystem::exists(abandoned));
+  EXPECT_TRUE(std::filesystem::exists(writing));
+  std::filesystem::remove(writing);
+  // Lane by lane, the store's arrays are the profile's, field for field.
+  {
+    auto db = open_profile_for_reading(profile.string());
+    ProfileModel from_rows = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+    ProfileModel from_store = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+    std::string why;
+    std::unique_ptr<server::LaneStore> store = server::LaneStore::open(profile, from_store, why);
+    ASSERT_TRUE(store) << why;
+    size_t bytes = 0, spans = 0, packets = 0, samples = 0;
+    for (uint32_t t = 0; t < from_rows.threads().size(); ++t) {
+      from_rows.load_thread_events(*db, t);
+      ASSERT_TRUE(store->load_thread(from_store, t, bytes)) << "thread " << t;
+      const ThreadLane &a = from_store.threads()[t], &b = from_rows.threads()[t];
+      ASSERT_EQ(bytes, from_rows.thread_event_bytes(t));
+      ASSERT_EQ(a.spans.size(), b.spans.size());
+      ASSERT_EQ(0, std::memcmp(a.spans.data(), b.spans.data(), a.spans.size() * sizeof(SpanRecord))) << t;
+      ASSERT_EQ(a.running.size(), b.running.size());
+      ASSERT_EQ(0, std::memcmp(a.running.data(), b.running.data(), a.running.size() * sizeof(SpanRecord))) << t;
+      ASSERT_EQ(a.instants.size(), b.instants.size());
+      ASSERT_EQ(0, std::memcmp(a.instants.data(), b.instants.data(), a.instants.size() * sizeof(InstantRecord)));
+      ASSERT_EQ(a.depth_begin, b.depth_begin);
+      spans += a.spans.size();
+    }
+    for (uint32_t c = 0; c < from_rows.connections().size(); ++c) {
+      from_rows.load_connection_lanes(*db, c);
+      ASSERT_TRUE(store->load_connection(from_store, c, bytes)) << "connection " << c;
+      const ConnectionLanes &a = from_store.connections()[c], &b = from_rows.connections()[c];
+      for (int dir = 0; dir < 2; ++dir) {
+        ASSERT_EQ(a.lanes[dir].size(), b.lanes[dir].size());
+        ASSERT_EQ(0, std::memcmp(a.lanes[dir].data(), b.lanes[dir].data(), a.lanes[dir].size() * sizeof(PacketMark)));
+        for (size_t i = 0; i + 1 < a.lanes[dir].size(); i += 97)
+          ASSERT_EQ(a.severity[dir].max(i, i + 1), b.severity[dir].max(i, i + 1));
+        packets += a.lanes[dir].size();
+      }
+      EXPECT_EQ(a.retransmissions, b.retransmissions);
+      EXPECT_EQ(a.dup_acks, b.dup_acks);
+    }
+    for (uint32_t c = 0; c < from_rows.counters().size(); ++c) {
+      from_rows.load_counter_samples(*db, c);
+      ASSERT_TRUE(store->load_counter(from_store, c, bytes)) << "counter " << c;
+      const CounterLane &a = from_store.counters()[c], &b = from_rows.counters()[c];
+      ASSERT_EQ(a.samples.size(), b.samples.size());
+      ASSERT_EQ(0, std::memcmp(a.samples.data(), b.samples.data(), a.samples.size() * sizeof(CounterSample)));
+      samples += a.samples.size();
+    }
+    EXPECT_GE(spans, size_t(kBigSpans));
+    EXPECT_EQ(int64_t(packets), whole.counts().packets);
+    EXPECT_GT(samples, 1000u);
+  }
+  // Read from the cache on the next view: still the store's lanes.
+  {
+    server::FrameEndpoint warm(profile, dir_, 64 * 1024);
+    EXPECT_TRUE(warm.summary().from_file);
+    ASSERT_TRUE(warm.has_store()) << warm.store_note();
+    EXPECT_EQ(same_frames(warm), 72);
+    EXPECT_EQ(warm.lanes().store_loads(), warm.lanes().loads());
+  }
+  // Damaged (its index cut short): not used, said so, the frames the same from the profile.
+  std::filesystem::path store_file = server::lane_store_path(profile);
+  std::filesystem::resize_file(store_file, std::filesystem::file_size(store_file) - 3);
+  {
+    server::FrameEndpoint damaged(profile, dir_, 64 * 1024);
+    EXPECT_FALSE(damaged.has_store());
+    EXPECT_NE(damaged.store_note().find("truncated or damaged"), std::string::npos) << damaged.store_note();
+    EXPECT_EQ(same_frames(damaged), 72);
+    EXPECT_EQ(damaged.lanes().store_loads(), 0u);
+    EXPECT_GT(damaged.lanes().loads(), 0u);
+  }
+  // Another state of the profile: a store made before a row was added is refused.
+  std::filesystem::remove(server::lane_summary_path(profile));
+  { server::FrameEndpoint remade(profile, dir_, 1 << 20); ASSERT_TRUE(remade.has_store()); }
+  {
+    Database db(profile.string(), Database::Mode::ReadWriteCreate);
+    db.exec("INSERT INTO counters (thread_id, source_id, name, ts_ns, value) "
+            "SELECT NULL, 1, name, ts_ns + 1, 5 FROM counters ORDER BY id DESC LIMIT 1");
+  }
+  auto db = open_profile_for_reading(profile.string());
+  ProfileModel now = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  std::string why;
+  EXPECT_FALSE(server::LaneStore::open(profile, now, why));
+  EXPECT_NE(why.find("the profile changed"), std::string::npos) << why;
 }
 
 }  // namespace

@@ -192,6 +192,13 @@ class ProfileModel {
   size_t load_connection_lanes(Database& db, uint32_t connection);
   size_t load_thread_events(Database& db, uint32_t thread);
   size_t load_counter_samples(Database& db, uint32_t counter);
+  // The same lanes given whole (collector/server/lane_store.h keeps them as
+  // load_*() made them): held as if read; each returns the bytes now held.
+  size_t adopt_connection_lanes(uint32_t connection, std::vector<PacketMark> a_to_b,
+                                std::vector<PacketMark> b_to_a);
+  size_t adopt_thread_events(uint32_t thread, std::vector<SpanRecord> spans, std::vector<uint32_t> depth_begin,
+                             std::vector<SpanRecord> running, std::vector<InstantRecord> instants);
+  size_t adopt_counter_samples(uint32_t counter, std::vector<CounterSample> samples);
   void unload_connection_lanes(uint32_t connection);
   void unload_thread_events(uint32_t thread);
   void unload_counter_samples(uint32_t counter);

@@ -45,17 +45,28 @@ size_t ProfileModel::load_connection_lanes(Database& db, uint32_t index) {
     mark.payload_len = static_cast<uint32_t>(rows.column_int(3));
     mark.frame = static_cast<uint32_t>(rows.column_int(4));
     mark.tcp_flags = static_cast<uint8_t>(rows.column_int(5));
-    if (mark.analysis & (kRetransmission | kFastRetransmission | kSpuriousRetransmission))
-      ++c.retransmissions;
-    if (mark.analysis & kDuplicateAck) ++c.dup_acks;
     c.lanes[rows.column_int(0) ? 1 : 0].push_back(mark);
   }
+  for (int dir = 0; dir < 2; ++dir) c.lanes[dir].shrink_to_fit();
+  return adopt_connection_lanes(index, std::move(c.lanes[0]), std::move(c.lanes[1]));
+}
+
+size_t ProfileModel::adopt_connection_lanes(uint32_t index, std::vector<PacketMark> a_to_b,
+                                            std::vector<PacketMark> b_to_a) {
+  ConnectionLanes& c = connections_[index];
+  c.lanes[0] = std::move(a_to_b);
+  c.lanes[1] = std::move(b_to_a);
+  c.retransmissions = c.dup_acks = 0;
   for (int dir = 0; dir < 2; ++dir) {
-    std::vector<PacketMark>& lane = c.lanes[dir];
-    lane.shrink_to_fit();
+    const std::vector<PacketMark>& lane = c.lanes[dir];
     std::vector<uint8_t> kinds(lane.size());
-    for (size_t i = 0; i < kinds.size(); ++i)
-      kinds[i] = uint8_t(mark_kind(lane[i].analysis, lane[i].tcp_flags));
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      const PacketMark& mark = lane[i];
+      if (mark.analysis & (kRetransmission | kFastRetransmission | kSpuriousRetransmission))
+        ++c.retransmissions;
+      if (mark.analysis & kDuplicateAck) ++c.dup_acks;
+      kinds[i] = uint8_t(mark_kind(mark.analysis, mark.tcp_flags));
+    }
     c.severity[dir].build(std::move(kinds));
   }
   c.lanes_loaded = true;
@@ -95,6 +106,18 @@ size_t ProfileModel::load_thread_events(Database& db, uint32_t index) {
     t.instants.push_back(r);
   }
   t.instants.shrink_to_fit();
+  return adopt_thread_events(index, std::move(t.spans), std::move(t.depth_begin), std::move(t.running),
+                             std::move(t.instants));
+}
+
+size_t ProfileModel::adopt_thread_events(uint32_t index, std::vector<SpanRecord> spans,
+                                         std::vector<uint32_t> depth_begin, std::vector<SpanRecord> running,
+                                         std::vector<InstantRecord> instants) {
+  ThreadLane& t = threads_[index];
+  t.spans = std::move(spans);
+  t.depth_begin = std::move(depth_begin);
+  t.running = std::move(running);
+  t.instants = std::move(instants);
   std::vector<uint8_t> kinds(t.instants.size());
   for (size_t i = 0; i < kinds.size(); ++i)
     kinds[i] = uint8_t(t.instants[i].kind == InstantKind::Exception ? MarkKind::Exception : MarkKind::Normal);
@@ -116,6 +139,12 @@ size_t ProfileModel::load_counter_samples(Database& db, uint32_t index) {
   const int64_t o = saturating_sub(origin_ns_, c.display_shift_ns);
   while (rows.step()) c.samples.push_back({saturating_sub(rows.column_int(0), o), rows.column_double(1)});
   c.samples.shrink_to_fit();
+  return adopt_counter_samples(index, std::move(c.samples));
+}
+
+size_t ProfileModel::adopt_counter_samples(uint32_t index, std::vector<CounterSample> samples) {
+  CounterLane& c = counters_[index];
+  c.samples = std::move(samples);
   c.samples_loaded = true;
   return counter_sample_bytes(index);
 }

@@ -1,0 +1,296 @@
+// LaneStoreWriter and LaneStore (lane_store.h): the store's file, written
+// lane by lane and read back one lane at a time with pread.
+#include "server/lane_store.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+
+#include "net/time_arith.h"
+#include "server/lane_summary_file.h"
+
+namespace lurk::server {
+namespace {
+
+using lane_store_detail::Entry;
+using lane_store_detail::LaneKind;
+
+constexpr char kMagic[16] = "lurk-store v1\n";
+constexpr char kEnd[16] = "lurk-store end\n";
+
+struct Footer {
+  uint64_t index_at = 0, entries = 0;
+  char end[16] = {};
+};
+
+// A store being written is `NAME.partPID`; one left by a process that is
+// gone (killed during its first view) would hold gigabytes for nothing.
+void remove_abandoned_parts(const std::filesystem::path& path) {
+  std::string prefix = path.filename().string() + ".part";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(path.parent_path(), ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) continue;
+    char* end = nullptr;
+    long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+int64_t offset_of(const ui::ProfileModel& model, int64_t display_shift_ns) {
+  return saturating_sub(model.origin_ns(), display_shift_ns);
+}
+
+}  // namespace
+
+std::filesystem::path lane_store_path(const std::filesystem::path& profile) {
+  std::filesystem::path p = lane_summary_path(profile);
+  p.replace_extension(".store");
+  return p;
+}
+
+// ---- writing ----
+
+LaneStoreWriter::LaneStoreWriter(const std::filesystem::path& profile, const ui::ProfileModel& model)
+    : model_(model), path_(lane_store_path(profile)) {
+  std::error_code ec;
+  std::filesystem::create_directories(path_.parent_path(), ec);
+  std::filesystem::permissions(path_.parent_path(), std::filesystem::perms::owner_all, ec);  // as the summary's
+  remove_abandoned_parts(path_);
+  part_ = path_.string() + ".part" + std::to_string(::getpid());
+  out_ = std::fopen(part_.c_str(), "wb");
+  if (!out_) {
+    problem_ = "cannot write " + part_.string() + ": " + std::strerror(errno);
+    return;
+  }
+  std::string identity = profile_identity(profile);
+  put_bytes(kMagic, sizeof kMagic);
+  uint64_t n = identity.size();
+  put_bytes(&n, sizeof n);
+  put_bytes(identity.data(), identity.size());
+}
+
+LaneStoreWriter::~LaneStoreWriter() {
+  if (out_) {
+    std::fclose(out_);
+    std::error_code ec;
+    std::filesystem::remove(part_, ec);
+  }
+}
+
+void LaneStoreWriter::put_bytes(const void* data, size_t size) {
+  if (!out_ || !problem_.empty() || size == 0) return;
+  if (std::fwrite(data, 1, size, out_) != size) problem_ = "cannot write " + part_.string() + ": " + std::strerror(errno);
+  at_ += size;
+}
+
+template <typename T>
+void LaneStoreWriter::put(const std::vector<T>& items) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  put_bytes(items.data(), items.size() * sizeof(T));
+}
+
+void LaneStoreWriter::add_connection(uint32_t index) {
+  const ui::ConnectionLanes& c = model_.connections()[index];
+  Entry e{LaneKind::Connection, index, c.id, 0, offset_of(model_, c.display_shift_ns), at_,
+          {c.lanes[0].size(), c.lanes[1].size(), 0, 0}};
+  put(c.lanes[0]);
+  put(c.lanes[1]);
+  entries_.push_back(e);
+}
+
+void LaneStoreWriter::add_thread(uint32_t index) {
+  const ui::ThreadLane& t = model_.threads()[index];
+  Entry e{LaneKind::Thread, index, t.id, 0, offset_of(model_, t.display_shift_ns), at_,
+          {t.spans.size(), t.depth_begin.size(), t.running.size(), t.instants.size()}};
+  put(t.spans);
+  put(t.depth_begin);
+  put(t.running);
+  put(t.instants);
+  entries_.push_back(e);
+}
+
+void LaneStoreWriter::add_counter(uint32_t index) {
+  const ui::CounterLane& c = model_.counters()[index];
+  Entry e{LaneKind::Counter, index, int64_t(c.name), c.key, offset_of(model_, c.display_shift_ns), at_,
+          {c.samples.size(), 0, 0, 0}};
+  put(c.samples);
+  entries_.push_back(e);
+}
+
+std::string LaneStoreWriter::finish() {
+  if (!out_) return problem_;
+  Footer footer{at_, entries_.size(), {}};
+  std::memcpy(footer.end, kEnd, sizeof kEnd);
+  put(entries_);
+  put_bytes(&footer, sizeof footer);
+  if (std::fflush(out_) != 0 && problem_.empty()) problem_ = "cannot write " + part_.string() + ": " + std::strerror(errno);
+  std::fclose(out_);
+  out_ = nullptr;
+  std::error_code ec;
+  if (problem_.empty()) {
+    std::filesystem::rename(part_, path_, ec);
+    if (ec) problem_ = "cannot write " + path_.string() + ": " + ec.message();
+  }
+  if (!problem_.empty()) std::filesystem::remove(part_, ec);
+  return problem_;
+}
+
+// ---- reading ----
+
+LaneStore::~LaneStore() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile, const ui::ProfileModel& model,
+                                           std::string& why) {
+  why.clear();
+  std::filesystem::path path = lane_store_path(profile);
+  std::unique_ptr<LaneStore> store(new LaneStore());
+  store->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (store->fd_ < 0) {
+    if (errno != ENOENT) why = path.string() + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  struct stat st {};
+  if (::fstat(store->fd_, &st) != 0) return why = path.string() + ": cannot stat", nullptr;
+  store->size_ = uint64_t(st.st_size);
+  auto fail = [&](const std::string& what) {
+    why = path.string() + ": " + what + "; lanes are read from the profile";
+    return nullptr;
+  };
+  std::string identity = profile_identity(profile);
+  std::string head(sizeof kMagic + sizeof(uint64_t) + identity.size(), '\0');
+  Footer footer;
+  if (store->size_ < head.size() + sizeof footer ||
+      ::pread(store->fd_, head.data(), head.size(), 0) != ssize_t(head.size()) ||
+      ::pread(store->fd_, &footer, sizeof footer, off_t(store->size_ - sizeof footer)) != ssize_t(sizeof footer))
+    return fail("truncated");
+  uint64_t identity_size = identity.size();
+  if (std::memcmp(head.data(), kMagic, sizeof kMagic) != 0 ||
+      std::memcmp(head.data() + sizeof kMagic, &identity_size, sizeof identity_size) != 0)
+    return fail("not a lane store of this lurk for this profile");
+  if (head.compare(sizeof kMagic + sizeof identity_size, identity.size(), identity) != 0)
+    return fail("the profile changed since it was made");
+  uint64_t index_room = store->size_ - sizeof footer;
+  if (std::memcmp(footer.end, kEnd, sizeof kEnd) != 0 || footer.index_at < head.size() ||
+      footer.index_at > index_room || footer.entries != (index_room - footer.index_at) / sizeof(Entry) ||
+      (index_room - footer.index_at) % sizeof(Entry) != 0)
+    return fail("truncated or damaged (its index)");
+  std::vector<Entry> entries(footer.entries);
+  uint64_t at = footer.index_at;
+  if (!store->read(at, footer.entries, entries)) return fail("truncated or damaged (its index)");
+  store->connections_.resize(model.connections().size());
+  store->threads_.resize(model.threads().size());
+  store->counters_.resize(model.counters().size());
+  store->data_end_ = footer.index_at;
+  for (const Entry& e : entries) {
+    std::vector<Entry>* by_index = e.kind == LaneKind::Connection ? &store->connections_
+                                   : e.kind == LaneKind::Thread   ? &store->threads_
+                                   : e.kind == LaneKind::Counter  ? &store->counters_
+                                                                  : nullptr;
+    if (!by_index || e.index >= by_index->size() || e.at < head.size() || e.at >= footer.index_at)
+      return fail("damaged (an entry names no lane of this profile)");
+    (*by_index)[e.index] = e;
+  }
+  return store;
+}
+
+// Reads `count` items at `at` (advanced past them) when they lie inside the file.
+template <typename T>
+bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  uint64_t limit = std::is_same_v<T, Entry> ? size_ : data_end_;
+  if (at > limit || count > (limit - at) / sizeof(T)) return false;
+  // Through a buffer left uninitialized (new char[]), appended in bulk:
+  // resize() would first construct (zero) every item one by one, and a
+  // std::vector<char> buffer zeroes itself; callgrind showed either costing
+  // more than the copy itself.
+  out.clear();
+  out.reserve(size_t(count));
+  constexpr size_t kChunk = (size_t(1) << 20) / sizeof(T);
+  std::unique_ptr<char[]> buffer(new char[std::max<size_t>(1, std::min(size_t(count), kChunk) * sizeof(T))]);
+  for (uint64_t left = count; left > 0;) {
+    size_t items = size_t(std::min<uint64_t>(left, kChunk)), size = items * sizeof(T);
+    for (size_t done = 0; done < size;) {
+      ssize_t n = ::pread(fd_, buffer.get() + done, size - done, off_t(at + done));
+      if (n <= 0) {
+        if (n < 0 && errno == EINTR) continue;
+        return false;
+      }
+      done += size_t(n);
+    }
+    const T* first = reinterpret_cast<const T*>(buffer.get());
+    out.insert(out.end(), first, first + items);
+    at += size;
+    left -= items;
+  }
+  return true;
+}
+
+const Entry* LaneStore::entry(LaneKind kind, uint32_t index) const {
+  const std::vector<Entry>& by_index = kind == LaneKind::Connection ? connections_
+                                       : kind == LaneKind::Thread   ? threads_
+                                                                    : counters_;
+  if (index >= by_index.size() || by_index[index].at == 0 || by_index[index].kind != kind) return nullptr;
+  return &by_index[index];
+}
+
+bool LaneStore::load_connection(ui::ProfileModel& model, uint32_t index, size_t& bytes) {
+  const Entry* e = entry(LaneKind::Connection, index);
+  const ui::ConnectionLanes& c = model.connections()[index];
+  if (c.lanes_loaded) return bytes = 0, true;
+  if (!e || e->key0 != c.id || e->offset_ns != offset_of(model, c.display_shift_ns)) return false;
+  std::vector<ui::PacketMark> lanes[2];
+  uint64_t at = e->at;
+  if (!read(at, e->counts[0], lanes[0]) || !read(at, e->counts[1], lanes[1])) return false;
+  bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]));
+  return true;
+}
+
+bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& bytes) {
+  const Entry* e = entry(LaneKind::Thread, index);
+  const ui::ThreadLane& t = model.threads()[index];
+  if (t.events_loaded) return bytes = 0, true;
+  if (!e || e->key0 != t.id || e->offset_ns != offset_of(model, t.display_shift_ns)) return false;
+  std::vector<ui::SpanRecord> spans, running;
+  std::vector<uint32_t> depth_begin;
+  std::vector<ui::InstantRecord> instants;
+  uint64_t at = e->at;
+  if (!read(at, e->counts[0], spans) || !read(at, e->counts[1], depth_begin) || !read(at, e->counts[2], running) ||
+      !read(at, e->counts[3], instants))
+    return false;
+  // The layout already counts this thread's depths (from the summary): a
+  // depth table that disagrees, or does not index its spans, is not this lane.
+  int depths = depth_begin.empty() ? 0 : int(depth_begin.size()) - 1;
+  if (depths != t.depth_count() || (!depth_begin.empty() && (depth_begin.front() != 0 || depth_begin.back() != spans.size())))
+    return false;
+  for (size_t d = 1; d < depth_begin.size(); ++d)
+    if (depth_begin[d] < depth_begin[d - 1]) return false;
+  bytes = model.adopt_thread_events(index, std::move(spans), std::move(depth_begin), std::move(running),
+                                    std::move(instants));
+  return true;
+}
+
+bool LaneStore::load_counter(ui::ProfileModel& model, uint32_t index, size_t& bytes) {
+  const Entry* e = entry(LaneKind::Counter, index);
+  const ui::CounterLane& c = model.counters()[index];
+  if (c.samples_loaded) return bytes = 0, true;
+  if (!e || e->key0 != int64_t(c.name) || e->key1 != c.key || e->offset_ns != offset_of(model, c.display_shift_ns))
+    return false;
+  std::vector<ui::CounterSample> samples;
+  uint64_t at = e->at;
+  if (!read(at, e->counts[0], samples)) return false;
+  bytes = model.adopt_counter_samples(index, std::move(samples));
+  return true;
+}
+
+}  // namespace lurk::server

@@ -1,0 +1,103 @@
+// A profile's lanes as a lazy model (wasm-ui/core/profile_model.h,
+// load_outline) holds them, kept in lurk's cache directory beside the lane
+// summary (lanes-HASH.store next to lanes-HASH.bin, lane_summary_file.h), so
+// that `lurk view --native` reads a lane from one contiguous run of bytes
+// instead of one SQLite row (a b-tree page of a table where the lanes are
+// interleaved) per event: at 100M events that read cost about 300 ns an event
+// and was most of every frame that showed new lanes.
+//
+// It is written once, in the pass that makes the summary (which reads every
+// lane anyway for the whole profile's minimap): each lane's arrays exactly as
+// the model holds them once read through the per-lane indexes (packets by
+// time, spans by depth then start with their depth table, running periods,
+// instants, counter samples), so a lane taken from the store *is* the lane
+// the profile gives, and frames drawn from it are the same bytes.
+//
+// Format (a cache, read only by the lurk that wrote it; little-endian
+// fixed-size fields): a magic line, the profile's identity (path, size,
+// modification times: profile_identity()), the lanes' arrays one after the
+// other, then an index (one entry per lane: which lane, its key in the
+// profile, the time offset its times are relative to, where its arrays are
+// and how long), then the index's position and a closing magic. A store of
+// another profile, of a changed one, a truncated or damaged one is not used
+// (the lanes are then read from the profile as before, and lurk says why on
+// stderr); a lane whose key or time offset differs from the model's (clock
+// shifts given by hand) is read from the profile.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/profile_model.h"
+
+namespace lurk::server {
+
+std::filesystem::path lane_store_path(const std::filesystem::path& profile);
+
+namespace lane_store_detail {
+enum class LaneKind : uint32_t { Connection = 1, Thread = 2, Counter = 3 };
+// One lane's place in the store (trivially copyable: written as is).
+struct Entry {
+  LaneKind kind = LaneKind::Connection;
+  uint32_t index = 0;      // in the model's connections(), threads() or counters()
+  int64_t key0 = 0, key1 = 0;  // connection or thread id (0); counter name, key
+  int64_t offset_ns = 0;   // the absolute time the lane's times count from
+  uint64_t at = 0;         // byte offset of its first array
+  uint64_t counts[4] = {};  // connection: A→B, B→A; thread: spans, depth table, running, instants; counter: samples
+};
+}  // namespace lane_store_detail
+
+// Writes the store while the summary's pass reads each lane into the model.
+class LaneStoreWriter {
+ public:
+  LaneStoreWriter(const std::filesystem::path& profile, const ui::ProfileModel& model);
+  ~LaneStoreWriter();
+  // Each lane once, while the model holds it.
+  void add_connection(uint32_t index);
+  void add_thread(uint32_t index);
+  void add_counter(uint32_t index);
+  // Writes the index and puts the file in place; "" or why there is no store.
+  std::string finish();
+
+ private:
+  template <typename T>
+  void put(const std::vector<T>& items);
+  void put_bytes(const void* data, size_t size);
+  const ui::ProfileModel& model_;
+  std::filesystem::path path_, part_;
+  std::FILE* out_ = nullptr;
+  uint64_t at_ = 0;
+  std::string problem_;
+  std::vector<lane_store_detail::Entry> entries_;
+};
+
+// An open store: lanes read from it into the model.
+class LaneStore {
+ public:
+  // The store of `profile` when there is a usable one for `model`; otherwise
+  // nullptr and `why` says why ("" when there simply is none).
+  static std::unique_ptr<LaneStore> open(const std::filesystem::path& profile, const ui::ProfileModel& model,
+                                         std::string& why);
+  ~LaneStore();
+  // Gives the model the lane (adopt_*) and returns true with the bytes it now
+  // holds; false when the store cannot give it (the caller reads the profile).
+  bool load_connection(ui::ProfileModel& model, uint32_t index, size_t& bytes);
+  bool load_thread(ui::ProfileModel& model, uint32_t index, size_t& bytes);
+  bool load_counter(ui::ProfileModel& model, uint32_t index, size_t& bytes);
+  uint64_t file_bytes() const { return size_; }
+
+ private:
+  LaneStore() = default;
+  template <typename T>
+  bool read(uint64_t& at, uint64_t count, std::vector<T>& out);
+  const lane_store_detail::Entry* entry(lane_store_detail::LaneKind kind, uint32_t index) const;
+  int fd_ = -1;
+  uint64_t size_ = 0, data_end_ = 0;
+  std::vector<lane_store_detail::Entry> connections_, threads_, counters_;  // by model index; `at` 0: none
+};
+
+}  // namespace lurk::server
