@@ -18,7 +18,8 @@
 namespace lurk::server {
 namespace {
 
-constexpr char kMagic[16] = "lurk-lanes v1\n";
+// v2: the minimap's bins are a power of two of ns wide (wasm-ui/core/minimap.h).
+constexpr char kMagic[16] = "lurk-lanes v2\n";
 
 struct Identity {
   int64_t size = -1, mtime_ns = -1, wal_size = -1, wal_mtime_ns = -1;
