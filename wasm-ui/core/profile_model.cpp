@@ -62,6 +62,7 @@ bool ProfileModel::add_args(std::string_view json, uint32_t& index) {
 ProfileModel ProfileModel::load(Database& db, const std::map<int64_t, int64_t>& clock_by_hand) {
   if (std::string problem = schema_problem(db); !problem.empty()) throw StorageError(problem);
   ProfileModel model;
+  ReadSnapshot snapshot(db);  // the ids noted are the last the bulk reads meet
   model.args_end_.push_back(0);  // index 0: no args
   model.sources_ = load_source_clocks(db, clock_by_hand);
   for (const SourceClock& s : model.sources_)

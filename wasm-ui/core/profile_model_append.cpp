@@ -30,6 +30,7 @@
 #include "core/mark_style.h"
 #include "core/profile_model.h"
 #include "core/profile_model_rows.h"
+#include "core/row_feed.h"
 #include "net/time_arith.h"
 #include "storage/schema.h"
 #include "storage/sqlite_handle.h"
@@ -100,6 +101,7 @@ bool rows_without_lane(Database& db, const char* table, const char* lane_column,
 bool ProfileModel::append(Database& db) {
   if (std::string problem = schema_problem(db); !problem.empty()) throw StorageError(problem);
   if (any_display_shift_ || timeless_) return false;
+  ReadSnapshot snapshot(db);  // the ids noted are the last the bulk reads meet
   std::vector<SourceClock> sources = load_source_clocks(db);
   for (const SourceClock& s : sources)
     if (s.display_shift_ns != 0) return false;

@@ -56,7 +56,7 @@ void ProfileModel::load_packets(Database& db) {
 
 void ProfileModel::read_packet_rows(Database& db, int64_t after) {
   last_connection_id_ = INT64_MIN;
-  feed_rows(db, rows::kPackets, after, loaded_.packets, this, packet_row);
+  feed_rows(db, rows::kPackets, after, this, packet_row);
 }
 
 // The row functions below are called from inside SQLite (row_feed.h): they
@@ -97,7 +97,7 @@ void ProfileModel::load_spans(Database& db) {
 
 void ProfileModel::read_span_rows(Database& db, int64_t after) {
   last_thread_id_ = INT64_MIN;
-  feed_rows(db, rows::kSpans, after, loaded_.spans, this, span_row);
+  feed_rows(db, rows::kSpans, after, this, span_row);
 }
 
 int32_t ProfileModel::cached_thread_index(int64_t id) {
@@ -148,7 +148,7 @@ void ProfileModel::load_instants(Database& db) {
 
 void ProfileModel::read_instant_rows(Database& db, int64_t after) {
   last_thread_id_ = INT64_MIN;
-  feed_rows(db, rows::kInstants, after, loaded_.instants, this, instant_row);
+  feed_rows(db, rows::kInstants, after, this, instant_row);
 }
 
 namespace {
@@ -230,7 +230,7 @@ namespace {
 
 void ProfileModel::read_counter_rows(Database& db, int64_t after, CounterRows& lanes) {
   CounterFeed feed{this, &lanes};
-  feed_rows(db, rows::kCounters, after, loaded_.counters, &feed, counter_row);
+  feed_rows(db, rows::kCounters, after, &feed, counter_row);
 }
 
 bool ProfileModel::counter_row(void* target, RowValues row) {

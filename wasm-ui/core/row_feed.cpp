@@ -42,9 +42,10 @@ void register_feed(sqlite3* db) {
 
 }  // namespace
 
-void feed_rows(Database& db, const char* sql, int64_t after, int64_t upto, void* target,
-               RowFunction row) {
+void feed_rows(Database& db, const char* sql, int64_t after, void* target, RowFunction row) {
   sqlite3* raw = db.raw();
+  if (sqlite3_get_autocommit(raw))
+    throw StorageError("feed_rows() outside a read transaction (a ReadSnapshot)");
   register_feed(raw);
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(raw, sql, -1, &stmt, nullptr) != SQLITE_OK) {
@@ -54,8 +55,7 @@ void feed_rows(Database& db, const char* sql, int64_t after, int64_t upto, void*
   }
   Feed feed{target, row};
   sqlite3_bind_int64(stmt, 1, after);
-  sqlite3_bind_int64(stmt, 2, upto);
-  sqlite3_bind_pointer(stmt, 3, &feed, kFeedType, nullptr);
+  sqlite3_bind_pointer(stmt, 2, &feed, kFeedType, nullptr);
   int rc = sqlite3_step(stmt);
   while (rc == SQLITE_ROW) rc = sqlite3_step(stmt);  // the aggregate's one row
   if (rc != SQLITE_DONE) {
@@ -64,6 +64,17 @@ void feed_rows(Database& db, const char* sql, int64_t after, int64_t upto, void*
     throw StorageError(db.path() + ": reading rows: " + message);
   }
   sqlite3_finalize(stmt);
+}
+
+ReadSnapshot::ReadSnapshot(Database& db) {
+  if (!sqlite3_get_autocommit(db.raw())) return;
+  db.exec("BEGIN");
+  db_ = db.raw();
+}
+
+// Reads only: ending it cannot lose anything, and a destructor must not throw.
+ReadSnapshot::~ReadSnapshot() {
+  if (db_) sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
 }
 
 }  // namespace lurk::ui

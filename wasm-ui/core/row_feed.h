@@ -2,7 +2,7 @@
 // SQLite's own loop over the table, for ProfileModel's load and append.
 //
 // The query puts the columns a lane needs into one aggregate call,
-// lurk_rows(?3, a, b, ...), registered on the connection by feed_rows(): a row
+// lurk_rows(?2, a, b, ...), registered on the connection by feed_rows(): a row
 // then costs neither a return from sqlite3_step() nor a sqlite3_column_*()
 // call per column (each checks the statement, the column and the connection's
 // error state before copying the value out). That is about 30% fewer
@@ -48,11 +48,25 @@ class RowValues {
 // line (room_for_one below).
 using RowFunction = bool (*)(void* target, RowValues row);
 
-// Runs `sql`, "SELECT lurk_rows(?3, columns...) FROM table WHERE id > ?1 AND
-// id <= ?2", calling `row(target, ...)` for each row in storage order.
-// Throws lurk::StorageError with SQLite's message on an error.
-void feed_rows(Database& db, const char* sql, int64_t after, int64_t upto, void* target,
-               RowFunction row);
+// Runs `sql`, "SELECT lurk_rows(?2, columns...) FROM table WHERE id > ?1",
+// calling `row(target, ...)` for each row in storage order. Only inside a
+// ReadSnapshot (below), whose last ids the caller noted: the query then needs
+// no upper bound (a check per row). Throws lurk::StorageError with SQLite's
+// message on an error.
+void feed_rows(Database& db, const char* sql, int64_t after, void* target, RowFunction row);
+
+// One read transaction over a load or an append (unless the caller holds one
+// already): the ids noted at its start are the tables' last for every read.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Database& db);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  sqlite3* db_ = nullptr;  // null: the caller's transaction
+};
 
 // Growth for row functions, which must not throw: false when memory ran out.
 // Out of line, so that the row functions' own code calls nothing that throws
