@@ -19,12 +19,14 @@ struct Feed {
 // lurk_rows(feed, columns...): one call per row, in scan order. The feed is
 // bound as a pointer (sqlite3_bind_pointer), so SQL cannot forge one: any
 // other first argument reads as NULL and the call is an error.
+// The feed is looked up on the first row and kept in the aggregate's context
+// (a type check and a string compare less per row).
 void feed_step(sqlite3_context* context, int argc, sqlite3_value** argv) {
-  auto* feed = argc > 0 ? static_cast<Feed*>(sqlite3_value_pointer(argv[0], kFeedType)) : nullptr;
-  if (!feed) {
-    sqlite3_result_error(context, "lurk_rows() runs only inside feed_rows()", -1);
-    return;
-  }
+  auto** kept = static_cast<Feed**>(sqlite3_aggregate_context(context, sizeof(Feed*)));
+  if (!kept) return sqlite3_result_error_nomem(context);
+  if (!*kept && argc > 0) *kept = static_cast<Feed*>(sqlite3_value_pointer(argv[0], kFeedType));
+  Feed* feed = *kept;
+  if (!feed) return sqlite3_result_error(context, "lurk_rows() runs only inside feed_rows()", -1);
   if (!feed->row(feed->target, RowValues(argv + 1))) sqlite3_result_error_nomem(context);
 }
 
