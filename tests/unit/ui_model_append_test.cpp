@@ -28,6 +28,7 @@
 #include "importers/lurk_jsonl_stream.h"
 #include "ingest/ingest_context.h"
 #include "live_profile_fixture.h"
+#include "net/analysis_flags.h"
 #include "storage/follow_delta.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
@@ -350,6 +351,12 @@ TEST_F(UiModelAppendTest, MinimapAndFindingMarksGrowByTheDeltaAsTheyAreBuilt) {
     int64_t from = stack.now();
     std::string lines = stack.batch(sizes[batch]);
     add_flows_and_periods(int(batch) + 1, from, stack.now());
+    if (batch == 2 || batch == 6)  // a late retransmission among a lane's old segments
+      db().exec("INSERT INTO packets (source_id, frame, connection_id, ts_ns, dir, seq, ack, "
+                "payload_len, tcp_flags, window, wire_len, analysis) SELECT source_id, frame, "
+                "connection_id, ts_ns + 1, dir, seq, ack, payload_len, tcp_flags, window, wire_len, " +
+                std::to_string(kRetransmission) + " FROM packets ORDER BY id LIMIT 1 OFFSET " +
+                std::to_string(batch * 3));
     send(lines);
     catch_up(*copy);
     ASSERT_TRUE(model.append(*copy)) << "batch " << batch;
