@@ -6,8 +6,8 @@
 // then costs neither a return from sqlite3_step() nor a sqlite3_column_*()
 // call per column (each checks the statement, the column and the connection's
 // error state before copying the value out). That is about 30% fewer
-// instructions per row than stepping a SELECT of the same columns (issue 15,
-// bench/RESULTS.md). Kinds and names come raw (no CASE, no coalesce: each is a
+// instructions per row than stepping a SELECT of the same columns, though not
+// less time: the load is bound by memory traffic (issue 15, bench/RESULTS.md). Kinds and names come raw (no CASE, no coalesce: each is a
 // VM instruction per row, a CASE on text a collation call).
 #pragma once
 
