@@ -18,8 +18,10 @@
 namespace lurk::server {
 namespace {
 
-// v2: made with a lane store beside it (lane_store.h), so v1 files are made again.
-constexpr char kMagic[16] = "lurk-lanes v2\n";
+// v3: made with a lane store beside it (lane_store.h), and the minimap's bins
+// a power of two of ns wide (wasm-ui/core/minimap.h): earlier files are made
+// again (the two changes came as two different "v2"s on two branches).
+constexpr char kMagic[16] = "lurk-lanes v3\n";
 
 struct Identity {
   int64_t size = -1, mtime_ns = -1, wal_size = -1, wal_mtime_ns = -1;

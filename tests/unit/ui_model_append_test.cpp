@@ -20,12 +20,15 @@
 
 #include "core/frame_request.h"
 #include "core/frame_source.h"
+#include "core/finding_marks.h"
 #include "core/frame_wire.h"
+#include "core/minimap.h"
 #include "core/profile_model.h"
 #include "frame_test_view.h"
 #include "importers/lurk_jsonl_stream.h"
 #include "ingest/ingest_context.h"
 #include "live_profile_fixture.h"
+#include "net/analysis_flags.h"
 #include "storage/follow_delta.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
@@ -313,6 +316,78 @@ TEST_F(UiModelAppendTest, AppendingEachBatchGivesTheModelAndFramesOfTheWholeFile
   // Append again with nothing new: the same model.
   ASSERT_TRUE(model.append(*copy));
   expect_same_model(model, ProfileModel::load(*copy), "nothing new");
+}
+
+// The minimap and the `]`/`[` marks a follow update grows by its delta
+// (issue 14) are, after every batch, those built from scratch on the model a
+// load gives: the same bins (their width doubling as the profile outgrows
+// them), the same marks in the same order with the same groups and items.
+void expect_same_marks(const FindingMarks& got, const FindingMarks& want, const std::string& where) {
+  ASSERT_EQ(got.marks().size(), want.marks().size()) << where;
+  for (size_t i = 0; i < want.marks().size(); ++i) {
+    const FindingMark& a = got.marks()[i];
+    const FindingMark& b = want.marks()[i];
+    ASSERT_TRUE(a.t_ns == b.t_ns && a.kind == b.kind && a.group == b.group && a.item == b.item)
+        << where << ": mark " << i << " of " << want.marks().size() << " at " << a.t_ns << "/"
+        << b.t_ns << ", lane " << a.item.lane << "/" << b.item.lane << ", index " << a.item.index
+        << "/" << b.item.index;
+  }
+}
+
+TEST_F(UiModelAppendTest, MinimapAndFindingMarksGrowByTheDeltaAsTheyAreBuilt) {
+  StackTrace stack(11);
+  send(stack.header() + stack.batch(200));
+  std::unique_ptr<Database> copy = copy_now();
+  ProfileModel model = ProfileModel::load(*copy);
+  Minimap minimap;
+  FindingMarks marks;
+  minimap.build(model);
+  marks.build(model);
+  const double first_width = minimap.bin_ns();
+  size_t merged_lanes = 0, failures = 0;
+  // Deltas of several sizes: a few rows, a batch, many batches' worth.
+  const int sizes[] = {3, 400, 40, 1500, 1, 200, 2500, 10, 600, 5};
+  for (size_t batch = 0; batch < std::size(sizes); ++batch) {
+    int64_t from = stack.now();
+    std::string lines = stack.batch(sizes[batch]);
+    add_flows_and_periods(int(batch) + 1, from, stack.now());
+    if (batch == 2 || batch == 6)  // a late retransmission among a lane's old segments
+      db().exec("INSERT INTO packets (source_id, frame, connection_id, ts_ns, dir, seq, ack, "
+                "payload_len, tcp_flags, window, wire_len, analysis) SELECT source_id, frame, "
+                "connection_id, ts_ns + 1, dir, seq, ack, payload_len, tcp_flags, window, wire_len, " +
+                std::to_string(kRetransmission) + " FROM packets ORDER BY id LIMIT 1 OFFSET " +
+                std::to_string(batch * 3));
+    send(lines);
+    catch_up(*copy);
+    ASSERT_TRUE(model.append(*copy)) << "batch " << batch;
+    for (bool m : model.last_append().packets_merged) merged_lanes += m;
+    minimap.append(model);
+    marks.append(model);
+    std::string where = "after a delta of " + std::to_string(sizes[batch]) + " events";
+    ProfileModel whole = ProfileModel::load(*copy);
+    Minimap fresh;
+    fresh.build(whole);
+    ASSERT_EQ(minimap.bin_ns(), fresh.bin_ns()) << where;
+    ASSERT_EQ(minimap.end_ns(), fresh.end_ns()) << where;
+    ASSERT_EQ(minimap.max_count(), fresh.max_count()) << where;
+    for (size_t i = 0; i < Minimap::kBins; ++i)
+      ASSERT_TRUE(minimap.bins()[i] == fresh.bins()[i]) << where << ": bin " << i;
+    FindingMarks fresh_marks;
+    fresh_marks.build(whole);
+    expect_same_marks(marks, fresh_marks, where);
+    if (HasFatalFailure()) return;
+    failures = size_t(std::count_if(fresh_marks.marks().begin(), fresh_marks.marks().end(),
+                                    [](const FindingMark& m) { return m.item.kind == ItemKind::Thread; }));
+  }
+  // What the trace exercised: the bins widened as the profile grew, segments
+  // out of order merged into their lanes, marks of every kind.
+  EXPECT_GT(minimap.bin_ns(), first_width);
+  EXPECT_GT(merged_lanes, 0u);
+  EXPECT_GT(failures, 0u);
+  EXPECT_GT(marks.marks().size(), 20u);
+  // Every bin up to the duration can be used, none past it.
+  EXPECT_LT(minimap.end_ns(), minimap.bin_ns() * double(Minimap::kBins));
+  EXPECT_GE(minimap.end_ns(), minimap.bin_ns() * double(Minimap::kBins / 2));
 }
 
 TEST_F(UiModelAppendTest, WhatAppendingCannotFollowIsRefusedAndLoadGivesTheFile) {

@@ -147,6 +147,55 @@ TEST_F(UiModelLoadTest, RowsOutOfOrderLandInSortedLanes) {
   EXPECT_LT(model.flows()[0].from_ns, model.flows()[1].from_ns);
 }
 
+// The bulk tables are fed to the lanes by SQLite (core/row_feed.h): kinds
+// come as text, names and args as stored (NULL: none), global rows to no lane.
+TEST_F(UiModelLoadTest, RowsFedByTheirColumnsKeepKindsNamesAndArgs) {
+  int64_t a = thread("a");
+  int64_t name = w->intern("work");
+  w->insert_span({a, kBase + 100, kBase + 900, 0, "span", name, "{\"k\":1}"});
+  w->insert_span({a, kBase + 200, kBase + 300, 0, "running", std::nullopt, std::nullopt});
+  w->insert_span({a, kBase + 400, kBase + 500, 1, "async", std::nullopt, "{}"});
+  w->insert_span({a, kBase + 600, kBase + 700, 0, "other", name, std::nullopt});
+  const char* kinds[] = {"instant", "label", "log", "exception", "mark"};
+  for (int i = 0; i < 5; ++i)
+    w->insert_instant({a, kBase + 1000 + i, kinds[i], i == 2 ? std::optional<int64_t>(name) : std::nullopt,
+                       i == 3 ? std::optional<std::string>("{\"m\":\"x\"}") : std::nullopt});
+  w->insert_instant({std::nullopt, kBase + 50, "log", name, std::nullopt});  // global: no lane
+  w->insert_counter({a, name, kBase + 2000, 3.5});
+  w->insert_counter({std::nullopt, name, kBase + 2100, -1.0});
+  load();
+  ASSERT_EQ(model.threads().size(), 1u);
+  const ThreadLane& t = model.threads()[0];
+  ASSERT_EQ(t.spans.size(), 3u);
+  ASSERT_EQ(t.running.size(), 1u);
+  EXPECT_EQ(t.running[0].name, 0u);
+  EXPECT_EQ(model.text(t.spans[0].name), "work");
+  EXPECT_EQ(model.args(t.spans[0].args), "{\"k\":1}");
+  EXPECT_EQ(t.spans[1].kind, SpanKind::Span);  // "other" reads as a span, as load() always did
+  EXPECT_EQ(t.spans[1].args, 0u);
+  EXPECT_EQ(t.spans[2].kind, SpanKind::Async);
+  EXPECT_EQ(t.spans[2].args, 0u);  // "{}" is no args
+  ASSERT_EQ(t.instants.size(), 5u);
+  const InstantKind want[] = {InstantKind::Instant, InstantKind::Label, InstantKind::Log,
+                              InstantKind::Exception, InstantKind::Instant};
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(t.instants[size_t(i)].kind, want[i]) << i;
+  EXPECT_EQ(model.text(t.instants[2].name), "work");
+  EXPECT_EQ(model.args(t.instants[3].args), "{\"m\":\"x\"}");
+  EXPECT_EQ(model.counts().events, 4 + 6 + 2);  // the global instant counts, in no lane
+  ASSERT_EQ(model.counters().size(), 2u);
+  EXPECT_EQ(model.counters()[0].key, -source.id);  // global: minus its source
+  EXPECT_EQ(model.counters()[0].samples[0].value, -1.0);
+  EXPECT_EQ(model.counters()[1].thread, 0);
+  EXPECT_EQ(model.origin_ns(), kBase);  // the thread's start, before every row
+  // lurk_rows() is the loader's own: from SQL it is refused with a reason.
+  try {
+    db().query_int("SELECT lurk_rows(1, 2) FROM spans");
+    ADD_FAILURE() << "lurk_rows() ran from SQL";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("feed_rows"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(UiModelLoadTest, SearchMarksMergedBlocksThatHoldAMatch) {
   int64_t t = thread("worker");
   // 2000 spans and 2000 labels over 10 ms; one span and one label say "needle".

@@ -14,7 +14,7 @@
 
 namespace lurk::ui {
 
-void TimelinePanel::reset(const ProfileModel& model) {
+void TimelinePanel::reset(const ProfileModel& model, bool appended) {
   window_.fit(double(model.duration_ns()));
   scroll_y_ = 0;
   collapsed_.assign(model.groups().size(), false);
@@ -23,8 +23,13 @@ void TimelinePanel::reset(const ProfileModel& model) {
   // Very many groups: start folded so the first screen is an overview.
   if (model.groups().size() > 64) collapsed_.assign(model.groups().size(), true);
   relayout(model);
-  findings_.build(model);
-  minimap_.build(model);
+  if (appended) {
+    findings_.append(model);
+    minimap_.append(model);
+  } else {
+    findings_.build(model);
+    minimap_.build(model);
+  }
   search_.clear();
   search_current_ = finding_current_ = -1;
   selected_ = hovered_ = {};

@@ -206,17 +206,20 @@ void TimelinePanel::draw_minimap(ImDrawList* draw, const ProfileModel& model, co
   draw->AddText(ImVec2(a.origin.x + 8, top + 6), IM_COL32(150, 155, 165, 255), "whole trace");
   const auto& bins = minimap_.bins();
   float max = float(std::max<uint32_t>(1, minimap_.max_count()));
-  float per_bin = width / float(bins.size());
+  // Bins are a power of two of ns wide (minimap.h): those up to the end fill the width.
+  double span = minimap_.end_ns() - minimap_.start_ns();
+  float per_bin = float(double(width) * minimap_.bin_ns() / span);
   for (size_t i = 0; i < bins.size(); ++i) {
     if (!bins[i].count) continue;
     float h = (bottom - top) * std::max(0.15f, std::log1p(float(bins[i].count)) / std::log1p(max));
     bool flagged = bins[i].worst > MarkKind::WindowUpdate;
     ImU32 color = flagged ? mark_color(bins[i].worst, light_) : IM_COL32(110, 140, 190, 200);
     float x0 = left + float(i) * per_bin;
-    draw->AddRectFilled(ImVec2(x0, flagged ? top : bottom - h), ImVec2(x0 + std::max(per_bin, 1.0f), bottom), color);
+    if (x0 >= left + width) break;
+    float x1 = std::min(x0 + std::max(per_bin, 1.0f), left + width);
+    draw->AddRectFilled(ImVec2(x0, flagged ? top : bottom - h), ImVec2(x1, bottom), color);
   }
   // The visible window, draggable.
-  double span = minimap_.end_ns() - minimap_.start_ns();
   float x0 = left + float((window_.t0() - minimap_.start_ns()) / span) * width;
   float x1 = left + float((window_.t1() - minimap_.start_ns()) / span) * width;
   x0 = std::clamp(x0, left, left + width);

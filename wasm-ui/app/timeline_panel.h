@@ -34,7 +34,10 @@ namespace lurk::ui {
 
 class TimelinePanel {
  public:
-  void reset(const ProfileModel& model);
+  // A new model: the view fitted, the minimap and finding marks built. With
+  // `appended`, the same model after ProfileModel::append() said yes (a
+  // follow update): the minimap and marks grow by its delta instead.
+  void reset(const ProfileModel& model, bool appended = false);
   void draw(const ProfileModel& model);
   // Keys that act on the timeline (]/[, f, WASD, Escape); typed characters.
   void handle_keys(const ProfileModel& model);

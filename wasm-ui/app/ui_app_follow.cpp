@@ -125,7 +125,7 @@ void UiApp::reload_keeping_view() {
     double moved = double(origin - model_->origin_ns());
     view.window = std::make_pair(view.window->first + moved, view.window->second + moved);
   }
-  timeline_.reset(*model_);
+  timeline_.reset(*model_, appended);
   std::vector<std::string> problems;  // a view of this profile fits it: nothing to say
   timeline_.restore_view(*model_, view, problems);
   timeline_.set_scroll_y(scroll);

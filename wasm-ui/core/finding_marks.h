@@ -2,10 +2,14 @@
 // exception (exception instants, and failed threads that have none) and every
 // flagged packet (any analysis kind worse than a window update), in time
 // order, all of them or those of one group (the selected connection's).
-// Built once per profile.
+// Built once per profile, and grown with each follow update by the rows it
+// added (append): marks are kept in one total order, by time and then by
+// where build() meets them (packet lanes, then threads; by index), so the
+// new ones merge in exactly where a build after the same rows puts them.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "core/item_ref.h"
@@ -24,6 +28,12 @@ struct FindingMark {
 class FindingMarks {
  public:
   void build(const ProfileModel& model);
+  // After model.append() said yes: the new packets' and instants' marks
+  // merged in (a lane whose new items fell among its old ones is marked
+  // again whole), failed threads and groups brought up to date. The cost
+  // follows the delta (plus the threads, and a pass over the marks when one
+  // must move or change group), not the events held.
+  void append(const ProfileModel& model);
   const std::vector<FindingMark>& marks() const { return marks_; }
   // The mark after / before `current` (an index, wrapping), or, with no
   // current mark (or one outside the scope), the first one after / last one
@@ -38,7 +48,21 @@ class FindingMarks {
 
  private:
   bool in_scope(size_t i, int32_t group) const;
+  void add_packet_marks(const ProfileModel& model, size_t connection, int dir, size_t from,
+                        std::vector<FindingMark>& into) const;
+  // Returns whether it met an exception instant.
+  bool add_thread_marks(const ProfileModel& model, size_t thread, size_t from,
+                        std::vector<FindingMark>& into) const;
+  void place_failure(const ProfileModel& model, size_t thread, std::vector<FindingMark>& into);
+  void merge_in(std::vector<FindingMark>& added);
+  bool regroup(const ProfileModel& model);
   std::vector<FindingMark> marks_;
+  // Per thread: whether it has an exception instant, and the time of its
+  // failure mark (failed, no exception instant); per thread and connection,
+  // the group its marks hold.
+  std::vector<bool> has_exception_;
+  std::vector<std::optional<int64_t>> failure_;
+  std::vector<int32_t> thread_group_, connection_group_;
 };
 
 }  // namespace lurk::ui

@@ -5,6 +5,7 @@
 
 #include "core/mark_style.h"
 #include "core/profile_model_rows.h"
+#include "core/row_feed.h"
 #include "net/analysis_flags.h"
 #include "net/time_arith.h"
 #include "storage/schema.h"
@@ -48,16 +49,20 @@ int32_t ProfileModel::connection_index(int64_t connection_id) const {
   return find_index(connection_ids_, connection_id);
 }
 
-uint32_t ProfileModel::add_args(const std::string& json) {
-  if (json.empty() || json == "{}") return 0;
+bool ProfileModel::add_args(std::string_view json, uint32_t& index) {
+  index = 0;
+  if (json.empty() || json == "{}") return true;
+  if (!room_for(args_text_, json.size()) || !room_for(args_end_, 1)) return false;
   args_text_ += json;
   args_end_.push_back(args_text_.size());
-  return uint32_t(args_end_.size() - 1);
+  index = uint32_t(args_end_.size() - 1);
+  return true;
 }
 
 ProfileModel ProfileModel::load(Database& db, const std::map<int64_t, int64_t>& clock_by_hand) {
   if (std::string problem = schema_problem(db); !problem.empty()) throw StorageError(problem);
   ProfileModel model;
+  ReadSnapshot snapshot(db);  // the ids noted are the last the bulk reads meet
   model.args_end_.push_back(0);  // index 0: no args
   model.sources_ = load_source_clocks(db, clock_by_hand);
   for (const SourceClock& s : model.sources_)

@@ -31,6 +31,8 @@ class Statement;
 
 namespace lurk::ui {
 
+class RowValues;
+
 // One TCP segment as a mark on a packet lane. Times are relative to the
 // profile's origin so that doubles hold them exactly.
 struct PacketMark {
@@ -163,6 +165,20 @@ struct LaneGroup {
   std::vector<uint32_t> counters;  // counter lane indices
 };
 
+// What ProfileModel::append() added, for what the page keeps up to date
+// with it instead of rebuilding it from every lane (the minimap, the finding
+// marks): the new packets, spans and instants, and where they went.
+struct AppendDelta {
+  // Each new packet, span (its start) and instant: relative time and mark
+  // kind (MarkKind, mark_style.h).
+  std::vector<std::pair<int64_t, uint8_t>> marks;
+  // Per packet lane (connection * 2 + direction) and per thread's instants:
+  // the size before; the lane's items past it are the new ones, unless it is
+  // marked merged (new items fell among the old ones, which moved).
+  std::vector<size_t> packets_before, instants_before;
+  std::vector<bool> packets_merged, instants_merged;
+};
+
 struct ProfileCounts {
   int64_t connections = 0, packets = 0, threads = 0, events = 0;
 };
@@ -227,6 +243,8 @@ class ProfileModel {
   // connection found to be another's, a display shift): the model is then
   // not usable and must be loaded whole.
   bool append(Database& db);
+  // What the last append() that said yes added.
+  const AppendDelta& last_append() const { return delta_; }
 
   // The sources with their clocks and display shifts.
   const std::vector<SourceClock>& sources() const { return sources_; }
@@ -302,17 +320,27 @@ class ProfileModel {
     if (t < origin_ns_) origin_ns_ = t;
     if (t > end_ns_) end_ns_ = t;
   }
-  uint32_t add_args(const std::string& json);
-  // The row loops of the bulk tables, out of line and free of objects with
-  // destructors: with Emscripten's exceptions, a call made where a destructor
-  // may have to run goes through a JavaScript trampoline (invoke_*), which
-  // made every column read of a load several times slower than native.
+  // The args text's index; 0 for none. False when memory ran out (it is
+  // called from row functions, which must not throw: row_feed.h).
+  bool add_args(std::string_view json, uint32_t& index);
+  // The bulk tables' rows with id > `after`, up to the ids noted (loaded_),
+  // into the lanes, unsorted, times absolute: fed by SQLite to the row
+  // functions (row_feed.h), which take the model as `model`.
   using CounterRows = std::map<std::pair<int64_t, int64_t>, std::vector<CounterSample>>;
-  void read_packet_rows(Statement& rows);
-  void read_span_rows(Statement& rows);
-  void read_instant_rows(Statement& rows);
-  void read_counter_rows(Statement& rows, CounterRows& lanes);
-  uint32_t add_args_column(Statement& rows, int column);
+  struct CounterFeed;
+  void read_packet_rows(Database& db, int64_t after);
+  void read_span_rows(Database& db, int64_t after);
+  void read_instant_rows(Database& db, int64_t after);
+  void read_counter_rows(Database& db, int64_t after, CounterRows& lanes);
+  static bool packet_row(void* model, RowValues row);
+  static bool span_row(void* model, RowValues row);
+  static bool instant_row(void* model, RowValues row);
+  static bool counter_row(void* feed, RowValues row);
+  // The row functions' lane lookups, the last answer cached (a lane's rows
+  // usually come together).
+  int32_t cached_thread_index(int64_t id);
+  int64_t last_thread_id_ = INT64_MIN, last_connection_id_ = INT64_MIN;
+  int32_t last_thread_ = -1, last_connection_ = -1;
   // Shared by load() and append(): read the rows with id > `after` (0: all).
   void read_flows(Database& db, int64_t after);
   uint32_t flow_kind(const std::string& kind);
@@ -330,6 +358,12 @@ class ProfileModel {
             periods = 0;
   };
   LoadedIds loaded_;
+  AppendDelta delta_;
+  bool new_rows_without_lane(Database& db, const LoadedIds& before) const;
+  void append_packets(Database& db, int64_t after, int64_t origin);
+  void append_thread_events(Database& db, const LoadedIds& before, int64_t origin);
+  void append_flows(Database& db, int64_t after, int64_t origin);
+  bool finish_append(int64_t origin, int64_t old_end);
   // The file's strings are strings_[0, file_strings_); flow kinds (not
   // interned in the file) follow them, as (text, index).
   size_t file_strings_ = 1;

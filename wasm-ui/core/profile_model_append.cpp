@@ -30,6 +30,7 @@
 #include "core/mark_style.h"
 #include "core/profile_model.h"
 #include "core/profile_model_rows.h"
+#include "core/row_feed.h"
 #include "net/time_arith.h"
 #include "storage/schema.h"
 #include "storage/sqlite_handle.h"
@@ -100,20 +101,15 @@ bool rows_without_lane(Database& db, const char* table, const char* lane_column,
 bool ProfileModel::append(Database& db) {
   if (std::string problem = schema_problem(db); !problem.empty()) throw StorageError(problem);
   if (any_display_shift_ || timeless_) return false;
+  ReadSnapshot snapshot(db);  // the ids noted are the last the bulk reads meet
   std::vector<SourceClock> sources = load_source_clocks(db);
   for (const SourceClock& s : sources)
     if (s.display_shift_ns != 0) return false;
   sources_ = std::move(sources);
   const LoadedIds before = loaded_;
+  delta_ = AppendDelta();
   note_loaded_ids(db);
-  if (rows_without_lane(db, "packets", "connection_id", "connections", before.packets, loaded_.packets) ||
-      rows_without_lane(db, "spans", "thread_id", "threads", before.spans, loaded_.spans) ||
-      rows_without_lane(db, "instants", "thread_id", "threads", before.instants, loaded_.instants) ||
-      rows_without_lane(db, "counters", "thread_id", "threads", before.counters, loaded_.counters) ||
-      rows_without_lane(db, "flows", "from_thread", "threads", before.flows, loaded_.flows) ||
-      rows_without_lane(db, "flows", "to_thread", "threads", before.flows, loaded_.flows))
-    return false;
-  if (!append_strings(db)) return false;
+  if (new_rows_without_lane(db, before) || !append_strings(db)) return false;
 
   // New times are noted absolute, from nothing; they are checked against the
   // origin at the end (every time converted meanwhile uses the old origin).
@@ -121,47 +117,67 @@ bool ProfileModel::append(Database& db) {
   const int64_t old_end = end_ns_;
   origin_ns_ = INT64_MAX;
   end_ns_ = INT64_MIN;
-  auto relative = [origin](int64_t& t) { t = saturating_sub(t, origin); };
-
   if (!append_connections(db, origin) || !append_threads(db, origin)) return false;
+  append_packets(db, before.packets, origin);
+  append_thread_events(db, before, origin);
+  append_counters(db, before.counters, origin);
+  append_flows(db, before.flows, origin);
+  append_periods(db, before.periods, origin);
+  return finish_append(origin, old_end);
+}
 
-  // Packets, into their connections' lanes.
-  std::vector<size_t> packet_sizes(connections_.size() * 2);
+bool ProfileModel::new_rows_without_lane(Database& db, const LoadedIds& before) const {
+  return rows_without_lane(db, "packets", "connection_id", "connections", before.packets, loaded_.packets) ||
+         rows_without_lane(db, "spans", "thread_id", "threads", before.spans, loaded_.spans) ||
+         rows_without_lane(db, "instants", "thread_id", "threads", before.instants, loaded_.instants) ||
+         rows_without_lane(db, "counters", "thread_id", "threads", before.counters, loaded_.counters) ||
+         rows_without_lane(db, "flows", "from_thread", "threads", before.flows, loaded_.flows) ||
+         rows_without_lane(db, "flows", "to_thread", "threads", before.flows, loaded_.flows);
+}
+
+// Packets, into their connections' lanes; each lane's pyramid grown by its new marks.
+void ProfileModel::append_packets(Database& db, int64_t after, int64_t origin) {
+  std::vector<size_t> old_sizes(connections_.size() * 2);
   for (size_t i = 0; i < connections_.size(); ++i)
-    for (int d = 0; d < 2; ++d) packet_sizes[i * 2 + size_t(d)] = connections_[i].lanes[d].size();
-  Statement packets = db.prepare(rows::kPackets);
-  packets.bind(1, before.packets).bind(2, loaded_.packets);
-  read_packet_rows(packets);
+    for (int d = 0; d < 2; ++d) old_sizes[i * 2 + size_t(d)] = connections_[i].lanes[d].size();
+  read_packet_rows(db, after);
+  delta_.packets_merged.assign(old_sizes.size(), false);
   for (size_t i = 0; i < connections_.size(); ++i)
     for (int d = 0; d < 2; ++d) {
       std::vector<PacketMark>& lane = connections_[i].lanes[d];
-      size_t old_size = packet_sizes[i * 2 + size_t(d)];
+      size_t old_size = old_sizes[i * 2 + size_t(d)];
       if (lane.size() == old_size) continue;
-      for (size_t k = old_size; k < lane.size(); ++k) relative(lane[k].t_ns);
+      for (size_t k = old_size; k < lane.size(); ++k) {
+        lane[k].t_ns = saturating_sub(lane[k].t_ns, origin);
+        delta_.marks.emplace_back(lane[k].t_ns, packet_kind(lane[k]));
+      }
       bool appended = merge_tail(lane, old_size, [](const PacketMark& a, const PacketMark& b) {
         return a.t_ns < b.t_ns;
       });
+      delta_.packets_merged[i * 2 + size_t(d)] = !appended;
       update_pyramid(connections_[i].severity[d], lane, old_size, appended, packet_kind);
     }
+  delta_.packets_before = std::move(old_sizes);
+}
 
-  // Spans and instants, into their threads' lanes.
+// Spans and instants, into their threads' lanes.
+void ProfileModel::append_thread_events(Database& db, const LoadedIds& before, int64_t origin) {
   struct Sizes { size_t spans, running, instants; };
-  std::vector<Sizes> thread_sizes(threads_.size());
+  std::vector<Sizes> old_sizes(threads_.size());
   for (size_t i = 0; i < threads_.size(); ++i)
-    thread_sizes[i] = {threads_[i].spans.size(), threads_[i].running.size(),
-                       threads_[i].instants.size()};
-  Statement spans = db.prepare(rows::kSpans);
-  spans.bind(1, before.spans).bind(2, loaded_.spans);
-  read_span_rows(spans);
-  Statement instants = db.prepare(rows::kInstants);
-  instants.bind(1, before.instants).bind(2, loaded_.instants);
-  read_instant_rows(instants);
+    old_sizes[i] = {threads_[i].spans.size(), threads_[i].running.size(), threads_[i].instants.size()};
+  read_span_rows(db, before.spans);
+  read_instant_rows(db, before.instants);
+  delta_.instants_merged.assign(threads_.size(), false);
+  auto relative = [origin](int64_t& t) { t = saturating_sub(t, origin); };
   for (size_t i = 0; i < threads_.size(); ++i) {
     ThreadLane& t = threads_[i];
-    const Sizes& old = thread_sizes[i];
+    const Sizes& old = old_sizes[i];
     if (t.spans.size() != old.spans) {
-      for (size_t k = old.spans; k < t.spans.size(); ++k)
+      for (size_t k = old.spans; k < t.spans.size(); ++k) {
         relative(t.spans[k].t0_ns), relative(t.spans[k].t1_ns);
+        delta_.marks.emplace_back(t.spans[k].t0_ns, uint8_t(MarkKind::Normal));
+      }
       merge_tail(t.spans, old.spans, span_before);
       index_depths(t);
     }
@@ -172,34 +188,42 @@ bool ProfileModel::append(Database& db) {
                  [](const SpanRecord& a, const SpanRecord& b) { return a.t0_ns < b.t0_ns; });
     }
     if (t.instants.size() != old.instants) {
-      for (size_t k = old.instants; k < t.instants.size(); ++k) relative(t.instants[k].t_ns);
+      for (size_t k = old.instants; k < t.instants.size(); ++k) {
+        relative(t.instants[k].t_ns);
+        delta_.marks.emplace_back(t.instants[k].t_ns, instant_kind(t.instants[k]));
+      }
       bool appended = merge_tail(t.instants, old.instants, [](const InstantRecord& a,
                                                               const InstantRecord& b) {
         return a.t_ns < b.t_ns;
       });
+      delta_.instants_merged[i] = !appended;
       update_pyramid(t.instant_severity, t.instants, old.instants, appended, instant_kind);
     }
   }
+  delta_.instants_before.resize(threads_.size());
+  for (size_t i = 0; i < threads_.size(); ++i) delta_.instants_before[i] = old_sizes[i].instants;
+}
 
-  append_counters(db, before.counters, origin);
-
+void ProfileModel::append_flows(Database& db, int64_t after, int64_t origin) {
   size_t old_flows = flows_.size();
-  read_flows(db, before.flows);
-  for (size_t k = old_flows; k < flows_.size(); ++k)
-    relative(flows_[k].from_ns), relative(flows_[k].to_ns);
+  read_flows(db, after);
+  for (size_t k = old_flows; k < flows_.size(); ++k) {
+    flows_[k].from_ns = saturating_sub(flows_[k].from_ns, origin);
+    flows_[k].to_ns = saturating_sub(flows_[k].to_ns, origin);
+  }
   merge_tail(flows_, old_flows,
              [](const FlowRecord& a, const FlowRecord& b) { return a.from_ns < b.from_ns; });
+}
 
-  append_periods(db, before.periods, origin);
-
-  // Nothing before the origin; the end is the latest time held.
+// Nothing new before the origin (else: false, load whole); the end is the
+// latest time held; the groups follow the threads' and connections' new places.
+bool ProfileModel::finish_append(int64_t origin, int64_t old_end) {
   const int64_t first_new = origin_ns_, last_new = end_ns_;
   origin_ns_ = origin;
   if (first_new <= last_new && first_new < origin) return false;
   end_ns_ = first_new <= last_new ? std::max(old_end, saturating_sub(last_new, origin)) : old_end;
   for (ThreadLane& t : threads_)
     if (!t.end_known) t.end_ns = end_ns_;
-
   build_groups();
   counts_.connections = int64_t(connections_.size());
   counts_.threads = int64_t(threads_.size());
@@ -312,9 +336,7 @@ bool ProfileModel::append_threads(Database& db, int64_t origin) {
 // lanes' key order, as load()'s map gives it.
 void ProfileModel::append_counters(Database& db, int64_t after, int64_t origin) {
   CounterRows lanes;
-  Statement counters = db.prepare(rows::kCounters);
-  counters.bind(1, after).bind(2, loaded_.counters);
-  read_counter_rows(counters, lanes);
+  read_counter_rows(db, after, lanes);
   for (auto& [key, samples] : lanes) {
     for (CounterSample& s : samples) s.t_ns = saturating_sub(s.t_ns, origin);
     auto at = std::lower_bound(counter_keys_.begin(), counter_keys_.end(), key);

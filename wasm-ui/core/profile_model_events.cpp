@@ -11,6 +11,7 @@
 #include "core/mark_style.h"
 #include "core/profile_model.h"
 #include "core/profile_model_rows.h"
+#include "core/row_feed.h"
 #include "net/analysis_flags.h"
 #include "net/time_arith.h"
 #include "storage/sqlite_handle.h"
@@ -39,9 +40,7 @@ class IdLookup {
 }  // namespace
 
 void ProfileModel::load_packets(Database& db) {
-  Statement packets = db.prepare(rows::kPackets);
-  packets.bind(1, int64_t(0)).bind(2, loaded_.packets);
-  read_packet_rows(packets);
+  read_packet_rows(db, 0);
   for (ConnectionLanes& c : connections_) {
     for (int dir = 0; dir < 2; ++dir) {
       std::vector<PacketMark>& lane = c.lanes[dir];
@@ -55,34 +54,40 @@ void ProfileModel::load_packets(Database& db) {
   }
 }
 
-[[gnu::noinline]] void ProfileModel::read_packet_rows(Statement& packets) {
-  IdLookup connection(connection_ids_);
-  while (packets.step()) {
-    int32_t index = connection(packets.column_int(0));
-    if (index < 0) continue;
-    PacketMark mark;
-    mark.t_ns = packets.column_int(2);
-    mark.analysis = static_cast<uint32_t>(packets.column_int(3));
-    mark.payload_len = static_cast<uint32_t>(packets.column_int(4));
-    mark.frame = static_cast<uint32_t>(packets.column_int(5));
-    mark.tcp_flags = static_cast<uint8_t>(packets.column_int(6));
-    ConnectionLanes& c = connections_[size_t(index)];
-    if (mark.analysis & (kRetransmission | kFastRetransmission | kSpuriousRetransmission))
-      ++c.retransmissions;
-    if (mark.analysis & kDuplicateAck) ++c.dup_acks;
-    c.lanes[packets.column_int(1) ? 1 : 0].push_back(mark);
-    ++counts_.packets;
-  }
+void ProfileModel::read_packet_rows(Database& db, int64_t after) {
+  last_connection_id_ = INT64_MIN;
+  feed_rows(db, rows::kPackets, after, this, packet_row);
 }
 
-[[gnu::noinline]] uint32_t ProfileModel::add_args_column(Statement& rows, int column) {
-  return add_args(rows.column_text(column));
+// The row functions below are called from inside SQLite (row_feed.h): they
+// hold no objects with destructors and call nothing that throws.
+bool ProfileModel::packet_row(void* target, RowValues row) {
+  auto& model = *static_cast<ProfileModel*>(target);
+  // Rows of one lane usually come together: the last lookup is cached.
+  if (int64_t id = row.integer(0); id != model.last_connection_id_) {
+    model.last_connection_id_ = id;
+    model.last_connection_ = model.connection_index(id);
+  }
+  if (model.last_connection_ < 0) return true;
+  PacketMark mark;
+  mark.t_ns = row.integer(2);
+  mark.analysis = static_cast<uint32_t>(row.integer(3));
+  mark.payload_len = static_cast<uint32_t>(row.integer(4));
+  mark.frame = static_cast<uint32_t>(row.integer(5));
+  mark.tcp_flags = static_cast<uint8_t>(row.integer(6));
+  ConnectionLanes& c = model.connections_[size_t(model.last_connection_)];
+  if (mark.analysis & (kRetransmission | kFastRetransmission | kSpuriousRetransmission))
+    ++c.retransmissions;
+  if (mark.analysis & kDuplicateAck) ++c.dup_acks;
+  std::vector<PacketMark>& lane = c.lanes[row.integer(1) ? 1 : 0];
+  if (!room_for(lane, 1)) return false;
+  lane.push_back(mark);
+  ++model.counts_.packets;
+  return true;
 }
 
 void ProfileModel::load_spans(Database& db) {
-  Statement spans = db.prepare(rows::kSpans);
-  spans.bind(1, int64_t(0)).bind(2, loaded_.spans);
-  read_span_rows(spans);
+  read_span_rows(db, 0);
   for (ThreadLane& t : threads_) {
     order_spans(t);
     t.spans.shrink_to_fit();
@@ -90,30 +95,44 @@ void ProfileModel::load_spans(Database& db) {
   }
 }
 
-[[gnu::noinline]] void ProfileModel::read_span_rows(Statement& spans) {
-  IdLookup thread(thread_ids_);
-  while (spans.step()) {
-    ++counts_.events;
-    SpanRecord s;
-    s.t0_ns = spans.column_int(1);
-    s.t1_ns = std::max(s.t0_ns, spans.column_int(2));
-    note_time(s.t0_ns);
-    note_time(spans.column_int(2));
-    int32_t index = thread(spans.column_int(0));
-    if (index < 0) continue;
-    s.depth = uint16_t(std::clamp<int64_t>(spans.column_int(3), 0, 1000));
-    s.kind = SpanKind(spans.column_int(4));
-    s.name = uint32_t(spans.column_int(5));
-    if (!spans.column_is_null(6)) s.args = add_args_column(spans, 6);
-    ThreadLane& t = threads_[size_t(index)];
-    (s.kind == SpanKind::Running ? t.running : t.spans).push_back(s);
+void ProfileModel::read_span_rows(Database& db, int64_t after) {
+  last_thread_id_ = INT64_MIN;
+  feed_rows(db, rows::kSpans, after, this, span_row);
+}
+
+int32_t ProfileModel::cached_thread_index(int64_t id) {
+  if (id != last_thread_id_) {
+    last_thread_id_ = id;
+    last_thread_ = thread_index(id);
   }
+  return last_thread_;
+}
+
+bool ProfileModel::span_row(void* target, RowValues row) {
+  auto& model = *static_cast<ProfileModel*>(target);
+  ++model.counts_.events;
+  SpanRecord s;
+  s.t0_ns = row.integer(1);
+  const int64_t end = row.integer(2);
+  s.t1_ns = std::max(s.t0_ns, end);
+  model.note_time(s.t0_ns);
+  model.note_time(end);
+  int32_t index = model.cached_thread_index(row.integer(0));
+  if (index < 0) return true;
+  s.depth = uint16_t(std::clamp<int64_t>(row.integer(3), 0, 1000));
+  std::string_view kind = row.text(4);
+  s.kind = kind == "running" ? SpanKind::Running : kind == "async" ? SpanKind::Async : SpanKind::Span;
+  s.name = uint32_t(row.integer(5));
+  if (!row.null(6) && !model.add_args(row.text(6), s.args)) return false;
+  ThreadLane& t = model.threads_[size_t(index)];
+  std::vector<SpanRecord>& lane = s.kind == SpanKind::Running ? t.running : t.spans;
+  if (!room_for(lane, 1)) return false;
+  lane.push_back(s);
+  return true;
 }
 
 void ProfileModel::load_instants(Database& db) {
-  Statement instants = db.prepare(rows::kInstants);
-  instants.bind(1, int64_t(0)).bind(2, loaded_.instants);
-  read_instant_rows(instants);
+  read_instant_rows(db, 0);
   for (ThreadLane& t : threads_) {
     sort_by_time(t.instants, [](const InstantRecord& r) { return r.t_ns; });
     t.instants.shrink_to_fit();
@@ -127,29 +146,44 @@ void ProfileModel::load_instants(Database& db) {
   args_end_.shrink_to_fit();
 }
 
-[[gnu::noinline]] void ProfileModel::read_instant_rows(Statement& instants) {
-  IdLookup thread(thread_ids_);
-  while (instants.step()) {
-    ++counts_.events;
-    InstantRecord r;
-    r.t_ns = instants.column_int(1);
-    note_time(r.t_ns);
-    if (instants.column_is_null(0)) continue;  // global instants have no lane
-    int32_t index = thread(instants.column_int(0));
-    if (index < 0) continue;
-    r.kind = InstantKind(instants.column_int(2));
-    r.name = uint32_t(instants.column_int(3));
-    if (!instants.column_is_null(4)) r.args = add_args_column(instants, 4);
-    threads_[size_t(index)].instants.push_back(r);
-  }
+void ProfileModel::read_instant_rows(Database& db, int64_t after) {
+  last_thread_id_ = INT64_MIN;
+  feed_rows(db, rows::kInstants, after, this, instant_row);
+}
+
+namespace {
+
+InstantKind instant_kind_of(std::string_view kind) {
+  if (kind == "label") return InstantKind::Label;
+  if (kind == "log") return InstantKind::Log;
+  if (kind == "exception") return InstantKind::Exception;
+  return InstantKind::Instant;
+}
+
+}  // namespace
+
+bool ProfileModel::instant_row(void* target, RowValues row) {
+  auto& model = *static_cast<ProfileModel*>(target);
+  ++model.counts_.events;
+  InstantRecord r;
+  r.t_ns = row.integer(1);
+  model.note_time(r.t_ns);
+  if (row.null(0)) return true;  // global instants have no lane
+  int32_t index = model.cached_thread_index(row.integer(0));
+  if (index < 0) return true;
+  r.kind = instant_kind_of(row.text(2));
+  r.name = uint32_t(row.integer(3));
+  if (!row.null(4) && !model.add_args(row.text(4), r.args)) return false;
+  std::vector<InstantRecord>& lane = model.threads_[size_t(index)].instants;
+  if (!room_for(lane, 1)) return false;
+  lane.push_back(r);
+  return true;
 }
 
 void ProfileModel::load_counters(Database& db) {
   // One lane per (name, thread), in that order.
   CounterRows lanes;
-  Statement counters = db.prepare(rows::kCounters);
-  counters.bind(1, int64_t(0)).bind(2, loaded_.counters);
-  read_counter_rows(counters, lanes);
+  read_counter_rows(db, 0, lanes);
   IdLookup thread(thread_ids_);
   for (auto& [key, samples] : lanes) {
     CounterLane c;
@@ -171,17 +205,49 @@ void ProfileModel::load_counters(Database& db) {
   }
 }
 
-[[gnu::noinline]] void ProfileModel::read_counter_rows(Statement& counters, CounterRows& lanes) {
+// The counter rows' feed: the lanes by key, and the last key's lane.
+struct ProfileModel::CounterFeed {
+  ProfileModel* model;
+  CounterRows* lanes;
   std::pair<int64_t, int64_t> last_key{-1, -1};
   std::vector<CounterSample>* lane = nullptr;
-  while (counters.step()) {
-    ++counts_.events;
-    std::pair<int64_t, int64_t> key{counters.column_int(0), counters.column_int(1)};
-    if (!lane || key != last_key) lane = &lanes[key];
-    last_key = key;
-    lane->push_back({counters.column_int(2), counters.column_double(3)});
-    note_time(lane->back().t_ns);
+};
+
+namespace {
+
+// The lane of a key new to the run (its map node allocated: may fail).
+[[gnu::noinline]] std::vector<CounterSample>* counter_lane(
+    std::map<std::pair<int64_t, int64_t>, std::vector<CounterSample>>& lanes,
+    std::pair<int64_t, int64_t> key) {
+  try {
+    return &lanes[key];
+  } catch (...) {
+    return nullptr;
   }
+}
+
+}  // namespace
+
+void ProfileModel::read_counter_rows(Database& db, int64_t after, CounterRows& lanes) {
+  CounterFeed feed{this, &lanes};
+  feed_rows(db, rows::kCounters, after, &feed, counter_row);
+}
+
+bool ProfileModel::counter_row(void* target, RowValues row) {
+  auto& feed = *static_cast<CounterFeed*>(target);
+  ++feed.model->counts_.events;
+  // The lane key: (name, thread id), or (name, minus the source id) for a
+  // global counter.
+  std::pair<int64_t, int64_t> key{row.integer(0), row.null(1) ? -row.integer(2) : row.integer(1)};
+  if (!feed.lane || key != feed.last_key) {
+    feed.lane = counter_lane(*feed.lanes, key);
+    if (!feed.lane) return false;
+  }
+  feed.last_key = key;
+  if (!room_for(*feed.lane, 1)) return false;
+  feed.lane->push_back({row.integer(3), row.real(4)});
+  feed.model->note_time(feed.lane->back().t_ns);
+  return true;
 }
 
 void ProfileModel::load_flows(Database& db) {
