@@ -12,27 +12,30 @@
 #include "storage/trace_writer.h"
 
 namespace lurk {
+
+FindingRow finding_row_from(Statement& row) {
+  FindingRow r;
+  r.kind = row.column_text(0);
+  r.severity = static_cast<int>(row.column_int(1));
+  r.title = row.column_text(2);
+  if (!row.column_is_null(3)) r.detail = row.column_text(3);
+  r.connection_id = row.column_optional_int(4);
+  r.ts_ns = row.column_optional_int(5);
+  r.duration_ns = row.column_optional_int(6);
+  return r;
+}
+
 namespace {
 
 // What the captures' own packets showed, found while they were ingested.
 std::vector<FindingRow> load_capture_findings(Database& db) {
   std::vector<FindingRow> rows;
   Statement s = db.prepare(
-      "SELECT kind, severity, title, detail, connection_id, ts_ns, duration_ns "
-      "FROM capture_findings WHERE connection_id NOT IN "
+      std::string("SELECT ") + kFindingRowColumns +
+      " FROM capture_findings WHERE connection_id NOT IN "
       // A trace's copy of a capture's connection repeats the capture's findings.
       "(SELECT id FROM connections WHERE same_as IS NOT NULL) ORDER BY id");
-  while (s.step()) {
-    FindingRow r;
-    r.kind = s.column_text(0);
-    r.severity = static_cast<int>(s.column_int(1));
-    r.title = s.column_text(2);
-    if (!s.column_is_null(3)) r.detail = s.column_text(3);
-    r.connection_id = s.column_optional_int(4);
-    r.ts_ns = s.column_optional_int(5);
-    r.duration_ns = s.column_optional_int(6);
-    rows.push_back(std::move(r));
-  }
+  while (s.step()) rows.push_back(finding_row_from(s));
   return rows;
 }
 

@@ -11,6 +11,14 @@
 namespace lurk {
 
 class Database;
+class Statement;
+
+// The columns finding_row_from reads, in its order, for "SELECT "
+// kFindingRowColumns " FROM capture_findings ..." (the whole pass and
+// `lurk collect`'s per-batch findings read capture findings so).
+inline constexpr const char* kFindingRowColumns =
+    "kind, severity, title, detail, connection_id, ts_ns, duration_ns";
+FindingRow finding_row_from(Statement& row);
 
 // A zero-window stall's "what the receiving thread did meanwhile" (its
 // linked threads' spans and running time during the stall), added to its

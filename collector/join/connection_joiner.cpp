@@ -31,25 +31,11 @@ std::vector<Connection> load_connections(Database& db) {
   // merged nor given other traces' threads (docs/joining.md).
   std::string own_rows = has_column(db, "connections", "root_thread_id")
                              ? " WHERE c.root_thread_id IS NULL" : "";
-  Statement s = db.prepare(
-      "SELECT c.id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.first_ns, c.last_ns, c.same_as, "
-      "  coalesce(src.format, '') <> 'lurk-jsonl' "
-      "FROM connections c LEFT JOIN sources src ON src.id = c.source_id" + own_rows +
-      " ORDER BY c.id");
+  Statement s = db.prepare(std::string("SELECT ") + kJoinConnectionColumns +
+                           " FROM connections c LEFT JOIN sources src ON src.id = c.source_id" +
+                           own_rows + " ORDER BY c.id");
   std::vector<Connection> out;
-  while (s.step()) {
-    Connection c;
-    c.id = s.column_int(0);
-    c.addr_a = s.column_text(1);
-    c.port_a = static_cast<int>(s.column_int(2));
-    c.addr_b = s.column_text(3);
-    c.port_b = static_cast<int>(s.column_int(4));
-    c.first_ns = s.column_int(5);
-    c.last_ns = s.column_int(6);
-    c.same_as = s.column_optional_int(7);
-    c.from_capture = s.column_int(8) != 0;
-    out.push_back(std::move(c));
-  }
+  while (s.step()) out.push_back(join_connection_from(s));
   return out;
 }
 

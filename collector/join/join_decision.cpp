@@ -66,4 +66,18 @@ std::optional<std::pair<int64_t, const char*>> decide_link(const JoinCandidates&
   return std::nullopt;
 }
 
+JoinConnection join_connection_from(Statement& row) {
+  JoinConnection c;
+  c.id = row.column_int(0);
+  c.addr_a = row.column_text(1);
+  c.port_a = static_cast<int>(row.column_int(2));
+  c.addr_b = row.column_text(3);
+  c.port_b = static_cast<int>(row.column_int(4));
+  c.first_ns = row.column_int(5);
+  c.last_ns = row.column_int(6);
+  c.same_as = row.column_optional_int(7);
+  c.from_capture = row.column_int(8) != 0;
+  return c;
+}
+
 }  // namespace lurk

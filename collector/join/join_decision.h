@@ -51,6 +51,14 @@ struct JoinConnection {
   }
 };
 
+// The columns join_connection_from reads, in its order, for
+// "SELECT " kJoinConnectionColumns " FROM connections c LEFT JOIN sources src
+// ON src.id = c.source_id ..." (both joiners load connections so).
+inline constexpr const char* kJoinConnectionColumns =
+    "c.id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.first_ns, c.last_ns, c.same_as, "
+    "coalesce(src.format, '') <> 'lurk-jsonl'";
+JoinConnection join_connection_from(Statement& row);
+
 // The earliest evidence of each kind a thread's events give.
 struct ThreadEvidence {
   std::optional<JoinEvidence> tuple, port, label;

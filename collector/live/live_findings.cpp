@@ -118,22 +118,14 @@ void LiveFindings::read_capture_findings(const IdRange* range) {
     while (merged.step()) merged_connections_.insert(merged.column_int(0));
   }
   Statement s = db_.prepare(
-      std::string("SELECT kind, severity, title, detail, connection_id, ts_ns, duration_ns "
-                  "FROM capture_findings ") + (range ? "WHERE id BETWEEN ?1 AND ?2 " : "") +
+      std::string("SELECT ") + kFindingRowColumns + " FROM capture_findings " +
+      (range ? "WHERE id BETWEEN ?1 AND ?2 " : "") +
       "ORDER BY id");
   if (range) s.bind(1, range->first).bind(2, range->last);
   while (s.step()) {
     // Never merged while collecting (live_joiner.h): the set is the profile's at start.
     if (s.column_is_null(4) || merged_connections_.count(s.column_int(4))) continue;
-    FindingRow r;
-    r.kind = s.column_text(0);
-    r.severity = static_cast<int>(s.column_int(1));
-    r.title = s.column_text(2);
-    if (!s.column_is_null(3)) r.detail = s.column_text(3);
-    r.connection_id = s.column_optional_int(4);
-    r.ts_ns = s.column_optional_int(5);
-    r.duration_ns = s.column_optional_int(6);
-    new_capture_findings_.push_back(std::move(r));
+    new_capture_findings_.push_back(finding_row_from(s));
   }
 }
 

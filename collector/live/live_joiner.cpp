@@ -178,20 +178,10 @@ void LiveJoiner::read_events(const char* sql, const IdRange& range, std::set<int
 // whose decision they can change are re-decided.
 void LiveJoiner::read_connections(const std::set<int64_t>& ids, std::set<int64_t>& touched) {
   std::string own_rows = has_root_thread_ ? "c.root_thread_id IS NULL AND " : "";
-  for_chunks(db_, "SELECT c.id, c.addr_a, c.port_a, c.addr_b, c.port_b, c.first_ns, c.last_ns, "
-                  "c.same_as, coalesce(src.format, '') <> 'lurk-jsonl' FROM connections c "
+  for_chunks(db_, std::string("SELECT ") + kJoinConnectionColumns + " FROM connections c "
                   "LEFT JOIN sources src ON src.id = c.source_id WHERE " + own_rows + "c.id IN ",
              ids, [&](Statement& s) {
-    JoinConnection c;
-    c.id = s.column_int(0);
-    c.addr_a = s.column_text(1);
-    c.port_a = static_cast<int>(s.column_int(2));
-    c.addr_b = s.column_text(3);
-    c.port_b = static_cast<int>(s.column_int(4));
-    c.first_ns = s.column_int(5);
-    c.last_ns = s.column_int(6);
-    c.same_as = s.column_optional_int(7);
-    c.from_capture = s.column_int(8) != 0;
+    JoinConnection c = join_connection_from(s);
     auto it = connections_.find(c.id);
     std::optional<JoinConnection> before;
     if (it != connections_.end()) {
