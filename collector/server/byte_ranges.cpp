@@ -4,14 +4,10 @@
 #include <charconv>
 #include <optional>
 
+#include "server/ascii_text.h"
+
 namespace lurk::server {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 std::optional<uint64_t> parse_number(std::string_view text) {
   if (text.empty()) return std::nullopt;
@@ -31,8 +27,8 @@ struct Spec {
 std::optional<Spec> parse_spec(std::string_view text, uint64_t size) {
   size_t dash = text.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
-  std::string_view first_text = trim(text.substr(0, dash));
-  std::string_view last_text = trim(text.substr(dash + 1));
+  std::string_view first_text = trim_ows(text.substr(0, dash));
+  std::string_view last_text = trim_ows(text.substr(dash + 1));
   Spec spec;
   if (first_text.empty()) {  // suffix: the last n bytes
     std::optional<uint64_t> count = parse_number(last_text);
@@ -60,14 +56,14 @@ std::optional<Spec> parse_spec(std::string_view text, uint64_t size) {
 
 RangePlan plan_ranges(std::string_view header, uint64_t size) {
   RangePlan plan;
-  header = trim(header);
+  header = trim_ows(header);
   if (!header.starts_with("bytes=")) return plan;  // another unit: ignored
   header.remove_prefix(6);
   std::vector<ByteRange> ranges;
   size_t specs = 0;
   while (true) {
     size_t comma = header.find(',');
-    std::string_view text = trim(header.substr(0, comma));
+    std::string_view text = trim_ows(header.substr(0, comma));
     if (!text.empty()) {
       if (++specs > kMaxRangeSpecs) return plan;
       std::optional<Spec> spec = parse_spec(text, size);

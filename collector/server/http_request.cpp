@@ -8,12 +8,6 @@
 namespace lurk::server {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 bool is_token_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
@@ -55,7 +49,7 @@ std::optional<RequestError> add_header(HttpRequest& request, std::string_view li
   std::string_view name = line.substr(0, colon);
   if (!std::all_of(name.begin(), name.end(), is_token_char))
     return RequestError{400, "a header name with a character not allowed in it"};
-  std::string_view value = trim(line.substr(colon + 1));
+  std::string_view value = trim_ows(line.substr(colon + 1));
   for (char c : value)
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
       return RequestError{400, "a control character in a header value"};
@@ -103,7 +97,7 @@ std::optional<std::string> HttpRequest::cookie(std::string_view name) const {
   std::string_view rest = *cookies;
   while (!rest.empty()) {
     size_t semi = rest.find_first_of(";,");
-    std::string_view pair = trim(rest.substr(0, semi));
+    std::string_view pair = trim_ows(rest.substr(0, semi));
     size_t eq = pair.find('=');
     if (eq != std::string_view::npos && pair.substr(0, eq) == name)
       return std::string(pair.substr(eq + 1));

@@ -22,7 +22,7 @@ namespace {
 using lane_store_detail::Entry;
 using lane_store_detail::LaneKind;
 
-constexpr char kMagic[16] = "lurk-store v1\n";
+constexpr char kStoreMagic[16] = "lurk-store v1\n";
 constexpr char kEnd[16] = "lurk-store end\n";
 
 struct Footer {
@@ -72,7 +72,7 @@ LaneStoreWriter::LaneStoreWriter(const std::filesystem::path& profile, const ui:
     return;
   }
   std::string identity = profile_identity(profile);
-  put_bytes(kMagic, sizeof kMagic);
+  put_bytes(kStoreMagic, sizeof kStoreMagic);
   uint64_t n = identity.size();
   put_bytes(&n, sizeof n);
   put_bytes(identity.data(), identity.size());
@@ -168,17 +168,17 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
     return nullptr;
   };
   std::string identity = profile_identity(profile);
-  std::string head(sizeof kMagic + sizeof(uint64_t) + identity.size(), '\0');
+  std::string head(sizeof kStoreMagic + sizeof(uint64_t) + identity.size(), '\0');
   Footer footer;
   if (store->size_ < head.size() + sizeof footer ||
       ::pread(store->fd_, head.data(), head.size(), 0) != ssize_t(head.size()) ||
       ::pread(store->fd_, &footer, sizeof footer, off_t(store->size_ - sizeof footer)) != ssize_t(sizeof footer))
     return fail("truncated");
   uint64_t identity_size = identity.size();
-  if (std::memcmp(head.data(), kMagic, sizeof kMagic) != 0 ||
-      std::memcmp(head.data() + sizeof kMagic, &identity_size, sizeof identity_size) != 0)
+  if (std::memcmp(head.data(), kStoreMagic, sizeof kStoreMagic) != 0 ||
+      std::memcmp(head.data() + sizeof kStoreMagic, &identity_size, sizeof identity_size) != 0)
     return fail("not a lane store of this lurk for this profile");
-  if (head.compare(sizeof kMagic + sizeof identity_size, identity.size(), identity) != 0)
+  if (head.compare(sizeof kStoreMagic + sizeof identity_size, identity.size(), identity) != 0)
     return fail("the profile changed since it was made");
   uint64_t index_room = store->size_ - sizeof footer;
   if (std::memcmp(footer.end, kEnd, sizeof kEnd) != 0 || footer.index_at < head.size() ||

@@ -21,7 +21,7 @@ namespace {
 // v3: made with a lane store beside it (lane_store.h), and the minimap's bins
 // a power of two of ns wide (wasm-ui/core/minimap.h): earlier files are made
 // again (the two changes came as two different "v2"s on two branches).
-constexpr char kMagic[16] = "lurk-lanes v3\n";
+constexpr char kSummaryMagic[16] = "lurk-lanes v3\n";
 
 struct Identity {
   int64_t size = -1, mtime_ns = -1, wal_size = -1, wal_mtime_ns = -1;
@@ -91,7 +91,7 @@ class Reader {
 
 std::string encode(const ui::LaneSummary& s, const Identity& id, const std::string& path) {
   Writer w;
-  w.bytes.append(kMagic, sizeof kMagic);
+  w.bytes.append(kSummaryMagic, sizeof kSummaryMagic);
   w.put(uint64_t(path.size()));
   w.bytes += path;
   w.put(id);
@@ -109,13 +109,13 @@ std::string encode(const ui::LaneSummary& s, const Identity& id, const std::stri
 // The summary in `bytes` when it is one for a profile of identity `id`.
 bool decode(std::string bytes, const Identity& id, const std::string& path, ui::LaneSummary& s,
             std::string& why) {
-  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+  if (bytes.size() < sizeof kSummaryMagic || std::memcmp(bytes.data(), kSummaryMagic, sizeof kSummaryMagic) != 0) {
     why = "not a lane summary of this lurk";
     return false;
   }
   uint64_t path_size = 0;
-  std::memcpy(&path_size, bytes.data() + sizeof kMagic, std::min(sizeof path_size, bytes.size() - sizeof kMagic));
-  size_t head = sizeof kMagic + sizeof path_size;
+  std::memcpy(&path_size, bytes.data() + sizeof kSummaryMagic, std::min(sizeof path_size, bytes.size() - sizeof kSummaryMagic));
+  size_t head = sizeof kSummaryMagic + sizeof path_size;
   if (bytes.size() < head || path_size > bytes.size() - head) return why = "truncated", false;
   if (bytes.compare(head, path_size, path) != 0) return why = "made for another profile", false;
   Reader r(bytes.substr(head + path_size));

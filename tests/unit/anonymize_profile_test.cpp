@@ -18,7 +18,7 @@
 namespace lurk {
 namespace {
 
-const SipKey kKey{0x0123456789abcdefULL, 0xfedcba9876543210ULL};
+const SipKey kProfileKey{0x0123456789abcdefULL, 0xfedcba9876543210ULL};
 
 class AnonymizeProfileTest : public test::ProfileTest {
  protected:
@@ -72,7 +72,7 @@ TEST_F(AnonymizeProfileTest, NoOriginalAddressOrCommentLeftFindingsKept) {
   std::string findings_before = text(findings_sql);
   ASSERT_GT(count("SELECT count(*) FROM findings"), 0);
 
-  AnonymizeSummary summary = anonymize_profile(db(), {.key = kKey, .map_ports = true});
+  AnonymizeSummary summary = anonymize_profile(db(), {.key = kProfileKey, .map_ports = true});
   EXPECT_EQ(summary.addresses, 4);  // 127.0.0.1, ::1 (the capture's IPv6 part), 10.9.8.7, 10.9.9.1
 
   std::string after = all_text();
@@ -82,7 +82,7 @@ TEST_F(AnonymizeProfileTest, NoOriginalAddressOrCommentLeftFindingsKept) {
   EXPECT_EQ(text("SELECT group_concat(text, ' ') FROM comments"),
             "comment#1 comment#2 comment#3");
   EXPECT_EQ(text(findings_sql), findings_before);
-  IpPrefixMap map(kKey);
+  IpPrefixMap map(kProfileKey);
   EXPECT_EQ(text("SELECT addr_a FROM connections c JOIN sources s ON s.id = c.source_id "
                  "WHERE s.format = 'pcap' LIMIT 1"),
             map.map_text("127.0.0.1").value());

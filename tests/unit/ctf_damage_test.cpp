@@ -11,7 +11,6 @@
 namespace lurk::test {
 namespace {
 
-constexpr size_t kHeader = 30;
 constexpr size_t kPacket = 256;  // every packet of these tests
 
 class CtfDamageTest : public ProfileTest {
@@ -72,7 +71,7 @@ TEST_F(CtfDamageTest, UnknownEventIdSkipsTheRestOfItsPacket) {
   EXPECT_EQ(count("SELECT count(*) FROM ingest_errors"), 1);
   EXPECT_EQ(error_field("kind"), "unknown-event");
   size_t label_a_size = 8 + 1 + 8 + 2;
-  EXPECT_EQ(error_field("byte_offset"), std::to_string(kHeader + label_a_size));
+  EXPECT_EQ(error_field("byte_offset"), std::to_string(kCtfPacketHeaderBytes + label_a_size));
   EXPECT_NE(error_field("message").find("packet 0"), std::string::npos) << error_field("message");
   EXPECT_NE(error_field("message").find("id 42"), std::string::npos);
   EXPECT_EQ(count("SELECT errors FROM sources"), 1);
@@ -111,7 +110,7 @@ TEST_F(CtfDamageTest, TornLastEventIsReportedAndTheRestKept) {
   // size covers only half of it.
   CtfEvents e;
   e.label(10, 1, "a").label(20, 1, "b").increase(30, 1, 5, "torn-counter");
-  size_t torn_at = kHeader + 2 * (8 + 1 + 8 + 2);
+  size_t torn_at = kCtfPacketHeaderBytes + 2 * (8 + 1 + 8 + 2);
   CtfPacketSpec packet{0, e.bytes};
   packet.content_bits = static_cast<uint32_t>((torn_at + 12) * 8);
   SourceOutcome out = ingest("torn.ctf", build_ctf({packet}, kPacket));
@@ -129,12 +128,12 @@ TEST_F(CtfDamageTest, StringWithoutItsEndIsTorn) {
   ingest("nul.ctf", build_ctf({{0, e.bytes}}, kPacket));
   EXPECT_EQ(labels(), "a");
   EXPECT_EQ(error_field("kind"), "torn-event");
-  EXPECT_EQ(error_field("byte_offset"), std::to_string(kHeader + 19));
+  EXPECT_EQ(error_field("byte_offset"), std::to_string(kCtfPacketHeaderBytes + 19));
 }
 
 TEST_F(CtfDamageTest, FileCutInsideAPacket) {
   auto bytes = build_ctf({{0, labelled(10, "a").bytes}, {1, labelled(20, "b").bytes}}, kPacket);
-  bytes.resize(kPacket + kHeader + 10);  // the second packet's only event is cut
+  bytes.resize(kPacket + kCtfPacketHeaderBytes + 10);  // the second packet's only event is cut
   SourceOutcome out = ingest("cut.ctf", bytes);
   EXPECT_EQ(out.status, SourceOutcome::Status::Partial);
   EXPECT_EQ(labels(), "a");
@@ -142,7 +141,7 @@ TEST_F(CtfDamageTest, FileCutInsideAPacket) {
                   "byte_offset = " + std::to_string(kPacket)),
             1);
   EXPECT_EQ(count("SELECT count(*) FROM ingest_errors WHERE kind = 'torn-event' AND "
-                  "byte_offset = " + std::to_string(kPacket + kHeader)),
+                  "byte_offset = " + std::to_string(kPacket + kCtfPacketHeaderBytes)),
             1);
 }
 

@@ -7,7 +7,6 @@ namespace {
 
 constexpr uint8_t kUuid[16] = {0x05, 0x88, 0x3b, 0x8d, 0x52, 0x1a, 0x48, 0x7b,
                                0xb3, 0x97, 0x45, 0x6a, 0xb1, 0x50, 0x68, 0x0c};
-constexpr size_t kHeader = 30;
 
 void put_le(std::vector<uint8_t>& out, uint64_t v, size_t bytes) {
   for (size_t i = 0; i < bytes; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
@@ -73,7 +72,7 @@ CtfEvents& CtfEvents::raw(const std::vector<uint8_t>& more) {
 std::vector<uint8_t> build_ctf(const std::vector<CtfPacketSpec>& packets, size_t packet_bytes) {
   if (packet_bytes == 0)
     for (const CtfPacketSpec& p : packets)
-      packet_bytes = std::max(packet_bytes, kHeader + p.events.size());
+      packet_bytes = std::max(packet_bytes, kCtfPacketHeaderBytes + p.events.size());
   std::vector<uint8_t> out;
   for (const CtfPacketSpec& p : packets) {
     size_t start = out.size();
@@ -82,7 +81,7 @@ std::vector<uint8_t> build_ctf(const std::vector<CtfPacketSpec>& packets, size_t
     if (p.bad_uuid) out[start + 4] ^= 0xFF;
     put_le(out, packet_bytes * 8, 4);
     put_le(out, p.sequence, 2);
-    put_le(out, p.content_bits.value_or(static_cast<uint32_t>((kHeader + p.events.size()) * 8)),
+    put_le(out, p.content_bits.value_or(static_cast<uint32_t>((kCtfPacketHeaderBytes + p.events.size()) * 8)),
            4);
     out.insert(out.end(), p.events.begin(), p.events.end());
     out.resize(start + packet_bytes, 0);

@@ -3,12 +3,16 @@
 // with their 30-byte header, and knobs to damage either.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace lurk::test {
+
+// Bytes of a mirage-profile packet header (magic, UUID, sequence, times, sizes).
+inline constexpr size_t kCtfPacketHeaderBytes = 30;
 
 // The bytes of a run of events, appended in order.
 struct CtfEvents {

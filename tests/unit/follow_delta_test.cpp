@@ -20,7 +20,7 @@
 namespace lurk::test {
 namespace {
 
-const std::string kHeader = "{\"lurk\":\"jsonl\",\"version\":1,\"clock\":\"unix-ns\"}\n";
+const std::string kFollowJsonlHeader = "{\"lurk\":\"jsonl\",\"version\":1,\"clock\":\"unix-ns\"}\n";
 const std::string kConn = "\"laddr\":\"10.0.0.1\",\"lport\":40000,\"raddr\":\"10.0.0.2\",\"rport\":80";
 
 std::string events(int from, int to) {
@@ -38,7 +38,7 @@ class FollowDeltaTest : public LiveProfileTest {
  protected:
   void SetUp() override {
     LiveProfileTest::SetUp();
-    send(kHeader + "{\"t\":\"thread_start\",\"ts\":1700000000000000000,\"thread\":\"w1\"}\n" + events(0, 50));
+    send(kFollowJsonlHeader + "{\"t\":\"thread_start\",\"ts\":1700000000000000000,\"thread\":\"w1\"}\n" + events(0, 50));
   }
   // One round trip of the follow endpoint: the delta past the copy's cursor, applied.
   FollowApplied catch_up(Database& copy, int64_t max_rows = 100000) {

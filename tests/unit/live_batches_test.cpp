@@ -16,7 +16,7 @@
 namespace lurk::test {
 namespace {
 
-const std::string kHeader = "{\"lurk\":\"jsonl\",\"version\":1,\"clock\":\"unix-ns\"}\n";
+const std::string kLiveJsonlHeader = "{\"lurk\":\"jsonl\",\"version\":1,\"clock\":\"unix-ns\"}\n";
 const std::string kConn = "\"laddr\":\"10.0.0.1\",\"lport\":40000,\"raddr\":\"10.0.0.2\",\"rport\":80";
 
 std::string log_line(int i) {
@@ -60,7 +60,7 @@ TEST_F(LiveBatchesTest, ABatchIsVisibleWholeAtItsCommitEachSenderInItsSource) {
   TraceWriter writer(db());
   writer.begin_live();
   LiveSender a(writer, "a"), b(writer, "b");
-  std::string a_text = kHeader, b_text = kHeader;
+  std::string a_text = kLiveJsonlHeader, b_text = kLiveJsonlHeader;
   for (int i = 0; i < 3000; ++i) a_text += log_line(i);
   for (int i = 0; i < 500; ++i) b_text += log_line(i);
   a_text += "{\"t\":\"thread_start\",\"ts\":1700000001000000000,\"thread\":\"c1\"}\n";

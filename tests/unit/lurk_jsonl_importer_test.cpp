@@ -18,7 +18,7 @@ std::vector<uint8_t> bytes_of(const std::string& text) {
   return std::vector<uint8_t>(text.begin(), text.end());
 }
 
-const char* kHeader = "{\"lurk\":\"jsonl\",\"version\":1}\n";
+const char* kJsonlHeader = "{\"lurk\":\"jsonl\",\"version\":1}\n";
 
 class LurkJsonlTest : public ProfileTest {
  protected:
@@ -50,7 +50,7 @@ TEST_F(LurkJsonlTest, TcpEventsGiveTheSamePacketsAsTheCaptureOfTheRun) {
 }
 
 TEST_F(LurkJsonlTest, EveryEventTypeBecomesItsRows) {
-  SourceOutcome o = ingest_text(std::string(kHeader) +
+  SourceOutcome o = ingest_text(std::string(kJsonlHeader) +
       R"({"t":"thread_start","ts":100,"thread":"main","name":"main loop"}
 {"t":"thread_start","ts":110,"thread":7,"name":"worker","kind":"task","parent":"main","conn":{"laddr":"10.0.0.1","lport":4000,"raddr":"10.0.0.2","rport":80}}
 {"t":"span_begin","ts":120,"thread":7,"name":"send","args":{"bytes":10}}
@@ -91,7 +91,7 @@ TEST_F(LurkJsonlTest, EveryEventTypeBecomesItsRows) {
 }
 
 TEST_F(LurkJsonlTest, BadLinesAreReportedByLineAndOffsetAndTheRestKept) {
-  std::string trace = std::string(kHeader) +
+  std::string trace = std::string(kJsonlHeader) +
       "{\"t\":\"thread_start\",\"ts\":1,\"thread\":\"a\"}\n"            // line 2
       "{\"t\":\"span_end\",\"ts\":2,\"thread\":\"a\"}\n"                // line 3: no span open
       "this is not json\n"                                               // line 4
@@ -121,7 +121,7 @@ TEST_F(LurkJsonlTest, BadLinesAreReportedByLineAndOffsetAndTheRestKept) {
 TEST_F(LurkJsonlTest, LinesMissingWhatTheSchemaRequiresAreErrorsAndTheRestIsKept) {
   // A log without text and a label without name used to abort the whole
   // ingest (NOT NULL on strings.text); a thread id must be a string or an integer.
-  std::string trace = std::string(kHeader) +
+  std::string trace = std::string(kJsonlHeader) +
       "{\"t\":\"log\",\"ts\":1}\n"                                        // line 2
       "{\"t\":\"label\",\"ts\":2}\n"                                      // line 3
       "{\"t\":\"span_begin\",\"ts\":3,\"thread\":true,\"name\":\"x\"}\n"  // line 4

@@ -12,7 +12,7 @@
 namespace lurk::test {
 namespace {
 
-constexpr int kClient = 0, kServer = 1;
+constexpr int kRttClient = 0, kRttServer = 1;
 
 class TimestampConversation {
  public:
@@ -43,58 +43,58 @@ class TimestampConversation {
 
 TEST(TcpTimestampRtt, HandshakeEchoesGiveSamplesButTheSynEchoDoesNot) {
   TimestampConversation c;
-  EXPECT_FALSE(c.send(kClient, 100, 0, kSyn, 1'000'000));      // SYN: TSecr not valid
-  EXPECT_EQ(c.send(kServer, 700, 100, kSyn | kAck, 3'000'000), 3'000'000);
-  EXPECT_EQ(c.send(kClient, 101, 700, kAck, 2'000'000), 2'000'000);
+  EXPECT_FALSE(c.send(kRttClient, 100, 0, kSyn, 1'000'000));      // SYN: TSecr not valid
+  EXPECT_EQ(c.send(kRttServer, 700, 100, kSyn | kAck, 3'000'000), 3'000'000);
+  EXPECT_EQ(c.send(kRttClient, 101, 700, kAck, 2'000'000), 2'000'000);
 }
 
 TEST(TcpTimestampRtt, ATsvalRepeatedOverSegmentsCountsFromItsFirstSegment) {
   TimestampConversation c;
-  c.send(kClient, 100, 0, kAck, 0, 100);
-  c.send(kClient, 100, 0, kAck, 4'000'000, 100);  // same clock tick
-  EXPECT_EQ(c.send(kServer, 700, 100, kAck, 1'000'000), 5'000'000);
+  c.send(kRttClient, 100, 0, kAck, 0, 100);
+  c.send(kRttClient, 100, 0, kAck, 4'000'000, 100);  // same clock tick
+  EXPECT_EQ(c.send(kRttServer, 700, 100, kAck, 1'000'000), 5'000'000);
 }
 
 TEST(TcpTimestampRtt, OnceForEachTsval) {
   TimestampConversation c;
-  c.send(kClient, 100, 0, kAck, 0, 100);
-  EXPECT_EQ(c.send(kServer, 700, 100, kAck, 2'000'000), 2'000'000);
-  EXPECT_FALSE(c.send(kServer, 701, 100, kAck, 2'000'000));  // the same echo again
+  c.send(kRttClient, 100, 0, kAck, 0, 100);
+  EXPECT_EQ(c.send(kRttServer, 700, 100, kAck, 2'000'000), 2'000'000);
+  EXPECT_FALSE(c.send(kRttServer, 701, 100, kAck, 2'000'000));  // the same echo again
   // A later segment carrying the already echoed TSval is not a new one.
-  c.send(kClient, 100, 701, kAck, 1'000'000, 100);
-  EXPECT_FALSE(c.send(kServer, 702, 100, kAck, 1'000'000));
+  c.send(kRttClient, 100, 701, kAck, 1'000'000, 100);
+  EXPECT_FALSE(c.send(kRttServer, 702, 100, kAck, 1'000'000));
 }
 
 TEST(TcpTimestampRtt, EchoOfANewerTsvalRetiresOlderOnes) {
   TimestampConversation c;
-  c.send(kClient, 100, 0, kAck, 0, 100);
-  c.send(kClient, 101, 0, kAck, 1'000'000, 100);
-  c.send(kClient, 102, 0, kAck, 1'000'000, 100);
-  EXPECT_EQ(c.send(kServer, 700, 101, kAck, 1'000'000), 2'000'000);  // delayed ACK of 101
-  EXPECT_FALSE(c.send(kServer, 701, 100, kAck, 1'000'000));          // 100 is retired
-  EXPECT_EQ(c.send(kServer, 702, 102, kAck, 1'000'000), 3'000'000);
+  c.send(kRttClient, 100, 0, kAck, 0, 100);
+  c.send(kRttClient, 101, 0, kAck, 1'000'000, 100);
+  c.send(kRttClient, 102, 0, kAck, 1'000'000, 100);
+  EXPECT_EQ(c.send(kRttServer, 700, 101, kAck, 1'000'000), 2'000'000);  // delayed ACK of 101
+  EXPECT_FALSE(c.send(kRttServer, 701, 100, kAck, 1'000'000));          // 100 is retired
+  EXPECT_EQ(c.send(kRttServer, 702, 102, kAck, 1'000'000), 3'000'000);
 }
 
 TEST(TcpTimestampRtt, EchoOfATsvalNeverSeenGivesNoSample) {
   TimestampConversation c;
-  c.send(kClient, 100, 0, kAck, 0, 100);
-  EXPECT_FALSE(c.send(kServer, 700, 99, kAck, 1'000'000));
-  EXPECT_FALSE(c.send(kServer, 701, 150, kAck, 1'000'000));
-  EXPECT_EQ(c.send(kServer, 702, 100, kAck, 1'000'000), 3'000'000);  // still waiting
+  c.send(kRttClient, 100, 0, kAck, 0, 100);
+  EXPECT_FALSE(c.send(kRttServer, 700, 99, kAck, 1'000'000));
+  EXPECT_FALSE(c.send(kRttServer, 701, 150, kAck, 1'000'000));
+  EXPECT_EQ(c.send(kRttServer, 702, 100, kAck, 1'000'000), 3'000'000);  // still waiting
 }
 
 TEST(TcpTimestampRtt, WithoutAckTheEchoIsIgnored) {
   TimestampConversation c;
-  c.send(kClient, 100, 0, kAck, 0, 100);
-  EXPECT_FALSE(c.send(kServer, 700, 100, kRst, 1'000'000));
+  c.send(kRttClient, 100, 0, kAck, 0, 100);
+  EXPECT_FALSE(c.send(kRttServer, 700, 100, kRst, 1'000'000));
 }
 
 TEST(TcpTimestampRtt, TsvalsWrapModulo2To32) {
   TimestampConversation c;
-  c.send(kClient, 0xFFFFFFFF, 0, kAck, 0, 100);
-  c.send(kClient, 2, 0, kAck, 1'000'000, 100);  // after 0xFFFFFFFF
-  EXPECT_EQ(c.send(kServer, 700, 2, kAck, 1'000'000), 1'000'000);
-  EXPECT_FALSE(c.send(kServer, 701, 0xFFFFFFFF, kAck, 1'000'000));  // retired by the echo of 2
+  c.send(kRttClient, 0xFFFFFFFF, 0, kAck, 0, 100);
+  c.send(kRttClient, 2, 0, kAck, 1'000'000, 100);  // after 0xFFFFFFFF
+  EXPECT_EQ(c.send(kRttServer, 700, 2, kAck, 1'000'000), 1'000'000);
+  EXPECT_FALSE(c.send(kRttServer, 701, 0xFFFFFFFF, kAck, 1'000'000));  // retired by the echo of 2
 }
 
 // Raw option bytes: NOP, NOP, timestamp (kind 8, length 10, TSval, TSecr).

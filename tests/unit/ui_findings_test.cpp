@@ -27,6 +27,8 @@ namespace lurk::test {
 namespace {
 
 using namespace lurk::ui;
+// lurk::FindingRow (the collector's) is also in scope in a unity build.
+using ui::FindingRow;
 
 FindingRow row(const std::string& kind, const std::string& title) {
   FindingRow r;

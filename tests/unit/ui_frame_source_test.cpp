@@ -30,7 +30,7 @@ namespace {
 
 using namespace lurk::ui;
 
-constexpr int64_t kBase = 1'700'000'000'000'000'000;
+constexpr int64_t kFrameSourceBase = 1'700'000'000'000'000'000;
 
 class FrameSourceTest : public ProfileTest {
  protected:
@@ -47,7 +47,7 @@ class FrameSourceTest : public ProfileTest {
       c.addr_b = "10.0.0." + std::to_string(2 + k);
       c.port_a = 40000 + k;
       c.port_b = 80;
-      c.first_ns = kBase + k * 1'000'000;
+      c.first_ns = kFrameSourceBase + k * 1'000'000;
       c.last_ns = c.first_ns + 50'000'000;
       c.packets_ab = 2000;
       c.state = "closed";
@@ -82,7 +82,7 @@ class FrameSourceTest : public ProfileTest {
       }
     }
     for (int i = 0; i < 500; ++i)
-      w.insert_counter({std::nullopt, w.intern("heap"), kBase + i * 100'000, double(i % 37)});
+      w.insert_counter({std::nullopt, w.intern("heap"), kFrameSourceBase + i * 100'000, double(i % 37)});
     w.commit_source(source);
     model = ProfileModel::load(db());
   }

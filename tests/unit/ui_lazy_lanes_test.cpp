@@ -41,7 +41,7 @@ bool same_records(const Records& a, const Records& b) {
 
 using namespace lurk::ui;
 
-constexpr int64_t kBase = 1'700'000'000'000'000'000;
+constexpr int64_t kLanesBase = 1'700'000'000'000'000'000;
 
 // Connections with packets both ways (some stored out of time order, some at
 // equal times, flagged ones), threads with nested spans, running periods,
@@ -64,7 +64,7 @@ void write_profile(Database& db) {
     c.addr_b = "10.0.1." + std::to_string(k);
     c.port_a = 41000 + k;
     c.port_b = 443;
-    c.first_ns = kBase + k * 7'000'000;
+    c.first_ns = kLanesBase + k * 7'000'000;
     c.last_ns = c.first_ns + 60'000'000;
     c.state = k % 3 ? "closed" : "reset";
     int n = k == 4 ? 0 : 1500 + 900 * k;  // connection 4: a trace's promise, no packets
@@ -124,7 +124,7 @@ void write_profile(Database& db) {
     t.source_id = source.id;
     t.ext_id = "short." + std::to_string(i);
     t.name = w.intern("worker " + std::to_string(i % 5));
-    t.start_ns = kBase + i * 2'500'000;
+    t.start_ns = kLanesBase + i * 2'500'000;
     t.end_ns = *t.start_ns + 2'000'000;
     t.failed = i % 11 == 10;
     w.insert_thread(t);
@@ -138,23 +138,23 @@ void write_profile(Database& db) {
   big.source_id = source.id;
   big.ext_id = "main";
   big.name = w.intern("main");
-  big.start_ns = kBase;
-  big.end_ns = kBase + 110'000'000;
+  big.start_ns = kLanesBase;
+  big.end_ns = kLanesBase + 110'000'000;
   w.insert_thread(big);
   for (int half = 1; half >= 0; --half)
     for (int i = half * kBigSpans / 4; i < (half + 1) * kBigSpans / 4; ++i) {
-      int64_t t0 = kBase + int64_t(i) * 1'700;
+      int64_t t0 = kLanesBase + int64_t(i) * 1'700;
       w.insert_span({big.id, t0, t0 + 1'200, 0, "span", w.intern("step"), std::nullopt});
       w.insert_span({big.id, t0 + 100, t0 + 600, 1, "span", w.intern("inner"), std::nullopt});
     }
   int64_t heap = w.intern("heap_words");
   for (int i = 0; i < 30'000; ++i) {
-    int64_t ti = kBase + int64_t(i) * 3'600;
+    int64_t ti = kLanesBase + int64_t(i) * 3'600;
     w.insert_counter({std::nullopt, heap, ti, double(100000 + (i * 7919) % 50000)});
     if (i % 500 == 0) w.insert_period({source.id, "gc", ti, ti + 200'000});
     if (i % 500 == 250) w.insert_period({source.id, "idle", ti, ti + 400'000});
   }
-  w.insert_instant({std::nullopt, kBase + 111'000'000, "log", w.intern("global"), std::nullopt});
+  w.insert_instant({std::nullopt, kLanesBase + 111'000'000, "log", w.intern("global"), std::nullopt});
   w.commit_source(source);
 }
 

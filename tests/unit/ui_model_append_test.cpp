@@ -38,7 +38,7 @@ namespace {
 
 using namespace lurk::ui;
 
-constexpr int64_t kBase = 1'700'000'000'000'000'000;
+constexpr int64_t kAppendBase = 1'700'000'000'000'000'000;
 
 std::string conn_fields(int k) {
   return "\"laddr\":\"10.0.0.1\",\"lport\":" + std::to_string(40000 + k) +
@@ -63,7 +63,7 @@ class StackTrace {
   int64_t now() const { return t_; }
 
  private:
-  std::string ts(int64_t jitter = 0) { return std::to_string(kBase + t_ - jitter); }
+  std::string ts(int64_t jitter = 0) { return std::to_string(kAppendBase + t_ - jitter); }
   std::string thread_name(int k) { return "w" + std::to_string(k); }
 
   std::string event() {
@@ -252,7 +252,7 @@ class UiModelAppendTest : public LiveProfileTest {
       f.kind = i % 3 == 0 ? "reads" : "wakes " + std::to_string(batch / 3);
       f.from_thread = threads[size_t(i * 7 + batch) % threads.size()];
       f.to_thread = threads[size_t(i * 3 + 1) % threads.size()];
-      f.from_ns = kBase + to_ns - (to_ns - from_ns) * (i % 5) / 5 - 1;  // not in time order
+      f.from_ns = kAppendBase + to_ns - (to_ns - from_ns) * (i % 5) / 5 - 1;  // not in time order
       f.to_ns = f.from_ns + 500;
       if (i % 4 == 0 && !packets.empty()) {
         f.kind = "tcp-send";
@@ -261,8 +261,8 @@ class UiModelAppendTest : public LiveProfileTest {
       }
       writer_->insert_flow(f);
     }
-    writer_->insert_period({source_.id, batch % 2 ? "gc" : "idle", kBase + from_ns + 10,
-                            kBase + from_ns + 900});
+    writer_->insert_period({source_.id, batch % 2 ? "gc" : "idle", kAppendBase + from_ns + 10,
+                            kAppendBase + from_ns + 900});
   }
   // The page's round trips until its copy holds what the file holds.
   void catch_up(Database& copy) {
@@ -396,9 +396,9 @@ TEST_F(UiModelAppendTest, WhatAppendingCannotFollowIsRefusedAndLoadGivesTheFile)
   std::unique_ptr<Database> copy = copy_now();
   ProfileModel model = ProfileModel::load(*copy);
   // A late sender's line from before the profile's first time moves the origin.
-  send("{\"t\":\"log\",\"ts\":" + std::to_string(kBase - 5'000'000) + ",\"text\":\"early\"}\n");
+  send("{\"t\":\"log\",\"ts\":" + std::to_string(kAppendBase - 5'000'000) + ",\"text\":\"early\"}\n");
   catch_up(*copy);
-  ASSERT_EQ(copy->query_int("SELECT count(*) FROM instants WHERE ts_ns < " + std::to_string(kBase)), 1);
+  ASSERT_EQ(copy->query_int("SELECT count(*) FROM instants WHERE ts_ns < " + std::to_string(kAppendBase)), 1);
   EXPECT_FALSE(model.append(*copy));
   model = ProfileModel::load(*copy);
   Database file(profile_path_, Database::Mode::ReadOnly);
@@ -418,7 +418,7 @@ TEST_F(UiModelAppendTest, WhatAppendingCannotFollowIsRefusedAndLoadGivesTheFile)
   // A span of a thread the profile does not hold yet: load() would place it
   // once the thread arrives, so it is not appended past.
   copy->exec("INSERT INTO spans (thread_id, start_ns, end_ns, name) SELECT max(id) + 1000, " +
-             std::to_string(kBase + stack.now()) + ", " + std::to_string(kBase + stack.now() + 5) +
+             std::to_string(kAppendBase + stack.now()) + ", " + std::to_string(kAppendBase + stack.now() + 5) +
              ", NULL FROM threads");
   EXPECT_FALSE(model.append(*copy));
   model = ProfileModel::load(*copy);

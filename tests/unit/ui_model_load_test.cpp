@@ -24,7 +24,7 @@ namespace {
 
 using namespace lurk::ui;
 
-constexpr int64_t kBase = 5'000'000'000'000;
+constexpr int64_t kLoadBase = 5'000'000'000'000;
 
 class UiModelLoadTest : public ProfileTest {
  protected:
@@ -45,8 +45,8 @@ class UiModelLoadTest : public ProfileTest {
     t.source_id = source.id;
     t.ext_id = name;
     t.name = w->intern(name);
-    t.start_ns = kBase;
-    t.end_ns = kBase + 10'000'000;
+    t.start_ns = kLoadBase;
+    t.end_ns = kLoadBase + 10'000'000;
     t.connection_id = connection;
     w->insert_thread(t);
     return t.id;
@@ -68,15 +68,15 @@ TEST_F(UiModelLoadTest, RowsOutOfOrderLandInSortedLanes) {
     c[k].addr_b = "10.0.0.2";
     c[k].port_a = 1000 + k;
     c[k].port_b = 80;
-    c[k].first_ns = kBase + 1000;
-    c[k].last_ns = kBase + 900'000;
+    c[k].first_ns = kLoadBase + 1000;
+    c[k].last_ns = kLoadBase + 900'000;
     c[k].packets_ab = k == 0 ? 40 : 0;  // wrong on purpose for connection 1: lanes must still fill
     w->insert_connection(c[k]);
   }
   // Packets of both connections interleaved, times shuffled.
   std::mt19937 rng(3);
   std::vector<int64_t> times(40);
-  for (size_t i = 0; i < times.size(); ++i) times[i] = kBase + 1000 + int64_t(i) * 20'000;
+  for (size_t i = 0; i < times.size(); ++i) times[i] = kLoadBase + 1000 + int64_t(i) * 20'000;
   std::shuffle(times.begin(), times.end(), rng);
   for (size_t i = 0; i < times.size(); ++i) {
     PacketRow p;
@@ -92,22 +92,22 @@ TEST_F(UiModelLoadTest, RowsOutOfOrderLandInSortedLanes) {
   int64_t reader = thread("reader", c[0].id), other = thread("other");
   // Spans: depth 1 written before depth 0, starts descending, two threads interleaved.
   for (int i = 9; i >= 0; --i) {
-    int64_t t0 = kBase + 100'000 + i * 50'000;
+    int64_t t0 = kLoadBase + 100'000 + i * 50'000;
     w->insert_span({reader, t0 + 10'000, t0 + 20'000, 1, "span", w->intern("inner"), std::nullopt});
     w->insert_span({other, t0, t0 + 5'000, 0, "running", std::nullopt, std::nullopt});
     w->insert_span({reader, t0, t0 + 40'000, 0, "span", w->intern("outer"),
                     "{\"i\":" + std::to_string(i) + "}"});
   }
-  w->insert_instant({reader, kBase + 700'000, "exception", w->intern("boom"), std::nullopt});
-  w->insert_instant({reader, kBase + 200'000, "label", w->intern("early"), std::nullopt});
-  w->insert_instant({std::nullopt, kBase, "instant", w->intern("global"), std::nullopt});
-  w->insert_counter({std::nullopt, w->intern("heap"), kBase + 300, 7});
-  w->insert_counter({std::nullopt, w->intern("heap"), kBase + 100, 3});
-  w->insert_flow({"read", other, kBase + 600'000, reader, kBase + 610'000});
-  w->insert_flow({"read", other, kBase + 100'000, reader, kBase + 110'000});
+  w->insert_instant({reader, kLoadBase + 700'000, "exception", w->intern("boom"), std::nullopt});
+  w->insert_instant({reader, kLoadBase + 200'000, "label", w->intern("early"), std::nullopt});
+  w->insert_instant({std::nullopt, kLoadBase, "instant", w->intern("global"), std::nullopt});
+  w->insert_counter({std::nullopt, w->intern("heap"), kLoadBase + 300, 7});
+  w->insert_counter({std::nullopt, w->intern("heap"), kLoadBase + 100, 3});
+  w->insert_flow({"read", other, kLoadBase + 600'000, reader, kLoadBase + 610'000});
+  w->insert_flow({"read", other, kLoadBase + 100'000, reader, kLoadBase + 110'000});
   load();
 
-  EXPECT_EQ(model.origin_ns(), kBase) << "the earliest time of anything drawn (the global instant)";
+  EXPECT_EQ(model.origin_ns(), kLoadBase) << "the earliest time of anything drawn (the global instant)";
   EXPECT_EQ(model.counts().packets, 40);
   EXPECT_EQ(model.counts().events, 30 + 3 + 2 + 2) << "spans, instants (global too), counters, flows";
   int64_t total = 0;
@@ -152,17 +152,17 @@ TEST_F(UiModelLoadTest, RowsOutOfOrderLandInSortedLanes) {
 TEST_F(UiModelLoadTest, RowsFedByTheirColumnsKeepKindsNamesAndArgs) {
   int64_t a = thread("a");
   int64_t name = w->intern("work");
-  w->insert_span({a, kBase + 100, kBase + 900, 0, "span", name, "{\"k\":1}"});
-  w->insert_span({a, kBase + 200, kBase + 300, 0, "running", std::nullopt, std::nullopt});
-  w->insert_span({a, kBase + 400, kBase + 500, 1, "async", std::nullopt, "{}"});
-  w->insert_span({a, kBase + 600, kBase + 700, 0, "other", name, std::nullopt});
+  w->insert_span({a, kLoadBase + 100, kLoadBase + 900, 0, "span", name, "{\"k\":1}"});
+  w->insert_span({a, kLoadBase + 200, kLoadBase + 300, 0, "running", std::nullopt, std::nullopt});
+  w->insert_span({a, kLoadBase + 400, kLoadBase + 500, 1, "async", std::nullopt, "{}"});
+  w->insert_span({a, kLoadBase + 600, kLoadBase + 700, 0, "other", name, std::nullopt});
   const char* kinds[] = {"instant", "label", "log", "exception", "mark"};
   for (int i = 0; i < 5; ++i)
-    w->insert_instant({a, kBase + 1000 + i, kinds[i], i == 2 ? std::optional<int64_t>(name) : std::nullopt,
+    w->insert_instant({a, kLoadBase + 1000 + i, kinds[i], i == 2 ? std::optional<int64_t>(name) : std::nullopt,
                        i == 3 ? std::optional<std::string>("{\"m\":\"x\"}") : std::nullopt});
-  w->insert_instant({std::nullopt, kBase + 50, "log", name, std::nullopt});  // global: no lane
-  w->insert_counter({a, name, kBase + 2000, 3.5});
-  w->insert_counter({std::nullopt, name, kBase + 2100, -1.0});
+  w->insert_instant({std::nullopt, kLoadBase + 50, "log", name, std::nullopt});  // global: no lane
+  w->insert_counter({a, name, kLoadBase + 2000, 3.5});
+  w->insert_counter({std::nullopt, name, kLoadBase + 2100, -1.0});
   load();
   ASSERT_EQ(model.threads().size(), 1u);
   const ThreadLane& t = model.threads()[0];
@@ -186,7 +186,7 @@ TEST_F(UiModelLoadTest, RowsFedByTheirColumnsKeepKindsNamesAndArgs) {
   EXPECT_EQ(model.counters()[0].key, -source.id);  // global: minus its source
   EXPECT_EQ(model.counters()[0].samples[0].value, -1.0);
   EXPECT_EQ(model.counters()[1].thread, 0);
-  EXPECT_EQ(model.origin_ns(), kBase);  // the thread's start, before every row
+  EXPECT_EQ(model.origin_ns(), kLoadBase);  // the thread's start, before every row
   // lurk_rows() is the loader's own: from SQL it is refused with a reason.
   try {
     db().query_int("SELECT lurk_rows(1, 2) FROM spans");
@@ -200,7 +200,7 @@ TEST_F(UiModelLoadTest, SearchMarksMergedBlocksThatHoldAMatch) {
   int64_t t = thread("worker");
   // 2000 spans and 2000 labels over 10 ms; one span and one label say "needle".
   for (int i = 0; i < 2000; ++i) {
-    int64_t t0 = kBase + i * 5'000;
+    int64_t t0 = kLoadBase + i * 5'000;
     w->insert_span({t, t0, t0 + 4'000, 0, "span", w->intern(i == 1234 ? "needle.read" : "work"),
                     std::nullopt});
     w->insert_instant({t, t0 + 2'000, "label", w->intern(i == 321 ? "a needle" : "tick"), std::nullopt});
@@ -284,8 +284,8 @@ TEST_F(UiModelLoadTest, TraceThreadsShowUnderTheCapturesConnection) {
     c->addr_b = "10.0.0.2";
     c->port_a = 40000;
     c->port_b = 80;
-    c->first_ns = kBase;
-    c->last_ns = kBase + 1000;
+    c->first_ns = kLoadBase;
+    c->last_ns = kLoadBase + 1000;
     w->insert_connection(*c);
   }
   int64_t handler = thread("handler", stack.id);
@@ -295,8 +295,8 @@ TEST_F(UiModelLoadTest, TraceThreadsShowUnderTheCapturesConnection) {
     t.source_id = source.id;
     t.ext_id = "handler";
     t.name = w->intern("handler");
-    t.start_ns = kBase;
-    t.end_ns = kBase + 900;
+    t.start_ns = kLoadBase;
+    t.end_ns = kLoadBase + 900;
     t.failed = true;
     t.exception = w->intern("Enoent");
     t.connection_id = stack.id;

@@ -22,7 +22,7 @@ namespace {
 
 using namespace lurk::ui;
 
-constexpr int64_t kBase = 1'000'000'000'000;
+constexpr int64_t kTimelineBase = 1'000'000'000'000;
 
 class UiTimelineTest : public ProfileTest {
  protected:
@@ -38,7 +38,7 @@ class UiTimelineTest : public ProfileTest {
       c.addr_b = k == 0 ? "10.0.0.2" : "10.0.0.3";
       c.port_a = 40000 + k;
       c.port_b = 80;
-      c.first_ns = kBase + k * 1'000'000;
+      c.first_ns = kTimelineBase + k * 1'000'000;
       c.last_ns = c.first_ns + 900'000;
       c.packets_ab = 3;
       c.state = k == 0 ? "closed" : "reset";
@@ -60,8 +60,8 @@ class UiTimelineTest : public ProfileTest {
     reader.source_id = source.id;
     reader.ext_id = "1";
     reader.name = w.intern("reader");
-    reader.start_ns = kBase;
-    reader.end_ns = kBase + 800'000;
+    reader.start_ns = kTimelineBase;
+    reader.end_ns = kTimelineBase + 800'000;
     reader.connection_id = conn_ids[0];
     reader.failed = true;
     reader.exception = w.intern("Invalid_argument(\"Lwt.wakeup_result\")");
@@ -70,21 +70,21 @@ class UiTimelineTest : public ProfileTest {
     main.source_id = source.id;
     main.ext_id = "0";
     main.name = w.intern("main");
-    main.start_ns = kBase;
-    main.end_ns = kBase + 2'000'000;
+    main.start_ns = kTimelineBase;
+    main.end_ns = kTimelineBase + 2'000'000;
     w.insert_thread(main);
     reader.parent_id = main.id;
     w.update_thread(reader);
-    w.insert_span({reader.id, kBase + 100'000, kBase + 500'000, 0, "span", w.intern("tcp.read"),
+    w.insert_span({reader.id, kTimelineBase + 100'000, kTimelineBase + 500'000, 0, "span", w.intern("tcp.read"),
                    std::string("{\"bytes\":1460}")});
-    w.insert_span({reader.id, kBase + 200'000, kBase + 300'000, 1, "span", w.intern("parse"), std::nullopt});
-    w.insert_instant({reader.id, kBase + 800'000, "exception", reader.exception,
+    w.insert_span({reader.id, kTimelineBase + 200'000, kTimelineBase + 300'000, 1, "span", w.intern("parse"), std::nullopt});
+    w.insert_instant({reader.id, kTimelineBase + 800'000, "exception", reader.exception,
                       std::string("{\"stack\":[\"Tcp.Pcb.close\",\"Lwt.wakeup_result\"]}")});
-    w.insert_instant({main.id, kBase + 50'000, "label", w.intern("booting"), std::nullopt});
-    w.insert_counter({std::nullopt, w.intern("heap"), kBase, 10});
-    w.insert_counter({std::nullopt, w.intern("heap"), kBase + 1'000'000, 30});
-    w.insert_flow({"read", main.id, kBase + 60'000, reader.id, kBase + 100'000});
-    w.insert_period({source.id, "gc", kBase + 1'200'000, kBase + 1'300'000});
+    w.insert_instant({main.id, kTimelineBase + 50'000, "label", w.intern("booting"), std::nullopt});
+    w.insert_counter({std::nullopt, w.intern("heap"), kTimelineBase, 10});
+    w.insert_counter({std::nullopt, w.intern("heap"), kTimelineBase + 1'000'000, 30});
+    w.insert_flow({"read", main.id, kTimelineBase + 60'000, reader.id, kTimelineBase + 100'000});
+    w.insert_period({source.id, "gc", kTimelineBase + 1'200'000, kTimelineBase + 1'300'000});
     w.commit_source(source);
     model = ProfileModel::load(db());
   }
@@ -306,8 +306,8 @@ class UiFittedGroupTest : public ProfileTest {
     w.begin_source(source);
     ConnectionRow c;
     c.source_id = source.id;
-    c.first_ns = kBase;
-    c.last_ns = kBase + 2'000'000;
+    c.first_ns = kTimelineBase;
+    c.last_ns = kTimelineBase + 2'000'000;
     c.state = "closed";
     w.insert_connection(c);
     int64_t previous = 0;
@@ -316,8 +316,8 @@ class UiFittedGroupTest : public ProfileTest {
       t.source_id = source.id;
       t.ext_id = std::to_string(i);
       t.name = w.intern("worker " + std::to_string(i));
-      t.start_ns = kBase + i * 1'000;
-      t.end_ns = kBase + 1'000'000 + i * 1'000;
+      t.start_ns = kTimelineBase + i * 1'000;
+      t.end_ns = kTimelineBase + 1'000'000 + i * 1'000;
       t.connection_id = c.id;
       t.failed = i == 7;
       if (t.failed) t.exception = w.intern("Failure(\"seven\")");
@@ -330,8 +330,8 @@ class UiFittedGroupTest : public ProfileTest {
       t.source_id = source.id;
       t.ext_id = "idle-" + std::to_string(i);
       t.name = w.intern("idle loop");
-      t.start_ns = kBase;
-      t.end_ns = kBase + 2'000'000;
+      t.start_ns = kTimelineBase;
+      t.end_ns = kTimelineBase + 2'000'000;
       w.insert_thread(t);
     }
     w.commit_source(source);
