@@ -11,10 +11,17 @@
 #                                  The last lines: the ctest summaries and PASSED or FAILED.
 #   scripts/dev.sh build           install what is missing and build (build/ only)
 # Idempotent: a second run only rebuilds what changed.
+# Every tree is a unity build (CMAKE_UNITY_BUILD: sources compiled in batches
+# of 8, so that the shared headers - nlohmann/json, CLI11, GoogleTest, ImGui -
+# are parsed and instantiated once per batch, not once per file: the clean
+# build CI does costs about half the CPU; docs/fuzzing.md, "Time").
+# LURK_UNITY_BUILD=OFF gives one object per file (quicker to rebuild one file).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build="$root/build"
 sanitize="$root/build-sanitize"
+unity=${LURK_UNITY_BUILD:-ON}
+case "$unity" in ON|OFF) ;; *) echo "dev.sh: LURK_UNITY_BUILD is ON or OFF, not '$unity'" >&2; exit 2 ;; esac
 command=${1:-}
 [ $# -gt 0 ] && shift
 
@@ -26,15 +33,21 @@ esac
 # The native suite's second tree: clang-14 with ASan + UBSan + LeakSanitizer,
 # no WebAssembly (the browser tests are not registered there), built cheaply
 # (LURK_SANITIZE in CMakeLists.txt: clang, -O1 libraries, -O0 the rest, -g1).
+# configured_as TREE VARIABLE VALUE: TREE's cache holds that boolean value.
+configured_as() {
+  grep -q "^$2:BOOL=$3\$" "$1/CMakeCache.txt" 2>/dev/null
+}
+
 build_sanitize_tree() {
   # A tree configured by an earlier dev.sh with gcc is made again with clang.
   if [ -f "$sanitize/CMakeCache.txt" ] &&
      ! grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang++-14$' "$sanitize/CMakeCache.txt"; then
     rm -rf "$sanitize"
   fi
-  if [ ! -f "$sanitize/build.ninja" ]; then
+  if [ ! -f "$sanitize/build.ninja" ] || ! configured_as "$sanitize" CMAKE_UNITY_BUILD "$unity"; then
     CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$sanitize" -G Ninja \
-      -DCMAKE_BUILD_TYPE=Debug -DLURK_SANITIZE=ON -DLURK_BUILD_WASM=OFF >&2
+      -DCMAKE_BUILD_TYPE=Debug -DLURK_SANITIZE=ON -DLURK_BUILD_WASM=OFF \
+      -DCMAKE_UNITY_BUILD:BOOL="$unity" >&2
   fi
   cmake --build "$sanitize" >&2
 }
@@ -65,10 +78,10 @@ sanitize_on=0
 [ "$command" = test ] && sanitize_on=${LURK_SANITIZE_TESTS:-1}
 unit_in_build=OFF
 [ "$command" = test ] && [ "$sanitize_on" != 1 ] && unit_in_build=ON
-if [ ! -f "$build/build.ninja" ] ||
-   ! grep -q "^LURK_UNIT_TESTS:BOOL=$unit_in_build\$" "$build/CMakeCache.txt"; then
+if [ ! -f "$build/build.ninja" ] || ! configured_as "$build" LURK_UNIT_TESTS "$unit_in_build" ||
+   ! configured_as "$build" CMAKE_UNITY_BUILD "$unity"; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DLURK_UNIT_TESTS=$unit_in_build >&2
+    -DLURK_UNIT_TESTS=$unit_in_build -DCMAKE_UNITY_BUILD:BOOL="$unity" >&2
 fi
 
 # kill_tree PID: PID and everything it started (the background build's ninja
