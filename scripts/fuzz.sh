@@ -8,7 +8,9 @@
 #
 # Targets: pcap pcapng ctf chrome_json lurk_jsonl sniff profile (default all).
 # The corpus each run grows is kept in build-fuzz/corpus/TARGET, so runs add
-# up. An input that crashes, hangs (60 s: the machine may be loaded), leaks or trips ASan/UBSan lands in
+# up. An input that crashes, hangs (LURK_FUZZ_TIMEOUT seconds, default 60: the
+# machine may be loaded; libFuzzer's limit is wall-clock time, so long runs at
+# nice 19 beside other work need minutes), leaks or trips ASan/UBSan lands in
 # build-fuzz/artifacts/TARGET/; fix the bug, then copy the input to
 # tests/data/fuzz-regressions/TARGET/ so that ctest replays it on every run.
 # Each run prints one summary line (executions, seconds, cov, ft, crashes),
@@ -37,7 +39,7 @@ for t in "${targets[@]}"; do
   # detect_leaks: LeakSanitizer on; a leak is a failure like a crash.
   set +e
   ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    nice -n 10 "$bin" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 \
+    nice -n 10 "$bin" -max_total_time="$seconds" -timeout="${LURK_FUZZ_TIMEOUT:-60}" -rss_limit_mb=2048 \
       -max_len=262144 -print_final_stats=1 -artifact_prefix="$fuzz/artifacts/$t/" \
       "$fuzz/corpus/$t" "$fuzz/seeds/$t" > "$log" 2>&1
   status=$?
