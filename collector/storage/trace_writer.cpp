@@ -181,6 +181,7 @@ void TraceWriter::commit_batch(const std::vector<const SourceRow*>& sources, boo
 void TraceWriter::rollback_source() {
   in_transaction_ = false;
   // Never written: the rows still here and the jobs not yet run.
+  pending_connections_.clear();
   pending_packets_.clear();
   pending_spans_.clear();
   pending_instants_.clear();
@@ -303,28 +304,6 @@ void TraceWriter::queue_by_id(const char* key, const std::string& sql, const Row
   });
 }
 
-int64_t TraceWriter::insert_connection(ConnectionRow& row) {
-  static const std::string sql = insert_with_id_sql("connections", kConnectionColumns, 18);
-  if (!ids_loaded_) load_next_ids();
-  row.id = next_connection_id_++;
-  queue_by_id("connection_insert", sql, row, bind_connection);
-  return row.id;
-}
-
-int64_t TraceWriter::claim_connection_id() {
-  if (!ids_loaded_) load_next_ids();
-  return next_connection_id_++;
-}
-
-void TraceWriter::insert_claimed_connection(const ConnectionRow& row) {
-  static const std::string sql = insert_with_id_sql("connections", kConnectionColumns, 18);
-  queue_by_id("connection_insert", sql, row, bind_connection);
-}
-
-void TraceWriter::update_connection(const ConnectionRow& row) {
-  static const std::string sql = update_by_id_sql("connections", kConnectionColumns, 18);
-  queue_by_id("connection_update", sql, row, bind_connection);
-}
 
 int64_t TraceWriter::insert_thread(ThreadRow& row) {
   static const std::string sql = insert_with_id_sql("threads", kThreadColumns, 14);
@@ -429,6 +408,27 @@ void bind_flow(BindOnChange& s, int first, const FlowRow& r) {
   s.bind(i++, r.to_ns).bind(i++, r.packet_id);
 }
 
+// A connection's columns and then its id (the writer hands ids out:
+// claim_connection_id), bound from `first`.
+void bind_connection_bulk(BindOnChange& s, int first, const ConnectionRow& r) {
+  int i = first;
+  s.bind(i++, r.source_id);
+  s.bind(i++, r.addr_a).bind(i++, r.port_a).bind(i++, r.addr_b).bind(i++, r.port_b);
+  s.bind(i++, r.first_ns).bind(i++, r.last_ns);
+  s.bind(i++, r.syn_seen).bind(i++, r.synack_seen).bind(i++, r.fin_a).bind(i++, r.fin_b);
+  s.bind(i++, r.rst_seen);
+  s.bind(i++, r.packets_ab).bind(i++, r.packets_ba).bind(i++, r.bytes_ab).bind(i++, r.bytes_ba);
+  s.bind(i++, r.state).bind(i++, r.flags_json);
+  s.bind(i++, r.id);
+}
+
+// Connections in bulk too: a capture of many connections inserts them all
+// at its end, and one queued job and one INSERT per row cost 2,000 hand-
+// overs to the writer thread and 5% of its work (bench/RESULTS.md, pcap10).
+const std::string kConnectionBulkColumns = std::string(kConnectionColumns) + ", id";
+const BulkTable<ConnectionRow> kConnections{"connections", kConnectionBulkColumns.c_str(), 19,
+                                            bind_connection_bulk};
+
 const BulkTable<PacketRow> kPackets{
     "packets",
     "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
@@ -483,11 +483,34 @@ void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>
 }
 
 void TraceWriter::queue_pending_rows() {
+  queue_rows(pending_connections_, kConnections);
   queue_rows(pending_packets_, kPackets);
   queue_rows(pending_spans_, kSpans);
   queue_rows(pending_instants_, kInstants);
   queue_rows(pending_counters_, kCounters);
   queue_rows(pending_flows_, kFlows);
+}
+
+int64_t TraceWriter::insert_connection(ConnectionRow& row) {
+  if (!ids_loaded_) load_next_ids();
+  row.id = next_connection_id_++;
+  add_row(pending_connections_, kConnections, row);
+  return row.id;
+}
+
+int64_t TraceWriter::claim_connection_id() {
+  if (!ids_loaded_) load_next_ids();
+  return next_connection_id_++;
+}
+
+void TraceWriter::insert_claimed_connection(const ConnectionRow& row) {
+  add_row(pending_connections_, kConnections, row);
+}
+
+void TraceWriter::update_connection(const ConnectionRow& row) {
+  static const std::string sql = update_by_id_sql("connections", kConnectionColumns, 18);
+  queue_rows(pending_connections_, kConnections);  // the row's insert runs first
+  queue_by_id("connection_update", sql, row, bind_connection);
 }
 
 void TraceWriter::insert_packet(const PacketRow& row) {

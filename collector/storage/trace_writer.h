@@ -142,6 +142,7 @@ class TraceWriter {
   int64_t next_source_id_ = 1;  // live: ids handed out by add_live_source
   std::unordered_map<std::string, Statement, KeyHash, std::equal_to<>> statements_;
   std::unordered_map<std::string, BindOnChange, KeyHash, std::equal_to<>> bulk_statements_;
+  std::vector<ConnectionRow> pending_connections_;
   std::vector<PacketRow> pending_packets_;
   std::vector<SpanRow> pending_spans_;
   std::vector<InstantRow> pending_instants_;
