@@ -131,6 +131,8 @@ class TraceWriter {
   void queue_rows(std::vector<Row>& pending, const BulkTable<Row>& table);
   template <typename Row>
   void write_rows(const BulkTable<Row>& table, const std::vector<Row>& rows);
+  // Packets by runs of the same shape (the columns they leave NULL).
+  void write_packet_rows(const std::vector<PacketRow>& rows);
   // The next ids of connections, threads and strings, read once per source.
   void load_next_ids();
   void load_strings();
