@@ -336,6 +336,12 @@ void TraceWriter::update_thread(const ThreadRow& row) {
 namespace {
 
 constexpr size_t kRowsPerInsert = 64;
+// Packets and connections (rows of 14-19 integers) in shorter runs: a
+// packet run takes the wider shape when any of its rows needs it
+// (write_packet_rows), and per row the shorter statement costs less
+// (2,000-connection capture, writer thread: 64 rows 232.8 M instructions,
+// 32 227.9 M, 16 226.5 M; JSON spans unchanged at 64; bench/RESULTS.md, pcap10).
+constexpr size_t kPacketRowsPerInsert = 16;
 
 std::string insert_sql(const char* table, const char* columns, int params, size_t rows) {
   std::string one = "(" + placeholders(params) + ")";
@@ -350,16 +356,19 @@ std::string insert_sql(const char* table, const char* columns, int params, size_
 template <typename Row>
 struct BulkTable {
   BulkTable(const char* table, const char* columns, int params,
-            void (*bind_row)(BindOnChange&, int first, const Row&))
+            void (*bind_row)(BindOnChange&, int first, const Row&),
+            size_t rows_per_insert = kRowsPerInsert)
       : params(params),
+        rows_per_insert(rows_per_insert),
         bind(bind_row),
         bulk_key(std::string(table) + "_bulk"),
         one_key(std::string(table) + "_one"),
-        bulk_sql(insert_sql(table, columns, params, kRowsPerInsert)),
+        bulk_sql(insert_sql(table, columns, params, rows_per_insert)),
         one_sql(insert_sql(table, columns, params, 1)) {}
   int params;
+  size_t rows_per_insert;
   void (*bind)(BindOnChange&, int first, const Row&);
-  // Built once: the statements' cache keys and SQL, kRowsPerInsert rows or one.
+  // Built once: the statements' cache keys and SQL, rows_per_insert rows or one.
   std::string bulk_key, one_key, bulk_sql, one_sql;
 };
 
@@ -429,7 +438,7 @@ void bind_connection_bulk(BindOnChange& s, int first, const ConnectionRow& r) {
 // overs to the writer thread and 5% of its work (bench/RESULTS.md, pcap10).
 const std::string kConnectionBulkColumns = std::string(kConnectionColumns) + ", id";
 const BulkTable<ConnectionRow> kConnections{"connections", kConnectionBulkColumns.c_str(), 19,
-                                            bind_connection_bulk};
+                                            bind_connection_bulk, kPacketRowsPerInsert};
 
 const BulkTable<PacketRow> kPackets{
     "packets",
@@ -466,7 +475,7 @@ void TraceWriter::queue_rows(std::vector<Row>& pending, const BulkTable<Row>& ta
 }
 
 // Packet rows by shape: which of the columns most captured packets leave
-// NULL a run of kRowsPerInsert rows uses. A column left out of an INSERT is
+// NULL a run of kPacketRowsPerInsert rows uses. A column left out of an INSERT is
 // NULL all the same, but costs the statement nothing per row (no parameter
 // checked, copied, given its affinity): 4 of 18 columns for nearly every run
 // of a capture (the threads of traced segments, the duplicate-ACK pair).
@@ -526,15 +535,15 @@ void TraceWriter::write_packet_rows(const std::vector<PacketRow>& rows) {
     for (unsigned shape = 0; shape < kPacketShapes; ++shape)
       out[shape] = {"packets_bulk_" + std::to_string(shape),
                     insert_sql("packets", packet_columns(shape).c_str(), packet_params(shape),
-                               kRowsPerInsert)};
+                               kPacketRowsPerInsert)};
     return out;
   }();
   size_t done = 0;
-  for (; done + kRowsPerInsert <= rows.size(); done += kRowsPerInsert) {
-    unsigned shape = packet_shape(&rows[done], kRowsPerInsert);
+  for (; done + kPacketRowsPerInsert <= rows.size(); done += kPacketRowsPerInsert) {
+    unsigned shape = packet_shape(&rows[done], kPacketRowsPerInsert);
     int params = packet_params(shape);
     BindOnChange& bulk = bulk_statement(inserts[shape].key, inserts[shape].sql);
-    for (size_t row = 0; row < kRowsPerInsert; ++row)
+    for (size_t row = 0; row < kPacketRowsPerInsert; ++row)
       bind_packet_shaped(bulk, 1 + int(row) * params, rows[done + row], shape);
     bulk.run();
   }
@@ -552,11 +561,11 @@ void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>
     write_packet_rows(rows);
     return;
   }
-  size_t done = 0;
-  if (rows.size() >= kRowsPerInsert) {
+  size_t done = 0, run = table.rows_per_insert;
+  if (rows.size() >= run) {
     BindOnChange& bulk = bulk_statement(table.bulk_key, table.bulk_sql);
-    for (; done + kRowsPerInsert <= rows.size(); done += kRowsPerInsert) {
-      for (size_t row = 0; row < kRowsPerInsert; ++row)
+    for (; done + run <= rows.size(); done += run) {
+      for (size_t row = 0; row < run; ++row)
         table.bind(bulk, 1 + int(row) * table.params, rows[done + row]);
       bulk.run();
     }
