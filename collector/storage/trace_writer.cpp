@@ -184,6 +184,7 @@ void TraceWriter::rollback_source() {
   in_transaction_ = false;
   // Never written: the rows still here and the jobs not yet run.
   pending_connections_.clear();
+  pending_capture_findings_.clear();
   pending_packets_.clear();
   pending_spans_.clear();
   pending_instants_.clear();
@@ -580,6 +581,7 @@ void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>
 
 void TraceWriter::queue_pending_rows() {
   queue_rows(pending_connections_, kConnections);
+  queue_capture_findings();
   queue_rows(pending_packets_, kPackets);
   queue_rows(pending_spans_, kSpans);
   queue_rows(pending_instants_, kInstants);
@@ -652,16 +654,29 @@ void TraceWriter::insert_finding(const FindingRow& r) {
   });
 }
 
+// Queued together, one job per kRowsPerJob (or per flush): a capture's
+// findings come at its end, one per stalled or troubled connection, and a
+// job each woke the writer thread hundreds of times (bench/RESULTS.md, pcap10).
 void TraceWriter::insert_capture_finding(int64_t source_id, const FindingRow& r) {
-  queue_.push([this, source_id, r] {
+  pending_capture_findings_.push_back({source_id, r});
+  if (pending_capture_findings_.size() >= kRowsPerJob) queue_capture_findings();
+}
+
+void TraceWriter::queue_capture_findings() {
+  if (pending_capture_findings_.empty()) return;
+  std::vector<CaptureFinding> rows;
+  rows.swap(pending_capture_findings_);
+  queue_.push([this, rows = std::move(rows)] {
     Statement& s = statement(
         "capture_finding_insert",
         "INSERT INTO capture_findings(source_id, kind, severity, title, detail, connection_id, "
         "ts_ns, duration_ns) VALUES (?,?,?,?,?,?,?,?)");
-    s.bind(1, source_id).bind(2, r.kind).bind(3, r.severity).bind(4, r.title);
-    bind_optional_text(s, 5, r.detail);
-    s.bind(6, r.connection_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
-    s.run();
+    for (const auto& [source_id, r] : rows) {
+      s.bind(1, source_id).bind(2, r.kind).bind(3, r.severity).bind(4, r.title);
+      bind_optional_text(s, 5, r.detail);
+      s.bind(6, r.connection_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
+      s.run();
+    }
   });
 }
 
