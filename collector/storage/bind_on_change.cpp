@@ -5,9 +5,9 @@
 
 namespace lurk {
 
-BindOnChange& BindOnChange::bind(int index, int64_t value) {
-  Slot& s = slot(index);
-  if (s.kind == Kind::Integer && s.bits == value) return *this;
+void BindOnChange::grow(int index) { slots_.resize(static_cast<size_t>(index) + 1); }
+
+BindOnChange& BindOnChange::bind_changed(Slot& s, int index, int64_t value) {
   statement_.bind(index, value);
   s.kind = Kind::Integer;
   s.bits = value;
@@ -27,9 +27,7 @@ BindOnChange& BindOnChange::bind(int index, double value) {
   return *this;
 }
 
-BindOnChange& BindOnChange::bind(int index, std::nullopt_t) {
-  Slot& s = slot(index);
-  if (s.kind == Kind::Null) return *this;
+BindOnChange& BindOnChange::bind_null(Slot& s, int index) {
   statement_.bind(index, std::nullopt);
   s.kind = Kind::Null;
   return *this;

@@ -47,7 +47,21 @@ std::string schema_problem(Database& db) {
   return "";
 }
 
-void ensure_schema(Database& db) {
+namespace {
+
+// Whether this connection already checked the file's schema and nothing
+// changed it since: SQLite bumps the schema cookie on every CREATE, DROP or
+// ALTER, by this connection or another process. One ingest makes a writer
+// per pass over the profile (findings_pass.cpp); auditing the schema again
+// for each (a fresh in-memory schema, every table's columns) was 5% of the
+// CPU of ingesting a 2,000-connection capture (bench/RESULTS.md, pcap10).
+bool checked_and_unchanged(Database& db) {
+  return db.schema_checked_at() >= 0 &&
+         db.query_int("PRAGMA schema_version") == db.schema_checked_at() &&
+         db.query_int("PRAGMA user_version") == kSchemaVersion;
+}
+
+void create_or_check_schema(Database& db) {
   int64_t tables = db.query_int("SELECT count(*) FROM sqlite_master");
   if (tables == 0) {
     if (db.held_foreign_bytes())
@@ -67,6 +81,14 @@ void ensure_schema(Database& db) {
   if (!problem.empty())
     throw StorageError(db.path() + ": refusing to write to this profile: " + problem);
   migrate_to_current(db);
+}
+
+}  // namespace
+
+void ensure_schema(Database& db) {
+  if (checked_and_unchanged(db)) return;
+  create_or_check_schema(db);
+  db.set_schema_checked_at(db.query_int("PRAGMA schema_version"));
 }
 
 }  // namespace lurk

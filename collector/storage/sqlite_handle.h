@@ -46,12 +46,17 @@ class Database {
   // locks (closing any descriptor of a file does), and another process could
   // then take the database for unused and delete its -wal.
   bool held_foreign_bytes() const { return held_foreign_bytes_; }
+  // The schema cookie (PRAGMA schema_version) at which ensure_schema last
+  // found this file's schema lurk's own and current, or -1: storage/schema.cpp.
+  int64_t schema_checked_at() const { return schema_checked_at_; }
+  void set_schema_checked_at(int64_t cookie) { schema_checked_at_ = cookie; }
 
  private:
   void refuse_hot_journal();
   sqlite3* db_ = nullptr;
   std::string path_;
   bool held_foreign_bytes_ = false;
+  int64_t schema_checked_at_ = -1;
 };
 
 class Statement {

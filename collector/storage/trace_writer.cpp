@@ -1,6 +1,8 @@
 #include "storage/trace_writer.h"
 
 #include <algorithm>
+#include <array>
+#include <type_traits>
 #include <ctime>
 #include <iostream>
 
@@ -181,6 +183,8 @@ void TraceWriter::commit_batch(const std::vector<const SourceRow*>& sources, boo
 void TraceWriter::rollback_source() {
   in_transaction_ = false;
   // Never written: the rows still here and the jobs not yet run.
+  pending_connections_.clear();
+  pending_capture_findings_.clear();
   pending_packets_.clear();
   pending_spans_.clear();
   pending_instants_.clear();
@@ -303,28 +307,6 @@ void TraceWriter::queue_by_id(const char* key, const std::string& sql, const Row
   });
 }
 
-int64_t TraceWriter::insert_connection(ConnectionRow& row) {
-  static const std::string sql = insert_with_id_sql("connections", kConnectionColumns, 18);
-  if (!ids_loaded_) load_next_ids();
-  row.id = next_connection_id_++;
-  queue_by_id("connection_insert", sql, row, bind_connection);
-  return row.id;
-}
-
-int64_t TraceWriter::claim_connection_id() {
-  if (!ids_loaded_) load_next_ids();
-  return next_connection_id_++;
-}
-
-void TraceWriter::insert_claimed_connection(const ConnectionRow& row) {
-  static const std::string sql = insert_with_id_sql("connections", kConnectionColumns, 18);
-  queue_by_id("connection_insert", sql, row, bind_connection);
-}
-
-void TraceWriter::update_connection(const ConnectionRow& row) {
-  static const std::string sql = update_by_id_sql("connections", kConnectionColumns, 18);
-  queue_by_id("connection_update", sql, row, bind_connection);
-}
 
 int64_t TraceWriter::insert_thread(ThreadRow& row) {
   static const std::string sql = insert_with_id_sql("threads", kThreadColumns, 14);
@@ -355,6 +337,12 @@ void TraceWriter::update_thread(const ThreadRow& row) {
 namespace {
 
 constexpr size_t kRowsPerInsert = 64;
+// Packets and connections (rows of 14-19 integers) in shorter runs: a
+// packet run takes the wider shape when any of its rows needs it
+// (write_packet_rows), and per row the shorter statement costs less
+// (2,000-connection capture, writer thread: 64 rows 232.8 M instructions,
+// 32 227.9 M, 16 226.5 M; JSON spans unchanged at 64; bench/RESULTS.md, pcap10).
+constexpr size_t kPacketRowsPerInsert = 16;
 
 std::string insert_sql(const char* table, const char* columns, int params, size_t rows) {
   std::string one = "(" + placeholders(params) + ")";
@@ -369,16 +357,19 @@ std::string insert_sql(const char* table, const char* columns, int params, size_
 template <typename Row>
 struct BulkTable {
   BulkTable(const char* table, const char* columns, int params,
-            void (*bind_row)(BindOnChange&, int first, const Row&))
+            void (*bind_row)(BindOnChange&, int first, const Row&),
+            size_t rows_per_insert = kRowsPerInsert)
       : params(params),
+        rows_per_insert(rows_per_insert),
         bind(bind_row),
         bulk_key(std::string(table) + "_bulk"),
         one_key(std::string(table) + "_one"),
-        bulk_sql(insert_sql(table, columns, params, kRowsPerInsert)),
+        bulk_sql(insert_sql(table, columns, params, rows_per_insert)),
         one_sql(insert_sql(table, columns, params, 1)) {}
   int params;
+  size_t rows_per_insert;
   void (*bind)(BindOnChange&, int first, const Row&);
-  // Built once: the statements' cache keys and SQL, kRowsPerInsert rows or one.
+  // Built once: the statements' cache keys and SQL, rows_per_insert rows or one.
   std::string bulk_key, one_key, bulk_sql, one_sql;
 };
 
@@ -429,6 +420,27 @@ void bind_flow(BindOnChange& s, int first, const FlowRow& r) {
   s.bind(i++, r.to_ns).bind(i++, r.packet_id);
 }
 
+// A connection's columns and then its id (the writer hands ids out:
+// claim_connection_id), bound from `first`.
+void bind_connection_bulk(BindOnChange& s, int first, const ConnectionRow& r) {
+  int i = first;
+  s.bind(i++, r.source_id);
+  s.bind(i++, r.addr_a).bind(i++, r.port_a).bind(i++, r.addr_b).bind(i++, r.port_b);
+  s.bind(i++, r.first_ns).bind(i++, r.last_ns);
+  s.bind(i++, r.syn_seen).bind(i++, r.synack_seen).bind(i++, r.fin_a).bind(i++, r.fin_b);
+  s.bind(i++, r.rst_seen);
+  s.bind(i++, r.packets_ab).bind(i++, r.packets_ba).bind(i++, r.bytes_ab).bind(i++, r.bytes_ba);
+  s.bind(i++, r.state).bind(i++, r.flags_json);
+  s.bind(i++, r.id);
+}
+
+// Connections in bulk too: a capture of many connections inserts them all
+// at its end, and one queued job and one INSERT per row cost 2,000 hand-
+// overs to the writer thread and 5% of its work (bench/RESULTS.md, pcap10).
+const std::string kConnectionBulkColumns = std::string(kConnectionColumns) + ", id";
+const BulkTable<ConnectionRow> kConnections{"connections", kConnectionBulkColumns.c_str(), 19,
+                                            bind_connection_bulk, kPacketRowsPerInsert};
+
 const BulkTable<PacketRow> kPackets{
     "packets",
     "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
@@ -463,13 +475,98 @@ void TraceWriter::queue_rows(std::vector<Row>& pending, const BulkTable<Row>& ta
   queue_.push([this, &table, rows = std::move(rows)] { write_rows(table, rows); });
 }
 
+// Packet rows by shape: which of the columns most captured packets leave
+// NULL a run of kPacketRowsPerInsert rows uses. A column left out of an INSERT is
+// NULL all the same, but costs the statement nothing per row (no parameter
+// checked, copied, given its affinity): 4 of 18 columns for nearly every run
+// of a capture (the threads of traced segments, the duplicate-ACK pair).
+namespace {
+
+enum PacketShape : unsigned {
+  kWithDupAck = 1,   // dup_ack_num, dup_ack_frame
+  kWithThreads = 2,  // sender_thread, receiver_thread
+  kPacketShapes = 4,
+};
+
+unsigned packet_shape(const PacketRow* rows, size_t count) {
+  unsigned shape = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const PacketRow& r = rows[i];
+    if (r.dup_ack_num || r.dup_ack_frame) shape |= kWithDupAck;
+    if (r.sender_thread || r.receiver_thread) shape |= kWithThreads;
+  }
+  return shape;
+}
+
+constexpr const char* kPacketBaseColumns =
+    "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
+    "wire_len, analysis, rtt_ns, ts_rtt_ns";
+
+std::string packet_columns(unsigned shape) {
+  std::string columns = kPacketBaseColumns;
+  if (shape & kWithDupAck) columns += ", dup_ack_num, dup_ack_frame";
+  if (shape & kWithThreads) columns += ", sender_thread, receiver_thread";
+  return columns;
+}
+
+int packet_params(unsigned shape) {
+  return 14 + ((shape & kWithDupAck) ? 2 : 0) + ((shape & kWithThreads) ? 2 : 0);
+}
+
+// Binds the columns packet_columns(shape) names, in its order.
+void bind_packet_shaped(BindOnChange& s, int first, const PacketRow& r, unsigned shape) {
+  int i = first;
+  s.bind(i++, r.source_id).bind(i++, r.frame).bind(i++, r.connection_id).bind(i++, r.ts_ns);
+  s.bind(i++, r.dir).bind(i++, r.seq).bind(i++, r.ack).bind(i++, r.payload_len);
+  s.bind(i++, r.tcp_flags).bind(i++, r.window).bind(i++, r.wire_len);
+  s.bind(i++, static_cast<int64_t>(r.analysis));
+  s.bind(i++, r.rtt_ns).bind(i++, r.ts_rtt_ns);
+  if (shape & kWithDupAck) s.bind(i++, r.dup_ack_num).bind(i++, r.dup_ack_frame);
+  if (shape & kWithThreads) s.bind(i++, r.sender_thread).bind(i++, r.receiver_thread);
+}
+
+}  // namespace
+
+void TraceWriter::write_packet_rows(const std::vector<PacketRow>& rows) {
+  struct ShapedInsert {
+    std::string key, sql;
+  };
+  static const std::array<ShapedInsert, kPacketShapes> inserts = [] {
+    std::array<ShapedInsert, kPacketShapes> out;
+    for (unsigned shape = 0; shape < kPacketShapes; ++shape)
+      out[shape] = {"packets_bulk_" + std::to_string(shape),
+                    insert_sql("packets", packet_columns(shape).c_str(), packet_params(shape),
+                               kPacketRowsPerInsert)};
+    return out;
+  }();
+  size_t done = 0;
+  for (; done + kPacketRowsPerInsert <= rows.size(); done += kPacketRowsPerInsert) {
+    unsigned shape = packet_shape(&rows[done], kPacketRowsPerInsert);
+    int params = packet_params(shape);
+    BindOnChange& bulk = bulk_statement(inserts[shape].key, inserts[shape].sql);
+    for (size_t row = 0; row < kPacketRowsPerInsert; ++row)
+      bind_packet_shaped(bulk, 1 + int(row) * params, rows[done + row], shape);
+    bulk.run();
+  }
+  if (done == rows.size()) return;
+  BindOnChange& single = bulk_statement(kPackets.one_key, kPackets.one_sql);
+  for (; done < rows.size(); ++done) {
+    kPackets.bind(single, 1, rows[done]);
+    single.run();
+  }
+}
+
 template <typename Row>
 void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>& rows) {
-  size_t done = 0;
-  if (rows.size() >= kRowsPerInsert) {
+  if constexpr (std::is_same_v<Row, PacketRow>) {
+    write_packet_rows(rows);
+    return;
+  }
+  size_t done = 0, run = table.rows_per_insert;
+  if (rows.size() >= run) {
     BindOnChange& bulk = bulk_statement(table.bulk_key, table.bulk_sql);
-    for (; done + kRowsPerInsert <= rows.size(); done += kRowsPerInsert) {
-      for (size_t row = 0; row < kRowsPerInsert; ++row)
+    for (; done + run <= rows.size(); done += run) {
+      for (size_t row = 0; row < run; ++row)
         table.bind(bulk, 1 + int(row) * table.params, rows[done + row]);
       bulk.run();
     }
@@ -483,11 +580,35 @@ void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>
 }
 
 void TraceWriter::queue_pending_rows() {
+  queue_rows(pending_connections_, kConnections);
+  queue_capture_findings();
   queue_rows(pending_packets_, kPackets);
   queue_rows(pending_spans_, kSpans);
   queue_rows(pending_instants_, kInstants);
   queue_rows(pending_counters_, kCounters);
   queue_rows(pending_flows_, kFlows);
+}
+
+int64_t TraceWriter::insert_connection(ConnectionRow& row) {
+  if (!ids_loaded_) load_next_ids();
+  row.id = next_connection_id_++;
+  add_row(pending_connections_, kConnections, row);
+  return row.id;
+}
+
+int64_t TraceWriter::claim_connection_id() {
+  if (!ids_loaded_) load_next_ids();
+  return next_connection_id_++;
+}
+
+void TraceWriter::insert_claimed_connection(const ConnectionRow& row) {
+  add_row(pending_connections_, kConnections, row);
+}
+
+void TraceWriter::update_connection(const ConnectionRow& row) {
+  static const std::string sql = update_by_id_sql("connections", kConnectionColumns, 18);
+  queue_rows(pending_connections_, kConnections);  // the row's insert runs first
+  queue_by_id("connection_update", sql, row, bind_connection);
 }
 
 void TraceWriter::insert_packet(const PacketRow& row) {
@@ -533,16 +654,29 @@ void TraceWriter::insert_finding(const FindingRow& r) {
   });
 }
 
+// Queued together, one job per kRowsPerJob (or per flush): a capture's
+// findings come at its end, one per stalled or troubled connection, and a
+// job each woke the writer thread hundreds of times (bench/RESULTS.md, pcap10).
 void TraceWriter::insert_capture_finding(int64_t source_id, const FindingRow& r) {
-  queue_.push([this, source_id, r] {
+  pending_capture_findings_.push_back({source_id, r});
+  if (pending_capture_findings_.size() >= kRowsPerJob) queue_capture_findings();
+}
+
+void TraceWriter::queue_capture_findings() {
+  if (pending_capture_findings_.empty()) return;
+  std::vector<CaptureFinding> rows;
+  rows.swap(pending_capture_findings_);
+  queue_.push([this, rows = std::move(rows)] {
     Statement& s = statement(
         "capture_finding_insert",
         "INSERT INTO capture_findings(source_id, kind, severity, title, detail, connection_id, "
         "ts_ns, duration_ns) VALUES (?,?,?,?,?,?,?,?)");
-    s.bind(1, source_id).bind(2, r.kind).bind(3, r.severity).bind(4, r.title);
-    bind_optional_text(s, 5, r.detail);
-    s.bind(6, r.connection_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
-    s.run();
+    for (const auto& [source_id, r] : rows) {
+      s.bind(1, source_id).bind(2, r.kind).bind(3, r.severity).bind(4, r.title);
+      bind_optional_text(s, 5, r.detail);
+      s.bind(6, r.connection_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
+      s.run();
+    }
   });
 }
 

@@ -131,6 +131,10 @@ class TraceWriter {
   void queue_rows(std::vector<Row>& pending, const BulkTable<Row>& table);
   template <typename Row>
   void write_rows(const BulkTable<Row>& table, const std::vector<Row>& rows);
+  // Queues the capture findings gathered so far as one job.
+  void queue_capture_findings();
+  // Packets by runs of the same shape (the columns they leave NULL).
+  void write_packet_rows(const std::vector<PacketRow>& rows);
   // The next ids of connections, threads and strings, read once per source.
   void load_next_ids();
   void load_strings();
@@ -142,6 +146,12 @@ class TraceWriter {
   int64_t next_source_id_ = 1;  // live: ids handed out by add_live_source
   std::unordered_map<std::string, Statement, KeyHash, std::equal_to<>> statements_;
   std::unordered_map<std::string, BindOnChange, KeyHash, std::equal_to<>> bulk_statements_;
+  std::vector<ConnectionRow> pending_connections_;
+  struct CaptureFinding {
+    int64_t source_id;
+    FindingRow row;
+  };
+  std::vector<CaptureFinding> pending_capture_findings_;
   std::vector<PacketRow> pending_packets_;
   std::vector<SpanRow> pending_spans_;
   std::vector<InstantRow> pending_instants_;
