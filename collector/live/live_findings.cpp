@@ -16,11 +16,12 @@ constexpr size_t kIdsPerQuery = 500;
 
 }  // namespace
 
-LiveFindings::LiveFindings(Database& db) : db_(db) {
+LiveFindings::LiveFindings(Database& db, bool analyse) : db_(db) {
   has_close_ = db_.query_int("SELECT count(*) FROM pragma_table_info('connections') "
                              "WHERE name = 'close_ns'") > 0;
   read_capture_findings(nullptr);
-  read_profile();
+  // Scans of the whole file: not for a collector that never analyses (--no-analysis).
+  if (analyse) read_profile();
 }
 
 // The ids of a whole table (empty when it has no rows).

@@ -36,7 +36,9 @@ namespace lurk::live {
 
 class LiveFindings {
  public:
-  explicit LiveFindings(Database& db);  // reads the capture findings already there
+  // Reads the capture findings already there, and with `analyse` (the
+  // collector analyses each batch) the rest of what the profile holds.
+  explicit LiveFindings(Database& db, bool analyse = true);
   LiveFindings(const LiveFindings&) = delete;
   LiveFindings& operator=(const LiveFindings&) = delete;
 
