@@ -78,7 +78,7 @@ class CollectLoop {
  public:
   CollectLoop(const CollectOptions& options, Database& db)
       : options_(options), writer_(db), status_(options.progress), rows_(db), joiner_(db),
-        findings_(db), cost_(options.analysis_stats) {
+        findings_(db, options.analyse), cost_(options.analysis_stats) {
     rules_.token = options.token;
     rules_.ledger = &ledger_;
     rules_.max_line_bytes = options.max_line_bytes;

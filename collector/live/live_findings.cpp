@@ -16,10 +16,45 @@ constexpr size_t kIdsPerQuery = 500;
 
 }  // namespace
 
-LiveFindings::LiveFindings(Database& db) : db_(db) {
+LiveFindings::LiveFindings(Database& db, bool analyse) : db_(db) {
   has_close_ = db_.query_int("SELECT count(*) FROM pragma_table_info('connections') "
                              "WHERE name = 'close_ns'") > 0;
   read_capture_findings(nullptr);
+  // Scans of the whole file: not for a collector that never analyses (--no-analysis).
+  if (analyse) read_profile();
+}
+
+// The ids of a whole table (empty when it has no rows).
+IdRange LiveFindings::whole_table(const char* table) {
+  IdRange range;
+  if (db_.query_int(std::string("SELECT count(*) FROM (SELECT 1 FROM ") + table + " LIMIT 1)") == 0)
+    return range;
+  range.add(db_.query_int(std::string("SELECT min(id) FROM ") + table));
+  range.add(db_.query_int(std::string("SELECT max(id) FROM ") + table));
+  return range;
+}
+
+// A collector started on a profile that holds data already (restarted on
+// the same file after a kill or a stop): the thread findings of that data
+// are where the live ones start, as its capture findings are. Without
+// them the first batch (which replaces the findings table) dropped them
+// until the stop pass made them again. Read once, before any batch.
+void LiveFindings::read_profile() {
+  std::set<int64_t> failed;
+  Statement f = db_.prepare("SELECT id FROM threads WHERE failed = 1");
+  while (f.step()) failed.insert(f.column_int(0));
+  read_failed_threads(failed);
+  IdRange instants = whole_table("instants");
+  if (!instants.empty()) read_never_resolved(instants.first, instants.last);
+  read_exception_instants(instants);
+  std::vector<LinkChange> links;
+  Statement l = db_.prepare("SELECT id, connection_id FROM threads WHERE connection_id IS NOT NULL");
+  while (l.step()) links.push_back({l.column_int(0), l.column_int(1)});
+  take_links(links);
+  std::set<int64_t> connections;
+  Statement c = db_.prepare("SELECT id FROM connections");
+  while (c.step()) connections.insert(c.column_int(0));
+  read_connection_ends(connections, whole_table("packets"));
 }
 
 bool LiveFindings::update(const BatchRows& rows, const std::vector<LinkChange>& links,

@@ -36,7 +36,9 @@ namespace lurk::live {
 
 class LiveFindings {
  public:
-  explicit LiveFindings(Database& db);  // reads the capture findings already there
+  // Reads the capture findings already there, and with `analyse` (the
+  // collector analyses each batch) the rest of what the profile holds.
+  explicit LiveFindings(Database& db, bool analyse = true);
   LiveFindings(const LiveFindings&) = delete;
   LiveFindings& operator=(const LiveFindings&) = delete;
 
@@ -61,6 +63,10 @@ class LiveFindings {
   void read_exception_instants(const IdRange& instants);
   // The batch's capture findings (`range`), or, at start, the profile's.
   void read_capture_findings(const IdRange* range);
+  // At start: what the profile already holds (a collector restarted on
+  // its file), so that the first batch's rewrite keeps its findings.
+  void read_profile();
+  IdRange whole_table(const char* table);
   void read_connection_ends(const std::set<int64_t>& ids, const IdRange& packets);
   void take_links(const std::vector<LinkChange>& links);
   std::vector<FindingRow> connection_end_findings() const;

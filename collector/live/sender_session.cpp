@@ -215,7 +215,12 @@ std::optional<StreamMark> SenderSession::stream_mark() const {
   if (!stream_connected_ || !stream_) return std::nullopt;
   StreamMark mark{hello_.stream, source_.id, resume_from_, pending_bytes_};
   if (resume_from_ == 0) return mark;
-  int64_t replayed = int64_t(opening_bytes_) + std::max<int64_t>(header_bytes_, 0);
+  // The resent header line is not the stream past the resume point, whole
+  // or torn (a connection that ended inside it): every byte of it counts
+  // as replayed, else the ledger would move the resume point past bytes
+  // that never arrived and the next connection would skip them.
+  int64_t header = header_bytes_ >= 0 ? header_bytes_ : header_seen_;
+  int64_t replayed = int64_t(opening_bytes_) + header;
   mark.committed_bytes = resume_from_ + std::max<int64_t>(0, pending_bytes_ - replayed);
   return mark;
 }

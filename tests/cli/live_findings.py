@@ -3,7 +3,8 @@
 arrives"): a profile read after a few batches, the senders still connected,
 already has the findings of the data so far (failed threads grouped by
 message), updated as more arrive, and they are the ones the whole-profile
-pass makes when the collector stops.
+pass makes when the collector stops; a collector started again on the same
+profile keeps counting what it held before.
 Usage: live_findings.py LURK_BIN SOURCE_DIR"""
 import os
 import sqlite3
@@ -68,4 +69,19 @@ code, _, err = c.stop()
 check(code == 0, "the collector stops cleanly: %s" % err[-300:])
 check(findings(profile) == ["1 thread failed with Other", "7 threads failed with Boom"],
       "the whole-profile pass at stop finds the same: %s" % findings(profile))
+
+# A collector started again on the same profile (as after a kill, docs/live.md
+# "Exactly once"): mid-collection the findings still count what the file held
+# before, not only what arrived since (the first batch once dropped them).
+c = Collector(lurk, profile)
+d = Sender(c.port, name="d")
+d.send(HEADER + failing_threads(300, 2, "Boom"))
+check(wait_acked(d), "after the restart: acked")
+want = ["1 thread failed with Other", "9 threads failed with Boom"]
+got = wait_for(profile, want)
+check(got == want, "after the restart, mid-collection: the findings of the whole file: %s" % got)
+d.finish()
+code, _, err = c.stop()
+check(code == 0, "the restarted collector stops cleanly: %s" % err[-300:])
+check(findings(profile) == want, "the whole-profile pass at its stop finds the same: %s" % findings(profile))
 finish()
