@@ -245,9 +245,11 @@ int64_t TraceWriter::intern(std::string_view text) {
 
 namespace {
 
-// Columns shared by connection insert and update, bound from index 1.
-int bind_connection(Statement& s, const ConnectionRow& r) {
-  int i = 1;
+// A connection's columns (kConnectionColumns, in order) bound from `first`
+// into a Statement or a BindOnChange; returns the next parameter index.
+template <class Binder>
+int bind_connection_columns(Binder& s, int first, const ConnectionRow& r) {
+  int i = first;
   s.bind(i++, r.source_id);
   s.bind(i++, r.addr_a).bind(i++, r.port_a).bind(i++, r.addr_b).bind(i++, r.port_b);
   s.bind(i++, r.first_ns).bind(i++, r.last_ns);
@@ -257,6 +259,9 @@ int bind_connection(Statement& s, const ConnectionRow& r) {
   s.bind(i++, r.state).bind(i++, r.flags_json);
   return i;
 }
+
+// Columns shared by connection insert and update, bound from index 1.
+int bind_connection(Statement& s, const ConnectionRow& r) { return bind_connection_columns(s, 1, r); }
 
 constexpr const char* kConnectionColumns =
     "source_id, addr_a, port_a, addr_b, port_b, first_ns, last_ns, syn_seen, synack_seen, "
@@ -423,15 +428,7 @@ void bind_flow(BindOnChange& s, int first, const FlowRow& r) {
 // A connection's columns and then its id (the writer hands ids out:
 // claim_connection_id), bound from `first`.
 void bind_connection_bulk(BindOnChange& s, int first, const ConnectionRow& r) {
-  int i = first;
-  s.bind(i++, r.source_id);
-  s.bind(i++, r.addr_a).bind(i++, r.port_a).bind(i++, r.addr_b).bind(i++, r.port_b);
-  s.bind(i++, r.first_ns).bind(i++, r.last_ns);
-  s.bind(i++, r.syn_seen).bind(i++, r.synack_seen).bind(i++, r.fin_a).bind(i++, r.fin_b);
-  s.bind(i++, r.rst_seen);
-  s.bind(i++, r.packets_ab).bind(i++, r.packets_ba).bind(i++, r.bytes_ab).bind(i++, r.bytes_ba);
-  s.bind(i++, r.state).bind(i++, r.flags_json);
-  s.bind(i++, r.id);
+  s.bind(bind_connection_columns(s, first, r), r.id);
 }
 
 // Connections in bulk too: a capture of many connections inserts them all
