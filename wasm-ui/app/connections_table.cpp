@@ -19,6 +19,15 @@ void ConnectionsTable::reset() {
   rows_.clear();
 }
 
+void ConnectionsTable::update_rows(const ProfileModel& model) {
+  if (!sort_dirty_ && applied_filter_ == filter_) return;
+  applied_filter_ = filter_;
+  rows_ = connection_rows(model, applied_filter_, column_, descending_);
+  row_ids_.clear();
+  for (uint32_t r : rows_) row_ids_.push_back(model.connections()[r].id);
+  sort_dirty_ = false;
+}
+
 void ConnectionsTable::set_filter(const std::string& text) {
   std::snprintf(filter_, sizeof filter_, "%s", text.c_str());
 }
@@ -81,13 +90,7 @@ std::optional<uint32_t> ConnectionsTable::draw(const ProfileModel& model,
     specs->SpecsDirty = false;
     sort_dirty_ = true;
   }
-  if (sort_dirty_ || applied_filter_ != filter_) {
-    applied_filter_ = filter_;
-    rows_ = connection_rows(model, applied_filter_, column_, descending_);
-    row_ids_.clear();
-    for (uint32_t r : rows_) row_ids_.push_back(model.connections()[r].id);
-    sort_dirty_ = false;
-  }
+  update_rows(model);
   ImGuiListClipper clipper;
   clipper.Begin(int(rows_.size()));
   while (clipper.Step()) {

@@ -18,6 +18,10 @@ namespace lurk::ui {
 class ConnectionsTable {
  public:
   void reset();
+  // The rows for `model` under the filter and sort now set (draw does it
+  // too): after a reset outside a frame (a follow delta applied from the
+  // page), so that the snapshot says what the next frame draws, not 0 rows.
+  void update_rows(const ProfileModel& model);
   // Draws the table `height` pixels tall; returns the index (in
   // model.connections()) of a row the user clicked this frame.
   std::optional<uint32_t> draw(const ProfileModel& model, std::optional<int64_t> selected,

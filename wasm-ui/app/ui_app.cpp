@@ -123,6 +123,7 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
     open_error_.reset();
     timeline_.reset(*model_);
     table_.reset();
+    table_.update_rows(*model_);
     findings_panel_.reset(findings_);
     ingest_panel_.reset(std::move(problems), said);
     details_.reset();

@@ -140,6 +140,7 @@ void UiApp::reload_keeping_view() {
     findings.set_current(view.finding_rank - 1);
   table_.reset();
   table_.set_filter(view.table_filter);
+  table_.update_rows(*model_);
   graphs_.reset();
   if (pinned) pin_to_now();
   published_view_ = current_view();
