@@ -38,6 +38,7 @@ for t in "${targets[@]}"; do
   log=$fuzz/logs/$t.log
   # detect_leaks: LeakSanitizer on; a leak is a failure like a crash.
   set +e
+  started=$SECONDS
   ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     nice -n 10 "$bin" -max_total_time="$seconds" -timeout="${LURK_FUZZ_TIMEOUT:-60}" -rss_limit_mb=2048 \
       -max_len=262144 -print_final_stats=1 -artifact_prefix="$fuzz/artifacts/$t/" \
@@ -45,7 +46,10 @@ for t in "${targets[@]}"; do
   status=$?
   set -e
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
-  took=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | grep -o 'in [0-9]*' | grep -o '[0-9]*' || echo "$seconds")
+  # libFuzzer says how long it ran only when it ran to the end; an
+  # interrupted run (SIGINT) is timed here.
+  took=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | grep -o 'in [0-9]*' | grep -o '[0-9]*' ||
+         echo $((SECONDS - started)))
   last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
   cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo '?')
   ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo '?')
