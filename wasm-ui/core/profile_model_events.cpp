@@ -282,7 +282,11 @@ void ProfileModel::read_flows(Database& db, int64_t after) {
     f.to_ns = flows.column_int(4);
     if (!flows.column_is_null(5)) {  // a thread's segment and its packet (tcp-send / tcp-receive)
       int32_t connection = connection_index(flows.column_int(5));
-      int32_t dir = int32_t(flows.column_int(6));
+      // A packet's direction is 0 (A to B) or 1; any other value (a damaged
+      // or hostile profile) names no lane: the flow is kept without its packet end.
+      int64_t dir_value = flows.column_int(6);
+      if (dir_value != 0 && dir_value != 1) connection = -1;
+      int32_t dir = int32_t(dir_value);
       if (connection >= 0 && connections_[size_t(connection)].same_as >= 0) {
         // The trace's copy of a captured connection: the capture's lane, whose
         // A side may be the trace's B side.
