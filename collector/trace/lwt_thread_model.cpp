@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "net/time_arith.h"
 #include "storage/trace_writer.h"
 #include "trace/thread_tracker.h"
 
@@ -152,8 +153,9 @@ void LwtThreadModel::counter_increased(int64_t ts, int64_t thread, std::string_v
                                        int64_t delta) {
   seen(ts);
   // The sum starts at 0 where the trace starts: earlier increases are lost.
+  // It saturates: a damaged trace's deltas of +-2^63 must not overflow.
   int64_t& value = counters_[std::string(name)];
-  value += delta;
+  value = saturating_add(value, delta);
   counter_sample(ts, thread, name, value);
 }
 
