@@ -2,7 +2,7 @@
 # Builds the seed corpora of the fuzz targets (docs/fuzzing.md) from the
 # project's real samples and test data, small files only (libFuzzer mutates
 # small inputs much faster): SEEDS/<target>/ for pcap, pcapng, ctf,
-# chrome_json, lurk_jsonl, sniff and profile. Nothing here is committed: the
+# chrome_json, lurk_jsonl, sniff, profile and wire. Nothing here is committed: the
 # seeds are remade from the committed data whenever they are wanted.
 #
 #   scripts/fuzz-seeds.sh [SEEDS_DIR]     (default build-fuzz/seeds)
@@ -26,7 +26,7 @@ for tool in editcap sqlite3; do
 done
 
 rm -rf "$seeds"
-mkdir -p "$seeds"/{pcap,pcapng,ctf,chrome_json,lurk_jsonl,sniff,profile}
+mkdir -p "$seeds"/{pcap,pcapng,ctf,chrome_json,lurk_jsonl,sniff,profile,wire}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -140,6 +140,17 @@ for p in capture ctf joined; do
     echo "PRAGMA user_version = $(sqlite3 "$work/$p.lurk" 'PRAGMA user_version');"
     sqlite3 "$work/$p.lurk" .dump; } > "$seeds/profile/$p.sql"
 done
+
+# The network's text (fuzz_wire.cpp: the first byte picks the parser): the
+# hand-made cases kept as regressions are one of each kind; the TSDL of the
+# real trace after a CTF hello; the request heads a browser sends.
+cp "$data"/fuzz-regressions/wire/* "$seeds/wire/"
+{ printf '\002{"lurk":"hello","version":1,"name":"net","format":"ctf","metadata_bytes":%d}\n' \
+    "$(stat -c %s "$shared/samples/net.ctf.metadata")"
+  cat "$shared/samples/net.ctf.metadata"; } > "$seeds/wire/hello-ctf-net.txt"
+printf '\000GET /frame?t0=0&t1=5e9&lx=0&lw=180&x=180&w=1220&ry=30&rh=24&y=54&h=700&sy=0&th=13&light=0&packed=1&idle=1&token=abc HTTP/1.1\r\nHost: 127.0.0.1:7070\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\nSec-Fetch-Site: same-origin\r\nCookie: lurk_token=abc\r\n' \
+  > "$seeds/wire/head-frame.txt"
+printf '\000HEAD /trace.lurk HTTP/1.0\r\nHost: [::1]:7070\r\nRange: bytes=0-99\r\nIf-Range: "x"\r\n' > "$seeds/wire/head-v10.txt"
 
 for t in "$seeds"/*/; do
   printf 'fuzz-seeds: %-12s %3d files, %6d KB\n' "$(basename "$t")" "$(ls "$t" | wc -l)" \

@@ -6,7 +6,7 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #
-# Targets: pcap pcapng ctf chrome_json lurk_jsonl sniff profile (default all).
+# Targets: pcap pcapng ctf chrome_json lurk_jsonl sniff profile wire (default all).
 # The corpus each run grows is kept in build-fuzz/corpus/TARGET, so runs add
 # up. An input that crashes, hangs (LURK_FUZZ_TIMEOUT seconds, default 60: the
 # machine may be loaded; libFuzzer's limit is wall-clock time, so long runs at
@@ -21,7 +21,7 @@ fuzz=$root/build-fuzz
 seconds=${1:-300}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pcap pcapng ctf chrome_json lurk_jsonl sniff profile)
+[ ${#targets[@]} -gt 0 ] || targets=(pcap pcapng ctf chrome_json lurk_jsonl sniff profile wire)
 
 if [ ! -f "$fuzz/build.ninja" ]; then
   CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$fuzz" -G Ninja \

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -175,7 +176,11 @@ FollowCursor FollowCursor::parse(const std::string& text) {
   auto number = [&](const std::string& digits, int base) {
     if (digits.empty() || digits.size() > 19 || digits.find_first_not_of(base == 16 ? "0123456789abcdef" : "0123456789") != std::string::npos)
       throw bad("'" + digits.substr(0, 20) + "' is not a number");
-    return std::strtoull(digits.c_str(), nullptr, base);
+    unsigned long long value = std::strtoull(digits.c_str(), nullptr, base);
+    // Row ids and counts are int64: 19 digits past its end would come back
+    // negative (a cursor this side never wrote, and cannot write back).
+    if (base == 10 && value > uint64_t(INT64_MAX)) throw bad("'" + digits + "' is out of range");
+    return value;
   };
   if (parts[1].size() != 16 || parts[2].size() != 16) throw bad("expected 16 hex digits of fingerprint");
   cursor.clocks = number(parts[1], 16);

@@ -149,6 +149,14 @@ TEST(FollowCursorText, RoundTripsAndRefusesWhatItDidNotWrite) {
   std::string text = cursor.to_text();
   EXPECT_THROW(FollowCursor::parse(text.substr(0, text.size() - 1) + "x"), std::invalid_argument);
   EXPECT_THROW(FollowCursor::parse(text.substr(0, text.rfind('-'))), std::invalid_argument);
+  // Ids and counts are int64: 2^63 - 1 is the last, one more is refused (it
+  // came back negative, and written back no longer parsed: the wire fuzzer).
+  FollowCursor largest = cursor;
+  largest.tables[0] = {INT64_MAX, INT64_MAX};
+  EXPECT_EQ(FollowCursor::parse(largest.to_text()), largest);
+  std::string past = largest.to_text();
+  past.replace(past.find("9223372036854775807"), 19, "9223372036854775808");
+  EXPECT_THROW(FollowCursor::parse(past), std::invalid_argument);
 }
 
 }  // namespace
