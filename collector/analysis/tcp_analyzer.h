@@ -13,7 +13,7 @@
 #include "analysis/tcp_flow_state.h"
 #include "analysis/tcp_rules.h"
 #include "analysis/tcp_timestamp_rtt.h"
-#include "net/connection_tracker.h"
+#include "net/connection_observer.h"
 
 namespace lurk {
 
