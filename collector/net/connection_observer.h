@@ -44,7 +44,8 @@ class ConnectionObserver {
 
 using AnalyzerFactory = std::function<std::unique_ptr<SegmentAnalyzer>()>;
 // `row` is the new connection's: its id (claimed) and endpoints are set.
-using ObserverFactory = std::function<std::unique_ptr<ConnectionObserver>(const ConnectionRow& row)>;
+using ObserverFactory =
+    std::function<std::unique_ptr<ConnectionObserver>(const ConnectionRow& row)>;
 
 // What each new connection gets; an empty factory: nothing of that kind.
 struct ConnectionPlugins {
