@@ -11,20 +11,8 @@
 namespace lurk {
 namespace {
 
-SegmentFacts facts_of(const TcpSegment& s) {
-  SegmentFacts f;
-  f.frame = s.frame;
-  f.ts_ns = s.ts_ns;
-  f.seq = s.seq;
-  f.ack = s.ack;
-  f.seglen = s.payload_len;
-  f.tcp_flags = s.flags;
-  f.window = s.window;
-  return f;
-}
-
-bool occupies_sequence_space(const SegmentFacts& s) {
-  return s.seglen > 0 || (s.tcp_flags & (kSyn | kFin)) != 0;
+bool occupies_sequence_space(const TcpSegment& s) {
+  return s.payload_len > 0 || (s.flags & (kSyn | kFin)) != 0;
 }
 
 // Wireshark shows a fast or spurious retransmission also as a
@@ -55,7 +43,7 @@ uint32_t TcpAnalyzer::apply_rules(const RuleInput& in) const {
 
 // A duplicate ACK extends the run of this direction and names the ACK it
 // repeats; any new ACK number starts a new run.
-void TcpAnalyzer::update_duplicate_acks(const SegmentFacts& s, uint32_t flags, TcpFlowState& fwd,
+void TcpAnalyzer::update_duplicate_acks(const TcpSegment& s, uint32_t flags, TcpFlowState& fwd,
                                         Result& result) {
   if (flags & kDuplicateAck) {
     fwd.dup_ack_count += 1;
@@ -70,8 +58,7 @@ void TcpAnalyzer::update_duplicate_acks(const SegmentFacts& s, uint32_t flags, T
   }
 }
 
-TcpAnalyzer::Result TcpAnalyzer::run(const TcpSegment& segment, int dir) {
-  SegmentFacts s = facts_of(segment);
+TcpAnalyzer::Result TcpAnalyzer::run(const TcpSegment& s, int dir) {
   TcpFlowState& fwd = flows_[dir];
   TcpFlowState& rev = flows_[1 - dir];
   RuleInput in{s, fwd, rev, conv_};
@@ -86,18 +73,18 @@ TcpAnalyzer::Result TcpAnalyzer::run(const TcpSegment& segment, int dir) {
 
   record_sent(s, flags, fwd);
   fwd.window = s.window;
-  fwd.window_from_syn = (s.tcp_flags & kSyn) != 0;
+  fwd.window_from_syn = (s.flags & kSyn) != 0;
   fwd.last_ack = s.ack;
   fwd.last_ack_ts_ns = s.ts_ns;
   fwd.last_segment_flags = flags;
   result.rtt_ns = rev.unacked.take_acked(s.ack, s.ts_ns);
-  result.ts_rtt_ns = timestamp_rtt_sample(segment, timestamps_[dir], timestamps_[1 - dir]);
+  result.ts_rtt_ns = timestamp_rtt_sample(s, timestamps_[dir], timestamps_[1 - dir]);
 
   update_handshake_rtt(s);
-  update_window_scale(segment, dir);
+  update_window_scale(s, dir);
   result.flags = flags;
-  int64_t window = segment.window;
-  if (!(s.tcp_flags & kSyn)) window <<= fwd.scale.effective_shift();
+  int64_t window = s.window;
+  if (!(s.flags & kSyn)) window <<= fwd.scale.effective_shift();
   result.scaled_window = window;
   return result;
 }
@@ -117,10 +104,10 @@ void TcpAnalyzer::note_ack_lost(TcpFlowState& rev) {
 // Remembers what this segment sent: an unacked entry for RTT, the highest
 // next sequence number, and the end of the contiguous data. A zero-window
 // probe does not advance either.
-void TcpAnalyzer::record_sent(const SegmentFacts& s, uint32_t flags, TcpFlowState& fwd) {
-  uint32_t next_seq = s.seq + s.seglen;
+void TcpAnalyzer::record_sent(const TcpSegment& s, uint32_t flags, TcpFlowState& fwd) {
+  uint32_t next_seq = s.seq + s.payload_len;
   if (occupies_sequence_space(s) && fwd.unacked.size() < kMaxUnackedSegments) {
-    if (s.tcp_flags & (kSyn | kFin)) next_seq += 1;
+    if (s.flags & (kSyn | kFin)) next_seq += 1;
     fwd.unacked.add({s.frame, s.seq, next_seq, s.ts_ns});
   }
   bool probe = (flags & kZeroWindowProbe) != 0;
@@ -135,8 +122,8 @@ void TcpAnalyzer::record_sent(const SegmentFacts& s, uint32_t flags, TcpFlowStat
 
 // The handshake RTT bounds "out-of-order": from the last SYN to the first
 // pure ACK after it.
-void TcpAnalyzer::update_handshake_rtt(const SegmentFacts& s) {
-  uint8_t syn_ack = s.tcp_flags & (kSyn | kAck);
+void TcpAnalyzer::update_handshake_rtt(const TcpSegment& s) {
+  uint8_t syn_ack = s.flags & (kSyn | kAck);
   if (syn_ack == kSyn) conv_.last_syn_ts_ns = s.ts_ns;
   if (syn_ack == kAck && conv_.last_syn_ts_ns && !conv_.first_rtt_ns) {
     int64_t rtt = s.ts_ns - *conv_.last_syn_ts_ns;

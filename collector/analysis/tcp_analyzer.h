@@ -13,7 +13,7 @@
 #include "analysis/tcp_flow_state.h"
 #include "analysis/tcp_rules.h"
 #include "analysis/tcp_timestamp_rtt.h"
-#include "net/connection_tracker.h"
+#include "net/connection_observer.h"
 
 namespace lurk {
 
@@ -36,12 +36,12 @@ class TcpAnalyzer : public SegmentAnalyzer {
 
  private:
   uint32_t apply_rules(const RuleInput& in) const;
-  static void update_duplicate_acks(const SegmentFacts& s, uint32_t flags, TcpFlowState& fwd,
+  static void update_duplicate_acks(const TcpSegment& s, uint32_t flags, TcpFlowState& fwd,
                                     Result& result);
   static void note_ack_lost(TcpFlowState& rev);
-  static void record_sent(const SegmentFacts& s, uint32_t flags, TcpFlowState& fwd);
+  static void record_sent(const TcpSegment& s, uint32_t flags, TcpFlowState& fwd);
   void update_window_scale(const TcpSegment& segment, int dir);
-  void update_handshake_rtt(const SegmentFacts& s);
+  void update_handshake_rtt(const TcpSegment& s);
   void count(uint32_t flags);
 
   std::array<TcpFlowState, 2> flows_;

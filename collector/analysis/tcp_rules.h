@@ -8,21 +8,15 @@
 #include <cstdint>
 
 #include "analysis/tcp_flow_state.h"
+#include "net/tcp_segment.h"
 
 namespace lurk {
 
-// The parts of a segment the rules look at.
-struct SegmentFacts {
-  int64_t frame = 0;
-  int64_t ts_ns = 0;
-  uint32_t seq = 0, ack = 0;
-  uint32_t seglen = 0;  // payload bytes, SYN/FIN not counted
-  uint8_t tcp_flags = 0;
-  uint16_t window = 0;  // raw, unscaled
-};
-
+// The rules read the decoded segment itself (no copy of its fields): its
+// sequence and ACK numbers, payload_len (payload bytes, SYN/FIN not
+// counted), flags, the raw unscaled window, frame and time.
 struct RuleInput {
-  const SegmentFacts& seg;
+  const TcpSegment& seg;
   const TcpFlowState& fwd;  // the direction this segment travels
   const TcpFlowState& rev;  // the other direction
   const TcpConversationState& conv;

@@ -15,17 +15,12 @@
 namespace lurk {
 namespace {
 
-struct Packet {
-  int64_t frame = 0, ts_ns = 0, window = 0;
-  int dir = 0;
-  uint32_t payload_len = 0;
-  uint8_t tcp_flags = 0;
-  uint32_t analysis = 0;
-  std::optional<int64_t> dup_ack_num, dup_ack_frame;
-  bool has(uint8_t flag) const { return (tcp_flags & flag) != 0; }
-  bool flagged(uint32_t bit) const { return (analysis & bit) != 0; }
-  bool occupies_sequence_space() const { return payload_len > 0 || has(kSyn) || has(kFin); }
-};
+// The findings read the packet rows as the tracker wrote them (no copy).
+bool has(const PacketRow& p, uint8_t flag) { return (p.tcp_flags & flag) != 0; }
+bool flagged(const PacketRow& p, uint64_t bits) { return (p.analysis & bits) != 0; }
+bool occupies_sequence_space(const PacketRow& p) {
+  return p.payload_len > 0 || has(p, kSyn) || has(p, kFin);
+}
 
 // One run of duplicate ACKs from one direction (they repeat the same ACK).
 struct DupAckRun {
@@ -59,16 +54,16 @@ class TcpConnectionScan::Impl {
   Impl(int64_t id, ConnectionNames names, std::vector<FindingRow>& out)
       : id_(id), names_(std::move(names)), out_(out) {}
 
-  void add(const Packet& p);
+  void add(const PacketRow& p);
   void finish();
 
  private:
-  void note_established(const Packet& p);
-  void check_rst(const Packet& p);
-  void check_dup_ack_run(const Packet& p);
-  void check_retransmission(const Packet& p);
-  void check_zero_window(const Packet& p);
-  void check_dup_ack_after_fin(const Packet& p);
+  void note_established(const PacketRow& p);
+  void check_rst(const PacketRow& p);
+  void check_dup_ack_run(const PacketRow& p);
+  void check_retransmission(const PacketRow& p);
+  void check_zero_window(const PacketRow& p);
+  void check_dup_ack_after_fin(const PacketRow& p);
   void close_run(int dir);
   void close_stall(int dir);
   void close_zero_window(int dir, int64_t end_ts, bool at_end);
@@ -97,16 +92,16 @@ FindingRow TcpConnectionScan::Impl::row(std::string kind, int severity, int64_t 
 
 // Established: the handshake completed (an ACK after the SYN/ACK), or, when
 // the capture began mid-connection, both sides sent something.
-void TcpConnectionScan::Impl::note_established(const Packet& p) {
+void TcpConnectionScan::Impl::note_established(const PacketRow& p) {
   seen_[p.dir] = true;
-  if (p.has(kSyn) && p.has(kAck)) syn_ack_seen_ = true;
-  if (p.has(kRst)) return;
-  if (syn_ack_seen_ && !p.has(kSyn) && p.has(kAck)) established_ = true;
-  if (!syn_ack_seen_ && seen_[0] && seen_[1] && !p.has(kSyn)) established_ = true;
+  if (has(p, kSyn) && has(p, kAck)) syn_ack_seen_ = true;
+  if (has(p, kRst)) return;
+  if (syn_ack_seen_ && !has(p, kSyn) && has(p, kAck)) established_ = true;
+  if (!syn_ack_seen_ && seen_[0] && seen_[1] && !has(p, kSyn)) established_ = true;
 }
 
-void TcpConnectionScan::Impl::check_rst(const Packet& p) {
-  if (!p.has(kRst) || rst_reported_ || !established_) return;
+void TcpConnectionScan::Impl::check_rst(const PacketRow& p) {
+  if (!has(p, kRst) || rst_reported_ || !established_) return;
   rst_reported_ = true;
   FindingRow r = row("rst-established", kSeverityRstEstablished, p.ts_ns);
   r.title = "RST on an established connection, from " + names_.sender(p.dir);
@@ -115,11 +110,11 @@ void TcpConnectionScan::Impl::check_rst(const Packet& p) {
   out_.push_back(std::move(r));
 }
 
-void TcpConnectionScan::Impl::check_dup_ack_run(const Packet& p) {
+void TcpConnectionScan::Impl::check_dup_ack_run(const PacketRow& p) {
   DirectionState& d = dirs_[p.dir];
-  if (p.flagged(kFastRetransmission) && dirs_[1 - p.dir].run)
+  if (flagged(p, kFastRetransmission) && dirs_[1 - p.dir].run)
     dirs_[1 - p.dir].run->fast_retransmission = true;
-  if (p.flagged(kDuplicateAck) && p.dup_ack_frame) {
+  if (flagged(p, kDuplicateAck) && p.dup_ack_frame) {
     if (!d.run || d.run->repeats_frame != *p.dup_ack_frame) {
       close_run(p.dir);
       d.run = DupAckRun{*p.dup_ack_frame, p.frame, p.ts_ns, p.ts_ns, 0, false};
@@ -127,7 +122,7 @@ void TcpConnectionScan::Impl::check_dup_ack_run(const Packet& p) {
     d.run->count += 1;
     d.run->last_ts = p.ts_ns;
     dirs_[1 - p.dir].dup_acks_from_peer += 1;
-  } else if (d.run && !p.flagged(kKeepAliveAck | kZeroWindowProbeAck)) {
+  } else if (d.run && !flagged(p, kKeepAliveAck | kZeroWindowProbeAck)) {
     close_run(p.dir);
   }
 }
@@ -152,10 +147,10 @@ void TcpConnectionScan::Impl::close_run(int dir) {
 // kMinRtoSilenceNs, with fewer duplicate ACKs from the other side since this
 // side last sent new data than could trigger a fast retransmission (two, the
 // fast-retransmission rule's threshold), waited for its timer.
-void TcpConnectionScan::Impl::check_retransmission(const Packet& p) {
+void TcpConnectionScan::Impl::check_retransmission(const PacketRow& p) {
   DirectionState& d = dirs_[p.dir];
-  bool retransmission = p.flagged(kRetransmission) && !p.flagged(kFastRetransmission);
-  if (retransmission && p.flagged(kSpuriousRetransmission)) {
+  bool retransmission = flagged(p, kRetransmission) && !flagged(p, kFastRetransmission);
+  if (retransmission && flagged(p, kSpuriousRetransmission)) {
     FindingRow r = row("spurious-retransmission", kSeveritySpuriousRetransmission, p.ts_ns);
     r.title = "Spurious retransmission from " + names_.sender(p.dir);
     r.detail = "frame " + std::to_string(p.frame) + " resends " + std::to_string(p.payload_len) +
@@ -168,11 +163,11 @@ void TcpConnectionScan::Impl::check_retransmission(const Packet& p) {
     d.stall->last_frame = p.frame;
     d.stall->last_ts = p.ts_ns;
     d.stall->count += 1;
-  } else if (p.occupies_sequence_space() && !p.flagged(kRetransmission | kOutOfOrder)) {
+  } else if (occupies_sequence_space(p) && !flagged(p, kRetransmission | kOutOfOrder)) {
     close_stall(p.dir);
     d.dup_acks_from_peer = 0;  // new data: a new loss needs new duplicate ACKs
   }
-  if (p.occupies_sequence_space()) d.last_sequence_ts = p.ts_ns;
+  if (occupies_sequence_space(p)) d.last_sequence_ts = p.ts_ns;
 }
 
 void TcpConnectionScan::Impl::close_stall(int dir) {
@@ -194,11 +189,11 @@ void TcpConnectionScan::Impl::close_stall(int dir) {
 
 // Zero window: from a side's first zero-window segment to its next segment
 // advertising a window again (or the end of the capture).
-void TcpConnectionScan::Impl::check_zero_window(const Packet& p) {
+void TcpConnectionScan::Impl::check_zero_window(const PacketRow& p) {
   DirectionState& d = dirs_[p.dir];
-  if (p.flagged(kZeroWindow)) {
+  if (flagged(p, kZeroWindow)) {
     if (!d.zero_window) d.zero_window = ZeroWindow{p.frame, p.ts_ns};
-  } else if (d.zero_window && p.window > 0 && !p.has(kRst)) {
+  } else if (d.zero_window && p.window > 0 && !has(p, kRst)) {
     close_zero_window(p.dir, p.ts_ns, false);
   }
 }
@@ -216,8 +211,8 @@ void TcpConnectionScan::Impl::close_zero_window(int dir, int64_t end_ts, bool at
   z.reset();
 }
 
-void TcpConnectionScan::Impl::check_dup_ack_after_fin(const Packet& p) {
-  if (first_fin_ts_ && p.flagged(kDuplicateAck)) {
+void TcpConnectionScan::Impl::check_dup_ack_after_fin(const PacketRow& p) {
+  if (first_fin_ts_ && flagged(p, kDuplicateAck)) {
     if (after_fin_dups_ == 0) {
       after_fin_first_frame_ = p.frame;
       after_fin_first_ts_ = p.ts_ns;
@@ -225,10 +220,10 @@ void TcpConnectionScan::Impl::check_dup_ack_after_fin(const Packet& p) {
     ++after_fin_dups_;
     after_fin_last_ts_ = p.ts_ns;
   }
-  if (p.has(kFin) && p.has(kAck) && !first_fin_ts_) first_fin_ts_ = p.ts_ns;
+  if (has(p, kFin) && has(p, kAck) && !first_fin_ts_) first_fin_ts_ = p.ts_ns;
 }
 
-void TcpConnectionScan::Impl::add(const Packet& p) {
+void TcpConnectionScan::Impl::add(const PacketRow& p) {
   last_ts_ = p.ts_ns;
   note_established(p);
   check_rst(p);
@@ -258,19 +253,7 @@ TcpConnectionScan::TcpConnectionScan(int64_t connection_id, ConnectionNames name
 
 TcpConnectionScan::~TcpConnectionScan() = default;
 
-void TcpConnectionScan::add(const PacketRow& row) {
-  Packet p;
-  p.frame = row.frame;
-  p.ts_ns = row.ts_ns;
-  p.window = row.window;
-  p.dir = row.dir != 0 ? 1 : 0;
-  p.payload_len = row.payload_len;
-  p.tcp_flags = row.tcp_flags;
-  p.analysis = static_cast<uint32_t>(row.analysis);
-  p.dup_ack_num = row.dup_ack_num;
-  p.dup_ack_frame = row.dup_ack_frame;
-  impl_->add(p);
-}
+void TcpConnectionScan::add(const PacketRow& packet) { impl_->add(packet); }
 
 // found_ is the vector Impl appends to (by reference): emptied, not replaced.
 std::vector<FindingRow> TcpConnectionScan::take_found() {

@@ -37,7 +37,7 @@
 
 namespace lurk {
 
-struct IngestContext;
+class IngestContext;
 
 class ChromeTraceReader {
  public:

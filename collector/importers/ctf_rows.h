@@ -15,7 +15,7 @@
 
 namespace lurk {
 
-struct IngestContext;
+class IngestContext;
 
 class CtfRows {
  public:

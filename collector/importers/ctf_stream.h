@@ -14,7 +14,7 @@
 
 namespace lurk {
 
-struct IngestContext;
+class IngestContext;
 
 class CtfStream {
  public:

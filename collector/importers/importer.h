@@ -12,7 +12,7 @@
 namespace lurk {
 
 class ByteSource;
-struct IngestContext;
+class IngestContext;
 
 class Importer {
  public:

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "importers/packet_sink.h"
+#include "net/connection_tracker.h"
 #include "ingest/ingest_context.h"
 #include "join/endpoint.h"
 #include "storage/trace_writer.h"
@@ -135,8 +135,12 @@ std::string sorted_object_text(std::vector<std::pair<std::string, std::string>>&
 LurkJsonlReader::LurkJsonlReader(IngestContext& ctx)
     : ctx_(ctx),
       threads_(ctx.writer, ctx.source.id),
-      connections_(ctx.writer, ctx.source.id,
-                   ctx.tcp_analysis ? default_analyzer_factory() : AnalyzerFactory{}) {}
+      connections_(ctx.connections()) {}
+
+void LurkJsonlReader::flush() {
+  threads_.flush();
+  connections_.flush();
+}
 
 void LurkJsonlReader::error(const Where& at, const std::string& kind,
                             const std::string& message) {

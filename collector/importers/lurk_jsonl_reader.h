@@ -1,7 +1,7 @@
 // Turns the events of a lurk JSON lines trace (docs/lurk-jsonl.md), one
 // line at a time (read flat, see chrome_json_flat_object.h), into rows: threads, spans, exceptions, log lines,
 // labels and counters through the ThreadTracker, and TCP segment events
-// through a ConnectionTracker, so they get connections and TCP analysis
+// through the context's ConnectionTracker, so they get connections and TCP analysis
 // exactly as captured packets do (packets.frame = the line number).
 // Connection tags ("conn") are kept in the rows' args_json, where the
 // joiner (collector/join) finds them.
@@ -17,12 +17,12 @@
 #include <vector>
 
 #include "importers/chrome_json_flat_object.h"
-#include "net/connection_tracker.h"
 #include "trace/thread_tracker.h"
 
 namespace lurk {
 
-struct IngestContext;
+class ConnectionTracker;
+class IngestContext;
 
 class LurkJsonlReader {
  public:
@@ -34,10 +34,7 @@ class LurkJsonlReader {
   void event(const FlatJsonObject& ev, uint64_t offset, int64_t line);
   void finish();
   // What the trackers changed since the last flush, written (live batches).
-  void flush() {
-    threads_.flush();
-    connections_.flush();
-  }
+  void flush();
 
  private:
   using Event = FlatJsonObject;
@@ -64,7 +61,7 @@ class LurkJsonlReader {
 
   IngestContext& ctx_;
   ThreadTracker threads_;
-  ConnectionTracker connections_;
+  ConnectionTracker& connections_;  // the context's
   std::map<std::string, int64_t> counts_;
   FlatJsonObject nested_;  // scratch for reading an event's args and conn
   std::vector<std::pair<std::string, std::string>> args_;  // scratch: args being merged

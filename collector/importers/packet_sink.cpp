@@ -1,19 +1,12 @@
 #include "importers/packet_sink.h"
 
-#include "analysis/tcp_analyzer.h"
 #include "ingest/ingest_context.h"
+#include "net/connection_tracker.h"
 #include "net/packet_decoder.h"
 
 namespace lurk {
 
-AnalyzerFactory default_analyzer_factory() {
-  return [] { return std::make_unique<TcpAnalyzer>(); };
-}
-
-PacketSink::PacketSink(IngestContext& ctx)
-    : ctx_(ctx),
-      tracker_(ctx.writer, ctx.source.id,
-               ctx.tcp_analysis ? default_analyzer_factory() : AnalyzerFactory{}) {}
+PacketSink::PacketSink(IngestContext& ctx) : ctx_(ctx), tracker_(ctx.connections()) {}
 
 bool PacketSink::accepts_link_type(uint32_t link_type, uint64_t offset) {
   if (is_supported_link_type(link_type)) return true;

@@ -1,16 +1,16 @@
 // Shared tail of the capture importers (pcap, pcapng): decodes each frame,
 // counts and skips what is not TCP, reports malformed frames, and feeds TCP
-// segments to the connection tracker.
+// segments to the source's connection tracker (IngestContext::connections).
 #pragma once
 
 #include <cstdint>
 #include <span>
 
-#include "net/connection_tracker.h"
 
 namespace lurk {
 
-struct IngestContext;
+class ConnectionTracker;
+class IngestContext;
 
 class PacketSink {
  public:
@@ -25,10 +25,7 @@ class PacketSink {
 
  private:
   IngestContext& ctx_;
-  ConnectionTracker tracker_;
+  ConnectionTracker& tracker_;
 };
-
-// Makes the TCP analyzer each new connection gets (see tcp_analysis).
-AnalyzerFactory default_analyzer_factory();
 
 }  // namespace lurk

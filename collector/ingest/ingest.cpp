@@ -52,7 +52,7 @@ SourceOutcome ingest_with(TraceWriter& writer, ByteSource& in, const Importer& i
   source.content_hash = digest.while_reading ? "(hashing)" : digest.known;
   source.size_bytes = static_cast<int64_t>(in.size());
   writer.begin_source(source);
-  IngestContext ctx{writer, source, {}};
+  IngestContext ctx(writer, source);
   ctx.tcp_analysis = options.tcp_analysis;
   try {
     importer.import(in, ctx);

@@ -34,7 +34,7 @@ SenderSession::SenderSession(int fd, std::string peer, int serial, TraceWriter& 
       serial_(serial),
       writer_(writer),
       rules_(rules),
-      ctx_{writer, source_, {}, true} {
+      ctx_(writer, source_) {
   source_.path = peer_;
 }
 

@@ -9,7 +9,7 @@
 #include <memory>
 
 namespace lurk {
-struct IngestContext;
+class IngestContext;
 }
 
 namespace lurk::live {

@@ -50,8 +50,8 @@ size_t ConnectionKeyHash::operator()(const ConnectionKey& key) const {
 }
 
 ConnectionTracker::ConnectionTracker(TraceWriter& writer, int64_t source_id,
-                                     AnalyzerFactory make_analyzer)
-    : writer_(writer), source_id_(source_id), make_analyzer_(std::move(make_analyzer)) {}
+                                     ConnectionPlugins plugins)
+    : writer_(writer), source_id_(source_id), plugins_(std::move(plugins)) {}
 
 int ConnectionTracker::direction_of(const Connection& c, const TcpSegment& s) {
   return (s.src == c.addr_a && s.src_port == c.port_a) ? 0 : 1;
@@ -96,10 +96,9 @@ ConnectionTracker::Connection& ConnectionTracker::start_connection(const Connect
   row.addr_b = addr_b.to_string();
   row.port_b = sender_is_a ? s.dst_port : s.src_port;
   row.first_ns = row.last_ns = s.ts_ns;
-  if (make_analyzer_) connection->analyzer = make_analyzer_();
+  if (plugins_.make_analyzer) connection->analyzer = plugins_.make_analyzer();
   row.id = writer_.claim_connection_id();  // the row itself: write_row
-  connection->findings = std::make_unique<TcpConnectionScan>(
-      row.id, names_of(row.addr_a, row.port_a, row.addr_b, row.port_b));
+  if (plugins_.make_observer) connection->observer = plugins_.make_observer(row);
   Connection* raw = connection.get();
   connections_.push_back(std::move(connection));
   active_[key] = raw;
@@ -154,8 +153,8 @@ void ConnectionTracker::add(const TcpSegment& s) {
   packet.receiver_thread = s.receiver_thread;
   if (reused) packet.analysis |= kReusedPorts;
   if (c->analyzer) c->analyzer->analyze(s, dir, packet);
-  c->findings->add(packet);
   writer_.insert_packet(packet);
+  if (c->observer) c->observer->packet_written(packet);
 }
 
 // Packets name their connection's id before its row is written: the
@@ -177,8 +176,7 @@ void ConnectionTracker::flush() {
     write_row(*c);
     c->changed = false;
     // A live batch holds the findings that closed in it (an open stall waits).
-    for (const FindingRow& finding : c->findings->take_found())
-      writer_.insert_capture_finding(source_id_, finding);
+    if (c->observer) c->observer->flushed();
   }
   changed_.clear();
 }
@@ -187,8 +185,7 @@ void ConnectionTracker::finish() {
   changed_.clear();
   for (auto& c : connections_) {
     write_row(*c);
-    for (const FindingRow& finding : c->findings->finish())
-      writer_.insert_capture_finding(source_id_, finding);
+    if (c->observer) c->observer->finished();
   }
 }
 

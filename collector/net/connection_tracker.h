@@ -2,18 +2,18 @@
 // when a port is reused (a SYN whose sequence number is not the one this
 // side started from, as Wireshark decides it), keeps each connection's
 // counts and state, and writes connections and packets through the
-// TraceWriter.
+// TraceWriter. TCP analysis and findings plug in per connection
+// (net/connection_observer.h); the tracker knows neither.
 #pragma once
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
-#include "findings/tcp_findings.h"
+#include "net/connection_observer.h"
 #include "net/tcp_segment.h"
 #include "storage/rows.h"
 
@@ -32,31 +32,18 @@ struct ConnectionKeyHash {
   size_t operator()(const ConnectionKey& key) const;
 };
 
-// Per-packet results of TCP analysis, attached to the packet row. The
-// tracker works without an analyzer; TCP analysis plugs in through this.
-class SegmentAnalyzer {
- public:
-  virtual ~SegmentAnalyzer() = default;
-  // Called for each segment of the connection, in file order. `dir` is 0 for
-  // A to B. Fills the analysis fields of `row`.
-  virtual void analyze(const TcpSegment& segment, int dir, PacketRow& row) = 0;
-  // Counts of each flag by Wireshark field name, as a JSON object.
-  virtual std::string flags_json() const = 0;
-};
-
-using AnalyzerFactory = std::function<std::unique_ptr<SegmentAnalyzer>()>;
-
 class ConnectionTracker {
  public:
-  ConnectionTracker(TraceWriter& writer, int64_t source_id, AnalyzerFactory make_analyzer = {});
+  ConnectionTracker(TraceWriter& writer, int64_t source_id, ConnectionPlugins plugins = {});
 
   void add(const TcpSegment& segment);
   // Writes the counts and state of the connections that changed since the
-  // last flush (a live collect's batch, collector/live/), and the findings
-  // of theirs that closed since: the cost follows the batch, not the trace.
+  // last flush (a live collect's batch, collector/live/), and tells their
+  // observers (the findings that closed since are written): the cost
+  // follows the batch, not the trace.
   void flush();
-  // Writes the final counts and state of every connection, and its findings
-  // (table capture_findings).
+  // Writes the final counts and state of every connection, and tells its
+  // observer the source ended (the findings: table capture_findings).
   void finish();
 
   size_t connection_count() const { return connections_.size(); }
@@ -71,8 +58,8 @@ class ConnectionTracker {
     // one before the first ACK number the other side sent.
     std::array<std::optional<uint32_t>, 2> base_seq;
     std::unique_ptr<SegmentAnalyzer> analyzer;
-    // Findings (docs/findings.md) from the packets as they are written.
-    std::unique_ptr<TcpConnectionScan> findings;
+    // Told of the packets as they are written (the findings, docs/findings.md).
+    std::unique_ptr<ConnectionObserver> observer;
     bool changed = false;  // since the last flush
     bool written = false;  // its row is in the file (written at the first flush or the end)
   };
@@ -88,7 +75,7 @@ class ConnectionTracker {
 
   TraceWriter& writer_;
   int64_t source_id_;
-  AnalyzerFactory make_analyzer_;
+  ConnectionPlugins plugins_;
   std::vector<std::unique_ptr<Connection>> connections_;
   std::unordered_map<ConnectionKey, Connection*, ConnectionKeyHash> active_;
   std::vector<Connection*> changed_;  // since the last flush

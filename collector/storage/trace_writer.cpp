@@ -545,12 +545,7 @@ void TraceWriter::write_packet_rows(const std::vector<PacketRow>& rows) {
       bind_packet_shaped(bulk, 1 + int(row) * params, rows[done + row], shape);
     bulk.run();
   }
-  if (done == rows.size()) return;
-  BindOnChange& single = bulk_statement(kPackets.one_key, kPackets.one_sql);
-  for (; done < rows.size(); ++done) {
-    kPackets.bind(single, 1, rows[done]);
-    single.run();
-  }
+  write_rows_one_by_one(kPackets, rows, done);
 }
 
 template <typename Row>
@@ -568,10 +563,16 @@ void TraceWriter::write_rows(const BulkTable<Row>& table, const std::vector<Row>
       bulk.run();
     }
   }
-  if (done == rows.size()) return;
+  write_rows_one_by_one(table, rows, done);
+}
+
+template <typename Row>
+void TraceWriter::write_rows_one_by_one(const BulkTable<Row>& table, const std::vector<Row>& rows,
+                                        size_t from) {
+  if (from == rows.size()) return;
   BindOnChange& single = bulk_statement(table.one_key, table.one_sql);
-  for (; done < rows.size(); ++done) {
-    table.bind(single, 1, rows[done]);
+  for (size_t i = from; i < rows.size(); ++i) {
+    table.bind(single, 1, rows[i]);
     single.run();
   }
 }

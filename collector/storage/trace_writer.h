@@ -135,6 +135,11 @@ class TraceWriter {
   void queue_capture_findings();
   // Packets by runs of the same shape (the columns they leave NULL).
   void write_packet_rows(const std::vector<PacketRow>& rows);
+  // The tail of a job shorter than a bulk run: rows from `from` on, one
+  // INSERT each (write_rows and write_packet_rows both end so).
+  template <typename Row>
+  void write_rows_one_by_one(const BulkTable<Row>& table, const std::vector<Row>& rows,
+                             size_t from);
   // The next ids of connections, threads and strings, read once per source.
   void load_next_ids();
   void load_strings();

@@ -1,11 +1,15 @@
 // The connection tracker writes each connection's row once it has counts
 // to write (at a flush or at the end) and updates it after: a connection's
 // row holds its counts as of the last flush, its packets name its id from
-// the start, and every connection has exactly one row.
+// the start, and every connection has exactly one row. What plugs into the
+// tracker (net/connection_observer.h) is told of each packet as written,
+// with its analysis, and of each flush and the end.
 #include <gtest/gtest.h>
 
+#include "net/analysis_flags.h"
 #include "net/connection_tracker.h"
 #include "profile_fixture.h"
+#include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
 namespace lurk::test {
@@ -72,6 +76,83 @@ TEST_F(ConnectionRowsTest, FlushWritesEachConnectionOnceThenUpdatesIt) {
   EXPECT_EQ(count("SELECT count(*) FROM packets p JOIN connections c ON c.id = p.connection_id"),
             5);
   EXPECT_EQ(count("SELECT count(DISTINCT id) FROM connections"), 3);
+}
+
+// Records what one connection's observer was told, in order.
+struct ObserverLog {
+  std::vector<std::string> events;
+};
+
+class RecordingObserver : public ConnectionObserver {
+ public:
+  RecordingObserver(ObserverLog& log, const ConnectionRow& row) : log_(log) {
+    log_.events.push_back("start " + std::to_string(row.port_a) + " id " + std::to_string(row.id));
+  }
+  void packet_written(const PacketRow& p) override {
+    log_.events.push_back("packet " + std::to_string(p.frame) + " conn " +
+                          std::to_string(p.connection_id) + " dir " + std::to_string(p.dir) +
+                          " analysis " + std::to_string(p.analysis));
+  }
+  void flushed() override { log_.events.push_back("flushed"); }
+  void finished() override { log_.events.push_back("finished"); }
+
+ private:
+  ObserverLog& log_;
+};
+
+// Marks every packet it analyses: the observer must see the row after it.
+class MarkingAnalyzer : public SegmentAnalyzer {
+ public:
+  void analyze(const TcpSegment&, int, PacketRow& row) override { row.analysis |= kZeroWindow; }
+  std::string flags_json() const override { return "{\"marked\":1}"; }
+};
+
+TEST_F(ConnectionRowsTest, ObserversSeeEachWrittenPacketWithItsAnalysisThenFlushAndEnd) {
+  TraceWriter writer(db());
+  SourceRow source{0, "x.pcap", "pcap", "h1", 1};
+  writer.begin_source(source);
+  ObserverLog log;
+  ConnectionPlugins plugins;
+  plugins.make_analyzer = [] { return std::make_unique<MarkingAnalyzer>(); };
+  plugins.make_observer = [&log](const ConnectionRow& row) {
+    return std::make_unique<RecordingObserver>(log, row);
+  };
+  ConnectionTracker tracker(writer, source.id, std::move(plugins));
+  tracker.add(segment(1, 2, 4000, true, kSyn));
+  tracker.add(segment(2, 2, 4000, false, kSyn | kAck));
+  tracker.flush();
+  tracker.add(segment(3, 2, 4000, true, kAck));
+  tracker.finish();
+  writer.commit_source(source);
+  int64_t id = count("SELECT id FROM connections");
+  std::string conn = " conn " + std::to_string(id);
+  std::string marked = " analysis " + std::to_string(uint32_t(kZeroWindow));
+  EXPECT_EQ(log.events, (std::vector<std::string>{
+                            "start 4000 id " + std::to_string(id),
+                            "packet 1" + conn + " dir 0" + marked,
+                            "packet 2" + conn + " dir 1" + marked,
+                            "flushed",
+                            "packet 3" + conn + " dir 0" + marked,
+                            "finished",
+                        }));
+  Statement flags = db().prepare("SELECT flags_json FROM connections");
+  ASSERT_TRUE(flags.step());
+  EXPECT_EQ(flags.column_text(0), "{\"marked\":1}");
+}
+
+// Without plugins the tracker still writes connections and packets, with no
+// analysis columns (lurk ingest --no-analysis's packets).
+TEST_F(ConnectionRowsTest, WithoutPluginsPacketsCarryNoAnalysis) {
+  TraceWriter writer(db());
+  SourceRow source{0, "x.pcap", "pcap", "h1", 1};
+  writer.begin_source(source);
+  ConnectionTracker tracker(writer, source.id);
+  tracker.add(segment(1, 2, 4000, true, kAck));
+  tracker.add(segment(2, 2, 4000, true, kAck));
+  tracker.finish();
+  writer.commit_source(source);
+  EXPECT_EQ(count("SELECT count(*) FROM packets WHERE analysis = 0"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM capture_findings"), 0);
 }
 
 }  // namespace

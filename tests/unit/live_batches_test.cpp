@@ -26,7 +26,7 @@ std::string log_line(int i) {
 
 // One sender: its source row, context and stream.
 struct LiveSender {
-  LiveSender(TraceWriter& writer, const std::string& name) : ctx{writer, source, {}, true} {
+  LiveSender(TraceWriter& writer, const std::string& name) : ctx(writer, source) {
     source.path = name;
     source.format = "lurk-jsonl";
     source.content_hash = "live-test:" + name;

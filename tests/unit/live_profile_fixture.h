@@ -28,7 +28,7 @@ class LiveProfileTest : public ProfileTest {
     source_.format = "lurk-jsonl";
     source_.content_hash = "live-test:stack";
     writer_->add_live_source(source_);
-    ctx_ = std::make_unique<IngestContext>(IngestContext{*writer_, source_, {}, true});
+    ctx_ = std::make_unique<IngestContext>(*writer_, source_);
     stream_ = std::make_unique<LurkJsonlStream>(*ctx_);
   }
   void TearDown() override {
