@@ -27,9 +27,4 @@ inline std::string json_text(const FlatJsonObject::Member* v) {
   return out;
 }
 
-inline bool true_field(const FlatJsonObject& ev, std::string_view key) {
-  const FlatJsonObject::Member* v = ev.find(key);
-  return v && v->kind == FlatJsonObject::Kind::Bool && v->boolean;
-}
-
 }  // namespace lurk::chrome_fields

@@ -55,6 +55,12 @@ class FlatJsonObject {
   const Member* find(std::string_view key) const;
   // The decoded string member `key`, or "" when it is missing or no string.
   std::string_view string(std::string_view key) const;
+  // Whether member `key` is the JSON literal true (a flag: missing, false or
+  // any other kind is not set).
+  bool is_true(std::string_view key) const {
+    const Member* v = find(key);
+    return v && v->kind == Kind::Bool && v->boolean;
+  }
 
  private:
   friend class FlatJsonSax;

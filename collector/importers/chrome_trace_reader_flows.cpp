@@ -16,7 +16,6 @@ using Member = FlatJsonObject::Member;
 using Kind = FlatJsonObject::Kind;
 using chrome_fields::id_text;
 using chrome_fields::json_text;
-using chrome_fields::true_field;
 
 std::string ChromeTraceReader::async_key(const Event& ev) {
   std::string cat(ev.string("cat"));
@@ -173,8 +172,8 @@ void ChromeTraceReader::bind_flows(const Event& ev, int64_t thread_id, int64_t t
     return;
   }
   std::string key = "v2:" + *id;
-  if (true_field(ev, "flow_in")) flow_step(key, true, thread_id, ts_ns, at);
-  if (true_field(ev, "flow_out")) open_flows_[key] = FlowEnd{thread_id, ts_ns, at};
+  if (ev.is_true("flow_in")) flow_step(key, true, thread_id, ts_ns, at);
+  if (ev.is_true("flow_out")) open_flows_[key] = FlowEnd{thread_id, ts_ns, at};
 }
 
 }  // namespace lurk

@@ -42,11 +42,6 @@ std::string id_text(const Member& v) {
   return v.kind == Kind::String ? v.text : json_text(v);
 }
 
-bool true_field(const FlatJsonObject& ev, std::string_view key) {
-  const Member* v = ev.find(key);
-  return v && v->kind == Kind::Bool && v->boolean;
-}
-
 // Integers as JSON Schema counts them: 5 and 5.0 alike (the schema's
 // "integer"), within int64_t.
 std::optional<int64_t> integer_value(const Member& v) {
@@ -278,7 +273,7 @@ void LurkJsonlReader::on_thread_start(const Event& ev, int64_t ts, const Where& 
   }
   int64_t id = threads_.thread_id(id_text(*thread));
   ThreadRow& row = threads_.thread(id);
-  if (!true_field(ev, "existing")) row.start_ns = ts;
+  if (!ev.is_true("existing")) row.start_ns = ts;
   if (std::string_view name = ev.string("name"); !name.empty()) row.name = threads_.intern(name);
   row.kind = ev.find("kind") ? std::string(ev.string("kind")) : "thread";
   if (const Member* parent = ev.find("parent")) {
@@ -340,7 +335,7 @@ void LurkJsonlReader::on_exception(const Event& ev, int64_t ts, const Where& at)
   row.name = threads_.intern(message.empty() ? "(no message)" : message);
   row.args_json = args_with_conn(ev, at, extra);
   threads_.instant(row);
-  if (id && true_field(ev, "uncaught")) {
+  if (id && ev.is_true("uncaught")) {
     ThreadRow& thread = threads_.thread(*id);
     thread.failed = true;
     thread.exception = row.name;

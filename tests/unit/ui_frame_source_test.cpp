@@ -167,6 +167,12 @@ TEST_F(FrameSourceTest, BadParametersAreRefusedByName) {
   refused(good + "&q=" + std::string(300, 'a'), "q: expected a search text of at most 256 bytes");
   refused(good + "&bogus=1", "unknown frame parameter bogus");
   refused(good + "&m0=5", "m1 is missing");
+  // Kind 0 is no selection, whatever follows it; written back, the query has
+  // no sel and parses to the same request (found by the wire fuzzer).
+  FrameRequest none = parse_frame_request(base + "&sel=0.2.3.3");
+  EXPECT_FALSE(none.selected);
+  EXPECT_EQ(none.selected.lane, 0u);
+  EXPECT_EQ(parse_frame_request(frame_request_query(none)), none);
 }
 
 TEST_F(FrameSourceTest, AnswerSurvivesTheWireAndDamageIsRefused) {
