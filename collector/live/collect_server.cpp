@@ -273,8 +273,8 @@ void CollectLoop::analyse_batch(bool last, bool a_trace_ended,
   std::vector<LinkChange> links = joiner_.update(rows);
   findings_.update(rows, links, a_trace_ended);
   if (last) joiner_.undo_links();
-  rows_.take();  // the analysis's own writes are not the next batch's
-  cost_.finish(writer_.db(), summary_.batches + 1, rows);
+  BatchRows own = rows_.take();  // the analysis's own writes are not the next batch's
+  cost_.finish(writer_.db(), summary_.batches + 1, rows, own);
 }
 
 void CollectLoop::remember(const SenderSession& s) {
