@@ -1,11 +1,14 @@
 #include "live/collect_server.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -72,6 +75,31 @@ int open_listener(const ListenAddress& at) {
     throw std::runtime_error("cannot listen on " + at.text + ": " + why);
   }
   return fd;
+}
+
+// A sender's host that vanishes (power lost, cable pulled, VM destroyed)
+// sends no FIN and no RST: without probes its connection, and with it its
+// stream id (a `--stream` sender's retry is refused while the stream is
+// connected), would stay for as long as the collector runs. Keepalive
+// probes are answered by the sender's kernel, not by the process, so a
+// sender that is busy, stopped or idle (`tail -f | lurk send -`) keeps its
+// connection; only a machine that no longer answers loses it, after about
+// `timeout_s`: idle a third of it, then 3 probes. TCP_USER_TIMEOUT bounds
+// the same wait when an ack we sent is not acknowledged (keepalive does not
+// probe while data is in flight, and retransmissions take ~15 minutes to
+// give up). The cut connection's bytes are handled as any sender's end:
+// committed up to its last whole line (sender_session.h), so its restarted
+// sender resumes there, exactly once.
+void probe_dead_peers(int fd, int timeout_s) {
+  int yes = 1, count = 3;
+  int idle = std::max(1, timeout_s / 3);
+  int interval = std::max(1, (timeout_s - idle) / count);
+  unsigned user_timeout_ms = unsigned(timeout_s) * 1000u;
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof yes);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 }
 
 class CollectLoop {
@@ -174,6 +202,7 @@ void CollectLoop::accept_senders() {
                                      std::to_string(options_.max_senders) + ")");
       continue;
     }
+    probe_dead_peers(fd, options_.sender_timeout_s);
     sessions_.push_back(
         std::make_unique<SenderSession>(fd, peer_text, ++serial_, writer_, rules_));
   }
