@@ -1,8 +1,6 @@
 #include "live/collect_server.h"
 
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -21,6 +19,7 @@
 #include "live/batch_cost.h"
 #include "live/batch_rows.h"
 #include "live/collect_status.h"
+#include "live/dead_peer.h"
 #include "live/live_findings.h"
 #include "live/live_joiner.h"
 #include "live/sender_session.h"
@@ -77,31 +76,6 @@ int open_listener(const ListenAddress& at) {
   return fd;
 }
 
-// A sender's host that vanishes (power lost, cable pulled, VM destroyed)
-// sends no FIN and no RST: without probes its connection, and with it its
-// stream id (a `--stream` sender's retry is refused while the stream is
-// connected), would stay for as long as the collector runs. Keepalive
-// probes are answered by the sender's kernel, not by the process, so a
-// sender that is busy, stopped or idle (`tail -f | lurk send -`) keeps its
-// connection; only a machine that no longer answers loses it, after about
-// `timeout_s`: idle a third of it, then 3 probes. TCP_USER_TIMEOUT bounds
-// the same wait when an ack we sent is not acknowledged (keepalive does not
-// probe while data is in flight, and retransmissions take ~15 minutes to
-// give up). The cut connection's bytes are handled as any sender's end:
-// committed up to its last whole line (sender_session.h), so its restarted
-// sender resumes there, exactly once.
-void probe_dead_peers(int fd, int timeout_s) {
-  int yes = 1, count = 3;
-  int idle = std::max(1, timeout_s / 3);
-  int interval = std::max(1, (timeout_s - idle) / count);
-  unsigned user_timeout_ms = unsigned(timeout_s) * 1000u;
-  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof yes);
-  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-  setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
-}
-
 class CollectLoop {
  public:
   CollectLoop(const CollectOptions& options, Database& db)
@@ -123,6 +97,7 @@ class CollectLoop {
  private:
   void accept_senders();
   void refuse_silent_senders();
+  void end_dead_senders();
   // One read; true when it got bytes (more may be waiting).
   bool read_sender(SenderSession& s);
   bool commit_due() const;
@@ -148,6 +123,7 @@ class CollectLoop {
   bool dirty_ = false;            // something arrived since the last commit
   int64_t events_since_commit_ = 0;
   Clock::time_point last_commit_ = Clock::now();
+  Clock::time_point last_dead_check_ = Clock::now();
   CollectSummary summary_;
 };
 
@@ -179,6 +155,7 @@ CollectSummary CollectLoop::run() {
         if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) read_sender(*polled[i - 2]);
     }
     if (!options_.token.empty()) refuse_silent_senders();
+    end_dead_senders();
     if (!stopping && commit_due()) commit(false);
     status_.tick(sessions_);
   }
@@ -202,7 +179,7 @@ void CollectLoop::accept_senders() {
                                      std::to_string(options_.max_senders) + ")");
       continue;
     }
-    probe_dead_peers(fd, options_.sender_timeout_s);
+    probe_dead_peer(fd, options_.sender_timeout_s);
     sessions_.push_back(
         std::make_unique<SenderSession>(fd, peer_text, ++serial_, writer_, rules_));
   }
@@ -219,6 +196,27 @@ void CollectLoop::refuse_silent_senders() {
   }
 }
 
+// A sender whose machine stopped answering while an ack of ours was in
+// flight (dead_peer.h) ends as a closed connection does: what it sent is
+// committed up to its last whole line, and its stream id is freed when the
+// next commit closes it. Asked once a second (one getsockopt per sender).
+void CollectLoop::end_dead_senders() {
+  auto now = Clock::now();
+  if (now - last_dead_check_ < std::chrono::seconds(1)) return;
+  last_dead_check_ = now;
+  for (const auto& s : sessions_) {
+    bool open = s->state() == SenderSession::State::AwaitingHello ||
+                s->state() == SenderSession::State::Streaming;
+    if (!open || !peer_stopped_answering(s->fd(), options_.sender_timeout_s)) continue;
+    status_.clear();
+    std::cerr << "lurk collect: " << s->name() << " (" << s->peer() << "): its machine has not "
+              << "acknowledged anything for " << options_.sender_timeout_s
+              << " s (--sender-timeout); connection ended\n";
+    s->end_of_stream();
+    dirty_ = true;  // the next commit closes it
+  }
+}
+
 // One read per ready sender per turn, so that a flood cannot starve a
 // dribbler, and a slow file (a full writer queue) stops all reading.
 bool CollectLoop::read_sender(SenderSession& s) {
@@ -226,8 +224,13 @@ bool CollectLoop::read_sender(SenderSession& s) {
   int64_t events_before = s.events();
   ssize_t got = ::recv(s.fd(), buffer_.data(), buffer_.size(), MSG_DONTWAIT);
   if (got < 0 && (errno == EAGAIN || errno == EINTR)) return false;
+  if (got < 0 && errno == ETIMEDOUT) {  // keepalive probes unanswered (dead_peer.h)
+    status_.clear();
+    std::cerr << "lurk collect: " << s.name() << " (" << s.peer() << "): its machine stopped "
+              << "answering (--sender-timeout " << options_.sender_timeout_s << " s); connection ended\n";
+  }
   if (got > 0) s.receive(buffer_.data(), size_t(got));
-  else s.end_of_stream();  // closed, or reset: what arrived is kept
+  else s.end_of_stream();  // closed, reset or timed out: what arrived is kept
   dirty_ = true;
   events_since_commit_ += s.events() - events_before;
   if (!had_source && s.has_source()) status_.sender_started(s);

@@ -26,8 +26,8 @@ struct CollectOptions {
   size_t max_senders = 64;
   size_t max_line_bytes = 1 << 20;
   // A sender whose host vanished (no FIN, no RST) is cut after about this
-  // long without an answer from its machine (collect_server.cpp,
-  // probe_dead_peers): its stream id is then free for its restarted sender.
+  // long without an answer from its machine (dead_peer.h): its stream id is
+  // then free for its restarted sender.
   // 30 s: a restarted `lurk send --retry` gets through within half a minute
   // of its host vanishing, while a link that drops for a few seconds (a
   // Wi-Fi roam, a switch failing over) cuts no live sender.

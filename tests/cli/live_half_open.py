@@ -2,8 +2,10 @@
 """A `--stream` sender whose host vanished (no FIN, no RST: its link went
 down, then it died) does not hold its stream for ever (docs/live.md,
 "Exactly once across a collector's restart"). The collector probes every
-sender's connection (TCP keepalive, and a bound on unacknowledged data, both
-`--sender-timeout`), so the dead connection ends within that bound; the
+sender's connection (TCP keepalive, and a check of unacknowledged data, both
+`--sender-timeout`), so the dead connection ends within that bound (by
+keepalive for a sender that was idle with the collector quiet, by the check
+for one whose ack went out on the dead link); the
 restarted sender's `lurk send --stream ... --retry` then gets through and
 resumes where the profile's copy ends, and every line is stored once.
 (Before, the stream stayed "already connected" for as long as the collector
@@ -107,44 +109,81 @@ def send_cmd(to, stream, name, *extra):
     return [lurk, "send", *extra, "--to", to, "--token", TOKEN, "--name", name, "--stream", stream]
 
 
-def vanished_sender(port, trace):
-    """A sender in the namespace that sends part of the trace, then its host
-    vanishes mid-line: the link goes down, then the process dies (its FIN or
-    RST cannot leave). The rest of the trace goes to a restarted sender."""
-    old = subprocess.Popen(["ip", "netns", "exec", ns,
-                            *send_cmd("%s.1:%d" % (subnet, port), "halfopen/s", "s", "-")],
-                           stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def old_sender(port, name):
+    """A `lurk send -` of stream halfopen/NAME in the namespace, fed by us."""
+    return subprocess.Popen(["ip", "netns", "exec", ns,
+                             *send_cmd("%s.1:%d" % (subnet, port), "halfopen/" + name, name, "-")],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def vanish(port, name, trace, in_flight):
+    """A sender in the namespace sends part of its trace, then its host
+    vanishes: the link goes down, then the process dies (no FIN or RST can
+    leave). With `in_flight` it had sent more lines and half a line just
+    before, so the collector's ack of them goes out on the dead link
+    (unacknowledged data: keepalive does not probe); without, it was idle
+    with everything acknowledged, and the collector quiet (keepalive's case)."""
+    old = old_sender(port, name)
     lines = trace.split(b"\n")
     old.stdin.write(b"\n".join(lines[:FIRST + 1]) + b"\n")
     old.stdin.flush()
-    check(wait_stored("s", FIRST), "the first %d lines of the vanishing sender are committed" % FIRST)
-    # More lines and half a line: read by the collector, committed at its
-    # next batch (up to 1 s later), whose ack then goes out on a dead link.
-    old.stdin.write(b"\n".join(lines[FIRST + 1:FIRST + 51]) + b"\n" + lines[FIRST + 51][:15])
-    old.stdin.flush()
-    time.sleep(0.3)
+    check(wait_stored(name, FIRST), "the first %d lines of vanishing sender %s are committed" % (FIRST, name))
+    if in_flight:
+        old.stdin.write(b"\n".join(lines[FIRST + 1:FIRST + 51]) + b"\n" + lines[FIRST + 51][:15])
+        old.stdin.flush()
+        time.sleep(0.3)  # read by the collector, committed and acked within its 1 s batch
+    else:
+        time.sleep(1.5)  # the last ack is delivered and acknowledged
     ip("netns", "exec", ns, "ip", "link", "set", ns_if, "down")
     old.kill()
     old.wait()
+    return time.time()
 
 
-def restarted_sender(port, path):
-    """The sender, restarted elsewhere: --retry until the stream is taken."""
-    start = time.time()
+def source_status(name):
+    db = sqlite3.connect(profile)
     try:
-        r = subprocess.run(send_cmd("127.0.0.1:%d" % port, "halfopen/s", "s", path, "--retry", "60"),
-                           capture_output=True, text=True, timeout=RETRY_BOUND_S + 30)
-    except subprocess.TimeoutExpired as e:
-        check(False, "the restarted sender's retry never got through in %d s (the dead connection "
-              "still holds the stream): %s" % (RETRY_BOUND_S + 30, (e.stderr or b"")[-300:]))
-        return
-    elapsed = time.time() - start
-    check(r.returncode == 0, "the restarted sender exits 0: %s" % r.stderr[-400:])
-    check("resumed" in r.stderr, "it resumed the stream: %s" % r.stderr[-300:])
-    check(elapsed <= RETRY_BOUND_S,
-          "its retry got through within %d s (sender timeout %d s): %.1f s"
-          % (RETRY_BOUND_S, SENDER_TIMEOUT_S, elapsed))
-    print("half-open sender: the retry got through after %.1f s" % elapsed)
+        row = db.execute("SELECT status FROM sources WHERE path = ?", (name,)).fetchone()
+        return row[0] if row else None
+    finally:
+        db.close()
+
+
+def wait_ended_quietly(name, since):
+    """With nothing else arriving (no commit, no ack in flight), keepalive
+    alone ends the dead connection: its source stops being 'partial'."""
+    while time.time() - since < RETRY_BOUND_S:
+        if source_status(name) not in (None, "partial"):
+            break
+        time.sleep(0.1)
+    elapsed = time.time() - since
+    check(elapsed < RETRY_BOUND_S, "%s's dead connection ended by keepalive within %d s: %.1f s (status %s)"
+          % (name, RETRY_BOUND_S, elapsed, source_status(name)))
+    print("half-open sender %s: ended by keepalive %.1f s after its link went down" % (name, elapsed))
+
+
+def restarted_senders(port, paths):
+    """The senders, restarted elsewhere: --retry until each stream is taken."""
+    start = time.time()
+    procs = {name: subprocess.Popen(send_cmd("127.0.0.1:%d" % port, "halfopen/" + name, name, path,
+                                             "--retry", "60"),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for name, path in paths.items()}
+    for name, proc in procs.items():
+        try:
+            _, err = proc.communicate(timeout=max(1, start + RETRY_BOUND_S + 30 - time.time()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+            check(False, "restarted sender %s: its retry never got through in %d s (the dead "
+                  "connection still holds the stream): %s" % (name, RETRY_BOUND_S + 30, err[-300:]))
+            continue
+        elapsed = time.time() - start
+        check(proc.returncode == 0, "restarted sender %s exits 0: %s" % (name, err[-400:]))
+        check("resumed" in err, "%s resumed its stream: %s" % (name, err[-300:]))
+        check(elapsed <= RETRY_BOUND_S, "%s: its retry got through within %d s (sender timeout %d s): %.1f s"
+              % (name, RETRY_BOUND_S, SENDER_TIMEOUT_S, elapsed))
+        print("half-open sender %s: the retry got through after %.1f s" % (name, elapsed))
 
 
 def stopped_sender(port):
@@ -176,10 +215,12 @@ def stopped_sender(port):
 
 
 def main():
-    trace = log_lines(LINES, tag="s").encode()
-    path = os.path.join(tmp, "trace.jsonl")
-    with open(path, "wb") as f:
-        f.write(trace)
+    traces, paths = {}, {}
+    for name in ("s", "k"):
+        traces[name] = log_lines(LINES, tag=name).encode()
+        paths[name] = os.path.join(tmp, name + ".jsonl")
+        with open(paths[name], "wb") as f:
+            f.write(traces[name])
     try:
         make_namespace()
     except (RuntimeError, FileNotFoundError) as e:
@@ -189,23 +230,31 @@ def main():
     proc = None
     try:
         proc, port = start_collector()
-        vanished_sender(port, trace)
-        restarted_sender(port, path)
+        wait_ended_quietly("k", vanish(port, "k", traces["k"], in_flight=False))
+        restarted_senders(port, {"k": paths["k"]})
+        ip("netns", "exec", ns, "ip", "link", "set", ns_if, "up")
+        vanish(port, "s", traces["s"], in_flight=True)
+        restarted_senders(port, {"s": paths["s"]})
         stopped_sender(port)
     finally:
         if proc:
             proc.send_signal(signal.SIGINT)
             _, err = proc.communicate(timeout=120)
             check(proc.returncode == 0, "the collector stops cleanly: %s" % err[-300:])
+            check("k (%s.2" % subnet in err and "stopped answering" in err,
+                  "it says keepalive ended k's connection: %s" % err[-600:])
+            check("s (%s.2" % subnet in err and "has not acknowledged anything" in err,
+                  "and that s's ack went unacknowledged: %s" % err[-600:])
         remove_namespace()
     db = sqlite3.connect(profile)
-    count, distinct, parts = db.execute(
-        "SELECT count(*), count(DISTINCT i.name), count(DISTINCT s.id) FROM instants i "
-        "JOIN sources s ON s.id = i.source_id WHERE s.path = 's' AND i.kind = 'log'").fetchone()
+    for name in traces:
+        count, distinct, parts = db.execute(
+            "SELECT count(*), count(DISTINCT i.name), count(DISTINCT s.id) FROM instants i "
+            "JOIN sources s ON s.id = i.source_id WHERE s.path = ? AND i.kind = 'log'", (name,)).fetchone()
+        check(count == LINES and distinct == LINES and parts == 2,
+              "%s: every line stored once across the dead connection and the resumed one: "
+              "%d rows, %d distinct, in %d parts, for %d lines" % (name, count, distinct, parts, LINES))
     db.close()
-    check(count == LINES and distinct == LINES and parts == 2,
-          "every line stored once across the dead connection and the resumed one: "
-          "%d rows, %d distinct, in %d parts, for %d lines" % (count, distinct, parts, LINES))
 
 
 main()
