@@ -23,6 +23,7 @@ struct CollectArgs {
   int batch_ms = 250;
   int64_t batch_events = 100000;
   size_t max_senders = 64;
+  int sender_timeout_s = 30;
   bool no_analysis = false;
   std::string analysis_stats;
 };
@@ -59,6 +60,7 @@ int run_collect(const CollectArgs& args) {
   options.batch_interval_ms = args.batch_ms;
   options.batch_events = args.batch_events;
   options.max_senders = args.max_senders;
+  options.sender_timeout_s = args.sender_timeout_s;
   options.analyse = !args.no_analysis;
   options.analysis_stats = args.analysis_stats;
   options.progress = ::isatty(STDERR_FILENO);
@@ -92,6 +94,12 @@ CommandRunner add_collect_command(CLI::App& app) {
   cmd->add_option("--max-senders", args->max_senders, "senders connected at once; more are refused")
       ->capture_default_str()
       ->check(CLI::Range(size_t(1), size_t(1024)));
+  cmd->add_option("--sender-timeout", args->sender_timeout_s,
+                  "seconds after which a sender whose machine no longer answers (a host gone without "
+                  "closing its connections) is cut, freeing its --stream for a restarted sender; "
+                  "a sender that is only idle or stopped is kept (its machine answers)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   cmd->add_flag("--no-analysis", args->no_analysis,
                 "store the rows only: no joins or findings per batch, no whole-profile passes at the end "
                 "(clocks, joins, findings)");

@@ -28,14 +28,16 @@ void BatchCostLog::start(Database& db) {
   sqlite3_progress_handler(db.raw(), 1, &BatchCostLog::on_step, this);
 }
 
-void BatchCostLog::finish(Database& db, int64_t batch, const BatchRows& rows) {
+void BatchCostLog::finish(Database& db, int64_t batch, const BatchRows& rows,
+                          const BatchRows& analysis) {
   if (!on_) return;
   sqlite3_progress_handler(db.raw(), 0, nullptr, nullptr);
   auto count = [](const IdRange& r) { return r.empty() ? 0 : r.last - r.first + 1; };
   out_ << "{\"batch\":" << batch << ",\"vm_steps\":" << steps_
        << ",\"threads\":" << rows.threads.size() << ",\"connections\":" << rows.connections.size()
        << ",\"spans\":" << count(rows.spans) << ",\"instants\":" << count(rows.instants)
-       << ",\"packets\":" << count(rows.packets) << "}\n";
+       << ",\"packets\":" << count(rows.packets)
+       << ",\"findings_rows\":" << analysis.findings_written << "}\n";
   out_.flush();
 }
 

@@ -2,7 +2,8 @@
 // (`lurk collect --analysis-stats FILE`, docs/live.md): the SQLite virtual
 // machine steps its statements took (counted by a progress handler, so a
 // query that scanned a table whole shows as many steps as rows, whatever
-// the machine's load) and how many rows of each kind the batch wrote. One
+// the machine's load), how many rows of each kind the batch wrote, and how
+// many rows of `findings` its analysis wrote (inserted, updated or deleted). One
 // JSON line per batch; tests/cli/live_batch_cost.py asserts that the steps
 // follow the batch, not the file. Without a file, nothing is counted.
 #pragma once
@@ -23,7 +24,8 @@ class BatchCostLog {
  public:
   explicit BatchCostLog(const std::string& path);  // empty: off
   void start(Database& db);
-  void finish(Database& db, int64_t batch, const BatchRows& rows);
+  // `rows`: what the batch wrote; `analysis`: what its analysis wrote.
+  void finish(Database& db, int64_t batch, const BatchRows& rows, const BatchRows& analysis);
 
  private:
   static int on_step(void* self);

@@ -20,8 +20,12 @@ void BatchRowLog::on_row_written(void* self, int op, const char*, const char* ta
                                  sqlite3_int64 rowid) {
   // Called for every row the writer writes: a switch on the first letter
   // keeps the common tables (packets, spans, counters, strings) cheap.
-  if (op == SQLITE_DELETE) return;
   BatchRows& rows = static_cast<BatchRowLog*>(self)->rows_;
+  if (table[0] == 'f' && std::strcmp(table, "findings") == 0) {
+    ++rows.findings_written;  // inserted, updated or deleted: the live findings' cost
+    return;
+  }
+  if (op == SQLITE_DELETE) return;
   switch (table[0]) {
     case 'p':
       if (op == SQLITE_INSERT && std::strcmp(table, "packets") == 0) rows.packets.add(rowid);

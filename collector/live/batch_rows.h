@@ -34,6 +34,7 @@ struct IdRange {
 struct BatchRows {
   std::set<int64_t> threads, connections;  // inserted or updated
   IdRange instants, spans, packets, capture_findings;  // inserted
+  int64_t findings_written = 0;  // rows of `findings` inserted, updated or deleted
 };
 
 class BatchRowLog {

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -18,6 +19,7 @@
 #include "live/batch_cost.h"
 #include "live/batch_rows.h"
 #include "live/collect_status.h"
+#include "live/dead_peer.h"
 #include "live/live_findings.h"
 #include "live/live_joiner.h"
 #include "live/sender_session.h"
@@ -95,6 +97,7 @@ class CollectLoop {
  private:
   void accept_senders();
   void refuse_silent_senders();
+  void end_dead_senders();
   // One read; true when it got bytes (more may be waiting).
   bool read_sender(SenderSession& s);
   bool commit_due() const;
@@ -120,6 +123,7 @@ class CollectLoop {
   bool dirty_ = false;            // something arrived since the last commit
   int64_t events_since_commit_ = 0;
   Clock::time_point last_commit_ = Clock::now();
+  Clock::time_point last_dead_check_ = Clock::now();
   CollectSummary summary_;
 };
 
@@ -151,6 +155,7 @@ CollectSummary CollectLoop::run() {
         if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) read_sender(*polled[i - 2]);
     }
     if (!options_.token.empty()) refuse_silent_senders();
+    end_dead_senders();
     if (!stopping && commit_due()) commit(false);
     status_.tick(sessions_);
   }
@@ -174,6 +179,7 @@ void CollectLoop::accept_senders() {
                                      std::to_string(options_.max_senders) + ")");
       continue;
     }
+    probe_dead_peer(fd, options_.sender_timeout_s);
     sessions_.push_back(
         std::make_unique<SenderSession>(fd, peer_text, ++serial_, writer_, rules_));
   }
@@ -190,6 +196,27 @@ void CollectLoop::refuse_silent_senders() {
   }
 }
 
+// A sender whose machine stopped answering while an ack of ours was in
+// flight (dead_peer.h) ends as a closed connection does: what it sent is
+// committed up to its last whole line, and its stream id is freed when the
+// next commit closes it. Asked once a second (one getsockopt per sender).
+void CollectLoop::end_dead_senders() {
+  auto now = Clock::now();
+  if (now - last_dead_check_ < std::chrono::seconds(1)) return;
+  last_dead_check_ = now;
+  for (const auto& s : sessions_) {
+    bool open = s->state() == SenderSession::State::AwaitingHello ||
+                s->state() == SenderSession::State::Streaming;
+    if (!open || !peer_stopped_answering(s->fd(), options_.sender_timeout_s)) continue;
+    status_.clear();
+    std::cerr << "lurk collect: " << s->name() << " (" << s->peer() << "): its machine has not "
+              << "acknowledged anything for " << options_.sender_timeout_s
+              << " s (--sender-timeout); connection ended\n";
+    s->end_of_stream();
+    dirty_ = true;  // the next commit closes it
+  }
+}
+
 // One read per ready sender per turn, so that a flood cannot starve a
 // dribbler, and a slow file (a full writer queue) stops all reading.
 bool CollectLoop::read_sender(SenderSession& s) {
@@ -197,8 +224,13 @@ bool CollectLoop::read_sender(SenderSession& s) {
   int64_t events_before = s.events();
   ssize_t got = ::recv(s.fd(), buffer_.data(), buffer_.size(), MSG_DONTWAIT);
   if (got < 0 && (errno == EAGAIN || errno == EINTR)) return false;
+  if (got < 0 && errno == ETIMEDOUT) {  // keepalive probes unanswered (dead_peer.h)
+    status_.clear();
+    std::cerr << "lurk collect: " << s.name() << " (" << s.peer() << "): its machine stopped "
+              << "answering (--sender-timeout " << options_.sender_timeout_s << " s); connection ended\n";
+  }
   if (got > 0) s.receive(buffer_.data(), size_t(got));
-  else s.end_of_stream();  // closed, or reset: what arrived is kept
+  else s.end_of_stream();  // closed, reset or timed out: what arrived is kept
   dirty_ = true;
   events_since_commit_ += s.events() - events_before;
   if (!had_source && s.has_source()) status_.sender_started(s);
@@ -273,8 +305,8 @@ void CollectLoop::analyse_batch(bool last, bool a_trace_ended,
   std::vector<LinkChange> links = joiner_.update(rows);
   findings_.update(rows, links, a_trace_ended);
   if (last) joiner_.undo_links();
-  rows_.take();  // the analysis's own writes are not the next batch's
-  cost_.finish(writer_.db(), summary_.batches + 1, rows);
+  BatchRows own = rows_.take();  // the analysis's own writes are not the next batch's
+  cost_.finish(writer_.db(), summary_.batches + 1, rows, own);
 }
 
 void CollectLoop::remember(const SenderSession& s) {

@@ -25,6 +25,13 @@ struct CollectOptions {
   int64_t batch_events = 100000;
   size_t max_senders = 64;
   size_t max_line_bytes = 1 << 20;
+  // A sender whose host vanished (no FIN, no RST) is cut after about this
+  // long without an answer from its machine (dead_peer.h): its stream id is
+  // then free for its restarted sender.
+  // 30 s: a restarted `lurk send --retry` gets through within half a minute
+  // of its host vanishing, while a link that drops for a few seconds (a
+  // Wi-Fi roam, a switch failing over) cuts no live sender.
+  int sender_timeout_s = 30;
   bool progress = false;            // a live table of senders on stderr (a terminal)
   // Joins and findings per batch, and the whole-profile passes (clocks,
   // joins, findings) when stopping; false: rows only (lurk collect --no-analysis).

@@ -71,12 +71,12 @@ bool LiveFindings::update(const BatchRows& rows, const std::vector<LinkChange>& 
   take_links(links);
   bool any = changed_ || !new_capture_findings_.empty();
   if (first_update_) {
-    // The profile's findings (of what it held before) give way to the live ones.
+    // The profile's findings (of what it held before) give way to the live
+    // ones: those read at start are all pending, so all are written now.
     db_.exec("DELETE FROM findings");
     first_update_ = false;
-    changed_ = true;
   }
-  if (changed_) rewrite();
+  write_changes();
   changed_ = false;
   append_capture_findings();
   return any;
@@ -100,7 +100,8 @@ void LiveFindings::read_failed_threads(const std::set<int64_t>& id_set) {
       int64_t id = s.column_int(0);
       if (!failed_seen_.insert(id).second) continue;
       ExceptionEvent e{id, s.column_int(1), s.column_optional_int(3), s.column_text(2)};
-      thread_exceptions_.emplace(e.ts_ns, id, e.message);
+      add_thread_exception(id, e.ts_ns, e.message);
+      changed_messages_.insert(e.message);
       std::vector<ExceptionEvent>& group = exceptions_[e.message];
       auto at = std::upper_bound(group.begin(), group.end(), e, [](const auto& a, const auto& b) {
         return a.ts_ns != b.ts_ns ? a.ts_ns < b.ts_ns : a.thread_id < b.thread_id;
@@ -120,7 +121,7 @@ void LiveFindings::read_never_resolved(int64_t first_instant, int64_t last_insta
       "WHERE i.id BETWEEN ?1 AND ?2 AND i.kind = 'never-resolved' ORDER BY i.ts_ns, 1");
   s.bind(1, first_instant).bind(2, last_instant);
   while (s.step()) {
-    never_resolved_.push_back(never_resolved_finding(s.column_int(0), s.column_text(2),
+    new_never_resolved_.push_back(never_resolved_finding(s.column_int(0), s.column_text(2),
                                                      s.column_text(3), s.column_optional_int(4),
                                                      s.column_int(5), s.column_int(1)));
     changed_ = true;
@@ -172,10 +173,7 @@ void LiveFindings::read_exception_instants(const IdRange& instants) {
       "LEFT JOIN strings s ON s.id = i.name "
       "WHERE i.id BETWEEN ?1 AND ?2 AND i.kind = 'exception' AND i.thread_id IS NOT NULL");
   s.bind(1, instants.first).bind(2, instants.last);
-  while (s.step()) {
-    thread_exceptions_.emplace(s.column_int(1), s.column_int(0), s.column_text(2));
-    changed_ = true;
-  }
+  while (s.step()) add_thread_exception(s.column_int(0), s.column_int(1), s.column_text(2));
 }
 
 // The ends of the connections the batch wrote, and the first FIN or RST
@@ -190,10 +188,12 @@ void LiveFindings::read_connection_ends(const std::set<int64_t>& ids, const IdRa
     Statement s = db_.prepare(sql + ")");
     for (size_t i = 0; i < count; ++i) s.bind(int(i + 1), all[from + i]);
     while (s.step()) {
+      bool known = ends_.count(s.column_int(0)) > 0;
       ConnectionEnd& end = ends_[s.column_int(0)];
+      int64_t before = end.at();
       end.last = s.column_int(1);
       end.close = s.column_optional_int(2);
-      if (linked_threads_.count(s.column_int(0))) changed_ = true;
+      if (!known || end.at() != before) end_changed(s.column_int(0), known);
     }
   }
   if (packets.empty()) return;
@@ -202,10 +202,12 @@ void LiveFindings::read_connection_ends(const std::set<int64_t>& ids, const IdRa
       "AND (tcp_flags & 5) <> 0 AND connection_id IS NOT NULL GROUP BY connection_id");
   s.bind(1, packets.first).bind(2, packets.last);
   while (s.step()) {
+    bool known = ends_.count(s.column_int(0)) > 0;
     ConnectionEnd& end = ends_[s.column_int(0)];
     if (end.fin_or_rst && *end.fin_or_rst <= s.column_int(1)) continue;
+    int64_t before = end.at();
     end.fin_or_rst = s.column_int(1);
-    if (linked_threads_.count(s.column_int(0))) changed_ = true;
+    if (!known || end.at() != before) end_changed(s.column_int(0), known);
   }
 }
 
@@ -217,65 +219,143 @@ void LiveFindings::take_links(const std::vector<LinkChange>& links) {
     std::optional<int64_t> before;
     if (it != thread_connection_.end()) before = it->second;
     if (before == change.connection_id) continue;
-    if (before && --linked_threads_[*before] == 0) linked_threads_.erase(*before);
+    if (before) {
+      std::set<int64_t>& threads = connection_threads_[*before];
+      threads.erase(change.thread_id);
+      if (threads.empty()) {
+        connection_threads_.erase(*before);
+        link_count_changed(*before, false);
+      }
+    }
     if (change.connection_id) {
       thread_connection_[change.thread_id] = *change.connection_id;
-      ++linked_threads_[*change.connection_id];
+      std::set<int64_t>& threads = connection_threads_[*change.connection_id];
+      threads.insert(change.thread_id);
+      if (threads.size() == 1) link_count_changed(*change.connection_id, true);
     } else {
       thread_connection_.erase(change.thread_id);
     }
+    recount_thread(change.thread_id);
+  }
+}
+
+// M counts the connections that have a linked thread and a known end.
+void LiveFindings::link_count_changed(int64_t connection, bool linked_now) {
+  if (!ends_.count(connection)) return;
+  linked_with_end_ += linked_now ? 1 : -1;
+  linked_changed_ = true;
+}
+
+// A connection's end appeared or moved: its threads' exceptions are
+// counted again (the cost: that connection's threads).
+void LiveFindings::end_changed(int64_t connection, bool was_known) {
+  auto threads = connection_threads_.find(connection);
+  if (threads == connection_threads_.end()) return;
+  if (!was_known) {
+    ++linked_with_end_;
+    linked_changed_ = true;
+  }
+  for (int64_t thread : threads->second) recount_thread(thread);
+}
+
+void LiveFindings::add_thread_exception(int64_t thread, int64_t ts, const std::string& message) {
+  if (!thread_exceptions_[thread].emplace(ts, message).second) return;
+  changed_ = true;
+  recount_thread(thread);
+}
+
+// Whether each exception of the thread counts for "N of M" (its thread
+// linked, within the window of the connection's end), as
+// thread_findings.cpp decides it for the whole profile.
+void LiveFindings::recount_thread(int64_t thread) {
+  auto events = thread_exceptions_.find(thread);
+  if (events == thread_exceptions_.end()) return;
+  auto link = thread_connection_.find(thread);
+  const ConnectionEnd* end = nullptr;
+  if (link != thread_connection_.end()) {
+    auto e = ends_.find(link->second);
+    if (e != ends_.end()) end = &e->second;
+  }
+  for (const auto& [ts, message] : events->second) {
+    std::optional<int64_t> now;
+    if (end) {
+      int64_t at = end->at();
+      if ((ts > at ? ts - at : at - ts) <= kConnectionEndWindowNs) now = link->second;
+    }
+    auto key = std::make_tuple(ts, thread, message);
+    auto was = counted_.find(key);
+    std::optional<int64_t> before;
+    if (was != counted_.end()) before = was->second;
+    if (before == now) continue;
+    EndGroup& group = end_groups_[message];
+    if (before) {
+      group.events.erase({ts, thread, *before});
+      if (--group.connections[*before] == 0) group.connections.erase(*before);
+      counted_.erase(was);
+    }
+    if (now) {
+      group.events.emplace(ts, thread, *now);
+      ++group.connections[*now];
+      counted_.emplace(key, *now);
+    }
+    changed_groups_.insert(message);
     changed_ = true;
   }
 }
 
-// "N of M connections end with an exception", worded as the whole pass
-// words it (thread_findings.cpp); its cost is the number of exceptions.
-std::vector<FindingRow> LiveFindings::connection_end_findings() const {
-  size_t linked = 0;
-  for (const auto& entry : linked_threads_) linked += ends_.count(entry.first);
-  std::vector<FindingRow> out;
-  if (linked == 0) return out;
-  std::map<std::string, std::pair<std::set<int64_t>, ExceptionEvent>> groups;
-  for (const auto& [ts, thread, message] : thread_exceptions_) {
-    auto link = thread_connection_.find(thread);
-    if (link == thread_connection_.end()) continue;
-    auto end = ends_.find(link->second);
-    if (end == ends_.end()) continue;
-    int64_t at = end->second.at();
-    if ((ts > at ? ts - at : at - ts) > kConnectionEndWindowNs) continue;
-    auto& [connections, first] = groups[message];
-    if (connections.empty()) first = ExceptionEvent{thread, ts, link->second, message};
-    connections.insert(link->second);
+// A row written where it was (updated by id) or added.
+void LiveFindings::put_row(int64_t& id, const FindingRow& r) {
+  if (!insert_) {
+    insert_.emplace(db_.prepare(
+        "INSERT INTO findings(kind, severity, title, detail, connection_id, thread_id, ts_ns, "
+        "duration_ns) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"));
+    update_.emplace(db_.prepare(
+        "UPDATE findings SET kind = ?1, severity = ?2, title = ?3, detail = ?4, connection_id = ?5, "
+        "thread_id = ?6, ts_ns = ?7, duration_ns = ?8 WHERE id = ?9"));
   }
-  for (const auto& [message, group] : groups)
-    out.push_back(connection_end_finding(message, group.first, int64_t(linked), group.second));
-  return out;
+  Statement& s = id ? *update_ : *insert_;
+  s.bind(1, r.kind).bind(2, r.severity).bind(3, r.title);
+  if (r.detail) s.bind(4, std::string_view(*r.detail));
+  else s.bind(4, std::nullopt);
+  s.bind(5, r.connection_id).bind(6, r.thread_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
+  if (id) s.bind(9, id);
+  s.run();
+  if (!id) id = db_.last_insert_id();
 }
 
-// The thread findings replace the previous ones (their count is that of
-// distinct messages plus never-resolved threads, not of the rows).
-void LiveFindings::rewrite() {
-  std::vector<FindingRow> rows = connection_end_findings();
-  for (const auto& [message, events] : exceptions_)
-    rows.push_back(exception_finding(message, events));
-  rows.insert(rows.end(), never_resolved_.begin(), never_resolved_.end());
-  std::stable_sort(rows.begin(), rows.end(), finding_ranks_before);
-  // By id (the findings table has no index on kind, and holds the capture
-  // findings too): the cost is the number of thread findings.
-  Statement remove = db_.prepare("DELETE FROM findings WHERE id = ?");
-  for (int64_t id : thread_rows_) remove.bind(1, id).run();
-  thread_rows_.clear();
-  Statement insert = db_.prepare(
-      "INSERT INTO findings(kind, severity, title, detail, connection_id, thread_id, ts_ns, "
-      "duration_ns) VALUES (?,?,?,?,?,?,?,?)");
-  for (const FindingRow& r : rows) {
-    insert.bind(1, r.kind).bind(2, r.severity).bind(3, r.title);
-    if (r.detail) insert.bind(4, std::string_view(*r.detail));
-    else insert.bind(4, std::nullopt);
-    insert.bind(5, r.connection_id).bind(6, r.thread_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
-    insert.run();
-    thread_rows_.push_back(db_.last_insert_id());
+// Only what changed: the rows of the messages a thread failed with, the
+// "N of M" rows whose connections changed (all of them when M did: their
+// number is that of distinct messages), and new never-resolved threads.
+// Readers rank findings themselves; the stop pass writes them in rank order.
+void LiveFindings::write_changes() {
+  for (const std::string& message : changed_messages_)
+    put_row(exception_rows_[message], exception_finding(message, exceptions_.at(message)));
+  changed_messages_.clear();
+  if (linked_changed_)
+    for (const auto& [message, group] : end_groups_) changed_groups_.insert(message);
+  linked_changed_ = false;
+  for (const std::string& message : changed_groups_) {
+    EndGroup& group = end_groups_[message];
+    if (group.events.empty()) {
+      if (group.row_id) {
+        if (!remove_) remove_.emplace(db_.prepare("DELETE FROM findings WHERE id = ?"));
+        remove_->bind(1, group.row_id).run();
+      }
+      end_groups_.erase(message);
+      continue;
+    }
+    const auto& [ts, thread, connection] = *group.events.begin();
+    std::set<int64_t> connections;
+    for (const auto& entry : group.connections) connections.insert(connections.end(), entry.first);
+    put_row(group.row_id, connection_end_finding(message, connections, linked_with_end_,
+                                                 ExceptionEvent{thread, ts, connection, message}));
   }
+  changed_groups_.clear();
+  for (const FindingRow& r : new_never_resolved_) {
+    int64_t id = 0;
+    put_row(id, r);
+  }
+  new_never_resolved_.clear();
 }
 
 }  // namespace lurk::live

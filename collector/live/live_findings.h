@@ -7,8 +7,10 @@
 // ("never-resolved"), and "N of M connections end with an exception"
 // ("connection-end-exception", from the live joiner's links and the
 // connections' ends), worded by the same code as the whole-profile pass
-// (findings/thread_findings.h), rewritten when they change (their number is
-// that of distinct messages, not of rows); and the TCP findings of the
+// (findings/thread_findings.h); only the rows that changed are written (a
+// message's row when a thread failed with it, an "N of M" row when its
+// connections or M changed, a never-resolved row once), so a batch writes
+// what it changed, not the session's findings again; and the TCP findings of the
 // traces' segments as they close (capture_findings, written by the batch
 // that closed them), appended. The whole-profile pass replaces them all when the
 // collector stops.
@@ -26,6 +28,7 @@
 
 #include "findings/thread_findings.h"
 #include "live/batch_rows.h"
+#include "storage/sqlite_handle.h"
 #include "live/live_joiner.h"
 
 namespace lurk {
@@ -69,31 +72,56 @@ class LiveFindings {
   IdRange whole_table(const char* table);
   void read_connection_ends(const std::set<int64_t>& ids, const IdRange& packets);
   void take_links(const std::vector<LinkChange>& links);
-  std::vector<FindingRow> connection_end_findings() const;
-  void rewrite();
+  // "N of M", kept as exceptions, links and ends arrive (live_findings.cpp).
+  void add_thread_exception(int64_t thread, int64_t ts, const std::string& message);
+  void recount_thread(int64_t thread);
+  void end_changed(int64_t connection, bool was_known);
+  void link_count_changed(int64_t connection, bool linked_now);
+  // Writes the findings rows that changed (inserted, updated or deleted by id).
+  void write_changes();
+  void put_row(int64_t& id, const FindingRow& row);
   void append_capture_findings();
 
   Database& db_;
   bool has_close_ = false;
-  // What the findings are made of so far.
-  std::map<std::string, std::vector<ExceptionEvent>> exceptions_;  // by message, (ts, id) order
+  std::optional<Statement> insert_, update_, remove_;
+  // Failed threads by message ((ts, id) order), and the findings row of each
+  // message; the messages whose row the next write rewrites.
+  std::map<std::string, std::vector<ExceptionEvent>> exceptions_;
+  std::map<std::string, int64_t> exception_rows_;
+  std::set<std::string> changed_messages_;
   std::set<int64_t> failed_seen_;
-  std::vector<FindingRow> never_resolved_;
+  // Never-resolved findings not yet written (each is written once: it does
+  // not change while collecting).
+  std::vector<FindingRow> new_never_resolved_;
   // Capture findings not yet in `findings` (appended as they come: readers
   // rank findings themselves, so the rows need not be rewritten for them).
   std::vector<FindingRow> new_capture_findings_;
   bool first_update_ = true;
   std::set<int64_t> merged_connections_;  // same_as set: their findings are the capture's
-  std::vector<int64_t> thread_rows_;  // ids of the thread findings' rows in `findings`
   // For "N of M connections end with an exception": every exception event
-  // (failed thread's end, exception instant) as (time, thread, message), the
-  // threads' connections, the connections' ends; M is the connections with
-  // a linked thread.
-  std::set<std::tuple<int64_t, int64_t, std::string>> thread_exceptions_;
+  // (failed thread's end, exception instant) of each thread as (time,
+  // message), the threads' connections and each connection's threads, the
+  // connections' ends; M is the connections with a linked thread and an end.
+  // Per message, the exceptions that count now (within the window of their
+  // connection's end) as (time, thread, connection), and per connection how
+  // many of them; `counted_` says where each counted one is, so that a
+  // thread whose link or connection's end changes is counted again alone.
+  struct EndGroup {
+    std::set<std::tuple<int64_t, int64_t, int64_t>> events;
+    std::map<int64_t, int> connections;
+    int64_t row_id = 0;
+  };
+  std::unordered_map<int64_t, std::set<std::pair<int64_t, std::string>>> thread_exceptions_;
   std::unordered_map<int64_t, int64_t> thread_connection_;
-  std::map<int64_t, int> linked_threads_;  // connection -> threads linked to it
+  std::unordered_map<int64_t, std::set<int64_t>> connection_threads_;
   std::unordered_map<int64_t, ConnectionEnd> ends_;
-  bool changed_ = false, ends_changed_ = false;
+  std::map<std::tuple<int64_t, int64_t, std::string>, int64_t> counted_;  // (ts, thread, message) -> connection
+  std::map<std::string, EndGroup> end_groups_;
+  std::set<std::string> changed_groups_;
+  int64_t linked_with_end_ = 0;  // M
+  bool linked_changed_ = false;  // M changed: every "N of M" row is rewritten
+  bool changed_ = false;
 };
 
 }  // namespace lurk::live

@@ -180,18 +180,29 @@ void SenderSession::end_of_stream() {
     if (state_ == State::AwaitingHello) state_ = State::Ended;
     return;
   }
+  // A stream with an id goes on in a later connection: a line it ended
+  // inside is not read (its sender died mid-write; the kernel still sent
+  // FIN), the stream is committed up to its last newline, and the line is
+  // resent whole from there. `lurk send` ends its input's last line with a
+  // newline when it has none, so a whole stream never ends torn.
+  if (stream_connected_ && stream_->complete_bytes() < received_)
+    return cut("the connection ended inside a line");
   writer_.use_source(source_.id);
   stream_->finish();
   keep_messages();
   state_ = State::Ended;
 }
 
+// The trace ends at its last whole line or packet: what follows is not
+// stored, and not counted as committed (a stream with an id resumes there).
 void SenderSession::cut(const std::string& why) {
   if (state_ != State::Streaming) return;
   writer_.use_source(source_.id);
+  kept_bytes_ = int64_t(stream_->complete_bytes());
   ctx_.report_error(stream_->complete_bytes(), std::nullopt, "stream-cut",
                     why + "; the trace ends at byte offset " +
-                        std::to_string(stream_->complete_bytes()) + " of the stream");
+                        std::to_string(stream_->complete_bytes()) + " of the stream" +
+                        (stream_connected_ ? ", where a reconnecting sender of the stream resumes" : ""));
   stream_->finish_cut();
   keep_messages();
   state_ = State::Ended;
@@ -205,7 +216,7 @@ SourceRow SenderSession::row_for_commit() {
     row.status = "partial";  // still arriving
     row.size_bytes = int64_t(stream_->complete_bytes());
   } else {
-    row.size_bytes = int64_t(received_);
+    row.size_bytes = kept_bytes();
   }
   pending_bytes_ = row.size_bytes;
   return row;
@@ -228,7 +239,7 @@ std::optional<StreamMark> SenderSession::stream_mark() const {
 void SenderSession::committed() {
   if (!stream_) return;
   committed_bytes_ = state_ == State::Streaming ? int64_t(stream_->complete_bytes())
-                                                : int64_t(received_);
+                                                : kept_bytes();
   committed_events_ = source_.records;
   if (acked_final_) return;
   acked_final_ = state_ != State::Streaming;

@@ -51,11 +51,15 @@ class SenderSession {
 
   // Bytes the socket delivered.
   void receive(const char* data, size_t size);
-  // The sender closed its side: a last line without newline is read (and
-  // reported when torn), the trace's remaining rows are written.
+  // The sender closed its side (or its connection broke): a last line
+  // without newline is read (and reported when torn), the trace's remaining
+  // rows are written. A stream with an id is cut instead when it ended
+  // inside a line: it is committed up to its last newline, where the next
+  // connection of the stream resumes (docs/live.md).
   void end_of_stream();
-  // The collector stops while the sender is still connected: the trace ends
-  // here, which is recorded as an ingest error (stream-cut).
+  // The collector stops while the sender is still connected (or a stream
+  // ended inside a line): the trace ends at its last whole line or packet,
+  // which is recorded as an ingest error (stream-cut).
   void cut(const std::string& why);
 
   // Refuses the sender (a refusal line, then closed at the next commit).
@@ -90,6 +94,9 @@ class SenderSession {
   void keep_messages();
   void open_stream(const std::string& stream_id);
   void note_replayed_header(const char* data, size_t size);
+  // The stream's bytes the source holds once it ended: all received, or up
+  // to its last whole line or packet when it was cut.
+  int64_t kept_bytes() const { return kept_bytes_ >= 0 ? kept_bytes_ : int64_t(received_); }
 
   int fd_;
   std::string peer_;
@@ -106,6 +113,7 @@ class SenderSession {
   std::string metadata_;      // a CTF stream's metadata, until it is whole
   std::unique_ptr<TraceStream> stream_;
   uint64_t received_ = 0;
+  int64_t kept_bytes_ = -1;      // cut: where the trace ends (-1: not cut)
   int64_t committed_bytes_ = 0, committed_events_ = 0;
   bool acked_final_ = false;
   // A stream resumed after a collector's restart: the sender sends the

@@ -219,11 +219,14 @@ SendResult send_trace(const SendOptions& options) {
     }
     head = std::move(first);
   }
+  char last_sent = '\n';  // the last byte of the stream sent
   if (connected && !head.empty()) {
     connected = send_all(fd, head.data(), head.size());
     if (connected) result.bytes_sent += head.size();
+    last_sent = head.back();
   }
   if (read_failed) result.error = std::string("reading the input: ") + std::strerror(errno);
+  bool input_ended = !more && !read_failed;
   std::vector<char> chunk(kChunkBytes);
   while (more && connected && result.refusal.empty()) {
     ssize_t got = ::read(options.input_fd, chunk.data(), chunk.size());
@@ -232,10 +235,21 @@ SendResult send_trace(const SendOptions& options) {
       result.error = std::string("reading the input: ") + std::strerror(errno);
       break;
     }
-    if (got == 0) break;
+    if (got == 0) {
+      input_ended = true;
+      break;
+    }
     connected = send_all(fd, chunk.data(), size_t(got));
     if (connected) result.bytes_sent += size_t(got);
+    last_sent = chunk[size_t(got) - 1];
     acks.read(fd, 0);
+  }
+  // A stream with an id is committed only up to its last newline (a
+  // connection that ends inside a line may be a sender that died mid-write):
+  // the input's end says its last line is whole, so it gets its newline.
+  if (connected && input_ended && last_sent != '\n' && !options.stream_id.empty() && !result.ctf) {
+    connected = send_all(fd, "\n", 1);
+    if (connected) result.bytes_sent += 1;
   }
   if (!connected && result.error.empty()) result.error = "the collector closed the connection";
   ::shutdown(fd, SHUT_WR);

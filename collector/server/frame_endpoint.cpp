@@ -35,24 +35,22 @@ double cpu_ms() {
   return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
 
-// The minimap of the whole profile from a lazy model: each lane read, binned
-// and dropped in turn (memory: one lane), so its bins are exactly the ones the
-// in-browser page builds from its whole model. Each lane read is also put in
-// the lane store (lane_store.h), counters too, so that no later view reads a
-// lane from the profile's rows.
-std::vector<std::pair<uint32_t, uint8_t>> whole_minimap(Database& db, ui::ProfileModel& model,
-                                                        LaneStoreWriter& store) {
-  ui::Minimap minimap;
-  minimap.begin(model);
+// Every lane of a lazy model read and dropped in turn (memory: one lane),
+// each put in the lane store (lane_store.h), counters too, so that no later
+// view reads a lane from the profile's rows; and, when `minimap` is given,
+// binned into the whole profile's minimap, whose bins are exactly the ones
+// the in-browser page builds from its whole model.
+void pass_over_lanes(Database& db, ui::ProfileModel& model, LaneStoreWriter& store, ui::Minimap* minimap) {
+  if (minimap) minimap->begin(model);
   for (uint32_t c = 0; c < model.connections().size(); ++c) {
     model.load_connection_lanes(db, c);
-    minimap.add_connection(model.connections()[c]);
+    if (minimap) minimap->add_connection(model.connections()[c]);
     store.add_connection(c);
     model.unload_connection_lanes(c);
   }
   for (uint32_t t = 0; t < model.threads().size(); ++t) {
     model.load_thread_events(db, t);
-    minimap.add_thread(model.threads()[t]);
+    if (minimap) minimap->add_thread(model.threads()[t]);
     store.add_thread(t);
     model.unload_thread_events(t);
   }
@@ -61,7 +59,13 @@ std::vector<std::pair<uint32_t, uint8_t>> whole_minimap(Database& db, ui::Profil
     store.add_counter(c);
     model.unload_counter_samples(c);
   }
-  minimap.finish();
+  if (minimap) minimap->finish();
+}
+
+std::vector<std::pair<uint32_t, uint8_t>> whole_minimap(Database& db, ui::ProfileModel& model,
+                                                        LaneStoreWriter& store) {
+  ui::Minimap minimap;
+  pass_over_lanes(db, model, store, &minimap);
   std::vector<std::pair<uint32_t, uint8_t>> bins;
   for (const ui::MinimapBin& b : minimap.bins()) bins.emplace_back(b.count, uint8_t(b.worst));
   return bins;
@@ -85,9 +89,25 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
     store_note_ = writer.finish();
   });
   if (!model_) model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, summary_.summary));
-  db_->exec("COMMIT");
   std::string why;
   store_ = LaneStore::open(profile, *model_, why);
+  if (!store_ && summary_.from_file) {
+    // The summary was kept but its store is gone or does not match (deleted,
+    // damaged, of another lurk): made again, in the same read transaction,
+    // or every later view would read its lanes from the profile's rows.
+    std::string unused = why.empty() ? lane_store_path(profile).string() + ": missing" : why;
+    const std::string kFallback = "; lanes are read from the profile";
+    if (unused.size() > kFallback.size() && unused.ends_with(kFallback))
+      unused.resize(unused.size() - kFallback.size());
+    LaneStoreWriter writer(profile, *model_);
+    pass_over_lanes(*db_, *model_, writer, nullptr);
+    std::string problem = writer.finish();
+    store_ = LaneStore::open(profile, *model_, why);
+    why = unused + (store_ ? "; lane store made again"
+                           : "; lane store not made again (" + (problem.empty() ? why : problem) +
+                                 "), lanes are read from the profile");
+  }
+  db_->exec("COMMIT");
   if (!why.empty()) store_note_ = why;
   lanes_ = std::make_unique<LaneCache>(*db_, *model_, lane_budget, store_.get());
   std::filesystem::path outline = temp_dir / "outline.lurk";

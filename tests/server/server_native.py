@@ -139,6 +139,45 @@ def duration_of(port):
     return json.loads(get(port, "/native").body)["durationNs"]
 
 
+def view_reads_lanes_from_store(what):
+    """A view of the demo whose frame's lanes all come from the lane store."""
+    proc, url = start_view(lurk, ["--native", demo])
+    try:
+        port = port_of(url)
+        info = json.loads(get(port, "/native").body)
+        check(info["summaryFromFile"] is True, f"{what}: the kept summary is read: {info}")
+        check(get(port, "/frame?" + frame_query(0, info["durationNs"])).status == 200, f"{what}: a frame")
+        after = json.loads(get(port, "/native").body)
+        loads = {k: after[k] for k in ("laneLoads", "laneStoreLoads", "laneStoreBytes")}
+        check(after["laneLoads"] > 0 and after["laneStoreLoads"] == after["laneLoads"],
+              f"{what}: every lane of the frame from the lane store: {loads}")
+    finally:
+        stop(proc)
+    return proc.stderr.read().decode()
+
+
+def check_store_remade(kept):
+    """A lane store deleted, or damaged, beside a summary that is still good
+    is made again by the next view (it was once never remade: every later
+    view read its lanes from the profile's rows)."""
+    cache = os.environ["LURK_CACHE_DIR"]
+    store = os.path.join(cache, kept[1])
+    made = os.path.getsize(store)
+    os.remove(store)
+    err = view_reads_lanes_from_store("the store deleted")
+    check(os.path.exists(store) and os.path.getsize(store) == made,
+          f"the deleted store is made again, as large as before: {os.listdir(cache)}")
+    check("lane store made again" in err, f"and lurk says so: {err!r}")
+    if not os.path.exists(store):
+        return
+    with open(store, "r+b") as f:
+        f.truncate(made // 2)
+    err = view_reads_lanes_from_store("the store truncated")
+    check(os.path.getsize(store) == made, f"a truncated store is made again: {os.path.getsize(store)} bytes")
+    check("truncated" in err and "lane store made again" in err, f"and lurk says why: {err!r}")
+    check(sorted(os.listdir(cache)) == kept, f"nothing else is left in the cache: {os.listdir(cache)}")
+
+
 def main():
     proc, url = start_view(lurk, ["--native", demo])
     try:
@@ -170,6 +209,7 @@ def main():
         stop(proc)
     err = proc.stderr.read().decode()
     check("lane summary read from" in err, f"the kept summary is said: {err!r}")
+    check_store_remade(kept)
 
     proc, url = start_view(lurk, [demo])
     try:
