@@ -5,16 +5,10 @@
 #include <utility>
 
 #include "findings/findings_pass.h"
+#include "live/rows_by_ids.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::live {
-namespace {
-
-
-// Thread ids looked up per statement (SQLite's default variable limit is far above).
-constexpr size_t kIdsPerQuery = 500;
-
-}  // namespace
 
 LiveFindings::LiveFindings(Database& db, bool analyse) : db_(db) {
   has_close_ = db_.query_int("SELECT count(*) FROM pragma_table_info('connections') "
@@ -84,32 +78,25 @@ bool LiveFindings::update(const BatchRows& rows, const std::vector<LinkChange>& 
 
 // The threads of the batch that failed (each counted once: a thread row is
 // written again when it ends, or at each flush).
-void LiveFindings::read_failed_threads(const std::set<int64_t>& id_set) {
-  std::vector<int64_t> ids(id_set.begin(), id_set.end());
-  for (size_t from = 0; from < ids.size(); from += kIdsPerQuery) {
-    size_t count = std::min(kIdsPerQuery, ids.size() - from);
-    std::string sql =
-        "SELECT t.id, coalesce(t.end_ns, (SELECT min(x.ts_ns) FROM instants x WHERE "
-        "  x.thread_id = t.id AND x.kind = 'exception'), t.start_ns, 0), "
-        "  coalesce(s.text, '(no message)'), t.connection_id FROM threads t "
-        "LEFT JOIN strings s ON s.id = t.exception WHERE t.failed = 1 AND t.id IN (?";
-    for (size_t i = 1; i < count; ++i) sql += ",?";
-    Statement s = db_.prepare(sql + ")");
-    for (size_t i = 0; i < count; ++i) s.bind(int(i + 1), ids[from + i]);
-    while (s.step()) {
-      int64_t id = s.column_int(0);
-      if (!failed_seen_.insert(id).second) continue;
-      ExceptionEvent e{id, s.column_int(1), s.column_optional_int(3), s.column_text(2)};
-      add_thread_exception(id, e.ts_ns, e.message);
-      changed_messages_.insert(e.message);
-      std::vector<ExceptionEvent>& group = exceptions_[e.message];
-      auto at = std::upper_bound(group.begin(), group.end(), e, [](const auto& a, const auto& b) {
-        return a.ts_ns != b.ts_ns ? a.ts_ns < b.ts_ns : a.thread_id < b.thread_id;
-      });
-      group.insert(at, std::move(e));
-      changed_ = true;
-    }
-  }
+void LiveFindings::read_failed_threads(const std::set<int64_t>& ids) {
+  const std::string sql =
+      "SELECT t.id, coalesce(t.end_ns, (SELECT min(x.ts_ns) FROM instants x WHERE "
+      "  x.thread_id = t.id AND x.kind = 'exception'), t.start_ns, 0), "
+      "  coalesce(s.text, '(no message)'), t.connection_id FROM threads t "
+      "LEFT JOIN strings s ON s.id = t.exception WHERE t.failed = 1 AND t.id IN ";
+  for_rows_of_ids(db_, sql, ids, [this](Statement& s) {
+    int64_t id = s.column_int(0);
+    if (!failed_seen_.insert(id).second) return;
+    ExceptionEvent e{id, s.column_int(1), s.column_optional_int(3), s.column_text(2)};
+    add_thread_exception(id, e.ts_ns, e.message);
+    changed_messages_.insert(e.message);
+    std::vector<ExceptionEvent>& group = exceptions_[e.message];
+    auto at = std::upper_bound(group.begin(), group.end(), e, [](const auto& a, const auto& b) {
+      return a.ts_ns != b.ts_ns ? a.ts_ns < b.ts_ns : a.thread_id < b.thread_id;
+    });
+    group.insert(at, std::move(e));
+    changed_ = true;
+  });
 }
 
 // 'never-resolved' instants are put on a thread when its trace ends.
@@ -179,23 +166,16 @@ void LiveFindings::read_exception_instants(const IdRange& instants) {
 // The ends of the connections the batch wrote, and the first FIN or RST
 // among its packets.
 void LiveFindings::read_connection_ends(const std::set<int64_t>& ids, const IdRange& packets) {
-  std::vector<int64_t> all(ids.begin(), ids.end());
-  for (size_t from = 0; from < all.size(); from += kIdsPerQuery) {
-    size_t count = std::min(kIdsPerQuery, all.size() - from);
-    std::string sql = std::string("SELECT id, last_ns, ") + (has_close_ ? "close_ns" : "NULL") +
-                      " FROM connections WHERE id IN (?";
-    for (size_t i = 1; i < count; ++i) sql += ",?";
-    Statement s = db_.prepare(sql + ")");
-    for (size_t i = 0; i < count; ++i) s.bind(int(i + 1), all[from + i]);
-    while (s.step()) {
-      bool known = ends_.count(s.column_int(0)) > 0;
-      ConnectionEnd& end = ends_[s.column_int(0)];
-      int64_t before = end.at();
-      end.last = s.column_int(1);
-      end.close = s.column_optional_int(2);
-      if (!known || end.at() != before) end_changed(s.column_int(0), known);
-    }
-  }
+  const std::string sql = std::string("SELECT id, last_ns, ") + (has_close_ ? "close_ns" : "NULL") +
+                          " FROM connections WHERE id IN ";
+  for_rows_of_ids(db_, sql, ids, [this](Statement& s) {
+    bool known = ends_.count(s.column_int(0)) > 0;
+    ConnectionEnd& end = ends_[s.column_int(0)];
+    int64_t before = end.at();
+    end.last = s.column_int(1);
+    end.close = s.column_optional_int(2);
+    if (!known || end.at() != before) end_changed(s.column_int(0), known);
+  });
   if (packets.empty()) return;
   Statement s = db_.prepare(
       "SELECT connection_id, min(ts_ns) FROM packets WHERE id BETWEEN ?1 AND ?2 "

@@ -3,13 +3,11 @@
 
 #include <algorithm>
 
+#include "live/rows_by_ids.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::live {
 namespace {
-
-// Ids looked up per statement (SQLite's default variable limit is far above).
-constexpr size_t kIdsPerQuery = 500;
 
 std::string endpoint_key(const std::string& addr, int port) {
   return addr + "|" + std::to_string(port);
@@ -29,25 +27,6 @@ ThreadEvidence merged(const ThreadEvidence& a, const ThreadEvidence& b) {
   for (const auto* e : {&b.tuple, &b.port, &b.label})
     if (*e) out.add(**e);
   return out;
-}
-
-// "?,?,...": one placeholder per id of a chunk.
-std::string id_list(size_t count) {
-  std::string text = "?";
-  for (size_t i = 1; i < count; ++i) text += ",?";
-  return text;
-}
-
-template <typename Each>
-void for_chunks(Database& db, const std::string& sql_before_ids, const std::set<int64_t>& ids,
-                Each each) {
-  std::vector<int64_t> all(ids.begin(), ids.end());
-  for (size_t from = 0; from < all.size(); from += kIdsPerQuery) {
-    size_t count = std::min(kIdsPerQuery, all.size() - from);
-    Statement s = db.prepare(sql_before_ids + "(" + id_list(count) + ")");
-    for (size_t i = 0; i < count; ++i) s.bind(int(i + 1), all[from + i]);
-    while (s.step()) each(s);
-  }
 }
 
 // The (time, thread) entries of `set` with time in [from, to].
@@ -126,7 +105,7 @@ std::vector<LinkChange> LiveJoiner::update(const BatchRows& rows) {
 // writer overwrote when it wrote the row again (it is written back).
 void LiveJoiner::read_threads(const std::set<int64_t>& ids, std::set<int64_t>& touched,
                               std::vector<LinkChange>& changes) {
-  for_chunks(db_, "SELECT id, coalesce(start_ns, 0), coalesce(name, 0), connection_id, "
+  for_rows_of_ids(db_, "SELECT id, coalesce(start_ns, 0), coalesce(name, 0), connection_id, "
                   "coalesce(link_how, '') FROM threads WHERE id IN ", ids, [&](Statement& s) {
     int64_t id = s.column_int(0);
     ThreadState& t = threads_[id];
@@ -178,7 +157,7 @@ void LiveJoiner::read_events(const char* sql, const IdRange& range, std::set<int
 // whose decision they can change are re-decided.
 void LiveJoiner::read_connections(const std::set<int64_t>& ids, std::set<int64_t>& touched) {
   std::string own_rows = has_root_thread_ ? "c.root_thread_id IS NULL AND " : "";
-  for_chunks(db_, std::string("SELECT ") + kJoinConnectionColumns + " FROM connections c "
+  for_rows_of_ids(db_, std::string("SELECT ") + kJoinConnectionColumns + " FROM connections c "
                   "LEFT JOIN sources src ON src.id = c.source_id WHERE " + own_rows + "c.id IN ",
              ids, [&](Statement& s) {
     JoinConnection c = join_connection_from(s);
