@@ -13,6 +13,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "core/mark_style.h"
 #include "net/time_arith.h"
 #include "server/lane_summary_file.h"
 
@@ -22,7 +23,9 @@ namespace {
 using lane_store_detail::Entry;
 using lane_store_detail::LaneKind;
 
-constexpr char kStoreMagic[16] = "lurk-store v1\n";
+// v2: the severity pyramids and the connections' counts kept (v1 stores are
+// not read: the summary's v4 makes both again).
+constexpr char kStoreMagic[16] = "lurk-store v2\n";
 constexpr char kEnd[16] = "lurk-store end\n";
 
 struct Footer {
@@ -43,6 +46,24 @@ void remove_abandoned_parts(const std::filesystem::path& path) {
     if (*end != '\0' || pid <= 0) continue;
     if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
   }
+}
+
+// Whether every byte is a mark kind's number (below MarkKind::Count), eight
+// at a time: a byte b <= 0x7f is above 9 exactly when b + 0x76 sets its top
+// bit (no carry into the next byte); one with its top bit set is caught by
+// `word` itself (whatever its sum carries, the answer is already no).
+bool all_mark_kinds(const std::vector<uint8_t>& bytes) {
+  static_assert(uint8_t(ui::MarkKind::Count) == 10, "the constant below is 0x80 - 10");
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  uint64_t bad = 0;
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    bad |= word | (word + 0x76 * kOnes);
+  }
+  for (; i < bytes.size(); ++i) bad |= uint64_t(bytes[i] >= uint8_t(ui::MarkKind::Count)) << 7;
+  return (bad & (0x80 * kOnes)) == 0;
 }
 
 int64_t offset_of(const ui::ProfileModel& model, int64_t display_shift_ns) {
@@ -98,12 +119,18 @@ void LaneStoreWriter::put(const std::vector<T>& items) {
   put_bytes(items.data(), items.size() * sizeof(T));
 }
 
+void LaneStoreWriter::put(const ui::SeverityPyramid& pyramid) {
+  for (const std::vector<uint8_t>& level : pyramid.levels()) put(level);
+}
+
 void LaneStoreWriter::add_connection(uint32_t index) {
   const ui::ConnectionLanes& c = model_.connections()[index];
   Entry e{LaneKind::Connection, index, c.id, 0, offset_of(model_, c.display_shift_ns), at_,
-          {c.lanes[0].size(), c.lanes[1].size(), 0, 0}};
+          {c.lanes[0].size(), c.lanes[1].size(), uint64_t(c.retransmissions), uint64_t(c.dup_acks)}};
   put(c.lanes[0]);
   put(c.lanes[1]);
+  put(c.severity[0]);
+  put(c.severity[1]);
   entries_.push_back(e);
 }
 
@@ -115,6 +142,7 @@ void LaneStoreWriter::add_thread(uint32_t index) {
   put(t.depth_begin);
   put(t.running);
   put(t.instants);
+  put(t.instant_severity);
   entries_.push_back(e);
 }
 
@@ -236,6 +264,14 @@ bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
   return true;
 }
 
+bool LaneStore::read(uint64_t& at, uint64_t items, ui::SeverityPyramid& out) {
+  std::vector<size_t> sizes = ui::SeverityPyramid::level_sizes(size_t(items));
+  std::vector<std::vector<uint8_t>> levels(sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (!read(at, sizes[i], levels[i]) || !all_mark_kinds(levels[i])) return false;
+  return out.adopt(std::move(levels));
+}
+
 const Entry* LaneStore::entry(LaneKind kind, uint32_t index) const {
   const std::vector<Entry>& by_index = kind == LaneKind::Connection ? connections_
                                        : kind == LaneKind::Thread   ? threads_
@@ -250,9 +286,13 @@ bool LaneStore::load_connection(ui::ProfileModel& model, uint32_t index, size_t&
   if (c.lanes_loaded) return bytes = 0, true;
   if (!e || e->key0 != c.id || e->offset_ns != offset_of(model, c.display_shift_ns)) return false;
   std::vector<ui::PacketMark> lanes[2];
+  ui::SeverityPyramid severity[2];
   uint64_t at = e->at;
-  if (!read(at, e->counts[0], lanes[0]) || !read(at, e->counts[1], lanes[1])) return false;
-  bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]));
+  if (!read(at, e->counts[0], lanes[0]) || !read(at, e->counts[1], lanes[1]) ||
+      !read(at, e->counts[0], severity[0]) || !read(at, e->counts[1], severity[1]))
+    return false;
+  bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]), severity,
+                                       int64_t(e->counts[2]), int64_t(e->counts[3]));
   return true;
 }
 
@@ -264,9 +304,10 @@ bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& byt
   std::vector<ui::SpanRecord> spans, running;
   std::vector<uint32_t> depth_begin;
   std::vector<ui::InstantRecord> instants;
+  ui::SeverityPyramid instant_severity;
   uint64_t at = e->at;
   if (!read(at, e->counts[0], spans) || !read(at, e->counts[1], depth_begin) || !read(at, e->counts[2], running) ||
-      !read(at, e->counts[3], instants))
+      !read(at, e->counts[3], instants) || !read(at, e->counts[3], instant_severity))
     return false;
   // The layout already counts this thread's depths (from the summary): a
   // depth table that disagrees, or does not index its spans, is not this lane.
@@ -276,7 +317,7 @@ bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& byt
   for (size_t d = 1; d < depth_begin.size(); ++d)
     if (depth_begin[d] < depth_begin[d - 1]) return false;
   bytes = model.adopt_thread_events(index, std::move(spans), std::move(depth_begin), std::move(running),
-                                    std::move(instants));
+                                    std::move(instants), std::move(instant_severity));
   return true;
 }
 
