@@ -480,6 +480,26 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
     EXPECT_FALSE(store->load_connection(model, busiest->index, bytes)) << "a severity of 0xEE is refused";
     EXPECT_FALSE(model.connections()[busiest->index].lanes_loaded);
     EXPECT_TRUE(store->load_connection(model, busiest->index == 0 ? 1 : 0, bytes));
+    // An index entry whose counts reach past the lanes' arrays (a hostile
+    // store): checked against the file before anything is read there.
+    auto other = std::find_if(entries.begin(), entries.end(), [&](const auto& e) {
+      return e.kind == server::lane_store_detail::LaneKind::Connection && e.index != busiest->index &&
+             e.counts[0] > 0;
+    });
+    ASSERT_NE(other, entries.end());
+    for (uint64_t huge : {uint64_t(1) << 60, (store->file_bytes() - other->at) / sizeof(PacketMark) + 1}) {
+      server::lane_store_detail::Entry lying = *other;
+      lying.counts[1] = huge;
+      f.open(store_file, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(std::streamoff(footer[0] + (other - entries.begin()) * sizeof lying));
+      f.write(reinterpret_cast<const char*>(&lying), sizeof lying);
+      f.close();
+      ProfileModel fresh = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+      std::unique_ptr<server::LaneStore> lied = server::LaneStore::open(profile, fresh, why);
+      ASSERT_TRUE(lied) << why;
+      EXPECT_FALSE(lied->load_connection(fresh, other->index, bytes)) << huge;
+      EXPECT_FALSE(fresh.connections()[other->index].lanes_loaded);
+    }
     server::FrameEndpoint endpoint(profile, dir_, 64 * 1024);
     ASSERT_TRUE(endpoint.has_store()) << endpoint.store_note();
     EXPECT_EQ(same_frames(endpoint), 72);
