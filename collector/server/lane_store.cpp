@@ -1,9 +1,11 @@
 // LaneStoreWriter and LaneStore (lane_store.h): the store's file, written
-// lane by lane and read back one lane at a time with pread.
+// lane by lane; read back from a read-only mapping of the file, one lane at
+// a time.
 #include "server/lane_store.h"
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,9 +25,10 @@ namespace {
 using lane_store_detail::Entry;
 using lane_store_detail::LaneKind;
 
-// v2: the severity pyramids and the connections' counts kept (v1 stores are
-// not read: the summary's v4 makes both again).
-constexpr char kStoreMagic[16] = "lurk-store v2\n";
+// v2: the severity pyramids and the connections' counts kept; v3: each
+// array at an offset aligned for its items (copied straight from the
+// mapping). Older stores are not read: the summary's v5 makes both again.
+constexpr char kStoreMagic[16] = "lurk-store v3\n";
 constexpr char kEnd[16] = "lurk-store end\n";
 
 struct Footer {
@@ -64,6 +67,10 @@ bool all_mark_kinds(const std::vector<uint8_t>& bytes) {
   }
   for (; i < bytes.size(); ++i) bad |= uint64_t(bytes[i] >= uint8_t(ui::MarkKind::Count)) << 7;
   return (bad & (0x80 * kOnes)) == 0;
+}
+
+uint64_t aligned_up(uint64_t at, size_t alignment) {
+  return (at + alignment - 1) / alignment * alignment;
 }
 
 int64_t offset_of(const ui::ProfileModel& model, int64_t display_shift_ns) {
@@ -113,9 +120,13 @@ void LaneStoreWriter::put_bytes(const void* data, size_t size) {
   at_ += size;
 }
 
+// Each array starts at an offset that is a multiple of its items' alignment
+// (zero bytes before it): the reader copies it straight from the mapping.
 template <typename T>
 void LaneStoreWriter::put(const std::vector<T>& items) {
   static_assert(std::is_trivially_copyable_v<T>);
+  static const char kZeros[alignof(T)] = {};
+  put_bytes(kZeros, size_t(aligned_up(at_, alignof(T)) - at_));
   put_bytes(items.data(), items.size() * sizeof(T));
 }
 
@@ -156,9 +167,9 @@ void LaneStoreWriter::add_counter(uint32_t index) {
 
 std::string LaneStoreWriter::finish() {
   if (!out_) return problem_;
-  Footer footer{at_, entries_.size(), {}};
+  Footer footer{aligned_up(at_, alignof(Entry)), entries_.size(), {}};
   std::memcpy(footer.end, kEnd, sizeof kEnd);
-  put(entries_);
+  put(entries_);  // at footer.index_at: put() aligns it
   put_bytes(&footer, sizeof footer);
   if (std::fflush(out_) != 0 && problem_.empty()) problem_ = "cannot write " + part_.string() + ": " + std::strerror(errno);
   std::fclose(out_);
@@ -175,7 +186,7 @@ std::string LaneStoreWriter::finish() {
 // ---- reading ----
 
 LaneStore::~LaneStore() {
-  if (fd_ >= 0) ::close(fd_);
+  if (map_) ::munmap(const_cast<char*>(map_), size_t(size_));
 }
 
 std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile, const ui::ProfileModel& model,
@@ -183,25 +194,39 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
   why.clear();
   std::filesystem::path path = lane_store_path(profile);
   std::unique_ptr<LaneStore> store(new LaneStore());
-  store->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (store->fd_ < 0) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     if (errno != ENOENT) why = path.string() + ": " + std::strerror(errno);
     return nullptr;
   }
-  struct stat st {};
-  if (::fstat(store->fd_, &st) != 0) return why = path.string() + ": cannot stat", nullptr;
-  store->size_ = uint64_t(st.st_size);
   auto fail = [&](const std::string& what) {
     why = path.string() + ": " + what + "; lanes are read from the profile";
     return nullptr;
   };
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return fail("cannot stat");
+  }
+  store->size_ = uint64_t(st.st_size);
   std::string identity = profile_identity(profile);
   std::string head(sizeof kStoreMagic + sizeof(uint64_t) + identity.size(), '\0');
   Footer footer;
-  if (store->size_ < head.size() + sizeof footer ||
-      ::pread(store->fd_, head.data(), head.size(), 0) != ssize_t(head.size()) ||
-      ::pread(store->fd_, &footer, sizeof footer, off_t(store->size_ - sizeof footer)) != ssize_t(sizeof footer))
+  if (store->size_ < head.size() + sizeof footer) {
+    ::close(fd);
     return fail("truncated");
+  }
+  // The whole file, read-only: its pages are the page cache's, a lane read
+  // is one copy out of them (no read into a buffer first). Every size and
+  // offset below is checked against this length before anything is read at
+  // it. The store is only ever replaced by a rename, never rewritten in
+  // place, so the file mapped is the one checked.
+  void* map = ::mmap(nullptr, size_t(store->size_), PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return fail(std::string("cannot map it: ") + std::strerror(errno));
+  store->map_ = static_cast<const char*>(map);
+  std::memcpy(head.data(), store->map_, head.size());
+  std::memcpy(&footer, store->map_ + store->size_ - sizeof footer, sizeof footer);
   uint64_t identity_size = identity.size();
   if (std::memcmp(head.data(), kStoreMagic, sizeof kStoreMagic) != 0 ||
       std::memcmp(head.data() + sizeof kStoreMagic, &identity_size, sizeof identity_size) != 0)
@@ -210,7 +235,8 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
     return fail("the profile changed since it was made");
   uint64_t index_room = store->size_ - sizeof footer;
   if (std::memcmp(footer.end, kEnd, sizeof kEnd) != 0 || footer.index_at < head.size() ||
-      footer.index_at > index_room || footer.entries != (index_room - footer.index_at) / sizeof(Entry) ||
+      footer.index_at > index_room || footer.index_at % alignof(Entry) != 0 ||
+      footer.entries != (index_room - footer.index_at) / sizeof(Entry) ||
       (index_room - footer.index_at) % sizeof(Entry) != 0)
     return fail("truncated or damaged (its index)");
   std::vector<Entry> entries(footer.entries);
@@ -232,35 +258,21 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
   return store;
 }
 
-// Reads `count` items at `at` (advanced past them) when they lie inside the file.
+// Copies `count` items at `at` (first aligned for them, as the writer put
+// them; then advanced past them) when they lie inside the file: appended in
+// bulk from the mapping (resize() would first construct, zero, every item;
+// callgrind showed that costing more than the copy itself).
 template <typename T>
 bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
   static_assert(std::is_trivially_copyable_v<T>);
   uint64_t limit = std::is_same_v<T, Entry> ? size_ : data_end_;
+  at = aligned_up(at, alignof(T));
   if (at > limit || count > (limit - at) / sizeof(T)) return false;
-  // Through a buffer left uninitialized (new char[]), appended in bulk:
-  // resize() would first construct (zero) every item one by one, and a
-  // std::vector<char> buffer zeroes itself; callgrind showed either costing
-  // more than the copy itself.
+  const T* first = reinterpret_cast<const T*>(map_ + at);
   out.clear();
   out.reserve(size_t(count));
-  constexpr size_t kChunk = (size_t(1) << 20) / sizeof(T);
-  std::unique_ptr<char[]> buffer(new char[std::max<size_t>(1, std::min(size_t(count), kChunk) * sizeof(T))]);
-  for (uint64_t left = count; left > 0;) {
-    size_t items = size_t(std::min<uint64_t>(left, kChunk)), size = items * sizeof(T);
-    for (size_t done = 0; done < size;) {
-      ssize_t n = ::pread(fd_, buffer.get() + done, size - done, off_t(at + done));
-      if (n <= 0) {
-        if (n < 0 && errno == EINTR) continue;
-        return false;
-      }
-      done += size_t(n);
-    }
-    const T* first = reinterpret_cast<const T*>(buffer.get());
-    out.insert(out.end(), first, first + items);
-    at += size;
-    left -= items;
-  }
+  out.insert(out.end(), first, first + count);
+  at += count * sizeof(T);
   return true;
 }
 

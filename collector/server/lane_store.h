@@ -20,7 +20,8 @@
 // Format (a cache, read only by the lurk that wrote it; little-endian
 // fixed-size fields): a magic line, the profile's identity (path, size,
 // modification times: profile_identity()), the lanes' arrays one after the
-// other, then an index (one entry per lane: which lane, its key in the
+// other (each at an offset aligned for its items, so that it is copied
+// straight out of a read-only mapping of the file), then an index (one entry per lane: which lane, its key in the
 // profile, the time offset its times are relative to, where its arrays are
 // and how long; each packet lane's and the instants' severity pyramid levels
 // follow the lane's arrays), then the index's position and a closing magic.
@@ -85,7 +86,7 @@ class LaneStoreWriter {
   std::vector<lane_store_detail::Entry> entries_;
 };
 
-// An open store: lanes read from it into the model.
+// An open store (mapped read-only): lanes copied from it into the model.
 class LaneStore {
  public:
   // The store of `profile` when there is a usable one for `model`; otherwise
@@ -108,7 +109,7 @@ class LaneStore {
   // not lie in the file or holds a value no mark kind has.
   bool read(uint64_t& at, uint64_t items, ui::SeverityPyramid& out);
   const lane_store_detail::Entry* entry(lane_store_detail::LaneKind kind, uint32_t index) const;
-  int fd_ = -1;
+  const char* map_ = nullptr;  // the whole file, mapped read-only (size_ bytes)
   uint64_t size_ = 0, data_end_ = 0;
   std::vector<lane_store_detail::Entry> connections_, threads_, counters_;  // by model index; `at` 0: none
 };
