@@ -466,8 +466,10 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
              (b.kind == server::lane_store_detail::LaneKind::Connection ? b.counts[0] : 0);
     });
     ASSERT_GT(busiest->counts[0], 100u);
-    // Its A→B pyramid's level 0 follows its two packet arrays.
-    uint64_t at = busiest->at + (busiest->counts[0] + busiest->counts[1]) * sizeof(PacketMark);
+    // Its A→B pyramid's level 0 follows its two packet arrays (which start
+    // at the entry's offset aligned for a PacketMark).
+    uint64_t first = (busiest->at + alignof(PacketMark) - 1) / alignof(PacketMark) * alignof(PacketMark);
+    uint64_t at = first + (busiest->counts[0] + busiest->counts[1]) * sizeof(PacketMark);
     f.seekp(std::streamoff(at + busiest->counts[0] / 2));
     f.put(char(0xEE));
     f.close();
