@@ -11,7 +11,11 @@ page first asks), a pan/zoom session of frames over loopback HTTP
 to the last rows (the profile's biggest lanes), each timed from request to
 last byte, and the process's memory. Appends a section to bench/RESULTS.md
 with machine, date, commit and the load average seen.
-Usage: native_bench.py --build BUILD_DIR [--events N] [--profile P] [--append RESULTS.md]"""
+With --cache DIR the summary and store are kept in DIR (made by the first
+run when missing, then read): both runs are then warm ones, which is how two
+binaries are compared on a big profile without paying two cold opens each
+(give each binary a DIR of its own: their stores' formats may differ).
+Usage: native_bench.py --build BUILD_DIR [--events N] [--profile P] [--cache DIR] [--append RESULTS.md]"""
 import argparse
 import datetime
 import http.client
@@ -153,6 +157,7 @@ def main():
     ap.add_argument("--build", required=True)
     ap.add_argument("--events", type=int, default=100_000_000)
     ap.add_argument("--profile", help="reuse this profile (made when missing)")
+    ap.add_argument("--cache", help="keep the summary and store here (warm runs once made)")
     ap.add_argument("--append")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -168,14 +173,16 @@ def main():
     size = os.path.getsize(profile)
     # A cache of its own: the first view makes the lane summary, the second reads it.
     # (The lane store there is about 25 bytes an event: removed at the end.)
-    cache = tempfile.mkdtemp(prefix="lurk-native-bench-")
+    cache = args.cache or tempfile.mkdtemp(prefix="lurk-native-bench-")
+    os.makedirs(cache, exist_ok=True)
     os.environ["LURK_CACHE_DIR"] = cache
     load_before = os.getloadavg()
     try:
         cold = view_run(lurk, profile)
         warm = view_run(lurk, profile)
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
+        if not args.cache:
+            shutil.rmtree(cache, ignore_errors=True)
     load_after = os.getloadavg()
     info = cold["info"]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
@@ -194,8 +201,8 @@ def main():
         "",
         "| measure | value |",
         "|---|---|",
-        *run_rows("cold", cold),
-        *run_rows("warm", warm),
+        *run_rows("cold" if not cold["info"]["summaryFromFile"] else "warm (1)", cold),
+        *run_rows("warm" if not cold["info"]["summaryFromFile"] else "warm (2)", warm),
         f"| frame answer size p50 / max | {statistics.median(sizes) / 1024:.0f} / {max(sizes) / 1024:.0f} KB |",
         "",
     ]
@@ -206,4 +213,5 @@ def main():
             f.write(text)
 
 
-main()
+if __name__ == "__main__":  # native_callgrind.py imports its walk
+    main()

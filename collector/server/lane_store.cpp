@@ -1,9 +1,11 @@
 // LaneStoreWriter and LaneStore (lane_store.h): the store's file, written
-// lane by lane and read back one lane at a time with pread.
+// lane by lane; read back from a read-only mapping of the file, one lane at
+// a time.
 #include "server/lane_store.h"
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "core/mark_style.h"
 #include "net/time_arith.h"
 #include "server/lane_summary_file.h"
 
@@ -22,7 +25,10 @@ namespace {
 using lane_store_detail::Entry;
 using lane_store_detail::LaneKind;
 
-constexpr char kStoreMagic[16] = "lurk-store v1\n";
+// v2: the severity pyramids and the connections' counts kept; v3: each
+// array at an offset aligned for its items (copied straight from the
+// mapping). Older stores are not read: the summary's v5 makes both again.
+constexpr char kStoreMagic[16] = "lurk-store v3\n";
 constexpr char kEnd[16] = "lurk-store end\n";
 
 struct Footer {
@@ -43,6 +49,65 @@ void remove_abandoned_parts(const std::filesystem::path& path) {
     if (*end != '\0' || pid <= 0) continue;
     if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
   }
+}
+
+// Whether every byte is a mark kind's number (below MarkKind::Count), eight
+// at a time: a byte b <= 0x7f is above 9 exactly when b + 0x76 sets its top
+// bit (no carry into the next byte); one with its top bit set is caught by
+// `word` itself (whatever its sum carries, the answer is already no).
+bool all_mark_kinds(const std::vector<uint8_t>& bytes) {
+  static_assert(uint8_t(ui::MarkKind::Count) == 10, "the constant below is 0x80 - 10");
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  uint64_t bad = 0;
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + i, 8);
+    bad |= word | (word + 0x76 * kOnes);
+  }
+  for (; i < bytes.size(); ++i) bad |= uint64_t(bytes[i] >= uint8_t(ui::MarkKind::Count)) << 7;
+  return (bad & (0x80 * kOnes)) == 0;
+}
+
+uint64_t aligned_up(uint64_t at, size_t alignment) {
+  return (at + alignment - 1) / alignment * alignment;
+}
+
+// Before a big copy out of the mapping: its source pages mapped and its
+// destination's allocated in one system call each, the destination in huge
+// pages where the kernel gives them (transparent huge pages on request), not
+// one page fault per 4 KB page as the copy touches them (perf at 100M: page
+// faults were a quarter of a frame's CPU, on this paravirtualized VM each
+// costly). Advice only: whatever the kernel refuses, the copy still faults
+// the pages in as before.
+void prefault(const char* source, void* destination, size_t bytes) {
+  constexpr size_t kWorthIt = size_t(256) << 10;
+  if (bytes < kWorthIt) return;
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  auto advise = [&](const void* at, size_t size, int advice) {
+    uintptr_t begin = uintptr_t(at) / page * page, end = (uintptr_t(at) + size + page - 1) / page * page;
+    ::madvise(reinterpret_cast<void*>(begin), end - begin, advice);
+  };
+  advise(source, bytes, MADV_POPULATE_READ);
+  // Only whole pages inside the destination: its edges may share a page
+  // with other allocations (advising those is harmless, but not ours).
+  uintptr_t d0 = (uintptr_t(destination) + page - 1) / page * page;
+  uintptr_t d1 = (uintptr_t(destination) + bytes) / page * page;
+  if (d1 <= d0) return;
+  advise(reinterpret_cast<void*>(d0), d1 - d0, MADV_HUGEPAGE);
+  advise(reinterpret_cast<void*>(d0), d1 - d0, MADV_POPULATE_WRITE);
+}
+
+// After a big copy: its source pages unmapped from this process again (they
+// stay in the page cache, clean, the kernel's to keep or evict), so that the
+// process's memory stays the lanes it holds: left mapped, a 100M session's
+// store pages added ~1 GB to its RSS.
+void release_source(const char* source, size_t bytes) {
+  constexpr size_t kWorthIt = size_t(256) << 10;
+  if (bytes < kWorthIt) return;
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  uintptr_t begin = uintptr_t(source) / page * page, end = (uintptr_t(source) + bytes + page - 1) / page * page;
+  ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 int64_t offset_of(const ui::ProfileModel& model, int64_t display_shift_ns) {
@@ -92,18 +157,28 @@ void LaneStoreWriter::put_bytes(const void* data, size_t size) {
   at_ += size;
 }
 
+// Each array starts at an offset that is a multiple of its items' alignment
+// (zero bytes before it): the reader copies it straight from the mapping.
 template <typename T>
 void LaneStoreWriter::put(const std::vector<T>& items) {
   static_assert(std::is_trivially_copyable_v<T>);
+  static const char kZeros[alignof(T)] = {};
+  put_bytes(kZeros, size_t(aligned_up(at_, alignof(T)) - at_));
   put_bytes(items.data(), items.size() * sizeof(T));
+}
+
+void LaneStoreWriter::put(const ui::SeverityPyramid& pyramid) {
+  for (const std::vector<uint8_t>& level : pyramid.levels()) put(level);
 }
 
 void LaneStoreWriter::add_connection(uint32_t index) {
   const ui::ConnectionLanes& c = model_.connections()[index];
   Entry e{LaneKind::Connection, index, c.id, 0, offset_of(model_, c.display_shift_ns), at_,
-          {c.lanes[0].size(), c.lanes[1].size(), 0, 0}};
+          {c.lanes[0].size(), c.lanes[1].size(), uint64_t(c.retransmissions), uint64_t(c.dup_acks)}};
   put(c.lanes[0]);
   put(c.lanes[1]);
+  put(c.severity[0]);
+  put(c.severity[1]);
   entries_.push_back(e);
 }
 
@@ -115,6 +190,7 @@ void LaneStoreWriter::add_thread(uint32_t index) {
   put(t.depth_begin);
   put(t.running);
   put(t.instants);
+  put(t.instant_severity);
   entries_.push_back(e);
 }
 
@@ -128,9 +204,9 @@ void LaneStoreWriter::add_counter(uint32_t index) {
 
 std::string LaneStoreWriter::finish() {
   if (!out_) return problem_;
-  Footer footer{at_, entries_.size(), {}};
+  Footer footer{aligned_up(at_, alignof(Entry)), entries_.size(), {}};
   std::memcpy(footer.end, kEnd, sizeof kEnd);
-  put(entries_);
+  put(entries_);  // at footer.index_at: put() aligns it
   put_bytes(&footer, sizeof footer);
   if (std::fflush(out_) != 0 && problem_.empty()) problem_ = "cannot write " + part_.string() + ": " + std::strerror(errno);
   std::fclose(out_);
@@ -147,7 +223,7 @@ std::string LaneStoreWriter::finish() {
 // ---- reading ----
 
 LaneStore::~LaneStore() {
-  if (fd_ >= 0) ::close(fd_);
+  if (map_) ::munmap(const_cast<char*>(map_), size_t(size_));
 }
 
 std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile, const ui::ProfileModel& model,
@@ -155,25 +231,39 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
   why.clear();
   std::filesystem::path path = lane_store_path(profile);
   std::unique_ptr<LaneStore> store(new LaneStore());
-  store->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (store->fd_ < 0) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     if (errno != ENOENT) why = path.string() + ": " + std::strerror(errno);
     return nullptr;
   }
-  struct stat st {};
-  if (::fstat(store->fd_, &st) != 0) return why = path.string() + ": cannot stat", nullptr;
-  store->size_ = uint64_t(st.st_size);
   auto fail = [&](const std::string& what) {
     why = path.string() + ": " + what + "; lanes are read from the profile";
     return nullptr;
   };
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return fail("cannot stat");
+  }
+  store->size_ = uint64_t(st.st_size);
   std::string identity = profile_identity(profile);
   std::string head(sizeof kStoreMagic + sizeof(uint64_t) + identity.size(), '\0');
   Footer footer;
-  if (store->size_ < head.size() + sizeof footer ||
-      ::pread(store->fd_, head.data(), head.size(), 0) != ssize_t(head.size()) ||
-      ::pread(store->fd_, &footer, sizeof footer, off_t(store->size_ - sizeof footer)) != ssize_t(sizeof footer))
+  if (store->size_ < head.size() + sizeof footer) {
+    ::close(fd);
     return fail("truncated");
+  }
+  // The whole file, read-only: its pages are the page cache's, a lane read
+  // is one copy out of them (no read into a buffer first). Every size and
+  // offset below is checked against this length before anything is read at
+  // it. The store is only ever replaced by a rename, never rewritten in
+  // place, so the file mapped is the one checked.
+  void* map = ::mmap(nullptr, size_t(store->size_), PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return fail(std::string("cannot map it: ") + std::strerror(errno));
+  store->map_ = static_cast<const char*>(map);
+  std::memcpy(head.data(), store->map_, head.size());
+  std::memcpy(&footer, store->map_ + store->size_ - sizeof footer, sizeof footer);
   uint64_t identity_size = identity.size();
   if (std::memcmp(head.data(), kStoreMagic, sizeof kStoreMagic) != 0 ||
       std::memcmp(head.data() + sizeof kStoreMagic, &identity_size, sizeof identity_size) != 0)
@@ -182,7 +272,8 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
     return fail("the profile changed since it was made");
   uint64_t index_room = store->size_ - sizeof footer;
   if (std::memcmp(footer.end, kEnd, sizeof kEnd) != 0 || footer.index_at < head.size() ||
-      footer.index_at > index_room || footer.entries != (index_room - footer.index_at) / sizeof(Entry) ||
+      footer.index_at > index_room || footer.index_at % alignof(Entry) != 0 ||
+      footer.entries != (index_room - footer.index_at) / sizeof(Entry) ||
       (index_room - footer.index_at) % sizeof(Entry) != 0)
     return fail("truncated or damaged (its index)");
   std::vector<Entry> entries(footer.entries);
@@ -204,36 +295,32 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
   return store;
 }
 
-// Reads `count` items at `at` (advanced past them) when they lie inside the file.
+// Copies `count` items at `at` (first aligned for them, as the writer put
+// them; then advanced past them) when they lie inside the file: appended in
+// bulk from the mapping (resize() would first construct, zero, every item;
+// callgrind showed that costing more than the copy itself).
 template <typename T>
 bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
   static_assert(std::is_trivially_copyable_v<T>);
   uint64_t limit = std::is_same_v<T, Entry> ? size_ : data_end_;
+  at = aligned_up(at, alignof(T));
   if (at > limit || count > (limit - at) / sizeof(T)) return false;
-  // Through a buffer left uninitialized (new char[]), appended in bulk:
-  // resize() would first construct (zero) every item one by one, and a
-  // std::vector<char> buffer zeroes itself; callgrind showed either costing
-  // more than the copy itself.
+  const T* first = reinterpret_cast<const T*>(map_ + at);
   out.clear();
   out.reserve(size_t(count));
-  constexpr size_t kChunk = (size_t(1) << 20) / sizeof(T);
-  std::unique_ptr<char[]> buffer(new char[std::max<size_t>(1, std::min(size_t(count), kChunk) * sizeof(T))]);
-  for (uint64_t left = count; left > 0;) {
-    size_t items = size_t(std::min<uint64_t>(left, kChunk)), size = items * sizeof(T);
-    for (size_t done = 0; done < size;) {
-      ssize_t n = ::pread(fd_, buffer.get() + done, size - done, off_t(at + done));
-      if (n <= 0) {
-        if (n < 0 && errno == EINTR) continue;
-        return false;
-      }
-      done += size_t(n);
-    }
-    const T* first = reinterpret_cast<const T*>(buffer.get());
-    out.insert(out.end(), first, first + items);
-    at += size;
-    left -= items;
-  }
+  prefault(map_ + at, out.data(), size_t(count) * sizeof(T));
+  out.insert(out.end(), first, first + count);
+  release_source(map_ + at, size_t(count) * sizeof(T));
+  at += count * sizeof(T);
   return true;
+}
+
+bool LaneStore::read(uint64_t& at, uint64_t items, ui::SeverityPyramid& out) {
+  std::vector<size_t> sizes = ui::SeverityPyramid::level_sizes(size_t(items));
+  std::vector<std::vector<uint8_t>> levels(sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (!read(at, sizes[i], levels[i]) || !all_mark_kinds(levels[i])) return false;
+  return out.adopt(std::move(levels));
 }
 
 const Entry* LaneStore::entry(LaneKind kind, uint32_t index) const {
@@ -250,9 +337,13 @@ bool LaneStore::load_connection(ui::ProfileModel& model, uint32_t index, size_t&
   if (c.lanes_loaded) return bytes = 0, true;
   if (!e || e->key0 != c.id || e->offset_ns != offset_of(model, c.display_shift_ns)) return false;
   std::vector<ui::PacketMark> lanes[2];
+  ui::SeverityPyramid severity[2];
   uint64_t at = e->at;
-  if (!read(at, e->counts[0], lanes[0]) || !read(at, e->counts[1], lanes[1])) return false;
-  bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]));
+  if (!read(at, e->counts[0], lanes[0]) || !read(at, e->counts[1], lanes[1]) ||
+      !read(at, e->counts[0], severity[0]) || !read(at, e->counts[1], severity[1]))
+    return false;
+  bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]), severity,
+                                       int64_t(e->counts[2]), int64_t(e->counts[3]));
   return true;
 }
 
@@ -264,9 +355,10 @@ bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& byt
   std::vector<ui::SpanRecord> spans, running;
   std::vector<uint32_t> depth_begin;
   std::vector<ui::InstantRecord> instants;
+  ui::SeverityPyramid instant_severity;
   uint64_t at = e->at;
   if (!read(at, e->counts[0], spans) || !read(at, e->counts[1], depth_begin) || !read(at, e->counts[2], running) ||
-      !read(at, e->counts[3], instants))
+      !read(at, e->counts[3], instants) || !read(at, e->counts[3], instant_severity))
     return false;
   // The layout already counts this thread's depths (from the summary): a
   // depth table that disagrees, or does not index its spans, is not this lane.
@@ -276,7 +368,7 @@ bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& byt
   for (size_t d = 1; d < depth_begin.size(); ++d)
     if (depth_begin[d] < depth_begin[d - 1]) return false;
   bytes = model.adopt_thread_events(index, std::move(spans), std::move(depth_begin), std::move(running),
-                                    std::move(instants));
+                                    std::move(instants), std::move(instant_severity));
   return true;
 }
 

@@ -11,15 +11,23 @@
 // the model holds them once read through the per-lane indexes (packets by
 // time, spans by depth then start with their depth table, running periods,
 // instants, counter samples), so a lane taken from the store *is* the lane
-// the profile gives, and frames drawn from it are the same bytes.
+// the profile gives, and frames drawn from it are the same bytes. With them
+// what the model works out from a lane when it takes it (the packet lanes'
+// and the instants' severity pyramids, the retransmission and duplicate-ACK
+// counts), so that reading a lane back is a copy only: working them out again
+// was a quarter of a 10M session's instructions (bench/RESULTS.md).
 //
 // Format (a cache, read only by the lurk that wrote it; little-endian
 // fixed-size fields): a magic line, the profile's identity (path, size,
 // modification times: profile_identity()), the lanes' arrays one after the
-// other, then an index (one entry per lane: which lane, its key in the
+// other (each at an offset aligned for its items, so that it is copied
+// straight out of a read-only mapping of the file), then an index (one entry per lane: which lane, its key in the
 // profile, the time offset its times are relative to, where its arrays are
-// and how long), then the index's position and a closing magic. A store of
-// another profile, of a changed one, a truncated or damaged one is not used
+// and how long; each packet lane's and the instants' severity pyramid levels
+// follow the lane's arrays), then the index's position and a closing magic.
+// A store of
+// another profile, of a changed one, of an older format, a truncated or
+// damaged one (sizes, offsets and kept severities checked) is not used
 // (the lanes are then read from the profile as before, and lurk says why on
 // stderr); a lane whose key or time offset differs from the model's (clock
 // shifts given by hand) is read from the profile.
@@ -47,7 +55,9 @@ struct Entry {
   int64_t key0 = 0, key1 = 0;  // connection or thread id (0); counter name, key
   int64_t offset_ns = 0;   // the absolute time the lane's times count from
   uint64_t at = 0;         // byte offset of its first array
-  uint64_t counts[4] = {};  // connection: A→B, B→A; thread: spans, depth table, running, instants; counter: samples
+  // Connection: packets A→B, B→A, retransmissions, duplicate ACKs; thread:
+  // spans, depth table, running periods, instants; counter: samples.
+  uint64_t counts[4] = {};
 };
 }  // namespace lane_store_detail
 
@@ -66,6 +76,7 @@ class LaneStoreWriter {
  private:
   template <typename T>
   void put(const std::vector<T>& items);
+  void put(const ui::SeverityPyramid& pyramid);
   void put_bytes(const void* data, size_t size);
   const ui::ProfileModel& model_;
   std::filesystem::path path_, part_;
@@ -75,7 +86,7 @@ class LaneStoreWriter {
   std::vector<lane_store_detail::Entry> entries_;
 };
 
-// An open store: lanes read from it into the model.
+// An open store (mapped read-only): lanes copied from it into the model.
 class LaneStore {
  public:
   // The store of `profile` when there is a usable one for `model`; otherwise
@@ -94,8 +105,11 @@ class LaneStore {
   LaneStore() = default;
   template <typename T>
   bool read(uint64_t& at, uint64_t count, std::vector<T>& out);
+  // The severity pyramid of `items` items kept at `at`; false when it does
+  // not lie in the file or holds a value no mark kind has.
+  bool read(uint64_t& at, uint64_t items, ui::SeverityPyramid& out);
   const lane_store_detail::Entry* entry(lane_store_detail::LaneKind kind, uint32_t index) const;
-  int fd_ = -1;
+  const char* map_ = nullptr;  // the whole file, mapped read-only (size_ bytes)
   uint64_t size_ = 0, data_end_ = 0;
   std::vector<lane_store_detail::Entry> connections_, threads_, counters_;  // by model index; `at` 0: none
 };

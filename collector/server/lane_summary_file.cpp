@@ -21,7 +21,10 @@ namespace {
 // v3: made with a lane store beside it (lane_store.h), and the minimap's bins
 // a power of two of ns wide (wasm-ui/core/minimap.h): earlier files are made
 // again (the two changes came as two different "v2"s on two branches).
-constexpr char kSummaryMagic[16] = "lurk-lanes v3\n";
+// v4/v5: its store (v2/v3) keeps the severity pyramids / aligns its arrays
+// for the mapping: an older summary's store is of an older format, so both
+// are made again.
+constexpr char kSummaryMagic[16] = "lurk-lanes v5\n";
 
 struct Identity {
   int64_t size = -1, mtime_ns = -1, wal_size = -1, wal_mtime_ns = -1;

@@ -9,8 +9,9 @@
 // frames, and is not used when damaged or made for another state.
 #include <gtest/gtest.h>
 
-#include <fstream>
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <cstring>
 #include <random>
 
@@ -396,6 +397,7 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
     std::unique_ptr<server::LaneStore> store = server::LaneStore::open(profile, from_store, why);
     ASSERT_TRUE(store) << why;
     size_t bytes = 0, spans = 0, packets = 0, samples = 0;
+    int64_t retransmissions = 0;
     for (uint32_t t = 0; t < from_rows.threads().size(); ++t) {
       from_rows.load_thread_events(*db, t);
       ASSERT_TRUE(store->load_thread(from_store, t, bytes)) << "thread " << t;
@@ -408,6 +410,7 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
       ASSERT_EQ(a.instants.size(), b.instants.size());
       ASSERT_TRUE(same_records(a.instants, b.instants));
       ASSERT_EQ(a.depth_begin, b.depth_begin);
+      ASSERT_EQ(a.instant_severity.levels(), b.instant_severity.levels()) << "kept, not built: " << t;
       spans += a.spans.size();
     }
     for (uint32_t c = 0; c < from_rows.connections().size(); ++c) {
@@ -417,13 +420,14 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
       for (int dir = 0; dir < 2; ++dir) {
         ASSERT_EQ(a.lanes[dir].size(), b.lanes[dir].size());
         ASSERT_TRUE(same_records(a.lanes[dir], b.lanes[dir]));
-        for (size_t i = 0; i + 1 < a.lanes[dir].size(); i += 97)
-          ASSERT_EQ(a.severity[dir].max(i, i + 1), b.severity[dir].max(i, i + 1));
+        ASSERT_EQ(a.severity[dir].levels(), b.severity[dir].levels()) << "kept, not built: " << c;
         packets += a.lanes[dir].size();
       }
       EXPECT_EQ(a.retransmissions, b.retransmissions);
       EXPECT_EQ(a.dup_acks, b.dup_acks);
+      retransmissions += a.retransmissions;
     }
+    EXPECT_GT(retransmissions, 0) << "the counts kept are the profile's, not zeros";
     for (uint32_t c = 0; c < from_rows.counters().size(); ++c) {
       from_rows.load_counter_samples(*db, c);
       ASSERT_TRUE(store->load_counter(from_store, c, bytes)) << "counter " << c;
@@ -443,6 +447,66 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
     ASSERT_TRUE(warm.has_store()) << warm.store_note();
     EXPECT_EQ(same_frames(warm), 72);
     EXPECT_EQ(warm.lanes().store_loads(), warm.lanes().loads());
+  }
+  // A kept severity that is no mark kind (a damaged or hostile store): that
+  // lane is read from the profile instead, the others still from the store,
+  // and the frames are the same.
+  {
+    std::filesystem::path store_file = server::lane_store_path(profile);
+    std::fstream f(store_file, std::ios::in | std::ios::out | std::ios::binary);
+    uint64_t footer[2];  // the index's position and its number of entries
+    f.seekg(-std::streamoff(sizeof footer + 16), std::ios::end);
+    f.read(reinterpret_cast<char*>(footer), sizeof footer);
+    std::vector<server::lane_store_detail::Entry> entries(footer[1]);
+    f.seekg(std::streamoff(footer[0]));
+    f.read(reinterpret_cast<char*>(entries.data()), std::streamsize(entries.size() * sizeof entries[0]));
+    ASSERT_TRUE(f);
+    auto busiest = std::max_element(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+      return (a.kind == server::lane_store_detail::LaneKind::Connection ? a.counts[0] : 0) <
+             (b.kind == server::lane_store_detail::LaneKind::Connection ? b.counts[0] : 0);
+    });
+    ASSERT_GT(busiest->counts[0], 100u);
+    // Its A→B pyramid's level 0 follows its two packet arrays (which start
+    // at the entry's offset aligned for a PacketMark).
+    uint64_t first = (busiest->at + alignof(PacketMark) - 1) / alignof(PacketMark) * alignof(PacketMark);
+    uint64_t at = first + (busiest->counts[0] + busiest->counts[1]) * sizeof(PacketMark);
+    f.seekp(std::streamoff(at + busiest->counts[0] / 2));
+    f.put(char(0xEE));
+    f.close();
+    auto db = open_profile_for_reading(profile.string());
+    ProfileModel model = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+    std::string why;
+    std::unique_ptr<server::LaneStore> store = server::LaneStore::open(profile, model, why);
+    ASSERT_TRUE(store) << why;
+    size_t bytes = 0;
+    EXPECT_FALSE(store->load_connection(model, busiest->index, bytes)) << "a severity of 0xEE is refused";
+    EXPECT_FALSE(model.connections()[busiest->index].lanes_loaded);
+    EXPECT_TRUE(store->load_connection(model, busiest->index == 0 ? 1 : 0, bytes));
+    // An index entry whose counts reach past the lanes' arrays (a hostile
+    // store): checked against the file before anything is read there.
+    auto other = std::find_if(entries.begin(), entries.end(), [&](const auto& e) {
+      return e.kind == server::lane_store_detail::LaneKind::Connection && e.index != busiest->index &&
+             e.counts[0] > 0;
+    });
+    ASSERT_NE(other, entries.end());
+    for (uint64_t huge : {uint64_t(1) << 60, (store->file_bytes() - other->at) / sizeof(PacketMark) + 1}) {
+      server::lane_store_detail::Entry lying = *other;
+      lying.counts[1] = huge;
+      f.open(store_file, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekp(std::streamoff(footer[0] + (other - entries.begin()) * sizeof lying));
+      f.write(reinterpret_cast<const char*>(&lying), sizeof lying);
+      f.close();
+      ProfileModel fresh = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+      std::unique_ptr<server::LaneStore> lied = server::LaneStore::open(profile, fresh, why);
+      ASSERT_TRUE(lied) << why;
+      EXPECT_FALSE(lied->load_connection(fresh, other->index, bytes)) << huge;
+      EXPECT_FALSE(fresh.connections()[other->index].lanes_loaded);
+    }
+    server::FrameEndpoint endpoint(profile, dir_, 64 * 1024);
+    ASSERT_TRUE(endpoint.has_store()) << endpoint.store_note();
+    EXPECT_EQ(same_frames(endpoint), 72);
+    EXPECT_LT(endpoint.lanes().store_loads(), endpoint.lanes().loads()) << "that lane came from the profile";
+    EXPECT_GT(endpoint.lanes().store_loads(), 0u);
   }
   // Damaged (its index cut short) beside a summary that is still good: not
   // used, said so, and made again by this view, whose frames are the same.

@@ -28,6 +28,35 @@ TEST(SeverityPyramid, MaxOverEveryRangeMatchesALinearScan) {
   }
 }
 
+// What the lane store keeps (levels()) and gives back (adopt()) is the same
+// pyramid; levels of other sizes are refused, leaving it empty.
+TEST(SeverityPyramid, KeptLevelsAreAdoptedAsTheSamePyramid) {
+  std::mt19937 rng(11);
+  for (size_t n : {0u, 1u, 2u, 5u, 64u, 1001u}) {
+    std::vector<uint8_t> values(n);
+    for (auto& v : values) v = uint8_t(rng() % 10);
+    SeverityPyramid built;
+    built.build(values);
+    ASSERT_EQ(built.levels().size(), SeverityPyramid::level_sizes(n).size()) << n;
+    for (size_t i = 0; i < built.levels().size(); ++i)
+      ASSERT_EQ(built.levels()[i].size(), SeverityPyramid::level_sizes(n)[i]) << n << " level " << i;
+    SeverityPyramid kept;
+    ASSERT_TRUE(kept.adopt(built.levels())) << n;
+    EXPECT_EQ(kept.memory_bytes(), built.memory_bytes());
+    for (size_t a = 0; a <= n; a += 1 + n / 40)
+      for (size_t b = a; b <= n; b += 1 + n / 30) ASSERT_EQ(kept.max(a, b), built.max(a, b)) << n;
+    if (n < 2) continue;
+    std::vector<std::vector<uint8_t>> short_level = built.levels();
+    short_level[1].pop_back();
+    EXPECT_FALSE(kept.adopt(short_level)) << n;
+    EXPECT_EQ(kept.size(), 0u);
+    std::vector<std::vector<uint8_t>> missing_top = built.levels();
+    missing_top.pop_back();
+    EXPECT_FALSE(kept.adopt(missing_top)) << n;
+  }
+  EXPECT_FALSE(SeverityPyramid().adopt({}));
+}
+
 struct Lane {
   std::vector<int64_t> t;
   SeverityPyramid severity;

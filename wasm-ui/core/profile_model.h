@@ -215,6 +215,17 @@ class ProfileModel {
   size_t adopt_thread_events(uint32_t thread, std::vector<SpanRecord> spans, std::vector<uint32_t> depth_begin,
                              std::vector<SpanRecord> running, std::vector<InstantRecord> instants);
   size_t adopt_counter_samples(uint32_t counter, std::vector<CounterSample> samples);
+  // The same with what adopting works out from the events given too, as kept
+  // from a lane adopted before (the lane store keeps them: a read is then a
+  // copy only): each packet lane's severity pyramid and the retransmission
+  // and duplicate-ACK counts; the instants' pyramid. A pyramid whose size is
+  // not its lane's is built again.
+  size_t adopt_connection_lanes(uint32_t connection, std::vector<PacketMark> a_to_b,
+                                std::vector<PacketMark> b_to_a, SeverityPyramid severity[2],
+                                int64_t retransmissions, int64_t dup_acks);
+  size_t adopt_thread_events(uint32_t thread, std::vector<SpanRecord> spans, std::vector<uint32_t> depth_begin,
+                             std::vector<SpanRecord> running, std::vector<InstantRecord> instants,
+                             SeverityPyramid instant_severity);
   void unload_connection_lanes(uint32_t connection);
   void unload_thread_events(uint32_t thread);
   void unload_counter_samples(uint32_t counter);

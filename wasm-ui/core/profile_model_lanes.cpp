@@ -73,6 +73,22 @@ size_t ProfileModel::adopt_connection_lanes(uint32_t index, std::vector<PacketMa
   return connection_lane_bytes(index);
 }
 
+size_t ProfileModel::adopt_connection_lanes(uint32_t index, std::vector<PacketMark> a_to_b,
+                                            std::vector<PacketMark> b_to_a, SeverityPyramid severity[2],
+                                            int64_t retransmissions, int64_t dup_acks) {
+  if (severity[0].size() != a_to_b.size() || severity[1].size() != b_to_a.size())
+    return adopt_connection_lanes(index, std::move(a_to_b), std::move(b_to_a));
+  ConnectionLanes& c = connections_[index];
+  c.lanes[0] = std::move(a_to_b);
+  c.lanes[1] = std::move(b_to_a);
+  c.severity[0] = std::move(severity[0]);
+  c.severity[1] = std::move(severity[1]);
+  c.retransmissions = retransmissions;
+  c.dup_acks = dup_acks;
+  c.lanes_loaded = true;
+  return connection_lane_bytes(index);
+}
+
 size_t ProfileModel::load_thread_events(Database& db, uint32_t index) {
   ThreadLane& t = threads_[index];
   if (t.events_loaded) return 0;
@@ -122,6 +138,22 @@ size_t ProfileModel::adopt_thread_events(uint32_t index, std::vector<SpanRecord>
   for (size_t i = 0; i < kinds.size(); ++i)
     kinds[i] = uint8_t(t.instants[i].kind == InstantKind::Exception ? MarkKind::Exception : MarkKind::Normal);
   t.instant_severity.build(std::move(kinds));
+  t.events_loaded = true;
+  return thread_event_bytes(index);
+}
+
+size_t ProfileModel::adopt_thread_events(uint32_t index, std::vector<SpanRecord> spans,
+                                         std::vector<uint32_t> depth_begin, std::vector<SpanRecord> running,
+                                         std::vector<InstantRecord> instants, SeverityPyramid instant_severity) {
+  if (instant_severity.size() != instants.size())
+    return adopt_thread_events(index, std::move(spans), std::move(depth_begin), std::move(running),
+                               std::move(instants));
+  ThreadLane& t = threads_[index];
+  t.spans = std::move(spans);
+  t.depth_begin = std::move(depth_begin);
+  t.running = std::move(running);
+  t.instants = std::move(instants);
+  t.instant_severity = std::move(instant_severity);
   t.events_loaded = true;
   return thread_event_bytes(index);
 }

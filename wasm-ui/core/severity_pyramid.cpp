@@ -1,3 +1,4 @@
+// SeverityPyramid (severity_pyramid.h): built, appended to, asked, kept.
 #include "core/severity_pyramid.h"
 
 #include <algorithm>
@@ -51,6 +52,23 @@ uint8_t SeverityPyramid::max(size_t begin, size_t end) const {
     end /= 2;
   }
   return worst;
+}
+
+std::vector<size_t> SeverityPyramid::level_sizes(size_t items) {
+  std::vector<size_t> sizes{items};
+  while (sizes.back() > 1) sizes.push_back((sizes.back() + 1) / 2);
+  return sizes;
+}
+
+bool SeverityPyramid::adopt(std::vector<std::vector<uint8_t>> levels) {
+  levels_.clear();
+  if (levels.empty()) return false;
+  std::vector<size_t> sizes = level_sizes(levels[0].size());
+  if (sizes.size() != levels.size()) return false;
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (levels[i].size() != sizes[i]) return false;
+  levels_ = std::move(levels);
+  return true;
 }
 
 size_t SeverityPyramid::memory_bytes() const {

@@ -21,6 +21,16 @@ class SeverityPyramid {
   size_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
   size_t memory_bytes() const;
 
+  // The levels, level 0 first: what server-backed viewing's lane store
+  // (collector/server/lane_store.h) keeps, so that a lane read back from it
+  // takes its pyramid as is instead of building it again.
+  const std::vector<std::vector<uint8_t>>& levels() const { return levels_; }
+  // The size of each level build() makes of `items` items.
+  static std::vector<size_t> level_sizes(size_t items);
+  // Takes levels kept from levels(); false (the pyramid left empty) when
+  // their sizes are not level_sizes() of the first's.
+  bool adopt(std::vector<std::vector<uint8_t>> levels);
+
  private:
   std::vector<std::vector<uint8_t>> levels_;
 };
