@@ -18,39 +18,12 @@ import time
 lurk, src = sys.argv[1:3]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
-from live_collector import HEADER, Collector, log_lines  # noqa: E402
+from live_collector import HEADER, Collector, log_lines, open_stream, read_line  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-resume-")
 profile = os.path.join(tmp, "resume.lurk")
 HELLO = b'{"lurk":"hello","version":1,"name":"r","stream":"faults/r"}\n'
 FIRST, SECOND = 100, 50
-
-
-def read_line(sock, timeout=20):
-    """The collector's next line (b"" when it closed first)."""
-    sock.settimeout(timeout)
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = sock.recv(1)
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
-def open_stream(port, timeout=20):
-    """A connection of the stream once the collector takes it (the previous
-    one of the same stream may not be closed yet): (socket, resume offset)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        sock = socket.create_connection(("127.0.0.1", port))
-        sock.sendall(HELLO)
-        answer = json.loads(read_line(sock) or b"{}")
-        if answer.get("lurk") == "resume":
-            return sock, answer["bytes"]
-        sock.close()
-        time.sleep(0.1)
-    raise RuntimeError("the collector never took the stream again")
 
 
 def send_all_acked(sock, data):
@@ -76,14 +49,14 @@ stream = (log_lines(FIRST, tag="r") + log_lines(SECOND, tag="r", start=FIRST)).e
 first_part = log_lines(FIRST, tag="r").encode()
 
 # 1. The stream's first part, whole lines, committed.
-sock, resume = open_stream(collector.port)
+sock, resume = open_stream(collector.port, HELLO)
 check(resume == 0, "a new stream starts at 0: %d" % resume)
 ack = send_all_acked(sock, first_part)
 committed = len(HELLO) + len(first_part)
 check(ack is not None and ack.get("final"), "the first part is acked to its end: %s" % ack)
 
 # 2. A resumed connection that breaks off inside the header line it resends.
-sock, resume = open_stream(collector.port)
+sock, resume = open_stream(collector.port, HELLO)
 check(resume == committed, "the stream resumes after its first part: %d (expected %d)" % (resume, committed))
 sock.sendall(HEADER.encode()[:20])
 time.sleep(0.2)  # one batch (30 ms) or more holds the torn header
@@ -91,7 +64,7 @@ sock.close()
 
 # 3. The next connection: still the same resume point, and the rest of the
 # stream from there stores every line once.
-sock, resume = open_stream(collector.port)
+sock, resume = open_stream(collector.port, HELLO)
 check(resume == committed,
       "a connection that ended inside the resent header moved the resume point: %d (expected %d)"
       % (resume, committed))

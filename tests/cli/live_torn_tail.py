@@ -18,43 +18,16 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 
 lurk, src = sys.argv[1:3]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
-from live_collector import HEADER, Collector, log_lines  # noqa: E402
+from live_collector import HEADER, Collector, log_lines, open_stream, read_line  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-torn-")
 profile = os.path.join(tmp, "torn.lurk")
 HELLO = b'{"lurk":"hello","version":1,"name":"torn","stream":"torn/a"}\n'
 LINES = 30
-
-
-def read_line(sock, timeout=20):
-    """The collector's next line (b"" when it closed first)."""
-    sock.settimeout(timeout)
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = sock.recv(1)
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
-def open_stream(port, timeout=20):
-    """A connection of the stream once the collector takes it: (socket, resume offset)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        sock = socket.create_connection(("127.0.0.1", port))
-        sock.sendall(HELLO)
-        answer = json.loads(read_line(sock) or b"{}")
-        if answer.get("lurk") == "resume":
-            return sock, answer["bytes"]
-        sock.close()
-        time.sleep(0.1)
-    raise RuntimeError("the collector never took the stream")
 
 
 def last_ack(sock):
@@ -91,7 +64,7 @@ torn_at = len(b"\n".join(whole_lines[:cut_line + 1])) + 1  # where that line sta
 torn_stream = stream[:torn_at + 12]
 
 # 1. A connection whose sender died inside a line: FIN after half a line.
-sock, resume = open_stream(collector.port)
+sock, resume = open_stream(collector.port, HELLO)
 check(resume == 0, "a new stream starts at 0: %d" % resume)
 sock.sendall(torn_stream)
 sock.shutdown(socket.SHUT_WR)
@@ -102,7 +75,7 @@ check(ack is not None and ack.get("final") and ack["bytes"] == committed,
       % (committed, len(HELLO) + len(torn_stream), ack))
 
 # 2. The next connection resumes at the torn line's start and sends it whole.
-sock, resume = open_stream(collector.port)
+sock, resume = open_stream(collector.port, HELLO)
 check(resume == committed, "the stream resumes at the torn line's start: %d (expected %d)" % (resume, committed))
 rest = stream[resume - len(HELLO):] if resume >= len(HELLO) else stream
 sock.sendall(HEADER.encode() + rest)

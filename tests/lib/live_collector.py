@@ -132,3 +132,31 @@ def wait_acked(sender, timeout=20):
         if sender.acks and sender.acks[-1]["bytes"] == sender.sent:
             return True
     return False
+
+
+def read_line(sock, timeout=20):
+    """The collector's next line (b"" when it closed first)."""
+    sock.settimeout(timeout)
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def open_stream(port, hello, timeout=20):
+    """A connection of the `--stream` named in `hello` once the collector takes
+    it (the previous one of the same stream may not be closed yet): (socket,
+    resume offset)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.sendall(hello)
+        answer = json.loads(read_line(sock) or b"{}")
+        if answer.get("lurk") == "resume":
+            return sock, answer["bytes"]
+        sock.close()
+        time.sleep(0.1)
+    raise RuntimeError("the collector never took the stream")
