@@ -44,10 +44,16 @@ def source_counts(profile):
 
 
 def ingest(path):
-    profile = path + ".ingest.lurk"
+    """A fresh `lurk ingest` profile of `path`, in the test's own directory
+    (never beside the input: the shared sample is not the test's to write)."""
+    ingest.made += 1
+    profile = os.path.join(tmp, "ingest-%d-%s.lurk" % (ingest.made, os.path.basename(path)))
     r = subprocess.run([lurk, "ingest", path, "-o", profile], capture_output=True, text=True)
     check(os.path.exists(profile), "lurk ingest %s made a profile: %s" % (path, r.stderr))
     return profile
+
+
+ingest.made = 0
 
 
 def collect_with(send, name):
