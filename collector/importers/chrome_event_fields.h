@@ -16,7 +16,7 @@ inline std::string id_text(const FlatJsonObject::Member* v) {
   if (!v || v->kind == Kind::Null) return "";
   if (v->kind == Kind::Float) return std::to_string(static_cast<int64_t>(v->number));
   if (v->kind == Kind::Bool) return v->boolean ? "true" : "false";
-  return v->text;
+  return std::string(v->text);
 }
 
 // The value as JSON text, for messages; "none" when missing.

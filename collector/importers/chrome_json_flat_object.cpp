@@ -49,13 +49,57 @@ void FlatJsonObject::Member::append_json(std::string& out) const {
 FlatJsonObject::Member& FlatJsonObject::next_member() {
   if (count_ == members_.size()) members_.emplace_back();
   Member& m = members_[count_++];
+  m.key = {};
   m.kind = Kind::Null;
   m.boolean = false;
   m.int_value = 0;
   m.uint_value = 0;
   m.number = 0;
-  m.text.clear();
+  m.text = {};
+  if (m.key_owned_) m.key_storage_.clear();
+  if (m.text_owned_) m.text_storage_.clear();
+  m.key_owned_ = m.text_owned_ = false;
   return m;
+}
+
+namespace {
+
+// Keys are short: compared inline, byte by byte after the length, not
+// through a memcmp call (string_view's ==) on every probe.
+bool same_key(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+size_t key_slot(std::string_view key) {
+  if (key.empty()) return 0;
+  return key.size() * 7 + static_cast<unsigned char>(key[0]) * 31 +
+         static_cast<unsigned char>(key.back());
+}
+
+}  // namespace
+
+void FlatJsonObject::settle() {
+  for (size_t i = 0; i < count_; ++i) {
+    Member& m = members_[i];
+    if (m.key_owned_) m.key = m.key_storage_;
+    if (m.text_owned_) m.text = m.text_storage_;
+  }
+  indexed_ = count_ <= kIndexed;
+  if (!indexed_) return;
+  std::memset(slots_, 0, sizeof slots_);
+  for (size_t i = 0; i < count_; ++i) {
+    std::string_view key = members_[i].key;
+    for (size_t h = key_slot(key);; ++h) {
+      uint8_t& slot = slots_[h % kSlots];
+      if (slot == 0 || same_key(members_[slot - 1].key, key)) {  // a repeated key: the last one wins
+        slot = static_cast<uint8_t>(i + 1);
+        break;
+      }
+    }
+  }
 }
 
 // nlohmann's SAX interface: fills the top-level members, writes nested
@@ -97,10 +141,10 @@ class FlatJsonSax {
   bool string(json::string_t& v) {
     if (capturing()) {
       comma_before_value();
-      append_json_string(current_->text, v);
+      append_json_string(current_->text_storage_, v);
     } else if (in_top_object()) {
       current_->kind = FlatJsonObject::Kind::String;
-      current_->text.assign(v);
+      own_text().assign(v);
     }
     return true;
   }
@@ -114,13 +158,14 @@ class FlatJsonSax {
   bool key(json::string_t& k) {
     if (capturing()) {
       uint8_t& level = obj_.levels_.back();
-      if (!(level & kFirst)) current_->text.push_back(',');
+      if (!(level & kFirst)) current_->text_storage_.push_back(',');
       level &= ~kFirst;
-      append_json_string(current_->text, k);
-      current_->text.push_back(':');
+      append_json_string(current_->text_storage_, k);
+      current_->text_storage_.push_back(':');
     } else if (depth_ == 1 && obj_.top_kind_ == FlatJsonObject::Kind::Object) {
       current_ = &obj_.next_member();
-      current_->key.assign(k);
+      current_->key_storage_.assign(k);
+      current_->key_owned_ = true;
     }
     return true;
   }
@@ -139,13 +184,19 @@ class FlatJsonSax {
     return depth_ == 1 && obj_.top_kind_ == FlatJsonObject::Kind::Object && current_;
   }
   bool capturing() const { return depth_ >= 2 && current_; }
+  // The current member's text, kept in its own storage (settle() points the
+  // view at it once the parse is over).
+  std::string& own_text() {
+    current_->text_owned_ = true;
+    return current_->text_storage_;
+  }
 
   // A container's second and later values need a comma; an object's values
   // got theirs with the key.
   void comma_before_value() {
     uint8_t& level = obj_.levels_.back();
     if (!(level & kArray)) return;
-    if (!(level & kFirst)) current_->text.push_back(',');
+    if (!(level & kFirst)) current_->text_storage_.push_back(',');
     level &= ~kFirst;
   }
 
@@ -153,12 +204,12 @@ class FlatJsonSax {
   Member* scalar(FlatJsonObject::Kind kind, std::string_view text) {
     if (capturing()) {
       comma_before_value();
-      current_->text.append(text);
+      current_->text_storage_.append(text);
       return nullptr;
     }
     if (!in_top_object()) return nullptr;
     current_->kind = kind;
-    current_->text.assign(text);
+    own_text().assign(text);
     return current_;
   }
 
@@ -167,10 +218,10 @@ class FlatJsonSax {
       obj_.top_kind_ = kind;
     } else if (capturing()) {
       comma_before_value();
-      current_->text.push_back(bracket);
+      current_->text_storage_.push_back(bracket);
     } else if (in_top_object()) {
       current_->kind = kind;
-      current_->text.push_back(bracket);
+      own_text().push_back(bracket);
     }
     ++depth_;
     obj_.levels_.push_back(static_cast<uint8_t>(kFirst | (bracket == '[' ? kArray : 0)));
@@ -178,7 +229,7 @@ class FlatJsonSax {
   }
 
   bool close(char bracket) {
-    if (capturing()) current_->text.push_back(bracket);
+    if (capturing()) current_->text_storage_.push_back(bracket);
     --depth_;
     obj_.levels_.pop_back();
     return true;
@@ -208,8 +259,7 @@ class FlatJsonFastPath {
       space();
       if (p_ == end_ || *p_ != '"') return false;
       Member& m = obj_.next_member();
-      m.key.clear();
-      if (!string(m.key)) return false;
+      if (!string_value(m.key, m.key_storage_, m.key_owned_)) return false;
       space();
       if (!take(':')) return false;
       space();
@@ -245,6 +295,25 @@ class FlatJsonFastPath {
     return true;
   }
 
+  // At the opening quote: a view of the string's bytes when they need no
+  // decoding (no escapes: nearly every key and value of an event), else the
+  // decoded text in `storage` (and `owned` set; settle() points the view).
+  bool string_value(std::string_view& view, std::string& storage, bool& owned) {
+    const char* start = ++p_;
+    while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20 &&
+           static_cast<unsigned char>(*p_) < 0x80)
+      ++p_;
+    if (p_ < end_ && *p_ == '"') {
+      view = std::string_view(start, static_cast<size_t>(p_ - start));
+      ++p_;
+      return true;
+    }
+    p_ = start - 1;
+    storage.clear();
+    owned = true;
+    return string(storage);
+  }
+
   // At the opening quote; appends the decoded text.
   bool string(std::string& out) {
     ++p_;
@@ -272,15 +341,27 @@ class FlatJsonFastPath {
     }
   }
 
-  // A JSON number; its kind and value go to `m` (when given) and its text,
-  // as the SAX path writes it, to `text`.
-  bool number(Member* m, std::string& text) {
+  // A JSON number; its kind, value and text (a view of the parsed text) go
+  // to `m` when given, else its text, as the SAX path writes it, to `*out`.
+  bool number(Member* m, std::string* out) {
     const char* start = p_;
     bool negative = take('-');
     const char* digits = p_;
-    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    // One pass: digits scanned and summed together. Up to 19 digits cannot
+    // overflow 64 bits; a 20th is checked (Unix time in nanoseconds has 19:
+    // every event of a live stack's trace).
+    uint64_t value = 0;
+    bool overflow = false;
+    while (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
+      uint64_t digit = static_cast<uint64_t>(*p_ - '0');
+      if (p_ - digits >= 19)
+        overflow |= __builtin_mul_overflow(value, 10, &value) || __builtin_add_overflow(value, digit, &value);
+      else
+        value = value * 10 + digit;
+      ++p_;
+    }
     size_t int_digits = p_ - digits;
-    if (int_digits == 0 || int_digits > 18 || (*digits == '0' && int_digits > 1)) return false;
+    if (int_digits == 0 || int_digits > 20 || (*digits == '0' && int_digits > 1)) return false;
     bool is_float = false;
     if (take('.')) {
       is_float = true;
@@ -290,20 +371,24 @@ class FlatJsonFastPath {
     }
     if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) return false;  // exponents: slow path
     if (!is_float) {
-      uint64_t value = 0;
-      for (const char* d = digits; d < p_; ++d) value = value * 10 + static_cast<uint64_t>(*d - '0');
+      // What nlohmann makes of it: unsigned up to 2^64-1, signed down to
+      // -2^63; beyond, a float (slow path).
+      if (overflow || (negative && value > uint64_t(INT64_MAX) + 1)) return false;
       // The digits as written are how the SAX path writes the number (no
       // leading zeros get here), except "-0", written 0 (a signed integer still).
-      if (negative && value == 0) text.push_back('0');
-      else text.append(start, p_ - start);
+      std::string_view text = negative && value == 0 ? std::string_view("0")
+                                                     : std::string_view(start, p_ - start);
+      if (out) out->append(text);
       if (m) {
+        m->text = text;
         m->kind = negative ? Kind::Int : Kind::Uint;
-        if (negative) m->int_value = -static_cast<int64_t>(value);
+        if (negative) m->int_value = static_cast<int64_t>(0 - value);
         else m->uint_value = value;
         m->number = negative ? -static_cast<double>(value) : static_cast<double>(value);
       }
       return true;
     }
+    if (int_digits > 18) return false;  // a float that long: slow path, as before
     // Up to 15 digits in all: the digits as an integer and a power of ten are
     // both exact doubles, so one division rounds correctly (the classic fast
     // path of decimal-to-binary conversion), the same value strtod gives.
@@ -314,11 +399,12 @@ class FlatJsonFastPath {
       uint64_t mantissa = 0;
       for (const char* d = digits; d < p_; ++d)
         if (*d != '.') mantissa = mantissa * 10 + static_cast<uint64_t>(*d - '0');
-      double value = static_cast<double>(mantissa) / kPowersOfTen[all_digits - int_digits];
-      text.append(start, p_ - start);
+      double magnitude = static_cast<double>(mantissa) / kPowersOfTen[all_digits - int_digits];
+      if (out) out->append(start, p_ - start);
       if (m) {
+        m->text = std::string_view(start, p_ - start);
         m->kind = Kind::Float;
-        m->number = negative ? -value : value;
+        m->number = negative ? -magnitude : magnitude;
       }
       return true;
     }
@@ -331,12 +417,13 @@ class FlatJsonFastPath {
     std::memcpy(number, start, length);
     number[length] = '\0';
     char* parsed_end = nullptr;
-    double value = std::strtod(number, &parsed_end);
+    double parsed = std::strtod(number, &parsed_end);
     if (parsed_end != number + length) return false;
-    text.append(start, p_ - start);
+    if (out) out->append(start, p_ - start);
     if (m) {
+      m->text = std::string_view(start, p_ - start);
       m->kind = Kind::Float;
-      m->number = value;
+      m->number = parsed;
     }
     return true;
   }
@@ -344,13 +431,13 @@ class FlatJsonFastPath {
   bool member_value(Member& m) {
     if (p_ == end_) return false;
     switch (*p_) {
-      case '"': m.kind = Kind::String; return string(m.text);
-      case '{': m.kind = Kind::Object; return nested(m.text, 0);
-      case '[': m.kind = Kind::Array; return nested(m.text, 0);
+      case '"': m.kind = Kind::String; return string_value(m.text, m.text_storage_, m.text_owned_);
+      case '{': m.kind = Kind::Object; m.text_owned_ = true; return nested(m.text_storage_, 0);
+      case '[': m.kind = Kind::Array; m.text_owned_ = true; return nested(m.text_storage_, 0);
       case 't': m.kind = Kind::Bool; m.boolean = true; return literal("true") && (m.text = "true", true);
       case 'f': m.kind = Kind::Bool; return literal("false") && (m.text = "false", true);
       case 'n': m.kind = Kind::Null; return literal("null") && (m.text = "null", true);
-      default: return number(&m, m.text);
+      default: return number(&m, nullptr);
     }
   }
 
@@ -390,7 +477,7 @@ class FlatJsonFastPath {
       case 't': return literal("true") && (out += "true", true);
       case 'f': return literal("false") && (out += "false", true);
       case 'n': return literal("null") && (out += "null", true);
-      default: return number(nullptr, out);
+      default: return number(nullptr, &out);
     }
   }
 
@@ -400,11 +487,20 @@ class FlatJsonFastPath {
   std::string scratch_;
 };
 
-bool FlatJsonObject::parse(std::string_view json_text) {
+bool FlatJsonObject::parse(std::string_view given) {
+  // The members are views of this copy, so they live as long as the object
+  // (until the next parse), whatever becomes of the caller's text. One
+  // memcpy of a line: cheap next to the copies per member it replaces.
+  source_.assign(given.data(), given.size());
+  std::string_view json_text = source_;
   count_ = 0;
   top_kind_ = Kind::Null;
   error_.clear();
-  if (FlatJsonFastPath(*this, json_text).read()) return true;
+  indexed_ = false;
+  if (FlatJsonFastPath(*this, json_text).read()) {
+    settle();
+    return true;
+  }
   count_ = 0;
   top_kind_ = Kind::Null;
   levels_.clear();
@@ -415,6 +511,7 @@ bool FlatJsonObject::parse(std::string_view json_text) {
     count_ = 0;
     return false;
   }
+  settle();
   if (top_kind_ == Kind::Null) {
     size_t i = json_text.find_first_not_of(" \t\r\n");
     char c = i == std::string_view::npos ? 'n' : json_text[i];
@@ -436,10 +533,15 @@ const char* FlatJsonObject::type_name() const {
 }
 
 const FlatJsonObject::Member* FlatJsonObject::find(std::string_view key) const {
-  // Readers ask for a dozen short keys per event, most of them absent: the
-  // length and first byte settle nearly every miss without a memcmp call.
+  if (indexed_) {
+    for (size_t h = key_slot(key);; ++h) {
+      uint8_t slot = slots_[h % kSlots];
+      if (slot == 0) return nullptr;
+      if (same_key(members_[slot - 1].key, key)) return &members_[slot - 1];
+    }
+  }
   for (size_t i = count_; i-- > 0;) {
-    const std::string& k = members_[i].key;
+    std::string_view k = members_[i].key;
     if (k.size() == key.size() && (key.empty() || k[0] == key[0]) &&
         std::memcmp(k.data(), key.data(), key.size()) == 0)
       return &members_[i];
@@ -449,7 +551,7 @@ const FlatJsonObject::Member* FlatJsonObject::find(std::string_view key) const {
 
 std::string_view FlatJsonObject::string(std::string_view key) const {
   const Member* m = find(key);
-  return m && m->kind == Kind::String ? std::string_view(m->text) : std::string_view();
+  return m && m->kind == Kind::String ? m->text : std::string_view();
 }
 
 }  // namespace lurk

@@ -9,6 +9,12 @@
 // nlohmann::json::dump does), ready for an args_json column. All buffers are
 // reused from one parse to the next, so steady-state parsing allocates
 // nothing.
+//
+// Keys and texts are views: of the object's copy of the parsed text where it
+// already says the value (keys and strings without escapes, numbers: most of
+// an event), else of the member's own storage. So a parse copies the line
+// once and its members hardly at all (the copies per member were a fifth of
+// reading a live sender's line); members stay valid until the next parse.
 #pragma once
 
 #include <cstdint>
@@ -23,20 +29,36 @@ class FlatJsonObject {
   enum class Kind : uint8_t { Null, Bool, Int, Uint, Float, String, Object, Array };
 
   struct Member {
-    std::string key;
+    std::string_view key;
     Kind kind = Kind::Null;
     bool boolean = false;
     int64_t int_value = 0;    // Int
     uint64_t uint_value = 0;  // Uint
     double number = 0;        // any number kind, converted
     // String: the decoded value. Object/Array: compact JSON. Numbers: their
-    // JSON text. Null/Bool: empty.
-    std::string text;
+    // JSON text. Null/Bool: the literal.
+    std::string_view text;
 
     bool is_number() const { return kind == Kind::Int || kind == Kind::Uint || kind == Kind::Float; }
     bool is_integer() const { return kind == Kind::Int || kind == Kind::Uint; }
     // The member's value as JSON text (strings quoted and escaped).
     void append_json(std::string& out) const;
+
+    Member() = default;
+    Member(Member&&) = default;
+    Member& operator=(Member&&) = default;
+    // A copy's views would still point into the original's storage.
+    Member(const Member&) = delete;
+    Member& operator=(const Member&) = delete;
+
+   private:
+    friend class FlatJsonObject;
+    friend class FlatJsonSax;
+    friend class FlatJsonFastPath;
+    // What the views show when the parsed text does not say it as is
+    // (escaped strings, nested values, anything the SAX path read).
+    std::string key_storage_, text_storage_;
+    bool key_owned_ = false, text_owned_ = false;
   };
 
   // Reads `json_text`. False when it is not valid JSON (error() says why, in
@@ -66,9 +88,19 @@ class FlatJsonObject {
   friend class FlatJsonSax;
   friend class FlatJsonFastPath;
   Member& next_member();
+  // After a parse: views of owned storage set (the vector may have moved it
+  // while it grew), and the key index built.
+  void settle();
 
+  std::string source_;           // the text parsed last: what the views show
   std::vector<Member> members_;  // [0, count_) are this parse's; the rest are spares
   size_t count_ = 0;
+  // find()'s index: open addressing over a small table, each slot 0 (empty)
+  // or a member's index + 1. Events have a dozen members; an object with
+  // more than kIndexed of them is searched linearly instead.
+  static constexpr size_t kSlots = 64, kIndexed = 40;
+  uint8_t slots_[kSlots] = {};
+  bool indexed_ = false;
   Kind top_kind_ = Kind::Null;
   std::string error_;
   std::vector<uint8_t> levels_;  // the parser's stack of open containers

@@ -47,7 +47,7 @@ std::optional<std::string> os_id_text(const Member* v) {
     append_json_string(quoted, v->text);
     return quoted;
   }
-  return v->text;
+  return std::string(v->text);
 }
 
 // A missing pid is 0, as in Perfetto.
@@ -176,11 +176,11 @@ std::optional<std::string> ChromeTraceReader::args_json(const Event& ev) {
   std::string_view cat = ev.string("cat");
   bool has_args = args && args->kind == Kind::Object && args->text.size() > 2;
   if (!has_args && cat.empty()) return std::nullopt;
-  if (cat.empty()) return args->text;
+  if (cat.empty()) return std::string(args->text);
   if (has_args && args->text.find("\"cat\":") != std::string::npos) {
     // Maybe a key of args (else text inside it): look properly; rare.
     nested_.parse(args->text);
-    if (nested_.find("cat")) return args->text;
+    if (nested_.find("cat")) return std::string(args->text);
   }
   std::string out = "{\"cat\":";
   append_json_string(out, cat);
@@ -362,7 +362,7 @@ void ChromeTraceReader::on_counter(const Event& ev, const Where& at) {
     if (value.is_number()) number = value.number;
     else if (value.kind == Kind::String) {
       // Some writers quote numbers; anything else is not a sample.
-      const std::string& s = value.text;
+      std::string s(value.text);  // strtod needs it terminated
       char* end = nullptr;
       double v = std::strtod(s.c_str(), &end);
       if (!s.empty() && end && *end == '\0') number = v;
@@ -371,7 +371,7 @@ void ChromeTraceReader::on_counter(const Event& ev, const Where& at) {
       std::string text;
       value.append_json(text);
       dropped(at, "non-numeric-counter-value",
-              "counter \"" + base + "\" value \"" + value.key + "\" is " + text +
+              "counter \"" + base + "\" value \"" + std::string(value.key) + "\" is " + text +
                   ", not a number; that series skipped here");
       --ctx_.source.skipped;  // the event itself is kept
       continue;

@@ -44,13 +44,13 @@ std::optional<std::string> ChromeTraceReader::flow_key(const Event& ev, std::str
   }
   if (id->kind == Kind::Uint) return std::to_string(id->uint_value);
   if (id->kind == Kind::Int) return std::to_string(static_cast<uint64_t>(id->int_value));
-  const char* text = id->text.c_str();
+  std::string text(id->text);  // strtoull needs it terminated
   char* end = nullptr;
   errno = 0;
-  unsigned long long value = std::strtoull(text, &end, 16);
-  if (!id->text.empty() && *end == '\0' && errno == 0 && id->text[0] != '-')
+  unsigned long long value = std::strtoull(text.c_str(), &end, 16);
+  if (!text.empty() && *end == '\0' && errno == 0 && text[0] != '-')
     return std::to_string(value);
-  return "text:" + id->text;
+  return "text:" + text;
 }
 
 void ChromeTraceReader::on_async(char phase, const Event& ev, const Where& at) {

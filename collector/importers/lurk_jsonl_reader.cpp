@@ -39,7 +39,7 @@ std::string json_text(const Member& v) {
 }
 
 std::string id_text(const Member& v) {
-  return v.kind == Kind::String ? v.text : json_text(v);
+  return v.kind == Kind::String ? std::string(v.text) : json_text(v);
 }
 
 // Integers as JSON Schema counts them: 5 and 5.0 alike (the schema's
@@ -67,7 +67,7 @@ std::optional<uint64_t> uint_field(const FlatJsonObject& ev, std::string_view ke
 }
 
 std::optional<uint8_t> flag_bit(std::string_view name) {
-  static const std::pair<const char*, uint8_t> kNames[] = {
+  static constexpr std::pair<std::string_view, uint8_t> kNames[] = {
       {"FIN", kFin}, {"SYN", kSyn}, {"RST", kRst}, {"PSH", kPsh},
       {"ACK", kAck}, {"URG", kUrg}, {"ECE", kEce}, {"CWR", kCwr}};
   for (const auto& [text, bit] : kNames)
@@ -110,12 +110,15 @@ std::optional<uint8_t> tcp_flags(const Member& v) {
 
 // A one-level object's members as JSON text with keys sorted (as
 // nlohmann::json's std::map wrote them before), a repeated key's last value.
-std::string sorted_object_text(std::vector<std::pair<std::string, std::string>>& members) {
-  std::stable_sort(members.begin(), members.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+// Insertion sort: stable, in place, and events have a handful of args.
+template <typename Pair>
+std::string sorted_object_text(Pair* members, size_t count) {
+  for (size_t i = 1; i < count; ++i)
+    for (size_t j = i; j > 0 && members[j].first < members[j - 1].first; --j)
+      std::swap(members[j], members[j - 1]);
   std::string out = "{";
-  for (size_t i = 0; i < members.size(); ++i) {
-    if (i + 1 < members.size() && members[i + 1].first == members[i].first) continue;
+  for (size_t i = 0; i < count; ++i) {
+    if (i + 1 < count && members[i + 1].first == members[i].first) continue;
     if (out.size() > 1) out.push_back(',');
     append_json_string(out, members[i].first);
     out.push_back(':');
@@ -123,6 +126,11 @@ std::string sorted_object_text(std::vector<std::pair<std::string, std::string>>&
   }
   out.push_back('}');
   return out;
+}
+
+template <typename Pair>
+std::string sorted_object_text(std::vector<Pair>& members) {
+  return sorted_object_text(members.data(), members.size());
 }
 
 }  // namespace
@@ -183,7 +191,9 @@ void LurkJsonlReader::event(const Event& ev, uint64_t offset, int64_t line) {
   int64_t ts = *ts_value;
   last_ts_ns_ = std::max(last_ts_ns_, ts);
   using Handler = void (LurkJsonlReader::*)(const Event&, int64_t, const Where&);
-  static const std::map<std::string, Handler, std::less<>> kHandlers = {
+  // Nine short names, compared length first: cheaper than a map's string
+  // comparisons on every event.
+  static constexpr std::pair<std::string_view, Handler> kHandlers[] = {
       {"thread_start", &LurkJsonlReader::on_thread_start},
       {"thread_end", &LurkJsonlReader::on_thread_end},
       {"span_begin", &LurkJsonlReader::on_span_begin},
@@ -194,14 +204,11 @@ void LurkJsonlReader::event(const Event& ev, uint64_t offset, int64_t line) {
       {"counter", &LurkJsonlReader::on_counter},
       {"tcp", &LurkJsonlReader::on_tcp},
   };
-  auto handler = kHandlers.find(type);
-  if (handler == kHandlers.end()) {
-    // Newer producers may emit types this lurk does not know: counted, not an error.
-    ++counts_["unknown-type:" + std::string(type)];
-    ++ctx_.source.skipped;
-    return;
-  }
-  (this->*handler->second)(ev, ts, at);
+  for (const auto& [name, handler] : kHandlers)
+    if (name == type) return (this->*handler)(ev, ts, at);
+  // Newer producers may emit types this lurk does not know: counted, not an error.
+  ++counts_["unknown-type:" + std::string(type)];
+  ++ctx_.source.skipped;
 }
 
 // The thread an event names. A thread used before its thread_start is an
@@ -223,18 +230,28 @@ std::optional<int64_t> LurkJsonlReader::thread_of(const Event& ev, const Where& 
     if (required) ++ctx_.source.skipped;
     return std::nullopt;
   }
-  std::string ext_id = id_text(*thread);
-  if (!threads_.has_thread(ext_id))
-    error(at, "unknown-id", "thread " + ext_id + " is used before its thread_start");
+  std::string_view ext_id = thread->text;  // id_text(): a string's text, a number's JSON text
+  if (std::optional<int64_t> id = threads_.find_thread(ext_id)) return id;
+  error(at, "unknown-id", "thread " + std::string(ext_id) + " is used before its thread_start");
   return threads_.thread_id(ext_id);
 }
 
 // The event's "args" object with its "conn" tag (checked) and `extra` merged
 // in, keys sorted.
-std::optional<std::string> LurkJsonlReader::args_with_conn(
-    const Event& ev, const Where& at, const std::vector<std::pair<std::string, std::string>>& extra) {
+std::optional<std::string> LurkJsonlReader::args_with_conn(const Event& ev, const Where& at,
+                                                           ExtraArgs extra) {
+  const Member* given = ev.find("args");
+  if (!given && !ev.find("conn")) {
+    // Most events: only what the event type adds, written straight out.
+    std::pair<std::string_view, std::string_view> only[4];
+    size_t count = 0;
+    for (const auto& pair : extra)
+      if (!pair.first.empty() && count < std::size(only)) only[count++] = pair;
+    if (count == 0) return std::nullopt;
+    return sorted_object_text(only, count);
+  }
   args_.clear();
-  if (const Member* given = ev.find("args"); given && given->kind == Kind::Object) {
+  if (given && given->kind == Kind::Object) {
     nested_.parse(given->text);
     for (size_t i = 0; i < nested_.size(); ++i)
       args_.emplace_back(nested_[i].key, json_text(nested_[i]));
@@ -242,7 +259,8 @@ std::optional<std::string> LurkJsonlReader::args_with_conn(
     error(at, "bad-field", "expected \"args\" as an object, found " + json_text(*given) +
                                "; args ignored");
   }
-  for (const auto& pair : extra) args_.push_back(pair);
+  for (const auto& [key, value] : extra)
+    if (!key.empty()) args_.emplace_back(key, value);
   if (const Member* conn = ev.find("conn")) {
     bool ok = conn->kind == Kind::Object && nested_.parse(conn->text) &&
               canonical_address(nested_.string("laddr")) &&
@@ -326,14 +344,15 @@ void LurkJsonlReader::on_exception(const Event& ev, int64_t ts, const Where& at)
   std::optional<int64_t> id = thread_of(ev, at, false);
   std::string_view message = ev.string("message");
   if (message.empty()) error(at, "missing-field", "expected \"message\" in the \"exception\" event");
-  std::vector<std::pair<std::string, std::string>> extra;
-  if (const Member* stack = ev.find("stack")) extra.emplace_back("stack", json_text(*stack));
+  const Member* stack = ev.find("stack");
+  stack_json_.clear();
+  if (stack) stack->append_json(stack_json_);
   InstantRow row;
   row.thread_id = id;
   row.ts_ns = ts;
   row.kind = "exception";
   row.name = threads_.intern(message.empty() ? "(no message)" : message);
-  row.args_json = args_with_conn(ev, at, extra);
+  row.args_json = args_with_conn(ev, at, {{stack ? "stack" : "", stack_json_}});
   threads_.instant(row);
   if (id && ev.is_true("uncaught")) {
     ThreadRow& thread = threads_.thread(*id);
@@ -343,17 +362,11 @@ void LurkJsonlReader::on_exception(const Event& ev, int64_t ts, const Where& at)
 }
 
 void LurkJsonlReader::on_log(const Event& ev, int64_t ts, const Where& at) {
-  std::vector<std::pair<std::string, std::string>> extra;
-  std::string text;
-  if (std::string_view level = ev.string("level"); !level.empty()) {
-    append_json_string(text, level);
-    extra.emplace_back("level", std::move(text));
-  }
-  if (std::string_view source = ev.string("source"); !source.empty()) {
-    text.clear();
-    append_json_string(text, source);
-    extra.emplace_back("source", std::move(text));
-  }
+  std::string_view level = ev.string("level"), source = ev.string("source");
+  level_json_.clear();
+  source_json_.clear();
+  if (!level.empty()) append_json_string(level_json_, level);
+  if (!source.empty()) append_json_string(source_json_, source);
   if (!ev.find("text") || ev.find("text")->kind != Kind::String)
     error(at, "missing-field", "expected \"text\" (a string) in the \"log\" event");
   InstantRow row;
@@ -362,7 +375,8 @@ void LurkJsonlReader::on_log(const Event& ev, int64_t ts, const Where& at) {
   row.kind = "log";
   std::string_view log_text = ev.string("text");
   row.name = threads_.intern(log_text.empty() ? "(no text)" : log_text);
-  row.args_json = args_with_conn(ev, at, extra);
+  row.args_json = args_with_conn(
+      ev, at, {{level.empty() ? "" : "level", level_json_}, {source.empty() ? "" : "source", source_json_}});
   threads_.instant(row);
 }
 

@@ -10,9 +10,11 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -44,10 +46,11 @@ class LurkJsonlReader {
   };
   void error(const Where& at, const std::string& kind, const std::string& message);
   std::optional<int64_t> thread_of(const Event& ev, const Where& at, bool required);
-  // `extra`: (key, JSON text) pairs merged into the args.
-  std::optional<std::string> args_with_conn(
-      const Event& ev, const Where& at,
-      const std::vector<std::pair<std::string, std::string>>& extra = {});
+  // (key, JSON text) pairs an event type adds to its args (a log's level).
+  using ExtraArgs = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+  // `extra` (pairs with an empty key are left out) merged into the args.
+  std::optional<std::string> args_with_conn(const Event& ev, const Where& at,
+                                            ExtraArgs extra = {});
 
   void on_thread_start(const Event& ev, int64_t ts, const Where& at);
   void on_thread_end(const Event& ev, int64_t ts, const Where& at);
@@ -65,6 +68,7 @@ class LurkJsonlReader {
   std::map<std::string, int64_t> counts_;
   FlatJsonObject nested_;  // scratch for reading an event's args and conn
   std::vector<std::pair<std::string, std::string>> args_;  // scratch: args being merged
+  std::string level_json_, source_json_, stack_json_;  // scratch: a log's or exception's extra args
   int64_t last_ts_ns_ = 0;
 };
 

@@ -11,13 +11,17 @@ std::optional<IpAddress> parse_ip_address(std::string_view text) {
   if (text.size() >= 2 && text.front() == '[' && text.back() == ']')
     text = text.substr(1, text.size() - 2);
   if (text.empty() || text.size() > 64) return std::nullopt;
-  std::string zero_terminated(text);
+  char zero_terminated[65];  // on the stack: a live sender's every segment names two addresses
+  std::memcpy(zero_terminated, text.data(), text.size());
+  zero_terminated[text.size()] = '\0';
   IpAddress address;
-  if (inet_pton(AF_INET, zero_terminated.c_str(), address.bytes.data()) == 1) {
+  // An IPv6 address always has a colon; IPv4 is tried only without one.
+  if (text.find(':') == std::string_view::npos &&
+      inet_pton(AF_INET, zero_terminated, address.bytes.data()) == 1) {
     address.family = 4;
     return address;
   }
-  if (inet_pton(AF_INET6, zero_terminated.c_str(), address.bytes.data()) == 1) {
+  if (inet_pton(AF_INET6, zero_terminated, address.bytes.data()) == 1) {
     address.family = 6;
     return address;
   }

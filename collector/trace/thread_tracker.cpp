@@ -11,8 +11,8 @@ ThreadTracker::ThreadTracker(TraceWriter& writer, int64_t source_id, Nesting nes
     : writer_(writer), source_id_(source_id), nesting_(nesting) {}
 
 int64_t ThreadTracker::thread_id(std::string_view ext_id) {
+  if (auto it = by_ext_id_.find(ext_id); it != by_ext_id_.end()) return it->second;
   std::string key(ext_id);
-  if (auto it = by_ext_id_.find(key); it != by_ext_id_.end()) return it->second;
   Thread thread;
   thread.row.source_id = source_id_;
   thread.row.ext_id = key;
@@ -25,7 +25,13 @@ int64_t ThreadTracker::thread_id(std::string_view ext_id) {
 }
 
 bool ThreadTracker::has_thread(std::string_view ext_id) const {
-  return by_ext_id_.count(std::string(ext_id)) != 0;
+  return by_ext_id_.find(ext_id) != by_ext_id_.end();
+}
+
+std::optional<int64_t> ThreadTracker::find_thread(std::string_view ext_id) const {
+  auto it = by_ext_id_.find(ext_id);
+  if (it == by_ext_id_.end()) return std::nullopt;
+  return it->second;
 }
 
 ThreadTracker::Thread& ThreadTracker::get(int64_t thread_id) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@ class ThreadTracker {
   // threads.id of the thread the trace calls `ext_id`, created on first use.
   int64_t thread_id(std::string_view ext_id);
   bool has_thread(std::string_view ext_id) const;
+  // threads.id of `ext_id` if the trace started it already (one lookup, no copy).
+  std::optional<int64_t> find_thread(std::string_view ext_id) const;
   // The row kept in memory until finish(); change its fields freely.
   ThreadRow& thread(int64_t thread_id);
 
@@ -79,7 +82,12 @@ class ThreadTracker {
   TraceWriter& writer_;
   int64_t source_id_;
   Nesting nesting_;
-  std::unordered_map<std::string, int64_t> by_ext_id_;
+  // Looked up by string_view (every event names its thread): no key copy.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, int64_t, TextHash, std::equal_to<>> by_ext_id_;
   std::unordered_map<int64_t, Thread> threads_;
   std::vector<int64_t> order_;  // thread ids in creation order
   std::vector<int64_t> changed_;  // since the last flush
