@@ -40,6 +40,9 @@ class LaneCache {
   // Loads the lane an item of a frame lies in (GET /item), when it names a
   // lane the model has; the item's index is checked by the caller.
   void hold_item(const ui::ItemRef& item);
+  // Lanes not held are read from `store` from now on (nullptr: from the
+  // profile); those held stay (they are the model's copies).
+  void set_store(LaneStore* store) { store_ = store; }
 
   size_t bytes() const { return bytes_; }
   size_t budget() const { return budget_; }

@@ -222,8 +222,24 @@ std::string LaneStoreWriter::finish() {
 
 // ---- reading ----
 
+static int64_t modification_ns(const struct stat& st) {
+  return int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
 LaneStore::~LaneStore() {
+  guard_.reset();  // before the pages it guards go
   if (map_) ::munmap(const_cast<char*>(map_), size_t(size_));
+  if (fd_ >= 0) ::close(fd_);
+}
+
+// Asked after each lane's copy too: a file unchanged after the copy was
+// unchanged during it, so the lane is the store's; one cut short meanwhile
+// may have given zeros where it ended (in its last page, without a fault).
+bool LaneStore::changed() const {
+  if (guard_ && guard_->faulted()) return true;
+  struct stat st {};
+  if (fd_ < 0 || ::fstat(fd_, &st) != 0) return true;
+  return uint64_t(st.st_size) != size_ || modification_ns(st) != mtime_ns_;
 }
 
 std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile, const ui::ProfileModel& model,
@@ -240,28 +256,25 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
     why = path.string() + ": " + what + "; lanes are read from the profile";
     return nullptr;
   };
+  store->fd_ = fd;  // closed with the store
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return fail("cannot stat");
-  }
+  if (::fstat(fd, &st) != 0) return fail("cannot stat");
   store->size_ = uint64_t(st.st_size);
+  store->mtime_ns_ = modification_ns(st);
   std::string identity = profile_identity(profile);
   std::string head(sizeof kStoreMagic + sizeof(uint64_t) + identity.size(), '\0');
   Footer footer;
-  if (store->size_ < head.size() + sizeof footer) {
-    ::close(fd);
-    return fail("truncated");
-  }
+  if (store->size_ < head.size() + sizeof footer) return fail("truncated");
   // The whole file, read-only: its pages are the page cache's, a lane read
   // is one copy out of them (no read into a buffer first). Every size and
   // offset below is checked against this length before anything is read at
-  // it. The store is only ever replaced by a rename, never rewritten in
-  // place, so the file mapped is the one checked.
+  // it. lurk only ever replaces the store by a rename, never rewrites it in
+  // place; another process cutting it short while it is mapped is caught
+  // by changed() before each frame and, within a frame, by the guard.
   void* map = ::mmap(nullptr, size_t(store->size_), PROT_READ, MAP_SHARED, fd, 0);
-  ::close(fd);
   if (map == MAP_FAILED) return fail(std::string("cannot map it: ") + std::strerror(errno));
   store->map_ = static_cast<const char*>(map);
+  store->guard_ = std::make_unique<TruncationGuard>(map, size_t(store->size_));
   std::memcpy(head.data(), store->map_, head.size());
   std::memcpy(&footer, store->map_ + store->size_ - sizeof footer, sizeof footer);
   uint64_t identity_size = identity.size();
@@ -278,7 +291,8 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
     return fail("truncated or damaged (its index)");
   std::vector<Entry> entries(footer.entries);
   uint64_t at = footer.index_at;
-  if (!store->read(at, footer.entries, entries)) return fail("truncated or damaged (its index)");
+  if (!store->read(at, footer.entries, entries) || store->changed())
+    return fail("truncated or damaged (its index)");
   store->connections_.resize(model.connections().size());
   store->threads_.resize(model.threads().size());
   store->counters_.resize(model.counters().size());
@@ -312,6 +326,12 @@ bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
   out.insert(out.end(), first, first + count);
   release_source(map_ + at, size_t(count) * sizeof(T));
   at += count * sizeof(T);
+  // Cut short under the copy (truncation_guard.h): what was copied holds
+  // zeros where the file ended; the lane is read from the profile instead.
+  if (guard_->faulted()) {
+    out.clear();
+    return false;
+  }
   return true;
 }
 
@@ -340,7 +360,7 @@ bool LaneStore::load_connection(ui::ProfileModel& model, uint32_t index, size_t&
   ui::SeverityPyramid severity[2];
   uint64_t at = e->at;
   if (!read(at, e->counts[0], lanes[0]) || !read(at, e->counts[1], lanes[1]) ||
-      !read(at, e->counts[0], severity[0]) || !read(at, e->counts[1], severity[1]))
+      !read(at, e->counts[0], severity[0]) || !read(at, e->counts[1], severity[1]) || changed())
     return false;
   bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]), severity,
                                        int64_t(e->counts[2]), int64_t(e->counts[3]));
@@ -358,7 +378,7 @@ bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& byt
   ui::SeverityPyramid instant_severity;
   uint64_t at = e->at;
   if (!read(at, e->counts[0], spans) || !read(at, e->counts[1], depth_begin) || !read(at, e->counts[2], running) ||
-      !read(at, e->counts[3], instants) || !read(at, e->counts[3], instant_severity))
+      !read(at, e->counts[3], instants) || !read(at, e->counts[3], instant_severity) || changed())
     return false;
   // The layout already counts this thread's depths (from the summary): a
   // depth table that disagrees, or does not index its spans, is not this lane.
@@ -380,7 +400,7 @@ bool LaneStore::load_counter(ui::ProfileModel& model, uint32_t index, size_t& by
     return false;
   std::vector<ui::CounterSample> samples;
   uint64_t at = e->at;
-  if (!read(at, e->counts[0], samples)) return false;
+  if (!read(at, e->counts[0], samples) || changed()) return false;
   bytes = model.adopt_counter_samples(index, std::move(samples));
   return true;
 }

@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "core/profile_model.h"
+#include "server/truncation_guard.h"
 
 namespace lurk::server {
 
@@ -100,6 +101,11 @@ class LaneStore {
   bool load_thread(ui::ProfileModel& model, uint32_t index, size_t& bytes);
   bool load_counter(ui::ProfileModel& model, uint32_t index, size_t& bytes);
   uint64_t file_bytes() const { return size_; }
+  // Whether the file changed under the mapping since it was opened (its
+  // size or modification time; cut short in place by another process, or
+  // a read found a page past its end): then nothing more is read from it
+  // (the caller drops it; lanes already taken are copies and stay good).
+  bool changed() const;
 
  private:
   LaneStore() = default;
@@ -111,6 +117,11 @@ class LaneStore {
   const lane_store_detail::Entry* entry(lane_store_detail::LaneKind kind, uint32_t index) const;
   const char* map_ = nullptr;  // the whole file, mapped read-only (size_ bytes)
   uint64_t size_ = 0, data_end_ = 0;
+  int fd_ = -1;                 // kept open: changed() asks it for the file's size
+  int64_t mtime_ns_ = 0;        // the file's modification time when opened
+  // A truncation between changed() and a read: the read gets zeros, not
+  // SIGBUS, and is thrown away (truncation_guard.h).
+  std::unique_ptr<TruncationGuard> guard_;
   std::vector<lane_store_detail::Entry> connections_, threads_, counters_;  // by model index; `at` 0: none
 };
 
