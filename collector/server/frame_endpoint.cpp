@@ -164,7 +164,15 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
   check_store();
   auto wall0 = std::chrono::steady_clock::now();
   try {
-    response.add_text(ui::encode_frame_answer(renderer_->render(wanted)));
+    ui::FrameAnswer answer = renderer_->render(wanted);
+    if (store_ && store_->changed()) {
+      // Cut short while this frame read its lanes' views: pages past the
+      // new end read as zeros (truncation_guard.h), so the frame is drawn
+      // again from the profile's lanes.
+      check_store();
+      answer = renderer_->render(wanted);
+    }
+    response.add_text(ui::encode_frame_answer(answer));
   } catch (const std::exception& e) {  // a lane that could not be read (StorageError)
     return text_response(500, std::string("a lane of the profile could not be read: ") + e.what());
   }
@@ -188,7 +196,7 @@ void FrameEndpoint::check_store() {
   ++store_drops_;
   std::string why;
   store_ = LaneStore::open(profile_, *model_, why);
-  lanes_->set_store(store_.get());
+  lanes_->set_store(store_.get());  // (dropped the lanes of the old one before it went)
   const std::string kFallback = "; lanes are read from the profile";
   if (why.ends_with(kFallback)) why.resize(why.size() - kFallback.size());
   store_note_ = lane_store_path(profile_).string() + " changed while in use (cut short or rewritten in place); " +

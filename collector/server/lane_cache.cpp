@@ -105,16 +105,38 @@ void LaneCache::use(Lane lane) {
   peak_ = std::max(peak_, bytes_);
 }
 
+void LaneCache::set_store(LaneStore* store) {
+  for (const Lane& lane : lru_) unload(lane);
+  lru_.clear();
+  held_.clear();
+  bytes_ = 0;
+  store_ = store;
+}
+
+// A lane viewed in the store gives back its pages too (lane_store.h).
+void LaneCache::unload(Lane lane) {
+  switch (lane.kind) {
+    case Kind::Connection:
+      model_.unload_connection_lanes(lane.index);
+      if (store_) store_->release_connection(lane.index);
+      break;
+    case Kind::Thread:
+      model_.unload_thread_events(lane.index);
+      if (store_) store_->release_thread(lane.index);
+      break;
+    case Kind::Counter:
+      model_.unload_counter_samples(lane.index);
+      if (store_) store_->release_counter(lane.index);
+      break;
+  }
+}
+
 void LaneCache::drop_beyond_budget() {
   while (bytes_ > budget_ && !lru_.empty()) {
     Lane lane = lru_.back();
     Held& h = held_[lane];
     if (h.frame == frame_) break;  // everything older is gone: the rest is this frame's
-    switch (lane.kind) {
-      case Kind::Connection: model_.unload_connection_lanes(lane.index); break;
-      case Kind::Thread: model_.unload_thread_events(lane.index); break;
-      case Kind::Counter: model_.unload_counter_samples(lane.index); break;
-    }
+    unload(lane);
     bytes_ -= h.bytes;
     held_.erase(lane);
     lru_.pop_back();

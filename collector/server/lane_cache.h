@@ -40,9 +40,10 @@ class LaneCache {
   // Loads the lane an item of a frame lies in (GET /item), when it names a
   // lane the model has; the item's index is checked by the caller.
   void hold_item(const ui::ItemRef& item);
-  // Lanes not held are read from `store` from now on (nullptr: from the
-  // profile); those held stay (they are the model's copies).
-  void set_store(LaneStore* store) { store_ = store; }
+  // Lanes are read from `store` from now on (nullptr: from the profile);
+  // every lane held is dropped first, for those from the store before are
+  // views of its mapping, which goes with it.
+  void set_store(LaneStore* store);
 
   size_t bytes() const { return bytes_; }
   size_t budget() const { return budget_; }
@@ -70,6 +71,7 @@ class LaneCache {
   };
   void use(Lane lane);
   void drop_beyond_budget();
+  void unload(Lane lane);
   bool probe(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0, double t1);
   // First and last time (absolute) of a lane not loaded; nullopt: no rows.
   using Bounds = std::optional<std::pair<int64_t, int64_t>>;

@@ -160,11 +160,11 @@ void LaneStoreWriter::put_bytes(const void* data, size_t size) {
 // Each array starts at an offset that is a multiple of its items' alignment
 // (zero bytes before it): the reader copies it straight from the mapping.
 template <typename T>
-void LaneStoreWriter::put(const std::vector<T>& items) {
+void LaneStoreWriter::put(const T* items, size_t count) {
   static_assert(std::is_trivially_copyable_v<T>);
   static const char kZeros[alignof(T)] = {};
   put_bytes(kZeros, size_t(aligned_up(at_, alignof(T)) - at_));
-  put_bytes(items.data(), items.size() * sizeof(T));
+  put_bytes(items, count * sizeof(T));
 }
 
 void LaneStoreWriter::put(const ui::SeverityPyramid& pyramid) {
@@ -335,6 +335,40 @@ bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
   return true;
 }
 
+template <typename T>
+bool LaneStore::lane(uint64_t& at, uint64_t count, ui::LaneArray<T>& out) {
+  if (copying_) {
+    std::vector<T> copy;
+    if (!read(at, count, copy)) return false;
+    out = std::move(copy);
+    return true;
+  }
+  at = aligned_up(at, alignof(T));
+  if (at > data_end_ || count > (data_end_ - at) / sizeof(T)) return false;
+  out = ui::LaneArray<T>::view(reinterpret_cast<const T*>(map_ + at), size_t(count));
+  at += count * sizeof(T);
+  return true;
+}
+
+void LaneStore::release_lane(LaneKindOf kind, uint32_t index) {
+  const Entry* e = entry(kind, index);
+  const std::vector<uint64_t>& ends = kind == LaneKind::Connection ? connection_ends_
+                                      : kind == LaneKind::Thread   ? thread_ends_
+                                                                   : counter_ends_;
+  if (!e || copying_ || index >= ends.size() || ends[index] <= e->at) return;
+  // Whole pages inside the lane only: a page it shares with a neighbour
+  // that is still viewed stays (unmapping it would only cost a fault).
+  const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+  uint64_t begin = aligned_up(uintptr_t(map_) + e->at, size_t(page)), end = (uintptr_t(map_) + ends[index]) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), size_t(end - begin), MADV_DONTNEED);
+}
+
+// The lane's end, once read (what release_lane() unmaps).
+static void note_end(std::vector<uint64_t>& ends, size_t lanes, uint32_t index, uint64_t end) {
+  if (ends.size() < lanes) ends.resize(lanes);
+  ends[index] = end;
+}
+
 bool LaneStore::read(uint64_t& at, uint64_t items, ui::SeverityPyramid& out) {
   std::vector<size_t> sizes = ui::SeverityPyramid::level_sizes(size_t(items));
   std::vector<std::vector<uint8_t>> levels(sizes.size());
@@ -356,12 +390,13 @@ bool LaneStore::load_connection(ui::ProfileModel& model, uint32_t index, size_t&
   const ui::ConnectionLanes& c = model.connections()[index];
   if (c.lanes_loaded) return bytes = 0, true;
   if (!e || e->key0 != c.id || e->offset_ns != offset_of(model, c.display_shift_ns)) return false;
-  std::vector<ui::PacketMark> lanes[2];
+  ui::LaneArray<ui::PacketMark> lanes[2];
   ui::SeverityPyramid severity[2];
   uint64_t at = e->at;
-  if (!read(at, e->counts[0], lanes[0]) || !read(at, e->counts[1], lanes[1]) ||
+  if (!lane(at, e->counts[0], lanes[0]) || !lane(at, e->counts[1], lanes[1]) ||
       !read(at, e->counts[0], severity[0]) || !read(at, e->counts[1], severity[1]) || changed())
     return false;
+  note_end(connection_ends_, connections_.size(), index, at);
   bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]), severity,
                                        int64_t(e->counts[2]), int64_t(e->counts[3]));
   return true;
@@ -372,14 +407,15 @@ bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& byt
   const ui::ThreadLane& t = model.threads()[index];
   if (t.events_loaded) return bytes = 0, true;
   if (!e || e->key0 != t.id || e->offset_ns != offset_of(model, t.display_shift_ns)) return false;
-  std::vector<ui::SpanRecord> spans, running;
+  ui::LaneArray<ui::SpanRecord> spans, running;
   std::vector<uint32_t> depth_begin;
-  std::vector<ui::InstantRecord> instants;
+  ui::LaneArray<ui::InstantRecord> instants;
   ui::SeverityPyramid instant_severity;
   uint64_t at = e->at;
-  if (!read(at, e->counts[0], spans) || !read(at, e->counts[1], depth_begin) || !read(at, e->counts[2], running) ||
-      !read(at, e->counts[3], instants) || !read(at, e->counts[3], instant_severity) || changed())
+  if (!lane(at, e->counts[0], spans) || !read(at, e->counts[1], depth_begin) || !lane(at, e->counts[2], running) ||
+      !lane(at, e->counts[3], instants) || !read(at, e->counts[3], instant_severity) || changed())
     return false;
+  note_end(thread_ends_, threads_.size(), index, at);
   // The layout already counts this thread's depths (from the summary): a
   // depth table that disagrees, or does not index its spans, is not this lane.
   int depths = depth_begin.empty() ? 0 : int(depth_begin.size()) - 1;
@@ -398,9 +434,10 @@ bool LaneStore::load_counter(ui::ProfileModel& model, uint32_t index, size_t& by
   if (c.samples_loaded) return bytes = 0, true;
   if (!e || e->key0 != int64_t(c.name) || e->key1 != c.key || e->offset_ns != offset_of(model, c.display_shift_ns))
     return false;
-  std::vector<ui::CounterSample> samples;
+  ui::LaneArray<ui::CounterSample> samples;
   uint64_t at = e->at;
-  if (!read(at, e->counts[0], samples) || changed()) return false;
+  if (!lane(at, e->counts[0], samples) || changed()) return false;
+  note_end(counter_ends_, counters_.size(), index, at);
   bytes = model.adopt_counter_samples(index, std::move(samples));
   return true;
 }

@@ -540,6 +540,48 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
   EXPECT_NE(why.find("the profile changed"), std::string::npos) << why;
 }
 
+// The model's lanes as views of the store's mapping (nothing copied) draw
+// the same frames, byte for byte, as lanes copied out of it (the path
+// before) and as the whole model, over the 72 views of the walk (6 zooms, 3
+// scrolls, rows packed or not, idle rows hidden or not), with lanes dropped
+// and taken again between frames.
+TEST_F(LazyLanesTest, LanesViewedInTheStoreDrawTheCopiedLanesFrames) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::remove(server::lane_summary_path(profile));
+  { server::FrameEndpoint made(profile, dir_, 64 * 1024); ASSERT_TRUE(made.has_store()) << made.store_note(); }
+  auto db = open_profile_for_reading(profile.string());
+  ProfileModel viewed = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  ProfileModel copied = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  std::string why;
+  std::unique_ptr<server::LaneStore> view_store = server::LaneStore::open(profile, viewed, why);
+  std::unique_ptr<server::LaneStore> copy_store = server::LaneStore::open(profile, copied, why);
+  ASSERT_TRUE(view_store && copy_store) << why;
+  copy_store->set_copying(true);
+  server::LaneCache view_cache(*db, viewed, 64 * 1024, view_store.get());
+  server::LaneCache copy_cache(*db, copied, 64 * 1024, copy_store.get());
+  FrameRenderer from_views(viewed), from_copies(copied), from_whole(whole);
+  from_views.set_prepare([&](const TimelineLayout& l, size_t a, size_t b) { view_cache.prepare(l, a, b); });
+  from_copies.set_prepare([&](const TimelineLayout& l, size_t a, size_t b) { copy_cache.prepare(l, a, b); });
+  size_t viewed_lanes = 0, copied_lanes = 0;
+  int frames = walk_views([&](const FrameRequest& r, const std::string& where) {
+    std::string v = encode_frame_answer(from_views.render(r));
+    ASSERT_EQ(v, encode_frame_answer(from_copies.render(r))) << where;
+    ASSERT_EQ(v, encode_frame_answer(from_whole.render(r))) << where;
+    for (const ConnectionLanes& c : viewed.connections()) viewed_lanes += c.lanes[0].is_view();
+    for (const ThreadLane& t : viewed.threads()) viewed_lanes += t.spans.is_view();
+    for (const ConnectionLanes& c : copied.connections()) copied_lanes += c.lanes[0].is_view();
+  });
+  EXPECT_EQ(frames, 72);
+  EXPECT_GT(viewed_lanes, 0u) << "the lanes were views of the mapping";
+  EXPECT_EQ(copied_lanes, 0u) << "and copies on the copying path";
+  EXPECT_EQ(view_cache.store_loads(), view_cache.loads());
+  EXPECT_EQ(copy_cache.store_loads(), copy_cache.loads());
+  EXPECT_GT(view_cache.drops(), 0u) << "lanes were dropped and viewed again";
+  view_cache.set_store(nullptr);  // the views go before their mapping
+  for (const ThreadLane& t : viewed.threads()) EXPECT_FALSE(t.spans.is_view());
+}
+
 // The store cut short in place by another process while a view has it
 // mapped (it lives in the user's cache, where any of their processes can
 // write): reading a lane past the new end must not end the process with
