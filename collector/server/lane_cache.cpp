@@ -193,10 +193,16 @@ const LaneCache::Bounds& LaneCache::bounds(ui::ProfileModel::LaneKind kind, uint
   return *b;
 }
 
-// Is there a row of the lane in the window? Its bounds answer most windows;
-// one inside them takes an index seek.
+// Is there a row of the lane in the window? With a store, a binary search of
+// the lane's array in its mapping answers; else the lane's bounds answer most
+// windows, and one inside them takes an index seek.
 bool LaneCache::probe(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0, double t1) {
   if (t1 < t0) return false;
+  if (store_) {  // a binary search in the store's mapping, no query
+    std::optional<bool> in = kind == ui::ProfileModel::LaneKind::Packets ? store_->packets_in(model_, index, dir, t0, t1)
+                                                                         : store_->samples_in(model_, index, t0, t1);
+    if (in) return *in;
+  }
   int64_t shift = kind == ui::ProfileModel::LaneKind::Packets ? model_.connections()[index].display_shift_ns
                                                               : model_.counters()[index].display_shift_ns;
   int64_t offset = saturating_sub(model_.origin_ns(), shift);

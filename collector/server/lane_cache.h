@@ -7,10 +7,11 @@
 // is still drawn whole (and the budget is passed for it: see over_budget()).
 // The layout's "does this lane have an event in the window" (idle rows
 // hidden, asked of every lane each time the window moves) is answered for
-// lanes not loaded from each lane's first and last time (two index seeks
-// the first time, then kept: 16 bytes a lane), and only for a window lying
-// strictly inside those by one more index seek. With a lane store
-// (lane_store.h) lanes are read from it, else from the profile.
+// lanes not loaded by a binary search of the lane's array in the lane store
+// (lane_store.h, no query); without a store, from each lane's first and last
+// time (two index seeks the first time, then kept: 16 bytes a lane), and only
+// for a window lying strictly inside those by one more index seek. With a
+// lane store lanes are views of its mapping, else read from the profile.
 #pragma once
 
 #include <cstddef>

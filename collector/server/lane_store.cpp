@@ -15,6 +15,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "core/mark_merging.h"
 #include "core/mark_style.h"
 #include "net/time_arith.h"
 #include "server/lane_summary_file.h"
@@ -348,6 +349,50 @@ bool LaneStore::lane(uint64_t& at, uint64_t count, ui::LaneArray<T>& out) {
   out = ui::LaneArray<T>::view(reinterpret_cast<const T*>(map_ + at), size_t(count));
   at += count * sizeof(T);
   return true;
+}
+
+template <typename T>
+const T* LaneStore::array_at(uint64_t& at, uint64_t count) const {
+  at = aligned_up(at, alignof(T));
+  if (at > data_end_ || count > (data_end_ - at) / sizeof(T)) return nullptr;
+  const T* items = reinterpret_cast<const T*>(map_ + at);
+  at += count * sizeof(T);
+  return items;
+}
+
+namespace {
+// ProfileModel's any_in (profile_model_lanes.cpp) on an array of the store.
+template <typename T>
+bool any_in(const T* items, size_t n, double t0, double t1) {
+  size_t i = ui::lod_detail::first_at_or_after(n, t0, [&](size_t k) { return items[k].t_ns; });
+  return i < n && double(items[i].t_ns) <= t1;
+}
+}  // namespace
+
+std::optional<bool> LaneStore::packets_in(const ui::ProfileModel& model, uint32_t index, int dir, double t0,
+                                          double t1) const {
+  const Entry* e = entry(LaneKind::Connection, index);
+  if (!e || index >= model.connections().size()) return std::nullopt;
+  const ui::ConnectionLanes& c = model.connections()[index];
+  if (e->key0 != c.id || e->offset_ns != offset_of(model, c.display_shift_ns)) return std::nullopt;
+  uint64_t at = e->at;
+  const ui::PacketMark* a_to_b = array_at<ui::PacketMark>(at, e->counts[0]);
+  const ui::PacketMark* b_to_a = a_to_b ? array_at<ui::PacketMark>(at, e->counts[1]) : nullptr;
+  if (!b_to_a) return std::nullopt;
+  return dir ? any_in(b_to_a, size_t(e->counts[1]), t0, t1) : any_in(a_to_b, size_t(e->counts[0]), t0, t1);
+}
+
+std::optional<bool> LaneStore::samples_in(const ui::ProfileModel& model, uint32_t index, double t0,
+                                          double t1) const {
+  const Entry* e = entry(LaneKind::Counter, index);
+  if (!e || index >= model.counters().size()) return std::nullopt;
+  const ui::CounterLane& c = model.counters()[index];
+  if (e->key0 != int64_t(c.name) || e->key1 != c.key || e->offset_ns != offset_of(model, c.display_shift_ns))
+    return std::nullopt;
+  uint64_t at = e->at;
+  const ui::CounterSample* samples = array_at<ui::CounterSample>(at, e->counts[0]);
+  if (!samples) return std::nullopt;
+  return any_in(samples, size_t(e->counts[0]), t0, t1);
 }
 
 void LaneStore::release_lane(LaneKindOf kind, uint32_t index) {
