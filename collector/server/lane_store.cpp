@@ -361,9 +361,16 @@ const T* LaneStore::array_at(uint64_t& at, uint64_t count) const {
 }
 
 namespace {
-// ProfileModel's any_in (profile_model_lanes.cpp) on an array of the store.
+// ProfileModel's any_in (profile_model_lanes.cpp) on an array of the store,
+// its ends looked at first: a window holding an end (the whole trace, as the
+// first frame asks of every lane) is answered by two reads, not a search
+// whose pages would each be faulted in (the same answer: the items are sorted).
 template <typename T>
 bool any_in(const T* items, size_t n, double t0, double t1) {
+  if (n == 0) return false;
+  double first = double(items[0].t_ns), last = double(items[n - 1].t_ns);
+  if (t1 < first || t0 > last) return false;
+  if (t0 <= first || t1 >= last) return true;
   size_t i = ui::lod_detail::first_at_or_after(n, t0, [&](size_t k) { return items[k].t_ns; });
   return i < n && double(items[i].t_ns) <= t1;
 }
