@@ -74,7 +74,8 @@ std::vector<std::pair<uint32_t, uint8_t>> whole_minimap(Database& db, ui::Profil
 }  // namespace
 
 FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir,
-                             size_t lane_budget) {
+                             size_t lane_budget)
+    : profile_(profile) {
   auto start = std::chrono::steady_clock::now();
   db_ = open_profile_for_reading(profile.string());
   // One read transaction for the outline and the summary: a profile being
@@ -160,9 +161,18 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
   HttpResponse response;
   response.add_header("Content-Type", "application/x-lurk-frame");
   double cpu0 = cpu_ms();
+  check_store();
   auto wall0 = std::chrono::steady_clock::now();
   try {
-    response.add_text(ui::encode_frame_answer(renderer_->render(wanted)));
+    ui::FrameAnswer answer = renderer_->render(wanted);
+    if (store_ && store_->changed()) {
+      // Cut short while this frame read its lanes' views: pages past the
+      // new end read as zeros (truncation_guard.h), so the frame is drawn
+      // again from the profile's lanes.
+      check_store();
+      answer = renderer_->render(wanted);
+    }
+    response.add_text(ui::encode_frame_answer(answer));
   } catch (const std::exception& e) {  // a lane that could not be read (StorageError)
     return text_response(500, std::string("a lane of the profile could not be read: ") + e.what());
   }
@@ -176,6 +186,25 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
   return response;
 }
 
+// One fstat per frame (about a microsecond). A store another lurk view made
+// again meanwhile was put in place by a rename, so the one mapped here is
+// unchanged and goes on being used; only a file changed in place is dropped.
+void FrameEndpoint::check_store() {
+  if (!store_ || !store_->changed()) return;
+  lanes_->set_store(nullptr);
+  store_.reset();
+  ++store_drops_;
+  std::string why;
+  store_ = LaneStore::open(profile_, *model_, why);
+  lanes_->set_store(store_.get());  // (dropped the lanes of the old one before it went)
+  const std::string kFallback = "; lanes are read from the profile";
+  if (why.ends_with(kFallback)) why.resize(why.size() - kFallback.size());
+  store_note_ = lane_store_path(profile_).string() + " changed while in use (cut short or rewritten in place); " +
+                (store_ ? std::string("the whole store now there is used")
+                        : "lanes not held are read from the profile" + (why.empty() ? "" : " (" + why + ")"));
+  std::fprintf(stderr, "lurk: lane store: %s\n", store_note_.c_str());
+}
+
 // The details panel's and tooltip's text for one item of a frame this
 // process drew: what describe_item says in-browser (packet header fields
 // read from the profile, as the page does for a selected packet).
@@ -186,6 +215,7 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
   } catch (const ui::FrameRequestError& e) {
     return text_response(400, e.what());
   }
+  check_store();
   lanes_->hold_item(item);  // a lazy model reads the item's lane first
   if (!ui::item_in_model(*model_, item))
     return text_response(404, "item " + ui::item_request_query(item) + " is not in this profile");
@@ -227,6 +257,7 @@ HttpResponse FrameEndpoint::info() const {
                       {"laneStoreLoads", lanes_->store_loads()},
                       {"laneStoreBytes", store_ ? store_->file_bytes() : 0},
                       {"laneDrops", lanes_->drops()},
+                      {"laneStoreDrops", store_drops_},
                       {"rssBytes", status_bytes("VmRSS")},
                       {"peakRssBytes", status_bytes("VmHWM")},
                       {"outlineBytes", outline_->size()},

@@ -63,13 +63,20 @@ class FrameEndpoint {
   HttpResponse frame(const HttpRequest& request);
   HttpResponse info() const;
   HttpResponse item(const HttpRequest& request);
+  // Before each frame and item: a lane store changed under its mapping
+  // (cut short or rewritten in place by another process) is dropped, and
+  // the store now at its path used when it is whole, else lanes are read
+  // from the profile; said once on stderr (lane_store.h, changed()).
+  void check_store();
 
+  std::filesystem::path profile_;
   std::unique_ptr<Database> db_;
   LaneSummaryOutcome summary_;
   std::unique_ptr<ui::ProfileModel> model_;
   std::unique_ptr<LaneStore> store_;  // before lanes_, which reads from it
   std::unique_ptr<LaneCache> lanes_;
   std::string store_note_;
+  uint64_t store_drops_ = 0;  // stores dropped because they changed under the mapping
   std::unique_ptr<ui::FrameRenderer> renderer_;
   std::shared_ptr<const std::string> outline_;  // the outline's bytes
   double load_seconds_ = 0;

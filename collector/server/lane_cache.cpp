@@ -105,16 +105,38 @@ void LaneCache::use(Lane lane) {
   peak_ = std::max(peak_, bytes_);
 }
 
+void LaneCache::set_store(LaneStore* store) {
+  for (const Lane& lane : lru_) unload(lane);
+  lru_.clear();
+  held_.clear();
+  bytes_ = 0;
+  store_ = store;
+}
+
+// A lane viewed in the store gives back its pages too (lane_store.h).
+void LaneCache::unload(Lane lane) {
+  switch (lane.kind) {
+    case Kind::Connection:
+      model_.unload_connection_lanes(lane.index);
+      if (store_) store_->release_connection(lane.index);
+      break;
+    case Kind::Thread:
+      model_.unload_thread_events(lane.index);
+      if (store_) store_->release_thread(lane.index);
+      break;
+    case Kind::Counter:
+      model_.unload_counter_samples(lane.index);
+      if (store_) store_->release_counter(lane.index);
+      break;
+  }
+}
+
 void LaneCache::drop_beyond_budget() {
   while (bytes_ > budget_ && !lru_.empty()) {
     Lane lane = lru_.back();
     Held& h = held_[lane];
     if (h.frame == frame_) break;  // everything older is gone: the rest is this frame's
-    switch (lane.kind) {
-      case Kind::Connection: model_.unload_connection_lanes(lane.index); break;
-      case Kind::Thread: model_.unload_thread_events(lane.index); break;
-      case Kind::Counter: model_.unload_counter_samples(lane.index); break;
-    }
+    unload(lane);
     bytes_ -= h.bytes;
     held_.erase(lane);
     lru_.pop_back();
@@ -171,10 +193,16 @@ const LaneCache::Bounds& LaneCache::bounds(ui::ProfileModel::LaneKind kind, uint
   return *b;
 }
 
-// Is there a row of the lane in the window? Its bounds answer most windows;
-// one inside them takes an index seek.
+// Is there a row of the lane in the window? With a store, a binary search of
+// the lane's array in its mapping answers; else the lane's bounds answer most
+// windows, and one inside them takes an index seek.
 bool LaneCache::probe(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0, double t1) {
   if (t1 < t0) return false;
+  if (store_) {  // a binary search in the store's mapping, no query
+    std::optional<bool> in = kind == ui::ProfileModel::LaneKind::Packets ? store_->packets_in(model_, index, dir, t0, t1)
+                                                                         : store_->samples_in(model_, index, t0, t1);
+    if (in) return *in;
+  }
   int64_t shift = kind == ui::ProfileModel::LaneKind::Packets ? model_.connections()[index].display_shift_ns
                                                               : model_.counters()[index].display_shift_ns;
   int64_t offset = saturating_sub(model_.origin_ns(), shift);

@@ -7,10 +7,11 @@
 // is still drawn whole (and the budget is passed for it: see over_budget()).
 // The layout's "does this lane have an event in the window" (idle rows
 // hidden, asked of every lane each time the window moves) is answered for
-// lanes not loaded from each lane's first and last time (two index seeks
-// the first time, then kept: 16 bytes a lane), and only for a window lying
-// strictly inside those by one more index seek. With a lane store
-// (lane_store.h) lanes are read from it, else from the profile.
+// lanes not loaded by a binary search of the lane's array in the lane store
+// (lane_store.h, no query); without a store, from each lane's first and last
+// time (two index seeks the first time, then kept: 16 bytes a lane), and only
+// for a window lying strictly inside those by one more index seek. With a
+// lane store lanes are views of its mapping, else read from the profile.
 #pragma once
 
 #include <cstddef>
@@ -40,6 +41,10 @@ class LaneCache {
   // Loads the lane an item of a frame lies in (GET /item), when it names a
   // lane the model has; the item's index is checked by the caller.
   void hold_item(const ui::ItemRef& item);
+  // Lanes are read from `store` from now on (nullptr: from the profile);
+  // every lane held is dropped first, for those from the store before are
+  // views of its mapping, which goes with it.
+  void set_store(LaneStore* store);
 
   size_t bytes() const { return bytes_; }
   size_t budget() const { return budget_; }
@@ -67,6 +72,7 @@ class LaneCache {
   };
   void use(Lane lane);
   void drop_beyond_budget();
+  void unload(Lane lane);
   bool probe(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0, double t1);
   // First and last time (absolute) of a lane not loaded; nullopt: no rows.
   using Bounds = std::optional<std::pair<int64_t, int64_t>>;

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "core/mark_merging.h"
 #include "core/mark_style.h"
 #include "net/time_arith.h"
 #include "server/lane_summary_file.h"
@@ -160,11 +161,11 @@ void LaneStoreWriter::put_bytes(const void* data, size_t size) {
 // Each array starts at an offset that is a multiple of its items' alignment
 // (zero bytes before it): the reader copies it straight from the mapping.
 template <typename T>
-void LaneStoreWriter::put(const std::vector<T>& items) {
+void LaneStoreWriter::put(const T* items, size_t count) {
   static_assert(std::is_trivially_copyable_v<T>);
   static const char kZeros[alignof(T)] = {};
   put_bytes(kZeros, size_t(aligned_up(at_, alignof(T)) - at_));
-  put_bytes(items.data(), items.size() * sizeof(T));
+  put_bytes(items, count * sizeof(T));
 }
 
 void LaneStoreWriter::put(const ui::SeverityPyramid& pyramid) {
@@ -222,8 +223,24 @@ std::string LaneStoreWriter::finish() {
 
 // ---- reading ----
 
+static int64_t modification_ns(const struct stat& st) {
+  return int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
 LaneStore::~LaneStore() {
+  guard_.reset();  // before the pages it guards go
   if (map_) ::munmap(const_cast<char*>(map_), size_t(size_));
+  if (fd_ >= 0) ::close(fd_);
+}
+
+// Asked after each lane's copy too: a file unchanged after the copy was
+// unchanged during it, so the lane is the store's; one cut short meanwhile
+// may have given zeros where it ended (in its last page, without a fault).
+bool LaneStore::changed() const {
+  if (guard_ && guard_->faulted()) return true;
+  struct stat st {};
+  if (fd_ < 0 || ::fstat(fd_, &st) != 0) return true;
+  return uint64_t(st.st_size) != size_ || modification_ns(st) != mtime_ns_;
 }
 
 std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile, const ui::ProfileModel& model,
@@ -240,28 +257,25 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
     why = path.string() + ": " + what + "; lanes are read from the profile";
     return nullptr;
   };
+  store->fd_ = fd;  // closed with the store
   struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return fail("cannot stat");
-  }
+  if (::fstat(fd, &st) != 0) return fail("cannot stat");
   store->size_ = uint64_t(st.st_size);
+  store->mtime_ns_ = modification_ns(st);
   std::string identity = profile_identity(profile);
   std::string head(sizeof kStoreMagic + sizeof(uint64_t) + identity.size(), '\0');
   Footer footer;
-  if (store->size_ < head.size() + sizeof footer) {
-    ::close(fd);
-    return fail("truncated");
-  }
+  if (store->size_ < head.size() + sizeof footer) return fail("truncated");
   // The whole file, read-only: its pages are the page cache's, a lane read
   // is one copy out of them (no read into a buffer first). Every size and
   // offset below is checked against this length before anything is read at
-  // it. The store is only ever replaced by a rename, never rewritten in
-  // place, so the file mapped is the one checked.
+  // it. lurk only ever replaces the store by a rename, never rewrites it in
+  // place; another process cutting it short while it is mapped is caught
+  // by changed() before each frame and, within a frame, by the guard.
   void* map = ::mmap(nullptr, size_t(store->size_), PROT_READ, MAP_SHARED, fd, 0);
-  ::close(fd);
   if (map == MAP_FAILED) return fail(std::string("cannot map it: ") + std::strerror(errno));
   store->map_ = static_cast<const char*>(map);
+  store->guard_ = std::make_unique<TruncationGuard>(map, size_t(store->size_));
   std::memcpy(head.data(), store->map_, head.size());
   std::memcpy(&footer, store->map_ + store->size_ - sizeof footer, sizeof footer);
   uint64_t identity_size = identity.size();
@@ -278,7 +292,8 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
     return fail("truncated or damaged (its index)");
   std::vector<Entry> entries(footer.entries);
   uint64_t at = footer.index_at;
-  if (!store->read(at, footer.entries, entries)) return fail("truncated or damaged (its index)");
+  if (!store->read(at, footer.entries, entries) || store->changed())
+    return fail("truncated or damaged (its index)");
   store->connections_.resize(model.connections().size());
   store->threads_.resize(model.threads().size());
   store->counters_.resize(model.counters().size());
@@ -312,7 +327,98 @@ bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
   out.insert(out.end(), first, first + count);
   release_source(map_ + at, size_t(count) * sizeof(T));
   at += count * sizeof(T);
+  // Cut short under the copy (truncation_guard.h): what was copied holds
+  // zeros where the file ended; the lane is read from the profile instead.
+  if (guard_->faulted()) {
+    out.clear();
+    return false;
+  }
   return true;
+}
+
+template <typename T>
+bool LaneStore::lane(uint64_t& at, uint64_t count, ui::LaneArray<T>& out) {
+  if (copying_) {
+    std::vector<T> copy;
+    if (!read(at, count, copy)) return false;
+    out = std::move(copy);
+    return true;
+  }
+  at = aligned_up(at, alignof(T));
+  if (at > data_end_ || count > (data_end_ - at) / sizeof(T)) return false;
+  out = ui::LaneArray<T>::view(reinterpret_cast<const T*>(map_ + at), size_t(count));
+  at += count * sizeof(T);
+  return true;
+}
+
+template <typename T>
+const T* LaneStore::array_at(uint64_t& at, uint64_t count) const {
+  at = aligned_up(at, alignof(T));
+  if (at > data_end_ || count > (data_end_ - at) / sizeof(T)) return nullptr;
+  const T* items = reinterpret_cast<const T*>(map_ + at);
+  at += count * sizeof(T);
+  return items;
+}
+
+namespace {
+// ProfileModel's any_in (profile_model_lanes.cpp) on an array of the store,
+// its ends looked at first: a window holding an end (the whole trace, as the
+// first frame asks of every lane) is answered by two reads, not a search
+// whose pages would each be faulted in (the same answer: the items are sorted).
+template <typename T>
+bool any_in(const T* items, size_t n, double t0, double t1) {
+  if (n == 0) return false;
+  double first = double(items[0].t_ns), last = double(items[n - 1].t_ns);
+  if (t1 < first || t0 > last) return false;
+  if (t0 <= first || t1 >= last) return true;
+  size_t i = ui::lod_detail::first_at_or_after(n, t0, [&](size_t k) { return items[k].t_ns; });
+  return i < n && double(items[i].t_ns) <= t1;
+}
+}  // namespace
+
+std::optional<bool> LaneStore::packets_in(const ui::ProfileModel& model, uint32_t index, int dir, double t0,
+                                          double t1) const {
+  const Entry* e = entry(LaneKind::Connection, index);
+  if (!e || index >= model.connections().size()) return std::nullopt;
+  const ui::ConnectionLanes& c = model.connections()[index];
+  if (e->key0 != c.id || e->offset_ns != offset_of(model, c.display_shift_ns)) return std::nullopt;
+  uint64_t at = e->at;
+  const ui::PacketMark* a_to_b = array_at<ui::PacketMark>(at, e->counts[0]);
+  const ui::PacketMark* b_to_a = a_to_b ? array_at<ui::PacketMark>(at, e->counts[1]) : nullptr;
+  if (!b_to_a) return std::nullopt;
+  return dir ? any_in(b_to_a, size_t(e->counts[1]), t0, t1) : any_in(a_to_b, size_t(e->counts[0]), t0, t1);
+}
+
+std::optional<bool> LaneStore::samples_in(const ui::ProfileModel& model, uint32_t index, double t0,
+                                          double t1) const {
+  const Entry* e = entry(LaneKind::Counter, index);
+  if (!e || index >= model.counters().size()) return std::nullopt;
+  const ui::CounterLane& c = model.counters()[index];
+  if (e->key0 != int64_t(c.name) || e->key1 != c.key || e->offset_ns != offset_of(model, c.display_shift_ns))
+    return std::nullopt;
+  uint64_t at = e->at;
+  const ui::CounterSample* samples = array_at<ui::CounterSample>(at, e->counts[0]);
+  if (!samples) return std::nullopt;
+  return any_in(samples, size_t(e->counts[0]), t0, t1);
+}
+
+void LaneStore::release_lane(LaneKindOf kind, uint32_t index) {
+  const Entry* e = entry(kind, index);
+  const std::vector<uint64_t>& ends = kind == LaneKind::Connection ? connection_ends_
+                                      : kind == LaneKind::Thread   ? thread_ends_
+                                                                   : counter_ends_;
+  if (!e || copying_ || index >= ends.size() || ends[index] <= e->at) return;
+  // Whole pages inside the lane only: a page it shares with a neighbour
+  // that is still viewed stays (unmapping it would only cost a fault).
+  const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+  uint64_t begin = aligned_up(uintptr_t(map_) + e->at, size_t(page)), end = (uintptr_t(map_) + ends[index]) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), size_t(end - begin), MADV_DONTNEED);
+}
+
+// The lane's end, once read (what release_lane() unmaps).
+static void note_end(std::vector<uint64_t>& ends, size_t lanes, uint32_t index, uint64_t end) {
+  if (ends.size() < lanes) ends.resize(lanes);
+  ends[index] = end;
 }
 
 bool LaneStore::read(uint64_t& at, uint64_t items, ui::SeverityPyramid& out) {
@@ -336,12 +442,13 @@ bool LaneStore::load_connection(ui::ProfileModel& model, uint32_t index, size_t&
   const ui::ConnectionLanes& c = model.connections()[index];
   if (c.lanes_loaded) return bytes = 0, true;
   if (!e || e->key0 != c.id || e->offset_ns != offset_of(model, c.display_shift_ns)) return false;
-  std::vector<ui::PacketMark> lanes[2];
+  ui::LaneArray<ui::PacketMark> lanes[2];
   ui::SeverityPyramid severity[2];
   uint64_t at = e->at;
-  if (!read(at, e->counts[0], lanes[0]) || !read(at, e->counts[1], lanes[1]) ||
-      !read(at, e->counts[0], severity[0]) || !read(at, e->counts[1], severity[1]))
+  if (!lane(at, e->counts[0], lanes[0]) || !lane(at, e->counts[1], lanes[1]) ||
+      !read(at, e->counts[0], severity[0]) || !read(at, e->counts[1], severity[1]) || changed())
     return false;
+  note_end(connection_ends_, connections_.size(), index, at);
   bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]), severity,
                                        int64_t(e->counts[2]), int64_t(e->counts[3]));
   return true;
@@ -352,14 +459,15 @@ bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& byt
   const ui::ThreadLane& t = model.threads()[index];
   if (t.events_loaded) return bytes = 0, true;
   if (!e || e->key0 != t.id || e->offset_ns != offset_of(model, t.display_shift_ns)) return false;
-  std::vector<ui::SpanRecord> spans, running;
+  ui::LaneArray<ui::SpanRecord> spans, running;
   std::vector<uint32_t> depth_begin;
-  std::vector<ui::InstantRecord> instants;
+  ui::LaneArray<ui::InstantRecord> instants;
   ui::SeverityPyramid instant_severity;
   uint64_t at = e->at;
-  if (!read(at, e->counts[0], spans) || !read(at, e->counts[1], depth_begin) || !read(at, e->counts[2], running) ||
-      !read(at, e->counts[3], instants) || !read(at, e->counts[3], instant_severity))
+  if (!lane(at, e->counts[0], spans) || !read(at, e->counts[1], depth_begin) || !lane(at, e->counts[2], running) ||
+      !lane(at, e->counts[3], instants) || !read(at, e->counts[3], instant_severity) || changed())
     return false;
+  note_end(thread_ends_, threads_.size(), index, at);
   // The layout already counts this thread's depths (from the summary): a
   // depth table that disagrees, or does not index its spans, is not this lane.
   int depths = depth_begin.empty() ? 0 : int(depth_begin.size()) - 1;
@@ -378,9 +486,10 @@ bool LaneStore::load_counter(ui::ProfileModel& model, uint32_t index, size_t& by
   if (c.samples_loaded) return bytes = 0, true;
   if (!e || e->key0 != int64_t(c.name) || e->key1 != c.key || e->offset_ns != offset_of(model, c.display_shift_ns))
     return false;
-  std::vector<ui::CounterSample> samples;
+  ui::LaneArray<ui::CounterSample> samples;
   uint64_t at = e->at;
-  if (!read(at, e->counts[0], samples)) return false;
+  if (!lane(at, e->counts[0], samples) || changed()) return false;
+  note_end(counter_ends_, counters_.size(), index, at);
   bytes = model.adopt_counter_samples(index, std::move(samples));
   return true;
 }

@@ -37,10 +37,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/profile_model.h"
+#include "server/truncation_guard.h"
 
 namespace lurk::server {
 
@@ -75,7 +77,11 @@ class LaneStoreWriter {
 
  private:
   template <typename T>
-  void put(const std::vector<T>& items);
+  void put(const T* items, size_t count);
+  template <typename T>
+  void put(const std::vector<T>& items) { put(items.data(), items.size()); }
+  template <typename T>
+  void put(const ui::LaneArray<T>& items) { put(items.data(), items.size()); }
   void put(const ui::SeverityPyramid& pyramid);
   void put_bytes(const void* data, size_t size);
   const ui::ProfileModel& model_;
@@ -86,7 +92,12 @@ class LaneStoreWriter {
   std::vector<lane_store_detail::Entry> entries_;
 };
 
-// An open store (mapped read-only): lanes copied from it into the model.
+// An open store (mapped read-only): the model's lanes are views of its
+// mapping (ui::LaneArray::view: nothing copied, a frame's reads fault in only
+// the pages it touches), or, with set_copying(true), copies as before. Only
+// the severity pyramids (checked value by value) and depth tables are
+// copied. Views live as long as the store: whoever holds lanes from it
+// unloads them before it goes (LaneCache::set_store).
 class LaneStore {
  public:
   // The store of `profile` when there is a usable one for `model`; otherwise
@@ -100,18 +111,57 @@ class LaneStore {
   bool load_thread(ui::ProfileModel& model, uint32_t index, size_t& bytes);
   bool load_counter(ui::ProfileModel& model, uint32_t index, size_t& bytes);
   uint64_t file_bytes() const { return size_; }
+  // Whether a lane the model does not hold has an event in [t0, t1] (the
+  // model's relative times: idle rows hidden), answered by a binary search
+  // of its array in the mapping: what the lane once loaded answers
+  // (ProfileModel::packets_in, samples_in), with no query of the profile
+  // (at 100M, each was a seek in a 7 GB file). nullopt: the store cannot
+  // say (no such lane, or an entry that does not match the model's).
+  std::optional<bool> packets_in(const ui::ProfileModel& model, uint32_t connection, int dir, double t0,
+                                 double t1) const;
+  std::optional<bool> samples_in(const ui::ProfileModel& model, uint32_t counter, double t0, double t1) const;
+  // Lanes copied into the model instead of viewed (the earlier path; the
+  // tests compare the two frame for frame).
+  void set_copying(bool copying) { copying_ = copying; }
+  // A lane the model no longer holds: its pages unmapped from this process
+  // (they stay in the page cache), so that its memory is the lanes held.
+  void release_connection(uint32_t index) { release_lane(LaneKindOf::Connection, index); }
+  void release_thread(uint32_t index) { release_lane(LaneKindOf::Thread, index); }
+  void release_counter(uint32_t index) { release_lane(LaneKindOf::Counter, index); }
+  // Whether the file changed under the mapping since it was opened (its
+  // size or modification time; cut short in place by another process, or
+  // a read found a page past its end): then nothing more is read from it
+  // (the caller drops it; lanes already taken are copies and stay good).
+  bool changed() const;
 
  private:
   LaneStore() = default;
+  using LaneKindOf = lane_store_detail::LaneKind;
   template <typename T>
   bool read(uint64_t& at, uint64_t count, std::vector<T>& out);
+  // The lane array of `count` items at `at` as a view of the mapping (a
+  // copy when copying_), after the same checks as read().
+  template <typename T>
+  bool lane(uint64_t& at, uint64_t count, ui::LaneArray<T>& out);
+  void release_lane(LaneKindOf kind, uint32_t index);
+  // The items of the array at `at` (aligned first), when they lie in the file.
+  template <typename T>
+  const T* array_at(uint64_t& at, uint64_t count) const;
   // The severity pyramid of `items` items kept at `at`; false when it does
   // not lie in the file or holds a value no mark kind has.
   bool read(uint64_t& at, uint64_t items, ui::SeverityPyramid& out);
   const lane_store_detail::Entry* entry(lane_store_detail::LaneKind kind, uint32_t index) const;
   const char* map_ = nullptr;  // the whole file, mapped read-only (size_ bytes)
   uint64_t size_ = 0, data_end_ = 0;
+  int fd_ = -1;                 // kept open: changed() asks it for the file's size
+  int64_t mtime_ns_ = 0;        // the file's modification time when opened
+  // A truncation between changed() and a read: the read gets zeros, not
+  // SIGBUS, and is thrown away (truncation_guard.h).
+  std::unique_ptr<TruncationGuard> guard_;
   std::vector<lane_store_detail::Entry> connections_, threads_, counters_;  // by model index; `at` 0: none
+  // Where each lane's arrays end (known once it was loaded: release_lane()).
+  std::vector<uint64_t> connection_ends_, thread_ends_, counter_ends_;
+  bool copying_ = false;
 };
 
 }  // namespace lurk::server

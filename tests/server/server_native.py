@@ -9,7 +9,9 @@ Host, method and token rules apply to /frame as to the rest; the
 automatic threshold (--native-over) switches the mode, --in-browser keeps it
 off, and without the mode /frame and /native are 404. The profile is opened
 lazily: the first view makes its lane summary and lane store (kept in
-LURK_CACHE_DIR), the next reads them (every lane from the store); a search (q=) is 501 in this mode.
+LURK_CACHE_DIR), the next reads them (every lane from the store); a store cut
+short in place while a view has it mapped is dropped, not a SIGBUS; a search
+(q=) is 501 in this mode.
 Usage: server_native.py LURK_BIN SOURCE_DIR"""
 import json
 import os
@@ -178,6 +180,44 @@ def check_store_remade(kept):
     check(sorted(os.listdir(cache)) == kept, f"nothing else is left in the cache: {os.listdir(cache)}")
 
 
+def check_store_cut_short_while_viewed(kept):
+    """The lane store cut short in place by another process while a view has
+    it mapped: the view does not die of SIGBUS; it drops the store, says so,
+    reads lanes from the profile, and its frames are the same bytes as those
+    of a view with a whole store."""
+    store = os.path.join(os.environ["LURK_CACHE_DIR"], kept[1])
+    proc, url = start_view(lurk, ["--native", demo])
+    try:
+        port = port_of(url)
+        query = frame_query(0, duration_of(port))
+        reference = get(port, "/frame?" + query)
+        check(reference.status == 200, f"a frame from the whole store: {reference.status}")
+    finally:
+        stop(proc)
+    proc, url = start_view(lurk, ["--native", demo])
+    try:
+        port = port_of(url)
+        with open(store, "r+b") as f:  # in place, as another process would: not a rename
+            f.truncate(os.path.getsize(store) // 3)
+        answer = get(port, "/frame?" + query)
+        check(answer.status == 200 and answer.body == reference.body,
+              f"the frame after the cut is the same bytes: {answer.status} {len(answer.body)} "
+              f"against {len(reference.body)}")
+        info = json.loads(get(port, "/native").body)
+        counts = {k: info[k] for k in ("laneLoads", "laneStoreLoads", "laneStoreDrops", "laneStoreBytes")}
+        check(info["laneStoreDrops"] == 1 and info["laneStoreLoads"] == 0 and info["laneLoads"] > 0 and
+              info["laneStoreBytes"] == 0, f"the store was dropped, lanes read from the profile: {counts}")
+        check(get(port, "/frame?" + frame_query(0, duration_of(port) / 7)).status == 200,
+              "and the view goes on answering")
+    finally:
+        code = stop(proc)
+    err = proc.stderr.read().decode()
+    check(code == 0, f"the view ended normally (not by SIGBUS): exit {code}")
+    check("changed while in use" in err, f"and lurk says why: {err!r}")
+    err = view_reads_lanes_from_store("the store cut short under the last view")
+    check("lane store made again" in err, f"the next view makes the store again: {err!r}")
+
+
 def main():
     proc, url = start_view(lurk, ["--native", demo])
     try:
@@ -210,6 +250,7 @@ def main():
     err = proc.stderr.read().decode()
     check("lane summary read from" in err, f"the kept summary is said: {err!r}")
     check_store_remade(kept)
+    check_store_cut_short_while_viewed(kept)
 
     proc, url = start_view(lurk, [demo])
     try:

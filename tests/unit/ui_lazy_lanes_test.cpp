@@ -6,7 +6,8 @@
 // on a generated profile with a big lane; the lane summary is kept in the
 // cache and made again when the profile changes or the file is damaged; the
 // lane store (server/lane_store.h) gives the same lanes, hence the same
-// frames, and is not used when damaged or made for another state.
+// frames, and is not used when damaged or made for another state, nor when
+// cut short in place while a view has it mapped.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -537,6 +538,104 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
   std::string why;
   EXPECT_FALSE(server::LaneStore::open(profile, now, why));
   EXPECT_NE(why.find("the profile changed"), std::string::npos) << why;
+}
+
+// The model's lanes as views of the store's mapping (nothing copied) draw
+// the same frames, byte for byte, as lanes copied out of it (the path
+// before) and as the whole model, over the 72 views of the walk (6 zooms, 3
+// scrolls, rows packed or not, idle rows hidden or not), with lanes dropped
+// and taken again between frames.
+TEST_F(LazyLanesTest, LanesViewedInTheStoreDrawTheCopiedLanesFrames) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::remove(server::lane_summary_path(profile));
+  { server::FrameEndpoint made(profile, dir_, 64 * 1024); ASSERT_TRUE(made.has_store()) << made.store_note(); }
+  auto db = open_profile_for_reading(profile.string());
+  ProfileModel viewed = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  ProfileModel copied = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  std::string why;
+  std::unique_ptr<server::LaneStore> view_store = server::LaneStore::open(profile, viewed, why);
+  std::unique_ptr<server::LaneStore> copy_store = server::LaneStore::open(profile, copied, why);
+  ASSERT_TRUE(view_store && copy_store) << why;
+  copy_store->set_copying(true);
+  server::LaneCache view_cache(*db, viewed, 64 * 1024, view_store.get());
+  server::LaneCache copy_cache(*db, copied, 64 * 1024, copy_store.get());
+  FrameRenderer from_views(viewed), from_copies(copied), from_whole(whole);
+  from_views.set_prepare([&](const TimelineLayout& l, size_t a, size_t b) { view_cache.prepare(l, a, b); });
+  from_copies.set_prepare([&](const TimelineLayout& l, size_t a, size_t b) { copy_cache.prepare(l, a, b); });
+  size_t viewed_lanes = 0, copied_lanes = 0;
+  int frames = walk_views([&](const FrameRequest& r, const std::string& where) {
+    std::string v = encode_frame_answer(from_views.render(r));
+    ASSERT_EQ(v, encode_frame_answer(from_copies.render(r))) << where;
+    ASSERT_EQ(v, encode_frame_answer(from_whole.render(r))) << where;
+    for (const ConnectionLanes& c : viewed.connections()) viewed_lanes += c.lanes[0].is_view();
+    for (const ThreadLane& t : viewed.threads()) viewed_lanes += t.spans.is_view();
+    for (const ConnectionLanes& c : copied.connections()) copied_lanes += c.lanes[0].is_view();
+  });
+  EXPECT_EQ(frames, 72);
+  EXPECT_GT(viewed_lanes, 0u) << "the lanes were views of the mapping";
+  EXPECT_EQ(copied_lanes, 0u) << "and copies on the copying path";
+  EXPECT_EQ(view_cache.store_loads(), view_cache.loads());
+  EXPECT_EQ(copy_cache.store_loads(), copy_cache.loads());
+  EXPECT_GT(view_cache.drops(), 0u) << "lanes were dropped and viewed again";
+  view_cache.set_store(nullptr);  // the views go before their mapping
+  for (const ThreadLane& t : viewed.threads()) EXPECT_FALSE(t.spans.is_view());
+}
+
+// The store cut short in place by another process while a view has it
+// mapped (it lives in the user's cache, where any of their processes can
+// write): reading a lane past the new end must not end the process with
+// SIGBUS. A store whose lanes are asked for after the cut gives none (each
+// copy is followed by a check of the file; a page past the end reads as
+// zeros, truncation_guard.h), and a view drops it before its next frame,
+// whose lanes then come from the profile: the frames stay the whole model's.
+TEST_F(LazyLanesTest, LaneStoreCutShortUnderAViewIsNotRead) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::path store_file = server::lane_store_path(profile);
+  std::filesystem::remove(server::lane_summary_path(profile));
+  { server::FrameEndpoint made(profile, dir_, 64 * 1024); ASSERT_TRUE(made.has_store()) << made.store_note(); }
+  uintmax_t whole_size = std::filesystem::file_size(store_file);
+  {
+    auto db = open_profile_for_reading(profile.string());
+    ProfileModel model = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+    std::string why;
+    std::unique_ptr<server::LaneStore> store = server::LaneStore::open(profile, model, why);
+    ASSERT_TRUE(store) << why;
+    EXPECT_FALSE(store->changed());
+    std::filesystem::resize_file(store_file, 100);  // inside the first page: the rest is gone
+    EXPECT_TRUE(store->changed());
+    size_t bytes = 0;
+    for (uint32_t t = 0; t < model.threads().size(); ++t) {
+      EXPECT_FALSE(store->load_thread(model, t, bytes)) << "thread " << t;
+      EXPECT_FALSE(model.threads()[t].events_loaded);
+    }
+    for (uint32_t c = 0; c < model.connections().size(); ++c) {
+      EXPECT_FALSE(store->load_connection(model, c, bytes)) << "connection " << c;
+      EXPECT_FALSE(model.connections()[c].lanes_loaded);
+    }
+    for (uint32_t c = 0; c < model.counters().size(); ++c)
+      EXPECT_FALSE(store->load_counter(model, c, bytes)) << "counter " << c;
+  }
+  std::filesystem::remove(server::lane_summary_path(profile));
+  { server::FrameEndpoint remade(profile, dir_, 64 * 1024); ASSERT_TRUE(remade.has_store()); }
+  ASSERT_EQ(std::filesystem::file_size(store_file), whole_size);
+  FrameRenderer from_whole(whole);
+  server::FrameEndpoint view(profile, dir_, 64 * 1024);  // lanes dropped between frames: read again
+  ASSERT_TRUE(view.has_store()) << view.store_note();
+  int frames = 0;
+  walk_views([&](const FrameRequest& r, const std::string& where) {
+    if (++frames == 20) std::filesystem::resize_file(store_file, whole_size / 2);
+    auto answer = view.answer(frame_get(frame_request_query(r)));
+    ASSERT_TRUE(answer);
+    ASSERT_EQ(answer->status, 200) << where;
+    ASSERT_EQ(body_of(*answer), encode_frame_answer(from_whole.render(r))) << where;
+  });
+  EXPECT_EQ(frames, 72);
+  EXPECT_FALSE(view.has_store()) << "the cut store was dropped (and cannot be opened again)";
+  EXPECT_NE(view.store_note().find("changed while in use"), std::string::npos) << view.store_note();
+  EXPECT_GT(view.lanes().store_loads(), 0u) << "lanes came from the store before the cut";
+  EXPECT_LT(view.lanes().store_loads(), view.lanes().loads()) << "and from the profile after it";
 }
 
 }  // namespace

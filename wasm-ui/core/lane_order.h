@@ -39,7 +39,7 @@ inline void order_spans(ThreadLane& t) {
     auto first = t.spans.begin() + t.depth_begin[d], last = t.spans.begin() + t.depth_begin[d + 1];
     if (!std::is_sorted(first, last, start_before)) std::stable_sort(first, last, start_before);
   }
-  sort_by_time(t.running, [](const SpanRecord& s) { return s.t0_ns; });
+  sort_by_time(t.running.owned(), [](const SpanRecord& s) { return s.t0_ns; });
 }
 
 }  // namespace lurk::ui

@@ -4,7 +4,7 @@ namespace lurk::ui {
 
 std::vector<MarkBlock> merge_packet_marks(const ConnectionLanes& connection, int dir,
                                           const PixelMapping& map, float merge_px) {
-  const std::vector<PacketMark>& lane = connection.lanes[dir];
+  const LaneArray<PacketMark>& lane = connection.lanes[dir];
   return merge_points(
       lane.size(), [&](size_t i) { return lane[i].t_ns; }, connection.severity[dir], map,
       merge_px);
@@ -12,7 +12,7 @@ std::vector<MarkBlock> merge_packet_marks(const ConnectionLanes& connection, int
 
 std::vector<MarkBlock> merge_instant_marks(const ThreadLane& thread, const PixelMapping& map,
                                            float merge_px) {
-  const std::vector<InstantRecord>& lane = thread.instants;
+  const LaneArray<InstantRecord>& lane = thread.instants;
   return merge_points(
       lane.size(), [&](size_t i) { return lane[i].t_ns; }, thread.instant_severity, map, merge_px);
 }

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/lane_array.h"
 #include "core/lane_summary.h"
 #include "core/severity_pyramid.h"
 #include "core/source_clocks.h"
@@ -103,7 +104,7 @@ struct ConnectionLanes {
   int64_t first_ns = 0, last_ns = 0;  // relative to origin
   int64_t packets = 0, bytes = 0;
   int64_t retransmissions = 0, dup_acks = 0, exceptions = 0;
-  std::vector<PacketMark> lanes[2];   // [0]: A to B, [1]: B to A; sorted by time
+  LaneArray<PacketMark> lanes[2];     // [0]: A to B, [1]: B to A; sorted by time
   SeverityPyramid severity[2];        // worst mark kind over ranges of each lane
   int32_t group = -1;
   // A trace's connection the joiner found to be a capture's connection
@@ -133,10 +134,10 @@ struct ThreadLane {
   int32_t connection = -1;  // index in connections(), -1: none
   int32_t group = -1;
   int64_t display_shift_ns = 0;  // its source's (source_clocks.h)
-  std::vector<SpanRecord> spans;         // kind Span/Async, sorted by (depth, t0)
+  LaneArray<SpanRecord> spans;           // kind Span/Async, sorted by (depth, t0)
   std::vector<uint32_t> depth_begin;     // spans of depth d: [depth_begin[d], depth_begin[d+1])
-  std::vector<SpanRecord> running;       // running periods, sorted by t0
-  std::vector<InstantRecord> instants;   // sorted by time
+  LaneArray<SpanRecord> running;         // running periods, sorted by t0
+  LaneArray<InstantRecord> instants;     // sorted by time
   SeverityPyramid instant_severity;
   // False while a lazy model has not read this thread's spans and instants:
   // they are empty, but depth_begin already holds depth_count() + 1 entries.
@@ -150,7 +151,7 @@ struct CounterLane {
   int32_t group = -1;
   int64_t display_shift_ns = 0;  // its source's (source_clocks.h)
   double min = 0, max = 0;
-  std::vector<CounterSample> samples;    // sorted by time
+  LaneArray<CounterSample> samples;      // sorted by time
   // The lane's key in the counters table: its thread's id, or minus its
   // source's id for a global counter (what a lazy model reads it by).
   int64_t key = 0;
@@ -210,21 +211,21 @@ class ProfileModel {
   size_t load_counter_samples(Database& db, uint32_t counter);
   // The same lanes given whole (collector/server/lane_store.h keeps them as
   // load_*() made them): held as if read; each returns the bytes now held.
-  size_t adopt_connection_lanes(uint32_t connection, std::vector<PacketMark> a_to_b,
-                                std::vector<PacketMark> b_to_a);
-  size_t adopt_thread_events(uint32_t thread, std::vector<SpanRecord> spans, std::vector<uint32_t> depth_begin,
-                             std::vector<SpanRecord> running, std::vector<InstantRecord> instants);
-  size_t adopt_counter_samples(uint32_t counter, std::vector<CounterSample> samples);
+  // A lane given as a view (LaneArray::view) is read where it lies, not
+  // copied: its items must outlive it (until unload_*).
+  size_t adopt_connection_lanes(uint32_t connection, LaneArray<PacketMark> a_to_b, LaneArray<PacketMark> b_to_a);
+  size_t adopt_thread_events(uint32_t thread, LaneArray<SpanRecord> spans, std::vector<uint32_t> depth_begin,
+                             LaneArray<SpanRecord> running, LaneArray<InstantRecord> instants);
+  size_t adopt_counter_samples(uint32_t counter, LaneArray<CounterSample> samples);
   // The same with what adopting works out from the events given too, as kept
   // from a lane adopted before (the lane store keeps them: a read is then a
   // copy only): each packet lane's severity pyramid and the retransmission
   // and duplicate-ACK counts; the instants' pyramid. A pyramid whose size is
   // not its lane's is built again.
-  size_t adopt_connection_lanes(uint32_t connection, std::vector<PacketMark> a_to_b,
-                                std::vector<PacketMark> b_to_a, SeverityPyramid severity[2],
-                                int64_t retransmissions, int64_t dup_acks);
-  size_t adopt_thread_events(uint32_t thread, std::vector<SpanRecord> spans, std::vector<uint32_t> depth_begin,
-                             std::vector<SpanRecord> running, std::vector<InstantRecord> instants,
+  size_t adopt_connection_lanes(uint32_t connection, LaneArray<PacketMark> a_to_b, LaneArray<PacketMark> b_to_a,
+                                SeverityPyramid severity[2], int64_t retransmissions, int64_t dup_acks);
+  size_t adopt_thread_events(uint32_t thread, LaneArray<SpanRecord> spans, std::vector<uint32_t> depth_begin,
+                             LaneArray<SpanRecord> running, LaneArray<InstantRecord> instants,
                              SeverityPyramid instant_severity);
   void unload_connection_lanes(uint32_t connection);
   void unload_thread_events(uint32_t thread);

@@ -144,7 +144,7 @@ void ProfileModel::append_packets(Database& db, int64_t after, int64_t origin) {
   delta_.packets_merged.assign(old_sizes.size(), false);
   for (size_t i = 0; i < connections_.size(); ++i)
     for (int d = 0; d < 2; ++d) {
-      std::vector<PacketMark>& lane = connections_[i].lanes[d];
+      std::vector<PacketMark>& lane = connections_[i].lanes[d].owned();
       size_t old_size = old_sizes[i * 2 + size_t(d)];
       if (lane.size() == old_size) continue;
       for (size_t k = old_size; k < lane.size(); ++k) {
@@ -178,13 +178,13 @@ void ProfileModel::append_thread_events(Database& db, const LoadedIds& before, i
         relative(t.spans[k].t0_ns), relative(t.spans[k].t1_ns);
         delta_.marks.emplace_back(t.spans[k].t0_ns, uint8_t(MarkKind::Normal));
       }
-      merge_tail(t.spans, old.spans, span_before);
+      merge_tail(t.spans.owned(), old.spans, span_before);
       index_depths(t);
     }
     if (t.running.size() != old.running) {
       for (size_t k = old.running; k < t.running.size(); ++k)
         relative(t.running[k].t0_ns), relative(t.running[k].t1_ns);
-      merge_tail(t.running, old.running,
+      merge_tail(t.running.owned(), old.running,
                  [](const SpanRecord& a, const SpanRecord& b) { return a.t0_ns < b.t0_ns; });
     }
     if (t.instants.size() != old.instants) {
@@ -192,12 +192,12 @@ void ProfileModel::append_thread_events(Database& db, const LoadedIds& before, i
         relative(t.instants[k].t_ns);
         delta_.marks.emplace_back(t.instants[k].t_ns, instant_kind(t.instants[k]));
       }
-      bool appended = merge_tail(t.instants, old.instants, [](const InstantRecord& a,
+      bool appended = merge_tail(t.instants.owned(), old.instants, [](const InstantRecord& a,
                                                               const InstantRecord& b) {
         return a.t_ns < b.t_ns;
       });
       delta_.instants_merged[i] = !appended;
-      update_pyramid(t.instant_severity, t.instants, old.instants, appended, instant_kind);
+      update_pyramid(t.instant_severity, t.instants.owned(), old.instants, appended, instant_kind);
     }
   }
   delta_.instants_before.resize(threads_.size());
@@ -351,8 +351,8 @@ void ProfileModel::append_counters(Database& db, int64_t after, int64_t origin) 
     }
     CounterLane& c = counters_[index];
     size_t old_size = c.samples.size();
-    c.samples.insert(c.samples.end(), samples.begin(), samples.end());
-    merge_tail(c.samples, old_size,
+    c.samples.owned().insert(c.samples.owned().end(), samples.begin(), samples.end());
+    merge_tail(c.samples.owned(), old_size,
                [](const CounterSample& a, const CounterSample& b) { return a.t_ns < b.t_ns; });
     for (const CounterSample& s : samples) {
       c.min = std::min(c.min, s.value);

@@ -43,7 +43,7 @@ void ProfileModel::load_packets(Database& db) {
   read_packet_rows(db, 0);
   for (ConnectionLanes& c : connections_) {
     for (int dir = 0; dir < 2; ++dir) {
-      std::vector<PacketMark>& lane = c.lanes[dir];
+      std::vector<PacketMark>& lane = c.lanes[dir].owned();
       sort_by_time(lane, [](const PacketMark& m) { return m.t_ns; });
       lane.shrink_to_fit();  // a no-op when the connection's counts were right
       std::vector<uint8_t> kinds(lane.size());
@@ -79,7 +79,7 @@ bool ProfileModel::packet_row(void* target, RowValues row) {
   if (mark.analysis & (kRetransmission | kFastRetransmission | kSpuriousRetransmission))
     ++c.retransmissions;
   if (mark.analysis & kDuplicateAck) ++c.dup_acks;
-  std::vector<PacketMark>& lane = c.lanes[row.integer(1) ? 1 : 0];
+  std::vector<PacketMark>& lane = c.lanes[row.integer(1) ? 1 : 0].owned();
   if (!room_for(lane, 1)) return false;
   lane.push_back(mark);
   ++model.counts_.packets;
@@ -125,7 +125,7 @@ bool ProfileModel::span_row(void* target, RowValues row) {
   s.name = uint32_t(row.integer(5));
   if (!row.null(6) && !model.add_args(row.text(6), s.args)) return false;
   ThreadLane& t = model.threads_[size_t(index)];
-  std::vector<SpanRecord>& lane = s.kind == SpanKind::Running ? t.running : t.spans;
+  std::vector<SpanRecord>& lane = (s.kind == SpanKind::Running ? t.running : t.spans).owned();
   if (!room_for(lane, 1)) return false;
   lane.push_back(s);
   return true;
@@ -134,7 +134,7 @@ bool ProfileModel::span_row(void* target, RowValues row) {
 void ProfileModel::load_instants(Database& db) {
   read_instant_rows(db, 0);
   for (ThreadLane& t : threads_) {
-    sort_by_time(t.instants, [](const InstantRecord& r) { return r.t_ns; });
+    sort_by_time(t.instants.owned(), [](const InstantRecord& r) { return r.t_ns; });
     t.instants.shrink_to_fit();
     std::vector<uint8_t> kinds(t.instants.size());
     for (size_t i = 0; i < kinds.size(); ++i)
@@ -174,7 +174,7 @@ bool ProfileModel::instant_row(void* target, RowValues row) {
   r.kind = instant_kind_of(row.text(2));
   r.name = uint32_t(row.integer(3));
   if (!row.null(4) && !model.add_args(row.text(4), r.args)) return false;
-  std::vector<InstantRecord>& lane = model.threads_[size_t(index)].instants;
+  std::vector<InstantRecord>& lane = model.threads_[size_t(index)].instants.owned();
   if (!room_for(lane, 1)) return false;
   lane.push_back(r);
   return true;

@@ -18,8 +18,8 @@ namespace lurk::ui {
 namespace {
 
 template <typename T>
-void release(std::vector<T>& v) {
-  std::vector<T>().swap(v);
+void release(LaneArray<T>& lane) {
+  lane.release();
 }
 
 template <typename TimeAt>
@@ -51,14 +51,14 @@ size_t ProfileModel::load_connection_lanes(Database& db, uint32_t index) {
   return adopt_connection_lanes(index, std::move(c.lanes[0]), std::move(c.lanes[1]));
 }
 
-size_t ProfileModel::adopt_connection_lanes(uint32_t index, std::vector<PacketMark> a_to_b,
-                                            std::vector<PacketMark> b_to_a) {
+size_t ProfileModel::adopt_connection_lanes(uint32_t index, LaneArray<PacketMark> a_to_b,
+                                            LaneArray<PacketMark> b_to_a) {
   ConnectionLanes& c = connections_[index];
   c.lanes[0] = std::move(a_to_b);
   c.lanes[1] = std::move(b_to_a);
   c.retransmissions = c.dup_acks = 0;
   for (int dir = 0; dir < 2; ++dir) {
-    const std::vector<PacketMark>& lane = c.lanes[dir];
+    const LaneArray<PacketMark>& lane = c.lanes[dir];
     std::vector<uint8_t> kinds(lane.size());
     for (size_t i = 0; i < kinds.size(); ++i) {
       const PacketMark& mark = lane[i];
@@ -73,8 +73,8 @@ size_t ProfileModel::adopt_connection_lanes(uint32_t index, std::vector<PacketMa
   return connection_lane_bytes(index);
 }
 
-size_t ProfileModel::adopt_connection_lanes(uint32_t index, std::vector<PacketMark> a_to_b,
-                                            std::vector<PacketMark> b_to_a, SeverityPyramid severity[2],
+size_t ProfileModel::adopt_connection_lanes(uint32_t index, LaneArray<PacketMark> a_to_b,
+                                            LaneArray<PacketMark> b_to_a, SeverityPyramid severity[2],
                                             int64_t retransmissions, int64_t dup_acks) {
   if (severity[0].size() != a_to_b.size() || severity[1].size() != b_to_a.size())
     return adopt_connection_lanes(index, std::move(a_to_b), std::move(b_to_a));
@@ -126,9 +126,9 @@ size_t ProfileModel::load_thread_events(Database& db, uint32_t index) {
                              std::move(t.instants));
 }
 
-size_t ProfileModel::adopt_thread_events(uint32_t index, std::vector<SpanRecord> spans,
-                                         std::vector<uint32_t> depth_begin, std::vector<SpanRecord> running,
-                                         std::vector<InstantRecord> instants) {
+size_t ProfileModel::adopt_thread_events(uint32_t index, LaneArray<SpanRecord> spans,
+                                         std::vector<uint32_t> depth_begin, LaneArray<SpanRecord> running,
+                                         LaneArray<InstantRecord> instants) {
   ThreadLane& t = threads_[index];
   t.spans = std::move(spans);
   t.depth_begin = std::move(depth_begin);
@@ -142,9 +142,9 @@ size_t ProfileModel::adopt_thread_events(uint32_t index, std::vector<SpanRecord>
   return thread_event_bytes(index);
 }
 
-size_t ProfileModel::adopt_thread_events(uint32_t index, std::vector<SpanRecord> spans,
-                                         std::vector<uint32_t> depth_begin, std::vector<SpanRecord> running,
-                                         std::vector<InstantRecord> instants, SeverityPyramid instant_severity) {
+size_t ProfileModel::adopt_thread_events(uint32_t index, LaneArray<SpanRecord> spans,
+                                         std::vector<uint32_t> depth_begin, LaneArray<SpanRecord> running,
+                                         LaneArray<InstantRecord> instants, SeverityPyramid instant_severity) {
   if (instant_severity.size() != instants.size())
     return adopt_thread_events(index, std::move(spans), std::move(depth_begin), std::move(running),
                                std::move(instants));
@@ -174,7 +174,7 @@ size_t ProfileModel::load_counter_samples(Database& db, uint32_t index) {
   return adopt_counter_samples(index, std::move(c.samples));
 }
 
-size_t ProfileModel::adopt_counter_samples(uint32_t index, std::vector<CounterSample> samples) {
+size_t ProfileModel::adopt_counter_samples(uint32_t index, LaneArray<CounterSample> samples) {
   CounterLane& c = counters_[index];
   c.samples = std::move(samples);
   c.samples_loaded = true;
@@ -231,14 +231,14 @@ size_t ProfileModel::counter_sample_bytes(uint32_t index) const {
 bool ProfileModel::packets_in(uint32_t connection, int dir, double t0, double t1) const {
   const ConnectionLanes& c = connections_[connection];
   if (!c.lanes_loaded) return probe_ && probe_(LaneKind::Packets, connection, dir, t0, t1);
-  const std::vector<PacketMark>& lane = c.lanes[dir];
+  const LaneArray<PacketMark>& lane = c.lanes[dir];
   return any_in(lane.size(), t0, t1, [&](size_t i) { return lane[i].t_ns; });
 }
 
 bool ProfileModel::samples_in(uint32_t counter, double t0, double t1) const {
   const CounterLane& c = counters_[counter];
   if (!c.samples_loaded) return probe_ && probe_(LaneKind::Counter, counter, 0, t0, t1);
-  const std::vector<CounterSample>& s = c.samples;
+  const LaneArray<CounterSample>& s = c.samples;
   return any_in(s.size(), t0, t1, [&](size_t i) { return s[i].t_ns; });
 }
 
