@@ -47,13 +47,16 @@ class Timeline {
 };
 
 // The scheduler runs the handler, then the bind reading the data, then the
-// listener again; each connection adds its bytes to a counter; the close
+// listener again; the data's put promise resolves once delivered (so every
+// promise of the connection ends: the live collector recognises it then,
+// docs/live.md); each connection adds its bytes to a counter; the close
 // waiter must resolve (it does) and so must the after-close promise (it
 // never does: a never-resolved mark at the trace's end).
 void add_scheduling(Timeline& t, const CtfServerConnection& c) {
   uint64_t s = static_cast<uint64_t>(c.start_ns);
   t.at(s + 500).switch_to(s + 500, c.handler);
   t.at(s + 4200).label(s + 4200, c.close_waiter, "__should_resolve");
+  t.at(s + 20100).pair(s + 20100, kFulfills, kListenerPromise, c.netif_put);
   t.at(s + 20500).increase(s + 20500, c.netif_put, 1460, "rx bytes");
   t.at(s + 21000).switch_to(s + 21000, c.rx_bind);
   t.at(s + 30000).switch_to(s + 30000, kListenerPromise);
