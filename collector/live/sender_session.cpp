@@ -13,6 +13,7 @@
 #include "live/listen_address.h"
 #include "live/source_resume.h"
 #include "server/listen_policy.h"
+#include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
 namespace lurk::live {
@@ -178,6 +179,11 @@ bool SenderSession::continue_source(uint64_t offset) {
   // from its damage, as for a stream read in one go.
   source_.status = source_.errors > 0 ? "partial" : "complete";
   first_byte_ = part->first_byte;
+  // A stream cut by a collector's stop had its promise connections decided
+  // on its first part: the next stop decides them on the whole trace.
+  Statement again = writer_.db().prepare(
+      "DELETE FROM source_counters WHERE source_id = ? AND name = 'trace_connections'");
+  again.bind(1, source_.id).run();
   writer_.use_source(source_.id);
   stream_ = make_ctf_stream(ctx_, offset);
   stream_->restore_from(*part->reader_state, read_thread_rows(writer_.db(), source_.id));

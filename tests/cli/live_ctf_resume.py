@@ -13,7 +13,8 @@ live_streams says, the stream goes on in the same source, and in the end
 every table equals `lurk ingest` of the same trace, row for row: a builder
 trace of many packets whose promises, running periods, counters and
 must-resolve marks run across packets, and the real sample net.ctf. A
-finished stream sent again stores nothing.
+finished stream sent again stores nothing. A collector stopped (SIGINT) mid-
+stream leaves the stream open, and the next one continues it.
 Usage: live_ctf_resume.py LURK_BIN SOURCE_DIR MAKE_CTF_SERVER SHARED_DIR"""
 import json
 import os
@@ -247,6 +248,53 @@ def test_net_ctf():
     same_rows("net.ctf, 2 kills", profile, ingest(NET))
 
 
+def test_stopped_then_resumed():
+    """A collector stopped (SIGINT) while the stream is connected cuts it at its last whole
+    packet and leaves it open (its source partial, no end-of-trace rows); the next collector
+    continues it, and its stop decides the whole trace: ingest's rows, but for the cut."""
+    path = os.path.join(tmp, "server-stopped.ctf")
+    subprocess.run([make_ctf, path, "..x." * 10, "20"], check=True)
+    data = open(path, "rb").read()
+    sizes = [len(p) for p in packets(data)]
+    stream = "test/stopped"
+    opening = hello(stream)
+    profile = os.path.join(tmp, "stopped.lurk")
+    port = free_port()
+    proc = start_collector(profile, port)
+    sock, _ = connect(port, opening)
+    end = len(opening) + sum(sizes[:10])
+    sock.sendall(data[:end - len(opening)] + data[end - len(opening):end - len(opening) + 100])
+    check(wait_ledger(profile, stream, end), "stopped: live_streams reaches 10 packets")
+    stop(proc, "stopped mid-stream")
+    sock.close()
+    status = query(profile, "SELECT status FROM sources")
+    cut = query(profile, "SELECT byte_offset FROM ingest_errors WHERE kind = 'stream-cut'")
+    check(status == [("partial",)] and cut == [(end,)],
+          "stopped: the source is partial, cut at the last whole packet: %s %s" % (status, cut))
+    counts = query(profile, "SELECT count(*) FROM source_counters WHERE name LIKE 'event.%'")[0][0]
+    check(counts == 0, "stopped: the trace is not ended (no per-type counts yet): %d" % counts)
+    proc = start_collector(profile, port)
+    r = subprocess.run([lurk, "send", path, "--to", "127.0.0.1:%d" % port, "--name", "unikernel",
+                        "--metadata", NET + ".metadata", "--stream", stream],
+                       capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0 and "resumed:" in r.stderr,
+          "stopped: lurk send --stream resumes and finishes: %s" % r.stderr)
+    stop(proc, "stopped, then resumed")
+    ingested = ingest(path)
+    for table in TABLES:
+        if table == "ingest_errors":
+            continue  # the cut is recorded, as it should be
+        a, b = rows(profile, table), rows(ingested, table)
+        check(a == b, "stopped then resumed: table %s equals lurk ingest's (%d vs %d rows; "
+              "first difference %s)" % (table, len(a), len(b),
+                                        next(((x, y) for x, y in zip(a, b) if x != y), None)))
+    records = "SELECT records, skipped FROM sources"
+    check(query(profile, records) == query(ingested, records),
+          "stopped then resumed: records %s vs ingest %s"
+          % (query(profile, records), query(ingested, records)))
+
+
 test_builder_trace()
 test_net_ctf()
+test_stopped_then_resumed()
 finish()
