@@ -26,18 +26,34 @@ size_t LiveTraceConnections::update(BatchRows& rows) {
   size_t written = 0;
   for (int64_t source_id : touched) {
     Source& source = sources_[source_id];
-    std::vector<PromiseLabel> roots;
-    for (const auto& [thread, label] : source.roots) roots.push_back(label);
-    for (const PromiseLabel& root : roots) {
+    std::vector<int64_t> done;
+    for (auto& [thread, pending] : source.roots) {
+      if (!worth_a_sweep(source, pending)) continue;
       std::vector<PromiseLabel> labels;
-      std::optional<PromiseConnection> c = ended(source, root, labels);
-      if (!c) continue;
+      std::optional<PromiseConnection> c = sweep(source, pending.label, labels);
+      pending.close_ns = c ? c->close_ns : std::nullopt;
+      pending.waiting_on.clear();
+      if (!pending.close_ns) continue;
+      for (const auto& [member, how] : c->members)
+        if (!source.promises.at(member).info.end_ns) pending.waiting_on.push_back(member);
+      if (!pending.waiting_on.empty() && source.last_ns <= *pending.close_ns + kAfterCloseNs)
+        continue;
       write(source_id, labels, *c, rows);
-      source.roots.erase(root.thread_id);
+      done.push_back(thread);
       ++written;
     }
+    for (int64_t thread : done) source.roots.erase(thread);
+    source.close_signal = false;
   }
   return written;
+}
+
+bool LiveTraceConnections::worth_a_sweep(const Source& source, const Pending& p) {
+  if (!p.close_ns) return source.close_signal;
+  if (source.last_ns > *p.close_ns + kAfterCloseNs) return true;
+  for (int64_t member : p.waiting_on)
+    if (!source.promises.at(member).info.end_ns) return false;
+  return true;
 }
 
 // The batch's thread rows of CTF sources: parents, times, becomes; a row
@@ -69,6 +85,7 @@ void LiveTraceConnections::read_threads(const std::set<int64_t>& ids, std::set<i
     }
     for (std::optional<int64_t> t : {s.column_optional_int(3), s.column_optional_int(4)})
       if (t) source.last_ns = std::max(source.last_ns, *t);
+    if (q.info.end_ns && source.close_waiters.count(id)) source.close_signal = true;
     source_of_[id] = source_id;
     touched.insert(source_id);
     auto link = linked_.find(id);
@@ -93,8 +110,18 @@ void LiveTraceConnections::read_labels(const IdRange& range, std::set<int64_t>& 
     source.last_ns = std::max(source.last_ns, label.ts_ns);
     touched.insert(s.column_int(3));
     // The first root label of a promise starts its connection (a second is the same one).
-    if (is_connection_root_label(label.text) && !source.recognised.count(label.thread_id))
-      source.roots.emplace(label.thread_id, label);
+    if (is_connection_root_label(label.text) && !source.recognised.count(label.thread_id)) {
+      source.roots.emplace(label.thread_id, Pending{label, std::nullopt, {}});
+      source.close_signal = true;  // a new root is swept once at least
+    }
+    // What can close a connection (promise_connections.h): the application's
+    // `Close socket`, and the end of a `urx_close` waiter.
+    if (label.text == "Close socket") source.close_signal = true;
+    if (label.text == "urx_close") {
+      source.close_waiters.insert(label.thread_id);
+      auto p = source.promises.find(label.thread_id);
+      if (p != source.promises.end() && p->second.info.end_ns) source.close_signal = true;
+    }
     source.labels[label.thread_id].push_back(std::move(label));
   }
 }
@@ -150,10 +177,7 @@ std::vector<int64_t> LiveTraceConnections::reachable(const Source& source,
   return out;
 }
 
-// The stop pass's sweep on the subtree; its connection once closed and
-// nothing of it can change: every member ended, or the trace's time past
-// what the close can still cause.
-std::optional<PromiseConnection> LiveTraceConnections::ended(const Source& source,
+std::optional<PromiseConnection> LiveTraceConnections::sweep(const Source& source,
                                                              const PromiseLabel& root,
                                                              std::vector<PromiseLabel>& labels) {
   std::vector<int64_t> ids = reachable(source, root);
@@ -168,13 +192,8 @@ std::optional<PromiseConnection> LiveTraceConnections::ended(const Source& sourc
     for (const PromiseFlow& f : p.flows)  // each flow once: from its reader's side
       if (f.to_thread == id && in.count(f.from_thread)) flows.push_back(f);
   }
-  for (PromiseConnection& c : find_promise_connections(promises, labels, flows)) {
-    if (c.root_thread != root.thread_id || !c.close_ns) continue;
-    if (source.last_ns > *c.close_ns + kAfterCloseNs) return std::move(c);
-    for (const auto& [member, how] : c.members)
-      if (!source.promises.at(member).info.end_ns) return std::nullopt;
-    return std::move(c);
-  }
+  for (PromiseConnection& c : find_promise_connections(promises, labels, flows))
+    if (c.root_thread == root.thread_id) return std::move(c);
   return std::nullopt;
 }
 

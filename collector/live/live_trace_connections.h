@@ -6,9 +6,10 @@
 // past the close by more than what a close can still cause (kAfterCloseNs).
 // Then the batch that ended it runs the stop pass's own code
 // (find_promise_connections, write_trace_connection) on that subtree only:
-// the root, what it created, became, read, resolved or signalled up to the
-// close, and so on from those. Cost: the subtrees of the connections still
-// open in the sources the batch wrote to, not the file.
+// the root, what it created, became, read, resolved or signalled, and so on
+// from those. Cost: the batch's rows, and a sweep of a subtree only when the
+// batch may have ended it (a close seen, or a member the closed connection
+// waited on ended), not the file.
 //
 // Kept in memory per CTF source: each promise's parent, times and becomes,
 // its labels and flows, as the batches write them. A connection recognised
@@ -56,20 +57,36 @@ class LiveTraceConnections {
     std::vector<PromiseFlow> flows;                 // from or to it
     std::vector<int64_t> became_from;               // promises that became this one
   };
+  // A root label whose connection is not written yet; once a sweep saw it
+  // closed, the members not ended yet (it is known when they have).
+  struct Pending {
+    PromiseLabel label;
+    std::optional<int64_t> close_ns;
+    std::vector<int64_t> waiting_on;
+  };
   struct Source {
     std::unordered_map<int64_t, Promise> promises;
     std::unordered_map<int64_t, std::vector<PromiseLabel>> labels;  // by thread
-    std::map<int64_t, PromiseLabel> roots;  // not yet recognised, by thread
+    std::map<int64_t, Pending> roots;       // not yet recognised, by thread
     std::set<int64_t> recognised;           // roots whose connection is written
+    std::set<int64_t> close_waiters;        // promises labelled `urx_close`
     int64_t last_ns = 0;                    // the latest time seen
+    // The batch brought what can close a connection (a `Close socket`
+    // label, a close waiter's end): roots whose close is not known yet are
+    // swept again only then.
+    bool close_signal = false;
   };
 
   void read_threads(const std::set<int64_t>& ids, std::set<int64_t>& touched);
   void read_labels(const IdRange& range, std::set<int64_t>& touched);
   void read_flows(const IdRange& range, std::set<int64_t>& touched);
-  // The connection of `root` when its subtree has ended, else nullopt.
+  // Whether a sweep may now find `p` known: a close signal in the batch
+  // while its close is unknown, else its waited-on members ended or the
+  // trace's time past what the close can still cause.
+  static bool worth_a_sweep(const Source& source, const Pending& p);
+  // The stop pass's sweep on the root's subtree: its connection, if any.
   // `labels`: the subtree's, filled for write().
-  std::optional<PromiseConnection> ended(const Source& source, const PromiseLabel& root,
+  std::optional<PromiseConnection> sweep(const Source& source, const PromiseLabel& root,
                                          std::vector<PromiseLabel>& labels);
   std::vector<int64_t> reachable(const Source& source, const PromiseLabel& root) const;
   void write(int64_t source_id, const std::vector<PromiseLabel>& labels,
