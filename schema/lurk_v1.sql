@@ -273,13 +273,16 @@ CREATE TABLE findings (
 -- each stream the profile holds, written in the transaction of the batch
 -- that committed it, so that a collector restarted on the file tells a
 -- sender reconnecting with the same id where to resume, and nothing is
--- stored twice. One row per source a stream was stored in (a stream resumed
--- after a restart goes on in a new source). Offsets count the bytes of the
+-- stored twice. One row per source a stream was stored in (a JSON lines stream resumed
+-- after a restart goes on in a new source, a CTF stream in the same one). Offsets count the bytes of the
 -- stream as first sent (hello line included). Added by issue 14 (collect3).
 CREATE TABLE live_streams (
   stream_id       TEXT NOT NULL,       -- the sender's id for its stream (hello "stream")
   source_id       INTEGER NOT NULL REFERENCES sources(id),  -- the source holding this part
   first_byte      INTEGER NOT NULL,    -- stream offset this part starts at (0, or where it resumed)
   committed_bytes INTEGER NOT NULL,    -- stream offset up to which this part is committed
+  reader_state    TEXT,                -- CTF: the reader's state (JSON) at committed_bytes, so a
+                                       -- restarted collector continues the stream in this source;
+                                       -- NULL for JSON lines and for a stream read to its end
   PRIMARY KEY (stream_id, source_id)
 );

@@ -97,9 +97,8 @@ live::SendResult send_once(const std::string& input, const std::string& metadata
     failed.error = input + ": cannot read it as CTF";
     ok = false;
   }
-  if (ok && (options.resume_after > 0 || !options.stream_id.empty()) &&
-      options.format == live::SendOptions::Format::Ctf) {
-    failed.error = "--resume-after and --stream are for JSON lines streams, not CTF";
+  if (ok && options.resume_after > 0 && options.format == live::SendOptions::Format::Ctf) {
+    failed.error = "--resume-after is for JSON lines streams; a CTF stream resumes with --stream";
     usage_error = true;
     ok = false;
   }
@@ -159,9 +158,9 @@ CommandRunner add_send_command(CLI::App& app) {
                   "send said): its header line again, then the input from there; same --name "
                   "and --token as then");
   cmd->add_option("--stream", options->stream_id,
-                  "an id for this stream across reconnections (JSON lines): the collector says "
-                  "how much of it its profile holds and the rest is sent, so every line is "
-                  "stored exactly once, even after the collector was killed and restarted");
+                  "an id for this stream across reconnections (JSON lines or CTF): the "
+                  "collector says how much of it its profile holds and the rest is sent, so "
+                  "every line or packet is stored exactly once, even after the collector was killed and restarted");
   auto retry = std::make_shared<double>(0);
   cmd->add_option("--retry", *retry,
                   "with --stream: when the connection breaks, connect again and resume, "

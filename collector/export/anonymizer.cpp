@@ -53,6 +53,7 @@ const std::vector<ColumnPolicy>& text_column_policies() {
       {"findings", "title", "addresses (ports) mapped, quoted exception text#ID"},
       {"findings", "detail", "addresses (ports) mapped"},
       {"live_streams", "stream_id", "stream#N, the same id the same N (it may name a host)"},
+      {"live_streams", "reader_state", "dropped (NULL): a CTF reader's state, for resuming only"},
   };
   return policies;
 }
@@ -107,6 +108,11 @@ class ProfileAnonymizer {
       rewrite_column("live_streams", "stream_id", [&](int64_t, const std::string& t) {
         return streams.try_emplace(t, "stream#" + std::to_string(streams.size() + 1)).first->second;
       });
+    // A CTF stream's reader state (counter names, promise ids) serves only
+    // a collector resuming the stream on its own profile, never a shared copy.
+    if (db_.query_int("SELECT count(*) FROM pragma_table_info('live_streams') "
+                      "WHERE name = 'reader_state'") > 0)
+      db_.exec("UPDATE live_streams SET reader_state = NULL");
     for (const char* table : {"findings", "capture_findings"}) {
       rewrite_column(table, "title", [&](int64_t, const std::string& t) {
         return rewriter_.rewrite(without_exception_text(t));

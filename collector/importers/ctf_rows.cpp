@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "ingest/ingest_context.h"
 #include "storage/trace_writer.h"
 
@@ -76,6 +78,22 @@ void CtfRows::finish() {
   }
   ctx_.writer.insert_source_counter({ctx_.source.id, "packets", packets_});
   ctx_.writer.insert_source_counter({ctx_.source.id, "never_resolved", never_resolved});
+  ctx_.source.records = events_;
+}
+
+nlohmann::json CtfRows::checkpoint() const {
+  return {{"model", model_.checkpoint()},
+          {"per_type", per_type_},
+          {"events", events_},
+          {"packets", packets_}};
+}
+
+void CtfRows::restore(const nlohmann::json& state, std::vector<ThreadRow> threads) {
+  tracker_.adopt(std::move(threads));
+  model_.restore(state.at("model"));
+  per_type_ = state.at("per_type").get<std::array<int64_t, ctf::kEventIdCount>>();
+  events_ = state.at("events").get<int64_t>();
+  packets_ = state.at("packets").get<int64_t>();
   ctx_.source.records = events_;
 }
 

@@ -8,6 +8,9 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "importers/ctf_reader.h"
 #include "trace/lwt_thread_model.h"
@@ -30,6 +33,12 @@ class CtfRows {
   // ('event.<name>', 'packets', 'never_resolved' in source_counters).
   void finish();
   int64_t events() const { return events_; }
+
+  // The state between packets (the model's and the counts), and taking it
+  // back with the source's thread rows: a live CTF stream continued in the
+  // same source after a collector's restart (docs/live.md).
+  nlohmann::json checkpoint() const;
+  void restore(const nlohmann::json& state, std::vector<ThreadRow> threads);
 
  private:
   IngestContext& ctx_;

@@ -3,6 +3,8 @@
 #include <span>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "importers/ctf_reader.h"
 #include "ingest/ingest_context.h"
 
@@ -74,6 +76,22 @@ void CtfStream::read_packets() {
     searching_from_ = base_ + pos_;
     pos_ += 1;
   }
+}
+
+std::string CtfStream::checkpoint() const {
+  nlohmann::json state{{"rows", rows_.checkpoint()},
+                       {"packet_index", index_},
+                       {"searching", searching_},
+                       {"searching_from", searching_from_}};
+  return state.dump();
+}
+
+void CtfStream::restore(const std::string& state_text, std::vector<ThreadRow> threads) {
+  nlohmann::json state = nlohmann::json::parse(state_text);
+  rows_.restore(state.at("rows"), std::move(threads));
+  index_ = state.at("packet_index").get<size_t>();
+  searching_ = state.at("searching").get<bool>();
+  searching_from_ = state.at("searching_from").get<uint64_t>();
 }
 
 void CtfStream::finish() {

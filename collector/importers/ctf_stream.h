@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "importers/ctf_rows.h"
@@ -39,6 +40,12 @@ class CtfStream {
   // Stream bytes up to the end of the last whole packet (or skipped damage):
   // what a commit holds.
   uint64_t complete_bytes() const { return base_ + pos_; }
+  // The reader's state at complete_bytes() (JSON text), and a stream that
+  // goes on from there in a new connection (a collector restarted on its
+  // profile: docs/live.md, "Exactly once"), given that state and the
+  // thread rows its source holds. Throws on a state it cannot read.
+  std::string checkpoint() const;
+  void restore(const std::string& state, std::vector<ThreadRow> threads);
   size_t held_bytes() const { return pending_.size() - pos_; }
   int64_t events() const { return rows_.events(); }
 

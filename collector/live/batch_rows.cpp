@@ -25,6 +25,10 @@ void BatchRowLog::on_row_written(void* self, int op, const char*, const char* ta
     ++rows.findings_written;  // inserted, updated or deleted: the live findings' cost
     return;
   }
+  if (table[0] == 'f' && op == SQLITE_INSERT && std::strcmp(table, "flows") == 0) {
+    rows.flows.add(rowid);  // a CTF trace's promise flows (live_trace_connections.h)
+    return;
+  }
   if (op == SQLITE_DELETE) return;
   switch (table[0]) {
     case 'p':

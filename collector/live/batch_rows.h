@@ -1,8 +1,8 @@
 // Which rows a `lurk collect` batch wrote (docs/live.md, "Analysis while the
 // data arrives"): SQLite's update hook names every row as the writer writes
 // it, and this notes the ones the per-batch analysis reads again (threads
-// and connections by id, the ranges of instant, span, packet and capture
-// finding ids inserted), so that analysis reads what the batch wrote and nothing else.
+// and connections by id, the ranges of instant, span, packet, flow and
+// capture finding ids inserted), so that analysis reads what the batch wrote and nothing else.
 // One hook per connection: this owns it for the collector's Database.
 //
 // No lock: the hook runs on the writer's thread while a batch is written,
@@ -33,7 +33,7 @@ struct IdRange {
 
 struct BatchRows {
   std::set<int64_t> threads, connections;  // inserted or updated
-  IdRange instants, spans, packets, capture_findings;  // inserted
+  IdRange instants, spans, packets, capture_findings, flows;  // inserted
   int64_t findings_written = 0;  // rows of `findings` inserted, updated or deleted
 };
 

@@ -22,6 +22,7 @@
 #include "live/dead_peer.h"
 #include "live/live_findings.h"
 #include "live/live_joiner.h"
+#include "live/live_trace_connections.h"
 #include "live/sender_session.h"
 #include "live/stream_ledger.h"
 #include "storage/sqlite_handle.h"
@@ -79,7 +80,8 @@ int open_listener(const ListenAddress& at) {
 class CollectLoop {
  public:
   CollectLoop(const CollectOptions& options, Database& db)
-      : options_(options), writer_(db), status_(options.progress), rows_(db), joiner_(db),
+      : options_(options), writer_(db), status_(options.progress), rows_(db), trace_connections_(db),
+        joiner_(db),
         findings_(db, options.analyse), cost_(options.analysis_stats) {
     rules_.token = options.token;
     rules_.ledger = &ledger_;
@@ -111,6 +113,7 @@ class CollectLoop {
   TraceWriter writer_;
   CollectStatus status_;
   BatchRowLog rows_;
+  LiveTraceConnections trace_connections_;
   LiveJoiner joiner_;
   LiveFindings findings_;
   BatchCostLog cost_;
@@ -302,6 +305,7 @@ void CollectLoop::analyse_batch(bool last, bool a_trace_ended,
   BatchRows rows = rows_.take();
   if (!options_.analyse) return;  // --no-analysis: rows only
   cost_.start(writer_.db());
+  trace_connections_.update(rows);  // before the joiner: its links are the trace's own
   std::vector<LinkChange> links = joiner_.update(rows);
   findings_.update(rows, links, a_trace_ended);
   if (last) joiner_.undo_links();

@@ -43,8 +43,6 @@ std::optional<Hello> parse_hello(std::string_view line, std::string& error) {
   if (hello.stream.size() > 200) error = "hello line: stream id longer than 200 bytes";
   for (unsigned char c : hello.stream)
     if (c < 0x20 || c == 0x7f) error = "hello line: stream id holds control characters";
-  if (!hello.stream.empty() && hello.format == StreamFormat::Ctf)
-    error = "hello line: a stream id (resuming exactly once) is for lurk-jsonl streams, not ctf";
   return hello;
 }
 

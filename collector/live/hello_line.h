@@ -8,7 +8,7 @@
 // follows: "lurk-jsonl" (the default: lurk JSON lines, beginning with their
 // own header line) or "ctf" (mirage-profile CTF: `metadata_bytes` bytes of
 // the trace's TSDL metadata, then its packets as the stack writes them).
-// `stream` (JSON lines only) names the stream across reconnections: the
+// `stream` (JSON lines or CTF) names the stream across reconnections: the
 // collector answers {"lurk":"resume","bytes":N}, how much of it the profile
 // holds, and the sender goes on from there (exactly once; live/stream_ledger.h).
 #pragma once

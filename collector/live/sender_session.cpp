@@ -11,7 +11,9 @@
 
 #include "live/hello_line.h"
 #include "live/listen_address.h"
+#include "live/source_resume.h"
 #include "server/listen_policy.h"
+#include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
 namespace lurk::live {
@@ -121,7 +123,11 @@ void SenderSession::open_stream(const std::string& stream_id) {
                                 : "this collector does not resume streams");
   stream_connected_ = true;
   resume_from_ = rules_.ledger->committed(stream_id);
-  if (resume_from_ <= int64_t(opening_bytes_)) resume_from_ = 0;
+  // A CTF stream's opening is its hello line and metadata; it has no header
+  // line to send again: its packets follow the metadata from the resume point.
+  bool ctf = hello_.format == StreamFormat::Ctf;
+  if (ctf) header_bytes_ = 0;
+  if (resume_from_ <= int64_t(opening_bytes_ + (ctf ? hello_.metadata_bytes : 0))) resume_from_ = 0;
   send_line("{\"lurk\":\"resume\",\"bytes\":" + std::to_string(resume_from_) + "}\n");
 }
 
@@ -144,6 +150,7 @@ void SenderSession::feed_stream(const char* data, size_t size) {
 }
 
 void SenderSession::start_source(const std::string& name, StreamFormat format, uint64_t offset) {
+  if (format == StreamFormat::Ctf && resume_from_ > 0 && continue_source(offset)) return;
   source_.path = name;
   source_.format = format == StreamFormat::Ctf ? "ctf" : "lurk-jsonl";
   source_.content_hash = rules_.source_tag + ":" + std::to_string(serial_);
@@ -155,6 +162,33 @@ void SenderSession::start_source(const std::string& name, StreamFormat format, u
                 ? make_ctf_stream(ctx_, offset)
                 : make_jsonl_stream(ctx_, rules_.max_line_bytes, offset, offset > 0 ? 2 : 1);
   state_ = State::Streaming;
+}
+
+// A CTF stream resumed after a collector's restart goes on in the source
+// that holds its first part, from its reader's state at the resume point
+// (written with the batch that committed it): the rows are those one
+// connection would have made. A stream that ended (no state) or whose
+// source is gone starts a new source, as JSON lines do.
+bool SenderSession::continue_source(uint64_t offset) {
+  std::optional<StreamMark> part = rules_.ledger->last_part(hello_.stream);
+  if (!part || !part->reader_state || part->committed_bytes != resume_from_) return false;
+  std::optional<SourceRow> row = read_source_row(writer_.db(), part->source_id);
+  if (!row) return false;
+  source_ = *row;
+  // The row says 'partial' while a sender is connected; what it is comes
+  // from its damage, as for a stream read in one go.
+  source_.status = source_.errors > 0 ? "partial" : "complete";
+  first_byte_ = part->first_byte;
+  // A stream cut by a collector's stop had its promise connections decided
+  // on its first part: the next stop decides them on the whole trace.
+  Statement again = writer_.db().prepare(
+      "DELETE FROM source_counters WHERE source_id = ? AND name = 'trace_connections'");
+  again.bind(1, source_.id).run();
+  writer_.use_source(source_.id);
+  stream_ = make_ctf_stream(ctx_, offset);
+  stream_->restore_from(*part->reader_state, read_thread_rows(writer_.db(), source_.id));
+  state_ = State::Streaming;
+  return true;
 }
 
 void SenderSession::refuse(const std::string& why) {
@@ -189,6 +223,7 @@ void SenderSession::end_of_stream() {
     return cut("the connection ended inside a line");
   writer_.use_source(source_.id);
   stream_->finish();
+  finished_ = true;
   keep_messages();
   state_ = State::Ended;
 }
@@ -203,7 +238,10 @@ void SenderSession::cut(const std::string& why) {
                     why + "; the trace ends at byte offset " +
                         std::to_string(stream_->complete_bytes()) + " of the stream" +
                         (stream_connected_ ? ", where a reconnecting sender of the stream resumes" : ""));
-  stream_->finish_cut();
+  // A CTF stream with an id is not over: its next connection continues
+  // this source from the reader's state (its rows stay open until then).
+  if (stream_connected_ && hello_.format == StreamFormat::Ctf) stream_->flush();
+  else stream_->finish_cut();
   keep_messages();
   state_ = State::Ended;
 }
@@ -224,7 +262,9 @@ SourceRow SenderSession::row_for_commit() {
 
 std::optional<StreamMark> SenderSession::stream_mark() const {
   if (!stream_connected_ || !stream_) return std::nullopt;
-  StreamMark mark{hello_.stream, source_.id, resume_from_, pending_bytes_};
+  StreamMark mark{hello_.stream, source_.id, first_byte_ >= 0 ? first_byte_ : resume_from_,
+                  pending_bytes_, std::nullopt};
+  if (!finished_) mark.reader_state = stream_->checkpoint();
   if (resume_from_ == 0) return mark;
   // The resent header line is not the stream past the resume point, whole
   // or torn (a connection that ended inside it): every byte of it counts

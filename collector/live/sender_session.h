@@ -90,6 +90,7 @@ class SenderSession {
   void feed_stream(const char* data, size_t size);
   std::string hello_name() const;
   void start_source(const std::string& name, StreamFormat format, uint64_t offset);
+  bool continue_source(uint64_t offset);
   void send_line(const std::string& line);
   void keep_messages();
   void open_stream(const std::string& stream_id);
@@ -123,6 +124,8 @@ class SenderSession {
   int64_t header_seen_ = 0;
   int64_t pending_bytes_ = 0;    // connection bytes the next commit holds
   bool stream_connected_ = false;
+  bool finished_ = false;        // the trace was read to its end (not cut)
+  int64_t first_byte_ = -1;      // a continued CTF source: where its first part began
   std::string refusal_;
   std::string messages_;
   int messages_kept_ = 0;

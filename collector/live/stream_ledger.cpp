@@ -15,15 +15,32 @@ void StreamLedger::load(Database& db) {
       "  source_id       INTEGER NOT NULL REFERENCES sources(id),\n"
       "  first_byte      INTEGER NOT NULL,\n"
       "  committed_bytes INTEGER NOT NULL,\n"
+      "  reader_state    TEXT,\n"
       "  PRIMARY KEY (stream_id, source_id)\n"
       ")");
-  Statement s = db.prepare("SELECT stream_id, max(committed_bytes) FROM live_streams GROUP BY 1");
-  while (s.step()) committed_[s.column_text(0)] = s.column_int(1);
+  // A profile whose table predates reader_state (CTF streams' resume).
+  if (db.query_int("SELECT count(*) FROM pragma_table_info('live_streams') "
+                   "WHERE name = 'reader_state'") == 0)
+    db.exec("ALTER TABLE live_streams ADD COLUMN reader_state TEXT");
+  Statement s = db.prepare(
+      "SELECT stream_id, source_id, first_byte, committed_bytes, reader_state FROM live_streams "
+      "ORDER BY stream_id, committed_bytes, source_id");
+  while (s.step()) {
+    StreamMark m{s.column_text(0), s.column_int(1), s.column_int(2), s.column_int(3), {}};
+    if (!s.column_is_null(4)) m.reader_state = s.column_text(4);
+    last_[m.stream_id] = std::move(m);  // the furthest part comes last
+  }
 }
 
 int64_t StreamLedger::committed(const std::string& stream_id) const {
-  auto it = committed_.find(stream_id);
-  return it == committed_.end() ? 0 : it->second;
+  auto it = last_.find(stream_id);
+  return it == last_.end() ? 0 : it->second.committed_bytes;
+}
+
+std::optional<StreamMark> StreamLedger::last_part(const std::string& stream_id) const {
+  auto it = last_.find(stream_id);
+  if (it == last_.end()) return std::nullopt;
+  return it->second;
 }
 
 bool StreamLedger::connect(const std::string& stream_id) {
@@ -35,15 +52,19 @@ void StreamLedger::disconnect(const std::string& stream_id) { connected_.erase(s
 void StreamLedger::record(Database& db, const std::vector<StreamMark>& marks) {
   if (marks.empty()) return;
   Statement upsert = db.prepare(
-      "INSERT INTO live_streams(stream_id, source_id, first_byte, committed_bytes) "
-      "VALUES (?, ?, ?, ?) ON CONFLICT(stream_id, source_id) "
-      "DO UPDATE SET committed_bytes = excluded.committed_bytes");
+      "INSERT INTO live_streams(stream_id, source_id, first_byte, committed_bytes, "
+      "reader_state) VALUES (?, ?, ?, ?, ?) ON CONFLICT(stream_id, source_id) "
+      "DO UPDATE SET committed_bytes = excluded.committed_bytes, "
+      "reader_state = excluded.reader_state");
   for (const StreamMark& m : marks) {
     upsert.bind(1, std::string_view(m.stream_id)).bind(2, m.source_id);
     upsert.bind(3, m.first_byte).bind(4, m.committed_bytes);
+    if (m.reader_state) upsert.bind(5, std::string_view(*m.reader_state));
+    else upsert.bind(5, std::nullopt);
     upsert.run();
-    int64_t& known = committed_[m.stream_id];
-    known = std::max(known, m.committed_bytes);
+    auto known = last_.find(m.stream_id);
+    if (known == last_.end() || known->second.committed_bytes <= m.committed_bytes)
+      last_[m.stream_id] = m;
   }
 }
 

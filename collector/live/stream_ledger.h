@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct StreamMark {
   int64_t source_id = 0;
   int64_t first_byte = 0;       // stream offset the part starts at
   int64_t committed_bytes = 0;  // stream offset up to which it is committed
+  // A CTF stream: its reader's state at committed_bytes (CtfStream::
+  // checkpoint), so that a restarted collector continues the same source.
+  std::optional<std::string> reader_state;
 };
 
 class StreamLedger {
@@ -34,6 +38,9 @@ class StreamLedger {
   void load(Database& db);
   // Where the profile's copy of the stream ends (0: it holds none of it).
   int64_t committed(const std::string& stream_id) const;
+  // The part of the stream that ends furthest (nullopt: none): a CTF
+  // stream goes on in its source, from its reader's state.
+  std::optional<StreamMark> last_part(const std::string& stream_id) const;
   // One connection per stream at a time: a second one could resume from a
   // point the first is still moving.
   bool connect(const std::string& stream_id);  // false: already connected
@@ -42,7 +49,7 @@ class StreamLedger {
   void record(Database& db, const std::vector<StreamMark>& marks);
 
  private:
-  std::map<std::string, int64_t> committed_;
+  std::map<std::string, StreamMark> last_;  // per stream, its furthest part
   std::set<std::string> connected_;
 };
 

@@ -208,7 +208,13 @@ SendResult send_trace(const SendOptions& options) {
     }
     resume_after = std::max<uint64_t>(resume_after, result.resume_offered);
   }
-  if (connected && resume_after > hello.size()) {
+  if (connected && resume_after > hello.size() && result.ctf) {
+    // CTF: the opening (hello and metadata) again, then the packets from
+    // the resume point, a packet boundary (the collector commits whole ones).
+    uint64_t skip = std::min<uint64_t>(resume_after - hello.size(), head.size());
+    head.erase(0, skip);
+    result.input_skipped = skip;
+  } else if (connected && resume_after > hello.size()) {
     // The collector counted the same hello line in the stream it acked.
     std::string first;
     if (!prepare_resume(options.input_fd, head, resume_after - hello.size(), first,

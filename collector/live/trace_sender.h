@@ -26,7 +26,7 @@ struct SendOptions {
   // what `lurk collect` printed): the input's header line is sent again, then
   // the input from where the committed part ended. 0: from the start.
   uint64_t resume_after = 0;
-  // Names the stream across reconnections (JSON lines only): the hello line
+  // Names the stream across reconnections (JSON lines or CTF): the hello line
   // says it, the collector answers where its profile's copy ends, and the
   // stream goes on from there (exactly once: live/stream_ledger.h).
   std::string stream_id;

@@ -29,6 +29,10 @@ class CtfTraceStream final : public TraceStream {
   void finish() override { stream_.finish(); }
   void finish_cut() override { stream_.finish_without_partial_packet(); }
   uint64_t complete_bytes() const override { return stream_.complete_bytes(); }
+  std::optional<std::string> checkpoint() const override { return stream_.checkpoint(); }
+  void restore_from(const std::string& state, std::vector<ThreadRow> threads) override {
+    stream_.restore(state, std::move(threads));
+  }
 
  private:
   CtfStream stream_;

@@ -7,6 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/rows.h"
 
 namespace lurk {
 class IngestContext;
@@ -28,6 +33,12 @@ class TraceStream {
   virtual void finish_cut() = 0;
   // Stream bytes up to the end of the last whole line or packet.
   virtual uint64_t complete_bytes() const = 0;
+  // CTF: the reader's state at complete_bytes(), written with each batch so
+  // that a restarted collector continues the stream in the same source
+  // (restore_from, before any byte is fed). JSON lines: none (a resumed
+  // stream is a new source; its header line is sent again).
+  virtual std::optional<std::string> checkpoint() const { return std::nullopt; }
+  virtual void restore_from(const std::string& /*state*/, std::vector<ThreadRow> /*threads*/) {}
 };
 
 // The bytes fed start at `offset` of the stream (line `line` for JSON lines).

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "net/time_arith.h"
 #include "storage/trace_writer.h"
 #include "trace/thread_tracker.h"
@@ -207,6 +209,35 @@ size_t LwtThreadModel::finish() {
     ++unresolved;
   }
   return unresolved;
+}
+
+}  // namespace lurk
+
+namespace lurk {
+
+nlohmann::json LwtThreadModel::checkpoint() const {
+  nlohmann::json state{{"last_ts", last_ts_},
+                       {"any_event", any_event_},
+                       {"running_since", running_since_},
+                       {"counters", counters_},
+                       {"must_resolve", must_resolve_}};
+  if (running_) state["running"] = *running_;
+  if (idle_since_) state["idle_since"] = *idle_since_;
+  return state;
+}
+
+void LwtThreadModel::restore(const nlohmann::json& state) {
+  // Every promise the source's rows name, by its id in the trace: events
+  // naming it again find its row, as they would have in one run.
+  for (int64_t row_id : tracker_.thread_ids())
+    rows_.emplace(std::stoll(tracker_.row(row_id).ext_id), row_id);
+  last_ts_ = state.at("last_ts").get<int64_t>();
+  any_event_ = state.at("any_event").get<bool>();
+  running_since_ = state.at("running_since").get<int64_t>();
+  counters_ = state.at("counters").get<std::unordered_map<std::string, int64_t>>();
+  must_resolve_ = state.at("must_resolve").get<std::vector<int64_t>>();
+  if (state.contains("running")) running_ = state["running"].get<int64_t>();
+  if (state.contains("idle_since")) idle_since_ = state["idle_since"].get<int64_t>();
 }
 
 }  // namespace lurk

@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace lurk {
 
 class ThreadTracker;
@@ -49,6 +51,14 @@ class LwtThreadModel {
   size_t finish();
 
   int64_t last_ts() const { return last_ts_; }
+
+  // What the model holds between events beyond the thread rows (the thread
+  // running and since when, the idle period open, counter sums, must-resolve
+  // promises, the last time), for a live CTF stream continued by a restarted
+  // collector (docs/live.md): restore() on a model whose tracker adopted
+  // the source's thread rows gives the rows the model would have made.
+  nlohmann::json checkpoint() const;
+  void restore(const nlohmann::json& state);
 
  private:
   // threads.id of promise `ext`, following `becomes`; nullopt for kNoThread.

@@ -32,10 +32,6 @@ struct Event {
   int32_t a = 0, b = 0;  // promise indices; Root: a = promise, b = index into roots
 };
 
-// What a close causes (the handler failing, the stack's last segments)
-// happens within this of it; a member pending at the close that ends later
-// (a connect timeout's timer firing seconds on) does not stretch last_ns.
-constexpr int64_t kAfterCloseNs = 500'000'000;
 
 struct OpenConnection {
   int32_t root = 0;

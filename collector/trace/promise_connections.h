@@ -55,6 +55,11 @@ struct PromiseConnection {
 
 bool is_connection_root_label(std::string_view text);
 
+// What a close causes (the handler failing, the stack's last segments)
+// happens within this of it; a member pending at the close that ends later
+// (a connect timeout's timer firing seconds on) does not stretch last_ns.
+inline constexpr int64_t kAfterCloseNs = 500'000'000;
+
 std::vector<PromiseConnection> find_promise_connections(const std::vector<PromiseInfo>& promises,
                                                         const std::vector<PromiseLabel>& labels,
                                                         const std::vector<PromiseFlow>& flows);

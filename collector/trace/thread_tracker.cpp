@@ -34,6 +34,19 @@ std::optional<int64_t> ThreadTracker::find_thread(std::string_view ext_id) const
   return it->second;
 }
 
+void ThreadTracker::adopt(std::vector<ThreadRow> rows) {
+  std::sort(rows.begin(), rows.end(),
+            [](const ThreadRow& a, const ThreadRow& b) { return a.sort_index < b.sort_index; });
+  for (ThreadRow& row : rows) {
+    Thread thread;
+    int64_t id = row.id;
+    thread.row = std::move(row);
+    by_ext_id_.emplace(thread.row.ext_id, id);
+    threads_.emplace(id, std::move(thread));
+    order_.push_back(id);
+  }
+}
+
 ThreadTracker::Thread& ThreadTracker::get(int64_t thread_id) {
   auto it = threads_.find(thread_id);
   if (it == threads_.end()) throw std::logic_error("unknown thread id");

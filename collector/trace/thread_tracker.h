@@ -35,6 +35,14 @@ class ThreadTracker {
   bool has_thread(std::string_view ext_id) const;
   // threads.id of `ext_id` if the trace started it already (one lookup, no copy).
   std::optional<int64_t> find_thread(std::string_view ext_id) const;
+  // Takes back the rows a trace's source already holds (a live CTF stream
+  // continued after a collector's restart, docs/live.md), in the order they
+  // were made (sort_index); new threads follow them. No open spans.
+  void adopt(std::vector<ThreadRow> rows);
+  // Every thread row held, in creation order.
+  const std::vector<int64_t>& thread_ids() const { return order_; }
+  // A row as held, read only (not marked changed).
+  const ThreadRow& row(int64_t thread_id) const { return threads_.at(thread_id).row; }
   // The row kept in memory until finish(); change its fields freely.
   ThreadRow& thread(int64_t thread_id);
 

@@ -58,6 +58,10 @@ std::vector<PromiseFlow> load_flows(Database& db, int64_t source_id) {
   return out;
 }
 
+std::string_view trace_link_how(Certainty how) {
+  return how == Certainty::Certain ? "ctf-label-tree:certain" : "ctf-flow:likely";
+}
+
 using LabelsByThread = std::unordered_map<int64_t, std::vector<const PromiseLabel*>>;
 
 struct Endpoints {
@@ -87,35 +91,42 @@ Endpoints endpoints_in_labels(const PromiseConnection& c, const LabelsByThread& 
   return found;
 }
 
-int64_t store(Database& db, int64_t source_id, const std::vector<PromiseConnection>& found,
-              const std::vector<PromiseLabel>& labels) {
+}  // namespace
+
+int64_t write_trace_connection(Database& db, int64_t source_id, const PromiseConnection& c,
+                               const std::vector<PromiseLabel>& labels) {
   LabelsByThread by_thread;
   for (const PromiseLabel& l : labels) by_thread[l.thread_id].push_back(&l);
   Statement insert = db.prepare(
       "INSERT INTO connections(source_id, addr_a, port_a, addr_b, port_b, first_ns, last_ns, "
       "state, root_thread_id, close_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement link = db.prepare("UPDATE threads SET connection_id = ?, link_how = ? WHERE id = ?");
-  int64_t linked = 0;
-  for (const PromiseConnection& c : found) {
-    Endpoints ends = endpoints_in_labels(c, by_thread);
-    insert.bind(1, source_id).bind(2, std::string_view(ends.addr_a)).bind(3, int64_t{ends.port_a});
-    insert.bind(4, std::string_view(ends.addr_b)).bind(5, int64_t{ends.port_b});
-    insert.bind(6, c.first_ns).bind(7, c.last_ns);
-    insert.bind(8, std::string_view(c.close_ns ? "closed" : "open"));
-    insert.bind(9, c.root_thread).bind(10, c.close_ns);
-    insert.run();
-    int64_t connection_id = db.last_insert_id();
-    for (const auto& [thread, how] : c.members) {
-      link.bind(1, connection_id)
-          .bind(2, std::string_view(how == Certainty::Certain ? "ctf-label-tree:certain"
-                                                              : "ctf-flow:likely"))
-          .bind(3, thread);
-      link.run();
-      ++linked;
-    }
+  Endpoints ends = endpoints_in_labels(c, by_thread);
+  insert.bind(1, source_id).bind(2, std::string_view(ends.addr_a)).bind(3, int64_t{ends.port_a});
+  insert.bind(4, std::string_view(ends.addr_b)).bind(5, int64_t{ends.port_b});
+  insert.bind(6, c.first_ns).bind(7, c.last_ns);
+  insert.bind(8, std::string_view(c.close_ns ? "closed" : "open"));
+  insert.bind(9, c.root_thread).bind(10, c.close_ns);
+  insert.run();
+  int64_t connection_id = db.last_insert_id();
+  for (const auto& [thread, how] : c.members) {
+    link.bind(1, connection_id).bind(2, std::string_view(trace_link_how(how))).bind(3, thread);
+    link.run();
   }
-  return linked;
+  return connection_id;
 }
+
+void clear_trace_connections(Database& db, int64_t source_id) {
+  Statement unlink = db.prepare(
+      "UPDATE threads SET connection_id = NULL, link_how = NULL WHERE source_id = ? AND "
+      "link_how IN ('ctf-label-tree:certain', 'ctf-flow:likely')");
+  unlink.bind(1, source_id).run();
+  Statement remove =
+      db.prepare("DELETE FROM connections WHERE source_id = ? AND root_thread_id IS NOT NULL");
+  remove.bind(1, source_id).run();
+}
+
+namespace {
 
 bool schema_has_trace_connections(Database& db) {
   return db.query_int("SELECT count(*) FROM pragma_table_info('connections') "
@@ -134,10 +145,16 @@ TraceConnectionsSummary find_trace_connections(Database& db) {
   Statement mark = db.prepare(
       "INSERT INTO source_counters(source_id, name, value) VALUES (?, 'trace_connections', ?)");
   for (int64_t source_id : sources) {
+    // What `lurk collect` recognised while the trace arrived is decided
+    // again on the whole trace (docs/live.md): the same rows as an ingest.
+    clear_trace_connections(db, source_id);
     std::vector<PromiseLabel> labels = load_labels(db, source_id);
     std::vector<PromiseConnection> found =
         find_promise_connections(load_promises(db, source_id), labels, load_flows(db, source_id));
-    summary.linked_threads += store(db, source_id, found, labels);
+    for (const PromiseConnection& c : found) {
+      write_trace_connection(db, source_id, c, labels);
+      summary.linked_threads += static_cast<int64_t>(c.members.size());
+    }
     summary.connections += static_cast<int64_t>(found.size());
     ++summary.sources;
     mark.bind(1, source_id).bind(2, static_cast<int64_t>(found.size()));

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace lurk {
 
@@ -26,5 +27,19 @@ struct TraceConnectionsSummary {
 // source_counters row 'trace_connections' (its count) and is not looked at
 // again.
 TraceConnectionsSummary find_trace_connections(Database& db);
+
+struct PromiseConnection;
+struct PromiseLabel;
+
+// One connection the promise tree shows: its row, and its members linked
+// ('ctf-label-tree:certain' / 'ctf-flow:likely'); returns the row's id.
+// `labels`: the source's labels (those of the members name the endpoints).
+// Shared by the pass above and `lurk collect`'s per-batch recognition of
+// connections whose subtree ended (live/live_trace_connections.h).
+int64_t write_trace_connection(Database& db, int64_t source_id, const PromiseConnection& c,
+                               const std::vector<PromiseLabel>& labels);
+// Undoes what a live collection recognised of the source (its promise
+// connections and their links) before the pass decides them on the whole trace.
+void clear_trace_connections(Database& db, int64_t source_id);
 
 }  // namespace lurk

@@ -20,14 +20,20 @@ class Timeline {
     slots_.push_back({ts, slots_.size(), {}});
     return slots_.back().event;
   }
-  std::vector<uint8_t> bytes() {
+  // The events in time order, `per_packet` to a packet (0: all in one).
+  std::vector<CtfPacketSpec> packets(size_t per_packet) {
     std::vector<const Slot*> order;
     for (const Slot& s : slots_) order.push_back(&s);
     std::sort(order.begin(), order.end(), [](const Slot* a, const Slot* b) {
       return a->ts != b->ts ? a->ts < b->ts : a->seq < b->seq;
     });
-    std::vector<uint8_t> out;
-    for (const Slot* s : order) out.insert(out.end(), s->event.bytes.begin(), s->event.bytes.end());
+    std::vector<CtfPacketSpec> out;
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (out.empty() || (per_packet > 0 && i % per_packet == 0))
+        out.push_back({static_cast<uint16_t>(out.size()), {}});
+      std::vector<uint8_t>& events = out.back().events;
+      events.insert(events.end(), order[i]->event.bytes.begin(), order[i]->event.bytes.end());
+    }
     return out;
   }
 
@@ -39,6 +45,24 @@ class Timeline {
   };
   std::deque<Slot> slots_;  // references handed out by at() stay valid
 };
+
+// The scheduler runs the handler, then the bind reading the data, then the
+// listener again; the data's put promise resolves once delivered (so every
+// promise of the connection ends: the live collector recognises it then,
+// docs/live.md); each connection adds its bytes to a counter; the close
+// waiter must resolve (it does) and so must the after-close promise (it
+// never does: a never-resolved mark at the trace's end).
+void add_scheduling(Timeline& t, const CtfServerConnection& c) {
+  uint64_t s = static_cast<uint64_t>(c.start_ns);
+  t.at(s + 500).switch_to(s + 500, c.handler);
+  t.at(s + 4200).label(s + 4200, c.close_waiter, "__should_resolve");
+  t.at(s + 20100).pair(s + 20100, kFulfills, kListenerPromise, c.netif_put);
+  t.at(s + 20500).increase(s + 20500, c.netif_put, 1460, "rx bytes");
+  t.at(s + 21000).switch_to(s + 21000, c.rx_bind);
+  t.at(s + 30000).switch_to(s + 30000, kListenerPromise);
+  uint64_t after = static_cast<uint64_t>(c.close_label_ns) + 5100;
+  t.at(after).label(after, c.after_close, "__should_resolve");
+}
 
 void add_connection(Timeline& t, const CtfServerConnection& c, bool fails) {
   uint64_t s = static_cast<uint64_t>(c.start_ns);
@@ -88,9 +112,11 @@ std::vector<uint8_t> build_ctf_server(const CtfServerSpec& spec) {
   t.at(x).creates(x, kListenerPromise, kOutsidePromise, kTask);
   t.at(x + 100).label(x + 100, kOutsidePromise, "Xs.read waiting");
   t.at(x + 100'000).fails(x + 100'000, kListenerPromise, kOutsidePromise, kOutsideFailure);
-  for (size_t i = 0; i < spec.fails_at_close.size(); ++i)
+  for (size_t i = 0; i < spec.fails_at_close.size(); ++i) {
     add_connection(t, ctf_server_connection(spec, i), spec.fails_at_close[i]);
-  return build_ctf({{0, t.bytes()}});
+    if (spec.with_scheduling) add_scheduling(t, ctf_server_connection(spec, i));
+  }
+  return build_ctf(t.packets(spec.events_per_packet));
 }
 
 }  // namespace lurk::test

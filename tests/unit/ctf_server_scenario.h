@@ -26,6 +26,14 @@ struct CtfServerSpec {
   int64_t first_ns = 1'000'000'000;  // the first connection's start
   int64_t step_ns = 1'000'000;       // between connection starts (overlap when < length)
   int64_t length_ns = 1'500'000;     // from a connection's start to its handler's end
+  // 0: the whole trace in one packet; else packets of this many events (a
+  // live stream sends a ring's packets one by one: tests/cli/live_ctf_resume.py).
+  size_t events_per_packet = 0;
+  // Also the scheduler's and the stack's bookkeeping, whose state runs
+  // across packets: switches (running periods), a byte counter increased
+  // per connection, and `__should_resolve` on each close waiter (resolved)
+  // and on each after-close promise (never resolved).
+  bool with_scheduling = false;
 };
 
 // Promise ids (the trace's own, threads.ext_id) of connection `i`.
@@ -41,7 +49,8 @@ CtfServerConnection ctf_server_connection(const CtfServerSpec& spec, size_t i);
 inline constexpr int64_t kListenerPromise = 1;
 inline constexpr int64_t kOutsidePromise = 3;
 
-// The whole ring buffer file (events in time order, one packet).
+// The whole ring buffer file (events in time order; one packet unless
+// spec.events_per_packet says otherwise).
 std::vector<uint8_t> build_ctf_server(const CtfServerSpec& spec);
 
 }  // namespace lurk::test
