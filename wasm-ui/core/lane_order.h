@@ -20,21 +20,8 @@ inline void sort_by_time(std::vector<T>& items, TimeOf time_of) {
     std::stable_sort(items.begin(), items.end(), before);
 }
 
-// Each depth's spans by start (spans already grouped by depth, depth_begin
-// set), and the running periods by start: a check, and rarely a stable sort.
-inline void sort_each_depth(ThreadLane& t) {
-  auto start_before = [](const SpanRecord& a, const SpanRecord& b) { return a.t0_ns < b.t0_ns; };
-  for (size_t d = 0; d + 1 < t.depth_begin.size(); ++d) {
-    auto first = t.spans.begin() + t.depth_begin[d], last = t.spans.begin() + t.depth_begin[d + 1];
-    if (!std::is_sorted(first, last, start_before)) std::stable_sort(first, last, start_before);
-  }
-  sort_by_time(t.running, [](const SpanRecord& s) { return s.t0_ns; });
-}
-
 // Spans by depth, each depth by start: a stable counting sort on depth (one
-// pass), then a check (and rarely a sort) per depth. The whole load puts its
-// spans in this order as it scatters them (profile_model_spans.cpp): the same
-// order, since both keep storage order within a depth before sorting by start.
+// pass), then a check (and rarely a sort) per depth.
 inline void order_spans(ThreadLane& t) {
   size_t depths = 0;
   for (const SpanRecord& s : t.spans) depths = std::max<size_t>(depths, size_t(s.depth) + 1);
@@ -47,7 +34,12 @@ inline void order_spans(ThreadLane& t) {
     for (const SpanRecord& s : t.spans) by_depth[next[s.depth]++] = s;
     t.spans = std::move(by_depth);
   }
-  sort_each_depth(t);
+  auto start_before = [](const SpanRecord& a, const SpanRecord& b) { return a.t0_ns < b.t0_ns; };
+  for (size_t d = 0; d < depths; ++d) {
+    auto first = t.spans.begin() + t.depth_begin[d], last = t.spans.begin() + t.depth_begin[d + 1];
+    if (!std::is_sorted(first, last, start_before)) std::stable_sort(first, last, start_before);
+  }
+  sort_by_time(t.running, [](const SpanRecord& s) { return s.t0_ns; });
 }
 
 }  // namespace lurk::ui

@@ -86,7 +86,15 @@ bool ProfileModel::packet_row(void* target, RowValues row) {
   return true;
 }
 
-// append()'s spans (the whole load stages them: profile_model_spans.cpp).
+void ProfileModel::load_spans(Database& db) {
+  read_span_rows(db, 0);
+  for (ThreadLane& t : threads_) {
+    order_spans(t);
+    t.spans.shrink_to_fit();
+    t.running.shrink_to_fit();
+  }
+}
+
 void ProfileModel::read_span_rows(Database& db, int64_t after) {
   last_thread_id_ = INT64_MIN;
   feed_rows(db, rows::kSpans, after, this, span_row);
