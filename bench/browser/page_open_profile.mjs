@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 const profile = process.argv[2];
 const out = process.argv[3];
 const browser = await launchBrowser();
-const view = await startView([profile]);
+const view = await startView([profile, '--in-browser']);
 const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 try {
   await page.goto(view.url + '?trace=none.lurk');

@@ -77,7 +77,7 @@ function sampleFrames(page, count, warmup = 10) {
 }
 
 async function measure(browser, profile) {
-  const view = await startView([profile]);
+  const view = await startView([profile, '--in-browser']);
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   try {
     // Start from the page with nothing loaded: the served trace is fetched by
