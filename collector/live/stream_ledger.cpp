@@ -18,10 +18,7 @@ void StreamLedger::load(Database& db) {
       "  reader_state    TEXT,\n"
       "  PRIMARY KEY (stream_id, source_id)\n"
       ")");
-  // A profile whose table predates reader_state (CTF streams' resume).
-  if (db.query_int("SELECT count(*) FROM pragma_table_info('live_streams') "
-                   "WHERE name = 'reader_state'") == 0)
-    db.exec("ALTER TABLE live_streams ADD COLUMN reader_state TEXT");
+  // reader_state (schema version 4) came with the writer's upgrade of the file.
   Statement s = db.prepare(
       "SELECT stream_id, source_id, first_byte, committed_bytes, reader_state FROM live_streams "
       "ORDER BY stream_id, committed_bytes, source_id");

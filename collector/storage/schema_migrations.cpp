@@ -84,9 +84,16 @@ void upgrade_1_to_2(Database& db) {
 // docs/live.md), which add_missing_tables creates: no column changes.
 void upgrade_2_to_3(Database&) {}
 
+// Version 4 adds live_streams.reader_state: a CTF stream's reader state at
+// its committed bytes, so `lurk send --stream` of a CTF trace resumes
+// exactly once (docs/live.md). NULL for JSON lines streams, as before.
+void upgrade_3_to_4(Database& db) {
+  add_columns(db, {{"live_streams", "reader_state", "TEXT"}});
+}
+
 using Upgrade = void (*)(Database&);
 // kUpgrades[v - 1] takes a file from version v to v + 1.
-constexpr Upgrade kUpgrades[] = {upgrade_1_to_2, upgrade_2_to_3};
+constexpr Upgrade kUpgrades[] = {upgrade_1_to_2, upgrade_2_to_3, upgrade_3_to_4};
 
 static_assert(std::size(kUpgrades) == kSchemaVersion - 1, "one upgrade step per version");
 

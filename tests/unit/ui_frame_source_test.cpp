@@ -18,6 +18,7 @@
 #include "core/minimap.h"
 #include "core/remote_item_details.h"
 #include "frame_test_view.h"
+#include "http_response_body.h"
 #include "net/analysis_flags.h"
 #include "net/tcp_segment.h"
 #include "profile_fixture.h"
@@ -271,13 +272,6 @@ server::HttpRequest get(const std::string& path, const std::string& query) {
   r.path = path;
   r.query = query;
   return r;
-}
-
-std::string body_of(const server::HttpResponse& response) {
-  std::string out;
-  for (const server::BodyPart& part : response.body)
-    if (part.bytes) out += *part.bytes;
-  return out;
 }
 
 TEST_F(FrameSourceTest, EndpointAnswersFramesAndRefusesBadOnes) {

@@ -66,11 +66,11 @@ TEST(UiGraphSeries, SplitsDataAndAckDirections) {
   EXPECT_EQ(s.segment_kind().query(0, 102).hi, double(MarkKind::Retransmission));
 }
 
-class UiGraphSeriesProfile : public test::ProfileTest {};
+class UiGraphSeriesProfile : public lurk::test::ProfileTest {};
 
 TEST_F(UiGraphSeriesProfile, LoadsAConnectionFromAnIngestedCapture) {
-  using test::FrameSpec;
-  std::vector<test::PcapRecord> records;
+  using lurk::test::FrameSpec;
+  std::vector<lurk::test::PcapRecord> records;
   int64_t t = 1'700'000'000'000'000'000;
   auto frame = [&](bool from_client, uint32_t seq, uint32_t ack, uint8_t flags, uint32_t len) {
     FrameSpec f;
@@ -83,7 +83,7 @@ TEST_F(UiGraphSeriesProfile, LoadsAConnectionFromAnIngestedCapture) {
     f.flags = flags;
     f.payload_len = len;
     t += 1'000'000;
-    records.push_back({t, test::build_tcp_frame(f), 0});
+    records.push_back({t, lurk::test::build_tcp_frame(f), 0});
   };
   frame(true, 100, 0, 0x02, 0);
   frame(false, 5000, 101, 0x12, 0);
@@ -91,7 +91,7 @@ TEST_F(UiGraphSeriesProfile, LoadsAConnectionFromAnIngestedCapture) {
   for (uint32_t k = 0; k < 5; ++k) frame(false, 5001 + 500 * k, 101, 0x18, 500);
   frame(false, 5001, 101, 0x18, 500);  // the first data segment again
   frame(true, 101, 7501, 0x10, 0);
-  ASSERT_NE(ingest("cap.pcap", test::build_pcap(records, {})).status,
+  ASSERT_NE(ingest("cap.pcap", lurk::test::build_pcap(records, {})).status,
             SourceOutcome::Status::Rejected);
 
   int64_t id = count("SELECT min(id) FROM connections");

@@ -20,6 +20,7 @@
 #include "core/frame_source.h"
 #include "core/frame_wire.h"
 #include "frame_test_view.h"
+#include "http_response_body.h"
 #include "net/analysis_flags.h"
 #include "net/tcp_segment.h"
 #include "profile_fixture.h"
@@ -166,13 +167,6 @@ server::HttpRequest frame_get(const std::string& query) {
   r.path = "/frame";
   r.query = query;
   return r;
-}
-
-std::string body_of(const server::HttpResponse& response) {
-  std::string body;
-  for (const server::BodyPart& part : response.body)
-    if (part.bytes) body += *part.bytes;
-  return body;
 }
 
 class LazyLanesTest : public ProfileTest {
@@ -338,10 +332,7 @@ TEST_F(LazyLanesTest, SummaryIsKeptInTheCacheAndMadeAgainWhenItChanges) {
     auto answer = endpoint.answer(frame_get(frame_request_query(r)));
     ASSERT_TRUE(answer);
     ASSERT_EQ(answer->status, 200);
-    std::string body;
-    for (const server::BodyPart& part : answer->body)
-      if (part.bytes) body += *part.bytes;
-    EXPECT_EQ(body, encode_frame_answer(here.render(r)));
+    EXPECT_EQ(body_of(*answer), encode_frame_answer(here.render(r)));
   }
   FrameRequest r = request(0, d, 0, false, false);
   r.search = "parse";
