@@ -30,7 +30,7 @@ import time
 lurk, src, make_ctf, shared = sys.argv[1:5]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
-from live_collector import read_line  # noqa: E402
+from live_collector import open_stream as connect  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-ctf-resume-")
 NET = os.path.join(shared, "samples", "net.ctf")
@@ -91,20 +91,6 @@ def hello(stream, name="unikernel"):
     h = {"lurk": "hello", "version": 1, "name": name, "format": "ctf",
          "metadata_bytes": len(METADATA), "stream": stream}
     return json.dumps(h, sort_keys=True, separators=(",", ":")).encode() + b"\n" + METADATA
-
-
-def connect(port, opening, timeout=20):
-    """A connection of the stream once the collector takes it: (socket, resume offset)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        sock = socket.create_connection(("127.0.0.1", port))
-        sock.sendall(opening)
-        answer = json.loads(read_line(sock) or b"{}")
-        if answer.get("lurk") == "resume":
-            return sock, answer["bytes"]
-        sock.close()
-        time.sleep(0.1)
-    raise RuntimeError("the collector never took the stream")
 
 
 def wait_ledger(profile, stream, at_least, timeout=30):
