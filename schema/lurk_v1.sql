@@ -1,4 +1,4 @@
--- lurk profile schema, version 2 (PRAGMA user_version = 2).
+-- lurk profile schema, version 4 (PRAGMA user_version = 4).
 --
 -- Files of earlier versions are upgraded by the steps in
 -- collector/storage/schema_migrations.cpp (docs/schema-versions.md says what
