@@ -21,7 +21,7 @@ import time
 lurk, src, make_ctf, shared = sys.argv[1:5]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
-from live_collector import Collector, Sender, log_lines  # noqa: E402
+from live_collector import Collector, Sender, ctf_packets as packets, log_lines  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-ctf-")
 NET = os.path.join(shared, "samples", "net.ctf")
@@ -118,13 +118,6 @@ def test_builder_traces():
         same_rows("builder %s, raw 777-byte pieces" % pattern, live, ingest(path))
 
 
-def packets(data):
-    out, at = [], 0
-    while at + 30 <= len(data):
-        size = struct.unpack_from("<I", data, at + 20)[0] // 8
-        out.append(data[at:at + size])
-        at += size
-    return out
 
 
 def test_torn_and_garbage():

@@ -24,7 +24,7 @@ import time
 lurk, src, make_ctf, shared = sys.argv[1:5]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
-from live_collector import Collector, Sender, wait_acked  # noqa: E402
+from live_collector import Collector, Sender, ctf_packets as packets, wait_acked  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-ctf-connections-")
 NET = os.path.join(shared, "samples", "net.ctf")
@@ -48,13 +48,6 @@ def query(profile, sql, *args):
         db.close()
 
 
-def packets(data):
-    out, at = [], 0
-    while at + 30 <= len(data):
-        size = struct.unpack_from("<I", data, at + 20)[0] // 8
-        out.append(data[at:at + size])
-        at += size
-    return out
 
 
 def ended_by(ingested, t):

@@ -30,7 +30,7 @@ import time
 lurk, src, make_ctf, shared = sys.argv[1:5]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
-from live_collector import open_stream as connect  # noqa: E402
+from live_collector import ctf_packets as packets, free_port, open_stream as connect, start_collector_at  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-ctf-resume-")
 NET = os.path.join(shared, "samples", "net.ctf")
@@ -41,26 +41,10 @@ TABLES = ["strings", "threads", "spans", "instants", "flows", "counters", "sourc
           "periods", "connections", "findings", "ingest_errors"]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_collector(profile, port):
-    proc = subprocess.Popen([lurk, "collect", "--listen", "127.0.0.1:%d" % port, "-o", profile,
-                             "--batch-ms", "30"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("lurk collect did not start: " + proc.stderr.read())
-            time.sleep(0.05)
-    raise RuntimeError("lurk collect did not listen")
+    return start_collector_at(lurk, profile, port, "--batch-ms", "30")
 
 
 def query(profile, sql, *args):
@@ -76,13 +60,6 @@ def ledger(profile, stream):
     return r[0][0] or 0
 
 
-def packets(data):
-    out, at = [], 0
-    while at + 30 <= len(data):
-        size = struct.unpack_from("<I", data, at + 20)[0] // 8
-        out.append(data[at:at + size])
-        at += size
-    return out
 
 
 def hello(stream, name="unikernel"):

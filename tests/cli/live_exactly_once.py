@@ -21,7 +21,7 @@ import time
 lurk, src = sys.argv[1:3]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, finish  # noqa: E402
-from live_collector import log_lines  # noqa: E402
+from live_collector import free_port, log_lines, start_collector_at  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-once-")
 # In the sanitizer tree (LURK_SANITIZED=1, tests/CMakeLists.txt) every line
@@ -32,26 +32,11 @@ SENDERS = 3
 KILLS = [0.4, 0.7, 0.3, 1.0]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_collector(profile, port):
-    proc = subprocess.Popen([lurk, "collect", "--listen", "127.0.0.1:%d" % port, "-o", profile,
-                             "--batch-ms", "30", "--batch-events", "20000", "--no-analysis"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError("lurk collect did not start: " + proc.stderr.read())
-            time.sleep(0.05)
-    raise RuntimeError("lurk collect did not listen")
+    return start_collector_at(lurk, profile, port, "--batch-ms", "30", "--batch-events", "20000",
+                              "--no-analysis")
 
 
 def integrity(profile):

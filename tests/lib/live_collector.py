@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import time
 
@@ -160,3 +161,38 @@ def open_stream(port, hello, timeout=20):
         sock.close()
         time.sleep(0.1)
     raise RuntimeError("the collector never took the stream")
+
+
+def free_port():
+    """A loopback port free now (for a collector restarted on the same port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_collector_at(lurk, profile, port, *options):
+    """`lurk collect` on 127.0.0.1:PORT once it accepts connections."""
+    proc = subprocess.Popen([lurk, "collect", "--listen", "127.0.0.1:%d" % port, "-o", profile,
+                             *options],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError("lurk collect did not start: " + proc.stderr.read())
+            time.sleep(0.05)
+    raise RuntimeError("lurk collect did not listen")
+
+
+def ctf_packets(data):
+    """A mirage-profile CTF stream cut into its packets (each packet header
+    says its size in bits at offset 20)."""
+    out, at = [], 0
+    while at + 30 <= len(data):
+        size = struct.unpack_from("<I", data, at + 20)[0] // 8
+        out.append(data[at:at + size])
+        at += size
+    return out
