@@ -32,11 +32,11 @@ from live_collector import Collector, Sender  # noqa: E402
 def make_jsonl(path, events, tag):
     with open(path, "w") as f:
         f.write('{"lurk":"jsonl","version":1}\n')
-        for t in range(8):
-            f.write('{"t":"thread_start","ts":0,"thread":%d,"name":"w%d"}\n' % (t, t))
         # Unix time in nanoseconds, as a live stack writes it (the C header's
         # "clock":"unix-ns"): 19 digits per timestamp, not a small counter.
         ts, seq = 1_700_000_000_000_000_000, 1
+        for t in range(8):
+            f.write('{"t":"thread_start","ts":%d,"thread":%d,"name":"w%d"}\n' % (ts, t, t))
         for i in range(events // 4):
             t = i % 8
             ts += 1000

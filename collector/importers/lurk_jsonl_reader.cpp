@@ -241,12 +241,12 @@ std::optional<int64_t> LurkJsonlReader::thread_of(const Event& ev, const Where& 
 std::optional<std::string> LurkJsonlReader::args_with_conn(const Event& ev, const Where& at,
                                                            ExtraArgs extra) {
   const Member* given = ev.find("args");
-  if (!given && !ev.find("conn")) {
+  std::pair<std::string_view, std::string_view> only[4];
+  if (!given && !ev.find("conn") && extra.size() <= std::size(only)) {
     // Most events: only what the event type adds, written straight out.
-    std::pair<std::string_view, std::string_view> only[4];
     size_t count = 0;
     for (const auto& pair : extra)
-      if (!pair.first.empty() && count < std::size(only)) only[count++] = pair;
+      if (!pair.first.empty()) only[count++] = pair;
     if (count == 0) return std::nullopt;
     return sorted_object_text(only, count);
   }
