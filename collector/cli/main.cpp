@@ -5,10 +5,12 @@
 #include <map>
 
 #include "cli/commands.h"
+#include "cli/heap_pages.h"
 #include "ingest/ingest.h"
 #include "lurk_version.h"
 
 int main(int argc, char** argv) {
+  lurk::cli::use_huge_pages_for_heap();
   CLI::App app{"lurk: trace profiler for network stacks"};
   app.set_version_flag("--version", std::string("lurk ") + LURK_VERSION);
   app.require_subcommand(1);

@@ -91,6 +91,19 @@ size_t FileByteSource::read(void* out, size_t size) {
   return n;
 }
 
+size_t FileByteSource::read_unbuffered(void* out, size_t size) {
+  if (begin_ != end_) return read_fully(out, size);  // buffered bytes come first
+  auto* bytes = static_cast<uint8_t*>(out);
+  size_t total = 0;
+  while (total < size && !at_eof_) {
+    size_t got = read_file(bytes + total, size - total);
+    if (got == 0) at_eof_ = true;
+    total += got;
+  }
+  offset_ += total;
+  return total;
+}
+
 std::span<const uint8_t> FileByteSource::view(size_t size) {
   if (size > kFileBufferSize) return ByteSource::view(size);
   if (end_ - begin_ < size && !at_eof_) refill();
@@ -123,7 +136,7 @@ std::span<const uint8_t> MemoryByteSource::view(size_t size) {
 std::vector<uint8_t> read_file_head(const std::string& path, size_t max_bytes) {
   FileByteSource source(path);
   std::vector<uint8_t> head(max_bytes);
-  head.resize(source.read_fully(head.data(), head.size()));
+  head.resize(source.read_unbuffered(head.data(), head.size()));
   return head;
 }
 

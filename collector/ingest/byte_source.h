@@ -60,6 +60,10 @@ class FileByteSource final : public ByteSource {
   void hash_while_reading(ContentHasher& hasher) { hasher_ = &hasher; }
   // Every read from the file from now on also tells `progress` how far it got.
   void report_reads_to(IngestProgress& progress) { progress_ = &progress; }
+  // Up to `size` bytes from where the file is now, straight into `out`
+  // (never through the buffer): for a format's sniff, which would otherwise
+  // allocate, fault in and fill the 1 MB buffer for a few KB.
+  size_t read_unbuffered(void* out, size_t size);
 
  private:
   // Moves the unread bytes to the front and fills the buffer behind them.

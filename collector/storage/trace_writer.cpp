@@ -466,10 +466,13 @@ void TraceWriter::add_row(std::vector<Row>& pending, const BulkTable<Row>& table
 template <typename Row>
 void TraceWriter::queue_rows(std::vector<Row>& pending, const BulkTable<Row>& table) {
   if (pending.empty()) return;
-  std::vector<Row> rows;
-  rows.reserve(kRowsPerJob);
+  auto& spares = std::get<SpareRowBatches<Row>>(spare_batches_);
+  std::vector<Row> rows = spares.take(kRowsPerJob);
   rows.swap(pending);
-  queue_.push([this, &table, rows = std::move(rows)] { write_rows(table, rows); });
+  queue_.push([this, &table, &spares, rows = std::move(rows)]() mutable {
+    write_rows(table, rows);
+    spares.give_back(std::move(rows));
+  });
 }
 
 // Packet rows by shape: which of the columns most captured packets leave

@@ -15,11 +15,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "storage/bind_on_change.h"
 #include "storage/rows.h"
+#include "storage/spare_row_batches.h"
 #include "storage/sqlite_handle.h"
 #include "storage/write_behind.h"
 
@@ -162,6 +164,10 @@ class TraceWriter {
   std::vector<InstantRow> pending_instants_;
   std::vector<CounterRow> pending_counters_;
   std::vector<FlowRow> pending_flows_;
+  // Each bulk table's written batches, given back for the next (see there).
+  std::tuple<SpareRowBatches<ConnectionRow>, SpareRowBatches<PacketRow>, SpareRowBatches<SpanRow>,
+             SpareRowBatches<InstantRow>, SpareRowBatches<CounterRow>, SpareRowBatches<FlowRow>>
+      spare_batches_;
   bool ids_loaded_ = false;
   int64_t next_connection_id_ = 1, next_thread_id_ = 1, next_string_id_ = 1;
   int64_t source_id_ = 0;  // the source being ingested (begin_source)
