@@ -17,7 +17,9 @@
 #include <memory>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
+#include "core/huge_pages.h"
 #include "server/truncation_guard.h"
 #include "storage/sqlite_handle.h"
 
@@ -96,6 +98,20 @@ class Reader {
   void get_bytes(void* out, size_t size) {
     if (size) std::memcpy(out, bytes_.data() + at_, size);
     at_ += size;
+  }
+  // `n` items (the caller checked they are left) appended to `out`, each
+  // copied in: a resize() would first zero every item (tens of MB at 100M).
+  template <typename T>
+  void get_array(std::vector<T>& out, size_t n) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out.reserve(n);
+    ui::advise_huge_pages(out.data(), n * sizeof(T));
+    for (size_t i = 0; i < n; ++i) {
+      T item;
+      std::memcpy(&item, bytes_.data() + at_ + i * sizeof(T), sizeof(T));
+      out.push_back(item);
+    }
+    at_ += n * sizeof(T);
   }
 
  private:
@@ -222,13 +238,11 @@ bool decode(std::string_view bytes, const Identity& id, const std::string& path,
     r.get_bytes(kind.data(), size);
   }
   if (!r.get(n) || n > r.left() / sizeof(ui::FlowRecord)) return why = "truncated", false;
-  s.flows.resize(n);
-  r.get_bytes(s.flows.data(), n * sizeof(ui::FlowRecord));
+  r.get_array(s.flows, size_t(n));
   if (!r.get(kept) || kept > 1 || !r.get(n) || n > r.left() / sizeof(ui::LaneSummary::KeptPeriod))
     return why = "truncated", false;
   s.periods_kept = kept == 1;
-  s.periods.resize(n);
-  r.get_bytes(s.periods.data(), n * sizeof(ui::LaneSummary::KeptPeriod));
+  r.get_array(s.periods, size_t(n));
   if (r.left() != 0) return why = "bytes after its end", false;
   return true;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/huge_pages.h"
 #include "core/mark_style.h"
 #include "core/profile_model_rows.h"
 #include "core/row_feed.h"
@@ -118,6 +119,7 @@ void ProfileModel::finish_load(Database& db, const LaneSummary* summary, LaneSum
                    std::is_sorted(summary->periods.begin(), summary->periods.end(), before);
     if (periods_kept) {
       periods_.reserve(summary->periods.size());
+      advise_huge_pages(periods_.data(), summary->periods.size() * sizeof(PeriodRecord));
       for (const LaneSummary::KeptPeriod& p : summary->periods) add_period(p.idle, p.start_ns, p.end_ns, p.source_id);
     }
   }
@@ -176,7 +178,9 @@ bool ProfileModel::adopt_kept_flows(const LaneSummary& summary) {
   if (!std::is_sorted(summary.flows.begin(), summary.flows.end(), by_time)) return false;
   std::vector<uint32_t> kind_index;
   for (const std::string& kind : summary.flow_kinds) kind_index.push_back(flow_kind(kind));
-  flows_ = summary.flows;
+  flows_.reserve(summary.flows.size());
+  advise_huge_pages(flows_.data(), summary.flows.size() * sizeof(FlowRecord));
+  flows_.assign(summary.flows.begin(), summary.flows.end());
   for (FlowRecord& f : flows_) f.kind = kind_index[f.kind];
   counts_.events += int64_t(flows_.size());
   return true;
