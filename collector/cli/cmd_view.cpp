@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -42,6 +43,7 @@ struct ViewOptions {
   // --native-memory: MB of lanes the native process holds (lane_cache.h)
   int64_t native_memory_mb = int64_t(server::FrameEndpoint::kDefaultLaneBudget >> 20);
   bool follow = false;       // --follow: the page follows the profile as it grows
+  bool timings = false;      // --timings: the native open's phases on stderr
 };
 
 // Server-backed viewing (docs/server.md): asked for, or a profile past the
@@ -65,6 +67,7 @@ std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& opt
   const server::LaneSummaryOutcome& summary = endpoint->summary();
   if (!summary.note.empty()) std::cerr << "lurk: lane summary: " << summary.note << "\n";
   if (!endpoint->store_note().empty()) std::cerr << "lurk: lane store: " << endpoint->store_note() << "\n";
+  if (!endpoint->outline_note().empty()) std::cerr << "lurk: outline: " << endpoint->outline_note() << "\n";
   std::cerr << "lurk: profile opened for server-backed viewing in " << endpoint->load_seconds() << " s ("
             << endpoint->model().counts().packets + endpoint->model().counts().events << " events; lane summary "
             << (summary.from_file ? "read from " : "made in " + std::to_string(summary.seconds) + " s, kept in ")
@@ -72,6 +75,10 @@ std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& opt
             << (endpoint->has_store() ? server::lane_store_path(profile).string() : std::string("the profile"))
             << "), at most "
             << options.native_memory_mb << " MB held\n";
+  if (options.timings)
+    for (const server::StartupPhase& p : endpoint->phases().phases())
+      std::fprintf(stderr, "lurk: timings: %-70s %8.3f s wall %8.3f s CPU\n", p.name.c_str(), p.wall_seconds,
+                   p.cpu_seconds);
   return endpoint;
 }
 
@@ -170,6 +177,8 @@ CommandRunner add_view_command(CLI::App& app) {
   cmd->add_flag("--follow", options->follow,
                 "follow the profile as it grows (lurk collect, lurk ingest -o appending): the "
                 "page picks up new rows as they are committed");
+  cmd->add_flag("--timings", options->timings,
+                "print the phases of a server-backed open (wall and CPU time) on stderr");
   cmd->footer("Prints the URL to open as the first line on stdout, then serves until interrupted. "
               "See docs/server.md for what the server refuses and why.");
   return [options] { return run_view(*options); };

@@ -12,7 +12,7 @@
 #include "core/frame_wire.h"
 #include "core/item_details.h"
 #include "core/minimap.h"
-#include "server/profile_outline.h"
+#include "server/outline_cache.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
@@ -78,20 +78,34 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
     : profile_(profile) {
   auto start = std::chrono::steady_clock::now();
   db_ = open_profile_for_reading(profile.string());
+  phases_.mark("profile opened (schema checked)");
   // One read transaction for the outline and the summary: a profile being
   // appended to (lurk collect) is opened as one committed state, as the
   // served snapshots are; lanes read later stop at the summary's last row
   // ids, so they show that state too.
   db_->exec("BEGIN");
   summary_ = lane_summary_for(*db_, profile, [&](ui::LaneSummary& made) {
-    model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, made));
+    phases_.mark("lane summary scanned (every event, in storage order)");
+    // The flows and periods read here are kept in the summary, for the next open.
+    model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, made, {}, &made));
+    phases_.mark("small tables loaded (outline model, flows and periods read)");
     LaneStoreWriter writer(profile, *model_);
     made.minimap = whole_minimap(*db_, *model_, writer);
     store_note_ = writer.finish();
+    phases_.mark("every lane read (minimap) and the lane store written");
   });
-  if (!model_) model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, summary_.summary));
+  phases_.mark(summary_.from_file ? "lane summary read" : "lane summary kept");
+  if (!model_) {
+    model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, summary_.summary));
+    phases_.mark("small tables loaded (outline model)");
+  }
+  // The model holds the flows and periods now: the summary's copies go
+  // (77 MB at 100M events); flows_kept and periods_kept stay to say where they came from.
+  summary_.summary.flows = {};
+  summary_.summary.periods = {};
   std::string why;
   store_ = LaneStore::open(profile, *model_, why);
+  phases_.mark("lane store opened");
   if (!store_ && summary_.from_file) {
     // The summary was kept but its store is gone or does not match (deleted,
     // damaged, of another lurk): made again, in the same read transaction,
@@ -103,6 +117,7 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
     LaneStoreWriter writer(profile, *model_);
     pass_over_lanes(*db_, *model_, writer, nullptr);
     std::string problem = writer.finish();
+    phases_.mark("every lane read and the lane store written again");
     store_ = LaneStore::open(profile, *model_, why);
     why = unused + (store_ ? "; lane store made again"
                            : "; lane store not made again (" + (problem.empty() ? why : problem) +
@@ -110,17 +125,18 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   }
   db_->exec("COMMIT");
   if (!why.empty()) store_note_ = why;
+  phases_.mark("read transaction ended");
   lanes_ = std::make_unique<LaneCache>(*db_, *model_, lane_budget, store_.get());
-  std::filesystem::path outline = temp_dir / "outline.lurk";
-  write_profile_outline(*db_, outline);
-  std::ifstream in(outline, std::ios::binary);
-  outline_ = std::make_shared<const std::string>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  std::filesystem::remove(outline);
+  OutlineOutcome outline = outline_for(*db_, profile, temp_dir);
+  outline_ = outline.bytes;
+  outline_note_ = outline.note;
+  phases_.mark(outline.from_file ? "outline read from the cache" : "outline written (and kept in the cache)");
   renderer_ = std::make_unique<ui::FrameRenderer>(*model_);
   renderer_->set_prepare([this](const ui::TimelineLayout& layout, size_t first, size_t last) {
     lanes_->prepare(layout, first, last);
   });
   load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  phases_.mark("renderer made");
 }
 
 FrameEndpoint::~FrameEndpoint() = default;
@@ -229,6 +245,13 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
   return response;
 }
 
+// [[name, wall s, CPU s], ...] in order (startup_phases.h).
+nlohmann::json FrameEndpoint::phases_json() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const StartupPhase& p : phases_.phases()) out.push_back({p.name, p.wall_seconds, p.cpu_seconds});
+  return out;
+}
+
 HttpResponse FrameEndpoint::info() const {
   if (minimap_json_.empty()) {
     nlohmann::json bins = nlohmann::json::array();
@@ -246,6 +269,7 @@ HttpResponse FrameEndpoint::info() const {
                       {"durationNs", double(model_->duration_ns())},
                       {"groups", model_->groups().size()},
                       {"loadSeconds", load_seconds_},
+                      {"loadPhases", phases_json()},
                       {"modelBytes", model_->memory_bytes()},
                       {"summarySeconds", summary_.seconds},
                       {"summaryFromFile", summary_.from_file},

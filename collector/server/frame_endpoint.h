@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/frame_source.h"
@@ -30,6 +31,7 @@
 #include "server/lane_cache.h"
 #include "server/lane_store.h"
 #include "server/lane_summary_file.h"
+#include "server/startup_phases.h"
 
 namespace lurk {
 class Database;
@@ -52,16 +54,21 @@ class FrameEndpoint {
 
   const ui::ProfileModel& model() const { return *model_; }
   double load_seconds() const { return load_seconds_; }
+  // The open's phases, timed (`lurk view --timings`, /native's loadPhases).
+  const StartupPhases& phases() const { return phases_; }
   const LaneSummaryOutcome& summary() const { return summary_; }
   const LaneCache& lanes() const { return *lanes_; }
   // Why lanes are read from the profile rather than the lane store
   // (lane_store.h), "" when the store is used or there was nothing to say.
   const std::string& store_note() const { return store_note_; }
   bool has_store() const { return store_ != nullptr; }
+  // Why the outline kept in the cache was not used or not kept (outline_cache.h), "" when all went well.
+  const std::string& outline_note() const { return outline_note_; }
 
  private:
   HttpResponse frame(const HttpRequest& request);
   HttpResponse info() const;
+  nlohmann::json phases_json() const;
   HttpResponse item(const HttpRequest& request);
   // Before each frame and item: a lane store changed under its mapping
   // (cut short or rewritten in place by another process) is dropped, and
@@ -76,10 +83,12 @@ class FrameEndpoint {
   std::unique_ptr<LaneStore> store_;  // before lanes_, which reads from it
   std::unique_ptr<LaneCache> lanes_;
   std::string store_note_;
+  std::string outline_note_;
   uint64_t store_drops_ = 0;  // stores dropped because they changed under the mapping
   std::unique_ptr<ui::FrameRenderer> renderer_;
   std::shared_ptr<const std::string> outline_;  // the outline's bytes
   double load_seconds_ = 0;
+  StartupPhases phases_;
   uint64_t frames_served_ = 0;
   // The minimap's bins over the whole profile, as JSON ([[count, worst
   // mark kind], ...]), built on the first /native (the page's minimap).

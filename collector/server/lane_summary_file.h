@@ -39,6 +39,11 @@ LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& p
 
 std::filesystem::path lane_summary_path(const std::filesystem::path& profile);
 
+// Writes `bytes` to `path` in the cache directory (made 0700 when missing):
+// to a temporary name beside it, then renamed over, so a reader never sees
+// half a file. "" or why it could not.
+std::string save_cache_file(const std::filesystem::path& path, const std::string& bytes);
+
 // What a file made from the profile must match to be used: its absolute
 // path, size and modification time (and its WAL's), as bytes (the lane
 // store, lane_store.h, checks the same identity).

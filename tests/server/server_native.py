@@ -177,7 +177,8 @@ def check_store_remade(kept):
     err = view_reads_lanes_from_store("the store truncated")
     check(os.path.getsize(store) == made, f"a truncated store is made again: {os.path.getsize(store)} bytes")
     check("truncated" in err and "lane store made again" in err, f"and lurk says why: {err!r}")
-    check(sorted(os.listdir(cache)) == kept, f"nothing else is left in the cache: {os.listdir(cache)}")
+    expected = sorted(kept + [kept[0][:-4] + ".outline"])
+    check(sorted(os.listdir(cache)) == expected, f"nothing else is left in the cache: {os.listdir(cache)}")
 
 
 def check_store_cut_short_while_viewed(kept):
@@ -223,20 +224,27 @@ def main():
     try:
         port = port_of(url)
         check_native_answers(port, duration_of(port))
+        first_outline = get(port, "/outline.lurk").body
     finally:
         stop(proc)
     err = proc.stderr.read().decode()
     check("opened for server-backed viewing" in err and "lane summary made in" in err,
           f"lurk view --native says so, and that it made the lane summary: {err!r}")
-    kept = sorted(os.listdir(os.environ["LURK_CACHE_DIR"]))
-    check(len(kept) == 2 and kept[0].endswith(".bin") and kept[1] == kept[0][:-4] + ".store",
-          f"the summary and the lane store are kept in the cache: {kept}")
+    listed = sorted(os.listdir(os.environ["LURK_CACHE_DIR"]))
+    check(len(listed) == 3 and listed[0].endswith(".bin") and listed[1] == listed[0][:-4] + ".outline"
+          and listed[2] == listed[0][:-4] + ".store",
+          f"the summary, the outline and the lane store are kept in the cache: {listed}")
+    kept = [listed[0], listed[2]]  # the summary and the store
 
     proc, url = start_view(lurk, ["--native", demo])
     try:
         port = port_of(url)
         info = json.loads(get(port, "/native").body)
         check(info["summaryFromFile"] is True, f"the second view reads the kept summary: {info}")
+        phases = [name for name, wall, cpu in info["loadPhases"]]
+        check("lane summary read" in phases and "outline read from the cache" in phases,
+              f"and the kept outline, its open's phases say: {phases}")
+        check(get(port, "/outline.lurk").body == first_outline, "the kept outline is the one first written")
         duration = info["durationNs"]
         check(get(port, "/frame?" + frame_query(0, duration)).status == 200, "and draws frames")
         after = json.loads(get(port, "/native").body)
@@ -249,6 +257,7 @@ def main():
         stop(proc)
     err = proc.stderr.read().decode()
     check("lane summary read from" in err, f"the kept summary is said: {err!r}")
+    check("lurk: outline:" not in err, f"nothing to say of the kept outline: {err!r}")
     check_store_remade(kept)
     check_store_cut_short_while_viewed(kept)
 

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <cstring>
+#include <functional>
 #include <random>
 
 #include "core/frame_request.h"
@@ -28,6 +29,8 @@
 #include "server/lane_cache.h"
 #include "server/lane_store.h"
 #include "server/lane_summary_file.h"
+#include "server/outline_cache.h"
+#include "server/profile_outline.h"
 #include "storage/schema_migrations.h"
 #include "storage/trace_writer.h"
 
@@ -89,6 +92,9 @@ void write_profile(Database& db) {
       p.payload_len = p.dir ? 0 : 1200;
       w.insert_packet(p);
       (p.dir ? c.packets_ba : c.packets_ab)++;
+      // A thread's segment and its packet (the flow's packet end: a lane).
+      if (i % 300 == 7 && !threads.empty())
+        w.insert_flow({"tcp-send", threads.back(), p.ts_ns - 1'000, std::nullopt, p.ts_ns, p.frame});
     }
     w.update_connection(c);
     for (int r = 0; r < 2; ++r) {
@@ -339,6 +345,140 @@ TEST_F(LazyLanesTest, SummaryIsKeptInTheCacheAndMadeAgainWhenItChanges) {
   auto refused = endpoint.answer(frame_get(frame_request_query(r)));
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 501) << "search is refused, not answered from the lanes held";
+}
+
+// The flows and periods kept in the lane summary (lane_summary.h): a second
+// open takes them from the file instead of reading (and sorting) their
+// rows, and they are the profile's flows, kinds, periods and counts; the /frame
+// answers over the 72-view walk are the whole model's, with the lane store
+// and without it. Flows that name no lane of the profile, periods of no
+// kind, either out of order (a damaged or foreign file), are not taken:
+// read from the profile.
+TEST_F(LazyLanesTest, FlowsKeptInTheSummaryAreTheProfiles) {
+  ASSERT_GT(whole.flows().size(), 300u);
+  ASSERT_TRUE(std::any_of(whole.flows().begin(), whole.flows().end(),
+                          [](const FlowRecord& f) { return f.packet_lane >= 0; }))
+      << "the profile has flows with a packet end";
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::remove(server::lane_summary_path(profile));
+  {
+    server::FrameEndpoint first(profile, dir_, 1 << 20);
+    EXPECT_FALSE(first.summary().from_file);
+  }
+  server::FrameEndpoint endpoint(profile, dir_, 1 << 20);
+  ASSERT_TRUE(endpoint.summary().from_file);
+  ASSERT_TRUE(endpoint.summary().summary.flows_kept);
+  ASSERT_TRUE(endpoint.has_store());
+  ASSERT_TRUE(endpoint.summary().summary.periods_kept);
+  auto same_periods = [&](const ProfileModel& m) {
+    return same_records(m.periods(PeriodKind::Gc), whole.periods(PeriodKind::Gc)) &&
+           same_records(m.periods(PeriodKind::Idle), whole.periods(PeriodKind::Idle));
+  };
+  const ProfileModel& kept = endpoint.model();
+  EXPECT_TRUE(same_records(kept.flows(), whole.flows()));
+  EXPECT_TRUE(same_periods(kept));
+  EXPECT_EQ(kept.duration_ns(), whole.duration_ns());
+  for (const FlowRecord& f : whole.flows()) ASSERT_EQ(kept.text(f.kind), whole.text(f.kind));
+  EXPECT_EQ(kept.counts().events, whole.counts().events);
+  FrameRenderer from_whole(whole);
+  int frames = walk_views([&](const FrameRequest& r, const std::string& where) {
+    auto answer = endpoint.answer(frame_get(frame_request_query(r)));
+    ASSERT_TRUE(answer);
+    ASSERT_EQ(answer->status, 200) << where;
+    ASSERT_EQ(body_of(*answer), encode_frame_answer(from_whole.render(r))) << where << " (store)";
+  });
+  EXPECT_EQ(frames, 72);
+  EXPECT_GT(endpoint.lanes().store_loads(), 0u);
+
+  EXPECT_TRUE(endpoint.summary().summary.flows.empty()) << "the model holds them, the summary no more";
+
+  // Without a store: the same summary, lanes read from the profile's rows.
+  auto db = open_profile_for_reading(profile.string());
+  server::LaneSummaryOutcome read = server::lane_summary_for(*db, profile);
+  ASSERT_TRUE(read.from_file);
+  LaneSummary summary = read.summary;
+  ASSERT_EQ(summary.flows.size(), whole.flows().size());
+  ASSERT_GT(summary.periods.size(), 10u);
+  ProfileModel lazy = ProfileModel::load_outline(*db, summary);
+  EXPECT_TRUE(same_records(lazy.flows(), whole.flows()));
+  server::LaneCache rows(*db, lazy, 64 * 1024);
+  FrameRenderer from_rows(lazy);
+  from_rows.set_prepare([&](const TimelineLayout& layout, size_t a, size_t b) { rows.prepare(layout, a, b); });
+  walk_views([&](const FrameRequest& r, const std::string& where) {
+    ASSERT_EQ(encode_frame_answer(from_rows.render(r)), encode_frame_answer(from_whole.render(r)))
+        << where << " (rows)";
+  });
+  EXPECT_EQ(rows.store_loads(), 0u);
+
+  // Damaged flows are not taken: the profile's are read (and kept anew when asked).
+  auto damaged = [&](const std::function<void(LaneSummary&)>& damage) {
+    LaneSummary s = summary;
+    damage(s);
+    LaneSummary again;
+    ProfileModel m = ProfileModel::load_outline(*db, s, {}, &again);
+    EXPECT_TRUE(same_records(m.flows(), whole.flows()));
+    EXPECT_TRUE(same_periods(m));
+    EXPECT_EQ(m.counts().events, whole.counts().events);
+    EXPECT_EQ(m.duration_ns(), whole.duration_ns());
+  };
+  damaged([](LaneSummary& s) { s.flows[3].packet_lane = 1 << 30; });
+  damaged([](LaneSummary& s) { s.flows[5].from_thread = -7; });
+  damaged([](LaneSummary& s) { s.flows[9].to_thread = 1 << 20; });
+  damaged([](LaneSummary& s) { s.flows[2].kind = uint32_t(s.flow_kinds.size()); });
+  damaged([](LaneSummary& s) { std::swap(s.flows.front(), s.flows.back()); });
+  damaged([](LaneSummary& s) { s.flows_kept = false; });
+  damaged([](LaneSummary& s) { s.periods[4].idle = 2; });
+  damaged([](LaneSummary& s) { std::swap(s.periods.front(), s.periods.back()); });
+  damaged([](LaneSummary& s) { std::swap(s.periods[0], s.periods[1]); });
+  damaged([](LaneSummary& s) { s.periods_kept = false; });
+  // Read again from the profile, they are kept anew as they were.
+  LaneSummary again;
+  ProfileModel reread = ProfileModel::load_outline(*db, scan_lane_summary(*db), {}, &again);
+  EXPECT_TRUE(again.flows_kept && same_records(again.flows, summary.flows));
+  EXPECT_EQ(again.flow_kinds, summary.flow_kinds);
+  EXPECT_TRUE(again.periods_kept && same_records(again.periods, summary.periods));
+}
+
+// The outline the page opens (/outline.lurk) is kept in the cache
+// (outline_cache.h): a second open serves the kept bytes, which are the
+// outline written from the profile; a damaged or foreign file is made again
+// and said why.
+TEST_F(LazyLanesTest, OutlineIsKeptInTheCache) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::path kept = server::outline_cache_path(profile);
+  std::filesystem::remove(kept);
+  std::string written;
+  {
+    auto db = open_profile_for_reading(profile.string());
+    server::write_profile_outline(*db, dir_ / "direct-outline.lurk");
+    std::ifstream in(dir_ / "direct-outline.lurk", std::ios::binary);
+    written.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_GT(written.size(), 4096u);
+  auto served = [&](const std::string& note_has) {
+    server::FrameEndpoint endpoint(profile, dir_, 1 << 20);
+    server::HttpRequest r;
+    r.method = "GET";
+    r.path = "/outline.lurk";
+    auto answer = endpoint.answer(r);
+    EXPECT_TRUE(answer && answer->status == 200);
+    if (note_has.empty()) EXPECT_EQ(endpoint.outline_note(), "");
+    else EXPECT_NE(endpoint.outline_note().find(note_has), std::string::npos) << endpoint.outline_note();
+    return answer ? body_of(*answer) : std::string();
+  };
+  EXPECT_EQ(served(""), written) << "made";
+  ASSERT_TRUE(std::filesystem::exists(kept));
+  EXPECT_EQ(served(""), written) << "read from the cache";
+  std::filesystem::resize_file(kept, std::filesystem::file_size(kept) - 100);
+  EXPECT_EQ(served("truncated"), written);
+  EXPECT_EQ(served(""), written) << "kept again";
+  {
+    std::ofstream out(kept, std::ios::binary | std::ios::trunc);
+    out << "not an outline";
+  }
+  EXPECT_EQ(served("not an outline"), written);
 }
 
 // The lane store: made in the pass that makes the summary, it gives every

@@ -9,8 +9,11 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
+
+#include "core/flow_record.h"
 
 namespace lurk {
 class Database;
@@ -40,7 +43,28 @@ struct LaneSummary {
   // kind)), made once the outline is loaded (its bins are on the model's
   // axis) by reading the lanes one at a time; empty until then.
   std::vector<std::pair<uint32_t, uint8_t>> minimap;
+  // The profile's flows as the lazy model holds them once read (sorted by
+  // from_ns, times absolute; `kind` an index into flow_kinds, in the order
+  // the model met them), kept so that an open does not read them again:
+  // each flow's packet end is a seek in the packets table (2M seeks in a
+  // 7 GB file at 100M events, most of a warm open). Filled by load_outline
+  // when it read them (ProfileModel::kept_flows); `flows_kept` false: none
+  // kept, the model reads them from the profile.
+  bool flows_kept = false;
+  std::vector<FlowRecord> flows;
+  std::vector<std::string> flow_kinds;
+  // The profile's GC and idle periods as load_periods reads them (in its
+  // order: GC first, each kind by start; times absolute, before any display
+  // shift), kept for the same reason (400k rows sorted at 100M events).
+  struct KeptPeriod {
+    int64_t start_ns = 0, end_ns = 0, source_id = 0;
+    uint8_t idle = 0;
+    uint8_t pad[7] = {};
+  };
+  bool periods_kept = false;
+  std::vector<KeptPeriod> periods;
 };
+static_assert(sizeof(LaneSummary::KeptPeriod) == 32, "kept periods are written as they are");
 
 // Reads the bulk tables once (in storage order, no index walks); run it in
 // the read transaction the model will be loaded in.

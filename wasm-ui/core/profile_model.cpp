@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "core/huge_pages.h"
 #include "core/mark_style.h"
 #include "core/profile_model_rows.h"
 #include "core/row_feed.h"
@@ -80,7 +81,8 @@ ProfileModel ProfileModel::load(Database& db, const std::map<int64_t, int64_t>& 
 }
 
 ProfileModel ProfileModel::load_outline(Database& db, const LaneSummary& summary,
-                                        const std::map<int64_t, int64_t>& clock_by_hand) {
+                                        const std::map<int64_t, int64_t>& clock_by_hand,
+                                        LaneSummary* keep) {
   if (std::string problem = schema_problem(db); !problem.empty()) throw StorageError(problem);
   ProfileModel model;
   model.lazy_ = true;
@@ -94,15 +96,34 @@ ProfileModel ProfileModel::load_outline(Database& db, const LaneSummary& summary
   model.load_connections(db);
   model.load_threads(db);
   model.apply_summary(summary);
-  model.finish_load(db);
+  model.finish_load(db, &summary, keep);
   return model;
 }
 
 // The steps every load ends with, whole or lazy: the tables read whole in
 // both, then times made relative and the groups built.
-void ProfileModel::finish_load(Database& db) {
-  load_flows(db);
-  load_periods(db);
+void ProfileModel::finish_load(Database& db, const LaneSummary* summary, LaneSummary* keep) {
+  if (!summary || !adopt_kept_flows(*summary)) {
+    load_flows(db);
+    if (keep) keep_flows_in(*keep);
+  }
+  bool periods_kept = false;
+  if (summary && summary->periods_kept) {
+    // As the query gives them: GC first, each kind by start (periods_split_
+    // and the frames' searches count on it); a kind is GC or idle.
+    auto before = [](const LaneSummary::KeptPeriod& a, const LaneSummary::KeptPeriod& b) {
+      return a.idle != b.idle ? a.idle < b.idle : a.start_ns < b.start_ns;
+    };
+    periods_kept = std::all_of(summary->periods.begin(), summary->periods.end(),
+                               [](const LaneSummary::KeptPeriod& p) { return p.idle <= 1; }) &&
+                   std::is_sorted(summary->periods.begin(), summary->periods.end(), before);
+    if (periods_kept) {
+      periods_.reserve(summary->periods.size());
+      advise_huge_pages(periods_.data(), summary->periods.size() * sizeof(PeriodRecord));
+      for (const LaneSummary::KeptPeriod& p : summary->periods) add_period(p.idle, p.start_ns, p.end_ns, p.source_id);
+    }
+  }
+  if (!periods_kept) load_periods(db, keep);
   bound_by_sources();
   shift_times();
   build_groups();
@@ -139,6 +160,44 @@ void ProfileModel::apply_summary(const LaneSummary& summary) {
     c.samples_loaded = false;
     counters_.push_back(std::move(c));
   }
+}
+
+// The summary's flows (lane_summary.h) when every one names lanes of this
+// model and they are in time order (a damaged or foreign file is not
+// trusted: then they are read from the profile). Their kinds are interned
+// in the order the summary lists them, the order read_flows met them, so
+// the flows and the strings are those a read would make.
+bool ProfileModel::adopt_kept_flows(const LaneSummary& summary) {
+  if (!summary.flows_kept) return false;
+  const int64_t threads = int64_t(threads_.size()), packet_lanes = 2 * int64_t(connections_.size());
+  for (const FlowRecord& f : summary.flows)
+    if (f.kind >= summary.flow_kinds.size() || f.from_thread < -1 || f.from_thread >= threads ||
+        f.to_thread < -1 || f.to_thread >= threads || f.packet_lane < -1 || f.packet_lane >= packet_lanes)
+      return false;
+  auto by_time = [](const FlowRecord& a, const FlowRecord& b) { return a.from_ns < b.from_ns; };
+  if (!std::is_sorted(summary.flows.begin(), summary.flows.end(), by_time)) return false;
+  std::vector<uint32_t> kind_index;
+  for (const std::string& kind : summary.flow_kinds) kind_index.push_back(flow_kind(kind));
+  flows_.reserve(summary.flows.size());
+  advise_huge_pages(flows_.data(), summary.flows.size() * sizeof(FlowRecord));
+  flows_.assign(summary.flows.begin(), summary.flows.end());
+  for (FlowRecord& f : flows_) f.kind = kind_index[f.kind];
+  counts_.events += int64_t(flows_.size());
+  return true;
+}
+
+// The flows just read (sorted, times absolute) as the summary keeps them:
+// kinds as indices into its own list.
+void ProfileModel::keep_flows_in(LaneSummary& summary) const {
+  summary.flow_kinds.clear();
+  for (const auto& [text, index] : flow_kinds_) summary.flow_kinds.push_back(text);
+  summary.flows = flows_;
+  for (FlowRecord& f : summary.flows) {
+    uint32_t position = 0;
+    while (position < flow_kinds_.size() && flow_kinds_[position].second != f.kind) ++position;
+    f.kind = position;
+  }
+  summary.flows_kept = true;
 }
 
 void ProfileModel::note_loaded_ids(Database& db) {
@@ -282,21 +341,34 @@ void ProfileModel::link_threads() {
     if (t.connection >= 0 && t.failed) ++connections_[size_t(t.connection)].exceptions;
 }
 
-void ProfileModel::load_periods(Database& db) {
+// Each period as kept in the summary too (keep, when given).
+void ProfileModel::load_periods(Database& db, LaneSummary* keep) {
   Statement periods = db.prepare(rows::kPeriods);
   periods.bind(1, int64_t(0)).bind(2, loaded_.periods);
+  if (keep) keep->periods.clear();
   while (periods.step()) {
-    PeriodRecord p;
-    p.kind = periods.column_int(0) ? PeriodKind::Idle : PeriodKind::Gc;
-    // Periods are drawn across all lanes: their display shift is applied now.
-    int64_t shift = display_shift_of(periods.column_int(3));
-    p.t0_ns = saturating_add(periods.column_int(1), shift);
-    p.t1_ns = std::max(p.t0_ns, saturating_add(periods.column_int(2), shift));
-    note_time(p.t0_ns);
-    note_time(p.t1_ns);
-    if (p.kind == PeriodKind::Gc) ++periods_split_;
-    periods_.push_back(p);
+    LaneSummary::KeptPeriod p;
+    p.idle = periods.column_int(0) ? 1 : 0;
+    p.start_ns = periods.column_int(1);
+    p.end_ns = periods.column_int(2);
+    p.source_id = periods.column_int(3);
+    add_period(p.idle, p.start_ns, p.end_ns, p.source_id);
+    if (keep) keep->periods.push_back(p);
   }
+  if (keep) keep->periods_kept = true;
+}
+
+void ProfileModel::add_period(bool idle, int64_t start_ns, int64_t end_ns, int64_t source_id) {
+  PeriodRecord p;
+  p.kind = idle ? PeriodKind::Idle : PeriodKind::Gc;
+  // Periods are drawn across all lanes: their display shift is applied now.
+  int64_t shift = display_shift_of(source_id);
+  p.t0_ns = saturating_add(start_ns, shift);
+  p.t1_ns = std::max(p.t0_ns, saturating_add(end_ns, shift));
+  note_time(p.t0_ns);
+  note_time(p.t1_ns);
+  if (p.kind == PeriodKind::Gc) ++periods_split_;
+  periods_.push_back(p);
 }
 
 void ProfileModel::build_groups() {

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/flow_record.h"
 #include "core/lane_array.h"
 #include "core/lane_summary.h"
 #include "core/severity_pyramid.h"
@@ -77,15 +78,6 @@ struct CounterSample {
 };
 static_assert(sizeof(CounterSample) == 16, "counter samples stay compact");
 
-struct FlowRecord {
-  int64_t from_ns = 0, to_ns = 0;
-  int32_t from_thread = -1, to_thread = -1;  // thread lane index, -1: none
-  uint32_t kind = 0;                         // string index
-  // A flow between a thread and a packet (tcp-send: to it, tcp-receive:
-  // from it): the packet lane, connection index * 2 + direction; -1: none.
-  int32_t packet_lane = -1;
-};
-static_assert(sizeof(FlowRecord) == 32, "flow records stay compact");
 
 enum class PeriodKind : uint8_t { Gc = 0, Idle };
 
@@ -200,8 +192,14 @@ class ProfileModel {
   // last ids are never read, so every lane shows the same committed state.
   // Args texts are not loaded (frames do not draw them; SearchIndex needs
   // every lane and does not run on a lazy model).
+  // The summary's flows and periods, when it keeps them (flows_kept,
+  // periods_kept) and the flows name lanes of this profile, are taken as
+  // they are; otherwise they are read from the profile and, when
+  // `keep` is given, put there as the summary keeps them
+  // (lane_summary.h), for the next open.
   static ProfileModel load_outline(Database& db, const LaneSummary& summary,
-                                   const std::map<int64_t, int64_t>& clock_by_hand = {});
+                                   const std::map<int64_t, int64_t>& clock_by_hand = {},
+                                   LaneSummary* keep = nullptr);
   bool lazy() const { return lazy_; }
   // The last row id of each bulk table a lazy model reads (INT64_MAX: all).
   const LaneSummary::RowBounds& last_row_ids() const { return last_ids_; }
@@ -321,10 +319,13 @@ class ProfileModel {
   void load_instants(Database& db);
   void load_counters(Database& db);
   void load_flows(Database& db);
-  void load_periods(Database& db);
+  void load_periods(Database& db, LaneSummary* keep = nullptr);
   void build_groups();
   void apply_summary(const LaneSummary& summary);
-  void finish_load(Database& db);
+  void finish_load(Database& db, const LaneSummary* summary = nullptr, LaneSummary* keep = nullptr);
+  bool adopt_kept_flows(const LaneSummary& summary);
+  void add_period(bool idle, int64_t start_ns, int64_t end_ns, int64_t source_id);
+  void keep_flows_in(LaneSummary& summary) const;
   int64_t display_shift_of(int64_t source_id) const;
   void bound_by_sources();
   void shift_times();
