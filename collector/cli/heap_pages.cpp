@@ -7,8 +7,9 @@
 #if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define LURK_HEAP_PAGES 1
 #include <malloc.h>
-#include <sys/mman.h>
 #include <unistd.h>
+
+#include "core/huge_pages.h"
 #endif
 
 namespace lurk::cli {
@@ -41,9 +42,7 @@ void use_huge_pages_for_heap() {
   void* volatile block = std::malloc(kHugePage);
   std::free(block);
   auto* after = static_cast<char*>(sbrk(0));
-  auto from = (reinterpret_cast<uintptr_t>(before) + kHugePage - 1) & ~(kHugePage - 1);
-  auto to = reinterpret_cast<uintptr_t>(after) & ~(kHugePage - 1);
-  if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
+  if (after > before) ui::advise_huge_pages(before, size_t(after - before));
 }
 #else
 void use_huge_pages_for_heap() {}
