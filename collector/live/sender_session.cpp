@@ -276,16 +276,17 @@ std::optional<StreamMark> SenderSession::stream_mark() const {
   return mark;
 }
 
-void SenderSession::committed() {
+void SenderSession::committed(const SourceRow& row, bool final) {
   if (!stream_) return;
-  committed_bytes_ = state_ == State::Streaming ? int64_t(stream_->complete_bytes())
-                                                : kept_bytes();
-  committed_events_ = source_.records;
+  // row_for_commit's size_bytes: what the stream's reader had taken whole
+  // (or kept, when cut) at the batch's end.
+  committed_bytes_ = row.size_bytes;
+  committed_events_ = row.records;
   if (acked_final_) return;
-  acked_final_ = state_ != State::Streaming;
+  acked_final_ = final;
   send_line("{\"lurk\":\"ack\",\"bytes\":" + std::to_string(committed_bytes_) +
             ",\"events\":" + std::to_string(committed_events_) +
-            ",\"errors\":" + std::to_string(source_.errors) +
+            ",\"errors\":" + std::to_string(row.errors) +
             (acked_final_ ? ",\"final\":true}\n" : "}\n"));
 }
 

@@ -70,9 +70,13 @@ class SenderSession {
   // ('partial' while the sender is still connected), after flushing the
   // trackers' changed rows.
   SourceRow row_for_commit();
-  // The batch holding everything received so far is committed: remember the
-  // counts, tell the sender (an ack line; dropped if its socket is full).
-  void committed();
+  // The batch whose row for this source was `row` (row_for_commit) is
+  // durable: remember its counts, tell the sender (an ack line; dropped if
+  // its socket is full); `final`: the session had ended when the batch was
+  // handed over, this is its last ack. Called when the writer's thread says
+  // so, by then more may have been read (collect_server.cpp): the counts
+  // are the row's, never the session's current ones.
+  void committed(const SourceRow& row, bool final);
   int64_t committed_bytes() const { return committed_bytes_; }
   // After row_for_commit: for a sender with a stream id, how much of its
   // stream (as first sent) the batch commits, for the ledger.
