@@ -38,9 +38,12 @@ void BatchInFlight::finished(std::exception_ptr error) noexcept {
   [[maybe_unused]] ssize_t n = ::write(fd_, &one, sizeof one);  // never full: read each wake
 }
 
-std::optional<BatchHandedOver> BatchInFlight::take_done() {
+void BatchInFlight::clear_wakeup() {
   uint64_t count = 0;
   [[maybe_unused]] ssize_t n = ::read(fd_, &count, sizeof count);  // EAGAIN: nothing new
+}
+
+std::optional<BatchHandedOver> BatchInFlight::take_done() {
   if (!batch_) return std::nullopt;
   std::exception_ptr error;
   {

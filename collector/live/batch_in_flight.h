@@ -50,8 +50,11 @@ class BatchInFlight {
   // Writer thread: the batch is committed (error: null), or failed.
   void finished(std::exception_ptr error) noexcept;
   // Reading thread: the batch, once finished (nullopt: still in flight, or
-  // none); rethrows the writer's error.
+  // none); rethrows the writer's error. No system call: asked every wake-up.
   std::optional<BatchHandedOver> take_done();
+  // Reading thread, when poll says fd() is readable: empties it (a batch
+  // taken before its wake-up arrived leaves it readable; poll would spin).
+  void clear_wakeup();
 
  private:
   int fd_ = -1;

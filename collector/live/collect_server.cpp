@@ -172,6 +172,7 @@ CollectSummary CollectLoop::run() {
     if (ready < 0 && errno != EINTR)
       throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     stopping = ready > 0 && (fds[0].revents & POLLIN);
+    if (ready > 0 && (fds[2].revents & POLLIN)) in_flight_.clear_wakeup();
     if (!stopping && ready > 0) {
       if (fds[1].revents & POLLIN) accept_senders();
       for (size_t i = 3; i < fds.size(); ++i)
@@ -330,8 +331,6 @@ void CollectLoop::finish_batch_in_flight(bool wait) {
   // Waiting: every job queued so far (the batch's end, then at most the
   // queue's bound of the next batch's rows); a failed one throws here.
   if (wait && in_flight_.active()) writer_.wait_for_writer();
-  // Always asked (it empties the eventfd, which a batch taken before its
-  // wake-up arrived would leave readable, and poll would spin on).
   std::optional<BatchHandedOver> batch = in_flight_.take_done();
   if (!batch) return;
   acknowledge(*batch);
