@@ -2,6 +2,7 @@
 #include "live/batch_in_flight.h"
 
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,8 +21,9 @@ BatchInFlight::BatchInFlight() {
 
 BatchInFlight::~BatchInFlight() { ::close(fd_); }
 
-void BatchInFlight::start(BatchHandedOver batch) {
+void BatchInFlight::start(BatchHandedOver batch, std::vector<AckToSend> acks) {
   if (batch_) throw std::logic_error("a batch is already in flight");
+  acks_ = std::move(acks);
   std::lock_guard<std::mutex> lock(mutex_);
   done_ = false;
   error_ = nullptr;
@@ -29,6 +31,12 @@ void BatchInFlight::start(BatchHandedOver batch) {
 }
 
 void BatchInFlight::finished(std::exception_ptr error) noexcept {
+  if (!error) {
+    for (const AckToSend& ack : acks_) {
+      [[maybe_unused]] ssize_t sent =
+          ::send(ack.fd, ack.line.data(), ack.line.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     done_ = true;

@@ -13,6 +13,7 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "live/stream_ledger.h"
@@ -27,6 +28,12 @@ struct SessionAtCommit {
   SenderSession* session = nullptr;
   std::optional<SourceRow> row;  // its source's row in the batch (none: no source yet)
   bool closes = false;           // ended or refused: closed once the batch is durable
+};
+
+// An ack line for a sender's socket, sent by the writer's thread.
+struct AckToSend {
+  int fd = -1;  // open until the batch is taken (sessions close only then)
+  std::string line;
 };
 
 struct BatchHandedOver {
@@ -45,9 +52,11 @@ class BatchInFlight {
   int fd() const { return fd_; }
   bool active() const { return batch_.has_value(); }
 
-  // Reading thread: the batch is handed to the writer.
-  void start(BatchHandedOver batch);
-  // Writer thread: the batch is committed (error: null), or failed.
+  // Reading thread: the batch is handed to the writer, with its acks.
+  void start(BatchHandedOver batch, std::vector<AckToSend> acks);
+  // Writer thread: the batch is committed (error: null; then its acks are
+  // sent at once, never blocking: a full socket drops the line, as a later
+  // ack says all it did), or failed (none are).
   void finished(std::exception_ptr error) noexcept;
   // Reading thread: the batch, once finished (nullopt: still in flight, or
   // none); rethrows the writer's error. No system call: asked every wake-up.
@@ -59,6 +68,9 @@ class BatchInFlight {
  private:
   int fd_ = -1;
   std::optional<BatchHandedOver> batch_;  // reading thread only
+  // Set by start() before the job is queued (the queue's lock orders it),
+  // read by finished() only.
+  std::vector<AckToSend> acks_;
   std::mutex mutex_;
   bool done_ = false;                     // under mutex_
   std::exception_ptr error_;              // under mutex_

@@ -103,7 +103,8 @@ class CollectLoop {
   bool read_sender(SenderSession& s);
   bool commit_due() const;
   void commit(bool last);
-  BatchHandedOver hand_over(std::vector<SourceRow>& rows, bool& a_trace_ended);
+  BatchHandedOver hand_over(std::vector<SourceRow>& rows, std::vector<AckToSend>& acks,
+                            bool& a_trace_ended);
   // The batch in flight, once durable (`wait`: waits for it): its acks.
   void finish_batch_in_flight(bool wait);
   void acknowledge(BatchHandedOver& batch);
@@ -290,7 +291,8 @@ void CollectLoop::commit(bool last) {
   finish_batch_in_flight(true);
   std::vector<SourceRow> rows;
   bool a_trace_ended = false;
-  BatchHandedOver batch = hand_over(rows, a_trace_ended);
+  std::vector<AckToSend> acks;
+  BatchHandedOver batch = hand_over(rows, acks, a_trace_ended);
   int64_t number = ++summary_.batches;
   // The analysis gets copies: the marks, flags and number are this batch's,
   // whatever the reading thread does meanwhile; the rest it reads from the
@@ -298,7 +300,7 @@ void CollectLoop::commit(bool last) {
   auto analyse = [this, number, last, a_trace_ended, marks = batch.marks] {
     analyse_batch(number, last, a_trace_ended, marks);
   };
-  in_flight_.start(std::move(batch));
+  in_flight_.start(std::move(batch), std::move(acks));
   writer_.queue_commit_batch(std::move(rows), last, std::move(analyse),
                              [this](std::exception_ptr error) { in_flight_.finished(error); });
   dirty_ = false;
@@ -310,7 +312,8 @@ void CollectLoop::commit(bool last) {
 // What the batch commits, as of now: the sources' rows (after flushing the
 // trackers' changed rows into the queue), the streams' marks, and which
 // sessions it closes.
-BatchHandedOver CollectLoop::hand_over(std::vector<SourceRow>& rows, bool& a_trace_ended) {
+BatchHandedOver CollectLoop::hand_over(std::vector<SourceRow>& rows, std::vector<AckToSend>& acks,
+                                       bool& a_trace_ended) {
   BatchHandedOver batch;
   for (const auto& s : sessions_) {
     SessionAtCommit at{s.get(), std::nullopt,
@@ -319,6 +322,8 @@ BatchHandedOver CollectLoop::hand_over(std::vector<SourceRow>& rows, bool& a_tra
     if (s->has_source()) {
       at.row = s->row_for_commit();
       rows.push_back(*at.row);
+      if (std::optional<std::string> line = s->ack_line(*at.row, at.closes))
+        acks.push_back({s->fd(), std::move(*line)});
       if (std::optional<StreamMark> mark = s->stream_mark()) batch.marks.push_back(std::move(*mark));
       a_trace_ended |= s->state() == SenderSession::State::Ended;
     }
@@ -336,12 +341,13 @@ void CollectLoop::finish_batch_in_flight(bool wait) {
   acknowledge(*batch);
 }
 
-// The batch is durable: the ledger's copy in memory (what a resuming
-// sender is told) and the senders learn what it holds; those it closed go.
+// The batch is durable (and its acks sent, by the writer's thread): the
+// ledger's copy in memory (what a resuming sender is told) and the sessions'
+// counts move; the senders it closed go.
 void CollectLoop::acknowledge(BatchHandedOver& batch) {
   ledger_.remember(batch.marks);
   for (const SessionAtCommit& at : batch.sessions) {
-    if (at.row) at.session->committed(*at.row, at.closes);
+    if (at.row) at.session->committed(*at.row);
   }
   for (const SessionAtCommit& at : batch.sessions) {
     if (!at.closes) continue;
