@@ -7,7 +7,11 @@ committed), the collector's peak RSS; and the latency from sending one event
 to seeing it in a query (a separate SQLite reader), idle and under load, and
 in the browser (`lurk view --follow`, bench/browser/follow_latency.mjs).
 Appends a section to bench/RESULTS.md (machine, date, commit).
-Usage: bench/live_bench.py [BUILD_DIR] [--events-per-sender N] [--latency-only] [--no-append]"""
+Usage: bench/live_bench.py [BUILD_DIR] [--events-per-sender N] [--latency-only] [--no-append]
+       bench/live_bench.py [BUILD_DIR] --against OTHER_LURK [--pairs 5] [--senders 1,4,16]
+(--against: the rates only, this build's lurk and another binary interleaved
+pair by pair, new first then base alternating order, medians printed as a
+Markdown table; nothing appended.)"""
 import argparse
 import json
 import os
@@ -150,10 +154,15 @@ def main():
     ap.add_argument("--no-append", action="store_true")
     ap.add_argument("--latency-only", action="store_true",
                     help="only the send-to-visible latencies (query and browser)")
+    ap.add_argument("--against", help="another lurk binary: interleaved pairs, rates only")
+    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--senders", default="1,4,16")
     args = ap.parse_args()
     lurk = os.path.join(args.build, "bin", "lurk")
     if args.latency_only:
         return latency_only(lurk, args)
+    if args.against:
+        return compare_pairs(lurk, args)
     work = tempfile.mkdtemp(prefix="lurk-live-bench-")
     files = []
     for tag in range(4):
@@ -214,6 +223,44 @@ def ui_text(idle, loaded, rate):
             "p50 %.0f p95 %.0f max %.0f (%d samples each)" % (
                 percentile(idle, 50), percentile(idle, 95), max(idle), rate,
                 percentile(loaded, 50), percentile(loaded, 95), max(loaded), len(idle)))
+
+
+def compare_pairs(lurk, args):
+    """This build against another binary: per sender count, `pairs` runs of each, interleaved
+    (the order alternating per pair, so a drift in the machine's load hits both alike)."""
+    work = tempfile.mkdtemp(prefix="lurk-live-pairs-")
+    files = []
+    for tag in range(4):
+        path = os.path.join(work, "trace-%d.jsonl" % tag)
+        files.append((path, make_jsonl(path, args.events_per_sender, tag)))
+    print("load average at start: %s" % " ".join(open("/proc/loadavg").read().split()[:3]), flush=True)
+    table = []
+    for senders in [int(n) for n in args.senders.split(",")]:
+        per_sender = files if senders > 1 else files[:1]
+        runs = {"new": [], "base": []}
+        for pair in range(args.pairs):
+            order = [("new", lurk), ("base", args.against)]
+            if pair % 2:
+                order.reverse()
+            for name, binary in order:
+                events, took, peak, cpu = run_senders(binary, work, senders, args.events_per_sender, per_sender)
+                runs[name].append((events / took, cpu, peak))
+                print("%2d senders, pair %d, %-4s: %.0f events/s, collector CPU %.2f s, peak RSS %.0f MB, "
+                      "load %s" % (senders, pair + 1, name, events / took, cpu, peak,
+                                   open("/proc/loadavg").read().split()[0]), flush=True)
+        row = [senders]
+        for name in ("base", "new"):
+            rates = [r[0] for r in runs[name]]
+            row += [statistics.median(rates), min(rates), max(rates),
+                    statistics.median(r[1] for r in runs[name]), max(r[2] for r in runs[name])]
+        table.append(row)
+    print("load average at end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
+    print("\n| senders | base events/s median (min-max) | new events/s median (min-max) | base / new "
+          "collector CPU s (median) | base / new peak RSS MB (max) |\n|---|---:|---:|---:|---:|")
+    for senders, bm, bl, bh, bc, bp, nm, nl, nh, nc, np in table:
+        print("| %d | %.0f (%.0f-%.0f) | **%.0f** (%.0f-%.0f) | %.2f / %.2f | %.0f / %.0f |"
+              % (senders, bm, bl, bh, nm, nl, nh, bc, nc, bp, np))
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def latency_only(lurk, args):

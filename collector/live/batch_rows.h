@@ -6,8 +6,10 @@
 // One hook per connection: this owns it for the collector's Database.
 //
 // No lock: the hook runs on the writer's thread while a batch is written,
-// and the notes are taken on the collector's thread only after the writer's
-// queue is drained (TraceWriter::commit_batch), which orders the two.
+// and the notes are taken by the batch's analysis, on that same thread, in
+// the batch's end job (TraceWriter::queue_commit_batch); a write the
+// collector's thread makes itself (a CTF stream continued) comes after it
+// waited for every queued job, which orders the two.
 #pragma once
 
 #include <sqlite3.h>

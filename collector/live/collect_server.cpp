@@ -17,6 +17,7 @@
 
 #include "ingest/ingest.h"
 #include "live/batch_cost.h"
+#include "live/batch_in_flight.h"
 #include "live/batch_rows.h"
 #include "live/collect_status.h"
 #include "live/dead_peer.h"
@@ -80,7 +81,7 @@ int open_listener(const ListenAddress& at) {
 class CollectLoop {
  public:
   CollectLoop(const CollectOptions& options, Database& db)
-      : options_(options), writer_(db), status_(options.progress), rows_(db), trace_connections_(db),
+      : options_(options), db_(db), writer_(db), status_(options.progress), rows_(db), trace_connections_(db),
         joiner_(db),
         findings_(db, options.analyse), cost_(options.analysis_stats) {
     rules_.token = options.token;
@@ -90,9 +91,7 @@ class CollectLoop {
                                                      .time_since_epoch()
                                                      .count());
   }
-  ~CollectLoop() {
-    if (listen_fd_ >= 0) ::close(listen_fd_);
-  }
+  ~CollectLoop();
 
   CollectSummary run();
 
@@ -104,12 +103,22 @@ class CollectLoop {
   bool read_sender(SenderSession& s);
   bool commit_due() const;
   void commit(bool last);
-  void analyse_batch(bool last, bool a_trace_ended, const std::vector<StreamMark>& marks);
+  BatchHandedOver hand_over(std::vector<SourceRow>& rows, std::vector<AckToSend>& acks,
+                            bool& a_trace_ended);
+  // The batch in flight, once durable (`wait`: waits for it): its acks.
+  void finish_batch_in_flight(bool wait);
+  void acknowledge(BatchHandedOver& batch);
+  void analyse_batch(int64_t batch, bool last, bool a_trace_ended,
+                     const std::vector<StreamMark>& marks);
   void stop();
   int poll_timeout_ms() const;
   void remember(const SenderSession& s);
 
   const CollectOptions& options_;
+  Database& db_;  // the writer thread's while jobs are queued (write_behind.h)
+  // Before the writer: its thread may still finish a batch while the writer
+  // is destroyed (on an error), and says so here.
+  BatchInFlight in_flight_;
   TraceWriter writer_;
   CollectStatus status_;
   BatchRowLog rows_;
@@ -130,15 +139,27 @@ class CollectLoop {
   CollectSummary summary_;
 };
 
+// On an error (the loop threw): the writer's thread is stopped before the
+// analysis and the sessions its jobs use go; the batch not committed is rolled
+// back (none of it was acknowledged).
+CollectLoop::~CollectLoop() {
+  try {
+    if (writer_.live()) writer_.rollback_source();
+  } catch (const std::exception& e) {
+    std::cerr << "lurk collect: " << options_.output << ": while rolling back: " << e.what() << "\n";
+  }
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+}
+
 CollectSummary CollectLoop::run() {
   listen_fd_ = open_listener(options_.listen);
-  ledger_.load(writer_.db());
+  ledger_.load(db_);
   writer_.begin_live();
   if (options_.on_listening) options_.on_listening(bound_port(listen_fd_));
   std::vector<pollfd> fds;
-  std::vector<SenderSession*> polled;  // the sessions of fds[2...]
+  std::vector<SenderSession*> polled;  // the sessions of fds[3...]
   for (bool stopping = false; !stopping;) {
-    fds.assign({{g_stop_pipe[0], POLLIN, 0}, {listen_fd_, POLLIN, 0}});
+    fds.assign({{g_stop_pipe[0], POLLIN, 0}, {listen_fd_, POLLIN, 0}, {in_flight_.fd(), POLLIN, 0}});
     polled.clear();
     for (const auto& s : sessions_) {
       // Ended and refused senders wait for the commit that closes them.
@@ -152,11 +173,13 @@ CollectSummary CollectLoop::run() {
     if (ready < 0 && errno != EINTR)
       throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
     stopping = ready > 0 && (fds[0].revents & POLLIN);
+    if (ready > 0 && (fds[2].revents & POLLIN)) in_flight_.clear_wakeup();
     if (!stopping && ready > 0) {
       if (fds[1].revents & POLLIN) accept_senders();
-      for (size_t i = 2; i < fds.size(); ++i)
-        if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) read_sender(*polled[i - 2]);
+      for (size_t i = 3; i < fds.size(); ++i)
+        if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) read_sender(*polled[i - 3]);
     }
+    finish_batch_in_flight(false);  // its acks, once the writer says it is durable
     if (!options_.token.empty()) refuse_silent_senders();
     end_dead_senders();
     if (!stopping && commit_due()) commit(false);
@@ -259,58 +282,102 @@ int CollectLoop::poll_timeout_ms() const {
 }
 
 // One transaction: every sender's rows since the last one, and their
-// sources' counts; then each is told what is now in the file, and the
-// senders that ended are closed.
+// sources' counts, handed to the writer's thread as one job (rows, then
+// counts, marks, analysis, COMMIT); the reading goes on at once. Each sender
+// is told what is in the file, and the senders that ended are closed, when
+// the writer says the batch is durable (finish_batch_in_flight). At most one
+// batch is in flight: a commit due before the last one is durable waits.
 void CollectLoop::commit(bool last) {
+  finish_batch_in_flight(true);
   std::vector<SourceRow> rows;
-  std::vector<StreamMark> marks;
-  for (const auto& s : sessions_) {
-    if (!s->has_source()) continue;
-    rows.push_back(s->row_for_commit());
-    if (std::optional<StreamMark> mark = s->stream_mark()) marks.push_back(std::move(*mark));
-  }
-  std::vector<const SourceRow*> pointers;
-  for (const SourceRow& r : rows) pointers.push_back(&r);
   bool a_trace_ended = false;
-  for (const auto& s : sessions_)
-    a_trace_ended |= s->state() == SenderSession::State::Ended && s->has_source();
-  writer_.commit_batch(pointers, last, [&] { analyse_batch(last, a_trace_ended, marks); });
-  ++summary_.batches;
+  std::vector<AckToSend> acks;
+  BatchHandedOver batch = hand_over(rows, acks, a_trace_ended);
+  int64_t number = ++summary_.batches;
+  // The analysis gets copies: the marks, flags and number are this batch's,
+  // whatever the reading thread does meanwhile; the rest it reads from the
+  // file (the joiner, findings and row log are its own, used on no other thread).
+  auto analyse = [this, number, last, a_trace_ended, marks = batch.marks] {
+    analyse_batch(number, last, a_trace_ended, marks);
+  };
+  in_flight_.start(std::move(batch), std::move(acks));
+  writer_.queue_commit_batch(std::move(rows), last, std::move(analyse),
+                             [this](std::exception_ptr error) { in_flight_.finished(error); });
   dirty_ = false;
   events_since_commit_ = 0;
   last_commit_ = Clock::now();
-  for (auto it = sessions_.begin(); it != sessions_.end();) {
-    SenderSession& s = **it;
-    s.committed();
-    bool done = s.state() == SenderSession::State::Ended ||
-                s.state() == SenderSession::State::Refused;
-    if (!done) {
-      ++it;
-      continue;
+  if (last) finish_batch_in_flight(true);
+}
+
+// What the batch commits, as of now: the sources' rows (after flushing the
+// trackers' changed rows into the queue), the streams' marks, and which
+// sessions it closes.
+BatchHandedOver CollectLoop::hand_over(std::vector<SourceRow>& rows, std::vector<AckToSend>& acks,
+                                       bool& a_trace_ended) {
+  BatchHandedOver batch;
+  for (const auto& s : sessions_) {
+    SessionAtCommit at{s.get(), std::nullopt,
+                       s->state() == SenderSession::State::Ended ||
+                           s->state() == SenderSession::State::Refused};
+    if (s->has_source()) {
+      at.row = s->row_for_commit();
+      rows.push_back(*at.row);
+      if (std::optional<std::string> line = s->ack_line(*at.row, at.closes))
+        acks.push_back({s->fd(), std::move(*line)});
+      if (std::optional<StreamMark> mark = s->stream_mark()) batch.marks.push_back(std::move(*mark));
+      a_trace_ended |= s->state() == SenderSession::State::Ended;
     }
+    batch.sessions.push_back(std::move(at));
+  }
+  return batch;
+}
+
+void CollectLoop::finish_batch_in_flight(bool wait) {
+  // Waiting: every job queued so far (the batch's end, then at most the
+  // queue's bound of the next batch's rows); a failed one throws here.
+  if (wait && in_flight_.active()) writer_.wait_for_writer();
+  std::optional<BatchHandedOver> batch = in_flight_.take_done();
+  if (!batch) return;
+  acknowledge(*batch);
+}
+
+// The batch is durable (and its acks sent, by the writer's thread): the
+// ledger's copy in memory (what a resuming sender is told) and the sessions'
+// counts move; the senders it closed go.
+void CollectLoop::acknowledge(BatchHandedOver& batch) {
+  ledger_.remember(batch.marks);
+  for (const SessionAtCommit& at : batch.sessions) {
+    if (at.row) at.session->committed(*at.row);
+  }
+  for (const SessionAtCommit& at : batch.sessions) {
+    if (!at.closes) continue;
+    SenderSession& s = *at.session;
     if (s.has_source()) status_.sender_ended(s);
     remember(s);
-    it = sessions_.erase(it);
+    auto it = std::find_if(sessions_.begin(), sessions_.end(),
+                           [&](const auto& owned) { return owned.get() == &s; });
+    sessions_.erase(it);
   }
 }
 
-// In the batch's transaction: the streams' committed offsets, and the
-// joins and findings of what it wrote
-// (docs/live.md, "Analysis while the data arrives"). The last batch of a
-// collector that analyses the whole profile next undoes the live links, so
-// that the stop pass decides every thread on the final clocks.
-void CollectLoop::analyse_batch(bool last, bool a_trace_ended,
+// On the writer's thread, in the batch's transaction: the streams' committed
+// offsets, and the joins and findings of what it wrote
+// (docs/live.md, "Analysis while the data arrives"). It uses the Database
+// directly (the writer's db() would wait for the writer: itself). The last
+// batch of a collector that analyses the whole profile next undoes the live
+// links, so that the stop pass decides every thread on the final clocks.
+void CollectLoop::analyse_batch(int64_t batch, bool last, bool a_trace_ended,
                                 const std::vector<StreamMark>& marks) {
-  ledger_.record(writer_.db(), marks);  // exactly what this batch commits
+  StreamLedger::record(db_, marks);  // exactly what this batch commits
   BatchRows rows = rows_.take();
   if (!options_.analyse) return;  // --no-analysis: rows only
-  cost_.start(writer_.db());
+  cost_.start(db_);
   trace_connections_.update(rows);  // before the joiner: its links are the trace's own
   std::vector<LinkChange> links = joiner_.update(rows);
   findings_.update(rows, links, a_trace_ended);
   if (last) joiner_.undo_links();
   BatchRows own = rows_.take();  // the analysis's own writes are not the next batch's
-  cost_.finish(writer_.db(), summary_.batches + 1, rows, own);
+  cost_.finish(db_, batch, rows, own);
 }
 
 void CollectLoop::remember(const SenderSession& s) {
@@ -330,6 +397,7 @@ void CollectLoop::remember(const SenderSession& s) {
 void CollectLoop::stop() {
   // What senders sent before the signal is still read (up to a bound per
   // sender), so stopping right after a sender finished loses none of it.
+  finish_batch_in_flight(true);
   accept_senders();
   for (const auto& s : sessions_) {
     for (int reads = 0; reads < kReadsAtStop; ++reads) {

@@ -6,6 +6,8 @@
 // sockets (poll); SQLite's inserts run on the writer's background thread,
 // whose bounded queue is the backpressure: when the file cannot keep up, the
 // reading stops and the senders' sockets fill, nothing queues without bound.
+// Each batch's end (counts, analysis, COMMIT, the acks) is a job on that
+// thread too, while the reading goes on (batch_in_flight.h).
 #pragma once
 
 #include <cstdint>

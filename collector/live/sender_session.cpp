@@ -276,17 +276,20 @@ std::optional<StreamMark> SenderSession::stream_mark() const {
   return mark;
 }
 
-void SenderSession::committed() {
+std::optional<std::string> SenderSession::ack_line(const SourceRow& row, bool final) {
+  if (!stream_ || acked_final_) return std::nullopt;
+  acked_final_ = final;
+  // row_for_commit's size_bytes: what the stream's reader had taken whole
+  // (or kept, when cut) at the batch's end.
+  return "{\"lurk\":\"ack\",\"bytes\":" + std::to_string(row.size_bytes) +
+         ",\"events\":" + std::to_string(row.records) +
+         ",\"errors\":" + std::to_string(row.errors) + (final ? ",\"final\":true}\n" : "}\n");
+}
+
+void SenderSession::committed(const SourceRow& row) {
   if (!stream_) return;
-  committed_bytes_ = state_ == State::Streaming ? int64_t(stream_->complete_bytes())
-                                                : kept_bytes();
-  committed_events_ = source_.records;
-  if (acked_final_) return;
-  acked_final_ = state_ != State::Streaming;
-  send_line("{\"lurk\":\"ack\",\"bytes\":" + std::to_string(committed_bytes_) +
-            ",\"events\":" + std::to_string(committed_events_) +
-            ",\"errors\":" + std::to_string(source_.errors) +
-            (acked_final_ ? ",\"final\":true}\n" : "}\n"));
+  committed_bytes_ = row.size_bytes;
+  committed_events_ = row.records;
 }
 
 // Never blocks: a sender that does not read its acks loses them, not us

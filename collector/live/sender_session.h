@@ -70,9 +70,17 @@ class SenderSession {
   // ('partial' while the sender is still connected), after flushing the
   // trackers' changed rows.
   SourceRow row_for_commit();
-  // The batch holding everything received so far is committed: remember the
-  // counts, tell the sender (an ack line; dropped if its socket is full).
-  void committed();
+  // The ack line of the batch whose row for this source is `row`
+  // (row_for_commit), made when the batch is handed to the writer and sent
+  // by the writer's thread right after its COMMIT (batch_in_flight.h), so
+  // that no time passes between the two in which a killed collector would
+  // have stored what it never acked (a sender that resumes from its last
+  // ack would send it again). nullopt: the final ack was made already.
+  // `final`: the session had ended when the batch was handed over.
+  std::optional<std::string> ack_line(const SourceRow& row, bool final);
+  // That batch is durable: remember its counts (by then more may have been
+  // read: they are the row's, never the session's current ones).
+  void committed(const SourceRow& row);
   int64_t committed_bytes() const { return committed_bytes_; }
   // After row_for_commit: for a sender with a stream id, how much of its
   // stream (as first sent) the batch commits, for the ledger.

@@ -59,6 +59,11 @@ void StreamLedger::record(Database& db, const std::vector<StreamMark>& marks) {
     if (m.reader_state) upsert.bind(5, std::string_view(*m.reader_state));
     else upsert.bind(5, std::nullopt);
     upsert.run();
+  }
+}
+
+void StreamLedger::remember(const std::vector<StreamMark>& marks) {
+  for (const StreamMark& m : marks) {
     auto known = last_.find(m.stream_id);
     if (known == last_.end() || known->second.committed_bytes <= m.committed_bytes)
       last_[m.stream_id] = m;

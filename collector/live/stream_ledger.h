@@ -45,8 +45,13 @@ class StreamLedger {
   // point the first is still moving.
   bool connect(const std::string& stream_id);  // false: already connected
   void disconnect(const std::string& stream_id);
-  // In the batch's transaction: the marks of the senders that have a stream id.
-  void record(Database& db, const std::vector<StreamMark>& marks);
+  // In the batch's transaction, on the writer's thread: the marks of the
+  // senders that have a stream id. Touches no ledger (static): the copy in
+  // memory moves only with remember().
+  static void record(Database& db, const std::vector<StreamMark>& marks);
+  // The batch with these marks is durable (the reading thread): a hello is
+  // answered from what is in the file, never from a batch still in flight.
+  void remember(const std::vector<StreamMark>& marks);
 
  private:
   std::map<std::string, StreamMark> last_;  // per stream, its furthest part

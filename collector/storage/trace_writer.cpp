@@ -164,20 +164,37 @@ int64_t TraceWriter::add_live_source(SourceRow& source) {
 
 void TraceWriter::commit_batch(const std::vector<const SourceRow*>& sources, bool last,
                                const std::function<void()>& in_batch) {
+  std::vector<SourceRow> rows;
+  for (const SourceRow* source : sources) rows.push_back(*source);
+  queue_commit_batch(std::move(rows), last, in_batch, nullptr);
+  if (!last) sync();  // returns when the batch is in the file; a failed one throws here
+}
+
+void TraceWriter::queue_commit_batch(std::vector<SourceRow> sources, bool last,
+                                     std::function<void()> in_batch,
+                                     std::function<void(std::exception_ptr)> finished) {
   queue_pending_rows();
-  queue_.drain();  // every row written; a failed one throws here
-  for (const SourceRow* source : sources) update_source_row(*source);
-  if (in_batch) in_batch();
-  db_.exec("COMMIT");
+  // Behind every row of the batch, before any of the next: the job's
+  // COMMIT holds exactly the rows queued so far. The statements and the
+  // connection are the writer thread's while jobs are queued (write_behind.h).
+  queue_.push([this, sources = std::move(sources), last, in_batch = std::move(in_batch),
+               finished = std::move(finished)] {
+    try {
+      for (const SourceRow& source : sources) update_source_row(source);
+      if (in_batch) in_batch();
+      db_.exec("COMMIT");
+      if (!last) db_.exec("BEGIN");
+    } catch (...) {
+      if (finished) finished(std::current_exception());
+      throw;  // the queue keeps it and drops the jobs behind it
+    }
+    if (finished) finished(nullptr);
+  });
+  if (!last) return;
+  queue_.go_inline();  // every job ran; a failed one throws here
   in_transaction_ = false;
-  if (last) {
-    queue_.go_inline();
-    live_ = false;
-    ids_loaded_ = false;
-    return;
-  }
-  db_.exec("BEGIN");
-  in_transaction_ = true;
+  live_ = false;
+  ids_loaded_ = false;
 }
 
 void TraceWriter::rollback_source() {

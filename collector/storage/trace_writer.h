@@ -11,6 +11,7 @@
 // read the file (and db()) first wait for every queued row.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -71,6 +72,19 @@ class TraceWriter {
   // idle): what it writes (the live analysis) commits with the batch.
   void commit_batch(const std::vector<const SourceRow*>& sources, bool last = false,
                     const std::function<void()>& in_batch = nullptr);
+  // The same end of a batch, queued to the writer's thread as one job
+  // behind the batch's rows: returns at once (unless `last`: then when the
+  // batch is in the file), so the caller reads the next batch's input while
+  // the writer commits this one. `in_batch` runs on the writer's thread and
+  // must touch nothing but the file and what it owns (what it needs of the
+  // caller's state: copied into it). `finished` runs there too, once, after
+  // COMMIT (and the next BEGIN), or with the error that failed the batch
+  // (which also throws at the caller's next row or sync).
+  void queue_commit_batch(std::vector<SourceRow> sources, bool last,
+                          std::function<void()> in_batch,
+                          std::function<void(std::exception_ptr)> finished);
+  // Waits for every queued row and batch end (rethrows a failed one's error).
+  void wait_for_writer() { sync(); }
   bool live() const { return live_; }
 
   // Interned text: the same text always gets the same id within a file.

@@ -3,10 +3,19 @@
 // TraceWriter in live mode. A reader on another connection sees nothing of
 // a batch until it is committed, then all of it, each sender's rows under
 // its own source: thread ends and connection counts included (the trackers'
-// flush), the torn line at a stream's end reported at its offset.
+// flush), the torn line at a stream's end reported at its offset. A batch's
+// end queued to the writer's thread (queue_commit_batch, as `lurk collect`
+// does) commits exactly the rows queued before it, on that thread, says so
+// once done, and a failing one throws at the caller and commits nothing.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "importers/lurk_jsonl_stream.h"
 #include "ingest/ingest_context.h"
@@ -105,6 +114,100 @@ TEST_F(LiveBatchesTest, ABatchIsVisibleWholeAtItsCommitEachSenderInItsSource) {
   writer.commit_batch({&ra, &rb}, true);
   EXPECT_FALSE(writer.live());
   EXPECT_EQ(seen("SELECT count(*) FROM sources"), 2);
+}
+
+// What `lurk collect` relies on to ack a batch only once it is durable:
+// the batch's end runs on the writer's thread behind its rows, the caller
+// goes on queueing the next batch's rows meanwhile, and `finished` comes
+// after COMMIT, when a reader sees the batch and none of the next.
+TEST_F(LiveBatchesTest, AQueuedBatchEndCommitsItsRowsOnTheWriterThreadThenSaysSo) {
+  db().exec("PRAGMA journal_mode = WAL");
+  TraceWriter writer(db());
+  writer.begin_live();
+  LiveSender a(writer, "a");
+  std::string first = kLiveJsonlHeader;
+  for (int i = 0; i < 5000; ++i) first += log_line(i);
+  a.feed(writer, first, 4096);
+
+  std::mutex m;
+  std::condition_variable cv;
+  bool released = false, done = false;
+  std::exception_ptr error;
+  std::thread::id analysed_on;
+  int64_t seen_in_batch = -1;
+  Database& raw = db();  // the analysis uses the connection directly, as collect_server does
+  writer.queue_commit_batch(
+      {a.row()}, false,
+      [&] {
+        analysed_on = std::this_thread::get_id();
+        seen_in_batch = raw.query_int("SELECT count(*) FROM instants");
+        std::unique_lock<std::mutex> lock(m);  // held until the caller queued more rows
+        cv.wait(lock, [&] { return released; });
+      },
+      [&](std::exception_ptr e) {
+        std::lock_guard<std::mutex> lock(m);
+        done = true;
+        error = e;
+        cv.notify_all();
+      });
+  // The caller is not held up by the batch's end: it queues the next rows
+  // while the writer's thread is inside it.
+  // (Texts the first batch interned: nothing is pushed to the queue, which
+  // would wait while the job is held, as the caller would at its bound.)
+  std::string second;
+  for (int i = 0; i < 100; ++i) second += log_line(i);
+  a.feed(writer, second, 4096);
+  {
+    std::lock_guard<std::mutex> lock(m);
+    EXPECT_FALSE(done);
+    released = true;
+  }
+  cv.notify_all();
+  {
+    std::unique_lock<std::mutex> lock(m);
+    cv.wait(lock, [&] { return done; });
+  }
+  EXPECT_FALSE(error);
+  EXPECT_NE(analysed_on, std::this_thread::get_id());
+  EXPECT_EQ(seen_in_batch, 5000);  // its rows, none of the next batch's
+  EXPECT_EQ(seen("SELECT count(*) FROM instants"), 5000);
+  EXPECT_EQ(seen("SELECT records FROM sources"), 5000);
+
+  writer.use_source(a.source.id);
+  a.stream->finish();
+  writer.queue_commit_batch({a.row()}, true, nullptr, nullptr);  // last: returns when committed
+  EXPECT_FALSE(writer.live());
+  EXPECT_EQ(seen("SELECT count(*) FROM instants"), 5100);
+  EXPECT_EQ(seen("SELECT records FROM sources"), 5100);
+}
+
+// An error in a batch's end (its analysis, its COMMIT) reaches `finished`
+// and the caller's next wait, and commits nothing of the batch.
+TEST_F(LiveBatchesTest, AFailingQueuedBatchEndSaysSoAndCommitsNothing) {
+  db().exec("PRAGMA journal_mode = WAL");
+  std::exception_ptr reported;
+  {
+    TraceWriter writer(db());
+    writer.begin_live();
+    LiveSender a(writer, "a");
+    std::string text = kLiveJsonlHeader;
+    for (int i = 0; i < 300; ++i) text += log_line(i);
+    a.feed(writer, text);
+    std::atomic<bool> finished{false};
+    writer.queue_commit_batch(
+        {a.row()}, false, [] { throw std::runtime_error("the disk is full"); },
+        [&](std::exception_ptr e) {
+          reported = e;
+          finished = true;
+        });
+    EXPECT_THROW(writer.wait_for_writer(), std::runtime_error);
+    EXPECT_TRUE(finished);
+    writer.rollback_source();
+  }
+  ASSERT_TRUE(reported);
+  EXPECT_THROW(std::rethrow_exception(reported), std::runtime_error);
+  EXPECT_EQ(seen("SELECT count(*) FROM instants"), 0);
+  EXPECT_EQ(seen("SELECT count(*) FROM sources"), 0);
 }
 
 }  // namespace
