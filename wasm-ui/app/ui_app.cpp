@@ -345,6 +345,7 @@ void UiApp::draw_header() {
   if (auto by_hand = clocks_.draw(model_->sources())) {
     // Moved by hand, for display: the lanes are rebuilt with the new shifts.
     model_ = ProfileModel::load(*db_, *by_hand);
+    lanes_from_ = "profile";
     timeline_.reset(*model_);
     graphs_.reset();
   }

@@ -86,6 +86,7 @@ void UiApp::apply_clock_shifts(const std::map<int64_t, int64_t>& wanted,
   clocks_.set_by_hand(shifts);
   // As the clocks panel's "apply": the lanes are rebuilt with the new shifts.
   model_ = ProfileModel::load(*db_, shifts);
+  lanes_from_ = "profile";
   timeline_.reset(*model_);
   graphs_.reset();
 }
