@@ -193,10 +193,8 @@ void expect_same_models(ProfileModel& rows, ProfileModel& store, Database& db) {
     bool had_args = false;
     for (const SpanRecord& s : b.spans) had_args = had_args || s.args;
     for (const InstantRecord& r : b.instants) had_args = had_args || r.args;
-    if (had_args) {
-      EXPECT_FALSE(a.args_loaded) << "thread " << i << ": the store keeps no args";
-      store.load_thread_args(db, i);
-    }
+    if (had_args) EXPECT_FALSE(a.args_loaded) << "thread " << i << ": the store keeps no args";
+    store.load_thread_args(db, i);
     const ThreadLane& c = store.threads()[i];
     EXPECT_TRUE(c.args_loaded);
     expect_same_events(store, c.spans, rows, b.spans, "thread " + std::to_string(i) + " spans");
