@@ -10,9 +10,10 @@
 //
 //   LURK_CACHE_DIR=/tmp/my-cache node bench/browser/page_lanes_bench.mjs \
 //     --base /work/packed11-base --pairs 5 PROFILE...
-// --base: a share directory (with web/) of the page to compare with; both
-// pages are served by build/bin/lurk view --in-browser (the base one with
-// --page-lanes-over -1). The store is made (or checked) when the server starts.
+// --base: a share directory (with web/) of the page to compare with, or
+// `same`: this build's page reading its lanes from the rows; both pages are
+// served by build/bin/lurk view --in-browser (the base one with
+// --page-lanes-over -1, so it is offered no store). The store is made (or checked) when the server starts.
 import os from 'node:os';
 import { launchBrowser, startView, waitForSnapshot } from '../../tests/browser/harness.mjs';
 
@@ -31,7 +32,7 @@ const median = (values) => {
 
 async function startServer(profile, withStore) {
   const saved = process.env.LURK_SHARE_DIR;
-  if (!withStore) process.env.LURK_SHARE_DIR = base;
+  if (!withStore && base !== 'same') process.env.LURK_SHARE_DIR = base;
   const started = Date.now();
   try {
     const view = await startView([profile, '--in-browser', '--page-lanes-over', withStore ? '0' : '-1']);
