@@ -109,11 +109,15 @@ async function fetchWithProgress(url, onProgress, onResponse) {
 
 // Hands a whole .lurk (or raw capture) to the module, which opens it from its
 // in-memory file system. The file system takes the bytes without a copy
-// (canOwn): the caller lets go of them. Returns the module's error text, or
-// '' on success.
-function openInModule(name, bytes) {
+// (canOwn): the caller lets go of them. With `lanes` ({ ptr, size }: its
+// lane store in the module's heap, which the module then owns), the lanes
+// are views of it. Returns the module's error text, or '' on success.
+function openInModule(name, bytes, lanes) {
   const path = '/' + name.replace(/[^A-Za-z0-9._-]/g, '_');
   Module.FS.writeFile(path, bytes, { canOwn: true });
+  if (lanes)
+    return Module.ccall('lurk_open_file_with_lanes', 'string', ['string', 'string', 'number', 'number'],
+                        [path, name, lanes.ptr, lanes.size]);
   return Module.ccall('lurk_open_file', 'string', ['string', 'string'], [path, name]);
 }
 
@@ -126,6 +130,51 @@ function openAllInModule(files) {
   });
   return Module.ccall('lurk_open_files', 'string', ['string', 'string'],
                       [paths.join('\n'), files.map((f) => f.name.replace(/\n/g, ' ')).join('\n')]);
+}
+
+// The profile's lane store (lurk view in the in-browser mode serves it at
+// /trace.lanes beside /trace.lurk; docs/server.md): fetched straight into
+// the module's heap, so the model takes its lanes as views of those bytes
+// instead of reading them out of SQLite. Resolves to { ptr, size } (the
+// module frees ptr), or null when the server offers none (404) or the
+// transfer fails (said on the console: the lanes are then read from the
+// profile, as before).
+async function fetchLanesIntoHeap(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    console.warn(`lurk: ${url}: ${e.message}; lanes are read from the profile`);
+    return null;
+  }
+  if (response.status === 404) return null;
+  const size = Number(response.headers.get('Content-Length'));
+  if (!response.ok || !size || !response.body) {
+    console.warn(`lurk: ${url}: HTTP ${response.status}; lanes are read from the profile`);
+    return null;
+  }
+  const ptr = Module._malloc(size);
+  if (!ptr) {
+    console.warn(`lurk: ${url}: no room for ${formatBytes(size)} in the page; lanes are read from the profile`);
+    return null;
+  }
+  const reader = response.body.getReader();
+  let received = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (received + value.length > size) throw new Error('more bytes than announced');
+      Module.HEAPU8.set(value, ptr + received);  // HEAPU8 anew each time: the heap may have grown
+      received += value.length;
+    }
+    if (received !== size) throw new Error(`${received} of ${size} bytes`);
+  } catch (e) {
+    Module._free(ptr);
+    console.warn(`lurk: ${url}: ${e.message}; lanes are read from the profile`);
+    return null;
+  }
+  return { ptr, size };
 }
 
 // Server-backed viewing (lurk view --native, lurk-native.js): the server
@@ -158,6 +207,9 @@ async function loadTrace(url) {
   }
   let bytes;
   let followPath = null;  // lurk view --follow offers the deltas' endpoint (lurk-follow.js)
+  // The server's own profile: its lane store is fetched beside it, in parallel.
+  const lanes = new URLSearchParams(location.search).get('trace') ? Promise.resolve(null)
+                                                                  : fetchLanesIntoHeap('trace.lanes');
   try {
     bytes = await fetchWithProgress(url, (received, total, elapsedMs) => {
       const fraction = total ? received / total : 0;
@@ -168,20 +220,29 @@ async function loadTrace(url) {
     // A shared link whose trace is gone: say so, and that its view needs the trace.
     const view = location.hash.length > 1 ? ' (the link\'s view cannot be shown without its trace)' : '';
     showError(`Could not load ${url}: ${e.message}${view}`);
+    const store = await lanes;
+    if (store) Module._free(store.ptr);
     return;
+  }
+  // A followed profile's model takes deltas of its rows: no store (the
+  // server offers none with --follow).
+  let store = await lanes;
+  if (store && followPath) {
+    Module._free(store.ptr);
+    store = null;
   }
   showStatus(`Opening ${name} (${formatBytes(bytes.length)})…`, 1);
   // Let the page paint the line before the module opens the profile (which
   // holds the main thread for as long as the load takes).
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-  if (openFetched(name, bytes) && followPath && typeof lurkFollow !== 'undefined')
+  if (openFetched(name, bytes, store) && followPath && typeof lurkFollow !== 'undefined')
     lurkFollow.start(followPath, url);
 }
 
 // A trace fetched by address, or a standalone page's own: the view in the
 // address (a shared link) is opened with it (lurk-share.js).
-function openFetched(name, bytes) {
-  const error = openInModule(name, bytes);
+function openFetched(name, bytes, lanes) {
+  const error = openInModule(name, bytes, lanes);
   if (error) {
     showError(error);
     return false;

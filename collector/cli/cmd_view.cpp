@@ -15,12 +15,17 @@
 #include "ingest/ingest.h"
 #include "server/frame_endpoint.h"
 #include "server/listen_policy.h"
+#include "server/page_lanes.h"
 #include "server/private_temp_dir.h"
 #include "server/trace_server.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::cli {
 namespace {
+
+// The in-browser page opens this many events from SQLite in about 0.5 s
+// (docs/performance.md): below it, no lane store is made for it.
+constexpr int64_t kPageLanesEvents = 500'000;
 
 server::TraceServer* g_running_server = nullptr;
 
@@ -44,6 +49,9 @@ struct ViewOptions {
   int64_t native_memory_mb = int64_t(server::FrameEndpoint::kDefaultLaneBudget >> 20);
   bool follow = false;       // --follow: the page follows the profile as it grows
   bool timings = false;      // --timings: the native open's phases on stderr
+  // --page-lanes-over: from this many events the in-browser page is also
+  // served the profile's lane store (page_lanes.h); 0: always, -1: never.
+  int64_t page_lanes_over = kPageLanesEvents;
 };
 
 // Server-backed viewing (docs/server.md): asked for, or a profile past the
@@ -80,6 +88,24 @@ std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& opt
       std::fprintf(stderr, "lurk: timings: %-70s %8.3f s wall %8.3f s CPU\n", p.name.c_str(), p.wall_seconds,
                    p.cpu_seconds);
   return endpoint;
+}
+
+// The in-browser mode's /trace.lanes (page_lanes.h): not when following
+// (the page's model takes the deltas from the profile's rows), nor for a
+// profile the page opens in a blink anyway (its store would only fill the cache).
+std::shared_ptr<server::PageLanes> page_lanes_for(const ViewOptions& options, const std::filesystem::path& profile,
+                                                  const std::filesystem::path& temp_dir, bool native) {
+  if (native || options.follow || options.page_lanes_over < 0) return nullptr;
+  if (options.page_lanes_over > 0 && server::profile_event_count(profile) < options.page_lanes_over) return nullptr;
+  std::string note;
+  std::shared_ptr<server::PageLanes> lanes = server::PageLanes::prepare(profile, temp_dir, note);
+  if (!lanes) {
+    std::cerr << "lurk: the page reads its lanes from the profile (" << note << ")\n";
+    return nullptr;
+  }
+  std::cerr << "lurk: lane store for the page " << (lanes->made() ? "made" : "checked") << " in " << lanes->seconds()
+            << " s (" << lanes->size() << " bytes, " << server::lane_store_path(profile).string() << ")\n";
+  return lanes;
 }
 
 // The profile to serve: the one .lurk given, or a new one ingested from the
@@ -121,6 +147,7 @@ int run_view(ViewOptions& options) {
   server::TraceServerOptions server_options{web_dir(), profile, temp_dir.path(), options.token,
                                             options.allowed_hosts, options.follow, {},
                                             frame_endpoint_for(options, profile, temp_dir.path())};
+  server_options.lanes = page_lanes_for(options, profile, temp_dir.path(), server_options.frames != nullptr);
   server::TraceServer server(server_options);
   int port = server.bind(options.bind, options.port);
   std::signal(SIGPIPE, SIG_IGN);
@@ -174,6 +201,11 @@ CommandRunner add_view_command(CLI::App& app) {
                   "recently drawn lanes are dropped past it")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(16), int64_t(1) << 20));
+  cmd->add_option("--page-lanes-over", options->page_lanes_over,
+                  "events from which the in-browser page is also served the profile's lane store "
+                  "(made once, kept in lurk's cache) and opens its lanes from it (0: always, -1: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(-1), INT64_MAX));
   cmd->add_flag("--follow", options->follow,
                 "follow the profile as it grows (lurk collect, lurk ingest -o appending): the "
                 "page picks up new rows as they are committed");

@@ -26,16 +26,9 @@ namespace {
 using lane_store_detail::Entry;
 using lane_store_detail::LaneKind;
 
-// v2: the severity pyramids and the connections' counts kept; v3: each
-// array at an offset aligned for its items (copied straight from the
-// mapping). Older stores are not read: the summary's v5 makes both again.
-constexpr char kStoreMagic[16] = "lurk-store v3\n";
-constexpr char kEnd[16] = "lurk-store end\n";
-
-struct Footer {
-  uint64_t index_at = 0, entries = 0;
-  char end[16] = {};
-};
+using ui::lane_store_format::Footer;
+using ui::lane_store_format::aligned_up;
+using ui::lane_store_format::all_mark_kinds;
 
 // A store being written is `NAME.partPID`; one left by a process that is
 // gone (killed during its first view) would hold gigabytes for nothing.
@@ -50,28 +43,6 @@ void remove_abandoned_parts(const std::filesystem::path& path) {
     if (*end != '\0' || pid <= 0) continue;
     if (::kill(pid_t(pid), 0) != 0 && errno == ESRCH) std::filesystem::remove(entry.path(), ec);
   }
-}
-
-// Whether every byte is a mark kind's number (below MarkKind::Count), eight
-// at a time: a byte b <= 0x7f is above 9 exactly when b + 0x76 sets its top
-// bit (no carry into the next byte); one with its top bit set is caught by
-// `word` itself (whatever its sum carries, the answer is already no).
-bool all_mark_kinds(const std::vector<uint8_t>& bytes) {
-  static_assert(uint8_t(ui::MarkKind::Count) == 10, "the constant below is 0x80 - 10");
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  uint64_t bad = 0;
-  size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, bytes.data() + i, 8);
-    bad |= word | (word + 0x76 * kOnes);
-  }
-  for (; i < bytes.size(); ++i) bad |= uint64_t(bytes[i] >= uint8_t(ui::MarkKind::Count)) << 7;
-  return (bad & (0x80 * kOnes)) == 0;
-}
-
-uint64_t aligned_up(uint64_t at, size_t alignment) {
-  return (at + alignment - 1) / alignment * alignment;
 }
 
 // Before a big copy out of the mapping: its source pages mapped and its
@@ -138,7 +109,7 @@ LaneStoreWriter::LaneStoreWriter(const std::filesystem::path& profile, const ui:
     return;
   }
   std::string identity = profile_identity(profile);
-  put_bytes(kStoreMagic, sizeof kStoreMagic);
+  put_bytes(ui::lane_store_format::kMagic, sizeof ui::lane_store_format::kMagic);
   uint64_t n = identity.size();
   put_bytes(&n, sizeof n);
   put_bytes(identity.data(), identity.size());
@@ -205,8 +176,15 @@ void LaneStoreWriter::add_counter(uint32_t index) {
 
 std::string LaneStoreWriter::finish() {
   if (!out_) return problem_;
+  // The summary the model was made from, then its length, then the index.
+  std::string summary = ui::lane_store_format::encode_summary(model_.outline_summary());
+  static const char kZeros[8] = {};
+  put_bytes(kZeros, size_t(aligned_up(at_, 8) - at_));
+  put_bytes(summary.data(), summary.size());
+  uint64_t summary_size = summary.size();
+  put_bytes(&summary_size, sizeof summary_size);
   Footer footer{aligned_up(at_, alignof(Entry)), entries_.size(), {}};
-  std::memcpy(footer.end, kEnd, sizeof kEnd);
+  std::memcpy(footer.end, ui::lane_store_format::kEnd, sizeof footer.end);
   put(entries_);  // at footer.index_at: put() aligns it
   put_bytes(&footer, sizeof footer);
   if (std::fflush(out_) != 0 && problem_.empty()) problem_ = "cannot write " + part_.string() + ": " + std::strerror(errno);
@@ -262,62 +240,37 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
   if (::fstat(fd, &st) != 0) return fail("cannot stat");
   store->size_ = uint64_t(st.st_size);
   store->mtime_ns_ = modification_ns(st);
-  std::string identity = profile_identity(profile);
-  std::string head(sizeof kStoreMagic + sizeof(uint64_t) + identity.size(), '\0');
-  Footer footer;
-  if (store->size_ < head.size() + sizeof footer) return fail("truncated");
+  if (store->size_ < sizeof ui::lane_store_format::kMagic + sizeof(uint64_t) + sizeof(Footer))
+    return fail("truncated");
   // The whole file, read-only: its pages are the page cache's, a lane read
   // is one copy out of them (no read into a buffer first). Every size and
-  // offset below is checked against this length before anything is read at
-  // it. lurk only ever replaces the store by a rename, never rewrites it in
-  // place; another process cutting it short while it is mapped is caught
-  // by changed() before each frame and, within a frame, by the guard.
+  // offset is checked against this length (core/lane_store_format.h) before
+  // anything is read at it. lurk only ever replaces the store by a rename,
+  // never rewrites it in place; another process cutting it short while it
+  // is mapped is caught by changed() before each frame and, within a frame,
+  // by the guard.
   void* map = ::mmap(nullptr, size_t(store->size_), PROT_READ, MAP_SHARED, fd, 0);
   if (map == MAP_FAILED) return fail(std::string("cannot map it: ") + std::strerror(errno));
   store->map_ = static_cast<const char*>(map);
   store->guard_ = std::make_unique<TruncationGuard>(map, size_t(store->size_));
-  std::memcpy(head.data(), store->map_, head.size());
-  std::memcpy(&footer, store->map_ + store->size_ - sizeof footer, sizeof footer);
-  uint64_t identity_size = identity.size();
-  if (std::memcmp(head.data(), kStoreMagic, sizeof kStoreMagic) != 0 ||
-      std::memcmp(head.data() + sizeof kStoreMagic, &identity_size, sizeof identity_size) != 0)
-    return fail("not a lane store of this lurk for this profile");
-  if (head.compare(sizeof kStoreMagic + sizeof identity_size, identity.size(), identity) != 0)
-    return fail("the profile changed since it was made");
-  uint64_t index_room = store->size_ - sizeof footer;
-  if (std::memcmp(footer.end, kEnd, sizeof kEnd) != 0 || footer.index_at < head.size() ||
-      footer.index_at > index_room || footer.index_at % alignof(Entry) != 0 ||
-      footer.entries != (index_room - footer.index_at) / sizeof(Entry) ||
-      (index_room - footer.index_at) % sizeof(Entry) != 0)
-    return fail("truncated or damaged (its index)");
-  std::vector<Entry> entries(footer.entries);
-  uint64_t at = footer.index_at;
-  if (!store->read(at, footer.entries, entries) || store->changed())
-    return fail("truncated or damaged (its index)");
-  store->connections_.resize(model.connections().size());
-  store->threads_.resize(model.threads().size());
-  store->counters_.resize(model.counters().size());
-  store->data_end_ = footer.index_at;
-  for (const Entry& e : entries) {
-    std::vector<Entry>* by_index = e.kind == LaneKind::Connection ? &store->connections_
-                                   : e.kind == LaneKind::Thread   ? &store->threads_
-                                   : e.kind == LaneKind::Counter  ? &store->counters_
-                                                                  : nullptr;
-    if (!by_index || e.index >= by_index->size() || e.at < head.size() || e.at >= footer.index_at)
-      return fail("damaged (an entry names no lane of this profile)");
-    (*by_index)[e.index] = e;
+  std::string identity = profile_identity(profile), problem;
+  if (!store->reader_.parse(store->map_, store->size_, &identity, problem)) {
+    if (problem == "not a lane store of this lurk") problem += " for this profile";
+    return fail(problem);
   }
+  if (store->changed()) return fail("truncated or damaged (its index)");
+  if (!store->reader_.index_for(model, problem)) return fail(problem);
   return store;
 }
 
 // Copies `count` items at `at` (first aligned for them, as the writer put
-// them; then advanced past them) when they lie inside the file: appended in
-// bulk from the mapping (resize() would first construct, zero, every item;
-// callgrind showed that costing more than the copy itself).
+// them; then advanced past them) when they lie inside the lanes' bytes:
+// appended in bulk from the mapping (resize() would first construct, zero,
+// every item; callgrind showed that costing more than the copy itself).
 template <typename T>
 bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
   static_assert(std::is_trivially_copyable_v<T>);
-  uint64_t limit = std::is_same_v<T, Entry> ? size_ : data_end_;
+  uint64_t limit = reader_.lanes_end();
   at = aligned_up(at, alignof(T));
   if (at > limit || count > (limit - at) / sizeof(T)) return false;
   const T* first = reinterpret_cast<const T*>(map_ + at);
@@ -337,27 +290,16 @@ bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
 }
 
 template <typename T>
-bool LaneStore::lane(uint64_t& at, uint64_t count, ui::LaneArray<T>& out) {
+bool LaneStore::lane(const ui::StoredLane& stored, int k, ui::LaneArray<T>& out) {
   if (copying_) {
     std::vector<T> copy;
-    if (!read(at, count, copy)) return false;
+    uint64_t at = stored.at[k];
+    if (!read(at, stored.count[k], copy)) return false;
     out = std::move(copy);
     return true;
   }
-  at = aligned_up(at, alignof(T));
-  if (at > data_end_ || count > (data_end_ - at) / sizeof(T)) return false;
-  out = ui::LaneArray<T>::view(reinterpret_cast<const T*>(map_ + at), size_t(count));
-  at += count * sizeof(T);
+  out = ui::LaneArray<T>::view(reader_.items<T>(stored, k), size_t(stored.count[k]));
   return true;
-}
-
-template <typename T>
-const T* LaneStore::array_at(uint64_t& at, uint64_t count) const {
-  at = aligned_up(at, alignof(T));
-  if (at > data_end_ || count > (data_end_ - at) / sizeof(T)) return nullptr;
-  const T* items = reinterpret_cast<const T*>(map_ + at);
-  at += count * sizeof(T);
-  return items;
 }
 
 namespace {
@@ -378,32 +320,21 @@ bool any_in(const T* items, size_t n, double t0, double t1) {
 
 std::optional<bool> LaneStore::packets_in(const ui::ProfileModel& model, uint32_t index, int dir, double t0,
                                           double t1) const {
-  const Entry* e = entry(LaneKind::Connection, index);
-  if (!e || index >= model.connections().size()) return std::nullopt;
-  const ui::ConnectionLanes& c = model.connections()[index];
-  if (e->key0 != c.id || e->offset_ns != offset_of(model, c.display_shift_ns)) return std::nullopt;
-  uint64_t at = e->at;
-  const ui::PacketMark* a_to_b = array_at<ui::PacketMark>(at, e->counts[0]);
-  const ui::PacketMark* b_to_a = a_to_b ? array_at<ui::PacketMark>(at, e->counts[1]) : nullptr;
-  if (!b_to_a) return std::nullopt;
-  return dir ? any_in(b_to_a, size_t(e->counts[1]), t0, t1) : any_in(a_to_b, size_t(e->counts[0]), t0, t1);
+  std::optional<ui::StoredLane> stored = reader_.connection(model, index);
+  if (!stored) return std::nullopt;
+  int k = dir ? 1 : 0;
+  return any_in(reader_.items<ui::PacketMark>(*stored, k), size_t(stored->count[k]), t0, t1);
 }
 
 std::optional<bool> LaneStore::samples_in(const ui::ProfileModel& model, uint32_t index, double t0,
                                           double t1) const {
-  const Entry* e = entry(LaneKind::Counter, index);
-  if (!e || index >= model.counters().size()) return std::nullopt;
-  const ui::CounterLane& c = model.counters()[index];
-  if (e->key0 != int64_t(c.name) || e->key1 != c.key || e->offset_ns != offset_of(model, c.display_shift_ns))
-    return std::nullopt;
-  uint64_t at = e->at;
-  const ui::CounterSample* samples = array_at<ui::CounterSample>(at, e->counts[0]);
-  if (!samples) return std::nullopt;
-  return any_in(samples, size_t(e->counts[0]), t0, t1);
+  std::optional<ui::StoredLane> stored = reader_.counter(model, index);
+  if (!stored) return std::nullopt;
+  return any_in(reader_.items<ui::CounterSample>(*stored, 0), size_t(stored->count[0]), t0, t1);
 }
 
 void LaneStore::release_lane(LaneKindOf kind, uint32_t index) {
-  const Entry* e = entry(kind, index);
+  const Entry* e = reader_.entry(kind, index);
   const std::vector<uint64_t>& ends = kind == LaneKind::Connection ? connection_ends_
                                       : kind == LaneKind::Thread   ? thread_ends_
                                                                    : counter_ends_;
@@ -421,75 +352,55 @@ static void note_end(std::vector<uint64_t>& ends, size_t lanes, uint32_t index, 
   ends[index] = end;
 }
 
-bool LaneStore::read(uint64_t& at, uint64_t items, ui::SeverityPyramid& out) {
-  std::vector<size_t> sizes = ui::SeverityPyramid::level_sizes(size_t(items));
+bool LaneStore::read_pyramid(const ui::StoredLane& stored, int k, ui::SeverityPyramid& out) {
+  std::vector<size_t> sizes = ui::SeverityPyramid::level_sizes(size_t(stored.count[k]));
   std::vector<std::vector<uint8_t>> levels(sizes.size());
+  uint64_t at = stored.at[k];
   for (size_t i = 0; i < sizes.size(); ++i)
-    if (!read(at, sizes[i], levels[i]) || !all_mark_kinds(levels[i])) return false;
+    if (!read(at, sizes[i], levels[i]) || !all_mark_kinds(levels[i].data(), levels[i].size())) return false;
   return out.adopt(std::move(levels));
 }
 
-const Entry* LaneStore::entry(LaneKind kind, uint32_t index) const {
-  const std::vector<Entry>& by_index = kind == LaneKind::Connection ? connections_
-                                       : kind == LaneKind::Thread   ? threads_
-                                                                    : counters_;
-  if (index >= by_index.size() || by_index[index].at == 0 || by_index[index].kind != kind) return nullptr;
-  return &by_index[index];
-}
-
 bool LaneStore::load_connection(ui::ProfileModel& model, uint32_t index, size_t& bytes) {
-  const Entry* e = entry(LaneKind::Connection, index);
-  const ui::ConnectionLanes& c = model.connections()[index];
-  if (c.lanes_loaded) return bytes = 0, true;
-  if (!e || e->key0 != c.id || e->offset_ns != offset_of(model, c.display_shift_ns)) return false;
+  if (model.connections()[index].lanes_loaded) return bytes = 0, true;
+  std::optional<ui::StoredLane> stored = reader_.connection(model, index);
+  if (!stored) return false;
   ui::LaneArray<ui::PacketMark> lanes[2];
   ui::SeverityPyramid severity[2];
-  uint64_t at = e->at;
-  if (!lane(at, e->counts[0], lanes[0]) || !lane(at, e->counts[1], lanes[1]) ||
-      !read(at, e->counts[0], severity[0]) || !read(at, e->counts[1], severity[1]) || changed())
+  if (!lane(*stored, 0, lanes[0]) || !lane(*stored, 1, lanes[1]) || !read_pyramid(*stored, 2, severity[0]) ||
+      !read_pyramid(*stored, 3, severity[1]) || changed())
     return false;
-  note_end(connection_ends_, connections_.size(), index, at);
+  note_end(connection_ends_, model.connections().size(), index, stored->end);
   bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]), severity,
-                                       int64_t(e->counts[2]), int64_t(e->counts[3]));
+                                       int64_t(stored->entry->counts[2]), int64_t(stored->entry->counts[3]));
   return true;
 }
 
 bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& bytes) {
-  const Entry* e = entry(LaneKind::Thread, index);
-  const ui::ThreadLane& t = model.threads()[index];
-  if (t.events_loaded) return bytes = 0, true;
-  if (!e || e->key0 != t.id || e->offset_ns != offset_of(model, t.display_shift_ns)) return false;
+  if (model.threads()[index].events_loaded) return bytes = 0, true;
+  std::optional<ui::StoredLane> stored = reader_.thread(model, index);
+  if (!stored) return false;
   ui::LaneArray<ui::SpanRecord> spans, running;
   std::vector<uint32_t> depth_begin;
   ui::LaneArray<ui::InstantRecord> instants;
   ui::SeverityPyramid instant_severity;
-  uint64_t at = e->at;
-  if (!lane(at, e->counts[0], spans) || !read(at, e->counts[1], depth_begin) || !lane(at, e->counts[2], running) ||
-      !lane(at, e->counts[3], instants) || !read(at, e->counts[3], instant_severity) || changed())
+  uint64_t depth_at = stored->at[1];
+  if (!lane(*stored, 0, spans) || !read(depth_at, stored->count[1], depth_begin) || !lane(*stored, 2, running) ||
+      !lane(*stored, 3, instants) || !read_pyramid(*stored, 4, instant_severity) || changed())
     return false;
-  note_end(thread_ends_, threads_.size(), index, at);
-  // The layout already counts this thread's depths (from the summary): a
-  // depth table that disagrees, or does not index its spans, is not this lane.
-  int depths = depth_begin.empty() ? 0 : int(depth_begin.size()) - 1;
-  if (depths != t.depth_count() || (!depth_begin.empty() && (depth_begin.front() != 0 || depth_begin.back() != spans.size())))
-    return false;
-  for (size_t d = 1; d < depth_begin.size(); ++d)
-    if (depth_begin[d] < depth_begin[d - 1]) return false;
+  note_end(thread_ends_, model.threads().size(), index, stored->end);
   bytes = model.adopt_thread_events(index, std::move(spans), std::move(depth_begin), std::move(running),
                                     std::move(instants), std::move(instant_severity));
   return true;
 }
 
 bool LaneStore::load_counter(ui::ProfileModel& model, uint32_t index, size_t& bytes) {
-  const Entry* e = entry(LaneKind::Counter, index);
-  const ui::CounterLane& c = model.counters()[index];
-  if (c.samples_loaded) return bytes = 0, true;
-  if (!e || e->key0 != int64_t(c.name) || e->key1 != c.key || e->offset_ns != offset_of(model, c.display_shift_ns))
-    return false;
+  if (model.counters()[index].samples_loaded) return bytes = 0, true;
+  std::optional<ui::StoredLane> stored = reader_.counter(model, index);
+  if (!stored) return false;
   ui::LaneArray<ui::CounterSample> samples;
-  uint64_t at = e->at;
-  if (!lane(at, e->counts[0], samples) || changed()) return false;
-  note_end(counter_ends_, counters_.size(), index, at);
+  if (!lane(*stored, 0, samples) || changed()) return false;
+  note_end(counter_ends_, model.counters().size(), index, stored->end);
   bytes = model.adopt_counter_samples(index, std::move(samples));
   return true;
 }

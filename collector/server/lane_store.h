@@ -17,14 +17,17 @@
 // counts), so that reading a lane back is a copy only: working them out again
 // was a quarter of a 10M session's instructions (bench/RESULTS.md).
 //
-// Format (a cache, read only by the lurk that wrote it; little-endian
-// fixed-size fields): a magic line, the profile's identity (path, size,
-// modification times: profile_identity()), the lanes' arrays one after the
-// other (each at an offset aligned for its items, so that it is copied
-// straight out of a read-only mapping of the file), then an index (one entry per lane: which lane, its key in the
-// profile, the time offset its times are relative to, where its arrays are
-// and how long; each packet lane's and the instants' severity pyramid levels
-// follow the lane's arrays), then the index's position and a closing magic.
+// Format (a cache, read only by the lurk that wrote it, and by the page it
+// serves it to: core/lane_store_format.h, little-endian fixed-size fields):
+// a magic line, the profile's identity (path, size, modification times:
+// profile_identity()), the lanes' arrays one after the other (each at an
+// offset aligned for its items, so that it is copied straight out of a
+// read-only mapping of the file), the lane summary of the lazy model it was
+// written from (the page makes the same model from it: page_lanes.h), then
+// an index (one entry per lane: which lane, its key in the profile, the
+// time offset its times are relative to, where its arrays are and how long;
+// each packet lane's and the instants' severity pyramid levels follow the
+// lane's arrays), then the index's position and a closing magic.
 // A store of
 // another profile, of a changed one, of an older format, a truncated or
 // damaged one (sizes, offsets and kept severities checked) is not used
@@ -41,6 +44,7 @@
 #include <string>
 #include <vector>
 
+#include "core/lane_store_format.h"
 #include "core/profile_model.h"
 #include "server/truncation_guard.h"
 
@@ -48,19 +52,11 @@ namespace lurk::server {
 
 std::filesystem::path lane_store_path(const std::filesystem::path& profile);
 
+// The format and its reader are core/lane_store_format.h's (the page reads
+// the same bytes); these names are the server's for them.
 namespace lane_store_detail {
-enum class LaneKind : uint32_t { Connection = 1, Thread = 2, Counter = 3 };
-// One lane's place in the store (trivially copyable: written as is).
-struct Entry {
-  LaneKind kind = LaneKind::Connection;
-  uint32_t index = 0;      // in the model's connections(), threads() or counters()
-  int64_t key0 = 0, key1 = 0;  // connection or thread id (0); counter name, key
-  int64_t offset_ns = 0;   // the absolute time the lane's times count from
-  uint64_t at = 0;         // byte offset of its first array
-  // Connection: packets A→B, B→A, retransmissions, duplicate ACKs; thread:
-  // spans, depth table, running periods, instants; counter: samples.
-  uint64_t counts[4] = {};
-};
+using LaneKind = ui::lane_store_format::LaneKind;
+using Entry = ui::lane_store_format::Entry;
 }  // namespace lane_store_detail
 
 // Writes the store while the summary's pass reads each lane into the model.
@@ -139,26 +135,21 @@ class LaneStore {
   using LaneKindOf = lane_store_detail::LaneKind;
   template <typename T>
   bool read(uint64_t& at, uint64_t count, std::vector<T>& out);
-  // The lane array of `count` items at `at` as a view of the mapping (a
-  // copy when copying_), after the same checks as read().
+  // Array k of `lane` as a view of the mapping (a copy when copying_).
   template <typename T>
-  bool lane(uint64_t& at, uint64_t count, ui::LaneArray<T>& out);
+  bool lane(const ui::StoredLane& stored, int k, ui::LaneArray<T>& out);
   void release_lane(LaneKindOf kind, uint32_t index);
-  // The items of the array at `at` (aligned first), when they lie in the file.
-  template <typename T>
-  const T* array_at(uint64_t& at, uint64_t count) const;
-  // The severity pyramid of `items` items kept at `at`; false when it does
-  // not lie in the file or holds a value no mark kind has.
-  bool read(uint64_t& at, uint64_t items, ui::SeverityPyramid& out);
-  const lane_store_detail::Entry* entry(lane_store_detail::LaneKind kind, uint32_t index) const;
+  // The severity pyramid kept as array k of `lane`; false when it holds a
+  // value no mark kind has.
+  bool read_pyramid(const ui::StoredLane& stored, int k, ui::SeverityPyramid& out);
   const char* map_ = nullptr;  // the whole file, mapped read-only (size_ bytes)
-  uint64_t size_ = 0, data_end_ = 0;
+  uint64_t size_ = 0;
   int fd_ = -1;                 // kept open: changed() asks it for the file's size
   int64_t mtime_ns_ = 0;        // the file's modification time when opened
   // A truncation between changed() and a read: the read gets zeros, not
   // SIGBUS, and is thrown away (truncation_guard.h).
   std::unique_ptr<TruncationGuard> guard_;
-  std::vector<lane_store_detail::Entry> connections_, threads_, counters_;  // by model index; `at` 0: none
+  ui::LaneStoreReader reader_;  // finds and checks every lane in the mapping
   // Where each lane's arrays end (known once it was loaded: release_lane()).
   std::vector<uint64_t> connection_ends_, thread_ends_, counter_ends_;
   bool copying_ = false;

@@ -2,22 +2,12 @@
 
 #include <iostream>
 
-#include "server/byte_ranges.h"
+#include "server/file_ranges.h"
 
 namespace lurk::server {
 namespace {
 
 const char* const kTracePath = "/trace.lurk";
-const char* const kMultipartBoundary = "lurk-byteranges-7d3f9a1c";
-
-BodyPart file_slice(const std::shared_ptr<const ProfileSnapshot>& snapshot, const ByteRange& range) {
-  return {nullptr, snapshot, snapshot->fd(), range.first, range.length()};
-}
-
-std::string content_range(const ByteRange& range, uint64_t size) {
-  return "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
-         std::to_string(size);
-}
 
 // The query without its token=... pair, to redirect to once the cookie is set.
 std::string query_without_token(const std::string& query) {
@@ -124,6 +114,7 @@ std::optional<HttpResponse> TraceServer::check_access(const HttpRequest& request
 HttpResponse TraceServer::handle(const HttpRequest& request) {
   if (auto refused = check_access(request)) return std::move(*refused);
   if (request.path == kTracePath) return serve_trace(request);
+  if (options_.lanes && request.path == PageLanes::kPath) return with_security_headers(options_.lanes->answer(request));
   if (follow_ && request.path == FollowEndpoint::kPath)
     return with_security_headers(follow_->answer(request));
   if (options_.frames)
@@ -158,50 +149,14 @@ HttpResponse TraceServer::serve_trace(const HttpRequest& request) {
   }
   const std::string* range = request.header("range");
   const std::string* if_range = request.header("if-range");
-  HttpResponse response;
-  if (range && (!if_range || *if_range == snapshot->etag())) response = serve_ranges(*range, snapshot);
-  if (response.body.empty() && response.status == 200) {
-    response.add_header("Content-Type", "application/vnd.sqlite3");
-    if (snapshot->size() > 0) response.body.push_back(file_slice(snapshot, {0, snapshot->size() - 1}));
-  }
+  if (if_range && *if_range != snapshot->etag()) range = nullptr;
+  HttpResponse response =
+      file_response(range, {snapshot, snapshot->fd(), snapshot->size(), "application/vnd.sqlite3"});
   response.add_header("Accept-Ranges", "bytes");
   response.add_header("ETag", snapshot->etag());
   // The page starts following when the server offers it (lurk view --follow).
   if (follow_) response.add_header("X-Lurk-Follow", FollowEndpoint::kPath);
   return with_security_headers(std::move(response));
-}
-
-// 206 with one range or a multipart/byteranges body of merged ones, 416 when
-// none is satisfiable, or an empty 200 meaning "answer the whole file".
-HttpResponse TraceServer::serve_ranges(const std::string& range_header,
-                                       const std::shared_ptr<const ProfileSnapshot>& snapshot) {
-  uint64_t size = snapshot->size();
-  RangePlan plan = plan_ranges(range_header, size);
-  HttpResponse response;
-  if (plan.kind == RangePlan::Kind::Whole) return response;
-  if (plan.kind == RangePlan::Kind::Unsatisfiable) {
-    response = text_response(416, "no requested range lies within the profile's " +
-                                      std::to_string(size) + " bytes");
-    response.add_header("Content-Range", "bytes */" + std::to_string(size));
-    return response;
-  }
-  response.status = 206;
-  if (plan.ranges.size() == 1) {
-    response.add_header("Content-Type", "application/vnd.sqlite3");
-    response.add_header("Content-Range", content_range(plan.ranges[0], size));
-    response.body.push_back(file_slice(snapshot, plan.ranges[0]));
-    return response;
-  }
-  response.add_header("Content-Type",
-                      std::string("multipart/byteranges; boundary=") + kMultipartBoundary);
-  for (const ByteRange& range : plan.ranges) {
-    response.add_text(std::string("\r\n--") + kMultipartBoundary +
-                      "\r\nContent-Type: application/vnd.sqlite3\r\nContent-Range: " +
-                      content_range(range, size) + "\r\n\r\n");
-    response.body.push_back(file_slice(snapshot, range));
-  }
-  response.add_text(std::string("\r\n--") + kMultipartBoundary + "--\r\n");
-  return response;
 }
 
 }  // namespace lurk::server

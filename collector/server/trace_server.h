@@ -2,7 +2,8 @@
 // memory (static_assets.h) and one profile at /trace.lurk, served from a
 // consistent SQLite snapshot (profile_snapshot.h, kept fresh off the poll
 // loop by snapshot_keeper.h) with Range support
-// (byte_ranges.h), and with --follow the deltas a page polls to follow the
+// (byte_ranges.h), in the in-browser mode its lane store at /trace.lanes
+// (page_lanes.h), and with --follow the deltas a page polls to follow the
 // profile as it grows (follow_endpoint.h). Every request passes the Host check (DNS rebinding) and,
 // when a token is set, the token check (listen_policy.h) before anything is
 // looked up; every answer carries the security headers (CSP, nosniff, ...).
@@ -20,6 +21,7 @@
 #include "server/follow_endpoint.h"
 #include "server/http_server.h"
 #include "server/listen_policy.h"
+#include "server/page_lanes.h"
 #include "server/profile_snapshot.h"
 #include "server/snapshot_keeper.h"
 #include "server/static_assets.h"
@@ -37,6 +39,9 @@ struct TraceServerOptions {
   // Server-backed viewing (`--native`): /frame and /native answered from the
   // profile loaded here (frame_endpoint.h); null: the browser loads the profile.
   std::shared_ptr<FrameEndpoint> frames;
+  // In-browser mode: the profile's lane store at /trace.lanes (page_lanes.h);
+  // null: the page reads its lanes from the profile.
+  std::shared_ptr<PageLanes> lanes;
 };
 
 class TraceServer : public HttpHandler {
@@ -60,8 +65,6 @@ class TraceServer : public HttpHandler {
  private:
   std::optional<HttpResponse> check_access(const HttpRequest& request);
   HttpResponse serve_trace(const HttpRequest& request);
-  HttpResponse serve_ranges(const std::string& range_header,
-                            const std::shared_ptr<const ProfileSnapshot>& snapshot);
   HttpResponse with_security_headers(HttpResponse response) const;
 
   TraceServerOptions options_;

@@ -14,6 +14,7 @@
 #include "app/theme.h"
 #include "core/finding_target.h"
 #include "core/frame_records_text.h"
+#include "core/lane_store_format.h"
 #include "ingest/ingest.h"
 #include "ingest/outcome_text.h"
 #include "storage/schema_migrations.h"
@@ -77,8 +78,37 @@ std::string UiApp::open_file(const std::string& path, const std::string& display
   return open_files({path}, {display_name});
 }
 
-std::string UiApp::open_files(const std::vector<std::string>& paths,
-                              const std::vector<std::string>& names) {
+// The model from the lane store when the page fetched one that is this
+// profile's, else from the profile's rows.
+ProfileModel UiApp::load_model(Database& db, const std::shared_ptr<const char>& lanes, uint64_t lanes_size) {
+  lanes_from_ = "profile";
+  lanes_note_.clear();
+  if (!lanes) return ProfileModel::load(db);
+  LaneStoreReader reader;
+  std::string why;
+  if (reader.parse(lanes.get(), lanes_size, nullptr, why)) {
+    if (std::optional<ProfileModel> model = ProfileModel::load_with_store(db, reader, why)) {
+      lanes_from_ = "store";
+      return std::move(*model);
+    }
+  }
+  lanes_note_ = "the lane store was not used (" + why + "): lanes read from the profile";
+  std::fprintf(stderr, "lurk: %s\n", lanes_note_.c_str());  // the console (printErr)
+  return ProfileModel::load(db);
+}
+
+void UiApp::read_args_for(const ItemRef& item) {
+  if (!model_ || !db_ || timeline_.remote() || !item) return;
+  if (item.kind != ItemKind::Span && item.kind != ItemKind::Running && item.kind != ItemKind::Instant) return;
+  if (item.lane < model_->threads().size()) model_->load_thread_args(*db_, item.lane);
+}
+
+void UiApp::read_args_for_search(const char* query) {
+  if (model_ && db_ && !timeline_.remote() && query[0] != '\0') model_->load_all_args(*db_);
+}
+
+std::string UiApp::open_files(const std::vector<std::string>& paths, const std::vector<std::string>& names,
+                              std::shared_ptr<const char> lanes, uint64_t lanes_size) {
   loading_.reset();
   std::string display_name;
   for (const std::string& n : names) display_name += (display_name.empty() ? "" : " + ") + n;
@@ -104,7 +134,7 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
     // A profile of an earlier schema version is upgraded in a copy in memory.
     std::unique_ptr<Database> db = open_profile_for_reading(profile_path);
     clocks_.reset();
-    ProfileModel model = ProfileModel::load(*db);
+    ProfileModel model = load_model(*db, profile ? lanes : nullptr, lanes_size);
     FindingList findings = FindingList::load(*db);
     IngestProblems problems = IngestProblems::load(*db);
     bool said = !ingest.warnings.empty();  // this drop was partial or yielded nothing
@@ -116,6 +146,7 @@ std::string UiApp::open_files(const std::vector<std::string>& paths,
     if (!shown_ingest_path_.empty()) std::remove(shown_ingest_path_.c_str());
     shown_ingest_path_ = ingested_path;
     model_ = std::move(model);
+    lane_bytes_ = lanes_from_ == "store" ? std::move(lanes) : nullptr;  // after the model it served went
     findings_ = std::move(findings);
     follow_cursor_.clear();  // computed when the page asks (follow_cursor)
     name_ = display_name;
@@ -228,6 +259,8 @@ SnapshotState UiApp::snapshot() const {
     findings_panel_.fill_snapshot(findings_, s.findings_panel);
     s.search_focused = search_focused_;
     s.memory_bytes = int64_t(model_->memory_bytes());
+    s.lanes_from = lanes_from_;
+    s.lanes_note = lanes_note_;
     s.duration_ns = double(model_->duration_ns());
     s.origin_ns = double(model_->origin_ns());
     s.clocks = model_->sources();
@@ -312,6 +345,7 @@ void UiApp::draw_header() {
   if (auto by_hand = clocks_.draw(model_->sources())) {
     // Moved by hand, for display: the lanes are rebuilt with the new shifts.
     model_ = ProfileModel::load(*db_, *by_hand);
+    lanes_from_ = "profile";
     timeline_.reset(*model_);
     graphs_.reset();
   }
@@ -336,7 +370,10 @@ void UiApp::draw_search_box() {
   if (escape)
     std::snprintf(search_buf_, sizeof search_buf_, "%s", query_before_escape.c_str());
   search_focused_ = ImGui::IsItemActive();
-  if (search.query() != search_buf_) search.run(*model_, search_buf_);
+  if (search.query() != search_buf_) {
+    read_args_for_search(search_buf_);
+    search.run(*model_, search_buf_);
+  }
   if (enter) {
     timeline_.step_search(*model_, !ImGui::GetIO().KeyShift);
     ImGui::SetKeyboardFocusHere(-1);  // keep typing / pressing Enter
@@ -450,7 +487,10 @@ void UiApp::build_frame() {
   ImGui::SameLine();
   ImGui::BeginChild("details", ImVec2(0, 0), true);
   if (timeline_.remote()) details_.draw(timeline_.selected(), timeline_.describe(*model_, timeline_.selected()));
-  else details_.draw(*model_, db_.get(), timeline_.selected());
+  else {
+    read_args_for(timeline_.selected());
+    details_.draw(*model_, db_.get(), timeline_.selected());
+  }
   ImGui::EndChild();
   ImGui::End();
   draw_help_overlay(help_);

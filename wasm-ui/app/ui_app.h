@@ -56,7 +56,12 @@ class UiApp {
   // The drawn frame's records as text (core/frame_records_text.h), for tests.
   std::string frame_records() const;
   // Several raw captures and traces at once: ingested into one profile.
-  std::string open_files(const std::vector<std::string>& paths, const std::vector<std::string>& names);
+  // `lanes`: the profile's lane store as the page fetched it (/trace.lanes,
+  // core/lane_store_format.h; `lanes_size` bytes, null: none): the model's
+  // lanes are then views of it (ProfileModel::load_with_store), unless it
+  // is refused (then read from the profile, and said on the console).
+  std::string open_files(const std::vector<std::string>& paths, const std::vector<std::string>& names,
+                         std::shared_ptr<const char> lanes = nullptr, uint64_t lanes_size = 0);
 
   // Builds the ImGui frame (between NewFrame and Render).
   void build_frame();
@@ -134,6 +139,16 @@ class UiApp {
   void pin_to_now();
 
   std::unique_ptr<Database> db_;
+  // The lane store the model's lanes are views of (null: none); outlives
+  // every model made from it (replaced only after model_ is).
+  std::shared_ptr<const char> lane_bytes_;
+  std::string lanes_from_ = "profile";  // "store" when the lanes are views of lane_bytes_
+  std::string lanes_note_;              // why a fetched store was not used
+  ProfileModel load_model(Database& db, const std::shared_ptr<const char>& lanes, uint64_t lanes_size);
+  // Args are read per thread from the profile for a model made from a
+  // store (load_thread_args): the selected item's, and every one before a search.
+  void read_args_for(const ItemRef& item);
+  void read_args_for_search(const char* query);
   // Server-backed viewing: where frames and items' details come from.
   std::unique_ptr<RemoteFrameSource> remote_frames_;
   std::unique_ptr<RemoteItemDetails> remote_items_;

@@ -116,6 +116,7 @@ void UiApp::reload_keeping_view() {
   }
   if (!appended) {
     model_ = ProfileModel::load(*db_, clocks_.by_hand());
+    lanes_from_ = "profile";
     ++follow_model_loads_;
   }
   findings_ = FindingList::load(*db_);

@@ -59,6 +59,7 @@ std::string UiApp::apply_view_hash(const std::string& hash) {
   if (!table_.set_sort(v.table_sort, v.table_descending))
     problems.push_back("the connections table has no column '" + v.table_sort + "'");
   std::snprintf(search_buf_, sizeof search_buf_, "%s", v.search.c_str());
+  read_args_for_search(search_buf_);
   timeline_.search().run(*model_, search_buf_);
   help_ = v.help;
   timeline_.restore_view(*model_, v, problems);
@@ -85,6 +86,7 @@ void UiApp::apply_clock_shifts(const std::map<int64_t, int64_t>& wanted,
   clocks_.set_by_hand(shifts);
   // As the clocks panel's "apply": the lanes are rebuilt with the new shifts.
   model_ = ProfileModel::load(*db_, shifts);
+  lanes_from_ = "profile";
   timeline_.reset(*model_);
   graphs_.reset();
 }

@@ -87,6 +87,8 @@ ProfileModel ProfileModel::load_outline(Database& db, const LaneSummary& summary
   ProfileModel model;
   model.lazy_ = true;
   model.last_ids_ = summary.last_ids;
+  model.outline_summary_ = summary;
+  model.outline_summary_.minimap.clear();
   model.args_end_.push_back(0);  // index 0: no args
   model.sources_ = load_source_clocks(db, clock_by_hand);
   for (const SourceClock& s : model.sources_)

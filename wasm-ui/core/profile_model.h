@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,7 @@ class Statement;
 namespace lurk::ui {
 
 class RowValues;
+class LaneStoreReader;
 
 // One TCP segment as a mark on a packet lane. Times are relative to the
 // profile's origin so that doubles hold them exactly.
@@ -134,6 +136,9 @@ struct ThreadLane {
   // False while a lazy model has not read this thread's spans and instants:
   // they are empty, but depth_begin already holds depth_count() + 1 entries.
   bool events_loaded = true;
+  // False while the spans' and instants' args are not held (a model made
+  // from a lane store: the store keeps none, load_thread_args() reads them).
+  bool args_loaded = true;
   int depth_count() const { return depth_begin.empty() ? 0 : int(depth_begin.size()) - 1; }
 };
 
@@ -200,6 +205,23 @@ class ProfileModel {
   static ProfileModel load_outline(Database& db, const LaneSummary& summary,
                                    const std::map<int64_t, int64_t>& clock_by_hand = {},
                                    LaneSummary* keep = nullptr);
+  // The whole model, its lanes views of a lane store's bytes (core/
+  // lane_store_format.h: the page fetches it beside the profile) instead of
+  // rows stepped out of SQLite: the outline of `db` made from the store's
+  // summary, then every lane adopted from the store. Equal to load() but for
+  // the args (read per thread when first needed: load_thread_args). The
+  // store's bytes must outlive the model. nullopt, with `why`, when the
+  // store is not this profile's (its last row ids, a lane's key, offset or
+  // sizes differ): the caller then load()s.
+  static std::optional<ProfileModel> load_with_store(Database& db, LaneStoreReader& store, std::string& why);
+  // A thread's lanes read again from `db` with their args (same items, same
+  // order); 0 when its args are held already, else the bytes it now holds.
+  size_t load_thread_args(Database& db, uint32_t thread);
+  // Every thread's (search reads every args text).
+  void load_all_args(Database& db);
+  // The summary a lazy model was made from (its minimap left out): the lane
+  // store keeps it for load_with_store().
+  const LaneSummary& outline_summary() const { return outline_summary_; }
   bool lazy() const { return lazy_; }
   // The last row id of each bulk table a lazy model reads (INT64_MAX: all).
   const LaneSummary::RowBounds& last_row_ids() const { return last_ids_; }
@@ -408,6 +430,10 @@ class ProfileModel {
   ProfileCounts counts_;
   bool lazy_ = false;
   LaneSummary::RowBounds last_ids_;  // lazy: rows past these ids are not read
+  LaneSummary outline_summary_;      // lazy: what it was made from (no minimap)
+  // A thread's spans, running periods and instants read through the
+  // per-lane indexes, times relative, in load()'s order; args too when asked.
+  void read_thread_rows(Database& db, ThreadLane& t, bool with_args);
   ActivityProbe probe_;
   bool timeless_ = true;  // no row had a time: the origin is not the data's
 };

@@ -5,6 +5,7 @@
 // storage order gives, so a lane read here equals the lane load() makes.
 #include <algorithm>
 #include <cmath>
+#include <new>
 
 #include "core/lane_order.h"
 #include "core/mark_merging.h"
@@ -92,11 +93,21 @@ size_t ProfileModel::adopt_connection_lanes(uint32_t index, LaneArray<PacketMark
 size_t ProfileModel::load_thread_events(Database& db, uint32_t index) {
   ThreadLane& t = threads_[index];
   if (t.events_loaded) return 0;
+  read_thread_rows(db, t, false);
+  return adopt_thread_events(index, std::move(t.spans), std::move(t.depth_begin), std::move(t.running),
+                             std::move(t.instants));
+}
+
+void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args) {
   const int64_t o = saturating_sub(origin_ns_, t.display_shift_ns);
   Statement spans = db.prepare(
-      "SELECT start_ns, end_ns, depth, CASE kind WHEN 'running' THEN 1 WHEN 'async' THEN 2 ELSE 0 END, "
-      "coalesce(name, 0) FROM spans WHERE thread_id = ? AND id <= ? ORDER BY start_ns, id");
+      std::string("SELECT start_ns, end_ns, depth, CASE kind WHEN 'running' THEN 1 WHEN 'async' THEN 2 ELSE 0 END, "
+                  "coalesce(name, 0)") +
+      (with_args ? ", args_json" : ", NULL") + " FROM spans WHERE thread_id = ? AND id <= ? ORDER BY start_ns, id");
   spans.bind(1, t.id).bind(2, last_ids_.spans);
+  t.spans.clear();
+  t.running.clear();
+  t.instants.clear();
   while (spans.step()) {
     SpanRecord s;
     int64_t t0 = spans.column_int(0);
@@ -105,25 +116,49 @@ size_t ProfileModel::load_thread_events(Database& db, uint32_t index) {
     s.depth = uint16_t(std::clamp<int64_t>(spans.column_int(2), 0, 1000));
     s.kind = SpanKind(spans.column_int(3));
     s.name = uint32_t(spans.column_int(4));
+    if (!spans.column_is_null(5) && !add_args(spans.column_text(5), s.args)) throw std::bad_alloc();
     (s.kind == SpanKind::Running ? t.running : t.spans).push_back(s);
   }
   order_spans(t);
   t.spans.shrink_to_fit();
   t.running.shrink_to_fit();
   Statement instants = db.prepare(
-      "SELECT ts_ns, CASE kind WHEN 'label' THEN 1 WHEN 'log' THEN 2 WHEN 'exception' THEN 3 ELSE 0 END, "
-      "coalesce(name, 0) FROM instants WHERE thread_id = ? AND id <= ? ORDER BY ts_ns, id");
+      std::string("SELECT ts_ns, CASE kind WHEN 'label' THEN 1 WHEN 'log' THEN 2 WHEN 'exception' THEN 3 ELSE 0 END, "
+                  "coalesce(name, 0)") +
+      (with_args ? ", args_json" : ", NULL") + " FROM instants WHERE thread_id = ? AND id <= ? ORDER BY ts_ns, id");
   instants.bind(1, t.id).bind(2, last_ids_.instants);
   while (instants.step()) {
     InstantRecord r;
     r.t_ns = saturating_sub(instants.column_int(0), o);
     r.kind = InstantKind(instants.column_int(1));
     r.name = uint32_t(instants.column_int(2));
+    if (!instants.column_is_null(3) && !add_args(instants.column_text(3), r.args)) throw std::bad_alloc();
     t.instants.push_back(r);
   }
   t.instants.shrink_to_fit();
-  return adopt_thread_events(index, std::move(t.spans), std::move(t.depth_begin), std::move(t.running),
-                             std::move(t.instants));
+}
+
+// The lane is read again whole (the same rows in the same order give the
+// same items), its args kept this time; its severity pyramid stays.
+size_t ProfileModel::load_thread_args(Database& db, uint32_t index) {
+  ThreadLane& t = threads_[index];
+  if (t.args_loaded || !t.events_loaded) return 0;
+  ThreadLane read;
+  read.id = t.id;
+  read.display_shift_ns = t.display_shift_ns;
+  read_thread_rows(db, read, true);
+  if (read.spans.size() != t.spans.size() || read.running.size() != t.running.size() ||
+      read.instants.size() != t.instants.size())
+    throw StorageError("thread " + std::to_string(t.id) + ": its rows changed since its lanes were read");
+  t.spans = std::move(read.spans);
+  t.running = std::move(read.running);
+  t.instants = std::move(read.instants);
+  t.args_loaded = true;
+  return thread_event_bytes(index);
+}
+
+void ProfileModel::load_all_args(Database& db) {
+  for (uint32_t t = 0; t < threads_.size(); ++t) load_thread_args(db, t);
 }
 
 size_t ProfileModel::adopt_thread_events(uint32_t index, LaneArray<SpanRecord> spans,

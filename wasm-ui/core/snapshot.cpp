@@ -105,6 +105,8 @@ std::string snapshot_json(const SnapshotState& s) {
   j["frameDigest"] = s.frame_digest;
   j["frameCurrent"] = s.frame_current;
   j["mode"] = s.mode;
+  j["lanesFrom"] = s.lanes_from;
+  j["lanesNote"] = s.lanes_note;
   if (s.mode == "native")
     j["remote"] = {{"framesAsked", s.remote.frames_asked}, {"framesReceived", s.remote.frames_received},
                    {"itemsAsked", s.remote.items_asked}, {"lastAnswerMs", s.remote.last_answer_ms},

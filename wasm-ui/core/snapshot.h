@@ -203,6 +203,9 @@ struct SnapshotState {
   // "in-browser" (the profile's model in the page) or "native" (server-backed:
   // lurk view --native draws the timeline), with the remote frames' traffic.
   std::string mode = "in-browser";
+  // In-browser: "store" when the lanes are views of the lane store the page
+  // fetched (/trace.lanes), else "profile"; and why a fetched store was not used.
+  std::string lanes_from = "profile", lanes_note;
   SnapshotRemote remote;
   // Rectangles of the last frame per mark colour (core/marks_on_screen.h).
   std::map<std::string, int64_t> marks_on_screen;

@@ -165,6 +165,18 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_file(const char* path, const char* di
   return result.c_str();
 }
 
+// The same with the profile's lane store (/trace.lanes), fetched by the page
+// into `lanes` (malloc'd, `size` bytes; the module frees it): the lanes are
+// views of it, or read from the profile when it is refused.
+EMSCRIPTEN_KEEPALIVE const char* lurk_open_file_with_lanes(const char* path, const char* display_name, char* lanes,
+                                                           double size) {
+  static std::string result;
+  lurk::ui::web_input_note_activity();
+  std::shared_ptr<const char> bytes(lanes, [](const char* p) { std::free(const_cast<char*>(p)); });
+  result = app().open_files({path}, {display_name}, std::move(bytes), uint64_t(size));
+  return result.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE void lurk_set_window(double t0_ns, double t1_ns) {
   lurk::ui::web_input_note_activity();
   app().set_window(t0_ns, t1_ns);
