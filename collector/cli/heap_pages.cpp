@@ -4,7 +4,18 @@
 #include <cstdint>
 #include <cstdlib>
 
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+// A sanitizer's allocator is not glibc's: leave it alone (gcc says so with
+// __SANITIZE_*, clang with __has_feature).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define LURK_SANITIZED_HEAP 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define LURK_SANITIZED_HEAP 1
+#endif
+#endif
+
+#if defined(__GLIBC__) && !defined(LURK_SANITIZED_HEAP)
 #define LURK_HEAP_PAGES 1
 #include <malloc.h>
 #include <unistd.h>
