@@ -33,9 +33,13 @@ const browser = await launchBrowser();
 const page = await openPage(browser, view.url, { width: 1500, height: 900 });
 
 const span = (s) => s.visibleRange[1] - s.visibleRange[0];
+// A key, then two frames drawn after it: ImGui takes the key in the next
+// frame (a fixed wait was too short once under a loaded CI machine: the
+// snapshot still showed the rank before the key).
 async function press(key) {
+  const before = (await snapshot(page)).frames;
   await page.keyboard.press(key);
-  await page.waitForTimeout(80);
+  await waitForSnapshot(page, (s) => s.frames >= before + 2, `two frames after "${key}"`, 5000);
 }
 // A click ImGui sees whole (it samples the mouse once per frame).
 async function clickSlowly(x, y) {
