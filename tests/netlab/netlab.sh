@@ -4,7 +4,7 @@
 # joined by veth pairs; in the router namespace lurk-impair bridges the two
 # veths and drops, delays, reorders and duplicates TCP frames (this kernel has
 # no netem). tcpdump captures on the client's veth while traffic.py runs one
-# scenario (bulk, short, reset, zerowin) over IPv4 or IPv6. Addresses exist only
+# scenario (bulk, short, mixed, reset, zerowin) over IPv4 or IPv6. Addresses exist only
 # inside the namespaces (10.77.0.0/24, fd77::/64); every namespace is deleted on
 # exit, even on failure. Needs root.
 # Usage: netlab.sh --impair BIN --out FILE.pcap [--scenario S] [--family 4|6]

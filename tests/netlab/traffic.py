@@ -7,7 +7,10 @@ UP bytes, the server reads them and answers with DOWN bytes, and both close.
 Scenarios:
   bulk     one connection, UP and DOWN both large (loss and reordering show as
            retransmissions, duplicate ACKs, out-of-order and lost segments)
-  short    many short request/response connections
+  short    many short request/response connections, one after another
+  mixed    many connections, 16 at a time, answers of 1 KB up to --bytes (a
+           seeded spread: most small, some large), for captures of tens of MB
+           with thousands of connections (the benchmarks' "many connections")
   reset    the client asks for a large answer, reads a little, then resets
            (SO_LINGER 0) while data is still coming
   zerowin  the client reads slowly through a tiny receive buffer: its window
@@ -17,6 +20,7 @@ Usage: traffic.py server --port P --duration S
        traffic.py client --host ADDR --port P --scenario NAME [--bytes N] [--connections N]
 """
 import argparse
+import random
 import socket
 import struct
 import sys
@@ -133,12 +137,43 @@ def scenario_reset(args):
     s.close()
 
 
+def scenario_mixed(args):
+    # Sizes from a fixed seed, so a capture made again has the same transfers.
+    rng = random.Random(args.connections)
+    sizes = [min(args.bytes, int(1000 * rng.paretovariate(0.9))) for _ in range(args.connections)]
+    lock = threading.Lock()
+    errors = []
+
+    def worker():
+        while True:
+            with lock:
+                if not sizes:
+                    return
+                down = sizes.pop()
+            try:
+                exchange(args, 200, down)
+            except OSError as e:  # a lost connection fails alone; the rest go on
+                with lock:
+                    errors.append(e)
+
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        print(f"traffic.py client: mixed: {len(errors)} of {args.connections} connections failed "
+              f"(first: {errors[0]})", file=sys.stderr)
+
+
 def run_client(args):
     if args.scenario == "bulk":
         exchange(args, args.bytes // 4, args.bytes)
     elif args.scenario == "short":
         for _ in range(args.connections):
             exchange(args, 300, 3000)
+    elif args.scenario == "mixed":
+        scenario_mixed(args)
     elif args.scenario == "reset":
         scenario_reset(args)
     elif args.scenario == "zerowin":
@@ -152,7 +187,7 @@ def main():
     p.add_argument("--host", default="10.77.0.2")
     p.add_argument("--port", type=int, default=5001)
     p.add_argument("--duration", type=float, default=60.0)
-    p.add_argument("--scenario", choices=["bulk", "short", "reset", "zerowin"], default="bulk")
+    p.add_argument("--scenario", choices=["bulk", "short", "mixed", "reset", "zerowin"], default="bulk")
     p.add_argument("--bytes", type=int, default=200000)
     p.add_argument("--connections", type=int, default=20)
     args = p.parse_args()
