@@ -138,8 +138,8 @@ function openAllInModule(files) {
 // instead of reading them out of SQLite. Resolves to { ptr, size } (the
 // module frees ptr), or null when the server offers none (404) or the
 // transfer fails (said on the console: the lanes are then read from the
-// profile, as before).
-async function fetchLanesIntoHeap(url) {
+// profile, as before). onProgress(received, size) as fetchWithProgress's.
+async function fetchLanesIntoHeap(url, onProgress) {
   let response;
   try {
     response = await fetch(url);
@@ -159,7 +159,8 @@ async function fetchLanesIntoHeap(url) {
     return null;
   }
   const reader = response.body.getReader();
-  let received = 0;
+  let received = 0, lastShown = performance.now();
+  onProgress(0, size);
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -167,6 +168,11 @@ async function fetchLanesIntoHeap(url) {
       if (received + value.length > size) throw new Error('more bytes than announced');
       Module.HEAPU8.set(value, ptr + received);  // HEAPU8 anew each time: the heap may have grown
       received += value.length;
+      const now = performance.now();
+      if (now - lastShown >= 100 || received === size) {
+        lastShown = now;
+        onProgress(received, size);
+      }
     }
     if (received !== size) throw new Error(`${received} of ${size} bytes`);
   } catch (e) {
@@ -207,16 +213,35 @@ async function loadTrace(url) {
   }
   let bytes;
   let followPath = null;  // lurk view --follow offers the deltas' endpoint (lurk-follow.js)
+  // One progress line for both transfers: the profile and, beside it, its
+  // lane store (as large again for a big profile, so the line would stop at
+  // "0 s left" while half the bytes are still coming).
+  const started = performance.now();
+  const transfer = { profile: { received: 0, total: 0 }, lanes: null };
+  const showTransfer = () => {
+    if (transfer.failed) return;  // the error stays on the line
+    const lanes = transfer.lanes || { received: 0, total: 0 };
+    const received = transfer.profile.received + lanes.received;
+    const total = transfer.profile.total && (transfer.lanes === null || lanes.total)
+      ? transfer.profile.total + lanes.total : 0;
+    const fraction = total ? received / total : 0;
+    const label = transfer.lanes ? `${name} and its lanes` : name;
+    showStatus(progressText(label, received, total, performance.now() - started), total ? fraction : null);
+    Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, fraction]);
+  };
   // The server's own profile: its lane store is fetched beside it, in parallel.
   const lanes = new URLSearchParams(location.search).get('trace') ? Promise.resolve(null)
-                                                                  : fetchLanesIntoHeap('trace.lanes');
+    : fetchLanesIntoHeap('trace.lanes', (received, total) => {
+      transfer.lanes = { received, total };
+      showTransfer();
+    });
   try {
-    bytes = await fetchWithProgress(url, (received, total, elapsedMs) => {
-      const fraction = total ? received / total : 0;
-      showStatus(progressText(name, received, total, elapsedMs), total ? fraction : null);
-      Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, fraction]);
+    bytes = await fetchWithProgress(url, (received, total) => {
+      transfer.profile = { received, total };
+      showTransfer();
     }, (response) => { followPath = response.headers.get('X-Lurk-Follow'); });
   } catch (e) {
+    transfer.failed = true;
     // A shared link whose trace is gone: say so, and that its view needs the trace.
     const view = location.hash.length > 1 ? ' (the link\'s view cannot be shown without its trace)' : '';
     showError(`Could not load ${url}: ${e.message}${view}`);

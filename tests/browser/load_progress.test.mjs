@@ -3,7 +3,9 @@
 // status line says the bytes received of the profile's size, the rate and the
 // time left, moving forward; window.lurkLoadProgress carries the same numbers,
 // its total the file's size on disk; then the profile opens with the counts
-// the file holds (sqlite3).
+// the file holds (sqlite3). A page also served the profile's lane store
+// (/trace.lanes, fetched beside it) shows one line for both: named so, its
+// total the two sizes, and it does not reach its end before the store has.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -16,38 +18,54 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'lurk-progress-'));
 const profile = path.join(work, 'progress.lurk');
 execFileSync(path.join(buildDir, 'bin/lurk-make-profile'), ['--events', '250000', '-o', profile]);
 const size = statSync(profile).size;
+process.env.LURK_CACHE_DIR = mkdtempSync(path.join(os.tmpdir(), 'lurk-progress-cache-'));
 const view = await startView(['--in-browser', profile]);
+const stored = await startView(['--in-browser', '--page-lanes-over', '0', profile]);
 const browser = await launchBrowser();
 let page;
 const seen = [];
 
+// A page whose downloads are throttled (Chromium's network emulation, 3 MB/s).
+async function throttledPage(url) {
+  const p = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+  const cdp = await p.context().newCDPSession(p);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions',
+                 { offline: false, latency: 0, downloadThroughput: 3 * 1024 * 1024, uploadThroughput: -1 });
+  await p.goto(url);
+  return p;
+}
+
+// The status lines with a time left, seen every 150 ms until the profile is
+// open (a screenshot once a third of `bytes` has arrived).
+async function watchProgress(p, bytes, shotName) {
+  const states = [];
+  let shot = false;
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    const state = await p.evaluate(() => ({
+      text: document.getElementById('status-text').textContent,
+      progress: window.lurkLoadProgress || null,
+      ready: window.lurkSnapshot().ready,
+    }));
+    if (state.ready) break;
+    if (state.progress && /left/.test(state.text)) {
+      states.push(state);
+      if (!shot && state.progress.received > bytes / 3) {
+        await screenshot(p, shotName);
+        shot = true;
+      }
+    }
+    await p.waitForTimeout(150);
+  }
+  return states;
+}
+
 try {
   await runChecks([
     ['a throttled fetch shows bytes, rate and time left, moving forward', async () => {
-      page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Network.enable');
-      await cdp.send('Network.emulateNetworkConditions',
-                     { offline: false, latency: 0, downloadThroughput: 3 * 1024 * 1024, uploadThroughput: -1 });
-      await page.goto(view.url);
-      let shot = false;
-      const deadline = Date.now() + 60000;
-      while (Date.now() < deadline) {
-        const state = await page.evaluate(() => ({
-          text: document.getElementById('status-text').textContent,
-          progress: window.lurkLoadProgress || null,
-          ready: window.lurkSnapshot().ready,
-        }));
-        if (state.ready) break;
-        if (state.progress && /left/.test(state.text)) {
-          seen.push(state);
-          if (!shot && state.progress.received > size / 3) {
-            await screenshot(page, 'load-progress.png');
-            shot = true;
-          }
-        }
-        await page.waitForTimeout(150);
-      }
+      page = await throttledPage(view.url);
+      seen.push(...await watchProgress(page, size, 'load-progress.png'));
       assert(seen.length >= 3, `the progress line was seen ${seen.length} times: ${JSON.stringify(seen)}`);
       const pattern = /^Loading trace\.lurk… [\d.]+ (B|KB|MB) of ([\d.]+) MB · [\d.]+ (KB|MB)\/s · \d+ s left$/;
       for (const s of seen) assert(pattern.test(s.text), `status line: ${s.text}`);
@@ -69,8 +87,24 @@ try {
       const packets = sqliteCount(profile, 'SELECT count(*) FROM packets');
       assert(s.counts.packets === packets, `UI shows ${s.counts.packets} packets, the file has ${packets}`);
     }],
+    ['with the lane store beside it: one line for both transfers, to the end of both', async () => {
+      const lanesSize = Number((await fetch(new URL('trace.lanes', stored.url))).headers.get('Content-Length'));
+      assert(lanesSize > 0, `/trace.lanes has ${lanesSize} bytes`);
+      const p = await throttledPage(stored.url);
+      const states = await watchProgress(p, size + lanesSize, 'load-progress-lanes.png');
+      const both = states.filter((s) => s.text.startsWith('Loading trace.lurk and its lanes… '));
+      assert(both.length >= 3, `lines naming both: ${JSON.stringify(states.map((s) => s.text))}`);
+      assert(both.every((s) => s.progress.total === size + lanesSize),
+             `totals ${[...new Set(both.map((s) => s.progress.total))]}, profile ${size} + store ${lanesSize}`);
+      const last = both[both.length - 1].progress;
+      assert(last.received > size, `the line went past the profile's bytes (${last.received} of ${size}): the store's count`);
+      const s = await waitForSnapshot(p, (x) => x.ready || x.error, 'the stored page to open', 120000);
+      assert(s.error === null, `error: ${s.error}`);
+      await p.close();
+    }],
   ]);
 } finally {
   await browser.close();
   view.process.kill('SIGINT');
+  stored.process.kill('SIGINT');
 }
