@@ -59,6 +59,7 @@ class TcpConnectionScan::Impl {
 
  private:
   void note_established(const PacketRow& p);
+  void note_close(const PacketRow& p);
   void check_rst(const PacketRow& p);
   void check_dup_ack_run(const PacketRow& p);
   void check_retransmission(const PacketRow& p);
@@ -75,6 +76,10 @@ class TcpConnectionScan::Impl {
   std::array<DirectionState, 2> dirs_;
   std::array<bool, 2> seen_{};
   bool syn_ack_seen_ = false, established_ = false, rst_reported_ = false;
+  // Per side: the sequence number just past its FIN, and whether the other
+  // side has acknowledged it.
+  std::array<std::optional<uint32_t>, 2> fin_end_{};
+  std::array<bool, 2> fin_acked_{};
   std::optional<int64_t> first_fin_ts_;
   int64_t after_fin_dups_ = 0, after_fin_first_frame_ = 0, after_fin_first_ts_ = 0;
   int64_t after_fin_last_ts_ = 0;
@@ -100,8 +105,26 @@ void TcpConnectionScan::Impl::note_established(const PacketRow& p) {
   if (!syn_ack_seen_ && seen_[0] && seen_[1] && !has(p, kSyn)) established_ = true;
 }
 
+// Closed: both sides sent a FIN and each FIN was acknowledged by the other
+// side. (Sequence numbers compared modulo 2^32, as TCP does.)
+void TcpConnectionScan::Impl::note_close(const PacketRow& p) {
+  if (has(p, kRst)) return;
+  if (has(p, kFin))
+    fin_end_[p.dir] = uint32_t(p.seq) + uint32_t(p.payload_len) + 1u;
+  const auto& other_fin = fin_end_[1 - p.dir];
+  if (has(p, kAck) && other_fin && int32_t(uint32_t(p.ack) - *other_fin) >= 0)
+    fin_acked_[1 - p.dir] = true;
+}
+
+// A RST on an established connection: one that came after the connection
+// was established and before it was closed (above). A RST after the close
+// is a closed socket answering a stray segment (a duplicate, a late
+// retransmission): the connection had already ended cleanly, so it is not
+// reported (it would rank above the stalls that matter; tshark flags it as
+// nothing either).
 void TcpConnectionScan::Impl::check_rst(const PacketRow& p) {
   if (!has(p, kRst) || rst_reported_ || !established_) return;
+  if (fin_acked_[0] && fin_acked_[1]) return;
   rst_reported_ = true;
   FindingRow r = row("rst-established", kSeverityRstEstablished, p.ts_ns);
   r.title = "RST on an established connection, from " + names_.sender(p.dir);
@@ -227,6 +250,7 @@ void TcpConnectionScan::Impl::add(const PacketRow& p) {
   last_ts_ = p.ts_ns;
   note_established(p);
   check_rst(p);
+  note_close(p);
   check_dup_ack_after_fin(p);
   check_dup_ack_run(p);
   check_retransmission(p);

@@ -71,6 +71,54 @@ TEST_F(FindingsTcpTest, RstOnAnEstablishedConnection) {
   EXPECT_EQ(count("SELECT count(*) FROM findings"), 1);
 }
 
+// Both sides closed (FIN each, each acknowledged), then a stray duplicate ACK
+// from the server is answered by the client's closed socket with a RST (as in
+// the lab's captures with duplication): the connection had ended cleanly.
+TEST_F(FindingsTcpTest, RstAfterBothFinsWereAcknowledgedIsNotReported) {
+  Script s;
+  s.handshake()
+      .client(101, 501, 0x18, 100)  // data
+      .server(501, 201, 0x11)       // FIN/ACK
+      .client(201, 502, 0x11)       // FIN/ACK, acknowledges the server's FIN
+      .server(502, 202, 0x10)       // ACK of the client's FIN: closed
+      .server(502, 202, 0x10)       // a duplicate of it
+      .client(202, 0, 0x04);        // RST from the closed socket
+  ingest_script(s);
+  EXPECT_EQ(findings("rst-established"), 0);
+}
+
+// Only one side's FIN acknowledged: the connection is still open the other
+// way, and a RST aborts it (an abortive close): reported, "after a FIN".
+TEST_F(FindingsTcpTest, RstAfterOneFinIsReported) {
+  Script s;
+  s.handshake()
+      .client(101, 501, 0x18, 100)
+      .server(501, 201, 0x11)   // FIN/ACK
+      .client(201, 502, 0x10)   // ACK of it; the client does not close
+      .client(201, 502, 0x14);  // RST/ACK
+  ingest_script(s);
+  EXPECT_EQ(findings("rst-established"), 1);
+  EXPECT_EQ(value("ts_ns", "rst-established"), ts_of(7));
+  EXPECT_EQ(count("SELECT count(*) FROM findings WHERE kind = 'rst-established' AND "
+                  "detail LIKE '%(after a FIN)'"), 1);
+}
+
+// A FIN whose sequence number wraps past 2^32: its acknowledgement is still
+// seen (compared modulo 2^32), so the RST after the close is not reported.
+TEST_F(FindingsTcpTest, CloseIsRecognisedAcrossSequenceWrap) {
+  Script s;
+  s.client(0xFFFFFFF0u, 0, 0x02)
+      .server(500, 0xFFFFFFF1u, 0x12)
+      .client(0xFFFFFFF1u, 501, 0x10)
+      .client(0xFFFFFFF1u, 501, 0x18, 100)  // data across the wrap: ends at 0x55
+      .server(501, 0x55, 0x11)
+      .client(0x55, 502, 0x11)  // FIN at 0x55, so the server acknowledges 0x56
+      .server(502, 0x56, 0x10)
+      .client(0x56, 0, 0x04);
+  ingest_script(s);
+  EXPECT_EQ(findings("rst-established"), 0);
+}
+
 TEST_F(FindingsTcpTest, RstAnsweringASynIsNotOnAnEstablishedConnection) {
   Script s;
   s.client(100, 0, 0x02).server(0, 101, 0x14);
