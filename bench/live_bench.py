@@ -90,8 +90,11 @@ def run_senders(lurk, work, senders, events_each, files):
     cpu = cpu_seconds(c.proc.pid)  # parse + analysis + SQLite, both threads
     threads = thread_cpu_seconds(c.proc.pid)
     spent = {tid: threads[tid] - threads_before.get(tid, 0.0) for tid in threads}
-    reader = spent.pop(c.proc.pid, 0.0)
-    where = {"reader": reader, "writer": sum(spent.values()), "senders": senders_cpu, "idle": idle}
+    reader = sum(v for (tid, _), v in spent.items() if tid == c.proc.pid)
+    checkpoints = sum(v for (_, name), v in spent.items() if name == "lurk-checkpoint")
+    writer = sum(spent.values()) - reader - checkpoints  # the SQLite writer's thread
+    where = {"reader": reader, "writer": writer, "checkpoints": checkpoints, "senders": senders_cpu,
+             "idle": idle}
     stop.set()
     watcher.join()
     c.stop()
@@ -112,15 +115,17 @@ def cpu_seconds(pid):
 
 
 def thread_cpu_seconds(pid):
-    """User + system CPU time of each thread of a process so far, by thread id."""
+    """User + system CPU time of each thread of a process so far, by (thread id, name)."""
     out = {}
     for tid in os.listdir("/proc/%d/task" % pid):
         try:
             with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+                text = f.read()
         except OSError:
             continue  # the thread ended meanwhile
-        out[int(tid)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        out[(int(tid), name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return out
 
 
@@ -132,8 +137,8 @@ def idle_core_seconds():
 
 
 def where_text(where):
-    return ("reader %.2f s, writer %.2f s, senders %.2f s, idle %.2f core-s"
-            % (where["reader"], where["writer"], where["senders"], where["idle"]))
+    return ("reader %.2f s, writer %.2f s, checkpoints %.2f s, senders %.2f s, idle %.2f core-s"
+            % (where["reader"], where["writer"], where["checkpoints"], where["senders"], where["idle"]))
 
 
 def latency(lurk, work, load_files, samples=20):
@@ -304,12 +309,13 @@ def compare_pairs(lurk, args):
     for senders, bm, bl, bh, bc, bp, nm, nl, nh, nc, np in table:
         print("| %d | %.0f (%.0f-%.0f) | **%.0f** (%.0f-%.0f) | %.2f / %.2f | %.0f / %.0f |"
               % (senders, bm, bl, bh, nm, nl, nh, bc, nc, bp, np))
-    print("\n| senders | binary | reader s | writer s | senders s | idle core-s |\n|---|---|---:|---:|---:|---:|")
+    print("\n| senders | binary | reader s | writer s | checkpoints s | senders s | idle core-s |\n"
+          "|---|---|---:|---:|---:|---:|---:|")
     for senders, runs in wheres:
         for name in ("base", "new"):
             print("| %d | %s | %s |" % (senders, name, " | ".join(
                 "%.2f" % statistics.median(r[3][k] for r in runs[name])
-                for k in ("reader", "writer", "senders", "idle"))))
+                for k in ("reader", "writer", "checkpoints", "senders", "idle"))))
     shutil.rmtree(work, ignore_errors=True)
 
 

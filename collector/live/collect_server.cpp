@@ -26,6 +26,7 @@
 #include "live/live_trace_connections.h"
 #include "live/sender_session.h"
 #include "live/stream_ledger.h"
+#include "live/wal_checkpointer.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
@@ -421,6 +422,9 @@ CollectSummary run_collector(const CollectOptions& options) {
   db.exec("PRAGMA journal_mode = WAL");
   CollectSummary summary;
   {
+    // Its checkpoints run beside the writer's thread while the batches
+    // come (wal_checkpointer.h); the loop's writer is gone before it.
+    WalCheckpointer checkpointer(db.raw(), options.output);
     CollectLoop loop(options, db);
     summary = loop.run();
   }
