@@ -64,16 +64,22 @@ int64_t WalCheckpointer::checkpoints() const {
 int WalCheckpointer::on_commit(void* self, sqlite3* db, const char* schema, int wal_pages) {
   auto* me = static_cast<WalCheckpointer*>(self);
   if (wal_pages >= kRestartPages) {
-    // PASSIVE: it copies what it can without waiting; busy (this thread is
-    // copying) means it is tried again at the next commit.
+    // Two checkpoints cannot run at once (the second is busy at once, and
+    // the WAL would not start over): the writer waits for this thread's,
+    // which copied most of the pages, then copies the rest itself.
+    std::unique_lock<std::mutex> lock(me->mutex_);
+    me->wake_.wait(lock, [me] { return !me->running_; });
+    me->writer_copying_ = true;
+    me->due_ = false;  // nothing left for this thread once the writer is done
+    lock.unlock();
     sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+    me->writer_copying_ = false;
   } else if (wal_pages >= kCheckpointPages) {
-    {
-      std::lock_guard<std::mutex> lock(me->mutex_);
-      me->due_ = true;
-    }
-    me->wake_.notify_one();
+    std::lock_guard<std::mutex> lock(me->mutex_);
+    me->due_ = true;
   }
+  me->wake_.notify_all();
   return SQLITE_OK;  // a checkpoint's trouble is no commit's: the batch is durable
 }
 
@@ -81,12 +87,15 @@ void WalCheckpointer::run() {
   pthread_setname_np(pthread_self(), "lurk-checkpoint");  // as top and /proc show it
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return due_ || stopping_; });
+    wake_.wait(lock, [this] { return (due_ && !writer_copying_) || stopping_; });
     if (stopping_) return;
     due_ = false;
+    running_ = true;
     lock.unlock();
     int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     lock.lock();
+    running_ = false;
+    wake_.notify_all();  // a writer waiting to copy the rest itself
     ++checkpoints_;
     // Busy: the writer is checkpointing (kRestartPages); the next commit
     // asks again. Anything else (a full disk) leaves the pages in the WAL,

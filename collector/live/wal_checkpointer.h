@@ -50,6 +50,8 @@ class WalCheckpointer {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool due_ = false, stopping_ = false;
+  bool running_ = false;         // this thread is checkpointing
+  bool writer_copying_ = false;  // the writer is (kRestartPages)
   int64_t checkpoints_ = 0;
   bool reported_ = false;  // an error is said once
   std::thread thread_;

@@ -100,6 +100,7 @@ def test_flood_memory():
     if written > WAL_BOUND_MB:
         check(wal_peak < WAL_BOUND_MB, "the -wal file peaked at %.1f MB (under %d MB) while %.0f MB were "
               "written" % (wal_peak, WAL_BOUND_MB, written))
+        print("flood: the -wal file peaked at %.1f MB while %.0f MB were written" % (wal_peak, written))
     else:
         print("flood: %.0f MB written, too little to tell the WAL's bound (%d MB)" % (written, WAL_BOUND_MB))
 
