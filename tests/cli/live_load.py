@@ -27,7 +27,7 @@ FLOOD_RSS_BOUND_MB = 48
 # The -wal file's bound while collecting (docs/live.md, "Rate"): the writer
 # starts it over past ~32 MiB (collector/live/wal_checkpointer.cpp), plus the
 # batch that took it past that.
-WAL_BOUND_MB = 56
+WAL_BOUND_MB = 64
 tmp = tempfile.mkdtemp(prefix="lurk-live-load-")
 
 
