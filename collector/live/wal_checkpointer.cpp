@@ -56,11 +56,6 @@ WalCheckpointer::~WalCheckpointer() {
   sqlite3_close(db_);
 }
 
-int64_t WalCheckpointer::checkpoints() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return checkpoints_;
-}
-
 int WalCheckpointer::on_commit(void* self, sqlite3* db, const char* schema, int wal_pages) {
   auto* me = static_cast<WalCheckpointer*>(self);
   if (wal_pages >= kRestartPages) {
@@ -96,9 +91,9 @@ void WalCheckpointer::run() {
     lock.lock();
     running_ = false;
     wake_.notify_all();  // a writer waiting to copy the rest itself
-    ++checkpoints_;
-    // Busy: the writer is checkpointing (kRestartPages); the next commit
-    // asks again. Anything else (a full disk) leaves the pages in the WAL,
+    // Busy: another process is checkpointing the profile (one that had it
+    // open and closed it); the next commit asks again. Anything else (a
+    // full disk) leaves the pages in the WAL,
     // where they are durable; the writer's next commit meets the same
     // trouble and fails the collector with it. Said once here.
     if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && !reported_) {

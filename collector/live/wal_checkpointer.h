@@ -1,5 +1,5 @@
 // `lurk collect`'s WAL checkpoints, on a thread and a connection of their
-// own (docs/live.md, "Rate"). The profile is in WAL mode while collecting:
+// own (docs/live.md, "Batches, what they hold, and a killed collector"). The profile is in WAL mode while collecting:
 // each batch's COMMIT appends its pages to the -wal file, and a checkpoint
 // copies them back into the profile so that the WAL can start over. SQLite
 // runs that checkpoint itself, in the COMMIT that takes the WAL past 1,000
@@ -8,7 +8,8 @@
 // frames back, writing them to the profile, two fsyncs; bench/RESULTS.md,
 // "live12"). Here the writer's connection only says, after each commit, how
 // long the WAL is, and this thread checkpoints (PASSIVE: it never waits for
-// the writer, nor makes it wait) while the writer goes on with the next batch.
+// the writer) while the writer goes on with the next batch. The writer waits
+// for it only once per ~8,000 WAL pages, to start the WAL over (.cpp).
 //
 // What stays the same: what is committed is in the WAL, durable as before,
 // whether a checkpoint ran or not (a killed collector's WAL is recovered when
@@ -36,9 +37,6 @@ class WalCheckpointer {
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
-  // Checkpoints run so far (for tests and the bench).
-  int64_t checkpoints() const;
-
  private:
   // SQLite's WAL hook: after each commit of the writer, on its thread.
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
@@ -47,12 +45,11 @@ class WalCheckpointer {
   sqlite3* writer_ = nullptr;
   sqlite3* db_ = nullptr;  // this thread's connection
   std::string path_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::condition_variable wake_;
   bool due_ = false, stopping_ = false;
   bool running_ = false;         // this thread is checkpointing
   bool writer_copying_ = false;  // the writer is (kRestartPages)
-  int64_t checkpoints_ = 0;
   bool reported_ = false;  // an error is said once
   std::thread thread_;
 };
