@@ -55,6 +55,10 @@ def make_jsonl(path, events, tag):
 
 
 def run_senders(lurk, work, senders, events_each, files):
+    """One run: (events, seconds, collector peak RSS MB, collector CPU s, where), `where` saying
+    where the machine's CPU went meanwhile: the collector's reading (main) thread and its other
+    threads (the SQLite writer), the senders (user + system, kernel loopback work they did), and
+    the cores' idle time (core-seconds)."""
     profile = os.path.join(work, "live-%d.lurk" % senders)
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(profile + suffix):
@@ -69,13 +73,28 @@ def run_senders(lurk, work, senders, events_each, files):
             time.sleep(0.05)
     watcher = threading.Thread(target=watch)
     watcher.start()
+    idle_before = idle_core_seconds()
+    threads_before = thread_cpu_seconds(c.proc.pid)
     start = time.time()
     procs = [subprocess.Popen([lurk, "send", files[i % len(files)][0], "--to", c.address, "--name", "s%d" % i],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i in range(senders)]
-    codes = [p.wait() for p in procs]
+    codes, senders_cpu = [], 0.0
+    for p in procs:
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        codes.append(p.returncode)
+        senders_cpu += usage.ru_utime + usage.ru_stime
     took = time.time() - start
+    idle = idle_core_seconds() - idle_before
     peak[0] = max(peak[0], c.peak_rss_mb() or 0)
     cpu = cpu_seconds(c.proc.pid)  # parse + analysis + SQLite, both threads
+    threads = thread_cpu_seconds(c.proc.pid)
+    spent = {tid: threads[tid] - threads_before.get(tid, 0.0) for tid in threads}
+    reader = sum(v for (tid, _), v in spent.items() if tid == c.proc.pid)
+    checkpoints = sum(v for (_, name), v in spent.items() if name == "lurk-checkpoint")
+    writer = sum(spent.values()) - reader - checkpoints  # the SQLite writer's thread
+    where = {"reader": reader, "writer": writer, "checkpoints": checkpoints, "senders": senders_cpu,
+             "idle": idle}
     stop.set()
     watcher.join()
     c.stop()
@@ -85,7 +104,7 @@ def run_senders(lurk, work, senders, events_each, files):
     if codes != [0] * senders or stored != events:
         said = [p.stderr.read().decode() for p, code in zip(procs, codes) if code != 0]
         raise SystemExit("bench: senders exited %s, stored %s of %d events; %s" % (codes, stored, events, said))
-    return events, took, peak[0], cpu
+    return events, took, peak[0], cpu, where
 
 
 def cpu_seconds(pid):
@@ -93,6 +112,33 @@ def cpu_seconds(pid):
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu_seconds(pid):
+    """User + system CPU time of each thread of a process so far, by (thread id, name)."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                text = f.read()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        out[(int(tid), name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def idle_core_seconds():
+    """Idle (and I/O wait) time of all the machine's cores so far, core-seconds."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()[1:]
+    return (int(fields[3]) + int(fields[4])) / os.sysconf("SC_CLK_TCK")
+
+
+def where_text(where):
+    return ("reader %.2f s, writer %.2f s, checkpoints %.2f s, senders %.2f s, idle %.2f core-s"
+            % (where["reader"], where["writer"], where["checkpoints"], where["senders"], where["idle"]))
 
 
 def latency(lurk, work, load_files, samples=20):
@@ -171,11 +217,12 @@ def main():
     rows = []
     for senders in (1, 4, 16):
         per_sender = files if senders > 1 else files[:1]
-        events, took, peak, cpu = run_senders(lurk, work, senders, args.events_per_sender, per_sender)
+        events, took, peak, cpu, where = run_senders(lurk, work, senders, args.events_per_sender, per_sender)
         rows.append((senders, events, took, events / took, peak, cpu))
         print("%2d senders: %d events in %.2f s = %.0f events/s, collector peak RSS %.0f MB, "
-              "collector CPU %.2f s (%.0f events per CPU-second)"
-              % (senders, events, took, events / took, peak, cpu, events / max(cpu, 0.01)), flush=True)
+              "collector CPU %.2f s (%.0f events per CPU-second); %s"
+              % (senders, events, took, events / took, peak, cpu, events / max(cpu, 0.01),
+                 where_text(where)), flush=True)
     lat = query_latency_text(lurk, work)
     print(lat)
     ui_idle, ui_loaded, ui_rate = ui_latency(args.build)
@@ -234,7 +281,7 @@ def compare_pairs(lurk, args):
         path = os.path.join(work, "trace-%d.jsonl" % tag)
         files.append((path, make_jsonl(path, args.events_per_sender, tag)))
     print("load average at start: %s" % " ".join(open("/proc/loadavg").read().split()[:3]), flush=True)
-    table = []
+    table, wheres = [], []
     for senders in [int(n) for n in args.senders.split(",")]:
         per_sender = files if senders > 1 else files[:1]
         runs = {"new": [], "base": []}
@@ -243,23 +290,32 @@ def compare_pairs(lurk, args):
             if pair % 2:
                 order.reverse()
             for name, binary in order:
-                events, took, peak, cpu = run_senders(binary, work, senders, args.events_per_sender, per_sender)
-                runs[name].append((events / took, cpu, peak))
+                events, took, peak, cpu, where = run_senders(binary, work, senders, args.events_per_sender,
+                                                             per_sender)
+                runs[name].append((events / took, cpu, peak, where))
                 print("%2d senders, pair %d, %-4s: %.0f events/s, collector CPU %.2f s, peak RSS %.0f MB, "
-                      "load %s" % (senders, pair + 1, name, events / took, cpu, peak,
-                                   open("/proc/loadavg").read().split()[0]), flush=True)
+                      "%s, load %s" % (senders, pair + 1, name, events / took, cpu, peak, where_text(where),
+                                       open("/proc/loadavg").read().split()[0]), flush=True)
         row = [senders]
         for name in ("base", "new"):
             rates = [r[0] for r in runs[name]]
             row += [statistics.median(rates), min(rates), max(rates),
                     statistics.median(r[1] for r in runs[name]), max(r[2] for r in runs[name])]
         table.append(row)
+        wheres.append((senders, runs))
     print("load average at end: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
     print("\n| senders | base events/s median (min-max) | new events/s median (min-max) | base / new "
           "collector CPU s (median) | base / new peak RSS MB (max) |\n|---|---:|---:|---:|---:|")
     for senders, bm, bl, bh, bc, bp, nm, nl, nh, nc, np in table:
         print("| %d | %.0f (%.0f-%.0f) | **%.0f** (%.0f-%.0f) | %.2f / %.2f | %.0f / %.0f |"
               % (senders, bm, bl, bh, nm, nl, nh, bc, nc, bp, np))
+    print("\n| senders | binary | reader s | writer s | checkpoints s | senders s | idle core-s |\n"
+          "|---|---|---:|---:|---:|---:|---:|")
+    for senders, runs in wheres:
+        for name in ("base", "new"):
+            print("| %d | %s | %s |" % (senders, name, " | ".join(
+                "%.2f" % statistics.median(r[3][k] for r in runs[name])
+                for k in ("reader", "writer", "checkpoints", "senders", "idle"))))
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -26,6 +26,7 @@
 #include "live/live_trace_connections.h"
 #include "live/sender_session.h"
 #include "live/stream_ledger.h"
+#include "live/wal_checkpointer.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
@@ -133,6 +134,7 @@ class CollectLoop {
   std::vector<std::unique_ptr<SenderSession>> sessions_;
   std::vector<char> buffer_ = std::vector<char>(kReadBytes);
   bool dirty_ = false;            // something arrived since the last commit
+  bool ended_ = false;            // ... and a sender's stream ended
   int64_t events_since_commit_ = 0;
   Clock::time_point last_commit_ = Clock::now();
   Clock::time_point last_dead_check_ = Clock::now();
@@ -258,6 +260,7 @@ bool CollectLoop::read_sender(SenderSession& s) {
   if (got > 0) s.receive(buffer_.data(), size_t(got));
   else s.end_of_stream();  // closed, reset or timed out: what arrived is kept
   dirty_ = true;
+  ended_ |= s.state() == SenderSession::State::Ended;
   events_since_commit_ += s.events() - events_before;
   if (!had_source && s.has_source()) status_.sender_started(s);
   std::string messages = s.take_messages();
@@ -269,8 +272,12 @@ bool CollectLoop::read_sender(SenderSession& s) {
   return got > 0;
 }
 
+// A sender whose stream ended waits for its final ack: it is committed
+// at once rather than at the batch's time, unless a batch is in flight (a
+// commit would wait for it; its end wakes the loop, which asks again).
 bool CollectLoop::commit_due() const {
   if (!dirty_) return false;
+  if (ended_ && !in_flight_.active()) return true;
   return events_since_commit_ >= options_.batch_events ||
          Clock::now() - last_commit_ >= std::chrono::milliseconds(options_.batch_interval_ms);
 }
@@ -304,6 +311,7 @@ void CollectLoop::commit(bool last) {
   writer_.queue_commit_batch(std::move(rows), last, std::move(analyse),
                              [this](std::exception_ptr error) { in_flight_.finished(error); });
   dirty_ = false;
+  ended_ = false;
   events_since_commit_ = 0;
   last_commit_ = Clock::now();
   if (last) finish_batch_in_flight(true);
@@ -421,6 +429,9 @@ CollectSummary run_collector(const CollectOptions& options) {
   db.exec("PRAGMA journal_mode = WAL");
   CollectSummary summary;
   {
+    // Its checkpoints run beside the writer's thread while the batches
+    // come (wal_checkpointer.h); the loop's writer is gone before it.
+    WalCheckpointer checkpointer(db.raw(), options.output);
     CollectLoop loop(options, db);
     summary = loop.run();
   }

@@ -134,8 +134,12 @@ void TraceWriter::begin_live() {
   sync();
   // Live batches arrive in time order and commit every fraction of a
   // second: the bulk ingest's 32 MiB cache would only hold committed pages
-  // and grow the collector's memory (docs/live.md states its bound).
-  db_.exec("PRAGMA cache_size = -2048");
+  // and grow the collector's memory (docs/live.md states its bound). 8 MiB
+  // holds a batch's pages: with 2 MiB a 100,000-event batch spilled pages
+  // to the WAL before its COMMIT and read them back (the writer's thread
+  // 21% lighter with this and the checkpoints off it; 16 MiB: 23%;
+  // bench/RESULTS.md, "live12").
+  db_.exec("PRAGMA cache_size = -8192");
   db_.exec("BEGIN");
   in_transaction_ = true;
   live_ = true;
