@@ -8,6 +8,8 @@
 
 #include <cstdio>
 
+#include <sqlite3.h>
+
 #include "core/minimap.h"
 #include "core/profile_model.h"
 #include "server/lane_store.h"
@@ -52,6 +54,13 @@ BackgroundLaneStore::BackgroundLaneStore(std::filesystem::path profile, ui::Lane
 
 BackgroundLaneStore::~BackgroundLaneStore() {
   stop_.store(true, std::memory_order_relaxed);
+  {
+    // The statement being stepped returns SQLITE_INTERRUPT (a StorageError
+    // in the thread, which then ends); sqlite3_interrupt may be called from
+    // any thread while the connection is open.
+    std::lock_guard<std::mutex> lock(db_mutex_);
+    if (db_) sqlite3_interrupt(db_->raw());
+  }
   if (thread_.joinable()) thread_.join();
 }
 
@@ -66,6 +75,17 @@ void BackgroundLaneStore::run() {
   phases_.restart();
   try {
     std::unique_ptr<Database> db = open_profile_for_reading(profile_.string());
+    {
+      std::lock_guard<std::mutex> lock(db_mutex_);
+      db_ = db.get();
+    }
+    struct Forget {  // db_ is cleared before the connection closes, however run() leaves
+      BackgroundLaneStore& self;
+      ~Forget() {
+        std::lock_guard<std::mutex> lock(self.db_mutex_);
+        self.db_ = nullptr;
+      }
+    } forget{*this};
     // Its own read transaction; the rows it reads stop at the summary's
     // last ids, so it sees the state the view shows even if rows were
     // appended since (lanes are read up to those ids: profile_model_lanes.cpp).

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
@@ -53,7 +54,8 @@ class BackgroundLaneStore {
   // (last row ids: the committed state shown), `identity` the profile's
   // when it was opened (lane_summary_file.h).
   BackgroundLaneStore(std::filesystem::path profile, ui::LaneSummary summary, std::string identity);
-  // Stops the thread between two lanes (a view closed early) and waits for it.
+  // Stops the thread (a view closed early: its read is interrupted, so that
+  // a lane of 10M events does not hold up the exit) and waits for it.
   ~BackgroundLaneStore();
 
   bool done() const { return done_.load(std::memory_order_acquire); }
@@ -82,6 +84,8 @@ class BackgroundLaneStore {
   std::string problem_;
   StartupPhases phases_{true};
   std::atomic<bool> stop_{false}, flows_ready_{false}, done_{false};
+  std::mutex db_mutex_;        // guards db_ between the thread and the destructor
+  Database* db_ = nullptr;     // the thread's connection while it is open
   std::thread thread_;  // last: started once the rest is in place
 };
 
