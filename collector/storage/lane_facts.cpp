@@ -118,6 +118,11 @@ void LaneFacts::rebuild(Database& db) {
   db.exec("INSERT INTO lane_facts SELECT 4, 0, 0, 0, count(*), 0, 0, 0, 0, 0 FROM flows HAVING count(*) > 0");
 }
 
+void LaneFacts::recount_flows(Database& db) {
+  db.exec("DELETE FROM lane_facts WHERE kind = 4");
+  db.exec("INSERT INTO lane_facts SELECT 4, 0, 0, 0, count(*), 0, 0, 0, 0, 0 FROM flows HAVING count(*) > 0");
+}
+
 void LaneFacts::shift_source(Database& db, int64_t source_id, int64_t delta_ns) {
   if (delta_ns == 0) return;
   // Only lanes with rows: an empty one's bounds are the integer limits.

@@ -55,6 +55,9 @@ class LaneFacts {
   // The facts of every row already in `db`, made by one pass (a file
   // upgraded to version 5: schema_migrations.cpp). Replaces the table's.
   static void rebuild(Database& db);
+  // The joiner replaced the flows that end at a packet (join/packet_flows,
+  // rows written without the writer): the flows' count is counted again.
+  static void recount_flows(Database& db);
   // The clock pass moved a source's rows by `delta_ns` (join/clock_alignment,
   // shift_source_times): its lanes' facts move with them.
   static void shift_source(Database& db, int64_t source_id, int64_t delta_ns);

@@ -12,6 +12,7 @@
 #include "core/lane_summary.h"
 #include "importers/span_nesting.h"
 #include "join/clock_alignment.h"
+#include "join/packet_flows.h"
 #include "profile_fixture.h"
 #include "storage/lane_facts.h"
 #include "storage/schema.h"
@@ -85,9 +86,19 @@ TEST_F(LaneFactsTest, GiveTheScansSummary) {
   shift_source_times(db(), 1, -3'000'000'000);
   expect_same(db(), "the first source's clock shifted");
 
+  // The joiner replaces the flows that end at a packet (rows written without
+  // the writer, ids left with gaps): the flows' count follows.
+  db().exec("INSERT INTO flows (kind, from_thread, from_ns, to_thread, to_ns, packet_id) "
+            "VALUES ('read', NULL, 1, NULL, 2, NULL), ('tcp-send', NULL, 3, NULL, 4, 1)");
+  link_threads_to_packets(db());
+  std::string why;
+  std::optional<ui::LaneSummary> after_join = ui::lane_summary_from_facts(db(), why);
+  ASSERT_TRUE(after_join) << why;
+  EXPECT_EQ(after_join->flow_count, count("SELECT count(*) FROM flows"));
+  EXPECT_EQ(after_join->flow_count, 1);
+
   // Rows written by another hand: not described by the facts, refused.
   db().exec("INSERT INTO instants (thread_id, source_id, ts_ns, kind) VALUES (NULL, 1, 5, 'log')");
-  std::string why;
   EXPECT_FALSE(ui::lane_summary_from_facts(db(), why));
   EXPECT_NE(why.find("instants"), std::string::npos) << why;
 

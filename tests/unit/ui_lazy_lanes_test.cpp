@@ -467,8 +467,9 @@ TEST_F(LazyLanesTest, ColdOpenFromLaneFactsMakesTheStoreInTheBackground) {
     LaneSummary kept;
     ProfileModel::load_outline(db(), *facts, {}, &kept);
     LaneSummary wrong = kept;
-    wrong.flows.pop_back();
-    EXPECT_FALSE(early.adopt_late_flows_and_periods(wrong)) << "not the count the facts gave";
+    wrong.flows[3].from_thread = 1 << 20;
+    EXPECT_FALSE(early.adopt_late_flows_and_periods(wrong)) << "a flow naming no lane of the profile";
+    EXPECT_TRUE(early.flows_and_periods_pending());
     ASSERT_TRUE(early.adopt_late_flows_and_periods(kept));
     EXPECT_FALSE(early.flows_and_periods_pending());
     EXPECT_TRUE(same_records(early.flows(), whole.flows()));

@@ -213,8 +213,7 @@ class ProfileModel {
   // waiting for, as another load_outline of the same profile kept them
   // (`kept`: flows_kept, periods_kept; times absolute), put on this model's
   // axis. False (nothing taken) when none are awaited or `kept` does not
-  // hold them or they are not this profile's (adopt_kept_flows' checks; the
-  // flows' count the summary gave).
+  // hold them or they are not this profile's (adopt_kept_flows' checks).
   bool adopt_late_flows_and_periods(const LaneSummary& kept);
   // Whether the flows and periods are still awaited (above).
   bool flows_and_periods_pending() const { return flows_and_periods_pending_; }

@@ -15,7 +15,6 @@ namespace lurk::ui {
 
 bool ProfileModel::adopt_late_flows_and_periods(const LaneSummary& kept) {
   if (!flows_and_periods_pending_ || !kept.flows_kept || !kept.periods_kept) return false;
-  if (int64_t(kept.flows.size()) != deferred_flow_count_) return false;
   const size_t strings_before = strings_.size();
   const int64_t events_before = counts_.events;
   // adopt_kept_flows checks them against this model's lanes and counts them.
@@ -25,7 +24,7 @@ bool ProfileModel::adopt_late_flows_and_periods(const LaneSummary& kept) {
     counts_.events = events_before;
     return false;
   }
-  counts_.events -= deferred_flow_count_;  // counted at load already
+  counts_.events -= deferred_flow_count_;  // counted at load (the facts' count), now the flows read
   // As shift_times moves them: each flow by its thread's display shift.
   const int64_t origin = origin_ns_;
   for (FlowRecord& f : flows_) {
