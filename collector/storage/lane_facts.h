@@ -7,13 +7,14 @@
 // a pass over every row, which at 100M events was 15 s of CPU before the URL
 // (docs/server.md, "A cold open").
 //
-// TraceWriter feeds every span, instant and counter row it is given (a few
-// nanoseconds each: a hash lookup, skipped while rows stay on one lane) and
-// writes what it gathered into the table in the transaction of those rows
-// (commit_source, each live batch), merged with what the table held. The
-// two passes that change rows after they were written keep it true: span
-// nesting redone (importers/span_nesting) recounts its threads' depths here,
-// and the clock pass (join/clock_alignment) shifts the facts with the rows.
+// TraceWriter feeds every span, instant, counter, period and flow row it is
+// given (a few nanoseconds each: a hash lookup, skipped while rows stay on
+// one lane) and writes what it gathered into the table in the transaction of
+// those rows (commit_source, each live batch), merged with what the table
+// held. The passes that change rows after they were written keep it true:
+// span nesting redone (importers/span_nesting) recounts its threads' depths
+// here, the clock pass (join/clock_alignment) shifts the facts with the
+// rows, and the joiner (join/packet_flows), which replaces flows, recounts them.
 #pragma once
 
 #include <cstdint>
