@@ -1,4 +1,4 @@
--- lurk profile schema, version 4 (PRAGMA user_version = 4).
+-- lurk profile schema, version 5 (PRAGMA user_version = 5).
 --
 -- Files of earlier versions are upgraded by the steps in
 -- collector/storage/schema_migrations.cpp (docs/schema-versions.md says what
@@ -220,6 +220,26 @@ CREATE TABLE counters (
   value     REAL NOT NULL
 );
 CREATE INDEX counters_by_lane ON counters(name, thread_id, ts_ns);
+
+-- What the timeline's layout needs to know of each lane's rows without
+-- reading them (server-backed viewing opens a profile of 100M events from
+-- this table instead of a pass over every row: docs/server.md), kept by the
+-- writer in the transaction of the rows it describes (storage/lane_facts.h)
+-- and shifted with them by the clock pass. Version 5; a file upgraded to it
+-- gets it from one pass over its rows (schema_migrations.cpp).
+CREATE TABLE lane_facts (
+  kind      INTEGER NOT NULL,  -- 0: spans (running periods too), 1: instants, 2: counters, 3: periods (GC, idle), 4: flows (their count only)
+  source_id INTEGER NOT NULL,  -- instants, counters and periods: their source_id (0: none); spans, flows: 0
+  lane      INTEGER NOT NULL,  -- spans: thread_id; counters: thread_id, or minus the source (global); instants: 0
+  name      INTEGER NOT NULL,  -- counters: the counter's name (strings.id); else 0
+  events    INTEGER NOT NULL,  -- rows
+  first_ns  INTEGER NOT NULL,  -- earliest time among them (spans, periods: starts and ends)
+  last_ns   INTEGER NOT NULL,  -- latest
+  depths    INTEGER NOT NULL,  -- spans: 1 + the deepest depth (clamped to 0..1000) of spans not 'running'; 0: none
+  min_value REAL NOT NULL,     -- counters: smallest value; else 0
+  max_value REAL NOT NULL,     -- counters: largest value; else 0
+  PRIMARY KEY (kind, source_id, lane, name)
+) WITHOUT ROWID;
 
 -- Named counts an importer keeps about one source, e.g. events per type of a
 -- CTF trace ('event.creates' = 1816). Added for the CTF importer (issue 4);

@@ -39,6 +39,31 @@ const lurkNative = (() => {
                          JSON.stringify(info.minimap || [])]);
   }
 
+  // A cold open (docs/server.md): lurk view answers the first frames before
+  // its background work is done (the flows and periods, then the lane store
+  // and the minimap). Asks /native again every second until it is; each
+  // step done, the module takes the minimap and asks the shown view again.
+  function followBackground(info) {
+    let flowsPending = info.flowsPending === true;
+    if (!flowsPending && info.backgroundPending !== true) return;
+    const timer = setInterval(async () => {
+      let now;
+      try {
+        const response = await fetch('native', { cache: 'no-store' });
+        if (!response.ok) return;
+        now = await response.json();
+      } catch (e) {
+        return;
+      }
+      const done = now.backgroundPending !== true;
+      if ((flowsPending && now.flowsPending !== true) || done) {
+        flowsPending = now.flowsPending === true;
+        Module.ccall('lurk_native_update', null, ['string'], [done ? JSON.stringify(now.minimap || []) : '[]']);
+      }
+      if (done) clearInterval(timer);
+    }, 1000);
+  }
+
   // Called by the module (one frame in flight at a time, RemoteFrameSource).
   function askFrame(query, serial) {
     asked.set(serial, performance.now());
@@ -66,7 +91,7 @@ const lurkNative = (() => {
     });
   }
 
-  return { probe, open, askFrame, askItem };
+  return { probe, open, followBackground, askFrame, askItem };
 })();
 
 // The drawn timeline frame's records, one a line (tests compare the two modes).

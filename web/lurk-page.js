@@ -200,6 +200,7 @@ async function loadNative(info, name) {
   }
   statusBox.className = 'hidden';
   lurkShare.opened(name, { local: false });
+  lurkNative.followBackground(info);
 }
 
 async function loadTrace(url) {

@@ -78,8 +78,12 @@ std::shared_ptr<server::FrameEndpoint> frame_endpoint_for(const ViewOptions& opt
   if (!endpoint->outline_note().empty()) std::cerr << "lurk: outline: " << endpoint->outline_note() << "\n";
   std::cerr << "lurk: profile opened for server-backed viewing in " << endpoint->load_seconds() << " s ("
             << endpoint->model().counts().packets + endpoint->model().counts().events << " events; lane summary "
-            << (summary.from_file ? "read from " : "made in " + std::to_string(summary.seconds) + " s, kept in ")
-            << server::lane_summary_path(profile).string() << "); lanes are read as frames show them (from "
+            << (summary.from_file    ? "read from " + server::lane_summary_path(profile).string()
+                : summary.from_facts ? "read from the profile's lane facts; the lane store and minimap are made in "
+                                       "the background, kept in " + server::lane_summary_path(profile).string()
+                                     : "made in " + std::to_string(summary.seconds) + " s, kept in " +
+                                           server::lane_summary_path(profile).string())
+            << "); lanes are read as frames show them (from "
             << (endpoint->has_store() ? server::lane_store_path(profile).string() : std::string("the profile"))
             << "), at most "
             << options.native_memory_mb << " MB held\n";

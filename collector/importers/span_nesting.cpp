@@ -63,6 +63,8 @@ int64_t renest_spans(TraceWriter& writer, const std::vector<int64_t>& thread_ids
     changed += renest_thread(spans, update);
     spans.reset();
   }
+  // Depths moved: the lane facts' depth counts follow (storage/lane_facts.h).
+  writer.lane_facts().recount_depths(db, thread_ids);
   return changed;
 }
 

@@ -7,6 +7,7 @@
 
 #include "join/clock_evidence.h"
 #include "join/segment_matching.h"
+#include "storage/lane_facts.h"
 #include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 
@@ -92,6 +93,7 @@ void shift_source_times(Database& db, int64_t source_id, int64_t delta_ns) {
     s.bind(1, delta_ns).bind(2, source_id);
     s.run();
   }
+  LaneFacts::shift_source(db, source_id, delta_ns);  // the lanes' bounds move with their rows
 }
 
 ClockSummary align_clocks(Database& db) {

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "join/segment_matching.h"
+#include "storage/lane_facts.h"
 #include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 
@@ -71,6 +72,7 @@ PacketFlowSummary link_threads_to_packets(Database& db) {
       insert.run();
     } while (traced.step());
   }
+  LaneFacts::recount_flows(db);  // rows removed and written here, not by the writer
   pass.release();
   return summary;
 }

@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "core/frame_request.h"
 #include "core/frame_wire.h"
 #include "core/item_details.h"
 #include "core/minimap.h"
+#include "server/background_lane_store.h"
 #include "server/outline_cache.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
@@ -28,38 +30,12 @@ int64_t status_bytes(const std::string& field) {
   return 0;
 }
 
-// CPU time of this process in ms.
+// CPU time of this thread in ms (the one that draws the frame: a cold
+// open's background thread, background_lane_store.h, is not counted).
 double cpu_ms() {
   timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
-}
-
-// Every lane of a lazy model read and dropped in turn (memory: one lane),
-// each put in the lane store (lane_store.h), counters too, so that no later
-// view reads a lane from the profile's rows; and, when `minimap` is given,
-// binned into the whole profile's minimap, whose bins are exactly the ones
-// the in-browser page builds from its whole model.
-void pass_over_lanes(Database& db, ui::ProfileModel& model, LaneStoreWriter& store, ui::Minimap* minimap) {
-  if (minimap) minimap->begin(model);
-  for (uint32_t c = 0; c < model.connections().size(); ++c) {
-    model.load_connection_lanes(db, c);
-    if (minimap) minimap->add_connection(model.connections()[c]);
-    store.add_connection(c);
-    model.unload_connection_lanes(c);
-  }
-  for (uint32_t t = 0; t < model.threads().size(); ++t) {
-    model.load_thread_events(db, t);
-    if (minimap) minimap->add_thread(model.threads()[t]);
-    store.add_thread(t);
-    model.unload_thread_events(t);
-  }
-  for (uint32_t c = 0; c < model.counters().size(); ++c) {
-    model.load_counter_samples(db, c);
-    store.add_counter(c);
-    model.unload_counter_samples(c);
-  }
-  if (minimap) minimap->finish();
 }
 
 std::vector<std::pair<uint32_t, uint8_t>> whole_minimap(Database& db, ui::ProfileModel& model,
@@ -84,28 +60,39 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   // served snapshots are; lanes read later stop at the summary's last row
   // ids, so they show that state too.
   db_->exec("BEGIN");
-  summary_ = lane_summary_for(*db_, profile, [&](ui::LaneSummary& made) {
-    phases_.mark("lane summary scanned (every event, in storage order)");
-    // The flows and periods read here are kept in the summary, for the next open.
-    model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, made, {}, &made));
-    phases_.mark("small tables loaded (outline model, flows and periods read)");
-    LaneStoreWriter writer(profile, *model_);
-    made.minimap = whole_minimap(*db_, *model_, writer);
-    store_note_ = writer.finish();
-    phases_.mark("every lane read (minimap) and the lane store written");
-  });
-  phases_.mark(summary_.from_file ? "lane summary read" : "lane summary kept");
+  summary_ = lane_summary_for(
+      *db_, profile,
+      [&](ui::LaneSummary& made) {
+        phases_.mark("lane summary scanned (every event, in storage order)");
+        // The flows and periods read here are kept in the summary, for the next open.
+        model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, made, {}, &made));
+        phases_.mark("small tables loaded (outline model, flows and periods read)");
+        LaneStoreWriter writer(profile, *model_);
+        made.minimap = whole_minimap(*db_, *model_, writer);
+        store_note_ = writer.finish();
+        phases_.mark("every lane read (minimap) and the lane store written");
+      },
+      /*facts_first=*/true);
+  phases_.mark(summary_.from_file    ? "lane summary read"
+               : summary_.from_facts ? "lane summary read from the profile's lane facts"
+                                     : "lane summary kept");
   if (!model_) {
-    model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, summary_.summary));
-    phases_.mark("small tables loaded (outline model)");
+    // From the lane facts: the flows and periods come from the background
+    // (adopt_background); the model has their count and bounds meanwhile.
+    model_ = std::make_unique<ui::ProfileModel>(
+        ui::ProfileModel::load_outline(*db_, summary_.summary, {}, nullptr, summary_.from_facts));
+    phases_.mark(summary_.from_facts ? "small tables loaded (outline model; flows and periods later)"
+                                     : "small tables loaded (outline model)");
   }
   // The model holds the flows and periods now: the summary's copies go
   // (77 MB at 100M events); flows_kept and periods_kept stay to say where they came from.
   summary_.summary.flows = {};
   summary_.summary.periods = {};
   std::string why;
-  store_ = LaneStore::open(profile, *model_, why);
-  phases_.mark("lane store opened");
+  if (!summary_.from_facts) {
+    store_ = LaneStore::open(profile, *model_, why);
+    phases_.mark("lane store opened");
+  }
   if (!store_ && summary_.from_file) {
     // The summary was kept but its store is gone or does not match (deleted,
     // damaged, of another lurk): made again, in the same read transaction,
@@ -137,6 +124,54 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   });
   load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   phases_.mark("renderer made");
+  if (summary_.from_facts) {
+    // A cold open of a profile whose writer kept its lanes' facts: the
+    // store, the minimap and the kept summary are made in the background
+    // (background_lane_store.h), begun once the open is done so as not to
+    // slow it; lanes are read from the rows meanwhile.
+    background_ = std::make_unique<BackgroundLaneStore>(profile, summary_.summary, summary_.identity);
+    store_note_ = "being made in the background (lanes are read from the profile until it is ready)";
+  }
+}
+
+// The background's store and minimap, once it is done, taken between two
+// requests (the server answers one at a time, so no frame is in flight).
+void FrameEndpoint::adopt_background() {
+  if (!background_) return;
+  if (model_->flows_and_periods_pending() && !late_refused_ && background_->flows_ready() &&
+      !model_->adopt_late_flows_and_periods(background_->kept())) {
+    // Not this profile's (changed in place meanwhile?): frames go on without them.
+    late_refused_ = true;
+    std::fprintf(stderr, "lurk: the flows and periods read in the background were not taken: frames go on "
+                         "without them\n");
+  }
+  if (!background_->done()) return;
+  background_->wait();
+  background_phases_ = background_->phases();
+  if (!background_->minimap().empty()) {
+    summary_.summary.minimap = background_->minimap();
+    minimap_json_.clear();
+  }
+  std::string why;
+  store_ = LaneStore::open(profile_, *model_, why);
+  lanes_->set_store(store_.get());  // the lanes read from the rows so far are dropped: views of the store from now on
+  std::string problem = background_->problem();
+  store_note_ = store_ ? problem
+                       : "not made in the background (" + (problem.empty() ? why : problem) +
+                             "); lanes are read from the profile";
+  if (!store_note_.empty()) std::fprintf(stderr, "lurk: lane store: %s\n", store_note_.c_str());
+  background_.reset();
+}
+
+void FrameEndpoint::wait_for_flows() {
+  while (background_ && !background_->flows_ready() && !background_->done())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  adopt_background();
+}
+
+void FrameEndpoint::wait_for_background() {
+  if (background_) background_->wait();
+  adopt_background();
 }
 
 FrameEndpoint::~FrameEndpoint() = default;
@@ -177,6 +212,7 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
   HttpResponse response;
   response.add_header("Content-Type", "application/x-lurk-frame");
   double cpu0 = cpu_ms();
+  adopt_background();
   check_store();
   auto wall0 = std::chrono::steady_clock::now();
   try {
@@ -189,6 +225,9 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
       answer = renderer_->render(wanted);
     }
     response.add_text(ui::encode_frame_answer(answer));
+    // A cold open's first frames, drawn before the background read them
+    // (background_lane_store.h): what they lack.
+    if (model_->flows_and_periods_pending()) response.add_header("X-Lurk-Pending", "flows, periods");
   } catch (const std::exception& e) {  // a lane that could not be read (StorageError)
     return text_response(500, std::string("a lane of the profile could not be read: ") + e.what());
   }
@@ -231,6 +270,7 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
   } catch (const ui::FrameRequestError& e) {
     return text_response(400, e.what());
   }
+  adopt_background();
   check_store();
   lanes_->hold_item(item);  // a lazy model reads the item's lane first
   if (!ui::item_in_model(*model_, item))
@@ -249,10 +289,13 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
 nlohmann::json FrameEndpoint::phases_json() const {
   nlohmann::json out = nlohmann::json::array();
   for (const StartupPhase& p : phases_.phases()) out.push_back({p.name, p.wall_seconds, p.cpu_seconds});
+  for (const StartupPhase& p : background_phases_.phases())
+    out.push_back({"background: " + p.name, p.wall_seconds, p.cpu_seconds});
   return out;
 }
 
-HttpResponse FrameEndpoint::info() const {
+HttpResponse FrameEndpoint::info() {
+  adopt_background();
   if (minimap_json_.empty()) {
     nlohmann::json bins = nlohmann::json::array();
     for (const auto& [events, worst] : summary_.summary.minimap) bins.push_back({events, int(worst)});
@@ -286,6 +329,11 @@ HttpResponse FrameEndpoint::info() const {
                       {"peakRssBytes", status_bytes("VmHWM")},
                       {"outlineBytes", outline_->size()},
                       {"framesServed", frames_served_},
+                      // A cold open's lane store and minimap still being made
+                      // (background_lane_store.h): the minimap is empty until
+                      // then; ask again.
+                      {"backgroundPending", background_ != nullptr},
+                      {"flowsPending", model_->flows_and_periods_pending()},
                       {"minimap", nlohmann::json::parse(minimap_json_)}};
   HttpResponse response;
   response.add_header("Content-Type", "application/json");

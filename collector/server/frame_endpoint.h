@@ -27,6 +27,7 @@
 #include "core/frame_source.h"
 #include "core/profile_model.h"
 #include "server/http_request.h"
+#include "server/background_lane_store.h"
 #include "server/http_response.h"
 #include "server/lane_cache.h"
 #include "server/lane_store.h"
@@ -62,12 +63,21 @@ class FrameEndpoint {
   // (lane_store.h), "" when the store is used or there was nothing to say.
   const std::string& store_note() const { return store_note_; }
   bool has_store() const { return store_ != nullptr; }
+  // A cold open from the lane facts: whether the lane store and minimap are
+  // still being made in the background; wait_for_background blocks until
+  // they are and takes them (tests, benchmarks).
+  bool background_pending() const { return background_ != nullptr; }
+  void wait_for_background();
+  // Until the model has the flows and periods the background reads first.
+  void wait_for_flows();
   // Why the outline kept in the cache was not used or not kept (outline_cache.h), "" when all went well.
   const std::string& outline_note() const { return outline_note_; }
 
  private:
   HttpResponse frame(const HttpRequest& request);
-  HttpResponse info() const;
+  HttpResponse info();
+  // A cold open's background work (background_lane_store.h) taken once done.
+  void adopt_background();
   nlohmann::json phases_json() const;
   HttpResponse item(const HttpRequest& request);
   // Before each frame and item: a lane store changed under its mapping
@@ -92,7 +102,11 @@ class FrameEndpoint {
   uint64_t frames_served_ = 0;
   // The minimap's bins over the whole profile, as JSON ([[count, worst
   // mark kind], ...]), built on the first /native (the page's minimap).
-  mutable std::string minimap_json_;
+  std::string minimap_json_;
+  StartupPhases background_phases_{true};
+  bool late_refused_ = false;  // the background's flows and periods were not this profile's
+  // Last: its thread stops before the rest goes.
+  std::unique_ptr<BackgroundLaneStore> background_;
 };
 
 // Events at or above which `lurk view` keeps a profile in the native process

@@ -287,10 +287,19 @@ std::string profile_identity(const std::filesystem::path& profile) {
   return std::move(w.bytes);
 }
 
+std::string keep_lane_summary(const std::filesystem::path& profile, const std::string& identity,
+                              const ui::LaneSummary& summary) {
+  Identity id;
+  if (identity.size() < sizeof id) return "no identity of the profile";
+  std::memcpy(&id, identity.data() + identity.size() - sizeof id, sizeof id);
+  return save_cache_file(lane_summary_path(profile), encode(summary, id, absolute_profile(profile).string()));
+}
+
 LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile,
-                                    const std::function<void(ui::LaneSummary&)>& complete) {
+                                    const std::function<void(ui::LaneSummary&)>& complete, bool facts_first) {
   auto start = std::chrono::steady_clock::now();
   LaneSummaryOutcome out;
+  out.identity = profile_identity(profile);
   Identity id = identity_of(profile);
   std::string profile_path = absolute_profile(profile).string();
   std::filesystem::path path = lane_summary_path(profile);
@@ -305,7 +314,16 @@ LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& p
       out.note = path.string() + ": " + why + "; made again";
     }
   }
-  if (!out.from_file) {
+  if (!out.from_file && facts_first) {
+    std::string why;
+    if (std::optional<ui::LaneSummary> facts = ui::lane_summary_from_facts(db, why)) {
+      out.summary = std::move(*facts);
+      out.from_facts = true;
+    } else {
+      out.note += std::string(out.note.empty() ? "" : "; ") + why + ": every event is read";
+    }
+  }
+  if (!out.from_file && !out.from_facts) {
     out.summary = ui::scan_lane_summary(db);
     if (complete) complete(out.summary);
     std::string problem = save_cache_file(path, encode(out.summary, id, profile_path));

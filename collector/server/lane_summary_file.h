@@ -26,6 +26,11 @@ namespace lurk::server {
 struct LaneSummaryOutcome {
   ui::LaneSummary summary;
   bool from_file = false;     // read from the file next to the profile
+  // Made from the profile's lane facts (facts_first; lane_summary.h): no
+  // minimap, flows or periods yet, and not kept: the caller completes it
+  // and keeps it (keep_lane_summary).
+  bool from_facts = false;
+  std::string identity;       // the profile's identity when it was opened (profile_identity)
   std::string note;           // why it was made again or not kept, "" when all went well
   double seconds = 0;         // spent reading or making it
 };
@@ -34,8 +39,18 @@ struct LaneSummaryOutcome {
 // model is loaded in. A summary made here (not read from the file) is passed
 // to `complete` before it is kept, for what needs the outline loaded first
 // (the minimap's bins).
+// With `facts_first`, a summary not read from the file is made from the
+// profile's lane facts when it has them (from_facts; `complete` is then not
+// called), else by the pass over every event.
 LaneSummaryOutcome lane_summary_for(Database& db, const std::filesystem::path& profile,
-                                    const std::function<void(ui::LaneSummary&)>& complete = {});
+                                    const std::function<void(ui::LaneSummary&)>& complete = {},
+                                    bool facts_first = false);
+
+// Keeps `summary` in the cache as the summary of the profile of `identity`
+// (LaneSummaryOutcome::identity: the state it was made from, even when the
+// profile changed since). "" or why it could not.
+std::string keep_lane_summary(const std::filesystem::path& profile, const std::string& identity,
+                              const ui::LaneSummary& summary);
 
 std::filesystem::path lane_summary_path(const std::filesystem::path& profile);
 

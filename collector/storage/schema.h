@@ -10,7 +10,7 @@ namespace lurk {
 
 class Database;
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // The CREATE statements of the current schema version (schema/lurk_v1.sql).
 std::string_view schema_sql();

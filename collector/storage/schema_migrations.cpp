@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "storage/lane_facts.h"
 #include "storage/savepoint.h"
 #include "storage/schema.h"
 #include "storage/sqlite_handle.h"
@@ -91,9 +92,14 @@ void upgrade_3_to_4(Database& db) {
   add_columns(db, {{"live_streams", "reader_state", "TEXT"}});
 }
 
+// Version 5 adds lane_facts (storage/lane_facts.h), which the writer keeps
+// from then on: a file upgraded to it gets the facts of the rows it holds
+// by one pass over them, once, so that its later views open without one.
+void upgrade_4_to_5(Database& db) { LaneFacts::rebuild(db); }
+
 using Upgrade = void (*)(Database&);
 // kUpgrades[v - 1] takes a file from version v to v + 1.
-constexpr Upgrade kUpgrades[] = {upgrade_1_to_2, upgrade_2_to_3, upgrade_3_to_4};
+constexpr Upgrade kUpgrades[] = {upgrade_1_to_2, upgrade_2_to_3, upgrade_3_to_4, upgrade_4_to_5};
 
 static_assert(std::size(kUpgrades) == kSchemaVersion - 1, "one upgrade step per version");
 

@@ -17,12 +17,13 @@ class Database;
 void migrate_to_current(Database& db);
 
 // The oldest version the readers take as it is: versions after it added only
-// tables no reader needs (version 3: live_streams), so reading needs no
+// tables no reader needs (version 3: live_streams; version 5: lane_facts, whose
+// absence only sends server-backed viewing down its pass over every row), so reading needs no
 // upgraded copy in memory, which for a profile of 100M events would be
 // gigabytes.
 inline constexpr int64_t kOldestReadableAsIs = 2;
 // Tables added after kOldestReadableAsIs, which a file read as it is may lack.
-inline constexpr const char* kTablesReadersDoNotNeed[] = {"live_streams"};
+inline constexpr const char* kTablesReadersDoNotNeed[] = {"live_streams", "lane_facts"};
 
 // Opens a profile for reading. A file older than kOldestReadableAsIs is
 // copied into memory and the copy upgraded, so that readers see one schema

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <type_traits>
 #include <ctime>
 #include <iostream>
@@ -125,6 +126,7 @@ void TraceWriter::commit_source(const SourceRow& source) {
   queue_pending_rows();
   queue_.go_inline();  // every row written; a failed one throws here
   update_source_row(source);
+  lane_facts_.write(db_);
   db_.exec("RELEASE source");
   in_transaction_ = false;
   ids_loaded_ = false;
@@ -181,10 +183,13 @@ void TraceWriter::queue_commit_batch(std::vector<SourceRow> sources, bool last,
   // Behind every row of the batch, before any of the next: the job's
   // COMMIT holds exactly the rows queued so far. The statements and the
   // connection are the writer thread's while jobs are queued (write_behind.h).
+  auto facts = std::make_shared<LaneFacts>(std::move(lane_facts_));
+  lane_facts_.clear();
   queue_.push([this, sources = std::move(sources), last, in_batch = std::move(in_batch),
-               finished = std::move(finished)] {
+               finished = std::move(finished), facts] {
     try {
       for (const SourceRow& source : sources) update_source_row(source);
+      facts->write(db_);
       if (in_batch) in_batch();
       db_.exec("COMMIT");
       if (!last) db_.exec("BEGIN");
@@ -211,6 +216,7 @@ void TraceWriter::rollback_source() {
   pending_instants_.clear();
   pending_counters_.clear();
   pending_flows_.clear();
+  lane_facts_.clear();
   queue_.discard();
   queue_.go_inline();
   // Ids handed out inside the transaction are gone with it.
@@ -637,24 +643,33 @@ void TraceWriter::insert_packet(const PacketRow& row) {
   ++shown_rows_;
   add_row(pending_packets_, kPackets, row);
 }
-void TraceWriter::insert_span(const SpanRow& row) { add_row(pending_spans_, kSpans, row); }
+void TraceWriter::insert_span(const SpanRow& row) {
+  lane_facts_.add_span(row);
+  add_row(pending_spans_, kSpans, row);
+}
 // Every instant and counter carries its source, global ones included, so
 // that a source's times can be shifted as one (join/clock_alignment).
 void TraceWriter::insert_instant(const InstantRow& row) {
   InstantRow copy = row;
   copy.source_id = source_id_;
   ++shown_rows_;
+  lane_facts_.add_instant(copy.source_id, copy.ts_ns);
   add_row(pending_instants_, kInstants, std::move(copy));
 }
 void TraceWriter::insert_counter(const CounterRow& row) {
   CounterRow copy = row;
   copy.source_id = source_id_;
   ++shown_rows_;
+  lane_facts_.add_counter(copy);
   add_row(pending_counters_, kCounters, std::move(copy));
 }
-void TraceWriter::insert_flow(const FlowRow& row) { add_row(pending_flows_, kFlows, row); }
+void TraceWriter::insert_flow(const FlowRow& row) {
+  lane_facts_.add_flow();
+  add_row(pending_flows_, kFlows, row);
+}
 
 void TraceWriter::insert_period(const PeriodRow& r) {
+  lane_facts_.add_period(r);
   queue_.push([this, r] {
     Statement& s = statement(
         "period_insert", "INSERT INTO periods(source_id, kind, start_ns, end_ns) VALUES (?,?,?,?)");

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "storage/bind_on_change.h"
+#include "storage/lane_facts.h"
 #include "storage/rows.h"
 #include "storage/spare_row_batches.h"
 #include "storage/sqlite_handle.h"
@@ -86,6 +87,10 @@ class TraceWriter {
   // Waits for every queued row and batch end (rethrows a failed one's error).
   void wait_for_writer() { sync(); }
   bool live() const { return live_; }
+
+  // The per-lane facts gathered from the rows given since the last commit
+  // (lane_facts.h); written with them by commit_source and each batch.
+  LaneFacts& lane_facts() { return lane_facts_; }
 
   // Interned text: the same text always gets the same id within a file.
   int64_t intern(std::string_view text);
@@ -188,6 +193,7 @@ class TraceWriter {
   int64_t shown_rows_ = 0;  // see shown_rows()
   bool strings_loaded_ = false;
   std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> interned_;
+  LaneFacts lane_facts_;
   // Last: destroyed first, so its thread stops before the statements go.
   WriteBehindQueue queue_;
 };

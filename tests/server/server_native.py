@@ -11,7 +11,11 @@ off, and without the mode /frame and /native are 404. The profile is opened
 lazily: the first view makes its lane summary and lane store (kept in
 LURK_CACHE_DIR), the next reads them (every lane from the store); a store cut
 short in place while a view has it mapped is dropped, not a SIGBUS; a search
-(q=) is 501 in this mode.
+(q=) is 501 in this mode. A profile with lane facts (schema version 5: the
+demo upgraded by an ingest) opens cold from them: the lane summary is not
+made before the URL, the background's store and minimap come (/native asked
+until they do), and the whole trace's frame is then the one a warm view of the
+same profile draws.
 Usage: server_native.py LURK_BIN SOURCE_DIR"""
 import json
 import os
@@ -219,7 +223,46 @@ def check_store_cut_short_while_viewed(kept):
     check("lane store made again" in err, f"the next view makes the store again: {err!r}")
 
 
+def check_cold_open_from_lane_facts():
+    import shutil
+    import subprocess
+    import time
+    work = tempfile.mkdtemp(prefix="lurk-native-facts-")
+    profile = os.path.join(work, "demo5.lurk")
+    shutil.copy(demo, profile)
+    # An ingest upgrades the demo to version 5: its lane facts made from its rows.
+    capture = os.path.join(src, "tests", "data", "netlab-reset-v4.pcap")
+    subprocess.run([lurk, "ingest", capture, "-o", profile], check=True, capture_output=True)
+    facts = sqlite3.connect(profile).execute("SELECT count(*) FROM lane_facts").fetchone()[0]
+    check(facts > 0, f"the upgraded demo has lane facts: {facts} rows")
+    env = dict(os.environ, LURK_CACHE_DIR=tempfile.mkdtemp(prefix="lurk-native-facts-cache-"))
+    frames = []
+    for run in ("cold", "warm"):
+        proc, url = start_view(lurk, ["--native", profile], env=env)
+        try:
+            port = port_of(url)
+            info = json.loads(get(port, "/native").body)
+            deadline = time.monotonic() + 60
+            while info["backgroundPending"] and time.monotonic() < deadline:
+                time.sleep(0.1)
+                info = json.loads(get(port, "/native").body)
+            check(not info["backgroundPending"] and not info["flowsPending"] and len(info["minimap"]) == 1024,
+                  f"{run}: the background's store and minimap are in: pending {info['backgroundPending']}, "
+                  f"{len(info['minimap'])} bins")
+            r = get(port, "/frame?" + frame_query(0, info["durationNs"]))
+            check(r.status == 200 and r.headers.get("x-lurk-pending") is None, f"{run}: a whole frame: {r.status}")
+            frames.append(r.body)
+        finally:
+            stop(proc)
+        err = proc.stderr.read().decode()
+        if run == "cold":
+            check("read from the profile's lane facts" in err and "lane summary made in" not in err,
+                  f"the cold view read the lane facts, no pass over every event: {err!r}")
+    check(frames[0] == frames[1], "the cold view's frame, once its background was done, is the warm view's")
+
+
 def main():
+    check_cold_open_from_lane_facts()
     proc, url = start_view(lurk, ["--native", demo])
     try:
         port = port_of(url)

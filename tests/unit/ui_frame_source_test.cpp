@@ -356,7 +356,9 @@ TEST_F(FrameSourceTest, EndpointAnswersFramesAndRefusesBadOnes) {
 TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   db_.reset();
   server::FrameEndpoint endpoint(profile_path_, dir_);
+  endpoint.wait_for_background();  // a cold open from the lane facts: the minimap is made in the background
   nlohmann::json info = nlohmann::json::parse(body_of(*endpoint.answer(get("/native", ""))));
+  EXPECT_FALSE(info["backgroundPending"].get<bool>());
   std::string outline_path = temp_path("outline-page.lurk");
   {
     std::ofstream out(outline_path, std::ios::binary);

@@ -15,11 +15,13 @@
 #include <fstream>
 #include <cstring>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "core/frame_request.h"
 #include "core/frame_source.h"
 #include "core/frame_wire.h"
+#include "core/minimap.h"
 #include "frame_test_view.h"
 #include "http_response_body.h"
 #include "net/analysis_flags.h"
@@ -365,6 +367,7 @@ TEST_F(LazyLanesTest, FlowsKeptInTheSummaryAreTheProfiles) {
   {
     server::FrameEndpoint first(profile, dir_, 1 << 20);
     EXPECT_FALSE(first.summary().from_file);
+    first.wait_for_background();  // the flows and periods are kept by the background's pass
   }
   server::FrameEndpoint endpoint(profile, dir_, 1 << 20);
   ASSERT_TRUE(endpoint.summary().from_file);
@@ -440,6 +443,98 @@ TEST_F(LazyLanesTest, FlowsKeptInTheSummaryAreTheProfiles) {
   EXPECT_TRUE(again.periods_kept && same_records(again.periods, summary.periods));
 }
 
+// A cold open of a profile whose writer kept its lanes' facts (storage/
+// lane_facts.h): the summary comes from them, not from a pass over every
+// event; frames are answered at once from the profile's rows, the whole
+// model's, while the lane store, the minimap and the kept summary are made
+// in the background; once taken, the frames are the same from the store,
+// /native's minimap is the whole model's, and the next open is a warm one.
+TEST_F(LazyLanesTest, ColdOpenFromLaneFactsMakesTheStoreInTheBackground) {
+  // The model a cold open makes before the flows and periods are read: the
+  // whole model's counts and axis, none of them; given them as another load
+  // keeps them, its frames are the whole model's.
+  {
+    std::string why;
+    std::optional<LaneSummary> facts = lane_summary_from_facts(db(), why);
+    ASSERT_TRUE(facts) << why;
+    ProfileModel early = ProfileModel::load_outline(db(), *facts, {}, nullptr, true);
+    EXPECT_TRUE(early.flows_and_periods_pending());
+    EXPECT_TRUE(early.flows().empty());
+    EXPECT_TRUE(early.periods(PeriodKind::Gc).empty());
+    EXPECT_EQ(early.counts().events, whole.counts().events);
+    EXPECT_EQ(early.origin_ns(), whole.origin_ns());
+    EXPECT_EQ(early.duration_ns(), whole.duration_ns());
+    LaneSummary kept;
+    ProfileModel::load_outline(db(), *facts, {}, &kept);
+    LaneSummary wrong = kept;
+    wrong.flows[3].from_thread = 1 << 20;
+    EXPECT_FALSE(early.adopt_late_flows_and_periods(wrong)) << "a flow naming no lane of the profile";
+    EXPECT_TRUE(early.flows_and_periods_pending());
+    ASSERT_TRUE(early.adopt_late_flows_and_periods(kept));
+    EXPECT_FALSE(early.flows_and_periods_pending());
+    EXPECT_TRUE(same_records(early.flows(), whole.flows()));
+    EXPECT_TRUE(same_records(early.periods(PeriodKind::Gc), whole.periods(PeriodKind::Gc)));
+    EXPECT_TRUE(same_records(early.periods(PeriodKind::Idle), whole.periods(PeriodKind::Idle)));
+    EXPECT_EQ(early.counts().events, whole.counts().events);
+    for (const FlowRecord& f : whole.flows()) ASSERT_EQ(early.text(f.kind), whole.text(f.kind));
+  }
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::remove(server::lane_summary_path(profile));
+  std::filesystem::remove(server::lane_store_path(profile));
+  FrameRenderer from_whole(whole);
+  Minimap whole_minimap;
+  whole_minimap.build(whole);
+  server::HttpRequest native;
+  native.method = "GET";
+  native.path = "/native";
+  {
+    server::FrameEndpoint cold(profile, dir_, 64 * 1024);
+    EXPECT_TRUE(cold.summary().from_facts);
+    EXPECT_FALSE(cold.summary().from_file);
+    EXPECT_FALSE(cold.has_store()) << "not made before the URL";
+    EXPECT_EQ(cold.model().counts().events, whole.counts().events);
+    EXPECT_EQ(cold.model().counts().packets, whole.counts().packets);
+    EXPECT_EQ(cold.model().duration_ns(), whole.duration_ns()) << "the axis is the whole model's before the periods come";
+    cold.wait_for_flows();
+    EXPECT_FALSE(cold.model().flows_and_periods_pending());
+    EXPECT_TRUE(same_records(cold.model().flows(), whole.flows()));
+    // The frames: from the rows, or the store if it was already taken.
+    int frames = walk_views([&](const FrameRequest& r, const std::string& where) {
+      auto answer = cold.answer(frame_get(frame_request_query(r)));
+      ASSERT_TRUE(answer);
+      ASSERT_EQ(answer->status, 200) << where;
+      ASSERT_EQ(body_of(*answer), encode_frame_answer(from_whole.render(r))) << where << " (cold)";
+    });
+    EXPECT_EQ(frames, 72);
+    cold.wait_for_background();
+    ASSERT_TRUE(cold.has_store()) << cold.store_note();
+    EXPECT_EQ(cold.store_note(), "");
+    nlohmann::json info = nlohmann::json::parse(body_of(*cold.answer(native)));
+    EXPECT_FALSE(info["backgroundPending"].get<bool>());
+    ASSERT_EQ(info["minimap"].size(), Minimap::kBins);
+    for (size_t i = 0; i < Minimap::kBins; ++i) {
+      ASSERT_EQ(info["minimap"][i][0].get<uint32_t>(), whole_minimap.bins()[i].count) << i;
+      ASSERT_EQ(info["minimap"][i][1].get<int>(), int(whole_minimap.bins()[i].worst)) << i;
+    }
+    size_t loads = cold.lanes().loads(), store_loads = cold.lanes().store_loads();
+    walk_views([&](const FrameRequest& r, const std::string& where) {
+      auto answer = cold.answer(frame_get(frame_request_query(r)));
+      ASSERT_TRUE(answer);
+      ASSERT_EQ(body_of(*answer), encode_frame_answer(from_whole.render(r))) << where << " (store taken)";
+    });
+    EXPECT_GT(cold.lanes().loads(), loads);
+    EXPECT_EQ(cold.lanes().store_loads() - store_loads, cold.lanes().loads() - loads) << "every lane from the store";
+  }
+  server::FrameEndpoint warm(profile, dir_, 1 << 20);
+  EXPECT_TRUE(warm.summary().from_file);
+  EXPECT_TRUE(warm.summary().summary.flows_kept);
+  EXPECT_TRUE(warm.summary().summary.periods_kept);
+  EXPECT_TRUE(warm.has_store()) << warm.store_note();
+  EXPECT_FALSE(warm.background_pending());
+  EXPECT_TRUE(same_records(warm.model().flows(), whole.flows()));
+}
+
 // The outline the page opens (/outline.lurk) is kept in the cache
 // (outline_cache.h): a second open serves the kept bytes, which are the
 // outline written from the profile; a damaged or foreign file is made again
@@ -510,6 +605,7 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
   {
     server::FrameEndpoint made(profile, dir_, 64 * 1024);  // lanes dropped between frames
     EXPECT_FALSE(made.summary().from_file);
+    made.wait_for_background();  // a cold open from the lane facts makes its store in the background
     EXPECT_EQ(made.store_note(), "");
     ASSERT_TRUE(made.has_store());
     EXPECT_EQ(same_frames(made), 72);
@@ -658,7 +754,11 @@ TEST_F(LazyLanesTest, LaneStoreGivesTheProfilesLanes) {
   }
   // Another state of the profile: a store made before a row was added is refused.
   std::filesystem::remove(server::lane_summary_path(profile));
-  { server::FrameEndpoint remade(profile, dir_, 1 << 20); ASSERT_TRUE(remade.has_store()); }
+  {
+    server::FrameEndpoint remade(profile, dir_, 1 << 20);
+    remade.wait_for_background();
+    ASSERT_TRUE(remade.has_store());
+  }
   {
     Database db(profile.string(), Database::Mode::ReadWriteCreate);
     db.exec("INSERT INTO counters (thread_id, source_id, name, ts_ns, value) "
@@ -680,7 +780,11 @@ TEST_F(LazyLanesTest, LanesViewedInTheStoreDrawTheCopiedLanesFrames) {
   db_.reset();
   std::filesystem::path profile = profile_path_;
   std::filesystem::remove(server::lane_summary_path(profile));
-  { server::FrameEndpoint made(profile, dir_, 64 * 1024); ASSERT_TRUE(made.has_store()) << made.store_note(); }
+  {
+    server::FrameEndpoint made(profile, dir_, 64 * 1024);
+    made.wait_for_background();  // a cold open from the lane facts makes its store in the background
+    ASSERT_TRUE(made.has_store()) << made.store_note();
+  }
   auto db = open_profile_for_reading(profile.string());
   ProfileModel viewed = ProfileModel::load_outline(*db, scan_lane_summary(*db));
   ProfileModel copied = ProfileModel::load_outline(*db, scan_lane_summary(*db));
@@ -725,7 +829,11 @@ TEST_F(LazyLanesTest, LaneStoreCutShortUnderAViewIsNotRead) {
   std::filesystem::path profile = profile_path_;
   std::filesystem::path store_file = server::lane_store_path(profile);
   std::filesystem::remove(server::lane_summary_path(profile));
-  { server::FrameEndpoint made(profile, dir_, 64 * 1024); ASSERT_TRUE(made.has_store()) << made.store_note(); }
+  {
+    server::FrameEndpoint made(profile, dir_, 64 * 1024);
+    made.wait_for_background();  // a cold open from the lane facts makes its store in the background
+    ASSERT_TRUE(made.has_store()) << made.store_note();
+  }
   uintmax_t whole_size = std::filesystem::file_size(store_file);
   {
     auto db = open_profile_for_reading(profile.string());
@@ -749,7 +857,11 @@ TEST_F(LazyLanesTest, LaneStoreCutShortUnderAViewIsNotRead) {
       EXPECT_FALSE(store->load_counter(model, c, bytes)) << "counter " << c;
   }
   std::filesystem::remove(server::lane_summary_path(profile));
-  { server::FrameEndpoint remade(profile, dir_, 64 * 1024); ASSERT_TRUE(remade.has_store()); }
+  {
+    server::FrameEndpoint remade(profile, dir_, 64 * 1024);
+    remade.wait_for_background();
+    ASSERT_TRUE(remade.has_store());
+  }
   ASSERT_EQ(std::filesystem::file_size(store_file), whole_size);
   FrameRenderer from_whole(whole);
   server::FrameEndpoint view(profile, dir_, 64 * 1024);  // lanes dropped between frames: read again

@@ -143,6 +143,7 @@ class ModelStoreTest : public ProfileTest {
     db_.reset();
     {
       server::FrameEndpoint made(profile_path_, dir_, 1 << 20);  // makes the summary and the store
+      made.wait_for_background();  // (in the background: a cold open from the lane facts)
       ASSERT_TRUE(made.has_store()) << made.store_note();
     }
     std::ifstream in(server::lane_store_path(profile_path_), std::ios::binary);

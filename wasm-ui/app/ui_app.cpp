@@ -168,6 +168,23 @@ std::string UiApp::open_files(const std::vector<std::string>& paths, const std::
   }
 }
 
+namespace {
+
+// /native's minimap ([[events, worst mark kind], ...]); bins that are not
+// such pairs are left out.
+std::vector<MinimapBin> minimap_bins(const std::string& minimap_json) {
+  std::vector<MinimapBin> bins;
+  nlohmann::json j = nlohmann::json::parse(minimap_json, nullptr, false);
+  if (j.is_array())
+    for (const nlohmann::json& b : j)
+      if (b.is_array() && b.size() == 2 && b[0].is_number_unsigned() && b[1].is_number_integer() &&
+          b[1].get<int>() >= 0 && b[1].get<int>() <= int(MarkKind::Exception))
+        bins.push_back({b[0].get<uint32_t>(), MarkKind(b[1].get<int>())});
+  return bins;
+}
+
+}  // namespace
+
 std::string UiApp::open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                                int64_t duration_ns, const ProfileCounts& counts, size_t groups,
                                const std::string& minimap_json, RemoteFrameSource::Send send_frame,
@@ -186,16 +203,16 @@ std::string UiApp::open_native(const std::string& path, const std::string& displ
   timeline_.reset(*model_);  // on the whole profile's axis
   timeline_.set_remote(remote_frames_.get(), remote_items_.get());
   // The minimap's bins come from lurk view (the outline has no events).
-  std::vector<MinimapBin> bins;
-  nlohmann::json j = nlohmann::json::parse(minimap_json, nullptr, false);
-  if (j.is_array())
-    for (const nlohmann::json& b : j)
-      if (b.is_array() && b.size() == 2 && b[0].is_number_unsigned() && b[1].is_number_integer() &&
-          b[1].get<int>() >= 0 && b[1].get<int>() <= int(MarkKind::Exception))
-        bins.push_back({b[0].get<uint32_t>(), MarkKind(b[1].get<int>())});
-  timeline_.adopt_minimap(bins, double(duration_ns));
+  timeline_.adopt_minimap(minimap_bins(minimap_json), double(duration_ns));
   start_view_history();
   return "";
+}
+
+void UiApp::native_update(const std::string& minimap_json) {
+  if (!remote_frames_) return;
+  std::vector<MinimapBin> bins = minimap_bins(minimap_json);
+  if (!bins.empty()) timeline_.adopt_minimap(bins, double(model_->duration_ns()));
+  remote_frames_->refresh();
 }
 
 void UiApp::frame_received(uint64_t serial, const std::string& body, double answer_ms) {

@@ -49,6 +49,10 @@ class UiApp {
                           int64_t duration_ns, const ProfileCounts& counts, size_t groups,
                           const std::string& minimap_json, RemoteFrameSource::Send send_frame,
                           RemoteItemDetails::Send send_item);
+  // lurk view has more for the view (a cold open's background work:
+  // /native's minimap, the flows and periods): the minimap is taken when
+  // given (a JSON array as open_native's), and the shown view asked again.
+  void native_update(const std::string& minimap_json);
   void frame_received(uint64_t serial, const std::string& body, double answer_ms);
   void frame_failed(uint64_t serial, const std::string& message);
   void item_received(const std::string& query, const std::string& json);

@@ -123,6 +123,12 @@ std::string RemoteFrameSource::receive(uint64_t serial, const std::string& body)
   return "";
 }
 
+void RemoteFrameSource::refresh() {
+  // A new serial for the same view: frame() sees it unanswered and sends it
+  // (after the answer in flight, if any); the last frame is drawn meanwhile.
+  if (wanted_) ++wanted_serial_;
+}
+
 void RemoteFrameSource::fail(uint64_t serial, const std::string& message) {
   if (in_flight_ && *in_flight_ == serial) in_flight_.reset();
   error_ = message;

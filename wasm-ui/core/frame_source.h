@@ -93,6 +93,9 @@ class RemoteFrameSource : public FrameSource {
   // The body of a /frame answer (frame_wire.h); returns "" or what was wrong.
   std::string receive(uint64_t serial, const std::string& body);
   void fail(uint64_t serial, const std::string& message);
+  // The view shown is asked for again (lurk view has more to draw now: a
+  // cold open's flows and periods, read after its first frames).
+  void refresh();
   const std::string& error() const { return error_; }
   uint64_t requests_sent() const { return sent_; }
 

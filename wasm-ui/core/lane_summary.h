@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -63,11 +64,31 @@ struct LaneSummary {
   };
   bool periods_kept = false;
   std::vector<KeptPeriod> periods;
+  // From the lane facts only (lane_summary_from_facts; `later_known`): the
+  // flows' count and each source's GC and idle periods' time bounds, so
+  // that a model can be made before their rows are read (load_outline with
+  // defer_flows_and_periods) with the counts and time axis it has once they
+  // are (ProfileModel::adopt_late_flows_and_periods).
+  struct PeriodBounds {
+    int64_t source_id = 0, first_ns = INT64_MAX, last_ns = INT64_MIN;
+  };
+  bool later_known = false;
+  int64_t flow_count = 0;
+  std::vector<PeriodBounds> period_bounds;
 };
 static_assert(sizeof(LaneSummary::KeptPeriod) == 32, "kept periods are written as they are");
 
 // Reads the bulk tables once (in storage order, no index walks); run it in
 // the read transaction the model will be loaded in.
 LaneSummary scan_lane_summary(Database& db);
+
+// The same summary (but the minimap, flows and periods, which it leaves
+// empty and not kept) from the facts the writer kept per lane (table
+// lane_facts, schema version 5: collector/storage/lane_facts.h), reading a
+// few rows per lane instead of every event. nullopt, with `why`, when the
+// profile has no such table (written before it) or its facts do not count
+// exactly the rows up to each table's last row id (rows written or removed
+// by something other than lurk's writer): then scan_lane_summary.
+std::optional<LaneSummary> lane_summary_from_facts(Database& db, std::string& why);
 
 }  // namespace lurk::ui

@@ -82,7 +82,7 @@ ProfileModel ProfileModel::load(Database& db, const std::map<int64_t, int64_t>& 
 
 ProfileModel ProfileModel::load_outline(Database& db, const LaneSummary& summary,
                                         const std::map<int64_t, int64_t>& clock_by_hand,
-                                        LaneSummary* keep) {
+                                        LaneSummary* keep, bool defer_flows_and_periods) {
   if (std::string problem = schema_problem(db); !problem.empty()) throw StorageError(problem);
   ProfileModel model;
   model.lazy_ = true;
@@ -98,14 +98,30 @@ ProfileModel ProfileModel::load_outline(Database& db, const LaneSummary& summary
   model.load_connections(db);
   model.load_threads(db);
   model.apply_summary(summary);
-  model.finish_load(db, &summary, keep);
+  model.finish_load(db, &summary, keep, defer_flows_and_periods && summary.later_known);
   return model;
 }
 
 // The steps every load ends with, whole or lazy: the tables read whole in
 // both, then times made relative and the groups built.
-void ProfileModel::finish_load(Database& db, const LaneSummary* summary, LaneSummary* keep) {
-  if (!summary || !adopt_kept_flows(*summary)) {
+void ProfileModel::finish_load(Database& db, const LaneSummary* summary, LaneSummary* keep,
+                               bool defer_flows_and_periods) {
+  if (defer_flows_and_periods) {
+    // What the flows and periods will add once read: the flows' count, and
+    // the periods' times noted as add_period notes them (display shift
+    // applied), so that the axis does not move when they come.
+    flows_and_periods_pending_ = true;
+    deferred_flow_count_ = summary->flow_count;
+    counts_.events += summary->flow_count;
+    for (const LaneSummary::PeriodBounds& b : summary->period_bounds) {
+      int64_t shift = display_shift_of(b.source_id);
+      int64_t t0 = saturating_add(b.first_ns, shift);
+      int64_t t1 = std::max(t0, saturating_add(b.last_ns, shift));
+      note_time(t0);
+      note_time(t1);
+      deferred_period_bounds_.emplace_back(t0, t1);
+    }
+  } else if (!summary || !adopt_kept_flows(*summary)) {
     load_flows(db);
     if (keep) keep_flows_in(*keep);
   }
@@ -125,7 +141,7 @@ void ProfileModel::finish_load(Database& db, const LaneSummary* summary, LaneSum
       for (const LaneSummary::KeptPeriod& p : summary->periods) add_period(p.idle, p.start_ns, p.end_ns, p.source_id);
     }
   }
-  if (!periods_kept) load_periods(db, keep);
+  if (!periods_kept && !defer_flows_and_periods) load_periods(db, keep);
   bound_by_sources();
   shift_times();
   build_groups();
@@ -421,6 +437,7 @@ void ProfileModel::bound_by_sources() {
       note_time(saturating_add(s.last_ns, s.display_shift_ns));
     }
   for (const PeriodRecord& p : periods_) note_time(p.t0_ns), note_time(p.t1_ns);
+  for (const auto& [t0, t1] : deferred_period_bounds_) note_time(t0), note_time(t1);
 }
 
 size_t ProfileModel::shown_connection_count() const {

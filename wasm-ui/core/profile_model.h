@@ -202,9 +202,21 @@ class ProfileModel {
   // they are; otherwise they are read from the profile and, when
   // `keep` is given, put there as the summary keeps them
   // (lane_summary.h), for the next open.
+  // With `defer_flows_and_periods` (a summary from the lane facts,
+  // later_known), neither is read: the model has none until
+  // adopt_late_flows_and_periods, but already the counts and time axis it
+  // will have then (the flows' count, the periods' bounds from the summary).
   static ProfileModel load_outline(Database& db, const LaneSummary& summary,
                                    const std::map<int64_t, int64_t>& clock_by_hand = {},
-                                   LaneSummary* keep = nullptr);
+                                   LaneSummary* keep = nullptr, bool defer_flows_and_periods = false);
+  // The flows and periods a model made with defer_flows_and_periods was
+  // waiting for, as another load_outline of the same profile kept them
+  // (`kept`: flows_kept, periods_kept; times absolute), put on this model's
+  // axis. False (nothing taken) when none are awaited or `kept` does not
+  // hold them or they are not this profile's (adopt_kept_flows' checks).
+  bool adopt_late_flows_and_periods(const LaneSummary& kept);
+  // Whether the flows and periods are still awaited (above).
+  bool flows_and_periods_pending() const { return flows_and_periods_pending_; }
   // The whole model, its lanes views of a lane store's bytes (core/
   // lane_store_format.h: the page fetches it beside the profile) instead of
   // rows stepped out of SQLite: the outline of `db` made from the store's
@@ -344,7 +356,8 @@ class ProfileModel {
   void load_periods(Database& db, LaneSummary* keep = nullptr);
   void build_groups();
   void apply_summary(const LaneSummary& summary);
-  void finish_load(Database& db, const LaneSummary* summary = nullptr, LaneSummary* keep = nullptr);
+  void finish_load(Database& db, const LaneSummary* summary = nullptr, LaneSummary* keep = nullptr,
+                   bool defer_flows_and_periods = false);
   bool adopt_kept_flows(const LaneSummary& summary);
   void add_period(bool idle, int64_t start_ns, int64_t end_ns, int64_t source_id);
   void keep_flows_in(LaneSummary& summary) const;
@@ -429,6 +442,11 @@ class ProfileModel {
   std::vector<std::pair<int64_t, int32_t>> connection_ids_;  // sorted (id, index)
   ProfileCounts counts_;
   bool lazy_ = false;
+  // load_outline(defer_flows_and_periods): awaited, and the periods'
+  // bounds (display shifts applied) that already bound the time axis.
+  bool flows_and_periods_pending_ = false;
+  int64_t deferred_flow_count_ = 0;
+  std::vector<std::pair<int64_t, int64_t>> deferred_period_bounds_;
   LaneSummary::RowBounds last_ids_;  // lazy: rows past these ids are not read
   LaneSummary outline_summary_;      // lazy: what it was made from (no minimap)
   // A thread's spans, running periods and instants read through the

@@ -316,6 +316,13 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* 
   return result.c_str();
 }
 
+// lurk view finished a cold open's background work (web/lurk-native.js polls
+// /native): its minimap (JSON, "[]" when not yet), and the view asked again.
+EMSCRIPTEN_KEEPALIVE void lurk_native_update(const char* minimap_json) {
+  lurk::ui::web_input_note_activity();
+  app().native_update(minimap_json);
+}
+
 // A /frame answer's bytes, written by the page at `path` in the module's
 // file system; `answer_ms` from asking to the last byte.
 EMSCRIPTEN_KEEPALIVE void lurk_frame_received(double serial, const char* path, double answer_ms) {

@@ -1,0 +1,92 @@
+// What a cold open of `lurk view --native` leaves off its critical path
+// (docs/server.md, "A cold open"): when the lane summary came from the
+// profile's lane facts (lane_summary.h, lane_summary_from_facts), the URL is
+// printed at once and the first frames are read from the profile's rows
+// (the lazy model's lanes), while a thread of its own, on a connection of
+// its own, in a read transaction of its own, makes what the pass over every
+// lane makes: the lane store (lane_store.h), the whole profile's minimap and
+// the summary kept in the cache with the flows and periods (the next open is
+// a warm one). The flows and periods it reads first (flows_ready()) are
+// taken by the view's model, which was made without them (2.5 s of CPU at
+// 100M events); the store and the minimap once done()
+// (FrameEndpoint::adopt_background): from then on the frames are the ones
+// of a warm open, only the first ones lacked the flows and periods (said in
+// their X-Lurk-Pending header) and were drawn from the rows.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/lane_summary.h"
+#include "server/startup_phases.h"
+
+namespace lurk {
+class Database;
+}
+
+namespace lurk::ui {
+class Minimap;
+class ProfileModel;
+}  // namespace lurk::ui
+
+namespace lurk::server {
+
+class LaneStoreWriter;
+
+// Every lane of a lazy model read and dropped in turn (memory: one lane),
+// each put in the lane store, counters too, so that no later view reads a
+// lane from the profile's rows; and, when `minimap` is given, binned into
+// the whole profile's minimap, whose bins are exactly the ones the
+// in-browser page builds from its whole model. False when `stop` was set
+// before the last lane (the store is then not to be finished).
+bool pass_over_lanes(Database& db, ui::ProfileModel& model, LaneStoreWriter& store, ui::Minimap* minimap,
+                     const std::atomic<bool>* stop = nullptr);
+
+class BackgroundLaneStore {
+ public:
+  // Starts the thread. `summary` is the one the view's model was made from
+  // (last row ids: the committed state shown), `identity` the profile's
+  // when it was opened (lane_summary_file.h).
+  BackgroundLaneStore(std::filesystem::path profile, ui::LaneSummary summary, std::string identity);
+  // Stops the thread (a view closed early: its read is interrupted, so that
+  // a lane of 10M events does not hold up the exit) and waits for it.
+  ~BackgroundLaneStore();
+
+  bool done() const { return done_.load(std::memory_order_acquire); }
+  // The flows and periods read (its first step, seconds before done()):
+  // kept() holds them (flows_kept, periods_kept; read-only from then on) for
+  // the view's model (ProfileModel::adopt_late_flows_and_periods).
+  bool flows_ready() const { return flows_ready_.load(std::memory_order_acquire); }
+  const ui::LaneSummary& kept() const { return made_; }
+  void wait();  // until done() (tests, benchmarks)
+
+  // Once done():
+  const std::vector<std::pair<uint32_t, uint8_t>>& minimap() const { return minimap_; }
+  // Why there is no store or no kept summary, "" when all went well.
+  const std::string& problem() const { return problem_; }
+  // Its phases (wall, and this thread's CPU).
+  const StartupPhases& phases() const { return phases_; }
+
+ private:
+  void run();
+
+  std::filesystem::path profile_;
+  ui::LaneSummary summary_;
+  ui::LaneSummary made_;  // summary_ with the flows, periods and minimap, to keep
+  std::string identity_;
+  std::vector<std::pair<uint32_t, uint8_t>> minimap_;
+  std::string problem_;
+  StartupPhases phases_{true};
+  std::atomic<bool> stop_{false}, flows_ready_{false}, done_{false};
+  std::mutex db_mutex_;        // guards db_ between the thread and the destructor
+  Database* db_ = nullptr;     // the thread's connection while it is open
+  std::thread thread_;  // last: started once the rest is in place
+};
+
+}  // namespace lurk::server
