@@ -361,12 +361,11 @@ void TraceWriter::update_thread(const ThreadRow& row) {
 namespace {
 
 constexpr size_t kRowsPerInsert = 64;
-// Packets and connections (rows of 14-19 integers) in shorter runs: a
-// packet run takes the wider shape when any of its rows needs it
-// (write_packet_rows), and per row the shorter statement costs less
-// (2,000-connection capture, writer thread: 64 rows 232.8 M instructions,
-// 32 227.9 M, 16 226.5 M; JSON spans unchanged at 64; bench/RESULTS.md, pcap10).
-constexpr size_t kPacketRowsPerInsert = 16;
+// Connections (rows of 19 columns) in shorter runs: per row the shorter
+// statement costs less (measured on packet rows when they were bound the
+// same way: 64 rows per INSERT 232.8 M instructions, 32 227.9 M, 16 226.5 M;
+// JSON spans unchanged at 64; bench/RESULTS.md, pcap10).
+constexpr size_t kConnectionRowsPerInsert = 16;
 
 std::string insert_sql(const char* table, const char* columns, int params, size_t rows) {
   std::string one = "(" + placeholders(params) + ")";
@@ -408,16 +407,6 @@ void bind_optional_text(BindOnChange& s, int index, const std::optional<std::str
   s.bind(index, text);
 }
 
-void bind_packet(BindOnChange& s, int first, const PacketRow& r) {
-  int i = first;
-  s.bind(i++, r.source_id).bind(i++, r.frame).bind(i++, r.connection_id).bind(i++, r.ts_ns);
-  s.bind(i++, r.dir).bind(i++, r.seq).bind(i++, r.ack).bind(i++, r.payload_len);
-  s.bind(i++, r.tcp_flags).bind(i++, r.window).bind(i++, r.wire_len);
-  s.bind(i++, static_cast<int64_t>(r.analysis));
-  s.bind(i++, r.dup_ack_num).bind(i++, r.dup_ack_frame).bind(i++, r.rtt_ns);
-  s.bind(i++, r.ts_rtt_ns).bind(i++, r.sender_thread).bind(i++, r.receiver_thread);
-}
-
 void bind_span(BindOnChange& s, int first, const SpanRow& r) {
   int i = first;
   s.bind(i++, r.thread_id).bind(i++, r.start_ns).bind(i++, r.end_ns).bind(i++, r.depth);
@@ -455,13 +444,14 @@ void bind_connection_bulk(BindOnChange& s, int first, const ConnectionRow& r) {
 // overs to the writer thread and 5% of its work (bench/RESULTS.md, pcap10).
 const std::string kConnectionBulkColumns = std::string(kConnectionColumns) + ", id";
 const BulkTable<ConnectionRow> kConnections{"connections", kConnectionBulkColumns.c_str(), 19,
-                                            bind_connection_bulk, kPacketRowsPerInsert};
+                                            bind_connection_bulk, kConnectionRowsPerInsert};
 
 constexpr const char* kPacketColumns =
     "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
     "wire_len, analysis, dup_ack_num, dup_ack_frame, rtt_ns, ts_rtt_ns, sender_thread, "
     "receiver_thread";
-const BulkTable<PacketRow> kPackets{"packets", kPacketColumns, 18, bind_packet};
+// Queued like the others, written otherwise: write_packet_rows.
+const BulkTable<PacketRow> kPackets{"packets", kPacketColumns, 18, nullptr};
 const BulkTable<SpanRow> kSpans{"spans",
                                 "thread_id, start_ns, end_ns, depth, kind, name, args_json", 7,
                                 bind_span};
