@@ -97,7 +97,7 @@ if [ ! -s "$quarter" ]; then
 fi
 # Many connections (issue 15's "captures of 10-100 MB with many connections"):
 # 3,000 request/response connections 16 at a time, answers from 1 KB up, 1%
-# loss and reordering; ~40 MB, ~75,000 frames. tshark's cost per packet is
+# loss and reordering; ~30 MB, ~64,000 frames (made in ~15 s). tshark's cost per packet is
 # lowest on such a capture, lurk's highest (a packet row per frame, landing at
 # thousands of places of the lane index).
 mixed="$data/netlab-mixed-3000.pcap"
