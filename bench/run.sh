@@ -98,8 +98,8 @@ fi
 # Many connections (issue 15's "captures of 10-100 MB with many connections"):
 # 3,000 request/response connections 16 at a time, answers from 1 KB up, 1%
 # loss and reordering; ~30 MB, ~64,000 frames (made in ~15 s). tshark's cost per packet is
-# lowest on such a capture, lurk's highest (a packet row per frame, landing at
-# thousands of places of the lane index).
+# lowest on such a capture, lurk's highest (a packet row per frame, whose lane
+# index entry lands inside the index, at its open connection's place, not at its end).
 mixed="$data/netlab-mixed-3000.pcap"
 if [ ! -s "$mixed" ]; then
   [ "$(id -u)" = 0 ] || { echo "bench: making the capture needs root (network namespaces)" >&2; exit 1; }
