@@ -16,7 +16,7 @@ std::optional<int64_t> take_echo(const TcpSegment& segment, TimestampEchoState& 
     if (seq_after(it->ts_val, echoed)) break;  // newer than the echo: not echoed yet
     if (it->ts_val != echoed) continue;
     int64_t sample = segment.ts_ns - it->ts_ns;
-    rev.unechoed.erase(rev.unechoed.begin(), it + 1);
+    rev.unechoed.drop_through(it);
     return sample;
   }
   return std::nullopt;

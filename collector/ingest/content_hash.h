@@ -20,7 +20,7 @@ class ContentHasher {
  private:
   static constexpr size_t kLanes = 4;
   static constexpr size_t kBlock = 8 * kLanes;
-  void mix_block(const uint8_t* block);
+  static void mix_block(uint64_t* lanes, const uint8_t* block);
   uint64_t lanes_[kLanes] = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL, 0xa4093822299f31d0ULL,
                              0x082efa98ec4e6c89ULL};
   uint64_t length_ = 0;

@@ -146,6 +146,12 @@ Statement& Statement::bind_static(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bind_pointer(int index, const void* pointer, const char* type) {
+  if (sqlite3_bind_pointer(stmt_, index, const_cast<void*>(pointer), type, nullptr) != SQLITE_OK)
+    fail(db_, "bind");
+  return *this;
+}
+
 Statement& Statement::bind(int index, std::nullopt_t) {
   if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) fail(db_, "bind");
   return *this;

@@ -77,6 +77,9 @@ class Statement {
   Statement& bind_static(int index, std::string_view value);
   Statement& bind(int index, std::nullopt_t);
   Statement& bind(int index, std::optional<int64_t> value);
+  // Binds a pointer only a virtual table that asks for `type` can read
+  // (sqlite3_bind_pointer); SQL sees NULL. It must outlive the step.
+  Statement& bind_pointer(int index, const void* pointer, const char* type);
   template <typename T>
   Statement& bind(int index, T value)
     requires std::is_integral_v<T>

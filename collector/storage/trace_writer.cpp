@@ -9,12 +9,14 @@
 
 #include <sqlite3.h>
 
+#include "storage/packet_batch_table.h"
 #include "storage/schema.h"
 
 namespace lurk {
 
 TraceWriter::TraceWriter(Database& db) : db_(db) {
   ensure_schema(db_);
+  register_packet_batch_table(db_.raw());
   // Bulk ingest: in-memory temp tables, and a page cache of a fixed size
   // (it does not grow with the file). Rows arrive in id order, but index
   // entries of events in random time order land on random pages of the
@@ -369,12 +371,11 @@ void TraceWriter::update_thread(const ThreadRow& row) {
 namespace {
 
 constexpr size_t kRowsPerInsert = 64;
-// Packets and connections (rows of 14-19 integers) in shorter runs: a
-// packet run takes the wider shape when any of its rows needs it
-// (write_packet_rows), and per row the shorter statement costs less
-// (2,000-connection capture, writer thread: 64 rows 232.8 M instructions,
-// 32 227.9 M, 16 226.5 M; JSON spans unchanged at 64; bench/RESULTS.md, pcap10).
-constexpr size_t kPacketRowsPerInsert = 16;
+// Connections (rows of 19 columns) in shorter runs: per row the shorter
+// statement costs less (measured on packet rows when they were bound the
+// same way: 64 rows per INSERT 232.8 M instructions, 32 227.9 M, 16 226.5 M;
+// JSON spans unchanged at 64; bench/RESULTS.md, pcap10).
+constexpr size_t kConnectionRowsPerInsert = 16;
 
 std::string insert_sql(const char* table, const char* columns, int params, size_t rows) {
   std::string one = "(" + placeholders(params) + ")";
@@ -416,16 +417,6 @@ void bind_optional_text(BindOnChange& s, int index, const std::optional<std::str
   s.bind(index, text);
 }
 
-void bind_packet(BindOnChange& s, int first, const PacketRow& r) {
-  int i = first;
-  s.bind(i++, r.source_id).bind(i++, r.frame).bind(i++, r.connection_id).bind(i++, r.ts_ns);
-  s.bind(i++, r.dir).bind(i++, r.seq).bind(i++, r.ack).bind(i++, r.payload_len);
-  s.bind(i++, r.tcp_flags).bind(i++, r.window).bind(i++, r.wire_len);
-  s.bind(i++, static_cast<int64_t>(r.analysis));
-  s.bind(i++, r.dup_ack_num).bind(i++, r.dup_ack_frame).bind(i++, r.rtt_ns);
-  s.bind(i++, r.ts_rtt_ns).bind(i++, r.sender_thread).bind(i++, r.receiver_thread);
-}
-
 void bind_span(BindOnChange& s, int first, const SpanRow& r) {
   int i = first;
   s.bind(i++, r.thread_id).bind(i++, r.start_ns).bind(i++, r.end_ns).bind(i++, r.depth);
@@ -463,14 +454,14 @@ void bind_connection_bulk(BindOnChange& s, int first, const ConnectionRow& r) {
 // overs to the writer thread and 5% of its work (bench/RESULTS.md, pcap10).
 const std::string kConnectionBulkColumns = std::string(kConnectionColumns) + ", id";
 const BulkTable<ConnectionRow> kConnections{"connections", kConnectionBulkColumns.c_str(), 19,
-                                            bind_connection_bulk, kPacketRowsPerInsert};
+                                            bind_connection_bulk, kConnectionRowsPerInsert};
 
-const BulkTable<PacketRow> kPackets{
-    "packets",
+constexpr const char* kPacketColumns =
     "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
     "wire_len, analysis, dup_ack_num, dup_ack_frame, rtt_ns, ts_rtt_ns, sender_thread, "
-    "receiver_thread",
-    18, bind_packet};
+    "receiver_thread";
+// Queued like the others, written otherwise: write_packet_rows.
+const BulkTable<PacketRow> kPackets{"packets", kPacketColumns, 18, nullptr};
 const BulkTable<SpanRow> kSpans{"spans",
                                 "thread_id, start_ns, end_ns, depth, kind, name, args_json", 7,
                                 bind_span};
@@ -502,80 +493,17 @@ void TraceWriter::queue_rows(std::vector<Row>& pending, const BulkTable<Row>& ta
   });
 }
 
-// Packet rows by shape: which of the columns most captured packets leave
-// NULL a run of kPacketRowsPerInsert rows uses. A column left out of an INSERT is
-// NULL all the same, but costs the statement nothing per row (no parameter
-// checked, copied, given its affinity): 4 of 18 columns for nearly every run
-// of a capture (the threads of traced segments, the duplicate-ACK pair).
-namespace {
-
-enum PacketShape : unsigned {
-  kWithDupAck = 1,   // dup_ack_num, dup_ack_frame
-  kWithThreads = 2,  // sender_thread, receiver_thread
-  kPacketShapes = 4,
-};
-
-unsigned packet_shape(const PacketRow* rows, size_t count) {
-  unsigned shape = 0;
-  for (size_t i = 0; i < count; ++i) {
-    const PacketRow& r = rows[i];
-    if (r.dup_ack_num || r.dup_ack_frame) shape |= kWithDupAck;
-    if (r.sender_thread || r.receiver_thread) shape |= kWithThreads;
-  }
-  return shape;
-}
-
-constexpr const char* kPacketBaseColumns =
-    "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
-    "wire_len, analysis, rtt_ns, ts_rtt_ns";
-
-std::string packet_columns(unsigned shape) {
-  std::string columns = kPacketBaseColumns;
-  if (shape & kWithDupAck) columns += ", dup_ack_num, dup_ack_frame";
-  if (shape & kWithThreads) columns += ", sender_thread, receiver_thread";
-  return columns;
-}
-
-int packet_params(unsigned shape) {
-  return 14 + ((shape & kWithDupAck) ? 2 : 0) + ((shape & kWithThreads) ? 2 : 0);
-}
-
-// Binds the columns packet_columns(shape) names, in its order.
-void bind_packet_shaped(BindOnChange& s, int first, const PacketRow& r, unsigned shape) {
-  int i = first;
-  s.bind(i++, r.source_id).bind(i++, r.frame).bind(i++, r.connection_id).bind(i++, r.ts_ns);
-  s.bind(i++, r.dir).bind(i++, r.seq).bind(i++, r.ack).bind(i++, r.payload_len);
-  s.bind(i++, r.tcp_flags).bind(i++, r.window).bind(i++, r.wire_len);
-  s.bind(i++, static_cast<int64_t>(r.analysis));
-  s.bind(i++, r.rtt_ns).bind(i++, r.ts_rtt_ns);
-  if (shape & kWithDupAck) s.bind(i++, r.dup_ack_num).bind(i++, r.dup_ack_frame);
-  if (shape & kWithThreads) s.bind(i++, r.sender_thread).bind(i++, r.receiver_thread);
-}
-
-}  // namespace
-
+// One INSERT per job: SQLite reads the rows from the job's vector through
+// lurk_packet_batch (storage/packet_batch_table.h) in file order, so their
+// ids are what one INSERT per row would give them.
 void TraceWriter::write_packet_rows(const std::vector<PacketRow>& rows) {
-  struct ShapedInsert {
-    std::string key, sql;
-  };
-  static const std::array<ShapedInsert, kPacketShapes> inserts = [] {
-    std::array<ShapedInsert, kPacketShapes> out;
-    for (unsigned shape = 0; shape < kPacketShapes; ++shape)
-      out[shape] = {"packets_bulk_" + std::to_string(shape),
-                    insert_sql("packets", packet_columns(shape).c_str(), packet_params(shape),
-                               kPacketRowsPerInsert)};
-    return out;
-  }();
-  size_t done = 0;
-  for (; done + kPacketRowsPerInsert <= rows.size(); done += kPacketRowsPerInsert) {
-    unsigned shape = packet_shape(&rows[done], kPacketRowsPerInsert);
-    int params = packet_params(shape);
-    BindOnChange& bulk = bulk_statement(inserts[shape].key, inserts[shape].sql);
-    for (size_t row = 0; row < kPacketRowsPerInsert; ++row)
-      bind_packet_shaped(bulk, 1 + int(row) * params, rows[done + row], shape);
-    bulk.run();
-  }
-  write_rows_one_by_one(kPackets, rows, done);
+  static const std::string sql = std::string("INSERT OR FAIL INTO packets(") + kPacketColumns +
+                                 ") SELECT " + kPacketColumns + " FROM lurk_packet_batch(?)";
+  PacketBatch batch{rows.data(), rows.size()};
+  Statement& insert = statement("packets_batch", sql);
+  insert.bind_pointer(1, &batch, kPacketBatchPointerType);
+  insert.step();
+  insert.reset();  // the pointer goes with the bindings
 }
 
 template <typename Row>

@@ -133,11 +133,11 @@ TEST_F(TraceWriterTest, SchemaChangedByAnotherConnectionIsAuditedAgain) {
   EXPECT_THROW(TraceWriter writer(db()), StorageError);
 }
 
-// Packet rows go in by runs of one shape (the columns a run leaves all NULL
-// are left out of its INSERT): runs of every shape, a NULL after a value in
-// the same parameter, and a remainder written row by row all read back as
-// written, in order.
-TEST_F(TraceWriterTest, PacketRunsOfEveryShapeReadBackAsWritten) {
+// Packet rows go in through lurk_packet_batch, read column by column from
+// the queued rows: every column with a value and without one (a NULL after
+// a value in the same column, and the other way), runs with and without the
+// duplicate-ACK pair and the threads, read back as written, in order.
+TEST_F(TraceWriterTest, PacketRowsOfEveryShapeReadBackAsWritten) {
   TraceWriter writer(db());
   SourceRow source{0, "x", "test", "hash", 1};
   writer.begin_source(source);
@@ -201,6 +201,18 @@ TEST_F(TraceWriterTest, PacketRunsOfEveryShapeReadBackAsWritten) {
     EXPECT_EQ(read.column_optional_int(17), p.receiver_thread);
   }
   EXPECT_EQ(n, written.size());
+}
+
+// lurk_packet_batch reads only a batch the writer bound: on the writer's
+// connection, a NULL, a number or a text in its place reads as no rows, and
+// without the argument there is no plan (an error, not a crash).
+TEST_F(TraceWriterTest, PacketBatchTableReadsNothingButABoundBatch) {
+  TraceWriter writer(db());
+  for (const char* argument : {"NULL", "1", "'lurk_packet_batch'", "x'00'"}) {
+    SCOPED_TRACE(argument);
+    EXPECT_EQ(count(std::string("SELECT count(*) FROM lurk_packet_batch(") + argument + ")"), 0);
+  }
+  EXPECT_THROW(db().prepare("SELECT count(*) FROM lurk_packet_batch"), StorageError);
 }
 
 // Connection rows are queued in bulk; an update of one still queued runs
