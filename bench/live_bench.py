@@ -54,6 +54,12 @@ def make_jsonl(path, events, tag):
     return 8 + (events // 4) * 4
 
 
+# How the collector runs: `--no-analysis` by default (the rate of collection
+# itself); --analysis runs the per-batch analysis (connections, joins,
+# findings) as `lurk collect` does by default.
+COLLECT_MODE = ["--no-analysis"]
+
+
 def run_senders(lurk, work, senders, events_each, files):
     """One run: (events, seconds, collector peak RSS MB, collector CPU s, where), `where` saying
     where the machine's CPU went meanwhile: the collector's reading (main) thread and its other
@@ -63,7 +69,7 @@ def run_senders(lurk, work, senders, events_each, files):
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(profile + suffix):
             os.remove(profile + suffix)
-    c = Collector(lurk, profile, "--no-analysis")
+    c = Collector(lurk, profile, *COLLECT_MODE)
     peak = [0.0]
     stop = threading.Event()
 
@@ -147,7 +153,7 @@ def latency(lurk, work, load_files, samples=20):
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(profile + suffix):
             os.remove(profile + suffix)
-    c = Collector(lurk, profile, "--no-analysis")
+    c = Collector(lurk, profile, *COLLECT_MODE)
     probe = Sender(c.port, name="probe")
     probe.send('{"lurk":"jsonl","version":1}\n')
     time.sleep(0.5)
@@ -203,7 +209,11 @@ def main():
     ap.add_argument("--against", help="another lurk binary: interleaved pairs, rates only")
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--senders", default="1,4,16")
+    ap.add_argument("--analysis", action="store_true",
+                    help="collect with the per-batch analysis (lurk collect's default), not --no-analysis")
     args = ap.parse_args()
+    if args.analysis:
+        COLLECT_MODE.clear()
     lurk = os.path.join(args.build, "bin", "lurk")
     if args.latency_only:
         return latency_only(lurk, args)
@@ -237,11 +247,11 @@ def main():
     load = open("/proc/loadavg").read().split()[0]
     with open(os.path.join(root, "bench", "RESULTS.md"), "a") as f:
         f.write("\n## Live collection (bench/live_bench.py)\n\n")
-        f.write("- %s UTC, commit %s, %s, %d cores, load %s at start; `lurk collect --no-analysis`, "
+        f.write("- %s UTC, commit %s, %s, %d cores, load %s at start; `lurk collect %s`, "
                 "default batches (250 ms / 100,000 events); each sender a `lurk send` of a file of "
                 "the JSONL ingest mix (span_begin, tcp, log, span_end), %d events\n\n"
                 % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), commit, cpu_model, os.cpu_count(), load,
-                   args.events_per_sender))
+                   " ".join(COLLECT_MODE) or "(analysis on)", args.events_per_sender))
         f.write("| senders | events | s (first connect to last final ack) | events/s | collector CPU s "
                 "| events per collector CPU-second | collector peak RSS MB |\n")
         f.write("|---|---|---|---|---|---|---|\n")
