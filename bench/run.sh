@@ -82,14 +82,21 @@ for tool in tshark editcap /usr/bin/time; do
 done
 
 mkdir -p "$data"
-if [ ! -s "$big" ]; then
+# lab_capture FILE NETLAB-ARGS...: FILE made in the network lab (kept: made once).
+lab_capture() {
+  local out=$1
+  shift
+  [ -s "$out" ] && return 0
   [ "$(id -u)" = 0 ] || { echo "bench: making the capture needs root (network namespaces)" >&2; exit 1; }
   [ -x "$impair" ] || { echo "bench: no $impair; build first" >&2; exit 1; }
-  echo "bench: making $big in the network lab" >&2
-  # Light impairment: a long, mostly clean transfer with some of every event.
-  "$root/tests/netlab/netlab.sh" --impair "$impair" --out "$big" --scenario bulk \
+  echo "bench: making $out in the network lab" >&2
+  "$root/tests/netlab/netlab.sh" --impair "$impair" --out "$out" "$@"
+}
+# Light impairment: a long, mostly clean transfer with some of every event.
+if [ ! -s "$big" ]; then
+  lab_capture "$big" --scenario bulk \
     --bytes 30000000 --loss 0.005 --reorder 0.005 --duplicate 0.002 --delay-ms 1 --seed 7
-  rm -f "$quarter"
+  rm -f "$quarter"  # its first quarter is made again from the new capture
 fi
 if [ ! -s "$quarter" ]; then
   packets=$(capinfos -c -M "$big" | awk '/Number of packets/ {print $NF}')
@@ -101,13 +108,8 @@ fi
 # lowest on such a capture, lurk's highest (a packet row per frame, whose lane
 # index entry lands inside the index, at its open connection's place, not at its end).
 mixed="$data/netlab-mixed-3000.pcap"
-if [ ! -s "$mixed" ]; then
-  [ "$(id -u)" = 0 ] || { echo "bench: making the capture needs root (network namespaces)" >&2; exit 1; }
-  [ -x "$impair" ] || { echo "bench: no $impair; build first" >&2; exit 1; }
-  echo "bench: making $mixed in the network lab" >&2
-  "$root/tests/netlab/netlab.sh" --impair "$impair" --out "$mixed" --scenario mixed \
-    --connections 3000 --loss 0.01 --reorder 0.01 --duplicate 0.005 --delay-ms 1 --seed 7
-fi
+lab_capture "$mixed" --scenario mixed \
+  --connections 3000 --loss 0.01 --reorder 0.01 --duplicate 0.005 --delay-ms 1 --seed 7
 
 python3 "$root/bench/pcap_ingest_bench.py" --lurk "$lurk" --reps "$reps" \
   --append "$root/bench/RESULTS.md" "$quarter" "$big" "$mixed"
