@@ -29,6 +29,12 @@ std::shared_ptr<PageLanes> PageLanes::prepare(const std::filesystem::path& profi
     // profile. Its lanes are never read here (no frame is drawn).
     FrameEndpoint endpoint(profile, temp_dir, 0);
     lanes->made_ = !endpoint.summary().from_file || !endpoint.store_note().empty();
+    // A profile with lane facts opens without its store, which is made in
+    // the background (a native view draws from the rows meanwhile). The page
+    // has no such fallback but its own slow read of the rows, and the
+    // endpoint ends here (its background with it): the store is made now,
+    // before the URL is printed, as for a profile without facts.
+    if (endpoint.background_pending()) endpoint.wait_for_background();
     if (!endpoint.has_store()) {
       note = endpoint.store_note().empty() ? "no lane store could be made" : endpoint.store_note();
       return nullptr;

@@ -88,6 +88,7 @@ try {
       assert(s.counts.packets === packets, `UI shows ${s.counts.packets} packets, the file has ${packets}`);
     }],
     ['with the lane store beside it: one line for both transfers, to the end of both', async () => {
+      // Served from the start (made before the URL is printed, lane facts or not).
       const lanesSize = Number((await fetch(new URL('trace.lanes', stored.url))).headers.get('Content-Length'));
       assert(lanesSize > 0, `/trace.lanes has ${lanesSize} bytes`);
       const p = await throttledPage(stored.url);
