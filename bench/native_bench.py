@@ -3,9 +3,15 @@
 generated profile (bench/make_profile.cpp, 100M events by default): the
 native process opens it as a lazy model (its small tables and a per-lane
 summary; lanes are read when a frame first shows them, under a memory
-budget). Measured twice: a cold open (no lane summary in the cache: it is
-made, with the lane store, in one pass over the events) and a warm one (the
-summary and store kept by the first): open to URL printed, the first frame (the whole trace, as the
+budget). Measured twice: a cold open (no lane summary in the cache) and a
+warm one (the summary and store kept by the first). A cold open of a profile
+with lane facts (schema version 5) makes its lane store in the background
+(docs/server.md, "A cold open"): its walk runs at once ("cold, store
+pending"), then /native is polled until `backgroundPending` is false, as the
+page does, and the walk runs again in the same process ("cold, after the
+store"); the warm run must then find the store (else it is an error: a warm
+run after a cold open that kept nothing is not a warm number). Each walk:
+open to URL printed, the first frame (the whole trace, as the
 page first asks), a pan/zoom session of frames over loopback HTTP
 (keep-alive, one request at a time, as the page sends them), then a scroll
 to the last rows (the profile's biggest lanes), each timed from request to
@@ -15,7 +21,8 @@ With --cache DIR the summary and store are kept in DIR (made by the first
 run when missing, then read): both runs are then warm ones, which is how two
 binaries are compared on a big profile without paying two cold opens each
 (give each binary a DIR of its own: their stores' formats may differ).
-Usage: native_bench.py --build BUILD_DIR [--events N] [--profile P] [--cache DIR] [--append RESULTS.md]"""
+With --lurk another binary is run (main's, to compare) with BUILD's lurk-make-profile.
+Usage: native_bench.py --build BUILD_DIR [--lurk LURK] [--events N] [--profile P] [--cache DIR] [--append RESULTS.md]"""
 import argparse
 import datetime
 import http.client
@@ -100,75 +107,132 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def view_run(lurk, profile):
-    """One `lurk view --native` from start to stop: the timings and /native."""
+def walk(conn, duration):
+    """The scripted views on an open `lurk view`: the first frame, the pan/zoom
+    session, the last rows; each timed, with the server's CPU per frame."""
+    CPU_MS.clear()
+    began = time.monotonic()
+    first_ms, first = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01))
+    first_done = time.monotonic()
+    times, sizes = [], []
+    for (t0, t1) in session(duration):
+        ms, body = timed_get(conn, "/frame?" + frame_query(t0, t1))
+        times.append(ms)
+        sizes.append(len(body))
+    first_cpu, cpus = CPU_MS[0], CPU_MS[1:]
+    # The last rows: the group of threads on no connection, with the
+    # biggest lanes (bench/make_profile.cpp: 10M spans on one thread, 10M
+    # samples of one counter at 100M events); read on first sight, then held.
+    bottom_ms, _ = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01, scroll=1e8))
+    again_ms, _ = timed_get(conn, "/frame?" + frame_query(duration * 0.4, duration * 0.41, scroll=1e8))
+    bottom_cpu, again_cpu = CPU_MS[-2], CPU_MS[-1]
+    _, body = timed_get(conn, "/native")
+    return {"began": began, "first_done": first_done, "first_ms": first_ms, "first_kb": len(first) / 1024,
+            "times": times, "sizes": sizes, "bottom_ms": bottom_ms, "bottom_again_ms": again_ms,
+            "first_cpu": first_cpu, "cpus": cpus, "bottom_cpu": bottom_cpu, "again_cpu": again_cpu,
+            "after": json.loads(body)}
+
+
+def wait_for_background(conn, began, limit_s=3600):
+    """Polls /native until a cold open's background work (the lane store and
+    the minimap, docs/server.md "A cold open") is done, as the page does;
+    seconds from the view's start, and /native then."""
+    while True:
+        _, body = timed_get(conn, "/native")
+        now = json.loads(body)
+        if not now.get("backgroundPending"):
+            return time.monotonic() - began, now
+        if time.monotonic() - began > limit_s:
+            raise RuntimeError("the background was not done in an hour")
+        time.sleep(0.25)
+
+
+def view_run(lurk, profile, expect_warm=False):
+    """One `lurk view --native` from start to stop. Its walks: at once after the
+    open and, for a cold open whose lane store is made in the background (a
+    profile with lane facts), again once the background is done (the same
+    process: its lanes then views of the new store)."""
     proc, port, began = start_view(lurk, profile)
     url_s = time.monotonic() - began
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
         _, body = timed_get(conn, "/native")
         info = json.loads(body)
-        duration = info["durationNs"]
-        CPU_MS.clear()
-        first_ms, first = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01))
-        # What the user waits for: from starting lurk view to the first
-        # frame's last byte (the URL, /native, the frame).
-        first_from_start_s = time.monotonic() - began
-        times, sizes = [], []
-        for (t0, t1) in session(duration):
-            ms, body = timed_get(conn, "/frame?" + frame_query(t0, t1))
-            times.append(ms)
-            sizes.append(len(body))
-        first_cpu, cpus = CPU_MS[0], CPU_MS[1:]
-        # The last rows: the group of threads on no connection, with the
-        # biggest lanes (bench/make_profile.cpp: 10M spans on one thread, 10M
-        # samples of one counter); read on first sight, then held.
-        bottom_ms, _ = timed_get(conn, "/frame?" + frame_query(-duration * 0.01, duration * 1.01, scroll=1e8))
-        again_ms, _ = timed_get(conn, "/frame?" + frame_query(duration * 0.4, duration * 0.41, scroll=1e8))
-        bottom_cpu, again_cpu = CPU_MS[-2], CPU_MS[-1]
-        _, body = timed_get(conn, "/native")
-        after = json.loads(body)
+        pending = info.get("backgroundPending", False)
+        if expect_warm and (not info["summaryFromFile"] or pending):
+            raise RuntimeError("the warm run is not warm: the first run's summary and store were not kept "
+                               f"(summaryFromFile {info['summaryFromFile']}, backgroundPending {pending})")
+        first = walk(conn, info["durationNs"])
+        first["first_from_start_s"] = first["first_done"] - began
+        first["pending_after"] = first["after"].get("backgroundPending", False)
+        later = None
+        if pending:
+            done_s, done_info = wait_for_background(conn, began)
+            later = walk(conn, info["durationNs"])
+            later["first_from_start_s"] = None
+            later["background_done_s"] = done_s
+            later["background_phases"] = [p for p in done_info.get("loadPhases", []) if p[0].startswith("background")]
     finally:
         proc.terminate()
         proc.wait(60)
-    return {"url_s": url_s, "first_from_start_s": first_from_start_s, "info": info, "after": after, "first_ms": first_ms, "first_kb": len(first) / 1024,
-            "times": times, "sizes": sizes, "bottom_ms": bottom_ms, "bottom_again_ms": again_ms,
-            "first_cpu": first_cpu, "cpus": cpus, "bottom_cpu": bottom_cpu, "again_cpu": again_cpu}
+    first.update({"url_s": url_s, "info": info})
+    if later:
+        later.update({"url_s": None, "info": info})
+    return first, later
 
 
-def run_rows(label, r):
+def run_rows(label, r, base=None):
+    """The table rows of one walk; `base`: /native before it in the same
+    process (the lane counts are the process's: the walk's own are the
+    difference)."""
     info, after, times = r["info"], r["after"], r["times"]
     mb = 2 ** 20
+    loads = after["laneLoads"] - (base["laneLoads"] if base else 0)
+    store_loads = after.get("laneStoreLoads", 0) - (base.get("laneStoreLoads", 0) if base else 0)
     phases = "; ".join(f"{name} {wall:.2f} s ({cpu:.2f} s CPU)" for name, wall, cpu in info.get("loadPhases", []))
-    return [
-        f"| {label}: `lurk view --native` start to first frame answered (URL, /native, frame) | {r['first_from_start_s']:.2f} s |",
-        f"| {label}: `lurk view --native` start to URL printed | {r['url_s']:.2f} s |",
-        *([f"| {label}: the open's phases (`/native` loadPhases) | {phases} |"] if phases else []),
-        f"| {label}: of which the lane summary ({'read from the file' if info['summaryFromFile'] else 'made: one pass over the events'}) | {info['summarySeconds']:.1f} s |",
+    rows = []
+    if r["first_from_start_s"] is not None:
+        rows += [
+            f"| {label}: `lurk view --native` start to first frame answered (URL, /native, frame) | {r['first_from_start_s']:.2f} s |",
+            f"| {label}: `lurk view --native` start to URL printed | {r['url_s']:.2f} s |",
+            *([f"| {label}: the open's phases (`/native` loadPhases) | {phases} |"] if phases else []),
+            f"| {label}: of which the lane summary ({'read from the file' if info['summaryFromFile'] else 'made from the facts or by one pass over the events'}) | {info['summarySeconds']:.1f} s |",
+        ]
+    if r.get("background_done_s") is not None:
+        bg = "; ".join(f"{name[len('background: '):]} {wall:.2f} s ({cpu:.2f} s CPU)" for name, wall, cpu in r["background_phases"])
+        rows.append(f"| {label}: the background's lane store and minimap in, from the view's start (its phases) | "
+                    f"{r['background_done_s']:.1f} s ({bg}) |")
+    if r.get("pending_after") is False and base is None and info.get("backgroundPending"):
+        rows.append(f"| {label}: note | the background was done before this walk ended: its later frames had the store |")
+    rows += [
         f"| {label}: first frame (whole trace, 1400x800 px, top rows), request to last byte (server CPU) | {r['first_ms']:.0f} ms ({r['first_cpu']:.0f} ms CPU, {r['first_kb']:.0f} KB) |",
         f"| {label}: pan/zoom frames ({len(times)}: 12 zoom-ins, 10 pans, 12 zoom-outs) p50 / p95 / max | "
         f"{statistics.median(times):.0f} / {percentile(times, 95):.0f} / {max(times):.0f} ms |",
         f"| {label}: the same frames' server CPU time p50 / p95 / max | "
         f"{statistics.median(r['cpus']):.1f} / {percentile(r['cpus'], 95):.1f} / {max(r['cpus']):.1f} ms |",
         f"| {label}: scroll to the last rows (the biggest lanes read) / then zoomed in there (server CPU) | {r['bottom_ms']:.0f} ms ({r['bottom_cpu']:.0f} CPU) / {r['bottom_again_ms']:.0f} ms ({r['again_cpu']:.0f} CPU) |",
-        f"| {label}: lanes held after the session (budget {after['laneBudgetBytes'] / mb:,.0f} MB) / most at once | "
-        f"{after['laneBytes'] / mb:,.0f} MB / {after['lanePeakBytes'] / mb:,.0f} MB ({after['laneLoads']} lane reads, {after['laneDrops']} dropped) |",
-        f"| {label}: process memory (RSS) after the session / peak | {after['rssBytes'] / mb:,.0f} MB / {after['peakRssBytes'] / mb:,.0f} MB |",
-        f"| {label}: lane reads from the lane store (its file: {after.get('laneStoreBytes', 0) / mb:,.0f} MB) / from the profile's rows | "
-        f"{after.get('laneStoreLoads', 0)} / {after['laneLoads'] - after.get('laneStoreLoads', 0)} |",
+        f"| {label}: lanes held after the walk (budget {after['laneBudgetBytes'] / mb:,.0f} MB) / most at once | "
+        f"{after['laneBytes'] / mb:,.0f} MB / {after['lanePeakBytes'] / mb:,.0f} MB ({loads} lane reads in the walk, {after['laneDrops']} dropped) |",
+        f"| {label}: process memory (RSS) after the walk / peak | {after['rssBytes'] / mb:,.0f} MB / {after['peakRssBytes'] / mb:,.0f} MB |",
+        f"| {label}: the walk's lane reads from the lane store (its file: {after.get('laneStoreBytes', 0) / mb:,.0f} MB) / from the profile's rows"
+        f"{' / handed over by the background' if 'laneHandedLoads' in after else ''} | "
+        f"{store_loads} / {loads - store_loads - (after.get('laneHandedLoads', 0) - (base.get('laneHandedLoads', 0) if base else 0))}"
+        f"{' / ' + str(after['laneHandedLoads'] - (base.get('laneHandedLoads', 0) if base else 0)) if 'laneHandedLoads' in after else ''} |",
     ]
+    return rows
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
+    ap.add_argument("--lurk", help="the lurk binary (default: BUILD/bin/lurk), e.g. main's to compare")
     ap.add_argument("--events", type=int, default=100_000_000)
     ap.add_argument("--profile", help="reuse this profile (made when missing)")
     ap.add_argument("--cache", help="keep the summary and store here (warm runs once made)")
     ap.add_argument("--append")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    lurk = os.path.join(build, "bin", "lurk")
+    lurk = os.path.abspath(args.lurk) if args.lurk else os.path.join(build, "bin", "lurk")
     profile = args.profile or os.path.join(build, "bench-data", f"native-{args.events}.lurk")
     make_s = None
     if not os.path.exists(profile):
@@ -178,15 +242,18 @@ def main():
                         "-o", profile], check=True)
         make_s = time.monotonic() - began
     size = os.path.getsize(profile)
-    # A cache of its own: the first view makes the lane summary, the second reads it.
-    # (The lane store there is about 25 bytes an event: removed at the end.)
+    # A cache of its own: the first view makes the lane summary and store
+    # (in the background for a profile with lane facts: the run waits for it),
+    # the second reads them, and must find them (a warm run that is not warm
+    # is an error, not a number). The store is about 25 bytes an event:
+    # removed at the end.
     cache = args.cache or tempfile.mkdtemp(prefix="lurk-native-bench-")
     os.makedirs(cache, exist_ok=True)
     os.environ["LURK_CACHE_DIR"] = cache
     load_before = os.getloadavg()
     try:
-        cold = view_run(lurk, profile)
-        warm = view_run(lurk, profile)
+        cold, cold_later = view_run(lurk, profile)
+        warm, warm_later = view_run(lurk, profile, expect_warm=True)
     finally:
         if not args.cache:
             shutil.rmtree(cache, ignore_errors=True)
@@ -195,10 +262,11 @@ def main():
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                             cwd=os.path.dirname(__file__)).stdout.strip()
     sizes = cold["sizes"] + warm["sizes"]
+    first_label = ("cold" if not cold_later else "cold, store pending") if not info["summaryFromFile"] else "warm (1)"
     lines = [
         "",
         f"## Server-backed viewing (`lurk view --native`, lazy lanes), {info['counts']['events'] + info['counts']['packets']:,} events"
-        f" ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit})",
+        f" ({datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, commit {commit}, {os.path.basename(lurk)} {lurk})",
         "",
         f"Machine: {platform.node()}, {os.cpu_count()} cores, {platform.machine()}; load average "
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after (shared with other builds: wall times are noisy).",
@@ -208,8 +276,9 @@ def main():
         "",
         "| measure | value |",
         "|---|---|",
-        *run_rows("cold" if not cold["info"]["summaryFromFile"] else "warm (1)", cold),
-        *run_rows("warm" if not cold["info"]["summaryFromFile"] else "warm (2)", warm),
+        *run_rows(first_label, cold),
+        *(run_rows("cold, after the store (same process)", cold_later, cold["after"]) if cold_later else []),
+        *run_rows("warm" if not info["summaryFromFile"] else "warm (2)", warm),
         f"| frame answer size p50 / max | {statistics.median(sizes) / 1024:.0f} / {max(sizes) / 1024:.0f} KB |",
         "",
     ]

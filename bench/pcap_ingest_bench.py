@@ -13,7 +13,9 @@ interleaved so a busy machine slows every tool alike; the median wall time of
 the repetitions is reported, with packets/s, MB/s, peak RSS and the ratio of
 tshark's time to each tool's. Prints a Markdown section; with --append FILE it
 is also appended there (bench/RESULTS.md).
-Usage: pcap_ingest_bench.py --lurk BIN [--reps N] [--append FILE] CAPTURE...
+With --against OTHER_BIN (repeatable) each repetition also runs `lurk ingest`
+of those binaries (e.g. main's), in the same rounds, for a side-by-side comparison.
+Usage: pcap_ingest_bench.py --lurk BIN [--against OTHER_BIN]... [--reps N] [--append FILE] CAPTURE...
 """
 import argparse
 import datetime
@@ -68,9 +70,11 @@ def lurk_has_no_analysis(lurk):
     return "--no-analysis" in res.stdout
 
 
-def tools(lurk, capture, workdir, no_analysis):
+def tools(lurk, capture, workdir, no_analysis, against=()):
     profile = os.path.join(workdir, "bench.lurk")
     out = [("lurk ingest", [lurk, "ingest", capture, "-o", profile], profile)]
+    for other in against:
+        out.append((f"lurk ingest ({other})", [other, "ingest", capture, "-o", profile], profile))
     if no_analysis:
         out.append(("lurk ingest --no-analysis", [lurk, "ingest", "--no-analysis", capture, "-o", profile], profile))
     out.append(("tshark -q -z expert", ["tshark", "-r", capture, "-q", "-z", "expert"], None))
@@ -84,7 +88,7 @@ def bench_capture(args, capture, no_analysis):
     runs = {}
     with tempfile.TemporaryDirectory() as workdir:
         for rep in range(args.reps):
-            for name, cmd, profile in tools(args.lurk, capture, workdir, no_analysis):
+            for name, cmd, profile in tools(args.lurk, capture, workdir, no_analysis, args.against):
                 if profile and os.path.exists(profile):
                     os.remove(profile)  # every ingest starts from nothing
                 wall, cpu, rss, code, err = timed(cmd)
@@ -130,6 +134,8 @@ def version_of(cmd):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--lurk", required=True)
+    p.add_argument("--against", action="append", default=[],
+                   help="another lurk binary to run in the same rounds (repeatable)")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--append")
     p.add_argument("captures", nargs="+")

@@ -58,7 +58,9 @@ CREATE TABLE ingest_errors (
 
 -- A TCP connection: one 4-tuple between a SYN (or first packet) and the next
 -- SYN with another ISN. Endpoint A is the side that sent the first packet seen
--- (the client when the handshake was captured).
+-- (the client when the handshake was captured). State `reset`: a RST came
+-- before the clean close (both FINs acknowledged); a RST after it is a closed
+-- socket answering a stray segment: `closed`, with rst_seen 1 (net/tcp_close.h).
 CREATE TABLE connections (
   id             INTEGER PRIMARY KEY,
   source_id      INTEGER REFERENCES sources(id), -- capture it came from (NULL: named by a trace only)

@@ -226,7 +226,10 @@ async function loadTrace(url) {
     const total = transfer.profile.total && (transfer.lanes === null || lanes.total)
       ? transfer.profile.total + lanes.total : 0;
     const fraction = total ? received / total : 0;
-    const label = transfer.lanes ? `${name} and its lanes` : name;
+    // The store's answer may come later (lurk view is making it): until then
+    // the total is the profile's alone, and the line says why.
+    const label = transfer.lanes ? `${name} and its lanes`
+      : transfer.lanesAwaited ? `${name} (its lane store is being made)` : name;
     showStatus(progressText(label, received, total, performance.now() - started), total ? fraction : null);
     Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, fraction]);
   };
@@ -236,6 +239,9 @@ async function loadTrace(url) {
       transfer.lanes = { received, total };
       showTransfer();
     });
+  let lanesSettled = false;
+  transfer.lanesAwaited = !new URLSearchParams(location.search).get('trace');
+  lanes.then(() => { lanesSettled = true; transfer.lanesAwaited = false; });
   try {
     bytes = await fetchWithProgress(url, (received, total) => {
       transfer.profile = { received, total };
@@ -250,6 +256,10 @@ async function loadTrace(url) {
     if (store) Module._free(store.ptr);
     return;
   }
+  // The store may still be in the making (lurk view makes it beside the
+  // server, and answers /trace.lanes once it is ready): say what the page waits for.
+  if (!lanesSettled && transfer.lanes === null)
+    showStatus(`${name} loaded; waiting for its lane store (lurk view is making it)…`, null);
   // A followed profile's model takes deltas of its rows: no store (the
   // server offers none with --follow).
   let store = await lanes;

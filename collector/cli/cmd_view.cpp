@@ -101,15 +101,7 @@ std::shared_ptr<server::PageLanes> page_lanes_for(const ViewOptions& options, co
                                                   const std::filesystem::path& temp_dir, bool native) {
   if (native || options.follow || options.page_lanes_over < 0) return nullptr;
   if (options.page_lanes_over > 0 && server::profile_event_count(profile) < options.page_lanes_over) return nullptr;
-  std::string note;
-  std::shared_ptr<server::PageLanes> lanes = server::PageLanes::prepare(profile, temp_dir, note);
-  if (!lanes) {
-    std::cerr << "lurk: the page reads its lanes from the profile (" << note << ")\n";
-    return nullptr;
-  }
-  std::cerr << "lurk: lane store for the page " << (lanes->made() ? "made" : "checked") << " in " << lanes->seconds()
-            << " s (" << lanes->size() << " bytes, " << server::lane_store_path(profile).string() << ")\n";
-  return lanes;
+  return server::PageLanes::start(profile, temp_dir);
 }
 
 // The profile to serve: the one .lurk given, or a new one ingested from the
@@ -148,10 +140,11 @@ int run_view(ViewOptions& options) {
   int ingest_code = kExitOk;
   std::filesystem::path profile = prepare_profile(options, temp_dir, ingest_code);
   if (ingest_code == kExitFailure) return ingest_code;
+  std::shared_ptr<server::FrameEndpoint> frames = frame_endpoint_for(options, profile, temp_dir.path());
+  std::shared_ptr<server::PageLanes> page_lanes = page_lanes_for(options, profile, temp_dir.path(), frames != nullptr);
   server::TraceServerOptions server_options{web_dir(), profile, temp_dir.path(), options.token,
                                             options.allowed_hosts, options.follow, {},
-                                            frame_endpoint_for(options, profile, temp_dir.path())};
-  server_options.lanes = page_lanes_for(options, profile, temp_dir.path(), server_options.frames != nullptr);
+                                            std::move(frames), std::move(page_lanes)};
   server::TraceServer server(server_options);
   int port = server.bind(options.bind, options.port);
   std::signal(SIGPIPE, SIG_IGN);

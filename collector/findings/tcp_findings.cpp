@@ -10,6 +10,7 @@
 
 #include "findings/finding_text.h"
 #include "net/analysis_flags.h"
+#include "net/tcp_close.h"
 #include "net/tcp_segment.h"
 
 namespace lurk {
@@ -76,10 +77,7 @@ class TcpConnectionScan::Impl {
   std::array<DirectionState, 2> dirs_;
   std::array<bool, 2> seen_{};
   bool syn_ack_seen_ = false, established_ = false, rst_reported_ = false;
-  // Per side: the sequence number just past its FIN, and whether the other
-  // side has acknowledged it.
-  std::array<std::optional<uint32_t>, 2> fin_end_{};
-  std::array<bool, 2> fin_acked_{};
+  TcpClose close_;
   std::optional<int64_t> first_fin_ts_;
   int64_t after_fin_dups_ = 0, after_fin_first_frame_ = 0, after_fin_first_ts_ = 0;
   int64_t after_fin_last_ts_ = 0;
@@ -105,15 +103,9 @@ void TcpConnectionScan::Impl::note_established(const PacketRow& p) {
   if (!syn_ack_seen_ && seen_[0] && seen_[1] && !has(p, kSyn)) established_ = true;
 }
 
-// Closed: both sides sent a FIN and each FIN was acknowledged by the other
-// side. (Sequence numbers compared modulo 2^32, as TCP does.)
+// Closed: net/tcp_close.h.
 void TcpConnectionScan::Impl::note_close(const PacketRow& p) {
-  if (has(p, kRst)) return;
-  if (has(p, kFin))
-    fin_end_[p.dir] = uint32_t(p.seq) + uint32_t(p.payload_len) + 1u;
-  const auto& other_fin = fin_end_[1 - p.dir];
-  if (has(p, kAck) && other_fin && int32_t(uint32_t(p.ack) - *other_fin) >= 0)
-    fin_acked_[1 - p.dir] = true;
+  close_.note(p.dir, uint8_t(p.tcp_flags), uint32_t(p.seq), uint32_t(p.payload_len), uint32_t(p.ack));
 }
 
 // A RST on an established connection: one that came after the connection
@@ -124,7 +116,7 @@ void TcpConnectionScan::Impl::note_close(const PacketRow& p) {
 // nothing either).
 void TcpConnectionScan::Impl::check_rst(const PacketRow& p) {
   if (!has(p, kRst) || rst_reported_ || !established_) return;
-  if (fin_acked_[0] && fin_acked_[1]) return;
+  if (close_.closed()) return;
   rst_reported_ = true;
   FindingRow r = row("rst-established", kSeverityRstEstablished, p.ts_ns);
   r.title = "RST on an established connection, from " + names_.sender(p.dir);

@@ -1,5 +1,7 @@
 #include "ingest/ingest.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -172,9 +174,28 @@ std::vector<std::string> check_inputs(const std::vector<std::string>& paths) {
   return problems;
 }
 
+namespace {
+
+// A profile `lurk collect` is writing: the collector holds its write lock
+// from batch to batch (docs/live.md), so this run could not commit; say so
+// before importing anything, rather than fail at its first write.
+void refuse_if_being_written(Database& db, const std::string& output) {
+  try {
+    db.exec("BEGIN IMMEDIATE");
+    db.exec("ROLLBACK");
+  } catch (const StorageError&) {
+    if ((sqlite3_extended_errcode(db.raw()) & 0xff) != SQLITE_BUSY) throw;
+    throw StorageError(output + ": another process is writing this profile (a `lurk collect` "
+                       "into it?): database is locked; ingest into it when that has stopped");
+  }
+}
+
+}  // namespace
+
 IngestReport ingest_files(const std::vector<std::string>& paths, const std::string& output,
                           const IngestOptions& options) {
   Database db(output, Database::Mode::ReadWriteCreate);
+  refuse_if_being_written(db, output);
   TraceWriter writer(db);
   IngestReport report;
   // One transaction for the whole run: the sources, the clock offsets and the

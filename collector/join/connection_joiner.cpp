@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "join/connection_merge.h"
 #include "join/join_decision.h"
 #include "join/join_evidence.h"
 #include "storage/savepoint.h"
@@ -25,72 +26,29 @@ bool has_column(Database& db, const std::string& table, const std::string& colum
 std::vector<Connection> load_connections(Database& db) {
   // The client's ISN is looked up only for connections a merge compares
   // (client_isn()): finding it scans a connection's packets when it has no SYN.
-  // Connections a CTF trace shows by its promise trees (root_thread_id set)
-  // are that trace's own: their threads are linked already, their clock is
-  // the trace's, and their endpoints are mostly unknown, so they are neither
-  // merged nor given other traces' threads (docs/joining.md).
-  std::string own_rows = has_column(db, "connections", "root_thread_id")
-                             ? " WHERE c.root_thread_id IS NULL" : "";
+  // A CTF trace's own rows are left out (connection_merge.h).
   Statement s = db.prepare(std::string("SELECT ") + kJoinConnectionColumns +
-                           " FROM connections c LEFT JOIN sources src ON src.id = c.source_id" +
-                           own_rows + " ORDER BY c.id");
+                           " FROM connections c LEFT JOIN sources src ON src.id = c.source_id WHERE " +
+                           trace_own_rows_left_out(db) + "1 ORDER BY c.id");
   std::vector<Connection> out;
   while (s.step()) out.push_back(join_connection_from(s));
   return out;
 }
 
-// The seq of A's first SYN, read once per connection.
-class ClientIsns {
- public:
-  explicit ClientIsns(Database& db)
-      : query_(db.prepare("SELECT seq FROM packets WHERE connection_id = ? AND dir = 0 "
-                          "AND (tcp_flags & 18) = 2 ORDER BY ts_ns LIMIT 1")) {}
-  std::optional<int64_t> of(const Connection& c) {
-    auto [it, fresh] = cache_.try_emplace(c.id);
-    if (fresh) {
-      query_.bind(1, c.id);
-      if (query_.step()) it->second = query_.column_int(0);
-      query_.reset();
-    }
-    return it->second;
-  }
-
- private:
-  Statement query_;
-  std::unordered_map<int64_t, std::optional<int64_t>> cache_;
-};
-
-// A trace's connection is the capture's when they share the 4-tuple and the
-// client's ISN, or (without a SYN on one side) overlap in time.
-bool same_connection(const Connection& trace, const Connection& capture, ClientIsns& isns) {
-  JoinEvidence tuple{JoinEvidence::Kind::FourTuple, 0, trace.addr_a, trace.addr_b,
-                     static_cast<uint16_t>(trace.port_a), static_cast<uint16_t>(trace.port_b)};
-  if (!capture.has_tuple(tuple)) return false;
-  std::optional<int64_t> trace_isn = isns.of(trace), capture_isn = isns.of(capture);
-  if (trace_isn && capture_isn) return *trace_isn == *capture_isn;
-  return trace.first_ns <= capture.last_ns + kJoinTimeSlackNs &&
-         capture.first_ns <= trace.last_ns + kJoinTimeSlackNs;
-}
-
-// The unordered pair of endpoints, as text.
-std::string tuple_key(const Connection& c) {
-  std::string a = c.addr_a + "|" + std::to_string(c.port_a);
-  std::string b = c.addr_b + "|" + std::to_string(c.port_b);
-  return a < b ? a + "|" + b : b + "|" + a;
-}
-
+// Each trace connection not merged yet is the first capture connection
+// that is the same (join/connection_merge.h).
 int64_t merge_same_connections(Database& db, std::vector<Connection>& connections) {
   Statement update = db.prepare("UPDATE connections SET same_as = ? WHERE id = ?");
   ClientIsns isns(db);
   int64_t merged = 0;
-  std::multimap<std::string, const Connection*> captures;  // by tuple_key
+  std::multimap<std::string, const Connection*> captures;  // by endpoint_pair_key
   for (const Connection& c : connections)
-    if (c.from_capture) captures.emplace(tuple_key(c), &c);
+    if (c.from_capture) captures.emplace(endpoint_pair_key(c), &c);
   for (Connection& trace : connections) {
     if (trace.from_capture || trace.same_as) continue;
-    auto [begin, end] = captures.equal_range(tuple_key(trace));
+    auto [begin, end] = captures.equal_range(endpoint_pair_key(trace));
     for (auto it = begin; it != end; ++it) {
-      if (!same_connection(trace, *it->second, isns)) continue;
+      if (!same_connection(trace, *it->second, isns, isns)) continue;
       trace.same_as = it->second->id;
       update.bind(1, trace.same_as).bind(2, trace.id);
       update.run();

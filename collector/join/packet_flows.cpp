@@ -1,13 +1,10 @@
 // Thread-to-packet flows: see packet_flows.h.
 #include "join/packet_flows.h"
 
-#include <optional>
 #include <unordered_map>
 
-#include "join/segment_matching.h"
 #include "storage/lane_facts.h"
 #include "storage/savepoint.h"
-#include "storage/sqlite_handle.h"
 
 namespace lurk {
 namespace {
@@ -17,24 +14,40 @@ namespace {
 // the same identity seconds later).
 constexpr int64_t kSameSegmentNs = 1'000'000'000;
 
-struct Target {
-  int64_t packet_id = 0, ts_ns = 0;
-};
+int64_t distance(int64_t a, int64_t b) { return a > b ? a - b : b - a; }
 
-std::optional<Target> nearest_frame(const TracedSegment& t) {
-  std::optional<Target> best;
-  for (const TracedSegment::Frame& f : t.captured) {
-    int64_t distance = f.ts_ns > t.ts_ns ? f.ts_ns - t.ts_ns : t.ts_ns - f.ts_ns;
-    if (distance > kSameSegmentNs) continue;
-    int64_t best_distance = best ? (best->ts_ns > t.ts_ns ? best->ts_ns - t.ts_ns
-                                                          : t.ts_ns - best->ts_ns)
-                                 : INT64_MAX;
-    if (distance < best_distance) best = Target{f.packet_id, f.ts_ns};
+std::optional<TracedSegment::Frame> nearest_frame(int64_t ts,
+                                                  const std::vector<TracedSegment::Frame>& frames) {
+  std::optional<TracedSegment::Frame> best;
+  for (const TracedSegment::Frame& f : frames) {
+    if (distance(f.ts_ns, ts) > kSameSegmentNs) continue;
+    // The earlier of two frames equally near (the whole pass's frames are in time order).
+    if (!best || distance(f.ts_ns, ts) < distance(best->ts_ns, ts) ||
+        (distance(f.ts_ns, ts) == distance(best->ts_ns, ts) && f.ts_ns < best->ts_ns))
+      best = f;
   }
   return best;
 }
 
 }  // namespace
+
+PacketFlowWriter::PacketFlowWriter(Database& db)
+    : insert_(db.prepare("INSERT INTO flows(kind, from_thread, from_ns, to_thread, to_ns, packet_id) "
+                         "VALUES (?, ?, ?, ?, ?, ?)")) {}
+
+bool PacketFlowWriter::write(const TracedPacket& p, const std::vector<TracedSegment::Frame>& captured) {
+  std::optional<TracedSegment::Frame> frame = nearest_frame(p.ts_ns, captured);
+  TracedSegment::Frame target = frame ? *frame : TracedSegment::Frame{p.packet_id, p.ts_ns};
+  if (p.sender_thread) {
+    insert_.bind(1, "tcp-send").bind(2, *p.sender_thread).bind(3, p.ts_ns).bind(4, std::nullopt);
+    insert_.bind(5, target.ts_ns).bind(6, target.packet_id);
+  } else {
+    insert_.bind(1, "tcp-receive").bind(2, std::nullopt).bind(3, target.ts_ns);
+    insert_.bind(4, p.receiver_thread).bind(5, p.ts_ns).bind(6, target.packet_id);
+  }
+  insert_.run();
+  return frame.has_value();
+}
 
 PacketFlowSummary link_threads_to_packets(Database& db) {
   PacketFlowSummary summary;
@@ -51,25 +64,14 @@ PacketFlowSummary link_threads_to_packets(Database& db) {
   if (any_trace && traced.step()) {
     std::unordered_map<int64_t, TracedSegment> matches;
     for (TracedSegment& t : match_traced_segments(db)) matches.emplace(t.packet_id, std::move(t));
-    Statement insert = db.prepare(
-        "INSERT INTO flows(kind, from_thread, from_ns, to_thread, to_ns, packet_id) "
-        "VALUES (?, ?, ?, ?, ?, ?)");
+    PacketFlowWriter writer(db);
+    const std::vector<TracedSegment::Frame> none;
     do {
-      int64_t ts = traced.column_int(1);
-      Target target{traced.column_int(0), ts};
-      auto match = matches.find(target.packet_id);
-      std::optional<Target> frame =
-          match == matches.end() ? std::nullopt : nearest_frame(match->second);
-      if (frame) target = *frame;
-      ++(frame ? summary.to_captured : summary.to_traced);
-      if (std::optional<int64_t> sender = traced.column_optional_int(2)) {
-        insert.bind(1, "tcp-send").bind(2, *sender).bind(3, ts).bind(4, std::nullopt);
-        insert.bind(5, target.ts_ns).bind(6, target.packet_id);
-      } else {
-        insert.bind(1, "tcp-receive").bind(2, std::nullopt).bind(3, target.ts_ns);
-        insert.bind(4, traced.column_int(3)).bind(5, ts).bind(6, target.packet_id);
-      }
-      insert.run();
+      TracedPacket p{traced.column_int(0), traced.column_int(1), traced.column_optional_int(2),
+                     traced.column_optional_int(3)};
+      auto match = matches.find(p.packet_id);
+      bool captured = writer.write(p, match == matches.end() ? none : match->second.captured);
+      ++(captured ? summary.to_captured : summary.to_traced);
     } while (traced.step());
   }
   LaneFacts::recount_flows(db);  // rows removed and written here, not by the writer

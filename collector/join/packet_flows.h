@@ -6,10 +6,16 @@
 // frame a capture of the same run saw (segment_matching.h: endpoints, seq,
 // ack, length and flags; the frame nearest in time once the clocks are
 // aligned), or to the trace's own segment row when no capture saw it;
-// 'tcp-receive' from that frame to the thread.
+// 'tcp-receive' from that frame to the thread. `lurk collect` writes the
+// same rows per batch with the same writer (live/live_capture_joins.h).
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "join/segment_matching.h"
+#include "storage/sqlite_handle.h"
 
 namespace lurk {
 
@@ -23,5 +29,23 @@ struct PacketFlowSummary {
 // Rebuilds every tcp-send / tcp-receive flow of the profile. Own savepoint
 // (storage/savepoint.h): atomic alone, or part of the ingest's transaction.
 PacketFlowSummary link_threads_to_packets(Database& db);
+
+// A traced segment that names its thread (one of the two is set).
+struct TracedPacket {
+  int64_t packet_id = 0, ts_ns = 0;
+  std::optional<int64_t> sender_thread, receiver_thread;
+};
+
+// Writes a traced segment's flow row: to the captured frame of the same
+// identity nearest in time (within 1 s; `captured` in any order, may be
+// empty), else to the segment's own row. Returns true for a captured frame.
+class PacketFlowWriter {
+ public:
+  explicit PacketFlowWriter(Database& db);
+  bool write(const TracedPacket& p, const std::vector<TracedSegment::Frame>& captured);
+
+ private:
+  Statement insert_;
+};
 
 }  // namespace lurk

@@ -8,18 +8,17 @@
 #include "storage/sqlite_handle.h"
 
 namespace lurk {
-namespace {
 
 // The columns both queries end with: a segment's identity. The sender is the
 // connection's A side for dir 0.
-constexpr const char* kIdentityColumns =
+const char* const kSegmentIdentityColumns =
     "p.seq, p.ack, p.payload_len, p.tcp_flags, "
     "CASE p.dir WHEN 0 THEN c.addr_a ELSE c.addr_b END, "
     "CASE p.dir WHEN 0 THEN c.port_a ELSE c.port_b END, "
     "CASE p.dir WHEN 0 THEN c.addr_b ELSE c.addr_a END, "
     "CASE p.dir WHEN 0 THEN c.port_b ELSE c.port_a END";
 
-std::string identity(const Statement& s, int first) {
+std::string segment_identity(const Statement& s, int first) {
   std::string key;
   for (int i = first; i < first + 8; ++i) {
     key += s.column_text(i);
@@ -27,8 +26,6 @@ std::string identity(const Statement& s, int first) {
   }
   return key;
 }
-
-}  // namespace
 
 std::vector<TracedSegment> match_traced_segments(Database& db) {
   // The stack's own segments, from every source that is not a capture, on
@@ -40,7 +37,7 @@ std::vector<TracedSegment> match_traced_segments(Database& db) {
   // Only trace connections are compared with capture ones (as below), so a
   // capture with many connections and no trace costs no pairs.
   Statement traced = db.prepare(
-      std::string("SELECT p.id, p.source_id, p.ts_ns, ") + kIdentityColumns +
+      std::string("SELECT p.id, p.source_id, p.ts_ns, ") + kSegmentIdentityColumns +
       " FROM packets p JOIN connections c ON c.id = p.connection_id "
       "JOIN sources s ON s.id = p.source_id WHERE s.format NOT IN ('pcap', 'pcapng') "
       "AND c.id IN (SELECT tc.id FROM connections tc WHERE (tc.source_id IS NULL OR "
@@ -59,7 +56,7 @@ std::vector<TracedSegment> match_traced_segments(Database& db) {
     t.source_id = traced.column_int(1);
     t.ts_ns = traced.column_int(2);
     t.tcp_flags = static_cast<uint8_t>(traced.column_int(6));
-    std::string key = identity(traced, 3);
+    std::string key = segment_identity(traced, 3);
     ++per_source_count[std::to_string(t.source_id) + "|" + key];
     by_identity[key].push_back(segments.size());
     segments.push_back(std::move(t));
@@ -72,7 +69,7 @@ std::vector<TracedSegment> match_traced_segments(Database& db) {
 
   // Frames of the capture connections that share endpoints with a trace's.
   Statement captured = db.prepare(
-      std::string("SELECT p.id, 0, p.ts_ns, ") + kIdentityColumns +
+      std::string("SELECT p.id, 0, p.ts_ns, ") + kSegmentIdentityColumns +
       " FROM packets p JOIN connections c ON c.id = p.connection_id "
       "WHERE c.id IN (SELECT cc.id FROM connections cc JOIN sources cs ON cs.id = cc.source_id "
       "  WHERE cs.format IN ('pcap', 'pcapng') AND EXISTS (SELECT 1 FROM connections tc "
@@ -82,7 +79,7 @@ std::vector<TracedSegment> match_traced_segments(Database& db) {
       "    tc.addr_b = cc.addr_a AND tc.port_b = cc.port_a)))) "
       "ORDER BY p.connection_id, p.ts_ns");
   while (captured.step()) {
-    auto it = by_identity.find(identity(captured, 3));
+    auto it = by_identity.find(segment_identity(captured, 3));
     if (it == by_identity.end()) continue;
     TracedSegment::Frame frame{captured.column_int(0), captured.column_int(2)};
     for (size_t i : it->second) segments[i].captured.push_back(frame);

@@ -8,11 +8,13 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace lurk {
 
 class Database;
+class Statement;
 
 // One segment of a trace and the captured frames with the same identity.
 struct TracedSegment {
@@ -26,6 +28,14 @@ struct TracedSegment {
   };
   std::vector<Frame> captured;  // the capture's frames with that identity, in time order
 };
+
+// The columns a segment's identity is made of, for a query over
+// "packets p JOIN connections c ON c.id = p.connection_id": seq, ack,
+// payload length, flags, then the sender's and the receiver's endpoints.
+extern const char* const kSegmentIdentityColumns;
+// The identity of the segment of a row whose kSegmentIdentityColumns start at
+// column `first`: equal for a traced segment and the captured frame of it.
+std::string segment_identity(const Statement& row, int first);
 
 // Every traced segment of non-capture sources that has at least one captured
 // frame with its identity. Reads only the packets of connections whose

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sqlite3.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "live/batch_rows.h"
 #include "live/collect_status.h"
 #include "live/dead_peer.h"
+#include "live/live_capture_joins.h"
 #include "live/live_findings.h"
 #include "live/live_joiner.h"
 #include "live/live_trace_connections.h"
@@ -83,7 +85,7 @@ class CollectLoop {
  public:
   CollectLoop(const CollectOptions& options, Database& db)
       : options_(options), db_(db), writer_(db), status_(options.progress), rows_(db), trace_connections_(db),
-        joiner_(db),
+        capture_joins_(db), joiner_(db),
         findings_(db, options.analyse), cost_(options.analysis_stats) {
     rules_.token = options.token;
     rules_.ledger = &ledger_;
@@ -124,6 +126,7 @@ class CollectLoop {
   CollectStatus status_;
   BatchRowLog rows_;
   LiveTraceConnections trace_connections_;
+  LiveCaptureJoins capture_joins_;
   LiveJoiner joiner_;
   LiveFindings findings_;
   BatchCostLog cost_;
@@ -381,9 +384,14 @@ void CollectLoop::analyse_batch(int64_t batch, bool last, bool a_trace_ended,
   if (!options_.analyse) return;  // --no-analysis: rows only
   cost_.start(db_);
   trace_connections_.update(rows);  // before the joiner: its links are the trace's own
+  // Before the joiner too: it reads the batch's connections with their merges.
+  findings_.take_merges(capture_joins_.update(rows));
   std::vector<LinkChange> links = joiner_.update(rows);
   findings_.update(rows, links, a_trace_ended);
-  if (last) joiner_.undo_links();
+  if (last) {
+    joiner_.undo_links();
+    capture_joins_.undo_merges();
+  }
   BatchRows own = rows_.take();  // the analysis's own writes are not the next batch's
   cost_.finish(db_, batch, rows, own);
 }
@@ -427,6 +435,12 @@ CollectSummary run_collector(const CollectOptions& options) {
   // WAL: readers (lurk query, lurk view) see each committed batch while the
   // collector writes the next, and a commit does not wait for them.
   db.exec("PRAGMA journal_mode = WAL");
+  // The writer holds the write lock from batch to batch (BEGIN IMMEDIATE,
+  // trace_writer.cpp), all but the instant between a COMMIT and the next
+  // BEGIN; a `lurk ingest -o` that probes the lock in that instant
+  // (ingest.cpp, refuse_if_being_written) holds it for no longer than its
+  // ROLLBACK: the next BEGIN waits for that instead of failing the collector.
+  sqlite3_busy_timeout(db.raw(), 10'000);
   CollectSummary summary;
   {
     // Its checkpoints run beside the writer's thread while the batches
@@ -435,7 +449,22 @@ CollectSummary run_collector(const CollectOptions& options) {
     CollectLoop loop(options, db);
     summary = loop.run();
   }
-  if (options.analyse) analyse_profile(db);
+  if (options.analyse) {
+    // The stop pass under the write lock, as the batches were (the last one
+    // let it go at its COMMIT): an ingest that probes the lock now is refused
+    // rather than let in to write between the passes, and the passes commit
+    // together. The 10 s wait above covers a probe's instant.
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      analyse_profile(db);
+      db.exec("COMMIT");
+    } catch (...) {
+      if (!sqlite3_get_autocommit(db.raw())) db.exec("ROLLBACK");
+      throw;
+    }
+  }
+  // No wait from here: the switch out of WAL below gives way to a reader at once.
+  sqlite3_busy_timeout(db.raw(), 0);
   // Back to one self-contained file (no -wal beside it) for sharing. A
   // reader still holding the profile open prevents it; the data is all
   // committed either way, so say so and go on.

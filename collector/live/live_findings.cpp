@@ -129,8 +129,26 @@ void LiveFindings::append_capture_findings() {
     else insert.bind(4, std::nullopt);
     insert.bind(5, r.connection_id).bind(6, r.thread_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
     insert.run();
+    if (r.connection_id) capture_finding_rows_[*r.connection_id].push_back(db_.last_insert_id());
   }
   new_capture_findings_.clear();
+}
+
+void LiveFindings::take_merges(const std::vector<int64_t>& connections) {
+  if (connections.empty()) return;
+  std::optional<Statement> remove;
+  for (int64_t id : connections) {
+    merged_connections_.insert(id);
+    std::erase_if(new_capture_findings_, [id](const FindingRow& r) { return r.connection_id == id; });
+    auto rows = capture_finding_rows_.find(id);
+    if (rows == capture_finding_rows_.end()) continue;
+    if (!remove) remove.emplace(db_.prepare("DELETE FROM findings WHERE id = ?"));
+    for (int64_t row : rows->second) {
+      remove->bind(1, row);
+      remove->run();
+    }
+    capture_finding_rows_.erase(rows);
+  }
 }
 
 // Capture findings (those of the profile at start, then a batch's): as
@@ -146,7 +164,7 @@ void LiveFindings::read_capture_findings(const IdRange* range) {
       "ORDER BY id");
   if (range) s.bind(1, range->first).bind(2, range->last);
   while (s.step()) {
-    // Never merged while collecting (live_joiner.h): the set is the profile's at start.
+    // The profile's merges at start, then those made live (take_merges).
     if (s.column_is_null(4) || merged_connections_.count(s.column_int(4))) continue;
     new_capture_findings_.push_back(finding_row_from(s));
   }

@@ -52,6 +52,11 @@ class LiveFindings {
   // trace ended in the batch (only then can never-resolved threads appear).
   // True when they changed.
   bool update(const BatchRows& rows, const std::vector<LinkChange>& links, bool a_trace_ended);
+  // Before update, in the batch's transaction: trace connections merged
+  // with a capture's (live_capture_joins.h). Their TCP findings are the
+  // capture's, as in the whole pass: those already written are deleted,
+  // later ones are not written.
+  void take_merges(const std::vector<int64_t>& connections);
 
  private:
   // When a connection ends (thread_findings.cpp's rule): its first FIN or
@@ -99,6 +104,9 @@ class LiveFindings {
   std::vector<FindingRow> new_capture_findings_;
   bool first_update_ = true;
   std::set<int64_t> merged_connections_;  // same_as set: their findings are the capture's
+  // The findings rows appended from capture findings, by connection (a
+  // trace's connection merged later takes its rows back out).
+  std::unordered_map<int64_t, std::vector<int64_t>> capture_finding_rows_;
   // For "N of M connections end with an exception": every exception event
   // (failed thread's end, exception instant) of each thread as (time,
   // message), the threads' connections and each connection's threads, the

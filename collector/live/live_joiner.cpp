@@ -197,8 +197,11 @@ void LiveJoiner::index_connection(const JoinConnection& c, bool add) {
 // moved, can change (the rest decide as before: see live_joiner.h).
 void LiveJoiner::affected_by(const JoinConnection* before, const JoinConnection& now,
                              std::set<int64_t>& touched) const {
-  bool first_moved = !before || before->first_ns != now.first_ns;
-  bool last_moved = !before || before->last_ns != now.last_ns;
+  // A merge (same_as, live_capture_joins.h) changes whose row the
+  // connection is: every thread naming it decides again.
+  bool merged = before && before->same_as != now.same_as;
+  bool first_moved = !before || merged || before->first_ns != now.first_ns;
+  bool last_moved = !before || merged || before->last_ns != now.last_ns;
   if (!first_moved && !last_moved) return;
   // The times at which covers() or distance() changed.
   int64_t from = now.first_ns - kJoinTimeSlackNs, to = now.last_ns + kJoinTimeSlackNs;

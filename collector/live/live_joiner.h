@@ -12,10 +12,11 @@
 // evidence it names at a time its new extent covers (and did not before),
 // and those no connection of that name covers yet (they take the nearest).
 // Links the trace made itself (connection_id set by the importer) stay.
-// Not done live: merging a trace's connection with a capture's (same_as),
-// and clock alignment; both run when the collector stops, and the live
-// links are undone first (undo_links) so that the stop pass decides every
-// thread on the final clocks.
+// A trace connection merged with a capture's (same_as) is merged before the
+// joiner reads it (live_capture_joins.h, traces on Unix time only). Not
+// done live: clock alignment; it runs when the collector stops, and the
+// live links are undone first (undo_links) so that the stop pass decides
+// every thread on the final clocks.
 #pragma once
 
 #include <cstdint>

@@ -40,7 +40,16 @@ WalCheckpointer::WalCheckpointer(sqlite3* writer, const std::string& path)
   sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   // As the writer's: the WAL is synced before its pages are copied, the
   // profile after (a checkpoint is safe against a kill or a power cut).
-  sqlite3_exec(db_, "PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr);
+  // It is also this connection's first read of the file: the one that opens
+  // the WAL. Unchecked, a failure here (busy reading the schema) left a
+  // connection whose every checkpoint was a silent no-op; it waits for a
+  // lock a while, and the collector fails at start saying why.
+  sqlite3_busy_timeout(db_, 5000);
+  if (sqlite3_exec(db_, "PRAGMA synchronous = NORMAL", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    std::string why = sqlite3_errmsg(db_);
+    sqlite3_close(db_);
+    throw std::runtime_error("cannot open " + path + " to checkpoint it: " + why);
+  }
   thread_ = std::thread([this] { run(); });
   sqlite3_wal_hook(writer_, &WalCheckpointer::on_commit, this);  // replaces wal_autocheckpoint's
 }
@@ -87,7 +96,8 @@ void WalCheckpointer::run() {
     due_ = false;
     running_ = true;
     lock.unlock();
-    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int wal_frames = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, nullptr);
     lock.lock();
     running_ = false;
     wake_.notify_all();  // a writer waiting to copy the rest itself
@@ -100,6 +110,13 @@ void WalCheckpointer::run() {
       reported_ = true;
       std::cerr << "lurk collect: " << path_ << ": a WAL checkpoint failed: " << sqlite3_errmsg(db_)
                 << "\n";
+    }
+    // -1: this connection does not see the file in WAL mode, so it copied
+    // nothing; the writer's copies past kRestartPages still bound the WAL.
+    if (rc == SQLITE_OK && wal_frames == -1 && !reported_) {
+      reported_ = true;
+      std::cerr << "lurk collect: " << path_ << ": the checkpoint thread does not see the WAL; the writer "
+                << "copies its pages back itself\n";
     }
   }
 }

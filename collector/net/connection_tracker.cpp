@@ -107,7 +107,7 @@ ConnectionTracker::Connection& ConnectionTracker::start_connection(const Connect
 
 void ConnectionTracker::update_state(Connection& c) {
   ConnectionRow& r = c.row;
-  if (r.rst_seen) r.state = "reset";
+  if (c.reset_before_close) r.state = "reset";
   else if (r.fin_a && r.fin_b) r.state = "closed";
   else if (r.fin_a || r.fin_b) r.state = "closing";
   else if (r.syn_seen && r.synack_seen) r.state = "established";
@@ -121,6 +121,11 @@ void ConnectionTracker::add(const TcpSegment& s) {
   Connection* c = it == active_.end() ? nullptr : it->second;
   bool reused = c && (is_port_reuse(*c, s) || is_reused_syn_ack(*c, s));
   if (!c || is_port_reuse(*c, s)) c = &start_connection(key, s);
+  // A new incarnation kept in the row (its SYN not captured): its close starts over.
+  if (reused) {
+    c->close = TcpClose();
+    c->reset_before_close = false;
+  }
 
   if (!c->changed) {
     c->changed = true;
@@ -135,7 +140,11 @@ void ConnectionTracker::add(const TcpSegment& s) {
   (dir == 0 ? r.bytes_ab : r.bytes_ba) += s.payload_len;
   if (s.has(kSyn)) (s.has(kAck) ? r.synack_seen : r.syn_seen) = true;
   if (s.has(kFin)) (dir == 0 ? r.fin_a : r.fin_b) = true;
-  if (s.has(kRst)) r.rst_seen = true;
+  if (s.has(kRst)) {
+    r.rst_seen = true;
+    if (!c->close.closed()) c->reset_before_close = true;
+  }
+  c->close.note(dir, s.flags, s.seq, s.payload_len, s.ack);
 
   PacketRow packet;
   packet.source_id = source_id_;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "net/connection_observer.h"
+#include "net/tcp_close.h"
 #include "net/tcp_segment.h"
 #include "storage/rows.h"
 
@@ -60,6 +61,11 @@ class ConnectionTracker {
     std::unique_ptr<SegmentAnalyzer> analyzer;
     // Told of the packets as they are written (the findings, docs/findings.md).
     std::unique_ptr<ConnectionObserver> observer;
+    // The clean close (both FINs acknowledged), and whether a RST came before
+    // it: a RST after it is a closed socket answering a stray segment, and the
+    // connection's state stays "closed" (net/tcp_close.h).
+    TcpClose close;
+    bool reset_before_close = false;
     bool changed = false;  // since the last flush
     bool written = false;  // its row is in the file (written at the first flush or the end)
   };

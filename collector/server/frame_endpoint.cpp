@@ -154,7 +154,9 @@ void FrameEndpoint::adopt_background() {
   }
   std::string why;
   store_ = LaneStore::open(profile_, *model_, why);
-  lanes_->set_store(store_.get());  // the lanes read from the rows so far are dropped: views of the store from now on
+  // The lanes read from the rows so far are dropped: views of the store from
+  // now on. Without a store they stay (dropping them would only read them again).
+  if (store_) lanes_->set_store(store_.get());
   std::string problem = background_->problem();
   store_note_ = store_ ? problem
                        : "not made in the background (" + (problem.empty() ? why : problem) +

@@ -67,6 +67,8 @@ class FrameEndpoint {
   // still being made in the background; wait_for_background blocks until
   // they are and takes them (tests, benchmarks).
   bool background_pending() const { return background_ != nullptr; }
+  // Whether that work is over (then wait_for_background does not block).
+  bool background_done() const { return !background_ || background_->done(); }
   void wait_for_background();
   // Until the model has the flows and periods the background reads first.
   void wait_for_flows();

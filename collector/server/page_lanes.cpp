@@ -1,5 +1,5 @@
-// PageLanes (page_lanes.h): the lane store made or reused at start, served
-// from the descriptor opened then.
+// PageLanes (page_lanes.h): the lane store made or reused on a thread started
+// with the server, served from the descriptor opened when it was ready.
 #include "server/page_lanes.h"
 
 #include <fcntl.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <exception>
 
 #include "server/file_ranges.h"
@@ -15,55 +16,107 @@
 #include "server/lane_summary_file.h"
 
 namespace lurk::server {
+namespace {
 
-std::shared_ptr<PageLanes> PageLanes::prepare(const std::filesystem::path& profile,
-                                              const std::filesystem::path& temp_dir, std::string& note) {
-  note.clear();
-  auto start = std::chrono::steady_clock::now();
+// How long a request for the store waits for it before the page is told to
+// read its lanes from the profile: past any store a page-sized profile makes
+// (10M events: ~4 s quiet), short of a client's patience.
+constexpr auto kLongestWait = std::chrono::minutes(5);
+
+}  // namespace
+
+std::shared_ptr<PageLanes> PageLanes::start(const std::filesystem::path& profile,
+                                            const std::filesystem::path& temp_dir) {
   std::shared_ptr<PageLanes> lanes(new PageLanes());
   lanes->profile_ = profile;
   lanes->identity_ = profile_identity(profile);
-  try {
-    // The native mode's own start-up: the summary and the store read from
-    // the cache, or made in one pass (and kept), then checked against the
-    // profile. Its lanes are never read here (no frame is drawn).
-    FrameEndpoint endpoint(profile, temp_dir, 0);
-    lanes->made_ = !endpoint.summary().from_file || !endpoint.store_note().empty();
-    // A profile with lane facts opens without its store, which is made in
-    // the background (a native view draws from the rows meanwhile). The page
-    // has no such fallback but its own slow read of the rows, and the
-    // endpoint ends here (its background with it): the store is made now,
-    // before the URL is printed, as for a profile without facts.
-    if (endpoint.background_pending()) endpoint.wait_for_background();
-    if (!endpoint.has_store()) {
-      note = endpoint.store_note().empty() ? "no lane store could be made" : endpoint.store_note();
-      return nullptr;
-    }
-    // Opened while the endpoint still holds the store it checked: a later
-    // rename in the cache leaves these bytes as they were.
-    std::filesystem::path path = lane_store_path(profile);
-    lanes->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat st {};
-    if (lanes->fd_ < 0 || ::fstat(lanes->fd_, &st) != 0) {
-      note = path.string() + ": cannot open it to serve";
-      return nullptr;
-    }
-    lanes->size_ = uint64_t(st.st_size);
-    lanes->etag_ = "\"lanes-" + std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
-                   std::to_string(st.st_mtim.tv_nsec) + "\"";
-  } catch (const std::exception& e) {
-    note = std::string("the lane store could not be made: ") + e.what();
-    return nullptr;
-  }
-  lanes->seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  lanes->thread_ = std::thread([raw = lanes.get(), temp_dir] { raw->prepare(temp_dir); });
+  std::fprintf(stderr, "lurk: lane store for the page: being made or checked beside the server (/trace.lanes "
+                       "answers once it is ready)\n");
   return lanes;
 }
 
+void PageLanes::prepare(const std::filesystem::path& temp_dir) {
+  auto began = std::chrono::steady_clock::now();
+  Outcome result;
+  int fd = -1;
+  std::string etag;
+  try {
+    // The native mode's own start-up: the summary and the store read from
+    // the cache, or made (and kept), then checked against the profile. Its
+    // lanes are never read here (no frame is drawn). A profile with lane
+    // facts opens at once and makes its store in the background: waited for
+    // here, where the page's request waits too (the page's alternative is
+    // its own slow read of the rows).
+    FrameEndpoint endpoint(profile_, temp_dir, 0);
+    result.made = !endpoint.summary().from_file || !endpoint.store_note().empty();
+    while (!endpoint.background_done()) {
+      if (stop_.load()) return;  // the endpoint stops its background as it goes
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    endpoint.wait_for_background();
+    if (!endpoint.has_store()) {
+      result.note = endpoint.store_note().empty() ? "no lane store could be made" : endpoint.store_note();
+    } else {
+      // Opened while the endpoint still holds the store it checked: a later
+      // rename in the cache leaves these bytes as they were.
+      std::filesystem::path path = lane_store_path(profile_);
+      fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      struct stat st {};
+      if (fd < 0 || ::fstat(fd, &st) != 0) {
+        result.note = path.string() + ": cannot open it to serve";
+      } else {
+        result.ready = true;
+        result.size = uint64_t(st.st_size);
+        etag = "\"lanes-" + std::to_string(st.st_size) + "-" + std::to_string(st.st_mtim.tv_sec) + "." +
+               std::to_string(st.st_mtim.tv_nsec) + "\"";
+      }
+    }
+  } catch (const std::exception& e) {
+    result.note = std::string("the lane store could not be made: ") + e.what();
+  }
+  if (!result.ready && fd >= 0) {
+    ::close(fd);
+    fd = -1;
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  if (result.ready)
+    std::fprintf(stderr, "lurk: lane store for the page %s in %.3g s (%llu bytes, %s)\n",
+                 result.made ? "made" : "checked", result.seconds, (unsigned long long)result.size,
+                 lane_store_path(profile_).c_str());
+  else
+    std::fprintf(stderr, "lurk: the page reads its lanes from the profile (%s)\n", result.note.c_str());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    outcome_ = result;
+    fd_ = fd;
+    etag_ = etag;
+  }
+  settled_.store(true, std::memory_order_release);
+}
+
 PageLanes::~PageLanes() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
   if (fd_ >= 0) ::close(fd_);
 }
 
+PageLanes::Outcome PageLanes::outcome() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return outcome_;
+}
+
 HttpResponse PageLanes::answer(const HttpRequest& request) {
+  if (!settled_.load(std::memory_order_acquire)) {
+    if (request.deferred_for < kLongestWait) {
+      HttpResponse later;
+      later.defer = true;
+      return later;
+    }
+    return text_response(404, "the lane store is still being made: the page reads its lanes from the profile");
+  }
+  Outcome done = outcome();  // final once settled: fd_ and etag_ no longer change
+  if (!done.ready) return text_response(404, "no lane store: " + done.note);
   // The store describes the profile as it was at start; the page's fresher
   // copy would refuse it anyway (its last row ids differ), this saves the fetch.
   if (profile_identity(profile_) != identity_)
@@ -72,7 +125,7 @@ HttpResponse PageLanes::answer(const HttpRequest& request) {
   const std::string* range = request.header("range");
   const std::string* if_range = request.header("if-range");
   if (if_range && *if_range != etag_) range = nullptr;
-  HttpResponse response = file_response(range, {shared_from_this(), fd_, size_, "application/octet-stream"});
+  HttpResponse response = file_response(range, {shared_from_this(), fd_, done.size, "application/octet-stream"});
   response.add_header("Accept-Ranges", "bytes");
   response.add_header("ETag", etag_);
   return response;

@@ -4,18 +4,25 @@
 // in lurk's cache) served beside /trace.lurk, so that the page takes its
 // lanes as views of those bytes instead of stepping ~10M rows out of SQLite
 // in the wasm (bench/RESULTS.md, issue 15). The store is made, or reused
-// from the cache, once at start by the same code as server-backed viewing
-// (FrameEndpoint), and served from a descriptor opened then, so a store the
-// cache replaces later (by a rename) does not change under a page. The page
+// from the cache, by the same code as server-backed viewing (FrameEndpoint),
+// on a thread of its own started with the server: the URL is printed at
+// once, the page fetches the profile meanwhile, and its request for
+// /trace.lanes waits (a deferred answer: the server's loop serves everyone
+// else) until the store is ready. It is served from a descriptor opened
+// then, so a store the cache replaces later (by a rename) does not change
+// under a page. The page
 // checks the store against the profile it fetched before using it (last row
 // ids, lane keys, sizes); once the profile changes the server stops offering
 // it (404), and the page reads its lanes from the profile as before.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "server/http_request.h"
 #include "server/http_response.h"
@@ -25,27 +32,40 @@ namespace lurk::server {
 class PageLanes : public std::enable_shared_from_this<PageLanes> {
  public:
   static constexpr const char* kPath = "/trace.lanes";
-  // The store of `profile`, made or reused; null when there is none to
-  // serve (`note` says why, on stderr). `temp_dir`: private (the outline
-  // FrameEndpoint writes there, then removes).
-  static std::shared_ptr<PageLanes> prepare(const std::filesystem::path& profile,
-                                            const std::filesystem::path& temp_dir, std::string& note);
+  // Starts making (or checking) the store of `profile` on a thread; says on
+  // stderr when it is ready, or why the page reads its lanes from the
+  // profile instead. `temp_dir`: private (the outline FrameEndpoint writes
+  // there, then removes), outlives this.
+  static std::shared_ptr<PageLanes> start(const std::filesystem::path& profile,
+                                          const std::filesystem::path& temp_dir);
+  // Stops the thread: between two lanes of a store being made (the cache
+  // keeps nothing half made), after the pass of a profile without lane facts.
   ~PageLanes();
-  // GET /trace.lanes (Range as /trace.lurk); 404 once the profile changed.
+  // GET /trace.lanes (Range as /trace.lurk): deferred while the store is
+  // being made; 404 when there is none or once the profile changed.
   HttpResponse answer(const HttpRequest& request);
-  uint64_t size() const { return size_; }
-  double seconds() const { return seconds_; }  // spent making or checking it at start
-  bool made() const { return made_; }           // made now (not reused from the cache)
+
+  struct Outcome {
+    bool ready = false;
+    bool made = false;   // made now (not reused from the cache)
+    uint64_t size = 0;
+    double seconds = 0;  // spent making or checking it
+    std::string note;    // why there is none
+  };
 
  private:
   PageLanes() = default;
+  void prepare(const std::filesystem::path& temp_dir);
+  Outcome outcome() const;
+
   std::filesystem::path profile_;
   std::string identity_;  // the profile's when the store was checked (profile_identity)
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> settled_{false};  // outcome_ and what it describes are final
+  mutable std::mutex mutex_;
+  Outcome outcome_;
   int fd_ = -1;
-  uint64_t size_ = 0;
   std::string etag_;
-  double seconds_ = 0;
-  bool made_ = false;
 };
-
 }  // namespace lurk::server

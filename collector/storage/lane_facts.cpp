@@ -4,15 +4,14 @@
 
 #include <algorithm>
 
+#include "storage/span_depth.h"
 #include "storage/sqlite_handle.h"
 
+// The table's columns named, so that a column added later is not filled by position.
+#define LURK_INSERT_LANE_FACTS \
+  "INSERT INTO lane_facts(kind, source_id, lane, name, events, first_ns, last_ns, depths, min_value, max_value) "
+
 namespace lurk {
-namespace {
-
-// As the model counts a thread's rows of spans: depth clamped to 0..1000, plus one.
-int64_t depth_count(int64_t depth) { return std::clamp<int64_t>(depth, 0, 1000) + 1; }
-
-}  // namespace
 
 void LaneFacts::add_span(const SpanRow& row) {
   if (!last_span_ || row.thread_id != last_thread_) {
@@ -24,7 +23,7 @@ void LaneFacts::add_span(const SpanRow& row) {
   f.note(row.start_ns);
   f.note(row.end_ns);
   // Running periods are drawn in a strip of their own: no row of depth.
-  if (row.kind != "running") f.depths = std::max(f.depths, depth_count(row.depth));
+  if (row.kind != "running") f.depths = std::max(f.depths, span_depth_rows(row.depth));
 }
 
 void LaneFacts::add_period(const PeriodRow& row) {
@@ -57,7 +56,7 @@ void LaneFacts::add_counter(const CounterRow& row) {
 
 void LaneFacts::recount_depths(Database& db, const std::vector<int64_t>& threads) {
   Statement count = db.prepare(
-      "SELECT coalesce(max(min(max(depth, 0), 1000) + 1), 0) FROM spans WHERE thread_id = ? AND kind <> 'running'");
+      "SELECT coalesce(max(" LURK_SQL_SPAN_DEPTH_ROWS "), 0) FROM spans WHERE thread_id = ? AND kind <> 'running'");
   for (int64_t thread : threads) {
     count.bind(1, thread);
     Fact& f = spans_[thread];
@@ -103,24 +102,24 @@ void LaneFacts::clear() {
 void LaneFacts::rebuild(Database& db) {
   db.exec("DELETE FROM lane_facts");
   db.exec(
-      "INSERT INTO lane_facts SELECT 0, 0, thread_id, 0, count(*), min(min(start_ns, end_ns)), "
-      "max(max(start_ns, end_ns)), max(CASE WHEN kind = 'running' THEN 0 ELSE min(max(depth, 0), 1000) + 1 END), "
+      LURK_INSERT_LANE_FACTS "SELECT 0, 0, thread_id, 0, count(*), min(min(start_ns, end_ns)), "
+      "max(max(start_ns, end_ns)), max(CASE WHEN kind = 'running' THEN 0 ELSE " LURK_SQL_SPAN_DEPTH_ROWS " END), "
       "0, 0 FROM spans GROUP BY thread_id");
   db.exec(
-      "INSERT INTO lane_facts SELECT 1, coalesce(source_id, 0), 0, 0, count(*), min(ts_ns), max(ts_ns), 0, 0, 0 "
+      LURK_INSERT_LANE_FACTS "SELECT 1, coalesce(source_id, 0), 0, 0, count(*), min(ts_ns), max(ts_ns), 0, 0, 0 "
       "FROM instants GROUP BY coalesce(source_id, 0)");
   db.exec(
-      "INSERT INTO lane_facts SELECT 2, coalesce(source_id, 0), coalesce(thread_id, -coalesce(source_id, 0)), "
+      LURK_INSERT_LANE_FACTS "SELECT 2, coalesce(source_id, 0), coalesce(thread_id, -coalesce(source_id, 0)), "
       "name, count(*), min(ts_ns), max(ts_ns), 0, min(value), max(value) FROM counters GROUP BY 2, 3, 4");
   db.exec(
-      "INSERT INTO lane_facts SELECT 3, source_id, 0, 0, count(*), min(min(start_ns, end_ns)), "
+      LURK_INSERT_LANE_FACTS "SELECT 3, source_id, 0, 0, count(*), min(min(start_ns, end_ns)), "
       "max(max(start_ns, end_ns)), 0, 0, 0 FROM periods GROUP BY source_id");
-  db.exec("INSERT INTO lane_facts SELECT 4, 0, 0, 0, count(*), 0, 0, 0, 0, 0 FROM flows HAVING count(*) > 0");
+  recount_flows(db);
 }
 
 void LaneFacts::recount_flows(Database& db) {
   db.exec("DELETE FROM lane_facts WHERE kind = 4");
-  db.exec("INSERT INTO lane_facts SELECT 4, 0, 0, 0, count(*), 0, 0, 0, 0, 0 FROM flows HAVING count(*) > 0");
+  db.exec(LURK_INSERT_LANE_FACTS "SELECT 4, 0, 0, 0, count(*), 0, 0, 0, 0, 0 FROM flows HAVING count(*) > 0");
 }
 
 void LaneFacts::shift_source(Database& db, int64_t source_id, int64_t delta_ns) {

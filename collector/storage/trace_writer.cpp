@@ -144,7 +144,12 @@ void TraceWriter::begin_live() {
   // 21% lighter with this and the checkpoints off it; 16 MiB: 23%;
   // bench/RESULTS.md, "live12").
   db_.exec("PRAGMA cache_size = -8192");
-  db_.exec("BEGIN");
+  // IMMEDIATE: the collector holds the profile's write lock from batch to
+  // batch, so another writer (`lurk ingest -o` on the same file) is refused
+  // with "database is locked" instead of committing under the collector's
+  // open transaction, whose snapshot it made stale (the collector then failed
+  // at its next write; docs/live.md, "Not done yet").
+  db_.exec("BEGIN IMMEDIATE");
   in_transaction_ = true;
   live_ = true;
   next_source_id_ = db_.query_int("SELECT coalesce(max(id), 0) + 1 FROM sources");
@@ -194,7 +199,7 @@ void TraceWriter::queue_commit_batch(std::vector<SourceRow> sources, bool last,
       facts->write(db_);
       if (in_batch) in_batch();
       db_.exec("COMMIT");
-      if (!last) db_.exec("BEGIN");
+      if (!last) db_.exec("BEGIN IMMEDIATE");  // as begin_live's
     } catch (...) {
       if (finished) finished(std::current_exception());
       throw;  // the queue keeps it and drops the jobs behind it
@@ -493,17 +498,58 @@ void TraceWriter::queue_rows(std::vector<Row>& pending, const BulkTable<Row>& ta
   });
 }
 
+namespace {
+
+// The packet columns that may be NULL, in kPacketColumns' order after the
+// twelve that never are.
+constexpr std::array<const char*, 6> kNullablePacketColumns = {
+    "dup_ack_num", "dup_ack_frame", "rtt_ns", "ts_rtt_ns", "sender_thread", "receiver_thread"};
+constexpr const char* kPacketColumnsNeverNull =
+    "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
+    "wire_len, analysis";
+
+// Bit i set: some row of the job has kNullablePacketColumns[i].
+unsigned nullable_columns_used(const std::vector<PacketRow>& rows) {
+  unsigned used = 0;
+  for (const PacketRow& r : rows) {
+    used |= (r.dup_ack_num ? 1u : 0u) | (r.dup_ack_frame ? 2u : 0u) | (r.rtt_ns ? 4u : 0u) |
+            (r.ts_rtt_ns ? 8u : 0u) | (r.sender_thread ? 16u : 0u) | (r.receiver_thread ? 32u : 0u);
+  }
+  return used;
+}
+
+std::string packet_insert_sql(unsigned used) {
+  std::string columns = kPacketColumnsNeverNull;
+  for (size_t i = 0; i < kNullablePacketColumns.size(); ++i)
+    if (used & (1u << i)) columns += std::string(", ") + kNullablePacketColumns[i];
+  return "INSERT OR FAIL INTO packets(" + columns + ") SELECT " + columns +
+         " FROM lurk_packet_batch(?)";
+}
+
+}  // namespace
+
 // One INSERT per job: SQLite reads the rows from the job's vector through
 // lurk_packet_batch (storage/packet_batch_table.h) in file order, so their
-// ids are what one INSERT per row would give them.
+// ids are what one INSERT per row would give them. The nullable columns
+// that no row of the job fills are left out of it (NULL, as they would be
+// read): each column read costs SQLite ~100 instructions a row (the VColumn
+// call, a copy, the affinity); a capture never fills the traced segments'
+// threads, and a job without loss no duplicate-ACK pair (bench/RESULTS.md,
+// writer13: -2.9% on the writer thread of a 3,000-connection capture).
 void TraceWriter::write_packet_rows(const std::vector<PacketRow>& rows) {
-  static const std::string sql = std::string("INSERT OR FAIL INTO packets(") + kPacketColumns +
-                                 ") SELECT " + kPacketColumns + " FROM lurk_packet_batch(?)";
+  unsigned used = nullable_columns_used(rows);
+  Statement*& insert = packet_inserts_[used];
+  if (!insert) insert = &statement("packets_batch_" + std::to_string(used), packet_insert_sql(used));
   PacketBatch batch{rows.data(), rows.size()};
-  Statement& insert = statement("packets_batch", sql);
-  insert.bind_pointer(1, &batch, kPacketBatchPointerType);
-  insert.step();
-  insert.reset();  // the pointer goes with the bindings
+  // Reset (the pointer cleared with the bindings) also when the step throws:
+  // a statement left halted with a dead pointer bound would fail the next
+  // bind with SQLITE_MISUSE, hiding the first error.
+  struct ResetOnExit {
+    Statement& statement;
+    ~ResetOnExit() { statement.reset(); }
+  } reset_on_exit{*insert};
+  insert->bind_pointer(1, &batch, kPacketBatchPointerType);
+  insert->step();
 }
 
 template <typename Row>

@@ -11,6 +11,7 @@
 // read the file (and db()) first wait for every queued row.
 #pragma once
 
+#include <array>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -154,7 +155,7 @@ class TraceWriter {
   void write_rows(const BulkTable<Row>& table, const std::vector<Row>& rows);
   // Queues the capture findings gathered so far as one job.
   void queue_capture_findings();
-  // Packets by runs of the same shape (the columns they leave NULL).
+  // A job's packets in one INSERT of the columns its rows fill.
   void write_packet_rows(const std::vector<PacketRow>& rows);
   // The tail of a job shorter than a bulk run: rows from `from` on, one
   // INSERT each (write_rows and write_packet_rows both end so).
@@ -172,6 +173,9 @@ class TraceWriter {
   int64_t next_source_id_ = 1;  // live: ids handed out by add_live_source
   std::unordered_map<std::string, Statement, KeyHash, std::equal_to<>> statements_;
   std::unordered_map<std::string, BindOnChange, KeyHash, std::equal_to<>> bulk_statements_;
+  // write_packet_rows' INSERTs (in statements_) by the nullable columns
+  // they write: a bit set over 6 columns, found without building a key.
+  std::array<Statement*, 64> packet_inserts_{};
   std::vector<ConnectionRow> pending_connections_;
   struct CaptureFinding {
     int64_t source_id;

@@ -20,7 +20,7 @@ import time
 
 lurk, src, make_ctf, shared = sys.argv[1:5]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
-from cli_checks import check, finish  # noqa: E402
+from cli_checks import check, check_same_rows, finish  # noqa: E402
 from live_collector import Collector, Sender, ctf_packets as packets, log_lines  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-ctf-")
@@ -69,9 +69,7 @@ def collect_with(send, name):
 def same_rows(name, live, ingested):
     for table in TABLES:
         a, b = rows(live, table), rows(ingested, table)
-        check(a == b, "%s: table %s over TCP equals lurk ingest's (%d vs %d rows; first "
-              "difference %s)" % (name, table, len(a), len(b),
-                                  next(((x, y) for x, y in zip(a, b) if x != y), None)))
+        check_same_rows(a, b, "%s: table %s over TCP equals lurk ingest's" % (name, table))
     check(source_counts(live) == source_counts(ingested),
           "%s: records/skipped/errors/status %s vs ingest %s"
           % (name, source_counts(live), source_counts(ingested)))

@@ -23,7 +23,7 @@ import time
 
 lurk, src, make_ctf, shared = sys.argv[1:5]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
-from cli_checks import check, finish  # noqa: E402
+from cli_checks import check, check_same_rows, finish  # noqa: E402
 from live_collector import Collector, Sender, ctf_packets as packets, wait_acked  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-ctf-connections-")
@@ -115,9 +115,7 @@ def collect_in_parts(path, name, cuts):
     for table in TABLES:
         a = query(profile, "SELECT * FROM %s ORDER BY 1" % table)
         b = query(ingested, "SELECT * FROM %s ORDER BY 1" % table)
-        check(a == b, "%s after the stop: table %s equals lurk ingest's (%d vs %d rows; first "
-              "difference %s)" % (name, table, len(a), len(b),
-                                  next(((x, y) for x, y in zip(a, b) if x != y), None)))
+        check_same_rows(a, b, "%s after the stop: table %s equals lurk ingest's" % (name, table))
     return progress, sorted(ingest_rows)
 
 
@@ -142,6 +140,5 @@ check(code == 0, "the collector stops cleanly: %s" % err[-300:])
 for table in TABLES:
     a = query(profile, "SELECT * FROM %s ORDER BY 1" % table)
     b = query(ingested, "SELECT * FROM %s ORDER BY 1" % table)
-    check(a == b, "after the stop: table %s equals lurk ingest's (%d vs %d rows; first difference %s)"
-          % (table, len(a), len(b), next(((x, y) for x, y in zip(a, b) if x != y), None)))
+    check_same_rows(a, b, "after the stop: table %s equals lurk ingest's" % table)
 finish()

@@ -29,7 +29,7 @@ import time
 
 lurk, src, make_ctf, shared = sys.argv[1:5]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
-from cli_checks import check, finish  # noqa: E402
+from cli_checks import check, check_same_rows, finish  # noqa: E402
 from live_collector import ctf_packets as packets, free_port, open_stream as connect, start_collector_at  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-ctf-resume-")
@@ -93,9 +93,7 @@ def rows(profile, table):
 def same_rows(name, live, ingested):
     for table in TABLES:
         a, b = rows(live, table), rows(ingested, table)
-        check(a == b, "%s: table %s equals lurk ingest's (%d vs %d rows; first difference %s)"
-              % (name, table, len(a), len(b),
-                 next(((x, y) for x, y in zip(a, b) if x != y), None)))
+        check_same_rows(a, b, "%s: table %s equals lurk ingest's" % (name, table))
     counts = "SELECT records, skipped, errors, status FROM sources"
     check(query(live, counts) == query(ingested, counts),
           "%s: records/skipped/errors/status %s vs ingest %s"
@@ -248,9 +246,7 @@ def test_stopped_then_resumed():
         if table == "ingest_errors":
             continue  # the cut is recorded, as it should be
         a, b = rows(profile, table), rows(ingested, table)
-        check(a == b, "stopped then resumed: table %s equals lurk ingest's (%d vs %d rows; "
-              "first difference %s)" % (table, len(a), len(b),
-                                        next(((x, y) for x, y in zip(a, b) if x != y), None)))
+        check_same_rows(a, b, "stopped then resumed: table %s equals lurk ingest's" % table)
     records = "SELECT records, skipped FROM sources"
     check(query(profile, records) == query(ingested, records),
           "stopped then resumed: records %s vs ingest %s"

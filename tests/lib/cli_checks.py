@@ -17,6 +17,14 @@ def check(ok, what):
         print("FAIL:", what)
 
 
+def check_same_rows(a, b, what):
+    """Counts one check: two lists of rows are equal; `what` names them
+    (e.g. "after the stop: table spans equals lurk ingest's"), and a failure
+    says both counts and the first differing pair."""
+    check(a == b, "%s (%d vs %d rows; first difference %s)"
+          % (what, len(a), len(b), next(((x, y) for x, y in zip(a, b) if x != y), None)))
+
+
 def run(cmd, ok=(0,)):
     """Runs cmd; its CompletedProcess, or RuntimeError when its exit code is not in ok."""
     r = subprocess.run(cmd, capture_output=True, text=True)

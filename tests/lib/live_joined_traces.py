@@ -5,6 +5,9 @@ events name those connections the ways the joiner reads (a `conn` tag: the
 4-tuple; a label's `port` arg; a "TCP connect" label just before the SYN),
 some failing with an exception at the connection's end. Imported with
 sys.path at tests/lib."""
+import socket
+import struct
+
 from live_collector import T0
 
 SERVER = ("10.0.0.2", 80)
@@ -22,18 +25,50 @@ def tcp(ts, lport, direction, seq, ack, length, flags):
             % (ts, lport, SERVER[0], SERVER[1], direction, seq, ack, length, flags))
 
 
-def net_lines(first, count):
-    """Segments of connections first..first+count-1: handshake, a request, then
-    FIN (even i) or RST (odd i) at 300 ms."""
+def segments(first, count):
+    """Connections first..first+count-1: handshake, a request, then FIN (even
+    i) or RST (odd i) at 300 ms, as (i, ts, client port, dir, seq, ack, len, flags)."""
     out = []
     for i in range(first, first + count):
         t, port = conn_start(i), 40000 + i
-        out.append(tcp(t, port, "tx", 1000, 0, 0, '["SYN"]'))
-        out.append(tcp(t + 1 * MS, port, "rx", 5000, 1001, 0, '["SYN","ACK"]'))
-        out.append(tcp(t + 2 * MS, port, "tx", 1001, 5001, 100, '["ACK","PSH"]'))
-        end = '["FIN","ACK"]' if i % 2 == 0 else '["RST"]'
-        out.append(tcp(t + 300 * MS, port, "tx", 1101, 5001, 0, end))
+        end = ["FIN", "ACK"] if i % 2 == 0 else ["RST"]
+        out += [(i, t, port, "tx", 1000, 0, 0, ["SYN"]),
+                (i, t + 1 * MS, port, "rx", 5000, 1001, 0, ["SYN", "ACK"]),
+                (i, t + 2 * MS, port, "tx", 1001, 5001, 100, ["ACK", "PSH"]),
+                (i, t + 300 * MS, port, "tx", 1101, 5001, 0, end)]
+    return out
+
+
+def net_lines(first, count, thread=None):
+    """The segments as the stack traced them; with `thread`, each names the
+    thread thread % i sent or received it (packets.sender_thread / receiver_thread)."""
+    out = []
+    for i, ts, port, direction, seq, ack, length, flags in segments(first, count):
+        line = tcp(ts, port, direction, seq, ack, length, '["%s"]' % '","'.join(flags))
+        if thread:
+            line = line[:-2] + ',"thread":"%s"}\n' % (thread % i)
+        out.append(line)
     return "".join(out)
+
+
+TCP_FLAG_BITS = {"FIN": 1, "SYN": 2, "RST": 4, "PSH": 8, "ACK": 16}
+
+
+def capture(first, count):
+    """A pcap (Ethernet, IPv4) of the same segments seen on the wire at the
+    same times: what a capture of the run beside the trace holds."""
+    out = [struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)]
+    client, server = socket.inet_aton("10.0.0.1"), socket.inet_aton(SERVER[0])
+    for _, ts, port, direction, seq, ack, length, flags in segments(first, count):
+        src, dst, sport, dport = ((client, server, port, SERVER[1]) if direction == "tx"
+                                  else (server, client, SERVER[1], port))
+        bits = sum(TCP_FLAG_BITS[f] for f in flags)
+        tcp_header = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, bits, 64240, 0, 0)
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp_header) + length, 0, 0x4000, 64, 6,
+                         0, src, dst)
+        frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp_header + b"x" * length
+        out.append(struct.pack("<IIII", ts // 10**9, ts % 10**9 // 1000, len(frame), len(frame)) + frame)
+    return b"".join(out)
 
 
 def app_lines(first, count):

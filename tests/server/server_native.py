@@ -11,8 +11,11 @@ off, and without the mode /frame and /native are 404. The profile is opened
 lazily: the first view makes its lane summary and lane store (kept in
 LURK_CACHE_DIR), the next reads them (every lane from the store); a store cut
 short in place while a view has it mapped is dropped, not a SIGBUS; a search
-(q=) is 501 in this mode. A profile with lane facts (schema version 5: the
-demo upgraded by an ingest) opens cold from them: the lane summary is not
+(q=) is 501 in this mode; those checks open a profile written before lane
+facts (tests/data/profiles/v4-capture-ctf-jsonl.lurk, schema version 4),
+whose first view makes the summary by a pass over every event. A profile with
+lane facts (schema version 5: the committed demo, with a capture ingested
+into it) opens cold from them: the lane summary is not
 made before the URL, the background's store and minimap come (/native asked
 until they do), and the whole trace's frame is then the one a warm view of the
 same profile draws.
@@ -34,8 +37,11 @@ lurk, src = sys.argv[1:3]
 # Lane summaries (collector/server/lane_summary_file.h) go to a cache of this run's own.
 os.environ["LURK_CACHE_DIR"] = tempfile.mkdtemp(prefix="lurk-native-cache-")
 demo = os.path.join(src, "samples", "demo.lurk")
-db = sqlite3.connect(demo)
-demo_packets = db.execute("SELECT count(*) FROM packets").fetchone()[0]
+# The old cold path (a pass over every event) needs a profile without lane facts.
+pre5 = os.path.join(src, "tests", "data", "profiles", "v4-capture-ctf-jsonl.lurk")
+db = sqlite3.connect(f"file:{pre5}?mode=ro", uri=True)
+check(db.execute("PRAGMA user_version").fetchone()[0] < 5, "the pre-5 fixture is older than lane facts")
+pre5_packets = db.execute("SELECT count(*) FROM packets").fetchone()[0]
 
 
 def frame_query(t0, t1, **extra):
@@ -60,8 +66,8 @@ def check_native_answers(port, duration):
     check(info.status == 200 and info.headers.get("content-type") == "application/json",
           f"/native: {info.status} {info.headers.get('content-type')}")
     j = json.loads(info.body)
-    check(j["native"] is True and j["counts"]["packets"] == demo_packets,
-          f"/native counts: {j['counts']} (the profile has {demo_packets} packets)")
+    check(j["native"] is True and j["counts"]["packets"] == pre5_packets,
+          f"/native counts: {j['counts']} (the profile has {pre5_packets} packets)")
     check(j["rssBytes"] > 0 and j["loadSeconds"] >= 0, f"/native memory and load time: {j}")
 
     outline = get(port, "/outline.lurk")
@@ -78,7 +84,7 @@ def check_native_answers(port, duration):
         n = copy.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         check(n == 0, f"the outline holds no {table}: {n}")
     check(copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "the outline passes integrity_check")
-    check(len(outline.body) < os.path.getsize(demo), f"the outline is smaller: {len(outline.body)} bytes")
+    check(len(outline.body) < os.path.getsize(pre5), f"the outline is smaller: {len(outline.body)} bytes")
 
     r = get(port, "/frame?" + frame_query(0, duration))
     check(r.status == 200 and r.headers.get("content-type") == "application/x-lurk-frame",
@@ -89,7 +95,7 @@ def check_native_answers(port, duration):
     check("access-control-allow-origin" not in r.headers, "/frame is not readable cross-origin")
     version, total_height, layout, rects = parse_frame(r.body)
     check(version == 1 and total_height > 0 and layout[0] > 0, f"frame header: {version} {total_height} {layout}")
-    check(len(rects) > 20, f"the whole demo is drawn with {len(rects)} rectangles")
+    check(len(rects) > 20, f"the whole profile is drawn with {len(rects)} rectangles")
     outside = [x for x in rects if x[0] < 0 or x[2] > 1300.5]
     check(not outside, f"every rectangle within the panel (x 0..1300): {outside[:3]}")
     ruler_rows = [x for x in rects if x[1] >= 50 and x[3] <= 90]
@@ -146,8 +152,8 @@ def duration_of(port):
 
 
 def view_reads_lanes_from_store(what):
-    """A view of the demo whose frame's lanes all come from the lane store."""
-    proc, url = start_view(lurk, ["--native", demo])
+    """A view of the pre-5 profile whose frame's lanes all come from the lane store."""
+    proc, url = start_view(lurk, ["--native", pre5])
     try:
         port = port_of(url)
         info = json.loads(get(port, "/native").body)
@@ -191,7 +197,7 @@ def check_store_cut_short_while_viewed(kept):
     reads lanes from the profile, and its frames are the same bytes as those
     of a view with a whole store."""
     store = os.path.join(os.environ["LURK_CACHE_DIR"], kept[1])
-    proc, url = start_view(lurk, ["--native", demo])
+    proc, url = start_view(lurk, ["--native", pre5])
     try:
         port = port_of(url)
         query = frame_query(0, duration_of(port))
@@ -199,7 +205,7 @@ def check_store_cut_short_while_viewed(kept):
         check(reference.status == 200, f"a frame from the whole store: {reference.status}")
     finally:
         stop(proc)
-    proc, url = start_view(lurk, ["--native", demo])
+    proc, url = start_view(lurk, ["--native", pre5])
     try:
         port = port_of(url)
         with open(store, "r+b") as f:  # in place, as another process would: not a rename
@@ -230,11 +236,11 @@ def check_cold_open_from_lane_facts():
     work = tempfile.mkdtemp(prefix="lurk-native-facts-")
     profile = os.path.join(work, "demo5.lurk")
     shutil.copy(demo, profile)
-    # An ingest upgrades the demo to version 5: its lane facts made from its rows.
+    # The demo holds lane facts (schema 5); an ingest into it adds those of a capture.
     capture = os.path.join(src, "tests", "data", "netlab-reset-v4.pcap")
     subprocess.run([lurk, "ingest", capture, "-o", profile], check=True, capture_output=True)
     facts = sqlite3.connect(profile).execute("SELECT count(*) FROM lane_facts").fetchone()[0]
-    check(facts > 0, f"the upgraded demo has lane facts: {facts} rows")
+    check(facts > 0, f"the demo has lane facts: {facts} rows")
     env = dict(os.environ, LURK_CACHE_DIR=tempfile.mkdtemp(prefix="lurk-native-facts-cache-"))
     frames = []
     for run in ("cold", "warm"):
@@ -263,7 +269,7 @@ def check_cold_open_from_lane_facts():
 
 def main():
     check_cold_open_from_lane_facts()
-    proc, url = start_view(lurk, ["--native", demo])
+    proc, url = start_view(lurk, ["--native", pre5])
     try:
         port = port_of(url)
         check_native_answers(port, duration_of(port))
@@ -279,7 +285,7 @@ def main():
           f"the summary, the outline and the lane store are kept in the cache: {listed}")
     kept = [listed[0], listed[2]]  # the summary and the store
 
-    proc, url = start_view(lurk, ["--native", demo])
+    proc, url = start_view(lurk, ["--native", pre5])
     try:
         port = port_of(url)
         info = json.loads(get(port, "/native").body)

@@ -155,5 +155,46 @@ TEST_F(ConnectionRowsTest, WithoutPluginsPacketsCarryNoAnalysis) {
   EXPECT_EQ(count("SELECT count(*) FROM capture_findings"), 0);
 }
 
+// A connection's state says how it ended: a RST after both FINs were
+// acknowledged is a closed socket answering a stray segment (the lab's
+// duplicated segments do this), so the connection stays "closed" (with its
+// RST counted); a RST before that, even after one FIN, ends it: "reset".
+// Sequence numbers near 2^32 check the comparison wraps.
+TEST_F(ConnectionRowsTest, ARstAfterTheCleanCloseLeavesTheConnectionClosed) {
+  TraceWriter writer(db());
+  SourceRow source{0, "x.pcap", "pcap", "h1", 1};
+  writer.begin_source(source);
+  ConnectionTracker tracker(writer, source.id);
+  auto seg = [](int64_t frame, uint16_t port, bool to_server, uint8_t flags, uint32_t seq,
+                uint32_t ack) {
+    TcpSegment s = segment(frame, 2, port, to_server, flags);
+    s.seq = seq;
+    s.ack = ack;
+    return s;
+  };
+  const uint32_t c = 0xFFFFFFF0u, v = 7000;  // the client's sequence numbers wrap
+  for (uint16_t port : {4000, 4001}) {
+    int64_t f = port == 4000 ? 0 : 100;
+    tracker.add(seg(f + 1, port, true, kSyn, c, 0));
+    tracker.add(seg(f + 2, port, false, kSyn | kAck, v, c + 1));
+    tracker.add(seg(f + 3, port, true, kAck, c + 1, v + 1));
+    tracker.add(seg(f + 4, port, true, kFin | kAck, c + 1, v + 1));  // ends at c + 2 (wrapped)
+    if (port == 4000) {
+      tracker.add(seg(f + 5, port, false, kFin | kAck, v + 1, c + 2));  // acks the client's FIN
+      tracker.add(seg(f + 6, port, true, kAck, c + 2, v + 2));         // acks the server's FIN
+    }
+    tracker.add(seg(f + 7, port, false, kRst, port == 4000 ? v + 2 : v + 1, 0));
+  }
+  tracker.finish();
+  writer.commit_source(source);
+  Database& file = writer.db();
+  EXPECT_EQ(file.query_int("SELECT count(*) FROM connections WHERE port_a = 4000 AND "
+                           "state = 'closed' AND rst_seen = 1"),
+            1);
+  EXPECT_EQ(file.query_int("SELECT count(*) FROM connections WHERE port_a = 4001 AND "
+                           "state = 'reset' AND rst_seen = 1"),
+            1);
+}
+
 }  // namespace
 }  // namespace lurk::test

@@ -1,6 +1,8 @@
 // TraceWriter batches packet rows: every row reaches the file in order, a
-// partial last batch included; whoever reads through db() mid-source sees
-// every packet queued so far; a rollback drops queued rows too.
+// partial last batch included; jobs that leave nullable columns out (none of
+// their rows fills them) store the same values and NULLs as jobs that write
+// them; whoever reads through db() mid-source sees every packet queued so
+// far; a rollback drops queued rows too.
 #include <gtest/gtest.h>
 
 #include "profile_fixture.h"
@@ -64,6 +66,63 @@ TEST_F(PacketBatchTest, EveryRowArrivesInOrderWithItsValues) {
     EXPECT_EQ(rows.column_is_null(8), !want.rtt_ns);
   }
   EXPECT_FALSE(rows.step());
+}
+
+// The nullable columns of a row, as the row has them: frame f fills column i
+// when its job (f / 1024) is 1 (every column, some rows each) or 2 (only
+// the duplicate-ACK pair, on every row); job 0 fills none.
+PacketRow shaped_row(int64_t source_id, int64_t frame) {
+  PacketRow p = packet_row(source_id, 1, frame);
+  p.dup_ack_num.reset();
+  p.rtt_ns.reset();
+  int64_t job = (frame - 1) / 1024;
+  if (job == 1) {
+    if (frame % 3 == 0) p.dup_ack_num = frame, p.dup_ack_frame = frame - 1;
+    if (frame % 5 == 0) p.rtt_ns = 10 * frame;
+    if (frame % 7 == 0) p.ts_rtt_ns = 20 * frame;
+    if (frame % 11 == 0) p.sender_thread = 1;
+    if (frame % 13 == 0) p.receiver_thread = 2;
+  } else if (job == 2) {
+    p.dup_ack_num = 1;
+    p.dup_ack_frame = frame - 2;
+  }
+  return p;
+}
+
+TEST_F(PacketBatchTest, JobsOfEveryShapeStoreTheSameValuesAndNulls) {
+  TraceWriter writer(db());
+  SourceRow source{0, "x.pcap", "pcap", "h5", 1};
+  writer.begin_source(source);
+  const int kRows = 1024 * 3 + 5;  // three full jobs of three shapes, and a partial one
+  for (int frame = 1; frame <= kRows; ++frame) writer.insert_packet(shaped_row(source.id, frame));
+  writer.commit_source(source);
+
+  Statement rows = db().prepare(
+      "SELECT frame, dup_ack_num, dup_ack_frame, rtt_ns, ts_rtt_ns, sender_thread, "
+      "receiver_thread, analysis, wire_len FROM packets ORDER BY id");
+  for (int frame = 1; frame <= kRows; ++frame) {
+    ASSERT_TRUE(rows.step());
+    PacketRow want = shaped_row(source.id, frame);
+    ASSERT_EQ(rows.column_int(0), frame);
+    const std::optional<int64_t>* nullable[] = {&want.dup_ack_num, &want.dup_ack_frame,
+                                                &want.rtt_ns,      &want.ts_rtt_ns,
+                                                &want.sender_thread, &want.receiver_thread};
+    for (int i = 0; i < 6; ++i) {
+      ASSERT_EQ(rows.column_is_null(1 + i), !nullable[i]->has_value())
+          << "frame " << frame << ", nullable column " << i;
+      if (nullable[i]->has_value()) EXPECT_EQ(rows.column_int(1 + i), **nullable[i]);
+    }
+    EXPECT_EQ(rows.column_int(7), int64_t(want.analysis));
+    EXPECT_EQ(rows.column_int(8), int64_t(want.wire_len));
+  }
+  EXPECT_FALSE(rows.step());
+  // Each shape was seen: no nullable column in job 0, all six in job 1.
+  EXPECT_EQ(count("SELECT count(*) FROM packets WHERE frame <= 1024 AND coalesce(dup_ack_num, "
+                  "dup_ack_frame, rtt_ns, ts_rtt_ns, sender_thread, receiver_thread) IS NOT NULL"),
+            0);
+  EXPECT_GT(count("SELECT count(*) FROM packets WHERE frame BETWEEN 1025 AND 2048 AND "
+                  "sender_thread IS NOT NULL AND dup_ack_frame IS NOT NULL"),
+            0);
 }
 
 TEST_F(PacketBatchTest, ReadingThroughDbMidSourceSeesQueuedPackets) {

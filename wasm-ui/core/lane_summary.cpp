@@ -7,6 +7,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "storage/span_depth.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::ui {
@@ -34,7 +35,7 @@ void scan_spans(Database& db, LaneSummary& s) {
     int64_t thread = rows.column_int(0);
     if (!depth || thread != last_thread) depth = &depths[thread];
     last_thread = thread;
-    uint16_t count = uint16_t(std::clamp<int64_t>(rows.column_int(3), 0, 1000) + 1);
+    uint16_t count = uint16_t(span_depth_rows(rows.column_int(3)));
     *depth = std::max(*depth, count);
   }
   s.depths.assign(depths.begin(), depths.end());

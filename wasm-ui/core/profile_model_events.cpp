@@ -14,6 +14,7 @@
 #include "core/row_feed.h"
 #include "net/analysis_flags.h"
 #include "net/time_arith.h"
+#include "storage/span_depth.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::ui {
@@ -119,7 +120,7 @@ bool ProfileModel::span_row(void* target, RowValues row) {
   model.note_time(end);
   int32_t index = model.cached_thread_index(row.integer(0));
   if (index < 0) return true;
-  s.depth = uint16_t(std::clamp<int64_t>(row.integer(3), 0, 1000));
+  s.depth = uint16_t(clamped_span_depth(row.integer(3)));
   std::string_view kind = row.text(4);
   s.kind = kind == "running" ? SpanKind::Running : kind == "async" ? SpanKind::Async : SpanKind::Span;
   s.name = uint32_t(row.integer(5));

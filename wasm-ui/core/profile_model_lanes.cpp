@@ -13,6 +13,7 @@
 #include "core/profile_model.h"
 #include "net/analysis_flags.h"
 #include "net/time_arith.h"
+#include "storage/span_depth.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::ui {
@@ -21,6 +22,16 @@ namespace {
 template <typename T>
 void release(LaneArray<T>& lane) {
   lane.release();
+}
+
+// count(*) of a lane's rows, its key and last id bound in order (the
+// per-lane indexes cover these counts: no table row is read).
+template <typename... Keys>
+int64_t lane_count(Database& db, const char* sql, Keys... keys) {
+  Statement count = db.prepare(sql);
+  int i = 0;
+  (count.bind(++i, int64_t(keys)), ...);
+  return count.step() ? std::max<int64_t>(0, count.column_int(0)) : 0;
 }
 
 template <typename TimeAt>
@@ -108,12 +119,16 @@ void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args)
   t.spans.clear();
   t.running.clear();
   t.instants.clear();
+  // Sized once from the lane's count (a walk of the covering index): grown
+  // by push_back, each lane was copied and faulted in about twice more.
+  t.spans.reserve(size_t(lane_count(db, "SELECT count(*) FROM spans WHERE thread_id = ?1 AND id <= ?2", t.id,
+                                    last_ids_.spans)));
   while (spans.step()) {
     SpanRecord s;
     int64_t t0 = spans.column_int(0);
     s.t0_ns = saturating_sub(t0, o);
     s.t1_ns = saturating_sub(std::max(t0, spans.column_int(1)), o);
-    s.depth = uint16_t(std::clamp<int64_t>(spans.column_int(2), 0, 1000));
+    s.depth = uint16_t(clamped_span_depth(spans.column_int(2)));
     s.kind = SpanKind(spans.column_int(3));
     s.name = uint32_t(spans.column_int(4));
     if (!spans.column_is_null(5) && !add_args(spans.column_text(5), s.args)) throw std::bad_alloc();
@@ -127,6 +142,8 @@ void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args)
                   "coalesce(name, 0)") +
       (with_args ? ", args_json" : ", NULL") + " FROM instants WHERE thread_id = ? AND id <= ? ORDER BY ts_ns, id");
   instants.bind(1, t.id).bind(2, last_ids_.instants);
+  t.instants.reserve(size_t(lane_count(db, "SELECT count(*) FROM instants WHERE thread_id = ?1 AND id <= ?2", t.id,
+                                       last_ids_.instants)));
   while (instants.step()) {
     InstantRecord r;
     r.t_ns = saturating_sub(instants.column_int(0), o);
@@ -204,6 +221,11 @@ size_t ProfileModel::load_counter_samples(Database& db, uint32_t index) {
                   "AND -coalesce(source_id, 0) = ? AND id <= ? ORDER BY ts_ns, id");
   rows.bind(1, int64_t(c.name)).bind(2, c.key).bind(3, last_ids_.counters);
   const int64_t o = saturating_sub(origin_ns_, c.display_shift_ns);
+  // (A global lane's count is of every source's: an upper bound.)
+  c.samples.reserve(size_t(c.key > 0 ? lane_count(db, "SELECT count(*) FROM counters WHERE name = ?1 AND thread_id = ?2 "
+                                                      "AND id <= ?3", int64_t(c.name), c.key, last_ids_.counters)
+                                      : lane_count(db, "SELECT count(*) FROM counters WHERE name = ?1 AND thread_id IS NULL "
+                                                      "AND id <= ?2", int64_t(c.name), last_ids_.counters)));
   while (rows.step()) c.samples.push_back({saturating_sub(rows.column_int(0), o), rows.column_double(1)});
   c.samples.shrink_to_fit();
   return adopt_counter_samples(index, std::move(c.samples));

@@ -1,0 +1,79 @@
+// What a capture already in the profile gives the traces `lurk collect`
+// writes into it, batch by batch (docs/live.md, "Analysis while the data
+// arrives"): the user ingested the capture of a run (`lurk ingest
+// run.pcap -o run.lurk`) and collects the stack's trace of the same run into
+// that profile. Captures are not collected and `lurk ingest` cannot write a
+// profile a collector holds, so the captures are the profile's at start.
+//
+// For the traces on Unix time (`"clock":"unix-ns"`, the C header's), whose
+// times need no alignment, each batch does what the stop pass does, with its
+// code: a trace connection the batch wrote is merged with the capture's
+// connection that is the same (same_as; join/connection_merge.h), before
+// the joiner decides the batch's threads; and each traced segment the batch
+// wrote that names its thread gets its flow to the captured frame of the
+// same segment, or to its own row when no capture saw it
+// (join/packet_flows.h). A trace on a clock of its own gets neither while
+// captures are there: which frame is its segment's depends on the offset the
+// stop pass finds (with no capture, its flows end at its own rows, on any
+// clock, and are written live too).
+//
+// Cost: the batch's connections and traced segments, each looked up by
+// endpoints in memory; a captured connection's frames are read once, the
+// first time a trace's segment names its endpoints (memory: the frames of
+// the captured connections the traces share). The last batch undoes the
+// merges, as the joiner its links, so the stop pass decides every merge on
+// the final clocks (the flows it rewrites whole anyway).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "join/connection_merge.h"
+#include "join/join_decision.h"
+#include "join/segment_matching.h"
+#include "live/batch_rows.h"
+#include "storage/lane_facts.h"
+
+namespace lurk {
+class Database;
+}
+
+namespace lurk::live {
+
+class LiveCaptureJoins {
+ public:
+  explicit LiveCaptureJoins(Database& db);  // reads the captures' connections
+  LiveCaptureJoins(const LiveCaptureJoins&) = delete;
+  LiveCaptureJoins& operator=(const LiveCaptureJoins&) = delete;
+
+  // In the batch's transaction, its rows written, before the joiner: merges
+  // and flows as above. Returns the trace connections merged in this batch.
+  std::vector<int64_t> update(const BatchRows& rows);
+  // The last batch: the merges made here are undone.
+  void undo_merges();
+
+ private:
+  bool on_unix_clock(int64_t source_id);
+  void merge(const std::set<int64_t>& connections, std::vector<int64_t>& merged);
+  void write_flows(const IdRange& packets);
+  // The captured frames with this segment identity, of the captured
+  // connections with these endpoints (read once per pair of endpoints).
+  const std::vector<TracedSegment::Frame>& frames(const std::string& pair, const std::string& identity);
+
+  Database& db_;
+  ClientIsns capture_isns_;
+  // The captures' connections by endpoint_pair_key, in id order.
+  std::multimap<std::string, JoinConnection> captures_;
+  std::unordered_map<int64_t, bool> unix_clock_;  // per source, once it has rows
+  std::unordered_set<std::string> pairs_read_;
+  std::unordered_map<std::string, std::vector<TracedSegment::Frame>> frames_;  // by identity
+  std::vector<int64_t> merged_;  // every merge made here
+  LaneFacts facts_;              // the flows written here (lane_facts' count)
+};
+
+}  // namespace lurk::live

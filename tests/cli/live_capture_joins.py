@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""A capture in the profile, the trace of the same run collected into it
+(docs/live.md, "Analysis while the data arrives"): `lurk ingest
+loopback-http.pcap -o run.lurk`, then `lurk collect -o run.lurk` while the
+stack's trace of that run (tests/data/jsonl/loopback-http.jsonl, Unix-ns
+clock, its segments given the thread that sent or received them, as the C
+header's users write them) arrives in three parts. After each part, the
+sender still connected, the profile has what `lurk ingest` makes of the
+capture and the trace so far: the trace's connections merged with the
+capture's (same_as), the threads under the capture's connections, a flow
+from each traced segment to its captured frame, the source's clock; after
+the stop every table equals lurk ingest's. The same trace on a boot clock:
+nothing that depends on its offset is written while collecting (no merge,
+no flow to a captured frame), and after the stop every table is ingest's.
+Usage: live_capture_joins.py LURK_BIN SOURCE_DIR"""
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+lurk, src = sys.argv[1:3]
+sys.path.insert(0, os.path.join(src, "tests", "lib"))
+from cli_checks import check, check_same_rows, finish  # noqa: E402
+from live_collector import Collector, Sender, wait_acked  # noqa: E402
+
+tmp = tempfile.mkdtemp(prefix="lurk-live-capture-joins-")
+CAPTURE = os.path.join(src, "samples", "loopback-http.pcap")
+TRACE = os.path.join(src, "tests", "data", "jsonl", "loopback-http.jsonl")
+TABLES = ["strings", "threads", "spans", "instants", "flows", "counters", "periods", "packets",
+          "connections", "capture_findings", "findings"]
+
+# What is compared mid-collection, each row by what it says (not by ids):
+# a trace connection and the capture connection it is (same_as);
+MERGES = ("SELECT t.port_a, t.port_b, t.first_ns, c.port_a, c.port_b, c.first_ns "
+          "FROM connections t JOIN sources s ON s.id = t.source_id "
+          "LEFT JOIN connections c ON c.id = t.same_as WHERE s.format = 'lurk-jsonl'")
+# a thread, the connection it is under, whose row that is, and how;
+LINKS = ("SELECT t.ext_id, c.port_a, c.port_b, s.format, t.link_how FROM threads t "
+         "LEFT JOIN connections c ON c.id = t.connection_id LEFT JOIN sources s ON s.id = c.source_id")
+# a thread-to-packet flow and the frame (or the trace's segment) it ends at;
+FLOWS = ("SELECT f.kind, ft.ext_id, tt.ext_id, f.from_ns, f.to_ns, s.format, p.ts_ns, p.seq "
+         "FROM flows f JOIN packets p ON p.id = f.packet_id JOIN sources s ON s.id = p.source_id "
+         "LEFT JOIN threads ft ON ft.id = f.from_thread LEFT JOIN threads tt ON tt.id = f.to_thread")
+# the trace's clock: its domain and offset (how it was aligned, and the
+# segments' evidence for it, are written by the stop pass: below).
+CLOCK = "SELECT clock_domain, clock_offset_ns FROM sources WHERE format = 'lurk-jsonl'"
+CLOCK_HOW = ("SELECT clock_domain, clock_offset_ns, clock_how, clock_evidence FROM sources "
+             "WHERE format = 'lurk-jsonl'")
+# The findings (readers rank them; the live ones are in arrival order).
+FINDINGS = "SELECT kind, title FROM findings"
+
+
+def query(profile, sql):
+    db = sqlite3.connect("file:%s?mode=ro" % profile, uri=True)
+    try:
+        return sorted(db.execute(sql).fetchall(), key=repr)
+    finally:
+        db.close()
+
+
+def joined(profile):
+    return {name: query(profile, sql) for name, sql in
+            (("merges", MERGES), ("links", LINKS), ("flows", FLOWS), ("clock", CLOCK),
+             ("findings", FINDINGS))}
+
+
+def trace_lines():
+    """The trace's lines, each tcp event given the thread of its connection."""
+    thread_of_port = {}
+    lines = []
+    with open(TRACE) as f:
+        for n, line in enumerate(f):
+            ev = json.loads(line)
+            if n and ev["t"] == "thread_start" and "conn" in ev:
+                thread_of_port[ev["conn"]["lport"]] = ev["thread"]
+            if n and ev["t"] == "tcp" and ev["lport"] in thread_of_port:
+                ev["thread"] = thread_of_port[ev["lport"]]
+            lines.append(json.dumps(ev) + "\n")
+    return lines
+
+
+def ingested(text, tag):
+    """What `lurk ingest` makes of the capture, then the trace so far, in one profile."""
+    trace = os.path.join(tmp, "trace-%s.jsonl" % tag)
+    with open(trace, "w") as f:
+        f.write(text)
+    out = os.path.join(tmp, "ingested-%s.lurk" % tag)
+    for what in (CAPTURE, trace):
+        r = subprocess.run([lurk, "ingest", what, "-o", out], capture_output=True, text=True)
+        check(r.returncode == 0, "lurk ingest %s (%s): %s" % (what, tag, r.stderr[-300:]))
+    return out
+
+
+def part_ends(lines):
+    """Where three parts end, each where no span is open: a span's row (and the
+    endpoints its args name) is written when it closes, while `lurk ingest` of
+    a file cut inside a span closes it at the file's end (docs/live.md)."""
+    closed = []
+    open_spans = 0
+    for n, line in enumerate(lines):
+        open_spans += ('"t": "span_begin"' in line) - ('"t": "span_end"' in line)
+        if n and open_spans == 0:
+            closed.append(n + 1)
+    cuts = [min(closed, key=lambda n: abs(n - len(lines) * k // 3)) for k in (1, 2)] + [len(lines)]
+    check(len(set(cuts)) == 3, "three parts, each ending with every span closed: %s" % cuts)
+    return cuts
+
+
+def collect_into_capture(lines, name, check_part):
+    """The capture ingested, the trace collected into it in parts: after each
+    part `check_part(part, live, want)`; after the stop every table is ingest's."""
+    profile = os.path.join(tmp, "%s.lurk" % name)
+    r = subprocess.run([lurk, "ingest", CAPTURE, "-o", profile], capture_output=True, text=True)
+    check(r.returncode == 0, "%s: the capture ingested first: %s" % (name, r.stderr[-300:]))
+    c = Collector(lurk, profile, "--batch-ms", "40")
+    # No hello line: the stream's line numbers (packets.frame) are the file's.
+    sender = Sender(c.port, hello=False)
+    sent = 0
+    for part, cut in enumerate(part_ends(lines)):
+        sender.send("".join(lines[sent:cut]))
+        sent = cut
+        check(wait_acked(sender), "%s: part %d acked" % (name, part))
+        time.sleep(0.1)  # the ack follows the commit; the analysis is in the same transaction
+        check_part(part, joined(profile), joined(ingested("".join(lines[:cut]), "%s-%d" % (name, part))))
+        if part == 0:
+            # Another writer is refused while the collector holds the file (it used to
+            # commit under the collector's open transaction, and the collector failed).
+            r = subprocess.run([lurk, "ingest", CAPTURE, "-o", profile], capture_output=True, text=True)
+            check(r.returncode != 0 and "another process is writing this profile" in r.stderr,
+                  "%s: lurk ingest -o into the profile being collected is refused: %d %s"
+                  % (name, r.returncode, r.stderr[-200:]))
+    final = sender.finish()
+    check(final is not None and final.get("final"), "%s: the final ack: %s" % (name, final))
+    code, _, err = c.stop()
+    check(code == 0, "%s: the collector stops cleanly: %s" % (name, err[-300:]))
+    want = ingested("".join(lines), name + "-final")
+    for table in TABLES:
+        a = query(profile, "SELECT * FROM %s" % table)
+        b = query(want, "SELECT * FROM %s" % table)
+        check_same_rows(a, b, "%s after the stop: table %s equals lurk ingest's" % (name, table))
+    clock = query(profile, CLOCK_HOW)
+    check(clock == query(want, CLOCK_HOW),
+          "%s after the stop: the trace's clock and its evidence are ingest's: %s" % (name, clock))
+    return clock
+
+
+def same_as_ingest(part, live, want):
+    for what in want:
+        check(live[what] == want[what], "part %d, sender connected: the %s are lurk ingest's "
+              "(%d rows); only live: %s; only ingest's: %s"
+              % (part, what, len(want[what]), [r for r in live[what] if r not in want[what]][:3],
+                 [r for r in want[what] if r not in live[what]][:3]))
+    merged = sum(1 for m in live["merges"] if m[3] is not None)
+    captured = sum(1 for f in live["flows"] if f[5] == "pcap")
+    check(merged > 0 and captured > 0, "part %d: %d trace connections merged, %d flows to "
+          "captured frames while collecting" % (part, merged, captured))
+
+
+lines = trace_lines()
+tx = sum('"t": "tcp"' in l and '"thread"' in l for l in lines)
+check(tx >= 20, "the trace has segments naming their threads: %d" % tx)
+collect_into_capture(lines, "unix-clock", same_as_ingest)
+
+
+# The same trace on a clock of its own (time since boot): which frame is its
+# segment's depends on the offset the stop pass finds, so nothing of the kind
+# is written while collecting (no merge, no flow to a frame, no offset), and
+# after the stop every table is lurk ingest's, the offset found by the segments.
+SHIFT = 1_795_000_000_123_456_789
+
+
+def boot_clock(line, first):
+    ev = json.loads(line)
+    if first:
+        ev["clock"] = "boot-ns"
+    else:
+        ev["ts"] -= SHIFT
+    return json.dumps(ev) + "\n"
+
+
+def nothing_clock_bound(part, live, want):
+    merged = [m for m in live["merges"] if m[3] is not None]
+    to_frames = [f for f in live["flows"] if f[5] == "pcap"]
+    check(not merged and not to_frames and live["clock"] == [("own", 0)],
+          "part %d, own clock: no merge (%d), no flow to a captured frame (%d), offset %s while "
+          "collecting" % (part, len(merged), len(to_frames), live["clock"]))
+
+
+clock = collect_into_capture([boot_clock(l, n == 0) for n, l in enumerate(lines)], "boot-clock",
+                             nothing_clock_bound)
+check(clock and clock[0][2] == "tcp-segments" and abs(clock[0][1] - SHIFT) <= 1_000_000,
+      "the stop pass aligns the boot clock by the segments: %s" % clock)
+finish()
