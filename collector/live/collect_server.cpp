@@ -81,12 +81,25 @@ int open_listener(const ListenAddress& at) {
   return fd;
 }
 
+// What analyses each batch (docs/live.md, "Analysis while the data
+// arrives"). Each part reads what it needs of the profile when it is made:
+// made under the collector's write lock (TraceWriter::begin_live), so what
+// they read is what the batches then build on, not a state another writer
+// changes before the lock is taken.
+struct BatchAnalysis {
+  BatchAnalysis(Database& db, bool analyse)
+      : trace_connections(db), capture_joins(db), joiner(db), findings(db, analyse) {}
+  LiveTraceConnections trace_connections;
+  LiveCaptureJoins capture_joins;
+  LiveJoiner joiner;
+  LiveFindings findings;
+};
+
 class CollectLoop {
  public:
   CollectLoop(const CollectOptions& options, Database& db)
-      : options_(options), db_(db), writer_(db), status_(options.progress), rows_(db), trace_connections_(db),
-        capture_joins_(db), joiner_(db),
-        findings_(db, options.analyse), cost_(options.analysis_stats) {
+      : options_(options), db_(db), writer_(db), status_(options.progress), rows_(db),
+        cost_(options.analysis_stats) {
     rules_.token = options.token;
     rules_.ledger = &ledger_;
     rules_.max_line_bytes = options.max_line_bytes;
@@ -125,10 +138,7 @@ class CollectLoop {
   TraceWriter writer_;
   CollectStatus status_;
   BatchRowLog rows_;
-  LiveTraceConnections trace_connections_;
-  LiveCaptureJoins capture_joins_;
-  LiveJoiner joiner_;
-  LiveFindings findings_;
+  std::unique_ptr<BatchAnalysis> analysis_;  // made by run(), under the write lock
   BatchCostLog cost_;
   StreamLedger ledger_;
   SessionRules rules_;
@@ -158,8 +168,12 @@ CollectLoop::~CollectLoop() {
 
 CollectSummary CollectLoop::run() {
   listen_fd_ = open_listener(options_.listen);
-  ledger_.load(db_);
-  writer_.begin_live();
+  // The write lock first, then what is read of the profile: nothing can
+  // change it between the two (an ingest is refused, ingest.cpp).
+  writer_.begin_live([this] {
+    ledger_.load(db_);
+    analysis_ = std::make_unique<BatchAnalysis>(db_, options_.analyse);
+  });
   if (options_.on_listening) options_.on_listening(bound_port(listen_fd_));
   std::vector<pollfd> fds;
   std::vector<SenderSession*> polled;  // the sessions of fds[3...]
@@ -383,14 +397,15 @@ void CollectLoop::analyse_batch(int64_t batch, bool last, bool a_trace_ended,
   BatchRows rows = rows_.take();
   if (!options_.analyse) return;  // --no-analysis: rows only
   cost_.start(db_);
-  trace_connections_.update(rows);  // before the joiner: its links are the trace's own
+  BatchAnalysis& a = *analysis_;
+  a.trace_connections.update(rows);  // before the joiner: its links are the trace's own
   // Before the joiner too: it reads the batch's connections with their merges.
-  findings_.take_merges(capture_joins_.update(rows));
-  std::vector<LinkChange> links = joiner_.update(rows);
-  findings_.update(rows, links, a_trace_ended);
+  a.findings.take_merges(a.capture_joins.update(rows));
+  std::vector<LinkChange> links = a.joiner.update(rows);
+  a.findings.update(rows, links, a_trace_ended);
   if (last) {
-    joiner_.undo_links();
-    capture_joins_.undo_merges();
+    a.joiner.undo_links();
+    a.capture_joins.undo_merges();
   }
   BatchRows own = rows_.take();  // the analysis's own writes are not the next batch's
   cost_.finish(db_, batch, rows, own);

@@ -134,7 +134,7 @@ void TraceWriter::commit_source(const SourceRow& source) {
   ids_loaded_ = false;
 }
 
-void TraceWriter::begin_live() {
+void TraceWriter::begin_live(const std::function<void()>& under_lock) {
   sync();
   // Live batches arrive in time order and commit every fraction of a
   // second: the bulk ingest's 32 MiB cache would only hold committed pages
@@ -155,6 +155,7 @@ void TraceWriter::begin_live() {
   next_source_id_ = db_.query_int("SELECT coalesce(max(id), 0) + 1 FROM sources");
   load_next_ids();
   load_strings();
+  if (under_lock) under_lock();
   queue_.go_background();
 }
 

@@ -65,7 +65,11 @@ class TraceWriter {
   // opens the first batch; add_live_source() adds a source to it at any time
   // (the row goes in with status 'partial' until commit_batch says more);
   // use_source() says whose rows come next (instants and counters carry it).
-  void begin_live();
+  // `under_lock` runs once the write lock is held and before the writer's
+  // thread takes the connection: what it reads of the profile (the live
+  // analysis's start: the captures, connections, findings, the stream
+  // ledger) no other writer can change until the collector lets it go.
+  void begin_live(const std::function<void()>& under_lock = {});
   int64_t add_live_source(SourceRow& source);
   void use_source(int64_t source_id) { source_id_ = source_id; }
   // Writes every queued row and the sources' counts, commits, and (unless

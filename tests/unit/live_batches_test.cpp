@@ -7,6 +7,7 @@
 // end queued to the writer's thread (queue_commit_batch, as `lurk collect`
 // does) commits exactly the rows queued before it, on that thread, says so
 // once done, and a failing one throws at the caller and commits nothing.
+// What a collector reads at its start it reads under its write lock.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -208,6 +209,31 @@ TEST_F(LiveBatchesTest, AFailingQueuedBatchEndSaysSoAndCommitsNothing) {
   EXPECT_THROW(std::rethrow_exception(reported), std::runtime_error);
   EXPECT_EQ(seen("SELECT count(*) FROM instants"), 0);
   EXPECT_EQ(seen("SELECT count(*) FROM sources"), 0);
+}
+
+// What the collector reads at its start (its analysis's state, the stream
+// ledger) is read under its write lock: begin_live runs it with the lock
+// held, so no other writer can change the profile between that read and
+// the first batch (docs/live.md, "One collector, and no ingest").
+TEST_F(LiveBatchesTest, WhatTheCollectorReadsAtStartItReadsUnderItsWriteLock) {
+  db().exec("PRAGMA journal_mode = WAL");
+  TraceWriter writer(db());
+  bool ran = false;
+  std::string other_writer;
+  writer.begin_live([&] {
+    ran = true;
+    Database other(profile_path_, Database::Mode::ReadWriteCreate);  // no busy wait
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      other.exec("ROLLBACK");
+      other_writer = "got the write lock";
+    } catch (const StorageError& e) {
+      other_writer = e.what();
+    }
+  });
+  EXPECT_TRUE(ran);
+  EXPECT_NE(other_writer.find("database is locked"), std::string::npos) << other_writer;
+  writer.queue_commit_batch({}, true, nullptr, nullptr);
 }
 
 }  // namespace
