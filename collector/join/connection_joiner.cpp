@@ -41,20 +41,17 @@ int64_t merge_same_connections(Database& db, std::vector<Connection>& connection
   Statement update = db.prepare("UPDATE connections SET same_as = ? WHERE id = ?");
   ClientIsns isns(db);
   int64_t merged = 0;
-  std::multimap<std::string, const Connection*> captures;  // by endpoint_pair_key
+  MergeTargets captures;
   for (const Connection& c : connections)
-    if (c.from_capture) captures.emplace(endpoint_pair_key(c), &c);
+    if (c.from_capture) captures.add(c);
   for (Connection& trace : connections) {
     if (trace.from_capture || trace.same_as) continue;
-    auto [begin, end] = captures.equal_range(endpoint_pair_key(trace));
-    for (auto it = begin; it != end; ++it) {
-      if (!same_connection(trace, *it->second, isns, isns)) continue;
-      trace.same_as = it->second->id;
-      update.bind(1, trace.same_as).bind(2, trace.id);
-      update.run();
-      ++merged;
-      break;
-    }
+    const Connection* capture = captures.first_same(trace, isns, isns);
+    if (!capture) continue;
+    trace.same_as = capture->id;
+    update.bind(1, trace.same_as).bind(2, trace.id);
+    update.run();
+    ++merged;
   }
   // Threads a trace linked to its own row move to the capture's.
   db.exec(

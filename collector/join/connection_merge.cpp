@@ -34,6 +34,18 @@ std::string endpoint_pair_key(const JoinConnection& c) {
   return a < b ? a + "|" + b : b + "|" + a;
 }
 
+void MergeTargets::add(const JoinConnection& capture) {
+  by_pair_.emplace(endpoint_pair_key(capture), capture);
+}
+
+const JoinConnection* MergeTargets::first_same(const JoinConnection& trace, ClientIsns& trace_isns,
+                                               ClientIsns& capture_isns) const {
+  auto [begin, end] = by_pair_.equal_range(endpoint_pair_key(trace));
+  for (auto it = begin; it != end; ++it)
+    if (same_connection(trace, it->second, trace_isns, capture_isns)) return &it->second;
+  return nullptr;
+}
+
 std::string trace_own_rows_left_out(Database& db) {
   bool has_root = db.query_int("SELECT count(*) FROM pragma_table_info('connections') "
                                "WHERE name = 'root_thread_id'") > 0;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -34,6 +35,23 @@ bool same_connection(const JoinConnection& trace, const JoinConnection& capture,
 // The unordered pair of a connection's endpoints, as text: the key both
 // merges look captures up by.
 std::string endpoint_pair_key(const JoinConnection& c);
+
+// The connections a trace's connection may be merged into (from_capture:
+// every source but a lurk JSONL trace), by their endpoints. Both merges pick
+// with it, so that they pick alike: the whole pass over every connection,
+// `lurk collect` per batch over the profile's at its start.
+class MergeTargets {
+ public:
+  // Added in id order: the first one that is the same wins.
+  void add(const JoinConnection& capture);
+  bool empty() const { return by_pair_.empty(); }
+  // The first (in id order) that `trace` is the same as, or null.
+  const JoinConnection* first_same(const JoinConnection& trace, ClientIsns& trace_isns,
+                                   ClientIsns& capture_isns) const;
+
+ private:
+  std::multimap<std::string, JoinConnection> by_pair_;  // equal keys keep their order
+};
 
 // Connections a CTF trace shows by its promise trees (root_thread_id set)
 // are that trace's own: their threads are linked already, their clock is the

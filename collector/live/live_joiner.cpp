@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "join/connection_merge.h"
 #include "live/rows_by_ids.h"
 #include "storage/sqlite_handle.h"
 
@@ -77,8 +78,7 @@ class LiveJoiner::Candidates : public JoinCandidates {
 
 LiveJoiner::LiveJoiner(Database& db)
     : db_(db), names_(db), candidates_(std::make_unique<Candidates>(*this)) {
-  has_root_thread_ = db.query_int("SELECT count(*) FROM pragma_table_info('connections') "
-                                  "WHERE name = 'root_thread_id'") > 0;
+  own_rows_left_out_ = trace_own_rows_left_out(db);
   std::set<int64_t> all, touched;
   Statement s = db.prepare("SELECT id FROM connections");
   while (s.step()) all.insert(s.column_int(0));
@@ -156,9 +156,9 @@ void LiveJoiner::read_events(const char* sql, const IdRange& range, std::set<int
 // The batch's connection rows: the indexes follow them, and the threads
 // whose decision they can change are re-decided.
 void LiveJoiner::read_connections(const std::set<int64_t>& ids, std::set<int64_t>& touched) {
-  std::string own_rows = has_root_thread_ ? "c.root_thread_id IS NULL AND " : "";
   for_rows_of_ids(db_, std::string("SELECT ") + kJoinConnectionColumns + " FROM connections c "
-                  "LEFT JOIN sources src ON src.id = c.source_id WHERE " + own_rows + "c.id IN ",
+                  "LEFT JOIN sources src ON src.id = c.source_id WHERE " + own_rows_left_out_ +
+                  "c.id IN ",
              ids, [&](Statement& s) {
     JoinConnection c = join_connection_from(s);
     auto it = connections_.find(c.id);

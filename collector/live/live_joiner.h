@@ -82,7 +82,7 @@ class LiveJoiner {
 
   Database& db_;
   NameEvidence names_;
-  bool has_root_thread_ = false;
+  std::string own_rows_left_out_;  // a CTF trace's own connections (join/connection_merge.h)
   std::unordered_map<int64_t, JoinConnection> connections_;
   std::map<std::string, std::set<int64_t>> connections_by_tuple_;
   std::unordered_map<int, std::set<int64_t>> connections_by_port_;
