@@ -56,8 +56,8 @@ PacketFlowSummary link_threads_to_packets(Database& db) {
   // Only a trace's segments name threads (lurk JSONL tcp events): with
   // captures alone there is nothing to link, and reading every frame to find
   // that out was 13% of a 40 MB capture's ingest, run after the import.
-  bool any_trace = db.query_int("SELECT EXISTS (SELECT 1 FROM sources WHERE format NOT IN "
-                                "('pcap', 'pcapng'))") != 0;
+  bool any_trace = db.query_int(std::string("SELECT EXISTS (SELECT 1 FROM sources WHERE format "
+                                            "NOT IN ") + kCaptureFormats + ")") != 0;
   Statement traced = db.prepare(
       "SELECT id, ts_ns, sender_thread, receiver_thread FROM packets "
       "WHERE sender_thread IS NOT NULL OR receiver_thread IS NOT NULL");

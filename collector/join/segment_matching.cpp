@@ -39,11 +39,11 @@ std::vector<TracedSegment> match_traced_segments(Database& db) {
   Statement traced = db.prepare(
       std::string("SELECT p.id, p.source_id, p.ts_ns, ") + kSegmentIdentityColumns +
       " FROM packets p JOIN connections c ON c.id = p.connection_id "
-      "JOIN sources s ON s.id = p.source_id WHERE s.format NOT IN ('pcap', 'pcapng') "
+      "JOIN sources s ON s.id = p.source_id WHERE s.format NOT IN " + kCaptureFormats + " "
       "AND c.id IN (SELECT tc.id FROM connections tc WHERE (tc.source_id IS NULL OR "
-      "  tc.source_id IN (SELECT id FROM sources WHERE format NOT IN ('pcap', 'pcapng'))) AND "
+      "  tc.source_id IN (SELECT id FROM sources WHERE format NOT IN " + kCaptureFormats + ")) AND "
       "  EXISTS (SELECT 1 FROM connections cc "
-      "  JOIN sources cs ON cs.id = cc.source_id WHERE cs.format IN ('pcap', 'pcapng') AND "
+      "  JOIN sources cs ON cs.id = cc.source_id WHERE cs.format IN " + kCaptureFormats + " AND "
       "  ((cc.addr_a = tc.addr_a AND cc.port_a = tc.port_a AND cc.addr_b = tc.addr_b AND "
       "    cc.port_b = tc.port_b) OR (cc.addr_a = tc.addr_b AND cc.port_a = tc.port_b AND "
       "    cc.addr_b = tc.addr_a AND cc.port_b = tc.port_a))))");
@@ -72,8 +72,9 @@ std::vector<TracedSegment> match_traced_segments(Database& db) {
       std::string("SELECT p.id, 0, p.ts_ns, ") + kSegmentIdentityColumns +
       " FROM packets p JOIN connections c ON c.id = p.connection_id "
       "WHERE c.id IN (SELECT cc.id FROM connections cc JOIN sources cs ON cs.id = cc.source_id "
-      "  WHERE cs.format IN ('pcap', 'pcapng') AND EXISTS (SELECT 1 FROM connections tc "
-      "  JOIN sources ts ON ts.id = tc.source_id WHERE ts.format NOT IN ('pcap', 'pcapng') AND "
+      "  WHERE cs.format IN " + kCaptureFormats + " AND EXISTS (SELECT 1 FROM connections tc "
+      "  JOIN sources ts ON ts.id = tc.source_id "
+      "  WHERE ts.format NOT IN " + kCaptureFormats + " AND "
       "  ((tc.addr_a = cc.addr_a AND tc.port_a = cc.port_a AND tc.addr_b = cc.addr_b AND "
       "    tc.port_b = cc.port_b) OR (tc.addr_a = cc.addr_b AND tc.port_a = cc.port_b AND "
       "    tc.addr_b = cc.addr_a AND tc.port_b = cc.port_a)))) "

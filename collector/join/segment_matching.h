@@ -29,6 +29,12 @@ struct TracedSegment {
   std::vector<Frame> captured;  // the capture's frames with that identity, in time order
 };
 
+// The sources whose packets are captured frames (a trace's own segments,
+// lurk JSONL's or any other trace format's, never are): an SQL list for
+// "sources.format IN ...". The flows end only at their frames, in the whole
+// pass and in `lurk collect`'s batches alike.
+inline constexpr const char* kCaptureFormats = "('pcap', 'pcapng')";
+
 // The columns a segment's identity is made of, for a query over
 // "packets p JOIN connections c ON c.id = p.connection_id": seq, ack,
 // payload length, flags, then the sender's and the receiver's endpoints.

@@ -8,18 +8,20 @@
 namespace lurk::live {
 LiveCaptureJoins::LiveCaptureJoins(Database& db) : db_(db), capture_isns_(db) {
   Statement s = db.prepare(std::string("SELECT ") + kJoinConnectionColumns +
+                           ", src.format IN " + kCaptureFormats +
                            " FROM connections c LEFT JOIN sources src ON src.id = c.source_id "
                            "WHERE " + trace_own_rows_left_out(db) +
                            "coalesce(src.format, '') <> 'lurk-jsonl' ORDER BY c.id");
   while (s.step()) {
     JoinConnection c = join_connection_from(s);
-    captures_.emplace(endpoint_pair_key(c), std::move(c));
+    if (s.column_int(9) != 0) captured_.emplace(endpoint_pair_key(c), c.id);
+    merge_targets_.add(c);
   }
 }
 
 std::vector<int64_t> LiveCaptureJoins::update(const BatchRows& rows) {
   std::vector<int64_t> merged;
-  if (!captures_.empty()) merge(rows.connections, merged);
+  if (!merge_targets_.empty()) merge(rows.connections, merged);
   write_flows(rows.packets);
   return merged;
 }
@@ -46,15 +48,12 @@ void LiveCaptureJoins::merge(const std::set<int64_t>& connections, std::vector<i
                   connections, [&](Statement& s) {
     JoinConnection trace = join_connection_from(s);
     if (trace.from_capture || !on_unix_clock(s.column_int(9))) return;
-    auto [begin, end] = captures_.equal_range(endpoint_pair_key(trace));
-    for (auto it = begin; it != end; ++it) {
-      if (!same_connection(trace, it->second, trace_isns, capture_isns_)) continue;
-      update.bind(1, it->second.id).bind(2, trace.id);
-      update.run();
-      merged.push_back(trace.id);
-      merged_.push_back(trace.id);
-      return;
-    }
+    const JoinConnection* capture = merge_targets_.first_same(trace, trace_isns, capture_isns_);
+    if (!capture) return;
+    update.bind(1, capture->id).bind(2, trace.id);
+    update.run();
+    merged.push_back(trace.id);
+    merged_.push_back(trace.id);
   });
 }
 
@@ -72,7 +71,7 @@ void LiveCaptureJoins::write_flows(const IdRange& packets) {
   while (s.step()) {
     // With captures in the profile, which frame a segment is depends on the
     // trace's clock: a clock of its own waits for the stop pass's offset.
-    if (!captures_.empty() && !on_unix_clock(s.column_int(4))) continue;
+    if (!captured_.empty() && !on_unix_clock(s.column_int(4))) continue;
     JoinConnection c;
     c.addr_a = s.column_text(5);
     c.port_a = static_cast<int>(s.column_int(6));
@@ -80,7 +79,8 @@ void LiveCaptureJoins::write_flows(const IdRange& packets) {
     c.port_b = static_cast<int>(s.column_int(8));
     TracedPacket p{s.column_int(0), s.column_int(1), s.column_optional_int(2),
                    s.column_optional_int(3)};
-    writer.write(p, captures_.empty() ? none : frames(endpoint_pair_key(c), segment_identity(s, 9)));
+    writer.write(p, captured_.empty() ? none
+                                       : frames(endpoint_pair_key(c), segment_identity(s, 9)));
     facts_.add_flow();
   }
   facts_.write(db_);
@@ -89,12 +89,12 @@ void LiveCaptureJoins::write_flows(const IdRange& packets) {
 const std::vector<TracedSegment::Frame>& LiveCaptureJoins::frames(const std::string& pair,
                                                                   const std::string& identity) {
   if (pairs_read_.insert(pair).second) {
-    auto [begin, end] = captures_.equal_range(pair);
+    auto [begin, end] = captured_.equal_range(pair);
     for (auto it = begin; it != end; ++it) {
       Statement s = db_.prepare(std::string("SELECT p.id, p.ts_ns, ") + kSegmentIdentityColumns +
                                 " FROM packets p JOIN connections c ON c.id = p.connection_id "
                                 "WHERE p.connection_id = ? ORDER BY p.ts_ns");
-      s.bind(1, it->second.id);
+      s.bind(1, it->second);
       while (s.step()) frames_[segment_identity(s, 2)].push_back({s.column_int(0), s.column_int(1)});
     }
   }

@@ -17,6 +17,12 @@
 // stop pass finds (with no capture, its flows end at its own rows, on any
 // clock, and are written live too).
 //
+// Two sets of connections, as in the stop pass: a trace connection merges
+// into any connection not of a lurk JSONL trace (MergeTargets, the whole
+// pass's rule), while flows end only at frames of pcap/pcapng captures
+// (kCaptureFormats): a CTF or Chrome trace's own packet rows are no frames,
+// and with no capture source the flows of every clock end at their rows.
+//
 // Cost: the batch's connections and traced segments, each looked up by
 // endpoints in memory; a captured connection's frames are read once, the
 // first time a trace's segment names its endpoints (memory: the frames of
@@ -67,8 +73,10 @@ class LiveCaptureJoins {
 
   Database& db_;
   ClientIsns capture_isns_;
-  // The captures' connections by endpoint_pair_key, in id order.
-  std::multimap<std::string, JoinConnection> captures_;
+  MergeTargets merge_targets_;
+  // The pcap/pcapng captures' connections by endpoint_pair_key, in id order:
+  // the ones whose packets are frames.
+  std::multimap<std::string, int64_t> captured_;
   std::unordered_map<int64_t, bool> unix_clock_;  // per source, once it has rows
   std::unordered_set<std::string> pairs_read_;
   std::unordered_map<std::string, std::vector<TracedSegment::Frame>> frames_;  // by identity
