@@ -16,15 +16,23 @@ constexpr int64_t kSameSegmentNs = 1'000'000'000;
 
 int64_t distance(int64_t a, int64_t b) { return a > b ? a - b : b - a; }
 
+// Of two frames equally near, the earlier; of two at the same time, the
+// first captured (the lower row id). A total order, so the frame picked does
+// not depend on the order `frames` come in: the whole pass and `lurk
+// collect`'s batches read them differently and pick the same.
+bool nearer(const TracedSegment::Frame& a, const TracedSegment::Frame& b, int64_t ts) {
+  int64_t from_a = distance(a.ts_ns, ts), from_b = distance(b.ts_ns, ts);
+  if (from_a != from_b) return from_a < from_b;
+  if (a.ts_ns != b.ts_ns) return a.ts_ns < b.ts_ns;
+  return a.packet_id < b.packet_id;
+}
+
 std::optional<TracedSegment::Frame> nearest_frame(int64_t ts,
                                                   const std::vector<TracedSegment::Frame>& frames) {
   std::optional<TracedSegment::Frame> best;
   for (const TracedSegment::Frame& f : frames) {
     if (distance(f.ts_ns, ts) > kSameSegmentNs) continue;
-    // The earlier of two frames equally near (the whole pass's frames are in time order).
-    if (!best || distance(f.ts_ns, ts) < distance(best->ts_ns, ts) ||
-        (distance(f.ts_ns, ts) == distance(best->ts_ns, ts) && f.ts_ns < best->ts_ns))
-      best = f;
+    if (!best || nearer(f, *best, ts)) best = f;
   }
   return best;
 }

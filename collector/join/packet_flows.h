@@ -37,8 +37,9 @@ struct TracedPacket {
 };
 
 // Writes a traced segment's flow row: to the captured frame of the same
-// identity nearest in time (within 1 s; `captured` in any order, may be
-// empty), else to the segment's own row. Returns true for a captured frame.
+// identity nearest in time (within 1 s; of equally near ones the earlier,
+// then the lower row id; `captured` in any order, may be empty), else to the
+// segment's own row. Returns true for a captured frame.
 class PacketFlowWriter {
  public:
   explicit PacketFlowWriter(Database& db);

@@ -86,9 +86,12 @@ std::vector<TracedSegment> match_traced_segments(Database& db) {
     for (size_t i : it->second) segments[i].captured.push_back(frame);
   }
   std::erase_if(segments, [](const TracedSegment& t) { return t.captured.empty(); });
+  // Ties by row id: std::sort is not stable, and frames of one time (a
+  // segment captured twice in a tick) would otherwise come in any order.
   for (TracedSegment& t : segments)
-    std::sort(t.captured.begin(), t.captured.end(),
-              [](const auto& a, const auto& b) { return a.ts_ns < b.ts_ns; });
+    std::sort(t.captured.begin(), t.captured.end(), [](const auto& a, const auto& b) {
+      return a.ts_ns != b.ts_ns ? a.ts_ns < b.ts_ns : a.packet_id < b.packet_id;
+    });
   return segments;
 }
 

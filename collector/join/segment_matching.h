@@ -26,7 +26,9 @@ struct TracedSegment {
   struct Frame {
     int64_t packet_id = 0, ts_ns = 0;
   };
-  std::vector<Frame> captured;  // the capture's frames with that identity, in time order
+  // The capture's frames with that identity, in time order, frames of the
+  // same time in row order (the order they were captured in).
+  std::vector<Frame> captured;
 };
 
 // The sources whose packets are captured frames (a trace's own segments,

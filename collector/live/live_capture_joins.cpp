@@ -93,7 +93,7 @@ const std::vector<TracedSegment::Frame>& LiveCaptureJoins::frames(const std::str
     for (auto it = begin; it != end; ++it) {
       Statement s = db_.prepare(std::string("SELECT p.id, p.ts_ns, ") + kSegmentIdentityColumns +
                                 " FROM packets p JOIN connections c ON c.id = p.connection_id "
-                                "WHERE p.connection_id = ? ORDER BY p.ts_ns");
+                                "WHERE p.connection_id = ? ORDER BY p.ts_ns, p.id");
       s.bind(1, it->second);
       while (s.step()) frames_[segment_identity(s, 2)].push_back({s.column_int(0), s.column_int(1)});
     }

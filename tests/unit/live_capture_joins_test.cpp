@@ -5,7 +5,7 @@
 // what the live code must tell apart: a pcap capture's frames, and another
 // trace's own rows of the same segments (a CTF or Chrome trace's: packets
 // that are no captured frames, made here by ingesting a JSONL trace and
-// naming its source's format so).
+// naming its source's format so); frames captured twice at the same time.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -172,6 +172,19 @@ TEST_F(LiveCaptureJoinsTest, WithoutACaptureATraceOnItsOwnClockGetsItsFlowsLive)
   collect(text);
   EXPECT_EQ(flows_at("lurk-jsonl"), 4);
   EXPECT_EQ(flows_of(db()), ingested_flows(0, true, text));
+}
+
+// A segment captured many times at the same time: its flow ends at the
+// first captured (the lowest row id), live and in the stop pass alike.
+TEST_F(LiveCaptureJoinsTest, FramesOfTheSameTimeAreTakenInCaptureOrder) {
+  constexpr int kCopies = 40;  // more than std::sort sorts by insertion
+  ingest_start(db(), kCopies, false);
+  std::string text = trace(true, true);
+  collect(text);
+  int64_t first = count("SELECT min(id) FROM packets WHERE payload_len = 100 AND source_id = "
+                        "(SELECT id FROM sources WHERE format = 'pcap')");
+  EXPECT_EQ(count("SELECT count(*) FROM flows WHERE packet_id = " + std::to_string(first)), 1);
+  EXPECT_EQ(flows_of(db()), ingested_flows(kCopies, false, text));
 }
 
 }  // namespace
