@@ -17,6 +17,7 @@
 #include "join/clock_alignment.h"
 #include "join/connection_joiner.h"
 #include "join/packet_flows.h"
+#include "storage/profile_writer_lock.h"
 #include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
@@ -176,32 +177,25 @@ std::vector<std::string> check_inputs(const std::vector<std::string>& paths) {
 
 namespace {
 
-// A profile `lurk collect` is writing: the collector holds its write lock
-// from batch to batch (docs/live.md), so this run could not commit; say so
-// before importing anything, rather than fail at its first write.
-void refuse_if_being_written(Database& db, const std::string& output) {
+// The run's transaction, with SQLite's write lock taken at its start
+// (IMMEDIATE): another writer is found out before anything is imported, and
+// the lock checked is the one the import then holds. A collector is not one
+// (ProfileWriterLock refused the run before): some other program is.
+void begin_run(Database& db, const std::string& output) {
   try {
     db.exec("BEGIN IMMEDIATE");
-    db.exec("ROLLBACK");
   } catch (const StorageError&) {
     if ((sqlite3_extended_errcode(db.raw()) & 0xff) != SQLITE_BUSY) throw;
-    throw StorageError(output + ": another process is writing this profile (a `lurk collect` "
-                       "into it?): database is locked; ingest into it when that has stopped");
+    throw StorageError(output + ": another process is writing this profile (another `lurk "
+                       "ingest -o` into it?): database is locked; ingest into it when that has "
+                       "finished");
   }
 }
 
-}  // namespace
-
-IngestReport ingest_files(const std::vector<std::string>& paths, const std::string& output,
-                          const IngestOptions& options) {
-  Database db(output, Database::Mode::ReadWriteCreate);
-  refuse_if_being_written(db, output);
-  TraceWriter writer(db);
-  IngestReport report;
-  // One transaction for the whole run: the sources, the clock offsets and the
-  // analysis they change. A kill or an error anywhere leaves the profile as
-  // it was; nothing of the run is on disk until the last line of it.
-  Savepoint run(db, "ingest_run");
+// The run's inputs, imported one after the other, then the clock offsets
+// asked for and the analysis of the whole profile; in the caller's transaction.
+void import_and_analyse(Database& db, TraceWriter& writer, const std::vector<std::string>& paths,
+                        const IngestOptions& options, IngestReport& report) {
   IngestProgress* progress = options.progress;
   for (size_t index = 0; index < paths.size(); ++index) {
     const std::string& path = paths[index];
@@ -238,8 +232,31 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
   apply_clock_offsets(db, options, report);
   if (progress) progress->analysis_started();
   analyse_profile(writer.db());
-  run.release();
-  if (progress) progress->finished();
+}
+
+}  // namespace
+
+IngestReport ingest_files(const std::vector<std::string>& paths, const std::string& output,
+                          const IngestOptions& options) {
+  // Refused at once while a `lurk collect` holds the profile, and no
+  // collector starts on it until this run is over (one step: the check is
+  // the lock the run holds). Held past the Database (profile_writer_lock.h).
+  ProfileWriterLock ingesting(output, ProfileWriterLock::Role::Ingest);
+  Database db(output, Database::Mode::ReadWriteCreate);
+  TraceWriter writer(db);  // outside the transaction: it sets the file's pragmas
+  IngestReport report;
+  // One transaction for the whole run: the sources, the clock offsets and the
+  // analysis they change. A kill or an error anywhere leaves the profile as
+  // it was; nothing of the run is on disk until the last line of it.
+  begin_run(db, output);
+  try {
+    import_and_analyse(db, writer, paths, options, report);
+    db.exec("COMMIT");
+  } catch (...) {
+    if (!sqlite3_get_autocommit(db.raw())) db.exec("ROLLBACK");
+    throw;
+  }
+  if (options.progress) options.progress->finished();
   note_clocks(db, report);
   return report;
 }

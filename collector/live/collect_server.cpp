@@ -29,6 +29,7 @@
 #include "live/sender_session.h"
 #include "live/stream_ledger.h"
 #include "live/wal_checkpointer.h"
+#include "storage/profile_writer_lock.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
 
@@ -446,15 +447,18 @@ void CollectLoop::stop() {
 
 CollectSummary run_collector(const CollectOptions& options) {
   install_stop_signals();
+  // One collector per profile, and no ingest while it runs: refused at once,
+  // saying who holds it (profile_writer_lock.h). Held past the Database.
+  ProfileWriterLock collecting(options.output, ProfileWriterLock::Role::Collector);
   Database db(options.output, Database::Mode::ReadWriteCreate);
   // WAL: readers (lurk query, lurk view) see each committed batch while the
   // collector writes the next, and a commit does not wait for them.
   db.exec("PRAGMA journal_mode = WAL");
   // The writer holds the write lock from batch to batch (BEGIN IMMEDIATE,
   // trace_writer.cpp), all but the instant between a COMMIT and the next
-  // BEGIN; a `lurk ingest -o` that probes the lock in that instant
-  // (ingest.cpp, refuse_if_being_written) holds it for no longer than its
-  // ROLLBACK: the next BEGIN waits for that instead of failing the collector.
+  // BEGIN. No lurk command writes the profile meanwhile (the lock above);
+  // another program that takes SQLite's lock in that instant (a sqlite3
+  // shell) is waited for, up to 10 s, rather than fail the collector.
   sqlite3_busy_timeout(db.raw(), 10'000);
   CollectSummary summary;
   {
@@ -466,9 +470,8 @@ CollectSummary run_collector(const CollectOptions& options) {
   }
   if (options.analyse) {
     // The stop pass under the write lock, as the batches were (the last one
-    // let it go at its COMMIT): an ingest that probes the lock now is refused
-    // rather than let in to write between the passes, and the passes commit
-    // together. The 10 s wait above covers a probe's instant.
+    // let it go at its COMMIT): the passes commit together, and no other
+    // program writes between them.
     db.exec("BEGIN IMMEDIATE");
     try {
       analyse_profile(db);

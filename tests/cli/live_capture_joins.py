@@ -9,7 +9,8 @@ sender still connected, the profile has what `lurk ingest` makes of the
 capture and the trace so far: the trace's connections merged with the
 capture's (same_as), the threads under the capture's connections, a flow
 from each traced segment to its captured frame, the source's clock; after
-the stop every table equals lurk ingest's. The same trace on a boot clock:
+the stop every table equals lurk ingest's; meanwhile `lurk ingest -o` and a
+second `lurk collect` into the profile are refused at once. The same trace on a boot clock:
 nothing that depends on its offset is written while collecting (no merge,
 no flow to a captured frame), and after the stop every table is ingest's.
 Usage: live_capture_joins.py LURK_BIN SOURCE_DIR"""
@@ -109,6 +110,30 @@ def part_ends(lines):
     return cuts
 
 
+def refused_while_collecting(name, profile):
+    """Another writer is refused at once while the collector holds the file,
+    saying a collector holds it: `lurk ingest -o` (it used to commit under the
+    collector's open transaction, and the collector failed) and a second
+    `lurk collect` (it used to wait SQLite's 10 s busy timeout, then fail
+    with "database is locked")."""
+    for what, args, says in (
+            ("lurk ingest -o", ["ingest", CAPTURE, "-o", profile],
+             "another `lurk collect` is collecting into this profile"),
+            ("a second lurk collect", ["collect", "--listen", "127.0.0.1:0", "-o", profile],
+             "another `lurk collect` is collecting into this profile")):
+        start = time.monotonic()
+        try:
+            r = subprocess.run([lurk] + args, capture_output=True, text=True, timeout=8)
+        except subprocess.TimeoutExpired:
+            check(False, "%s: %s into the profile being collected is refused: still running "
+                  "after 8 s" % (name, what))
+            continue
+        took = time.monotonic() - start
+        check(r.returncode == 1 and says in r.stderr and took < 3,
+              "%s: %s into the profile being collected is refused at once, saying why: "
+              "exit %d after %.1f s: %s" % (name, what, r.returncode, took, r.stderr[-300:]))
+
+
 def collect_into_capture(lines, name, check_part):
     """The capture ingested, the trace collected into it in parts: after each
     part `check_part(part, live, want)`; after the stop every table is ingest's."""
@@ -126,12 +151,7 @@ def collect_into_capture(lines, name, check_part):
         time.sleep(0.1)  # the ack follows the commit; the analysis is in the same transaction
         check_part(part, joined(profile), joined(ingested("".join(lines[:cut]), "%s-%d" % (name, part))))
         if part == 0:
-            # Another writer is refused while the collector holds the file (it used to
-            # commit under the collector's open transaction, and the collector failed).
-            r = subprocess.run([lurk, "ingest", CAPTURE, "-o", profile], capture_output=True, text=True)
-            check(r.returncode != 0 and "another process is writing this profile" in r.stderr,
-                  "%s: lurk ingest -o into the profile being collected is refused: %d %s"
-                  % (name, r.returncode, r.stderr[-200:]))
+            refused_while_collecting(name, profile)
     final = sender.finish()
     check(final is not None and final.get("final"), "%s: the final ack: %s" % (name, final))
     code, _, err = c.stop()
