@@ -145,10 +145,10 @@ void TraceWriter::begin_live(const std::function<void()>& under_lock) {
   // bench/RESULTS.md, "live12").
   db_.exec("PRAGMA cache_size = -8192");
   // IMMEDIATE: the collector holds the profile's write lock from batch to
-  // batch, so another writer (`lurk ingest -o` on the same file) is refused
-  // with "database is locked" instead of committing under the collector's
-  // open transaction, whose snapshot it made stale (the collector then failed
-  // at its next write; docs/live.md, "Not done yet").
+  // batch, so no other writer commits under the collector's open
+  // transaction, whose snapshot it would make stale (the collector then
+  // failed at its next write). lurk's own writers are kept out before they
+  // open the file (profile_writer_lock.h); this keeps out the others.
   db_.exec("BEGIN IMMEDIATE");
   in_transaction_ = true;
   live_ = true;
