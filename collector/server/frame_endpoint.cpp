@@ -83,8 +83,8 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
         // A store of this state kept in the cache whose summary was lost:
         // the minimap is made from its lanes, the store is not made again.
         std::string unused;
-        if ((store_ = LaneStore::open(profile, *model_, unused)) &&
-            minimap_from_store(*store_, *model_, minimap, stop)) {
+        store_ = LaneStore::open(profile, *model_, unused);
+        if (store_ && minimap_from_store(*store_, *model_, minimap, stop)) {
           phases_.mark("minimap made from the lane store already kept");
         } else {
           if (stop && stop->load()) stopped();

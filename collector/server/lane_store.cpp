@@ -100,7 +100,8 @@ std::string lane_store_unwritable(const std::filesystem::path& profile) {
   std::filesystem::path path = lane_store_path(profile);
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return "";
-  std::filesystem::create_directories(path.parent_path(), ec);
+  if (std::filesystem::create_directories(path.parent_path(), ec))  // made 0700, as the writer makes it
+    std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, ec);
   // A name of this process's own: what the writer makes (with its .part name).
   std::filesystem::path probe = path.string() + ".probe" + std::to_string(::getpid());
   int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
