@@ -60,7 +60,11 @@ const lurkNative = (() => {
         flowsPending = now.flowsPending === true;
         Module.ccall('lurk_native_update', null, ['string'], [done ? JSON.stringify(now.minimap || []) : '[]']);
       }
-      if (done) clearInterval(timer);
+      if (done) {
+        clearInterval(timer);
+        // The store could not be made (frames go on from the profile's rows): say why.
+        if (now.backgroundProblem) console.warn(`lurk: lane store: ${now.backgroundProblem}`);
+      }
     }, 1000);
   }
 

@@ -147,7 +147,12 @@ async function fetchLanesIntoHeap(url, onProgress) {
     console.warn(`lurk: ${url}: ${e.message}; lanes are read from the profile`);
     return null;
   }
-  if (response.status === 404) return null;
+  if (response.status === 404) {
+    // None is coming (the server says why): the lanes are read from the profile.
+    const why = (await response.text().catch(() => '')).trim();
+    if (why && !/^not found/.test(why)) console.info(`lurk: ${why}`);
+    return null;
+  }
   const size = Number(response.headers.get('Content-Length'));
   if (!response.ok || !size || !response.body) {
     console.warn(`lurk: ${url}: HTTP ${response.status}; lanes are read from the profile`);
@@ -239,14 +244,21 @@ async function loadTrace(url) {
       transfer.lanes = { received, total };
       showTransfer();
     });
+  // Waited for (and said on the line) only when the profile's answer says a
+  // store is being made (X-Lurk-Lanes: making); "none" when none is coming
+  // (it could not be made, or the profile changed): the page then says
+  // nothing of it and reads its lanes from the profile.
   let lanesSettled = false;
-  transfer.lanesAwaited = !new URLSearchParams(location.search).get('trace');
+  transfer.lanesAwaited = false;
   lanes.then(() => { lanesSettled = true; transfer.lanesAwaited = false; });
   try {
     bytes = await fetchWithProgress(url, (received, total) => {
       transfer.profile = { received, total };
       showTransfer();
-    }, (response) => { followPath = response.headers.get('X-Lurk-Follow'); });
+    }, (response) => {
+      followPath = response.headers.get('X-Lurk-Follow');
+      transfer.lanesAwaited = !lanesSettled && response.headers.get('X-Lurk-Lanes') === 'making';
+    });
   } catch (e) {
     transfer.failed = true;
     // A shared link whose trace is gone: say so, and that its view needs the trace.
@@ -258,7 +270,7 @@ async function loadTrace(url) {
   }
   // The store may still be in the making (lurk view makes it beside the
   // server, and answers /trace.lanes once it is ready): say what the page waits for.
-  if (!lanesSettled && transfer.lanes === null)
+  if (!lanesSettled && transfer.lanes === null && transfer.lanesAwaited)
     showStatus(`${name} loaded; waiting for its lane store (lurk view is making it)…`, null);
   // A followed profile's model takes deltas of its rows: no store (the
   // server offers none with --follow).

@@ -15,8 +15,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -37,7 +39,9 @@ class ProfileModel;
 
 namespace lurk::server {
 
+class LaneStore;
 class LaneStoreWriter;
+class SharedReadSnapshot;
 
 // Every lane of a lazy model read and dropped in turn (memory: one lane),
 // each put in the lane store, counters too, so that no later view reads a
@@ -48,15 +52,32 @@ class LaneStoreWriter;
 bool pass_over_lanes(Database& db, ui::ProfileModel& model, LaneStoreWriter& store, ui::Minimap* minimap,
                      const std::atomic<bool>* stop = nullptr);
 
+// The whole profile's minimap from a lane store already made (each lane
+// taken from it, binned, dropped): what pass_over_lanes bins, without
+// reading the profile's rows. False when `stop` was set or the store could
+// not give a lane (then the caller reads the rows).
+bool minimap_from_store(LaneStore& store, ui::ProfileModel& model, ui::Minimap& minimap,
+                        const std::atomic<bool>* stop = nullptr);
+
 class BackgroundLaneStore {
  public:
-  // Starts the thread. `summary` is the one the view's model was made from
-  // (last row ids: the committed state shown), `identity` the profile's
-  // when it was opened (lane_summary_file.h).
-  BackgroundLaneStore(std::filesystem::path profile, ui::LaneSummary summary, std::string identity);
-  // Stops the thread (a view closed early: its read is interrupted, so that
-  // a lane of 10M events does not hold up the exit) and waits for it.
+  // Starts the thread and returns once it reads `snapshot`'s state (the
+  // view's read transaction, which must stay open until then) or could not
+  // (problem(), done()); its work starts at go(). `summary` is the one the
+  // view's model was made from (last row ids: the committed state shown),
+  // `identity` the profile's when it was opened (lane_summary_file.h).
+  BackgroundLaneStore(std::filesystem::path profile, ui::LaneSummary summary, std::string identity,
+                      const SharedReadSnapshot& snapshot);
+  // Lets the thread work (the view's open is done: it does not slow it).
+  void go();
+  // Stops the thread (a view closed early: its statements end at the next
+  // look at the flag, stop_flag.h, so that a lane of 10M events does not
+  // hold up the exit) and waits for it.
   ~BackgroundLaneStore();
+
+  // Tests only: called on the thread once its connection is open, before it
+  // takes the view's state (a commit made there must not be what it reads).
+  static inline std::function<void(const std::filesystem::path&)> before_taking_the_state_for_tests;
 
   bool done() const { return done_.load(std::memory_order_acquire); }
   // The flows and periods read (its first step, seconds before done()):
@@ -74,7 +95,7 @@ class BackgroundLaneStore {
   const StartupPhases& phases() const { return phases_; }
 
  private:
-  void run();
+  void run(const SharedReadSnapshot& snapshot);
 
   std::filesystem::path profile_;
   ui::LaneSummary summary_;
@@ -84,8 +105,10 @@ class BackgroundLaneStore {
   std::string problem_;
   StartupPhases phases_{true};
   std::atomic<bool> stop_{false}, flows_ready_{false}, done_{false};
-  std::mutex db_mutex_;        // guards db_ between the thread and the destructor
-  Database* db_ = nullptr;     // the thread's connection while it is open
+  std::mutex mutex_;  // guards the two steps below between the thread and the view
+  std::condition_variable step_;
+  bool joined_ = false;  // the thread reads the view's state, or could not
+  bool go_ = false;
   std::thread thread_;  // last: started once the rest is in place
 };
 

@@ -3,6 +3,8 @@
 
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -15,6 +17,9 @@
 #include "core/minimap.h"
 #include "server/background_lane_store.h"
 #include "server/outline_cache.h"
+#include "server/shared_read_snapshot.h"
+#include "server/stop_flag.h"
+#include "storage/schema.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
@@ -38,22 +43,29 @@ double cpu_ms() {
   return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
 }
 
-std::vector<std::pair<uint32_t, uint8_t>> whole_minimap(Database& db, ui::ProfileModel& model,
-                                                        LaneStoreWriter& store) {
-  ui::Minimap minimap;
-  pass_over_lanes(db, model, store, &minimap);
+std::vector<std::pair<uint32_t, uint8_t>> bins_of(const ui::Minimap& minimap) {
   std::vector<std::pair<uint32_t, uint8_t>> bins;
   for (const ui::MinimapBin& b : minimap.bins()) bins.emplace_back(b.count, uint8_t(b.worst));
   return bins;
 }
 
+// The open was asked to stop (page_lanes.h: the page's store no longer
+// wanted): its pass ends here rather than at the last lane.
+[[noreturn]] void stopped() { throw StorageError("stopped before the lane store was made"); }
+
 }  // namespace
 
 FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir,
-                             size_t lane_budget)
+                             size_t lane_budget, const std::atomic<bool>* stop)
     : profile_(profile) {
   auto start = std::chrono::steady_clock::now();
   db_ = open_profile_for_reading(profile.string());
+  if (stop) end_statements_when(*db_, stop);
+  // A profile of schema version 1 is read from a copy upgraded in memory
+  // (schema_migrations.h), which only this connection sees: a background
+  // could only copy and upgrade it again, so its store is made here, by the
+  // pass over every event (as for any profile written before lane facts).
+  const bool upgraded = is_upgraded_copy(*db_);
   phases_.mark("profile opened (schema checked)");
   // One read transaction for the outline and the summary: a profile being
   // appended to (lurk collect) is opened as one committed state, as the
@@ -67,12 +79,25 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
         // The flows and periods read here are kept in the summary, for the next open.
         model_ = std::make_unique<ui::ProfileModel>(ui::ProfileModel::load_outline(*db_, made, {}, &made));
         phases_.mark("small tables loaded (outline model, flows and periods read)");
-        LaneStoreWriter writer(profile, *model_);
-        made.minimap = whole_minimap(*db_, *model_, writer);
-        store_note_ = writer.finish();
-        phases_.mark("every lane read (minimap) and the lane store written");
+        ui::Minimap minimap;
+        // A store of this state kept in the cache whose summary was lost:
+        // the minimap is made from its lanes, the store is not made again.
+        std::string unused;
+        store_ = LaneStore::open(profile, *model_, unused);
+        if (store_ && minimap_from_store(*store_, *model_, minimap, stop)) {
+          phases_.mark("minimap made from the lane store already kept");
+        } else {
+          if (stop && stop->load()) stopped();
+          store_.reset();
+          minimap = ui::Minimap();
+          LaneStoreWriter writer(profile, *model_);
+          if (!pass_over_lanes(*db_, *model_, writer, &minimap, stop)) stopped();
+          store_note_ = writer.finish();
+          phases_.mark("every lane read (minimap) and the lane store written");
+        }
+        made.minimap = bins_of(minimap);
       },
-      /*facts_first=*/true);
+      /*facts_first=*/!upgraded);
   phases_.mark(summary_.from_file    ? "lane summary read"
                : summary_.from_facts ? "lane summary read from the profile's lane facts"
                                      : "lane summary kept");
@@ -89,8 +114,11 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   summary_.summary.flows = {};
   summary_.summary.periods = {};
   std::string why;
-  if (!summary_.from_facts) {
+  if (!store_) {
+    // From the lane facts too: a store of this state may be kept already
+    // (the summary lost), and then the background makes the summary only.
     store_ = LaneStore::open(profile, *model_, why);
+    if (summary_.from_facts) why.clear();  // the background makes one otherwise
     phases_.mark("lane store opened");
   }
   if (!store_ && summary_.from_file) {
@@ -102,7 +130,7 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
     if (unused.size() > kFallback.size() && unused.ends_with(kFallback))
       unused.resize(unused.size() - kFallback.size());
     LaneStoreWriter writer(profile, *model_);
-    pass_over_lanes(*db_, *model_, writer, nullptr);
+    if (!pass_over_lanes(*db_, *model_, writer, nullptr, stop)) stopped();
     std::string problem = writer.finish();
     phases_.mark("every lane read and the lane store written again");
     store_ = LaneStore::open(profile, *model_, why);
@@ -110,8 +138,30 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
                            : "; lane store not made again (" + (problem.empty() ? why : problem) +
                                  "), lanes are read from the profile");
   }
+  // What commits by others since will change (a read of the same
+  // connection later compares: read_late_flows_and_periods).
+  data_version_ = db_->query_int("PRAGMA data_version");
+  if (summary_.from_facts) {
+    // A cold open of a profile whose writer kept its lanes' facts: the
+    // store, the minimap and the kept summary are made in the background
+    // (background_lane_store.h), which takes this very state before this
+    // transaction ends, and begins once the open is done so as not to slow
+    // it; lanes are read from the rows meanwhile.
+    try {
+      SharedReadSnapshot state(*db_);
+      background_ = std::make_unique<BackgroundLaneStore>(profile, summary_.summary, summary_.identity, state);
+      if (!store_)
+        store_note_ = "being made in the background (lanes are read from the profile until it is ready)";
+    } catch (const StorageError& e) {
+      // No background can read this state: the flows and periods are read
+      // below, the lanes from the rows (or the store already kept).
+      background_problem_ = e.what();
+      if (!store_) why = std::string("not made (") + e.what() + "); lanes are read from the profile";
+    }
+  }
   db_->exec("COMMIT");
   if (!why.empty()) store_note_ = why;
+  if (!background_ && model_->flows_and_periods_pending()) read_late_flows_and_periods();
   phases_.mark("read transaction ended");
   lanes_ = std::make_unique<LaneCache>(*db_, *model_, lane_budget, store_.get());
   OutlineOutcome outline = outline_for(*db_, profile, temp_dir);
@@ -124,14 +174,7 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   });
   load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   phases_.mark("renderer made");
-  if (summary_.from_facts) {
-    // A cold open of a profile whose writer kept its lanes' facts: the
-    // store, the minimap and the kept summary are made in the background
-    // (background_lane_store.h), begun once the open is done so as not to
-    // slow it; lanes are read from the rows meanwhile.
-    background_ = std::make_unique<BackgroundLaneStore>(profile, summary_.summary, summary_.identity);
-    store_note_ = "being made in the background (lanes are read from the profile until it is ready)";
-  }
+  if (background_) background_->go();
 }
 
 // The background's store and minimap, once it is done, taken between two
@@ -152,17 +195,55 @@ void FrameEndpoint::adopt_background() {
     summary_.summary.minimap = background_->minimap();
     minimap_json_.clear();
   }
-  std::string why;
-  store_ = LaneStore::open(profile_, *model_, why);
-  // The lanes read from the rows so far are dropped: views of the store from
-  // now on. Without a store they stay (dropping them would only read them again).
-  if (store_) lanes_->set_store(store_.get());
   std::string problem = background_->problem();
-  store_note_ = store_ ? problem
-                       : "not made in the background (" + (problem.empty() ? why : problem) +
-                             "); lanes are read from the profile";
-  if (!store_note_.empty()) std::fprintf(stderr, "lurk: lane store: %s\n", store_note_.c_str());
+  background_problem_ = problem;
+  if (!store_) {
+    std::string why;
+    store_ = LaneStore::open(profile_, *model_, why, summary_.identity);  // made of the state shown
+    // The lanes read from the rows so far are dropped: views of the store
+    // from now on. Without a store they stay (dropping them would only read
+    // them again), and frames go on being drawn from the profile's rows.
+    if (store_) lanes_->set_store(store_.get());
+    store_note_ = store_ ? problem
+                         : "not made in the background (" + (problem.empty() ? why : problem) +
+                               "); lanes are read from the profile";
+  } else {
+    store_note_ = problem;
+  }
   background_.reset();
+  // Failed before the flows and periods (a SQLite error, a damaged table):
+  // read here, or frames go on without them; either way not pending forever.
+  if (model_->flows_and_periods_pending()) read_late_flows_and_periods();
+  // Said once: the background is gone from here on.
+  if (!store_note_.empty()) std::fprintf(stderr, "lurk: lane store: %s\n", store_note_.c_str());
+}
+
+// On the view's connection, in a read transaction of its own: only while the
+// profile is the state the view shows (PRAGMA data_version: no commit by
+// another connection since the open's transaction), else the flows could
+// name other lanes than the model's.
+void FrameEndpoint::read_late_flows_and_periods() {
+  std::string why;
+  try {
+    db_->exec("BEGIN");
+    if (db_->query_int("PRAGMA data_version") != data_version_) {
+      why = "the profile changed since it was opened";
+    } else {
+      ui::LaneSummary kept = summary_.summary;  // as the background keeps them
+      ui::ProfileModel::load_outline(*db_, summary_.summary, {}, &kept);
+      if (!model_->adopt_late_flows_and_periods(kept)) why = "they do not fit the profile's lanes";
+    }
+    db_->exec("COMMIT");
+  } catch (const std::exception& e) {
+    sqlite3_exec(db_->raw(), "ROLLBACK", nullptr, nullptr, nullptr);
+    why = e.what();
+  }
+  if (why.empty()) return;
+  model_->forgo_late_flows_and_periods();
+  background_problem_ += (background_problem_.empty() ? "" : "; ") + std::string("flows and periods not read (") +
+                         why + "): frames are drawn without them";
+  std::fprintf(stderr, "lurk: the flows and periods could not be read (%s): frames go on without them\n",
+               why.c_str());
 }
 
 void FrameEndpoint::wait_for_flows() {
@@ -335,6 +416,9 @@ HttpResponse FrameEndpoint::info() {
                       // (background_lane_store.h): the minimap is empty until
                       // then; ask again.
                       {"backgroundPending", background_ != nullptr},
+                      // Why the background made no store or summary, once
+                      // it is over ("" when all went well): the page says it.
+                      {"backgroundProblem", background_problem_},
                       {"flowsPending", model_->flows_and_periods_pending()},
                       {"minimap", nlohmann::json::parse(minimap_json_)}};
   HttpResponse response;
@@ -344,13 +428,18 @@ HttpResponse FrameEndpoint::info() {
 }
 
 int64_t profile_event_count(const std::filesystem::path& profile) {
-  std::unique_ptr<Database> db = open_profile_for_reading(profile.string());
+  // The file as it is, even one of schema version 1: the four tables are in
+  // every version, and an upgraded copy (open_profile_for_reading) would cost
+  // a copy of the whole profile for four numbers.
+  Database db(profile.string(), Database::Mode::ReadOnly);
+  if (std::string problem = schema_problem(db); !problem.empty())
+    throw StorageError(profile.string() + ": " + problem);
   int64_t total = 0;
   // max(rowid) is a lookup at the end of each table's b-tree, where count(*)
   // would read a 100M-row table; rows are appended, so it is the count (or
   // a little more after deletions, which is fine for a threshold).
   for (const char* table : {"packets", "spans", "instants", "counters"})
-    total += db->query_int(std::string("SELECT coalesce(max(rowid), 0) FROM ") + table);
+    total += db.query_int(std::string("SELECT coalesce(max(rowid), 0) FROM ") + table);
   return total;
 }
 

@@ -16,6 +16,7 @@
 // Host and token before routing here).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -46,8 +47,11 @@ class FrameEndpoint {
   // and writes its outline into `temp_dir` (private); lanes held stay under
   // `lane_budget` bytes but for one frame's own. Throws lurk::StorageError
   // with a readable message.
+  // `stop` (may be null): once set, the open's statements and passes end
+  // (a StorageError), so that an open nobody waits for any more does not
+  // run to its end (page_lanes.h; stop_flag.h).
   FrameEndpoint(const std::filesystem::path& profile, const std::filesystem::path& temp_dir,
-                size_t lane_budget = kDefaultLaneBudget);
+                size_t lane_budget = kDefaultLaneBudget, const std::atomic<bool>* stop = nullptr);
   static constexpr size_t kDefaultLaneBudget = size_t(1) << 30;  // 1 GiB
   ~FrameEndpoint();
   // Answers /frame, /item, /native and /outline.lurk; nullopt for any other path.
@@ -80,6 +84,8 @@ class FrameEndpoint {
   HttpResponse info();
   // A cold open's background work (background_lane_store.h) taken once done.
   void adopt_background();
+  // The flows and periods a failed background did not give (adopt_background).
+  void read_late_flows_and_periods();
   nlohmann::json phases_json() const;
   HttpResponse item(const HttpRequest& request);
   // Before each frame and item: a lane store changed under its mapping
@@ -107,6 +113,8 @@ class FrameEndpoint {
   std::string minimap_json_;
   StartupPhases background_phases_{true};
   bool late_refused_ = false;  // the background's flows and periods were not this profile's
+  std::string background_problem_;  // why the background fell short, once over (/native)
+  int64_t data_version_ = 0;  // PRAGMA data_version in the open's read transaction
   // Last: its thread stops before the rest goes.
   std::unique_ptr<BackgroundLaneStore> background_;
 };

@@ -96,7 +96,23 @@ std::filesystem::path lane_store_path(const std::filesystem::path& profile) {
 
 // ---- writing ----
 
-LaneStoreWriter::LaneStoreWriter(const std::filesystem::path& profile, const ui::ProfileModel& model)
+std::string lane_store_unwritable(const std::filesystem::path& profile) {
+  std::filesystem::path path = lane_store_path(profile);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return "";
+  if (std::filesystem::create_directories(path.parent_path(), ec))  // made 0700, as the writer makes it
+    std::filesystem::permissions(path.parent_path(), std::filesystem::perms::owner_all, ec);
+  // A name of this process's own: what the writer makes (with its .part name).
+  std::filesystem::path probe = path.string() + ".probe" + std::to_string(::getpid());
+  int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return "cannot write in " + path.parent_path().string() + ": " + std::strerror(errno);
+  ::close(fd);
+  std::filesystem::remove(probe, ec);
+  return "";
+}
+
+LaneStoreWriter::LaneStoreWriter(const std::filesystem::path& profile, const ui::ProfileModel& model,
+                                 const std::string& state)
     : model_(model), path_(lane_store_path(profile)) {
   std::error_code ec;
   std::filesystem::create_directories(path_.parent_path(), ec);
@@ -108,7 +124,7 @@ LaneStoreWriter::LaneStoreWriter(const std::filesystem::path& profile, const ui:
     problem_ = "cannot write " + part_.string() + ": " + std::strerror(errno);
     return;
   }
-  std::string identity = profile_identity(profile);
+  std::string identity = state.empty() ? profile_identity(profile) : state;
   put_bytes(ui::lane_store_format::kMagic, sizeof ui::lane_store_format::kMagic);
   uint64_t n = identity.size();
   put_bytes(&n, sizeof n);
@@ -222,7 +238,7 @@ bool LaneStore::changed() const {
 }
 
 std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile, const ui::ProfileModel& model,
-                                           std::string& why) {
+                                           std::string& why, const std::string& state) {
   why.clear();
   std::filesystem::path path = lane_store_path(profile);
   std::unique_ptr<LaneStore> store(new LaneStore());
@@ -253,7 +269,7 @@ std::unique_ptr<LaneStore> LaneStore::open(const std::filesystem::path& profile,
   if (map == MAP_FAILED) return fail(std::string("cannot map it: ") + std::strerror(errno));
   store->map_ = static_cast<const char*>(map);
   store->guard_ = std::make_unique<TruncationGuard>(map, size_t(store->size_));
-  std::string identity = profile_identity(profile), problem;
+  std::string identity = state.empty() ? profile_identity(profile) : state, problem;
   if (!store->reader_.parse(store->map_, store->size_, &identity, problem)) {
     if (problem == "not a lane store of this lurk") problem += " for this profile";
     return fail(problem);

@@ -52,6 +52,10 @@ namespace lurk::server {
 
 std::filesystem::path lane_store_path(const std::filesystem::path& profile);
 
+// Why no lane store of `profile` can be made now (its cache directory cannot
+// be made or written), "" when one can, or one is there to be checked.
+std::string lane_store_unwritable(const std::filesystem::path& profile);
+
 // The format and its reader are core/lane_store_format.h's (the page reads
 // the same bytes); these names are the server's for them.
 namespace lane_store_detail {
@@ -62,7 +66,12 @@ using Entry = ui::lane_store_format::Entry;
 // Writes the store while the summary's pass reads each lane into the model.
 class LaneStoreWriter {
  public:
-  LaneStoreWriter(const std::filesystem::path& profile, const ui::ProfileModel& model);
+  // `identity`: the profile's state the model was read from (lane_summary_file.h,
+  // profile_identity; the current one when empty), which the store is then
+  // of: a background that reads an earlier state than the file's now must
+  // not label its store with the later one.
+  LaneStoreWriter(const std::filesystem::path& profile, const ui::ProfileModel& model,
+                  const std::string& identity = "");
   ~LaneStoreWriter();
   // Each lane once, while the model holds it.
   void add_connection(uint32_t index);
@@ -97,9 +106,10 @@ class LaneStoreWriter {
 class LaneStore {
  public:
   // The store of `profile` when there is a usable one for `model`; otherwise
-  // nullptr and `why` says why ("" when there simply is none).
+  // nullptr and `why` says why ("" when there simply is none). `identity`:
+  // the state of the profile `model` was read from (the current one when empty).
   static std::unique_ptr<LaneStore> open(const std::filesystem::path& profile, const ui::ProfileModel& model,
-                                         std::string& why);
+                                         std::string& why, const std::string& identity = "");
   ~LaneStore();
   // Gives the model the lane (adopt_*) and returns true with the bytes it now
   // holds; false when the store cannot give it (the caller reads the profile).

@@ -30,10 +30,32 @@ std::shared_ptr<PageLanes> PageLanes::start(const std::filesystem::path& profile
   std::shared_ptr<PageLanes> lanes(new PageLanes());
   lanes->profile_ = profile;
   lanes->identity_ = profile_identity(profile);
+  // No store can come when there is none to reuse and the cache cannot take
+  // one: said now, not after a pass over every event made for nothing.
+  if (std::string why = lane_store_unwritable(profile); !why.empty()) {
+    lanes->settle({false, false, 0, 0, why}, -1, "");
+    return lanes;
+  }
   lanes->thread_ = std::thread([raw = lanes.get(), temp_dir] { raw->prepare(temp_dir); });
   std::fprintf(stderr, "lurk: lane store for the page: being made or checked beside the server (/trace.lanes "
                        "answers once it is ready)\n");
   return lanes;
+}
+
+void PageLanes::settle(const Outcome& result, int fd, const std::string& etag) {
+  if (result.ready)
+    std::fprintf(stderr, "lurk: lane store for the page %s in %.3g s (%llu bytes, %s)\n",
+                 result.made ? "made" : "checked", result.seconds, (unsigned long long)result.size,
+                 lane_store_path(profile_).c_str());
+  else
+    std::fprintf(stderr, "lurk: the page reads its lanes from the profile (%s)\n", result.note.c_str());
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    outcome_ = result;
+    fd_ = fd;
+    etag_ = etag;
+  }
+  settled_.store(true, std::memory_order_release);
 }
 
 void PageLanes::prepare(const std::filesystem::path& temp_dir) {
@@ -48,7 +70,9 @@ void PageLanes::prepare(const std::filesystem::path& temp_dir) {
     // facts opens at once and makes its store in the background: waited for
     // here, where the page's request waits too (the page's alternative is
     // its own slow read of the rows).
-    FrameEndpoint endpoint(profile_, temp_dir, 0);
+    // Once stopped (~PageLanes), its statements end at once, also in the pass of a
+    // profile without lane facts, which happens in this constructor.
+    FrameEndpoint endpoint(profile_, temp_dir, 0, &stop_);
     result.made = !endpoint.summary().from_file || !endpoint.store_note().empty();
     while (!endpoint.background_done()) {
       if (stop_.load()) return;  // the endpoint stops its background as it goes
@@ -73,6 +97,7 @@ void PageLanes::prepare(const std::filesystem::path& temp_dir) {
       }
     }
   } catch (const std::exception& e) {
+    if (stop_.load()) return;  // nobody waits for it any more
     result.note = std::string("the lane store could not be made: ") + e.what();
   }
   if (!result.ready && fd >= 0) {
@@ -80,19 +105,7 @@ void PageLanes::prepare(const std::filesystem::path& temp_dir) {
     fd = -1;
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
-  if (result.ready)
-    std::fprintf(stderr, "lurk: lane store for the page %s in %.3g s (%llu bytes, %s)\n",
-                 result.made ? "made" : "checked", result.seconds, (unsigned long long)result.size,
-                 lane_store_path(profile_).c_str());
-  else
-    std::fprintf(stderr, "lurk: the page reads its lanes from the profile (%s)\n", result.note.c_str());
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    outcome_ = result;
-    fd_ = fd;
-    etag_ = etag;
-  }
-  settled_.store(true, std::memory_order_release);
+  settle(result, fd, etag);
 }
 
 PageLanes::~PageLanes() {
@@ -106,8 +119,20 @@ PageLanes::Outcome PageLanes::outcome() const {
   return outcome_;
 }
 
+const char* PageLanes::status() const {
+  if (!settled_.load(std::memory_order_acquire)) return changed() ? "none" : "making";
+  return outcome().ready && !changed() ? "ready" : "none";
+}
+
+bool PageLanes::changed() const { return profile_identity(profile_) != identity_; }
+
 HttpResponse PageLanes::answer(const HttpRequest& request) {
   if (!settled_.load(std::memory_order_acquire)) {
+    // The store being made describes the profile as it was at start, which
+    // the page's fresher copy would refuse: no use waiting for it.
+    if (changed())
+      return text_response(404, "the profile changed since its lane store was begun: the page reads its lanes "
+                                "from the profile");
     if (request.deferred_for < kLongestWait) {
       HttpResponse later;
       later.defer = true;
@@ -119,7 +144,7 @@ HttpResponse PageLanes::answer(const HttpRequest& request) {
   if (!done.ready) return text_response(404, "no lane store: " + done.note);
   // The store describes the profile as it was at start; the page's fresher
   // copy would refuse it anyway (its last row ids differ), this saves the fetch.
-  if (profile_identity(profile_) != identity_)
+  if (changed())
     return text_response(404, "the profile changed since its lane store was made: the page reads its lanes "
                               "from the profile");
   const std::string* range = request.header("range");

@@ -44,6 +44,11 @@ class PageLanes : public std::enable_shared_from_this<PageLanes> {
   // GET /trace.lanes (Range as /trace.lurk): deferred while the store is
   // being made; 404 when there is none or once the profile changed.
   HttpResponse answer(const HttpRequest& request);
+  // What the page may expect of /trace.lanes, said on every /trace.lurk
+  // answer (X-Lurk-Lanes) so that the page knows at once whether to wait:
+  // "making" (being made or checked), "ready", "none" (none is coming: it
+  // could not be made, or the profile changed since).
+  const char* status() const;
 
   struct Outcome {
     bool ready = false;
@@ -56,7 +61,10 @@ class PageLanes : public std::enable_shared_from_this<PageLanes> {
  private:
   PageLanes() = default;
   void prepare(const std::filesystem::path& temp_dir);
+  // Says the outcome on stderr and makes it final (fd: the store to serve, or -1).
+  void settle(const Outcome& result, int fd, const std::string& etag);
   Outcome outcome() const;
+  bool changed() const;  // the profile's identity differs from the one at start
 
   std::filesystem::path profile_;
   std::string identity_;  // the profile's when the store was checked (profile_identity)

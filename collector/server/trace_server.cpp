@@ -156,6 +156,8 @@ HttpResponse TraceServer::serve_trace(const HttpRequest& request) {
   response.add_header("ETag", snapshot->etag());
   // The page starts following when the server offers it (lurk view --follow).
   if (follow_) response.add_header("X-Lurk-Follow", FollowEndpoint::kPath);
+  // Whether the page's /trace.lanes is worth waiting for (page_lanes.h).
+  response.add_header("X-Lurk-Lanes", options_.lanes ? options_.lanes->status() : "none");
   return with_security_headers(std::move(response));
 }
 

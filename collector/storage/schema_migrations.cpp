@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+
 #include <string_view>
 
 #include "storage/lane_facts.h"
@@ -115,12 +117,17 @@ void migrate_to_current(Database& db) {
   migration.release();
 }
 
+namespace {
+constexpr const char* kUpgradedCopy = ":memory:";  // the copy's path (Database::path)
+std::atomic<uint64_t> upgraded_copies{0};
+}  // namespace
+
 std::unique_ptr<Database> open_profile_for_reading(const std::string& path) {
   auto file = std::make_unique<Database>(path, Database::Mode::ReadOnly);
   if (std::string problem = schema_problem(*file); !problem.empty())
     throw StorageError(path + ": " + problem);
   if (file->query_int("PRAGMA user_version") >= kOldestReadableAsIs) return file;
-  auto copy = std::make_unique<Database>(":memory:", Database::Mode::ReadWriteCreate);
+  auto copy = std::make_unique<Database>(kUpgradedCopy, Database::Mode::ReadWriteCreate);
   sqlite3_backup* backup = sqlite3_backup_init(copy->raw(), "main", file->raw(), "main");
   if (!backup) throw StorageError(path + ": cannot copy the profile to upgrade it");
   int rc = sqlite3_backup_step(backup, -1);
@@ -128,7 +135,12 @@ std::unique_ptr<Database> open_profile_for_reading(const std::string& path) {
   if (rc != SQLITE_DONE)
     throw StorageError(path + ": cannot copy the profile to upgrade it: " + sqlite3_errstr(rc));
   migrate_to_current(*copy);
+  upgraded_copies.fetch_add(1, std::memory_order_relaxed);
   return copy;
 }
+
+bool is_upgraded_copy(const Database& db) { return db.path() == kUpgradedCopy; }
+
+uint64_t upgraded_copies_made() { return upgraded_copies.load(std::memory_order_relaxed); }
 
 }  // namespace lurk

@@ -32,4 +32,12 @@ inline constexpr const char* kTablesReadersDoNotNeed[] = {"live_streams", "lane_
 // Throws StorageError for a file that is not a profile lurk reads.
 std::unique_ptr<Database> open_profile_for_reading(const std::string& path);
 
+// Whether `db` (from open_profile_for_reading) is such an upgraded copy: it
+// lives in that connection only, and each open_profile_for_reading of the
+// file copies and upgrades it again (seconds and a profile's size in memory).
+bool is_upgraded_copy(const Database& db);
+// How many upgraded copies open_profile_for_reading made in this process
+// (tests: a view copies a profile once).
+uint64_t upgraded_copies_made();
+
 }  // namespace lurk

@@ -6,6 +6,8 @@
 // the file holds (sqlite3). A page also served the profile's lane store
 // (/trace.lanes, fetched beside it) shows one line for both: named so, its
 // total the two sizes, and it does not reach its end before the store has.
+// A page for which no store can come (the cache not writable: the server says
+// "none" in X-Lurk-Lanes) never says a store is being made.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -21,6 +23,12 @@ const size = statSync(profile).size;
 process.env.LURK_CACHE_DIR = mkdtempSync(path.join(os.tmpdir(), 'lurk-progress-cache-'));
 const view = await startView(['--in-browser', profile]);
 const stored = await startView(['--in-browser', '--page-lanes-over', '0', profile]);
+// A cache that cannot be written (a file where its directory should be): no
+// store can come, and the server says so in the profile's answer.
+const cache = process.env.LURK_CACHE_DIR;
+process.env.LURK_CACHE_DIR = path.join(profile, 'cache');
+const storeless = await startView(['--in-browser', '--page-lanes-over', '0', profile]);
+process.env.LURK_CACHE_DIR = cache;
 const browser = await launchBrowser();
 let page;
 const seen = [];
@@ -32,6 +40,8 @@ async function throttledPage(url) {
   await cdp.send('Network.enable');
   await cdp.send('Network.emulateNetworkConditions',
                  { offline: false, latency: 0, downloadThroughput: 3 * 1024 * 1024, uploadThroughput: -1 });
+  p.consoleLines = [];
+  p.on('console', (message) => p.consoleLines.push(message.text()));
   await p.goto(url);
   return p;
 }
@@ -103,9 +113,27 @@ try {
       assert(s.error === null, `error: ${s.error}`);
       await p.close();
     }],
+    ['no store coming: the line never says one is being made, the lanes come from the profile', async () => {
+      const p = await throttledPage(storeless.url);
+      const lines = new Set();
+      for (let s = null; !(s && (s.ready || s.error));) {
+        lines.add(await p.evaluate(() => document.getElementById('status-text').textContent));
+        if (lines.size === 3) await screenshot(p, 'load-progress-no-store.png');
+        s = await p.evaluate(() => window.lurkSnapshot());
+        await p.waitForTimeout(100);
+      }
+      const all = [...lines];
+      assert(all.some((l) => /^Loading trace\.lurk… /.test(l)), `lines: ${JSON.stringify(all)}`);
+      assert(!all.some((l) => /lane store|its lanes/.test(l)), `a store was announced: ${JSON.stringify(all)}`);
+      const s = await waitForSnapshot(p, (x) => x.ready || x.error, 'the storeless page to open', 120000);
+      assert(s.error === null && s.lanesFrom === 'profile', `error ${s.error}, lanes from ${s.lanesFrom}`);
+      assert(p.consoleLines.some((l) => /no lane store: .*cannot write/.test(l)), `console: ${p.consoleLines.join(' | ')}`);
+      await p.close();
+    }],
   ]);
 } finally {
   await browser.close();
   view.process.kill('SIGINT');
   stored.process.kill('SIGINT');
+  storeless.process.kill('SIGINT');
 }

@@ -217,6 +217,9 @@ class ProfileModel {
   bool adopt_late_flows_and_periods(const LaneSummary& kept);
   // Whether the flows and periods are still awaited (above).
   bool flows_and_periods_pending() const { return flows_and_periods_pending_; }
+  // None are coming (the load that was to read them failed): no longer
+  // awaited, and the events counted no longer count the flows.
+  void forgo_late_flows_and_periods();
   // The whole model, its lanes views of a lane store's bytes (core/
   // lane_store_format.h: the page fetches it beside the profile) instead of
   // rows stepped out of SQLite: the outline of `db` made from the store's

@@ -51,4 +51,12 @@ bool ProfileModel::adopt_late_flows_and_periods(const LaneSummary& kept) {
   return true;
 }
 
+void ProfileModel::forgo_late_flows_and_periods() {
+  if (!flows_and_periods_pending_) return;
+  counts_.events -= deferred_flow_count_;  // counted at load from the facts, never read
+  deferred_flow_count_ = 0;
+  flows_and_periods_pending_ = false;
+  deferred_period_bounds_.clear();
+}
+
 }  // namespace lurk::ui
