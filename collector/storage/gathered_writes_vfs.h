@@ -4,7 +4,7 @@
 // Why: a rollback-journal commit writes every dirty page with its own
 // pwrite, in page order. A 6,000-connection capture's profile is ~3,300
 // pages, and on this project's VM each 4 KB pwrite costs ~6 us of system time
-// where a 64 KB one costs ~1.5 us per 4 KB (bench/RESULTS.md, pcap14); the
+// where a 64 KB one costs ~1.6 us per 4 KB (bench/RESULTS.md, pcap14); the
 // commit runs after the import, alone, so those calls were wall time too.
 //
 // What it changes: only when bytes reach the file, never their order or
@@ -30,8 +30,8 @@ namespace lurk {
 
 // At most 64 KiB a write: SQLite's unix VFS writes at most 128 KiB - 1 per
 // call (it masks the length with 0x1ffff) and calls a shorter write a full
-// disk; and 4 KB pwrites cost ~5.6 us each here, 64 KB ones ~1.4 us per 4 KB,
-// 1 MB ones no less (dd, 13.6 MB, bench/RESULTS.md, pcap14).
+// disk; and larger writes save no more here (dd of 13.6 MB: 4 KB writes
+// 20.5 ms of CPU, 64 KB ones 5.4, 1 MB ones 5.3; bench/RESULTS.md, pcap14).
 inline constexpr size_t kGatheredWriteBytes = size_t(64) << 10;
 
 // The name of the VFS that gathers the writes of the process's default VFS;
