@@ -286,10 +286,11 @@ const char* register_gathered_writes_vfs(const char* name, sqlite3_vfs* base) {
   vfs.xDelete = gather_delete;
   vfs.xAccess = gather_access;
   vfs.xFullPathname = gather_full_pathname;
-  vfs.xDlOpen = gather_dl_open;
-  vfs.xDlError = gather_dl_error;
-  vfs.xDlSym = gather_dl_sym;
-  vfs.xDlClose = gather_dl_close;
+  // Absent below (SQLITE_OMIT_LOAD_EXTENSION): absent here too.
+  vfs.xDlOpen = base->xDlOpen ? gather_dl_open : nullptr;
+  vfs.xDlError = base->xDlError ? gather_dl_error : nullptr;
+  vfs.xDlSym = base->xDlSym ? gather_dl_sym : nullptr;
+  vfs.xDlClose = base->xDlClose ? gather_dl_close : nullptr;
   vfs.xRandomness = gather_randomness;
   vfs.xSleep = gather_sleep;
   vfs.xCurrentTime = gather_current_time;
