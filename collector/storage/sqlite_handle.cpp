@@ -7,6 +7,8 @@
 #include <iostream>
 #include <utility>
 
+#include "storage/gathered_writes_vfs.h"
+
 namespace lurk {
 namespace {
 
@@ -38,7 +40,14 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
   // mutex only costs time (about a tenth of a bulk ingest).
   flags |= SQLITE_OPEN_NOMUTEX;
   if (mode != Mode::ReadOnly) held_foreign_bytes_ = holds_foreign_bytes(path);
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+  // Written through the VFS that gathers consecutive page writes into one
+  // system call (storage/gathered_writes_vfs.h: a commit wrote each page
+  // with its own pwrite). The WebAssembly build's file system is memory.
+  const char* vfs = nullptr;
+#ifndef __EMSCRIPTEN__
+  if (mode != Mode::ReadOnly) vfs = gathered_writes_vfs();
+#endif
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, vfs) != SQLITE_OK) {
     std::string message = "cannot open " + path;
     std::string reason = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);  // a handle that failed to open holds nothing to flush

@@ -509,22 +509,32 @@ constexpr const char* kPacketColumnsNeverNull =
     "source_id, frame, connection_id, ts_ns, dir, seq, ack, payload_len, tcp_flags, window, "
     "wire_len, analysis";
 
-// Bit i set: some row of the job has kNullablePacketColumns[i].
-unsigned nullable_columns_used(const std::vector<PacketRow>& rows) {
+// Bit i set: some row of the job has kNullablePacketColumns[i]. Bit
+// kOneSourceBit set: every row of the job has the first row's source.
+constexpr unsigned kOneSourceBit = 1u << kNullablePacketColumns.size();
+
+unsigned packet_job_shape(const std::vector<PacketRow>& rows) {
   unsigned used = 0;
+  bool one_source = !rows.empty();
   for (const PacketRow& r : rows) {
     used |= (r.dup_ack_num ? 1u : 0u) | (r.dup_ack_frame ? 2u : 0u) | (r.rtt_ns ? 4u : 0u) |
             (r.ts_rtt_ns ? 8u : 0u) | (r.sender_thread ? 16u : 0u) | (r.receiver_thread ? 32u : 0u);
+    one_source = one_source && r.source_id == rows.front().source_id;
   }
-  return used;
+  return used | (one_source ? kOneSourceBit : 0u);
 }
 
-std::string packet_insert_sql(unsigned used) {
+// A job of one source (any but a live batch of several senders) gives its
+// source as the parameter ?2, read once per statement, not per row (each
+// column read from lurk_packet_batch costs SQLite ~100 instructions a row).
+std::string packet_insert_sql(unsigned shape) {
   std::string columns = kPacketColumnsNeverNull;
   for (size_t i = 0; i < kNullablePacketColumns.size(); ++i)
-    if (used & (1u << i)) columns += std::string(", ") + kNullablePacketColumns[i];
-  return "INSERT OR FAIL INTO packets(" + columns + ") SELECT " + columns +
-         " FROM lurk_packet_batch(?)";
+    if (shape & (1u << i)) columns += std::string(", ") + kNullablePacketColumns[i];
+  std::string read = columns;
+  if (shape & kOneSourceBit) read = "?2" + read.substr(std::string("source_id").size());
+  return "INSERT OR FAIL INTO packets(" + columns + ") SELECT " + read +
+         " FROM lurk_packet_batch(?1)";
 }
 
 }  // namespace
@@ -538,9 +548,17 @@ std::string packet_insert_sql(unsigned used) {
 // threads, and a job without loss no duplicate-ACK pair (bench/RESULTS.md,
 // writer13: -2.9% on the writer thread of a 3,000-connection capture).
 void TraceWriter::write_packet_rows(const std::vector<PacketRow>& rows) {
-  unsigned used = nullable_columns_used(rows);
-  Statement*& insert = packet_inserts_[used];
-  if (!insert) insert = &statement("packets_batch_" + std::to_string(used), packet_insert_sql(used));
+  unsigned shape = packet_job_shape(rows);
+  // packet_inserts_ holds the statements of one-source jobs (all of an
+  // ingest's); a job of several senders' rows builds its key.
+  Statement* insert = nullptr;
+  if (shape & kOneSourceBit) {
+    Statement*& cached = packet_inserts_[shape & ~kOneSourceBit];
+    if (!cached) cached = &statement("packets_batch_" + std::to_string(shape), packet_insert_sql(shape));
+    insert = cached;
+  } else {
+    insert = &statement("packets_batch_" + std::to_string(shape), packet_insert_sql(shape));
+  }
   PacketBatch batch{rows.data(), rows.size()};
   // Reset (the pointer cleared with the bindings) also when the step throws:
   // a statement left halted with a dead pointer bound would fail the next
@@ -550,6 +568,7 @@ void TraceWriter::write_packet_rows(const std::vector<PacketRow>& rows) {
     ~ResetOnExit() { statement.reset(); }
   } reset_on_exit{*insert};
   insert->bind_pointer(1, &batch, kPacketBatchPointerType);
+  if (shape & kOneSourceBit) insert->bind(2, rows.front().source_id);
   insert->step();
 }
 

@@ -1,7 +1,8 @@
 // TraceWriter batches packet rows: every row reaches the file in order, a
 // partial last batch included; jobs that leave nullable columns out (none of
 // their rows fills them) store the same values and NULLs as jobs that write
-// them; whoever reads through db() mid-source sees every packet queued so
+// them; jobs of one source and of several keep each row's source; whoever
+// reads through db() mid-source sees every packet queued so
 // far; a rollback drops queued rows too.
 #include <gtest/gtest.h>
 
@@ -123,6 +124,35 @@ TEST_F(PacketBatchTest, JobsOfEveryShapeStoreTheSameValuesAndNulls) {
   EXPECT_GT(count("SELECT count(*) FROM packets WHERE frame BETWEEN 1025 AND 2048 AND "
                   "sender_thread IS NOT NULL AND dup_ack_frame IS NOT NULL"),
             0);
+}
+
+// A job of one source's rows gives the source once, as a parameter; a job
+// that mixes sources (a live batch of several senders' traced segments)
+// reads each row's: every row keeps its own either way, in both shapes of
+// the same nullable columns.
+TEST_F(PacketBatchTest, JobsOfOneSourceAndOfSeveralKeepEachRowsSource) {
+  TraceWriter writer(db());
+  SourceRow source{0, "x.pcap", "pcap", "h6", 1};
+  writer.begin_source(source);
+  // Job 0: the source's rows only; job 1: every third row another source's;
+  // then a partial job of one source again.
+  auto source_of = [&](int frame) {
+    return frame > 1024 && frame <= 2048 && frame % 3 == 0 ? source.id + 7 : source.id;
+  };
+  const int kRows = 1024 * 2 + 9;
+  for (int frame = 1; frame <= kRows; ++frame)
+    writer.insert_packet(packet_row(source_of(frame), 1, frame));
+  writer.commit_source(source);
+
+  Statement rows = db().prepare("SELECT frame, source_id, dup_ack_num FROM packets ORDER BY id");
+  for (int frame = 1; frame <= kRows; ++frame) {
+    ASSERT_TRUE(rows.step());
+    ASSERT_EQ(rows.column_int(0), frame);
+    EXPECT_EQ(rows.column_int(1), source_of(frame)) << "frame " << frame;
+    EXPECT_EQ(rows.column_is_null(2), frame % 3 != 0) << "frame " << frame;
+  }
+  EXPECT_FALSE(rows.step());
+  EXPECT_EQ(count("SELECT count(DISTINCT source_id) FROM packets WHERE frame > 1024 AND frame <= 2048"), 2);
 }
 
 TEST_F(PacketBatchTest, ReadingThroughDbMidSourceSeesQueuedPackets) {
