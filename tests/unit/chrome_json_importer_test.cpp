@@ -19,10 +19,6 @@
 namespace lurk::test {
 namespace {
 
-std::vector<uint8_t> bytes_of(const std::string& text) {
-  return std::vector<uint8_t>(text.begin(), text.end());
-}
-
 class ChromeJsonTest : public ProfileTest {
  protected:
   SourceOutcome ingest_text(const std::string& text) { return ingest("t.json", bytes_of(text)); }

@@ -13,10 +13,6 @@
 namespace lurk::test {
 namespace {
 
-std::vector<uint8_t> bytes_of(const std::string& text) {
-  return std::vector<uint8_t>(text.begin(), text.end());
-}
-
 class JoinTest : public ProfileTest {
  protected:
   void ingest_run(bool trace_first) {

@@ -48,8 +48,6 @@ void expect_same(Database& db, const std::string& when) {
   }
 }
 
-std::vector<uint8_t> facts_bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
-
 // Spans of one thread given out of time order, nested B/E pairs, a second thread,
 // counters of a process and instants; `base` moves all of it in time.
 std::string chrome_trace(int64_t base, int pid) {
@@ -77,10 +75,10 @@ std::string chrome_trace(int64_t base, int pid) {
 class LaneFactsTest : public ProfileTest {};
 
 TEST_F(LaneFactsTest, GiveTheScansSummary) {
-  ASSERT_EQ(ingest("a.json", facts_bytes_of(chrome_trace(1'000'000, 1))).status, SourceOutcome::Status::Complete);
+  ASSERT_EQ(ingest("a.json", bytes_of(chrome_trace(1'000'000, 1))).status, SourceOutcome::Status::Complete);
   expect_same(db(), "one Chrome trace");
 
-  ASSERT_EQ(ingest("b.json", facts_bytes_of(chrome_trace(9'000'000, 2))).status, SourceOutcome::Status::Complete);
+  ASSERT_EQ(ingest("b.json", bytes_of(chrome_trace(9'000'000, 2))).status, SourceOutcome::Status::Complete);
   expect_same(db(), "a second trace appended");
 
   shift_source_times(db(), 1, -3'000'000'000);

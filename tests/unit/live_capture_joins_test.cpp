@@ -77,8 +77,6 @@ std::string trace(bool unix_clock, bool thread) {
   return out;
 }
 
-std::vector<uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
-
 // Each flow from or to a thread at a packet, by what it says (not by ids):
 // its kind, thread, times, and the packet it ends at: whose, when, which.
 const char* const kFlows =

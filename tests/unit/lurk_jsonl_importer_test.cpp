@@ -14,10 +14,6 @@
 namespace lurk::test {
 namespace {
 
-std::vector<uint8_t> bytes_of(const std::string& text) {
-  return std::vector<uint8_t>(text.begin(), text.end());
-}
-
 const char* kJsonlHeader = "{\"lurk\":\"jsonl\",\"version\":1}\n";
 
 class LurkJsonlTest : public ProfileTest {

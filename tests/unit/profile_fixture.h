@@ -13,6 +13,9 @@
 
 namespace lurk::test {
 
+// A test's input text as the bytes ingest() takes.
+inline std::vector<uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
+
 class ProfileTest : public ::testing::Test {
  protected:
   void SetUp() override;

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "same_records.h"
 #include "core/frame_request.h"
 #include "core/frame_source.h"
 #include "core/frame_wire.h"
@@ -38,14 +39,6 @@
 
 namespace lurk::test {
 namespace {
-
-// Byte-equal record arrays (memcmp of two empty arrays' null data() is
-// undefined: UBSan's nonnull check).
-template <typename Records>
-bool same_records(const Records& a, const Records& b) {
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(a[0])) == 0);
-}
 
 using namespace lurk::ui;
 

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <random>
 
+#include "same_records.h"
 #include "core/frame_source.h"
 #include "core/frame_wire.h"
 #include "core/lane_store_format.h"
@@ -36,7 +37,7 @@ constexpr int64_t kBase = 1'700'000'000'000'000'000;
 // order), threads with nested spans, running periods, instants and args,
 // a thread with instants only, an empty thread, per-thread and global
 // counters, flows (one to a packet) and GC/idle periods.
-void write_profile(Database& db) {
+void write_store_profile(Database& db) {
   TraceWriter w(db);
   SourceRow source{0, "t", "test", "hash-store", 1};
   w.begin_source(source);
@@ -116,11 +117,6 @@ void write_profile(Database& db) {
   w.commit_source(source);
 }
 
-template <typename Records>
-bool same_records(const Records& a, const Records& b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(a[0])) == 0);
-}
-
 // Span and instant records equal but for the args index, whose texts are compared.
 template <typename Records>
 void expect_same_events(const ProfileModel& a, const Records& x, const ProfileModel& b, const Records& y,
@@ -139,7 +135,7 @@ class ModelStoreTest : public ProfileTest {
   void SetUp() override {
     ProfileTest::SetUp();
     ::setenv("LURK_CACHE_DIR", (dir_ / "cache").c_str(), 1);
-    write_profile(db());
+    write_store_profile(db());
     db_.reset();
     {
       server::FrameEndpoint made(profile_path_, dir_, 1 << 20);  // makes the summary and the store
