@@ -29,12 +29,20 @@ GatherFile* as_gather(sqlite3_file* file) { return reinterpret_cast<GatherFile*>
 const sqlite3_io_methods* real_methods(GatherFile* f) { return f->real->pMethods; }
 
 // Writes out what is held; the next operation on the file then sees the
-// file as SQLite wrote it.
+// file as SQLite wrote it. A failed write keeps the bytes held: SQLite
+// ignores what some file controls return (hints such as
+// SQLITE_FCNTL_SIZE_HINT, sent before each spill and commit), so bytes
+// dropped there would be pages it counts as written: a commit would then
+// succeed over zeros or stale pages. Kept, they are tried again before
+// anything else reaches the file, and the error comes back from every
+// operation that needs them first (a write, a sync, the commit's
+// SQLITE_FCNTL_SYNC), which fails the commit and lets the journal restore
+// the file.
 int write_held(GatherFile* f) {
   if (f->held_len == 0) return SQLITE_OK;
-  int length = f->held_len;
-  f->held_len = 0;
-  return real_methods(f)->xWrite(f->real, f->held, length, f->held_at);
+  int rc = real_methods(f)->xWrite(f->real, f->held, f->held_len, f->held_at);
+  if (rc == SQLITE_OK) f->held_len = 0;
+  return rc;
 }
 
 // --- io methods ------------------------------------------------------------
@@ -59,7 +67,11 @@ int gather_read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset)
 
 int gather_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   GatherFile* f = as_gather(file);
-  if (!f->gathers) return real_methods(f)->xWrite(f->real, data, amount, offset);
+  if (!f->gathers) {
+    // Bytes held before gathering ended (a flush that failed) go first.
+    if (int rc = write_held(f); rc != SQLITE_OK) return rc;
+    return real_methods(f)->xWrite(f->real, data, amount, offset);
+  }
   if (f->held_len > 0 && offset == f->held_at + f->held_len &&
       size_t(f->held_len) + size_t(amount) <= kGatheredWriteBytes) {
     std::memcpy(f->held + f->held_len, data, size_t(amount));

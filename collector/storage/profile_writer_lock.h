@@ -9,6 +9,10 @@
 // who is in the way, instead of waiting on a lock that is never free for
 // long, or getting it in that instant and writing under the collector.
 //
+// Local file systems only: on NFS, Linux emulates flock with POSIX locks,
+// which would then hold off SQLite's readers and be dropped by SQLite's own
+// unlocks (SQLite's locking is not reliable there either).
+//
 // Take it before opening the profile's Database and drop it after the
 // Database is closed: closing a file descriptor of a file drops every POSIX
 // lock the process holds on it, SQLite's included (flock's own survive).

@@ -15,6 +15,8 @@
 #include <iterator>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "storage/gathered_writes_vfs.h"
 
@@ -35,12 +37,28 @@ int (*real_write)(sqlite3_file*, const void*, int, sqlite3_int64) = nullptr;
 int (*real_close)(sqlite3_file*) = nullptr;
 sqlite3_vfs counting_vfs;
 
+// What reaches the files, in order: 'W' a main database write, 'D' a
+// journal deleted (a rollback-journal commit's last step).
+std::string file_events;
+// The main database write that fails (SQLITE_FULL, nothing written): the
+// fail_write_in-th from now; 0: none.
+int fail_write_in = 0;
+
 int counting_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   if (main_db_files.count(file)) {
+    if (fail_write_in > 0 && --fail_write_in == 0) return SQLITE_FULL;
     ++counted.writes;
     counted.largest = std::max(counted.largest, amount);
+    file_events.push_back('W');
   }
   return real_write(file, data, amount, offset);
+}
+
+int counting_delete(sqlite3_vfs*, const char* name, int sync_dir) {
+  std::string_view n(name);
+  if (n.size() > 8 && n.substr(n.size() - 8) == "-journal") file_events.push_back('D');
+  sqlite3_vfs* base = sqlite3_vfs_find("unix");
+  return base->xDelete(base, name, sync_dir);
 }
 
 int counting_close(sqlite3_file* file) {
@@ -74,6 +92,7 @@ const char* counting_vfs_name() {
     counting_vfs.zName = "lurk-test-counting";
     counting_vfs.pNext = nullptr;
     counting_vfs.xOpen = counting_open;
+    counting_vfs.xDelete = counting_delete;
     sqlite3_vfs_register(&counting_vfs, 0);
   }
   return "lurk-test-counting";
@@ -195,6 +214,50 @@ TEST_F(GatheredWritesTest, AWalDatabaseCheckpointsThroughIt) {
   sqlite3_close(writer);
   EXPECT_EQ(query(reader, "SELECT count(*) FROM t INDEXED BY t_by_lane WHERE lane >= 0"), 2000);
   sqlite3_close(reader);
+}
+
+TEST_F(GatheredWritesTest, EveryWriteOfACommitReachesTheFileBeforeItsJournalIsDeleted) {
+  // synchronous = OFF (as lurk ingest): no sync; the commit's
+  // SQLITE_FCNTL_SYNC is what writes out the held pages before the journal
+  // goes (without it they would wait for the unlock, after the deletion).
+  for (const char* sync : {"OFF", "FULL"}) {
+    sqlite3* db = open(std::string("order-") + sync + ".db", gathering_vfs_name());
+    exec(db, std::string("PRAGMA synchronous = ") + sync);
+    fill(db, 300);
+    file_events.clear();
+    exec(db, "BEGIN");
+    exec(db, "UPDATE t SET lane = lane + 1 WHERE id % 3 = 0");
+    exec(db, "COMMIT");
+    EXPECT_NE(file_events.find('W'), std::string::npos) << sync;
+    EXPECT_EQ(file_events.back(), 'D') << sync << ": a write after the journal's deletion: " << file_events;
+    sqlite3_close(db);
+  }
+}
+
+TEST_F(GatheredWritesTest, AFailedWriteOutKeepsTheBytesAndWritesThemFirst) {
+  sqlite3_vfs* vfs = sqlite3_vfs_find(gathering_vfs_name());
+  ASSERT_NE(vfs, nullptr);
+  std::vector<uint64_t> storage((size_t(vfs->szOsFile) + 7) / 8);
+  auto* file = reinterpret_cast<sqlite3_file*>(storage.data());
+  std::string path = (dir_ / "direct.db").string();
+  int out = 0;
+  ASSERT_EQ(vfs->xOpen(vfs, path.c_str(), file,
+                       SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &out),
+            SQLITE_OK);
+  std::string pages;
+  for (int page = 0; page < 4; ++page) {
+    std::string bytes(4096, char('a' + page));
+    pages += bytes;
+    ASSERT_EQ(file->pMethods->xWrite(file, bytes.data(), 4096, sqlite3_int64(page) * 4096), SQLITE_OK);
+  }
+  // A hint whose result SQLite ignores: the held pages' write fails there.
+  fail_write_in = 1;
+  sqlite3_int64 hint = 8 * 4096;
+  EXPECT_NE(file->pMethods->xFileControl(file, SQLITE_FCNTL_SIZE_HINT, &hint), SQLITE_OK);
+  // The disk has room again: the next operation writes them first.
+  EXPECT_EQ(file->pMethods->xSync(file, SQLITE_SYNC_NORMAL), SQLITE_OK);
+  EXPECT_EQ(file->pMethods->xClose(file), SQLITE_OK);
+  EXPECT_TRUE(bytes("direct.db") == pages) << "the pages held when the write failed were lost";
 }
 
 }  // namespace
