@@ -16,7 +16,9 @@
 // and every commit point (the journal's deletion comes after the database's
 // sync) still follows all the writes before it, and a kill in between loses
 // only writes that SQLite had not yet made durable: as if it came a moment
-// earlier. Only main database files gather (not journals or WAL files), and
+// earlier. A write-out that fails keeps what is held (tried again before
+// anything else, its error returned until then), since SQLite ignores what
+// some file controls return. Only main database files gather (not journals or WAL files), and
 // none once the file is used in WAL mode (its first shared-memory call): a
 // WAL checkpoint tells other connections through shared memory, which the
 // VFS does not see, that the database file holds its pages.
