@@ -76,7 +76,7 @@ void write_profile(Database& db, int spans = 400) {
       p.source_id = source.id;
       p.frame = ++frame;
       p.connection_id = c.id;
-      p.ts_ns = c.first_ns + i * 50'000;
+      p.ts_ns = c.first_ns + int64_t(i) * 50'000;
       p.dir = i % 2;
       p.tcp_flags = 0x10;
       p.payload_len = p.dir ? 0 : 1000;
@@ -86,7 +86,7 @@ void write_profile(Database& db, int spans = 400) {
     }
     w.update_connection(c);
     for (int i = 0; i < spans; ++i) {
-      int64_t t0 = *t.start_ns + i * 90'000;
+      int64_t t0 = *t.start_ns + int64_t(i) * 90'000;
       w.insert_span({t.id, t0, t0 + 60'000, 0, "span", w.intern("tcp.read"), std::nullopt});
       w.insert_span({t.id, t0 + 5'000, t0 + 30'000, 1, "span", w.intern("parse"), std::nullopt});
     }
