@@ -93,6 +93,7 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
           LaneStoreWriter writer(profile, *model_);
           if (!pass_over_lanes(*db_, *model_, writer, &minimap, stop)) stopped();
           store_note_ = writer.finish();
+          store_made_here_ = store_note_.empty();
           phases_.mark("every lane read (minimap) and the lane store written");
         }
         made.minimap = bins_of(minimap);
@@ -134,6 +135,7 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
     std::string problem = writer.finish();
     phases_.mark("every lane read and the lane store written again");
     store_ = LaneStore::open(profile, *model_, why);
+    store_made_here_ = store_ != nullptr;
     why = unused + (store_ ? "; lane store made again"
                            : "; lane store not made again (" + (problem.empty() ? why : problem) +
                                  "), lanes are read from the profile");
@@ -204,6 +206,7 @@ void FrameEndpoint::adopt_background() {
     // from now on. Without a store they stay (dropping them would only read
     // them again), and frames go on being drawn from the profile's rows.
     if (store_) lanes_->set_store(store_.get());
+    store_made_here_ = store_ != nullptr;
     store_note_ = store_ ? problem
                          : "not made in the background (" + (problem.empty() ? why : problem) +
                                "); lanes are read from the profile";

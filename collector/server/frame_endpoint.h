@@ -67,6 +67,9 @@ class FrameEndpoint {
   // (lane_store.h), "" when the store is used or there was nothing to say.
   const std::string& store_note() const { return store_note_; }
   bool has_store() const { return store_ != nullptr; }
+  // The store was written by this endpoint (its pass or its background),
+  // not found in the cache: what `lurk view` says it did.
+  bool store_made_here() const { return store_made_here_; }
   // A cold open from the lane facts: whether the lane store and minimap are
   // still being made in the background; wait_for_background blocks until
   // they are and takes them (tests, benchmarks).
@@ -112,6 +115,7 @@ class FrameEndpoint {
   // mark kind], ...]), built on the first /native (the page's minimap).
   std::string minimap_json_;
   StartupPhases background_phases_{true};
+  bool store_made_here_ = false;
   bool late_refused_ = false;  // the background's flows and periods were not this profile's
   std::string background_problem_;  // why the background fell short, once over (/native)
   int64_t data_version_ = 0;  // PRAGMA data_version in the open's read transaction

@@ -73,12 +73,12 @@ void PageLanes::prepare(const std::filesystem::path& temp_dir) {
     // Once stopped (~PageLanes), its statements end at once, also in the pass of a
     // profile without lane facts, which happens in this constructor.
     FrameEndpoint endpoint(profile_, temp_dir, 0, &stop_);
-    result.made = !endpoint.summary().from_file || !endpoint.store_note().empty();
     while (!endpoint.background_done()) {
       if (stop_.load()) return;  // the endpoint stops its background as it goes
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     endpoint.wait_for_background();
+    result.made = endpoint.store_made_here();
     if (!endpoint.has_store()) {
       result.note = endpoint.store_note().empty() ? "no lane store could be made" : endpoint.store_note();
     } else {

@@ -1,6 +1,7 @@
 // Applying and checking the .lurk schema; see schema.h.
 #include "storage/schema.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -80,6 +81,15 @@ void create_or_check_schema(Database& db) {
   problem = foreign_schema_object(db);
   if (!problem.empty())
     throw StorageError(db.path() + ": refusing to write to this profile: " + problem);
+  // Said, not done silently: from here on, a lurk that reads only the
+  // file's old version refuses it (schema_problem's "newer than this lurk").
+  // An in-memory copy (open_profile_for_reading's) changes no file.
+  int64_t version = db.query_int("PRAGMA user_version");
+  if (version < kSchemaVersion && db.path() != ":memory:")
+    std::fprintf(stderr,
+                 "lurk: %s: schema version %lld, upgraded to %d as lurk writes to it "
+                 "(docs/schema-versions.md); a lurk that reads only version %lld cannot open it afterwards\n",
+                 db.path().c_str(), (long long)version, kSchemaVersion, (long long)version);
   migrate_to_current(db);
 }
 

@@ -61,8 +61,11 @@ check "a clean profile now has two sources" \
 # and is upgraded; the same file with a trigger is refused before the upgrade.
 fixture="$src/tests/data/profiles/v1-capture-ctf-jsonl.lurk"
 cp "$fixture" "$work/v1.lurk"
-"$lurk" ingest "$sample" -o "$work/v1.lurk" 2>/dev/null
+"$lurk" ingest "$sample" -o "$work/v1.lurk" 2>"$work/v1.err"
 check "a v1 profile is upgraded and takes a source (exit 0)" test $? -eq 0
+check "the upgrade is said, not silent" grep -q "v1.lurk: schema version 1, upgraded to" "$work/v1.err"
+"$lurk" ingest "$sample" -o "$work/v1.lurk" 2>"$work/v1-again.err"
+check "a current profile is not said to be upgraded" test "$(grep -c upgraded "$work/v1-again.err")" -eq 0
 cp "$fixture" "$work/v1-trigger.lurk"
 sqlite3 "$work/v1-trigger.lurk" "CREATE TRIGGER on_source AFTER INSERT ON sources BEGIN DELETE FROM threads; END;"
 cp "$work/v1-trigger.lurk" "$work/v1-trigger.before"

@@ -54,6 +54,32 @@ try:
 finally:
     stop(proc)
 
+
+# The store kept by the view above is reused by the next: stderr says it was
+# checked, not made, also when the summary beside it was lost (only the
+# summary is made again then; the store's bytes stay as they were).
+cache = os.path.join(work, "cache")
+stores = [n for n in os.listdir(cache) if n.endswith(".store")]
+check(len(stores) == 1, f"one store kept in the cache: {os.listdir(cache)}")
+for lose_summary in (False, True):
+    if lose_summary:
+        for name in os.listdir(cache):
+            if name.endswith(".bin"):
+                os.remove(os.path.join(cache, name))
+    store = os.path.join(cache, stores[0])
+    before = os.stat(store).st_mtime_ns
+    proc, url = start_view(lurk, ["--in-browser", "--page-lanes-over", "0", demo], env=env)
+    try:
+        lanes = get(port_of(url), "/trace.lanes", timeout=120)
+        check(lanes.status == 200, f"/trace.lanes from the kept store: {lanes.status}")
+    finally:
+        stop(proc)
+    said = proc.stderr.read().decode()
+    what = "summary lost" if lose_summary else "summary kept"
+    check("lane store for the page checked in" in said and "lane store for the page made" not in said,
+          f"{what}: stderr says the kept store was checked: {said!r}")
+    check(os.stat(store).st_mtime_ns == before, f"{what}: the kept store was not written again")
+
 # Without a store for the page (--page-lanes-over -1) the header says so too.
 proc, url = start_view(lurk, ["--in-browser", "--page-lanes-over", "-1", demo], env=env)
 try:
