@@ -238,16 +238,24 @@ async function loadTrace(url) {
     showStatus(progressText(label, received, total, performance.now() - started), total ? fraction : null);
     Module.ccall('lurk_set_loading', null, ['string', 'number'], [name, fraction]);
   };
-  // The server's own profile: its lane store is fetched beside it, in parallel.
+  // The server's own profile: its lane store is fetched beside it, in
+  // parallel, once the profile's answer says one is offered (X-Lurk-Lanes:
+  // making or ready), so that a page with none asks for nothing that is not
+  // there (no 404 on the console of every load); "failed" (one was offered
+  // and none is coming) is asked too, for the reason /trace.lanes gives.
+  let offerLanes = () => {};
+  const lanesOffered = new Promise((resolve) => { offerLanes = resolve; });
   const lanes = new URLSearchParams(location.search).get('trace') ? Promise.resolve(null)
-    : fetchLanesIntoHeap('trace.lanes', (received, total) => {
-      transfer.lanes = { received, total };
-      showTransfer();
-    });
+    : lanesOffered.then((offered) => !offered ? null
+      : fetchLanesIntoHeap('trace.lanes', (received, total) => {
+        transfer.lanes = { received, total };
+        showTransfer();
+      }));
   // Waited for (and said on the line) only when the profile's answer says a
-  // store is being made (X-Lurk-Lanes: making); "none" when none is coming
-  // (it could not be made, or the profile changed): the page then says
-  // nothing of it and reads its lanes from the profile.
+  // store is being made (X-Lurk-Lanes: making); "failed" or "none" when none
+  // is coming (it could not be made, the profile changed, or none is
+  // offered): the page then says nothing of it and reads its lanes from the
+  // profile.
   let lanesSettled = false;
   transfer.lanesAwaited = false;
   lanes.then(() => { lanesSettled = true; transfer.lanesAwaited = false; });
@@ -257,9 +265,12 @@ async function loadTrace(url) {
       showTransfer();
     }, (response) => {
       followPath = response.headers.get('X-Lurk-Follow');
-      transfer.lanesAwaited = !lanesSettled && response.headers.get('X-Lurk-Lanes') === 'making';
+      const offered = response.headers.get('X-Lurk-Lanes');
+      offerLanes(offered === 'making' || offered === 'ready' || offered === 'failed');
+      transfer.lanesAwaited = !lanesSettled && offered === 'making';
     });
   } catch (e) {
+    offerLanes(false);
     transfer.failed = true;
     // A shared link whose trace is gone: say so, and that its view needs the trace.
     const view = location.hash.length > 1 ? ' (the link\'s view cannot be shown without its trace)' : '';
@@ -274,6 +285,7 @@ async function loadTrace(url) {
     showStatus(`${name} loaded; waiting for its lane store (lurk view is making it)…`, null);
   // A followed profile's model takes deltas of its rows: no store (the
   // server offers none with --follow).
+  offerLanes(false);  // an answer without the header (not lurk view): none
   let store = await lanes;
   if (store && followPath) {
     Module._free(store.ptr);

@@ -120,8 +120,8 @@ PageLanes::Outcome PageLanes::outcome() const {
 }
 
 const char* PageLanes::status() const {
-  if (!settled_.load(std::memory_order_acquire)) return changed() ? "none" : "making";
-  return outcome().ready && !changed() ? "ready" : "none";
+  if (!settled_.load(std::memory_order_acquire)) return changed() ? "failed" : "making";
+  return outcome().ready && !changed() ? "ready" : "failed";
 }
 
 bool PageLanes::changed() const { return profile_identity(profile_) != identity_; }

@@ -46,8 +46,9 @@ class PageLanes : public std::enable_shared_from_this<PageLanes> {
   HttpResponse answer(const HttpRequest& request);
   // What the page may expect of /trace.lanes, said on every /trace.lurk
   // answer (X-Lurk-Lanes) so that the page knows at once whether to wait:
-  // "making" (being made or checked), "ready", "none" (none is coming: it
-  // could not be made, or the profile changed since).
+  // "making" (being made or checked), "ready", "failed" (none is coming: it
+  // could not be made, or the profile changed since; /trace.lanes says why).
+  // Without a PageLanes the server says "none" (none offered).
   const char* status() const;
 
   struct Outcome {

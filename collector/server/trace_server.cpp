@@ -120,6 +120,15 @@ HttpResponse TraceServer::handle(const HttpRequest& request) {
   if (options_.frames)
     if (std::optional<HttpResponse> answer = options_.frames->answer(request))
       return with_security_headers(std::move(*answer));
+  // The page asks whether the profile is kept here (lurk-native.js): "no"
+  // is an answer, not a 404 on the console of every in-browser load.
+  if (!options_.frames && request.path == "/native") {
+    HttpResponse no;
+    no.add_header("Content-Type", "application/json");
+    no.add_header("Cache-Control", "no-store");
+    no.add_text("{\"native\": false}\n");
+    return with_security_headers(std::move(no));
+  }
   const StaticAsset* asset = assets_.find(request.path);
   if (!asset) return refuse(404, "not found");
   HttpResponse response;

@@ -7,7 +7,7 @@
 // (/trace.lanes, fetched beside it) shows one line for both: named so, its
 // total the two sizes, and it does not reach its end before the store has.
 // A page for which no store can come (the cache not writable: the server says
-// "none" in X-Lurk-Lanes) never says a store is being made.
+// "failed" in X-Lurk-Lanes) never says a store is being made.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -42,6 +42,8 @@ async function throttledPage(url) {
                  { offline: false, latency: 0, downloadThroughput: 3 * 1024 * 1024, uploadThroughput: -1 });
   p.consoleLines = [];
   p.on('console', (message) => p.consoleLines.push(message.text()));
+  p.failedAnswers = [];
+  p.on('response', (r) => { if (r.status() >= 400) p.failedAnswers.push(`${r.status()} ${r.url()}`); });
   await p.goto(url);
   return p;
 }
@@ -96,6 +98,9 @@ try {
       assert(s.error === null, `error: ${s.error}`);
       const packets = sqliteCount(profile, 'SELECT count(*) FROM packets');
       assert(s.counts.packets === packets, `UI shows ${s.counts.packets} packets, the file has ${packets}`);
+      // No store offered, and not server-backed: the page asked for neither
+      // (no 404 on the console of every load).
+      assert(page.failedAnswers.length === 0, `answers over 400: ${page.failedAnswers.join(', ')}`);
     }],
     ['with the lane store beside it: one line for both transfers, to the end of both', async () => {
       // Served from the start (made before the URL is printed, lane facts or not).

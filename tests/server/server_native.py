@@ -7,7 +7,7 @@ answer); bad parameters and windows outside the profile are 400 naming the
 parameter; GET /outline.lurk holds the small tables' rows and none of the bulk ones;
 Host, method and token rules apply to /frame as to the rest; the
 automatic threshold (--native-over) switches the mode, --in-browser keeps it
-off, and without the mode /frame and /native are 404. The profile is opened
+off, and without the mode /frame is 404 and /native says {"native": false}. The profile is opened
 lazily: the first view makes its lane summary and lane store (kept in
 LURK_CACHE_DIR), the next reads them (every lane from the store); a store cut
 short in place while a view has it mapped is dropped, not a SIGBUS; a search
@@ -313,8 +313,10 @@ def main():
     proc, url = start_view(lurk, [demo])
     try:
         port = port_of(url)
-        check(get(port, "/native").status == 404 and get(port, "/frame?t0=0").status == 404,
-              "in-browser mode (the default for a small profile): no /native, no /frame")
+        answer = get(port, "/native")
+        check(answer.status == 200 and json.loads(answer.body) == {"native": False}
+              and get(port, "/frame?t0=0").status == 404,
+              f"in-browser mode (the default for a small profile): /native says no, no /frame: {answer}")
         check(get(port, "/trace.lurk").status == 200, "the profile itself is served as before")
     finally:
         stop(proc)
@@ -329,7 +331,8 @@ def main():
 
     proc, url = start_view(lurk, ["--native-over", "1000", "--in-browser", demo])
     try:
-        check(get(port_of(url), "/native").status == 404, "--in-browser keeps the profile in the page")
+        check(json.loads(get(port_of(url), "/native").body) == {"native": False},
+              "--in-browser keeps the profile in the page")
     finally:
         stop(proc)
 

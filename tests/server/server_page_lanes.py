@@ -30,7 +30,7 @@ proc, url = start_view(lurk, ["--in-browser", "--page-lanes-over", "0", demo], e
 try:
     port = port_of(url)
     trace = get(port, "/trace.lurk")
-    check(trace.status == 200 and trace.headers.get("x-lurk-lanes") == "none",
+    check(trace.status == 200 and trace.headers.get("x-lurk-lanes") == "failed",
           f"no store can come: /trace.lurk says X-Lurk-Lanes {trace.headers.get('x-lurk-lanes')!r}")
     began = time.monotonic()
     lanes = get(port, "/trace.lanes")
