@@ -2,6 +2,7 @@
 #include "join/packet_flows.h"
 
 #include <unordered_map>
+#include <vector>
 
 #include "storage/lane_facts.h"
 #include "storage/savepoint.h"
@@ -39,13 +40,79 @@ std::optional<TracedSegment::Frame> nearest_frame(int64_t ts,
 
 }  // namespace
 
+// The packet flows a profile holds, by what each says: its kind, the thread
+// and the time at the thread's end, the time at the packet's end and the
+// packet. The pass takes each one it would write again; what is left was not
+// decided again and is deleted.
+class KeptPacketFlows {
+ public:
+  struct Flow {
+    bool send = false;
+    int64_t thread = 0, thread_ns = 0, packet_ns = 0, packet_id = 0;
+    bool operator==(const Flow&) const = default;
+  };
+
+  explicit KeptPacketFlows(Database& db) {
+    Statement s = db.prepare(
+        "SELECT id, kind, from_thread, from_ns, to_thread, to_ns, packet_id FROM flows "
+        "WHERE packet_id IS NOT NULL");
+    while (s.step()) {
+      std::string kind = s.column_text(1);
+      std::optional<int64_t> from_thread = s.column_optional_int(2), to_thread = s.column_optional_int(4);
+      // Only the two shapes the writer writes can be written again.
+      if (kind == "tcp-send" && from_thread && !to_thread)
+        rows_[Flow{true, *from_thread, s.column_int(3), s.column_int(5), s.column_int(6)}].push_back(s.column_int(0));
+      else if (kind == "tcp-receive" && to_thread && !from_thread)
+        rows_[Flow{false, *to_thread, s.column_int(5), s.column_int(3), s.column_int(6)}].push_back(s.column_int(0));
+      else
+        stale_.push_back(s.column_int(0));
+    }
+  }
+
+  // True when such a row is there (it is kept, and taken once).
+  bool take(const Flow& flow) {
+    auto it = rows_.find(flow);
+    if (it == rows_.end()) return false;
+    it->second.pop_back();
+    if (it->second.empty()) rows_.erase(it);
+    return true;
+  }
+
+  // The rows no flow of the pass took.
+  void delete_rest(Database& db) {
+    for (auto& [flow, ids] : rows_) stale_.insert(stale_.end(), ids.begin(), ids.end());
+    if (stale_.empty()) return;
+    Statement remove = db.prepare("DELETE FROM flows WHERE id = ?");
+    for (int64_t id : stale_) {
+      remove.bind(1, id);
+      remove.run();
+    }
+  }
+
+ private:
+  struct Hash {
+    size_t operator()(const Flow& f) const {
+      uint64_t h = f.send ? 0x9e3779b97f4a7c15ull : 0;
+      for (int64_t v : {f.thread, f.thread_ns, f.packet_ns, f.packet_id})
+        h = (h ^ static_cast<uint64_t>(v)) * 0x100000001b3ull;
+      return static_cast<size_t>(h);
+    }
+  };
+  std::unordered_map<Flow, std::vector<int64_t>, Hash> rows_;
+  std::vector<int64_t> stale_;
+};
+
 PacketFlowWriter::PacketFlowWriter(Database& db)
     : insert_(db.prepare("INSERT INTO flows(kind, from_thread, from_ns, to_thread, to_ns, packet_id) "
                          "VALUES (?, ?, ?, ?, ?, ?)")) {}
 
-bool PacketFlowWriter::write(const TracedPacket& p, const std::vector<TracedSegment::Frame>& captured) {
+bool PacketFlowWriter::write(const TracedPacket& p, const std::vector<TracedSegment::Frame>& captured,
+                             KeptPacketFlows* kept) {
   std::optional<TracedSegment::Frame> frame = nearest_frame(p.ts_ns, captured);
   TracedSegment::Frame target = frame ? *frame : TracedSegment::Frame{p.packet_id, p.ts_ns};
+  int64_t thread = p.sender_thread ? *p.sender_thread : p.receiver_thread.value_or(0);
+  if (kept && kept->take({p.sender_thread.has_value(), thread, p.ts_ns, target.ts_ns, target.packet_id}))
+    return frame.has_value();
   if (p.sender_thread) {
     insert_.bind(1, "tcp-send").bind(2, *p.sender_thread).bind(3, p.ts_ns).bind(4, std::nullopt);
     insert_.bind(5, target.ts_ns).bind(6, target.packet_id);
@@ -60,7 +127,7 @@ bool PacketFlowWriter::write(const TracedPacket& p, const std::vector<TracedSegm
 PacketFlowSummary link_threads_to_packets(Database& db) {
   PacketFlowSummary summary;
   Savepoint pass(db, "packet_flows");
-  db.exec("DELETE FROM flows WHERE packet_id IS NOT NULL");
+  KeptPacketFlows kept(db);
   // Only a trace's segments name threads (lurk JSONL tcp events): with
   // captures alone there is nothing to link, and reading every frame to find
   // that out was 13% of a 40 MB capture's ingest, run after the import.
@@ -78,10 +145,11 @@ PacketFlowSummary link_threads_to_packets(Database& db) {
       TracedPacket p{traced.column_int(0), traced.column_int(1), traced.column_optional_int(2),
                      traced.column_optional_int(3)};
       auto match = matches.find(p.packet_id);
-      bool captured = writer.write(p, match == matches.end() ? none : match->second.captured);
+      bool captured = writer.write(p, match == matches.end() ? none : match->second.captured, &kept);
       ++(captured ? summary.to_captured : summary.to_traced);
     } while (traced.step());
   }
+  kept.delete_rest(db);
   LaneFacts::recount_flows(db);  // rows removed and written here, not by the writer
   pass.release();
   return summary;

@@ -26,7 +26,12 @@ struct PacketFlowSummary {
   int64_t to_traced = 0;    // flows ending at the trace's own segment row
 };
 
-// Rebuilds every tcp-send / tcp-receive flow of the profile. Own savepoint
+// Decides every tcp-send / tcp-receive flow of the profile again. A flow
+// already there that the pass would write again is kept as it is (same id):
+// only the flows that changed are deleted and written, so a profile whose
+// flows `lurk collect`'s batches already wrote (or an earlier ingest) keeps
+// them, and a `lurk view --follow` page sees no row renumbered (which would
+// make it fetch the profile whole: docs/live.md). Own savepoint
 // (storage/savepoint.h): atomic alone, or part of the ingest's transaction.
 PacketFlowSummary link_threads_to_packets(Database& db);
 
@@ -36,14 +41,18 @@ struct TracedPacket {
   std::optional<int64_t> sender_thread, receiver_thread;
 };
 
+class KeptPacketFlows;
+
 // Writes a traced segment's flow row: to the captured frame of the same
 // identity nearest in time (within 1 s; of equally near ones the earlier,
 // then the lower row id; `captured` in any order, may be empty), else to the
-// segment's own row. Returns true for a captured frame.
+// segment's own row. Returns true for a captured frame. With `kept`, a row
+// that is there already is taken from it instead of written again.
 class PacketFlowWriter {
  public:
   explicit PacketFlowWriter(Database& db);
-  bool write(const TracedPacket& p, const std::vector<TracedSegment::Frame>& captured);
+  bool write(const TracedPacket& p, const std::vector<TracedSegment::Frame>& captured,
+             KeptPacketFlows* kept = nullptr);
 
  private:
   Statement insert_;

@@ -88,8 +88,9 @@ int open_listener(const ListenAddress& at) {
 // they read is what the batches then build on, not a state another writer
 // changes before the lock is taken.
 struct BatchAnalysis {
-  BatchAnalysis(Database& db, bool analyse)
-      : trace_connections(db), capture_joins(db), joiner(db), findings(db, analyse) {}
+  BatchAnalysis(Database& db, bool analyse, TraceWriter& writer)
+      : trace_connections(db, [&writer] { return writer.claim_connection_id(); }),
+        capture_joins(db), joiner(db), findings(db, analyse) {}
   LiveTraceConnections trace_connections;
   LiveCaptureJoins capture_joins;
   LiveJoiner joiner;
@@ -111,6 +112,12 @@ class CollectLoop {
   ~CollectLoop();
 
   CollectSummary run();
+  // After run(), in the stop pass's transaction: the live links and merges
+  // are undone, so that the stop pass decides every thread and connection on
+  // the final clocks. In the same transaction as the pass, so that a reader
+  // (a `lurk view --follow` page) never sees them undone: what the pass makes
+  // again is, to it, unchanged.
+  void undo_live_joins();
 
  private:
   void accept_senders();
@@ -125,8 +132,7 @@ class CollectLoop {
   // The batch in flight, once durable (`wait`: waits for it): its acks.
   void finish_batch_in_flight(bool wait);
   void acknowledge(BatchHandedOver& batch);
-  void analyse_batch(int64_t batch, bool last, bool a_trace_ended,
-                     const std::vector<StreamMark>& marks);
+  void analyse_batch(int64_t batch, bool a_trace_ended, const std::vector<StreamMark>& marks);
   void stop();
   int poll_timeout_ms() const;
   void remember(const SenderSession& s);
@@ -173,7 +179,7 @@ CollectSummary CollectLoop::run() {
   // change it between the two (an ingest is refused, ingest.cpp).
   writer_.begin_live([this] {
     ledger_.load(db_);
-    analysis_ = std::make_unique<BatchAnalysis>(db_, options_.analyse);
+    analysis_ = std::make_unique<BatchAnalysis>(db_, options_.analyse, writer_);
   });
   if (options_.on_listening) options_.on_listening(bound_port(listen_fd_));
   std::vector<pollfd> fds;
@@ -322,8 +328,8 @@ void CollectLoop::commit(bool last) {
   // The analysis gets copies: the marks, flags and number are this batch's,
   // whatever the reading thread does meanwhile; the rest it reads from the
   // file (the joiner, findings and row log are its own, used on no other thread).
-  auto analyse = [this, number, last, a_trace_ended, marks = batch.marks] {
-    analyse_batch(number, last, a_trace_ended, marks);
+  auto analyse = [this, number, a_trace_ended, marks = batch.marks] {
+    analyse_batch(number, a_trace_ended, marks);
   };
   in_flight_.start(std::move(batch), std::move(acks));
   writer_.queue_commit_batch(std::move(rows), last, std::move(analyse),
@@ -389,11 +395,8 @@ void CollectLoop::acknowledge(BatchHandedOver& batch) {
 // On the writer's thread, in the batch's transaction: the streams' committed
 // offsets, and the joins and findings of what it wrote
 // (docs/live.md, "Analysis while the data arrives"). It uses the Database
-// directly (the writer's db() would wait for the writer: itself). The last
-// batch of a collector that analyses the whole profile next undoes the live
-// links, so that the stop pass decides every thread on the final clocks.
-void CollectLoop::analyse_batch(int64_t batch, bool last, bool a_trace_ended,
-                                const std::vector<StreamMark>& marks) {
+// directly (the writer's db() would wait for the writer: itself).
+void CollectLoop::analyse_batch(int64_t batch, bool a_trace_ended, const std::vector<StreamMark>& marks) {
   StreamLedger::record(db_, marks);  // exactly what this batch commits
   BatchRows rows = rows_.take();
   if (!options_.analyse) return;  // --no-analysis: rows only
@@ -404,12 +407,14 @@ void CollectLoop::analyse_batch(int64_t batch, bool last, bool a_trace_ended,
   a.findings.take_merges(a.capture_joins.update(rows));
   std::vector<LinkChange> links = a.joiner.update(rows);
   a.findings.update(rows, links, a_trace_ended);
-  if (last) {
-    a.joiner.undo_links();
-    a.capture_joins.undo_merges();
-  }
   BatchRows own = rows_.take();  // the analysis's own writes are not the next batch's
   cost_.finish(db_, batch, rows, own);
+}
+
+void CollectLoop::undo_live_joins() {
+  if (!analysis_) return;
+  analysis_->joiner.undo_links();
+  analysis_->capture_joins.undo_merges();
 }
 
 void CollectLoop::remember(const SenderSession& s) {
@@ -467,18 +472,20 @@ CollectSummary run_collector(const CollectOptions& options) {
     WalCheckpointer checkpointer(db.raw(), options.output);
     CollectLoop loop(options, db);
     summary = loop.run();
-  }
-  if (options.analyse) {
-    // The stop pass under the write lock, as the batches were (the last one
-    // let it go at its COMMIT): the passes commit together, and no other
-    // program writes between them.
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      analyse_profile(db);
-      db.exec("COMMIT");
-    } catch (...) {
-      if (!sqlite3_get_autocommit(db.raw())) db.exec("ROLLBACK");
-      throw;
+    if (options.analyse) {
+      // The stop pass under the write lock, as the batches were (the last
+      // one let it go at its COMMIT): the live joins undone and the passes
+      // commit together, and no other program writes between them. The
+      // writer's thread is idle: the last batch was waited for.
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        loop.undo_live_joins();
+        analyse_profile(db);
+        db.exec("COMMIT");
+      } catch (...) {
+        if (!sqlite3_get_autocommit(db.raw())) db.exec("ROLLBACK");
+        throw;
+      }
     }
   }
   // No wait from here: the switch out of WAL below gives way to a reader at once.

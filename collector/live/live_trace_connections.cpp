@@ -199,7 +199,7 @@ std::optional<PromiseConnection> LiveTraceConnections::sweep(const Source& sourc
 
 void LiveTraceConnections::write(int64_t source_id, const std::vector<PromiseLabel>& labels,
                                  const PromiseConnection& c, BatchRows& rows) {
-  int64_t connection = write_trace_connection(db_, source_id, c, labels);
+  int64_t connection = write_trace_connection(db_, source_id, c, labels, claim_connection_id_());
   sources_[source_id].recognised.insert(c.root_thread);
   for (const auto& [member, how] : c.members) {
     linked_[member] = {connection, how};

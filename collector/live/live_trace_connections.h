@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -39,7 +40,14 @@ namespace lurk::live {
 
 class LiveTraceConnections {
  public:
-  explicit LiveTraceConnections(Database& db) : db_(db) {}
+  // `claim_connection_id`: the collector's writer's next connection id
+  // (TraceWriter::claim_connection_id). The writer gives each sender's
+  // connection its id when the row is made, before it is written: a
+  // connection written here with the next rowid took one the writer gave
+  // (UNIQUE constraint failed, the collector stopped: a CTF and a JSON lines
+  // sender in one collection).
+  LiveTraceConnections(Database& db, std::function<int64_t()> claim_connection_id)
+      : db_(db), claim_connection_id_(std::move(claim_connection_id)) {}
 
   // In the batch's transaction, before the joiner: reads the batch's CTF
   // promises, labels and flows, writes the connections whose subtree ended
@@ -94,6 +102,7 @@ class LiveTraceConnections {
   void write_link(int64_t thread, int64_t connection, Certainty how);
 
   Database& db_;
+  std::function<int64_t()> claim_connection_id_;
   std::map<int64_t, Source> sources_;                  // CTF sources of this collection
   std::unordered_map<int64_t, int64_t> source_of_;     // threads.id -> its CTF source
   // Links written, to write back when the trace's writer overwrites a row.

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -196,7 +197,10 @@ class TraceWriter {
              SpareRowBatches<InstantRow>, SpareRowBatches<CounterRow>, SpareRowBatches<FlowRow>>
       spare_batches_;
   bool ids_loaded_ = false;
-  int64_t next_connection_id_ = 1, next_thread_id_ = 1, next_string_id_ = 1;
+  // Atomic: `lurk collect`'s analysis claims connection ids on the writer's
+  // thread while the reading thread claims them for the senders' rows.
+  std::atomic<int64_t> next_connection_id_ = 1;
+  int64_t next_thread_id_ = 1, next_string_id_ = 1;
   int64_t source_id_ = 0;  // the source being ingested (begin_source)
   int64_t shown_rows_ = 0;  // see shown_rows()
   bool strings_loaded_ = false;

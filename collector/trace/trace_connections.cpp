@@ -94,19 +94,19 @@ Endpoints endpoints_in_labels(const PromiseConnection& c, const LabelsByThread& 
 }  // namespace
 
 int64_t write_trace_connection(Database& db, int64_t source_id, const PromiseConnection& c,
-                               const std::vector<PromiseLabel>& labels) {
+                               const std::vector<PromiseLabel>& labels, std::optional<int64_t> id) {
   LabelsByThread by_thread;
   for (const PromiseLabel& l : labels) by_thread[l.thread_id].push_back(&l);
   Statement insert = db.prepare(
       "INSERT INTO connections(source_id, addr_a, port_a, addr_b, port_b, first_ns, last_ns, "
-      "state, root_thread_id, close_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "state, root_thread_id, close_ns, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement link = db.prepare("UPDATE threads SET connection_id = ?, link_how = ? WHERE id = ?");
   Endpoints ends = endpoints_in_labels(c, by_thread);
   insert.bind(1, source_id).bind(2, std::string_view(ends.addr_a)).bind(3, int64_t{ends.port_a});
   insert.bind(4, std::string_view(ends.addr_b)).bind(5, int64_t{ends.port_b});
   insert.bind(6, c.first_ns).bind(7, c.last_ns);
   insert.bind(8, std::string_view(c.close_ns ? "closed" : "open"));
-  insert.bind(9, c.root_thread).bind(10, c.close_ns);
+  insert.bind(9, c.root_thread).bind(10, c.close_ns).bind(11, id);  // NULL: the next rowid
   insert.run();
   int64_t connection_id = db.last_insert_id();
   for (const auto& [thread, how] : c.members) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace lurk {
@@ -35,9 +36,12 @@ struct PromiseLabel;
 // ('ctf-label-tree:certain' / 'ctf-flow:likely'); returns the row's id.
 // `labels`: the source's labels (those of the members name the endpoints).
 // Shared by the pass above and `lurk collect`'s per-batch recognition of
-// connections whose subtree ended (live/live_trace_connections.h).
+// connections whose subtree ended (live/live_trace_connections.h), which
+// gives the `id` (the collector's writer hands out connection ids of its own:
+// the next rowid could be one it already gave a sender's connection).
 int64_t write_trace_connection(Database& db, int64_t source_id, const PromiseConnection& c,
-                               const std::vector<PromiseLabel>& labels);
+                               const std::vector<PromiseLabel>& labels,
+                               std::optional<int64_t> id = std::nullopt);
 // Undoes what a live collection recognised of the source (its promise
 // connections and their links) before the pass decides them on the whole trace.
 void clear_trace_connections(Database& db, int64_t source_id);

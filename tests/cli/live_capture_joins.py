@@ -9,7 +9,9 @@ sender still connected, the profile has what `lurk ingest` makes of the
 capture and the trace so far: the trace's connections merged with the
 capture's (same_as), the threads under the capture's connections, a flow
 from each traced segment to its captured frame, the source's clock; after
-the stop every table equals lurk ingest's; meanwhile `lurk ingest -o` and a
+the stop every table equals lurk ingest's, and a `lurk view --follow` page
+that followed it all has the file's rows without being sent the profile
+whole again (the stop pass keeps what the batches made); meanwhile `lurk ingest -o` and a
 second `lurk collect` into the profile are refused at once. The same trace on a boot clock:
 nothing that depends on its offset is written while collecting (no merge,
 no flow to a captured frame), and after the stop every table is ingest's.
@@ -26,6 +28,9 @@ lurk, src = sys.argv[1:3]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, check_same_rows, finish  # noqa: E402
 from live_collector import Collector, Sender, wait_acked  # noqa: E402
+sys.path.insert(0, os.path.join(src, "tests", "server"))
+from follow_cursor import Follower, same_tables  # noqa: E402
+from http_probe import port_of, start_view, stop  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-capture-joins-")
 CAPTURE = os.path.join(src, "samples", "loopback-http.pcap")
@@ -52,6 +57,12 @@ CLOCK_HOW = ("SELECT clock_domain, clock_offset_ns, clock_how, clock_evidence FR
              "WHERE format = 'lurk-jsonl'")
 # The findings (readers rank them; the live ones are in arrival order).
 FINDINGS = "SELECT kind, title FROM findings"
+# After the stop, each table as lurk ingest writes it: every row with its id,
+# but the flows by what they say: the thread-to-packet flows the batches wrote
+# are kept by the stop pass where it would write them again (so that a follow
+# page sees nothing renumbered), numbered in arrival order among the trace's
+# own flows, where `lurk ingest` writes them after all of those.
+AFTER_STOP = {"flows": "SELECT kind, from_thread, from_ns, to_thread, to_ns, packet_id FROM flows"}
 
 
 def query(profile, sql):
@@ -134,13 +145,18 @@ def refused_while_collecting(name, profile):
               "exit %d after %.1f s: %s" % (name, what, r.returncode, took, r.stderr[-300:]))
 
 
-def collect_into_capture(lines, name, check_part):
+def collect_into_capture(lines, name, check_part, resets_at_stop):
     """The capture ingested, the trace collected into it in parts: after each
-    part `check_part(part, live, want)`; after the stop every table is ingest's."""
+    part `check_part(part, live, want)`; after the stop every table is ingest's.
+    A `lurk view --follow` page (tests/lib/follow_cursor.py) follows it all:
+    by deltas while collecting, its copy equal to the file after the stop,
+    fetched whole again `resets_at_stop` times by then."""
     profile = os.path.join(tmp, "%s.lurk" % name)
     r = subprocess.run([lurk, "ingest", CAPTURE, "-o", profile], capture_output=True, text=True)
     check(r.returncode == 0, "%s: the capture ingested first: %s" % (name, r.stderr[-300:]))
     c = Collector(lurk, profile, "--batch-ms", "40")
+    view, url = start_view(lurk, ["--follow", profile])
+    page = Follower(port_of(url), tmp)
     # No hello line: the stream's line numbers (packets.frame) are the file's.
     sender = Sender(c.port, hello=False)
     sent = 0
@@ -150,17 +166,26 @@ def collect_into_capture(lines, name, check_part):
         check(wait_acked(sender), "%s: part %d acked" % (name, part))
         time.sleep(0.1)  # the ack follows the commit; the analysis is in the same transaction
         check_part(part, joined(profile), joined(ingested("".join(lines[:cut]), "%s-%d" % (name, part))))
+        check(page.catch_up() and page.resets == 0,
+              "%s: part %d reached the follow page by deltas (%d deltas, %d resets)"
+              % (name, part, page.deltas, page.resets))
         if part == 0:
             refused_while_collecting(name, profile)
     final = sender.finish()
     check(final is not None and final.get("final"), "%s: the final ack: %s" % (name, final))
     code, _, err = c.stop()
     check(code == 0, "%s: the collector stops cleanly: %s" % (name, err[-300:]))
+    caught_up = page.catch_up()
+    stop(view)
+    check(caught_up and page.resets == resets_at_stop and same_tables(page.copy, profile) is None,
+          "%s: after the stop the follow page's copy equals the file (first table that differs: %s), "
+          "fetched whole %d time(s) (want %d)" % (name, same_tables(page.copy, profile), page.resets,
+                                                  resets_at_stop))
     want = ingested("".join(lines), name + "-final")
     for table in TABLES:
-        a = query(profile, "SELECT * FROM %s" % table)
-        b = query(want, "SELECT * FROM %s" % table)
-        check_same_rows(a, b, "%s after the stop: table %s equals lurk ingest's" % (name, table))
+        sql = AFTER_STOP.get(table, "SELECT * FROM %s" % table)
+        check_same_rows(query(profile, sql), query(want, sql),
+                        "%s after the stop: table %s equals lurk ingest's" % (name, table))
     clock = query(profile, CLOCK_HOW)
     check(clock == query(want, CLOCK_HOW),
           "%s after the stop: the trace's clock and its evidence are ingest's: %s" % (name, clock))
@@ -182,7 +207,9 @@ def same_as_ingest(part, live, want):
 lines = trace_lines()
 tx = sum('"t": "tcp"' in l and '"thread"' in l for l in lines)
 check(tx >= 20, "the trace has segments naming their threads: %d" % tx)
-collect_into_capture(lines, "unix-clock", same_as_ingest)
+# Unix time: the stop pass keeps every merge, link and flow the batches made
+# (it would make them again), so the page is never sent the profile whole.
+collect_into_capture(lines, "unix-clock", same_as_ingest, 0)
 
 
 # The same trace on a clock of its own (time since boot): which frame is its
@@ -210,7 +237,7 @@ def nothing_clock_bound(part, live, want):
 
 
 clock = collect_into_capture([boot_clock(l, n == 0) for n, l in enumerate(lines)], "boot-clock",
-                             nothing_clock_bound)
+                             nothing_clock_bound, 1)  # the offset found at the stop moves the source
 check(clock and clock[0][2] == "tcp-segments" and abs(clock[0][1] - SHIFT) <= 1_000_000,
       "the stop pass aligns the boot clock by the segments: %s" % clock)
 finish()

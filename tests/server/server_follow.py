@@ -12,55 +12,18 @@ Usage: server_follow.py LURK_BIN SOURCE_DIR"""
 import os
 import shutil
 import sqlite3
-import struct
 import subprocess
 import sys
 import tempfile
-import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 sys.path.insert(0, os.path.dirname(__file__))
 from cli_checks import check, finish, run  # noqa: E402
 from http_probe import get, port_of, start_view, stop  # noqa: E402
+from follow_cursor import APPEND, apply_delta, cursor_of, delta_get, same_tables  # noqa: E402
 
 lurk, src = sys.argv[1:3]
 work = tempfile.mkdtemp(prefix="lurk-server-follow-")
-APPEND = ["strings", "ingest_errors", "packets", "spans", "instants", "flows", "counters", "periods"]
-WHOLE = ["sources", "connections", "threads", "comments", "source_counters", "capture_findings", "findings"]
-FNV_OFFSET, FNV_PRIME = 1469598103934665603, 1099511628211
-
-
-def fnv(h, data):
-    for b in data:
-        h = ((h ^ b) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
-    return h
-
-
-def fingerprint(db, table, columns, where="", order="rowid"):
-    """FNV-1a over every column as SQLite's text of it (NULL: \\x01null), \\0 after each, \\n per row."""
-    h = FNV_OFFSET
-    cols = ", ".join(f'CAST("{c}" AS TEXT)' for c in columns)
-    for row in db.execute(f"SELECT {cols} FROM {table} {where} ORDER BY {order}"):
-        for value in row:
-            h = fnv(h, (b"\x01null" if value is None else value) + b"\x00")
-        h = fnv(h, b"\n")
-    return h
-
-
-def cursor_of(path):
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    db.text_factory = bytes
-    clocks = fingerprint(db, "sources", ["id", "clock_offset_ns"], "WHERE clock_offset_ns != 0", "id")
-    whole = FNV_OFFSET
-    for table in WHOLE:
-        columns = [r[1].decode() for r in db.execute(f"PRAGMA table_info({table})")]
-        whole = fnv(whole, struct.pack("<Q", fingerprint(db, table, columns)))
-    parts = ["v1", "%016x" % clocks, "%016x" % whole]
-    for table in APPEND:
-        top, count = db.execute(f"SELECT coalesce(max(id), 0), count(*) FROM {table}").fetchone()
-        parts.append(f"{top}-{count}")
-    db.close()
-    return ".".join(parts)
 
 
 def jsonl(path, first, count, conn):
@@ -72,41 +35,6 @@ def jsonl(path, first, count, conn):
             f.write('{"t":"log","ts":%d,"thread":"w%d","text":"step %d"}\n' % (ts, conn, i % 7))
             f.write('{"t":"tcp","ts":%d,"laddr":"10.0.0.1","lport":%d,"raddr":"10.0.0.2","rport":80,'
                     '"dir":"tx","seq":%d,"ack":1,"len":10,"flags":["ACK"],"window":100}\n' % (ts, conn, i * 10))
-
-
-def delta_get(port, cursor, **kw):
-    return get(port, "/follow/delta?cursor=" + urllib.parse.quote(cursor), **kw)
-
-
-def apply_delta(copy, body):
-    """What the page does (storage/follow_delta.cpp), written again in plain SQL."""
-    path = os.path.join(work, "delta.sqlite")
-    with open(path, "wb") as f:
-        f.write(body)
-    db = sqlite3.connect(copy)
-    db.execute("ATTACH ? AS d", (path,))
-    since, nxt, reset, more = db.execute("SELECT since, next, reset, more FROM d.follow_meta").fetchone()
-    if not reset:
-        for t in APPEND:
-            db.execute(f"INSERT INTO main.{t} SELECT * FROM d.{t}")
-        for t in WHOLE:
-            db.execute(f"DELETE FROM main.{t}")
-            db.execute(f"INSERT INTO main.{t} SELECT * FROM d.{t}")
-        db.commit()
-    rows = {t: db.execute(f"SELECT count(*) FROM d.{t}").fetchone()[0] for t in APPEND} if not reset else {}
-    db.execute("DETACH d")
-    db.close()
-    return since, nxt, reset, more, rows
-
-
-def same_tables(a, b):
-    da, db_ = sqlite3.connect(a), sqlite3.connect(b)
-    for t in APPEND + WHOLE:
-        ra = da.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
-        rb = db_.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
-        if ra != rb:
-            return t
-    return None
 
 
 profile = os.path.join(work, "p.lurk")

@@ -349,7 +349,7 @@ TEST_F(BackgroundLaneStoreTest, PageIsToldAtOnceThatNoStoreIsComing) {
   std::ofstream(dir_ / "not-a-dir") << "x";
   ::setenv("LURK_CACHE_DIR", (dir_ / "not-a-dir" / "cache").c_str(), 1);
   std::shared_ptr<server::PageLanes> lanes = server::PageLanes::start(profile_path_, dir_);
-  EXPECT_STREQ(lanes->status(), "none");
+  EXPECT_STREQ(lanes->status(), "failed");
   server::HttpResponse answer = lanes->answer(get(server::PageLanes::kPath));
   EXPECT_FALSE(answer.defer);
   EXPECT_EQ(answer.status, 404);
