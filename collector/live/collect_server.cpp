@@ -26,6 +26,7 @@
 #include "live/live_findings.h"
 #include "live/live_joiner.h"
 #include "live/live_trace_connections.h"
+#include "live/other_writer_wait.h"
 #include "live/sender_session.h"
 #include "live/stream_ledger.h"
 #include "live/wal_checkpointer.h"
@@ -456,15 +457,17 @@ CollectSummary run_collector(const CollectOptions& options) {
   // saying who holds it (profile_writer_lock.h). Held past the Database.
   ProfileWriterLock collecting(options.output, ProfileWriterLock::Role::Collector);
   Database db(options.output, Database::Mode::ReadWriteCreate);
+  // Another program holding SQLite's write lock now is waited for, said at
+  // once (other_writer_wait.h). The writer then holds the write lock from
+  // batch to batch (BEGIN IMMEDIATE, trace_writer.cpp), all but the instant
+  // between a COMMIT and the next BEGIN. No lurk command writes the profile
+  // meanwhile (the lock above); another program that takes SQLite's lock in
+  // that instant (a sqlite3 shell) is waited for, up to 10 s (the busy
+  // timeout this leaves), rather than fail the collector.
+  wait_for_other_writers(db.raw(), options.output, 10'000);
   // WAL: readers (lurk query, lurk view) see each committed batch while the
   // collector writes the next, and a commit does not wait for them.
   db.exec("PRAGMA journal_mode = WAL");
-  // The writer holds the write lock from batch to batch (BEGIN IMMEDIATE,
-  // trace_writer.cpp), all but the instant between a COMMIT and the next
-  // BEGIN. No lurk command writes the profile meanwhile (the lock above);
-  // another program that takes SQLite's lock in that instant (a sqlite3
-  // shell) is waited for, up to 10 s, rather than fail the collector.
-  sqlite3_busy_timeout(db.raw(), 10'000);
   CollectSummary summary;
   {
     // Its checkpoints run beside the writer's thread while the batches
