@@ -21,6 +21,7 @@
 #include "storage/savepoint.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
+#include "storage/write_transaction.h"
 #include "trace/trace_connections.h"
 
 namespace lurk {
@@ -181,9 +182,9 @@ namespace {
 // (IMMEDIATE): another writer is found out before anything is imported, and
 // the lock checked is the one the import then holds. A collector is not one
 // (ProfileWriterLock refused the run before): some other program is.
-void begin_run(Database& db, const std::string& output) {
+WriteTransaction begin_run(Database& db, const std::string& output) {
   try {
-    db.exec("BEGIN IMMEDIATE");
+    return WriteTransaction(db);
   } catch (const StorageError&) {
     if ((sqlite3_extended_errcode(db.raw()) & 0xff) != SQLITE_BUSY) throw;
     throw StorageError(output + ": another process is writing this profile (another `lurk "
@@ -248,13 +249,10 @@ IngestReport ingest_files(const std::vector<std::string>& paths, const std::stri
   // One transaction for the whole run: the sources, the clock offsets and the
   // analysis they change. A kill or an error anywhere leaves the profile as
   // it was; nothing of the run is on disk until the last line of it.
-  begin_run(db, output);
-  try {
+  {
+    WriteTransaction run = begin_run(db, output);
     import_and_analyse(db, writer, paths, options, report);
-    db.exec("COMMIT");
-  } catch (...) {
-    if (!sqlite3_get_autocommit(db.raw())) db.exec("ROLLBACK");
-    throw;
+    run.commit();
   }
   if (options.progress) options.progress->finished();
   note_clocks(db, report);

@@ -33,6 +33,7 @@
 #include "storage/profile_writer_lock.h"
 #include "storage/sqlite_handle.h"
 #include "storage/trace_writer.h"
+#include "storage/write_transaction.h"
 
 namespace lurk::live {
 namespace {
@@ -480,15 +481,10 @@ CollectSummary run_collector(const CollectOptions& options) {
       // one let it go at its COMMIT): the live joins undone and the passes
       // commit together, and no other program writes between them. The
       // writer's thread is idle: the last batch was waited for.
-      db.exec("BEGIN IMMEDIATE");
-      try {
-        loop.undo_live_joins();
-        analyse_profile(db);
-        db.exec("COMMIT");
-      } catch (...) {
-        if (!sqlite3_get_autocommit(db.raw())) db.exec("ROLLBACK");
-        throw;
-      }
+      WriteTransaction stop_pass(db);
+      loop.undo_live_joins();
+      analyse_profile(db);
+      stop_pass.commit();
     }
   }
   // No wait from here: the switch out of WAL below gives way to a reader at once.
