@@ -34,6 +34,9 @@ struct DupAckRun {
 // retransmissions with no duplicate ACK from the other side before them.
 struct RtoStall {
   int64_t silent_since_ts = 0, first_frame = 0, last_frame = 0, last_ts = 0, count = 0;
+  // Every retransmission of the stall was a SYN (or every one a SYN/ACK):
+  // the connection waited for its handshake, not for lost data.
+  bool syns = true, syn_acks = true;
 };
 
 struct ZeroWindow {
@@ -178,6 +181,8 @@ void TcpConnectionScan::Impl::check_retransmission(const PacketRow& p) {
     d.stall->last_frame = p.frame;
     d.stall->last_ts = p.ts_ns;
     d.stall->count += 1;
+    d.stall->syns = d.stall->syns && has(p, kSyn) && !has(p, kAck);
+    d.stall->syn_acks = d.stall->syn_acks && has(p, kSyn) && has(p, kAck);
   } else if (occupies_sequence_space(p) && !flagged(p, kRetransmission | kOutOfOrder)) {
     close_stall(p.dir);
     d.dup_acks_from_peer = 0;  // new data: a new loss needs new duplicate ACKs
@@ -190,13 +195,27 @@ void TcpConnectionScan::Impl::close_stall(int dir) {
   if (s) {
     FindingRow r = row("rto-stall", kSeverityRtoStall, s->silent_since_ts);
     r.duration_ns = s->last_ts - s->silent_since_ts;
-    r.title = "Retransmission timeout stall of " + format_duration(*r.duration_ns) + ", " +
-              names_.sender(dir);
+    std::string times = std::to_string(s->count) + (s->count == 1 ? " time" : " times");
     std::string frames = s->count == 1 ? "frame " + std::to_string(s->first_frame)
                                        : "frames " + std::to_string(s->first_frame) + "-" +
                                              std::to_string(s->last_frame);
-    r.detail = std::to_string(s->count) + " retransmission(s), " + frames +
-               ", not preceded by duplicate ACKs";
+    std::string detail = std::to_string(s->count) + " retransmission(s), " + frames +
+                         ", not preceded by duplicate ACKs";
+    // A handshake that waited for its timer says so: a stack developer reads
+    // "SYN retransmitted" as "the listener did not answer" (lost, or a full
+    // SYN or accept backlog dropping it), not as data lost in transfer.
+    if (s->syns) {
+      r.title = "Handshake stall of " + format_duration(*r.duration_ns) + ": SYN retransmitted " + times +
+                ", " + names_.sender(dir);
+      detail += "; the SYN went unanswered (lost, or dropped by the listener: a full SYN or accept backlog)";
+    } else if (s->syn_acks) {
+      r.title = "Handshake stall of " + format_duration(*r.duration_ns) + ": SYN/ACK retransmitted " + times +
+                ", " + names_.sender(dir);
+      detail += "; the handshake's last ACK did not arrive (lost, or dropped by the listener: a full accept queue)";
+    } else {
+      r.title = "Retransmission timeout stall of " + format_duration(*r.duration_ns) + ", " + names_.sender(dir);
+    }
+    r.detail = std::move(detail);
     out_.push_back(std::move(r));
   }
   s.reset();

@@ -138,7 +138,42 @@ TEST_F(FindingsTcpTest, RetransmissionWithoutDuplicateAcksIsARtoStall) {
   EXPECT_EQ(value("duration_ns", "rto-stall"), ts_of(6) - ts_of(4));
   EXPECT_EQ(text("SELECT detail FROM findings WHERE kind = 'rto-stall'"),
             "2 retransmission(s), frames 5-6, not preceded by duplicate ACKs");
+  EXPECT_EQ(text("SELECT substr(title, 1, 32) FROM findings WHERE kind = 'rto-stall'"),
+            "Retransmission timeout stall of ");  // data, not the handshake
   EXPECT_GE(value("duration_ns", "rto-stall"), kMinRtoSilenceNs);
+}
+
+// A SYN the listener did not answer (lost, or a full backlog) is resent by
+// the timer, 1 s then 2 s later: the connection waited for its handshake.
+TEST_F(FindingsTcpTest, ASynResentByTheTimerIsAHandshakeStall) {
+  Script s;
+  s.client(100, 0, 0x02);                             // 1
+  s.wait(1'000'000'000).client(100, 0, 0x02);         // 2
+  s.wait(2'000'000'000).client(100, 0, 0x02);         // 3
+  s.server(500, 101, 0x12).client(101, 501, 0x10);    // 4, 5
+  s.client(101, 501, 0x18, 100);                      // 6: data, no stall
+  ingest_script(s);
+  ASSERT_EQ(findings("rto-stall"), 1);
+  EXPECT_EQ(value("ts_ns", "rto-stall"), ts_of(1));
+  EXPECT_EQ(value("duration_ns", "rto-stall"), ts_of(3) - ts_of(1));
+  EXPECT_EQ(text("SELECT title FROM findings WHERE kind = 'rto-stall'"),
+            "Handshake stall of 3.00 s: SYN retransmitted 2 times, 10.0.0.1:40000 -> 10.0.0.2:80");
+  EXPECT_EQ(text("SELECT detail FROM findings WHERE kind = 'rto-stall'"),
+            "2 retransmission(s), frames 2-3, not preceded by duplicate ACKs; the SYN went unanswered "
+            "(lost, or dropped by the listener: a full SYN or accept backlog)");
+}
+
+// The client's last ACK of the handshake lost (or dropped by a listener
+// whose accept queue is full): the server resends its SYN/ACK.
+TEST_F(FindingsTcpTest, ASynAckResentByTheTimerIsAHandshakeStallOfTheListener) {
+  Script s;
+  s.client(100, 0, 0x02).server(500, 101, 0x12);            // 1, 2
+  s.wait(1'000'000'000).server(500, 101, 0x12);             // 3
+  s.client(101, 501, 0x10).client(101, 501, 0x18, 100);     // 4, 5
+  ingest_script(s);
+  ASSERT_EQ(findings("rto-stall"), 1);
+  EXPECT_EQ(text("SELECT title FROM findings WHERE kind = 'rto-stall'"),
+            "Handshake stall of 1.00 s: SYN/ACK retransmitted 1 time, 10.0.0.2:80 -> 10.0.0.1:40000");
 }
 
 TEST_F(FindingsTcpTest, OneDuplicateAckCannotTriggerAFastRetransmissionSoTheTimerDid) {
