@@ -11,8 +11,10 @@ capture's (same_as), the threads under the capture's connections, a flow
 from each traced segment to its captured frame, the source's clock; after
 the stop every table equals lurk ingest's; meanwhile `lurk ingest -o` and a
 second `lurk collect` into the profile are refused at once. The same trace on a boot clock:
-nothing that depends on its offset is written while collecting (no merge,
-no flow to a captured frame), and after the stop every table is ingest's.
+its offset is decided and applied while collecting, from the segments so
+far, and after each part the merges, links, flows, findings and offset are
+again what `lurk ingest` makes of the capture and the trace so far; after
+the stop every table is ingest's, and the stop pass kept the live offset.
 Usage: live_capture_joins.py LURK_BIN SOURCE_DIR"""
 import json
 import os
@@ -185,10 +187,15 @@ check(tx >= 20, "the trace has segments naming their threads: %d" % tx)
 collect_into_capture(lines, "unix-clock", same_as_ingest)
 
 
-# The same trace on a clock of its own (time since boot): which frame is its
-# segment's depends on the offset the stop pass finds, so nothing of the kind
-# is written while collecting (no merge, no flow to a frame, no offset), and
-# after the stop every table is lurk ingest's, the offset found by the segments.
+# The same trace on a clock of its own (time since boot): once the batches'
+# segments match captured frames, its offset is decided as the stop pass
+# decides it on the segments so far, and applied (its rows so far shifted,
+# later ones written shifted), and its merges and flows follow, as for a
+# trace on Unix time: after each part, the sender connected, the merges,
+# links, flows (the same frames, at the same times) and findings are what
+# `lurk ingest` makes of the capture and the trace so far, the offset its
+# offset; after the stop every table is ingest's, the offset found by the
+# segments, and the stop pass did not move the clock the last part had.
 SHIFT = 1_795_000_000_123_456_789
 
 
@@ -201,16 +208,25 @@ def boot_clock(line, first):
     return json.dumps(ev) + "\n"
 
 
-def nothing_clock_bound(part, live, want):
-    merged = [m for m in live["merges"] if m[3] is not None]
-    to_frames = [f for f in live["flows"] if f[5] == "pcap"]
-    check(not merged and not to_frames and live["clock"] == [("own", 0)],
-          "part %d, own clock: no merge (%d), no flow to a captured frame (%d), offset %s while "
-          "collecting" % (part, len(merged), len(to_frames), live["clock"]))
+live_offsets = []
+
+
+def aligned_live(part, live, want):
+    (domain, offset), = live["clock"]
+    (_, want_offset), = want["clock"]
+    live_offsets.append(offset)
+    check(domain == "own" and offset == want_offset and abs(offset - SHIFT) <= 1_000_000,
+          "part %d, own clock: its offset decided while collecting is lurk ingest's of the "
+          "segments so far: %d, ingest's %d (shift %d)" % (part, offset, want_offset, SHIFT))
+    same_as_ingest(part, {k: v for k, v in live.items() if k != "clock"},
+                   {k: v for k, v in want.items() if k != "clock"})
 
 
 clock = collect_into_capture([boot_clock(l, n == 0) for n, l in enumerate(lines)], "boot-clock",
-                             nothing_clock_bound)
+                             aligned_live)
 check(clock and clock[0][2] == "tcp-segments" and abs(clock[0][1] - SHIFT) <= 1_000_000,
       "the stop pass aligns the boot clock by the segments: %s" % clock)
+check(live_offsets and clock and live_offsets[-1] == clock[0][1],
+      "the stop pass keeps the offset the last part had (no clock move at the stop): live %s, "
+      "final %s" % (live_offsets, clock))
 finish()
