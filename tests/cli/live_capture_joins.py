@@ -19,6 +19,9 @@ The same trace on a clock that drifts (1% slow): its live offset moves as
 segments come (rows shifted again, merges and flows made again), each part's
 joins are ingest's (the trace's own times aside: the offset is within the
 drift's spread of ingest's), and after the stop every table is ingest's.
+A thread of the boot-clock trace that fails before any segment arrives: the
+live offset moves what the joiner and the findings kept of it, so it is
+linked and counted as by lurk ingest.
 Usage: live_capture_joins.py LURK_BIN SOURCE_DIR"""
 import json
 import os
@@ -140,9 +143,10 @@ def refused_while_collecting(name, profile):
               "exit %d after %.1f s: %s" % (name, what, r.returncode, took, r.stderr[-300:]))
 
 
-def collect_into_capture(lines, name, check_part):
-    """The capture ingested, the trace collected into it in parts: after each
-    part `check_part(part, live, want)`; after the stop every table is ingest's."""
+def collect_into_capture(lines, name, check_part, cuts=None):
+    """The capture ingested, the trace collected into it in parts (where
+    `cuts` says, else part_ends'): after each part `check_part(part, live,
+    want)`; after the stop every table is ingest's."""
     profile = os.path.join(tmp, "%s.lurk" % name)
     r = subprocess.run([lurk, "ingest", CAPTURE, "-o", profile], capture_output=True, text=True)
     check(r.returncode == 0, "%s: the capture ingested first: %s" % (name, r.stderr[-300:]))
@@ -150,7 +154,7 @@ def collect_into_capture(lines, name, check_part):
     # No hello line: the stream's line numbers (packets.frame) are the file's.
     sender = Sender(c.port, hello=False)
     sent = 0
-    for part, cut in enumerate(part_ends(lines)):
+    for part, cut in enumerate(cuts or part_ends(lines)):
         sender.send("".join(lines[sent:cut]))
         sent = cut
         check(wait_acked(sender), "%s: part %d acked" % (name, part))
@@ -282,4 +286,38 @@ clock = collect_into_capture([drifting_clock(l, n == 0) for n, l in enumerate(li
                              "drifting-clock", drifting_live)
 check(len(set(drift_offsets)) > 1,
       "the drifting clock's offset moved while collecting: %s" % drift_offsets)
+
+
+# A thread of the boot-clock trace that says "TCP connect" and fails before
+# any segment arrives: the joiner keeps its label and the findings its
+# exception on the trace's own clock, and the offset decided by the next part
+# moves them with the rows, so that the thread is linked by its label to
+# client-0's connection (label+time) and "N of M connections end with an
+# exception" counts it against that (captured) connection's end, as lurk
+# ingest does.
+def early_failure(boot_lines):
+    t = json.loads(boot_lines[1])["ts"]
+    early = [{"t": "thread_start", "ts": t - 3_000_000, "thread": "early", "name": "early"},
+             {"t": "label", "ts": t - 1_000_000, "thread": "early", "name": "TCP connect"},
+             {"t": "thread_end", "ts": t - 500_000, "thread": "early",
+              "error": "connection refused"}]
+    return boot_lines[:1] + [json.dumps(e) + "\n" for e in early] + boot_lines[1:]
+
+
+early = early_failure([boot_clock(l, n == 0) for n, l in enumerate(lines)])
+early_parts = [4] + part_ends(early)[1:]
+
+
+def early_live(part, live, want):
+    if part == 0:  # no segment yet: no offset, and nothing depends on one
+        check(live["clock"] == [("own", 0)], "early failure, part 0: no offset yet: %s" % live["clock"])
+        return
+    aligned_live(part, live, want)
+    check(("early", 53212, 18080, "pcap", "label+time") in live["links"] and
+          any(f[0] == "connection-end-exception" for f in live["findings"]),
+          "early failure, part %d: the early thread under client-0's connection by its label, "
+          "its exception counted: %s, %s" % (part, live["links"], live["findings"]))
+
+
+collect_into_capture(early, "early-failure", early_live, early_parts)
 finish()
