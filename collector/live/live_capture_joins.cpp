@@ -116,7 +116,10 @@ void LiveCaptureJoins::apply_offset(int64_t source_id, const LiveClockOffsets::D
     while (of.step()) connections.insert(of.column_int(0));
     merge(connections, merged);
   }
-  write_flows("p.source_id = ?1 AND p.id < ?2", source_id, first_of_batch);
+  // By its connections (packets_by_lane), not by source_id, which no index
+  // has: the source's segments, not every packet of the profile.
+  write_flows("p.connection_id IN (SELECT id FROM connections WHERE source_id = ?1) AND "
+              "p.source_id = ?1 AND p.id < ?2", source_id, first_of_batch);
 }
 
 bool LiveCaptureJoins::on_unix_clock(int64_t source_id) {
