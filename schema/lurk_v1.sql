@@ -41,7 +41,8 @@ CREATE TABLE sources (
   -- it, so its own times are stored time - clock_offset_ns. Version 2.
   clock_offset_ns INTEGER NOT NULL DEFAULT 0,
   -- How the offset was found: 'reference', 'tcp-segments', 'handshake-isn',
-  -- 'labels', 'manual', 'not-aligned' or 'unix-clock' (docs/clocks.md).
+  -- 'labels', 'manual', 'not-aligned' or 'unix-clock' (docs/clocks.md);
+  -- 'live-segments' while `lurk collect` writes the source (docs/live.md).
   clock_how       TEXT NOT NULL DEFAULT '',
   clock_evidence  TEXT NOT NULL DEFAULT ''   -- the evidence, for people: "214 segments, spread 0.3 ms"
 );

@@ -105,8 +105,10 @@ ClockSummary align_clocks(Database& db) {
     if (s.capture() && s.how.empty()) record(db, s, "reference", "a capture: Unix time");
     if (s.capture()) s.how = "reference";
     if (!s.capture() && s.domain == "own" && !decided(s.how)) {
+      // Its own times: an offset `lurk collect` applied while collecting
+      // (clock_how 'live-segments', docs/live.md) is taken off.
       std::optional<int64_t> first = first_time(db, s.id);
-      if (first && looks_like_unix_ns(*first)) s.domain = "unix";  // Unix time after all
+      if (first && looks_like_unix_ns(*first - s.offset_ns)) s.domain = "unix";  // Unix time after all
     }
     any_reference = any_reference || s.domain == "unix";
   }

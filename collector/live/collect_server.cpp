@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "ingest/ingest.h"
@@ -394,6 +395,26 @@ void CollectLoop::acknowledge(BatchHandedOver& batch) {
   }
 }
 
+// A source's rows moved to a clock offset decided in this batch: what the
+// analysis keeps of its threads and connections moves too, before the
+// joiner and the findings read the batch (the promise trees read it already).
+void shift_analysis_source(Database& db, BatchAnalysis& a, int64_t source_id, int64_t delta_ns,
+                           std::vector<LinkChange>& links) {
+  auto ids_of = [&](const char* sql) {
+    std::set<int64_t> ids;
+    Statement s = db.prepare(sql);
+    s.bind(1, source_id);
+    while (s.step()) ids.insert(s.column_int(0));
+    return ids;
+  };
+  std::set<int64_t> threads = ids_of("SELECT id FROM threads WHERE source_id = ?");
+  std::set<int64_t> connections = ids_of("SELECT id FROM connections WHERE source_id = ?");
+  a.trace_connections.shift_source(source_id, delta_ns);
+  a.findings.shift_source(threads, connections, delta_ns);
+  std::vector<LinkChange> changed = a.joiner.shift_source(threads, connections, delta_ns);
+  links.insert(links.end(), changed.begin(), changed.end());
+}
+
 // On the writer's thread, in the batch's transaction: the streams' committed
 // offsets, and the joins and findings of what it wrote
 // (docs/live.md, "Analysis while the data arrives"). It uses the Database
@@ -406,8 +427,17 @@ void CollectLoop::analyse_batch(int64_t batch, bool a_trace_ended, const std::ve
   BatchAnalysis& a = *analysis_;
   a.trace_connections.update(rows);  // before the joiner: its links are the trace's own
   // Before the joiner too: it reads the batch's connections with their merges.
-  a.findings.take_merges(a.capture_joins.update(rows));
-  std::vector<LinkChange> links = a.joiner.update(rows);
+  std::vector<LiveCaptureJoins::OffsetChange> offsets;
+  a.findings.take_merges(a.capture_joins.update(rows, offsets));
+  std::vector<LinkChange> links;
+  for (const auto& o : offsets) {
+    // On the writer's thread, before the next batch's rows: they and the
+    // rows the trackers write again are written on the source's new clock.
+    writer_.set_live_offset(o.source_id, o.offset_ns);
+    shift_analysis_source(db_, a, o.source_id, o.delta_ns, links);
+  }
+  std::vector<LinkChange> batch_links = a.joiner.update(rows);
+  links.insert(links.end(), batch_links.begin(), batch_links.end());
   a.findings.update(rows, links, a_trace_ended);
   BatchRows own = rows_.take();  // the analysis's own writes are not the next batch's
   cost_.finish(db_, batch, rows, own);

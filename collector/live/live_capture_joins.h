@@ -12,10 +12,19 @@
 // the joiner decides the batch's threads; and each traced segment the batch
 // wrote that names its thread gets its flow to the captured frame of the
 // same segment, or to its own row when no capture saw it
-// (join/packet_flows.h). A trace on a clock of its own gets neither while
-// captures are there: which frame is its segment's depends on the offset the
-// stop pass finds (with no capture, its flows end at its own rows, on any
-// clock, and are written live too).
+// (join/packet_flows.h). A trace on a clock of its own gets both once its
+// clock is aligned: which frame is its segment's, and which connection its
+// connection is, depend on its offset. The batches' traced segments are
+// matched to the captured frames as they come, and once they match, the
+// offset is decided as the stop pass would on them (live_clock_offsets.h)
+// and applied: the source's rows so far shifted once (shift_source_times,
+// the cost of the source so far), its later rows by the writer as it writes
+// them (the caller hands the offset to TraceWriter::set_live_offset), its
+// connections so far merged and its segments so far given their flows. An
+// offset that moves (more segments, a median farther than their spread)
+// shifts the rows once more and makes the source's merges and flows again.
+// (With no capture, every trace's flows end at its own rows, on any clock,
+// and are written live too.)
 //
 // Two sets of connections, as in the stop pass: a trace connection merges
 // into any connection not of a lurk JSONL trace (MergeTargets, the whole
@@ -43,6 +52,7 @@
 #include "join/join_decision.h"
 #include "join/segment_matching.h"
 #include "live/batch_rows.h"
+#include "live/live_clock_offsets.h"
 #include "storage/lane_facts.h"
 
 namespace lurk {
@@ -57,16 +67,34 @@ class LiveCaptureJoins {
   LiveCaptureJoins(const LiveCaptureJoins&) = delete;
   LiveCaptureJoins& operator=(const LiveCaptureJoins&) = delete;
 
-  // In the batch's transaction, its rows written, before the joiner: merges
-  // and flows as above. Returns the trace connections merged in this batch.
-  std::vector<int64_t> update(const BatchRows& rows);
+  // A source's clock offset decided (or moved) in a batch.
+  struct OffsetChange {
+    int64_t source_id = 0, offset_ns = 0;
+    int64_t delta_ns = 0;  // how far its rows so far moved
+  };
+  // In the batch's transaction, its rows written, before the joiner: clock
+  // offsets, merges and flows as above. Returns the trace connections merged
+  // in this batch; `offsets` gets the offsets decided in it, which the
+  // caller gives the writer before the next batch's rows are written.
+  std::vector<int64_t> update(const BatchRows& rows, std::vector<OffsetChange>& offsets);
   // The last batch: the merges made here are undone.
   void undo_merges();
 
  private:
   bool on_unix_clock(int64_t source_id);
+  // On Unix time, or on a clock of its own whose offset was decided here.
+  bool aligned(int64_t source_id);
+  // The batch's traced segments of sources on a clock of their own whose
+  // endpoints a capture has, given to offsets_; the sources they are of.
+  std::set<int64_t> match_segments(const IdRange& packets);
+  // Shifts the source's rows to the decided offset, records it, and makes
+  // its merges and flows of rows before `first_of_batch` (again, when it moved).
+  void apply_offset(int64_t source_id, const LiveClockOffsets::Decision& d,
+                    int64_t first_of_batch, std::vector<int64_t>& merged);
   void merge(const std::set<int64_t>& connections, std::vector<int64_t>& merged);
-  void write_flows(const IdRange& packets);
+  // The traced segments that name their thread, of the rows `condition`
+  // (on packets p, with ?1 and ?2) picks.
+  void write_flows(const std::string& condition, int64_t first, int64_t second);
   // The captured frames with this segment identity, of the captured
   // connections with these endpoints (read once per pair of endpoints).
   const std::vector<TracedSegment::Frame>& frames(const std::string& pair, const std::string& identity);
@@ -78,6 +106,10 @@ class LiveCaptureJoins {
   // the ones whose packets are frames.
   std::multimap<std::string, int64_t> captured_;
   std::unordered_map<int64_t, bool> unix_clock_;  // per source, once it has rows
+  // Per source on a clock of its own: false when its times are Unix time
+  // after all (the stop pass then takes it for a Unix clock: no live offset).
+  std::unordered_map<int64_t, bool> own_clock_;
+  LiveClockOffsets offsets_;
   std::unordered_set<std::string> pairs_read_;
   std::unordered_map<std::string, std::vector<TracedSegment::Frame>> frames_;  // by identity
   std::vector<int64_t> merged_;  // every merge made here

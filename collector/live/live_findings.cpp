@@ -256,6 +256,50 @@ void LiveFindings::end_changed(int64_t connection, bool was_known) {
   for (int64_t thread : threads->second) recount_thread(thread);
 }
 
+void LiveFindings::shift_source(const std::set<int64_t>& threads,
+                                const std::set<int64_t>& connections, int64_t delta_ns) {
+  std::set<int64_t> recount;
+  for (int64_t thread : threads) {
+    auto events = thread_exceptions_.find(thread);
+    if (events == thread_exceptions_.end()) continue;
+    std::set<std::pair<int64_t, std::string>> moved;
+    for (const auto& [ts, message] : events->second) {
+      // Uncounted at the old time: recount_thread counts it at the new one.
+      if (auto was = counted_.find({ts, thread, message}); was != counted_.end()) {
+        EndGroup& group = end_groups_[message];
+        group.events.erase({ts, thread, was->second});
+        if (--group.connections[was->second] == 0) group.connections.erase(was->second);
+        counted_.erase(was);
+        changed_groups_.insert(message);
+      }
+      moved.emplace(ts + delta_ns, message);
+    }
+    events->second = std::move(moved);
+    recount.insert(thread);
+  }
+  for (auto& [message, group] : exceptions_) {
+    bool any = false;
+    for (ExceptionEvent& e : group)
+      if (threads.count(e.thread_id)) e.ts_ns += delta_ns, any = true;
+    if (!any) continue;
+    std::sort(group.begin(), group.end(), [](const auto& a, const auto& b) {
+      return a.ts_ns != b.ts_ns ? a.ts_ns < b.ts_ns : a.thread_id < b.thread_id;
+    });
+    changed_messages_.insert(message);
+  }
+  for (int64_t connection : connections) {
+    auto end = ends_.find(connection);
+    if (end == ends_.end()) continue;
+    if (end->second.fin_or_rst) *end->second.fin_or_rst += delta_ns;
+    if (end->second.close) *end->second.close += delta_ns;
+    end->second.last += delta_ns;
+    if (auto linked = connection_threads_.find(connection); linked != connection_threads_.end())
+      recount.insert(linked->second.begin(), linked->second.end());
+  }
+  changed_ = true;
+  for (int64_t thread : recount) recount_thread(thread);
+}
+
 void LiveFindings::add_thread_exception(int64_t thread, int64_t ts, const std::string& message) {
   if (!thread_exceptions_[thread].emplace(ts, message).second) return;
   changed_ = true;

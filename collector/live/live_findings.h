@@ -57,6 +57,12 @@ class LiveFindings {
   // capture's, as in the whole pass: those already written are deleted,
   // later ones are not written.
   void take_merges(const std::vector<int64_t>& connections);
+  // Before update: a source's rows moved by delta_ns (a clock offset decided
+  // while collecting, live_capture_joins.h). The exceptions of its threads
+  // and the ends of its connections kept here move too, and its threads'
+  // exceptions are counted again against their connections' ends.
+  void shift_source(const std::set<int64_t>& threads, const std::set<int64_t>& connections,
+                    int64_t delta_ns);
 
  private:
   // When a connection ends (thread_findings.cpp's rule): its first FIN or

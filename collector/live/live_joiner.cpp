@@ -284,6 +284,27 @@ void LiveJoiner::write_link(int64_t id, const ThreadState& t) {
   s.bind(3, id).run();
 }
 
+std::vector<LinkChange> LiveJoiner::shift_source(const std::set<int64_t>& threads,
+                                                 const std::set<int64_t>& connections,
+                                                 int64_t delta_ns) {
+  std::vector<LinkChange> changes;
+  std::set<int64_t> touched;
+  auto shift = [delta_ns](ThreadEvidence& evidence) {
+    for (auto* e : {&evidence.tuple, &evidence.port, &evidence.label})
+      if (*e) (*e)->ts_ns += delta_ns;
+  };
+  for (int64_t id : threads) {
+    auto it = threads_.find(id);
+    if (it == threads_.end() || it->second.imported) continue;
+    shift(it->second.from_name);
+    shift(it->second.from_events);
+    touched.insert(id);  // re-indexed at its new times by redecide
+  }
+  read_connections(connections, touched);
+  for (int64_t id : touched) redecide(id, changes);
+  return changes;
+}
+
 void LiveJoiner::undo_links() {
   for (auto& [id, t] : threads_) {
     if (!t.linked) continue;

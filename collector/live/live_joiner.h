@@ -13,10 +13,10 @@
 // and those no connection of that name covers yet (they take the nearest).
 // Links the trace made itself (connection_id set by the importer) stay.
 // A trace connection merged with a capture's (same_as) is merged before the
-// joiner reads it (live_capture_joins.h, traces on Unix time only). Not
-// done live: clock alignment; it runs when the collector stops, and the
-// live links are undone first (undo_links) so that the stop pass decides
-// every thread on the final clocks.
+// joiner reads it (live_capture_joins.h, traces on an aligned clock). A
+// clock offset decided live moves what it keeps of the source (shift_source);
+// the stop pass decides the clocks again, and the live links are undone
+// first (undo_links) so that it decides every thread on the final clocks.
 #pragma once
 
 #include <cstdint>
@@ -56,6 +56,12 @@ class LiveJoiner {
   std::vector<LinkChange> update(const BatchRows& rows);
   // Before the whole-profile pass: the links made here are undone.
   void undo_links();
+  // A source got its clock offset while collecting (live_capture_joins.h):
+  // its rows moved by delta_ns. What is kept of its threads' evidence moves
+  // with them, its connections are read again, and the threads they
+  // concern decide again. Before update() of the batch that moved them.
+  std::vector<LinkChange> shift_source(const std::set<int64_t>& threads,
+                                       const std::set<int64_t>& connections, int64_t delta_ns);
 
  private:
   struct ThreadState {

@@ -18,6 +18,24 @@ std::string_view link_how(Certainty how) {
 
 }  // namespace
 
+void LiveTraceConnections::shift_source(int64_t source_id, int64_t delta_ns) {
+  auto found = sources_.find(source_id);
+  if (found == sources_.end()) return;
+  Source& source = found->second;
+  for (auto& [id, p] : source.promises) {
+    if (p.info.start_ns) *p.info.start_ns += delta_ns;
+    if (p.info.end_ns) *p.info.end_ns += delta_ns;
+    for (PromiseFlow& f : p.flows) f.ts_ns += delta_ns;
+  }
+  for (auto& [thread, labels] : source.labels)
+    for (PromiseLabel& l : labels) l.ts_ns += delta_ns;
+  for (auto& [thread, pending] : source.roots) {
+    pending.label.ts_ns += delta_ns;
+    if (pending.close_ns) *pending.close_ns += delta_ns;
+  }
+  source.last_ns += delta_ns;
+}
+
 size_t LiveTraceConnections::update(BatchRows& rows) {
   std::set<int64_t> touched;  // CTF sources the batch wrote to
   read_threads(rows.threads, touched);

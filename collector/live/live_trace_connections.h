@@ -56,6 +56,10 @@ class LiveTraceConnections {
   // joiner takes those links as the trace's own (and hands them to the
   // findings). Returns how many connections it wrote.
   size_t update(BatchRows& rows);
+  // The source's rows moved by delta_ns (a clock offset decided while
+  // collecting, live_capture_joins.h): the times kept of it move too, so
+  // that its later rows (written on the new clock) compare with them.
+  void shift_source(int64_t source_id, int64_t delta_ns);
 
  private:
   struct Promise {

@@ -59,6 +59,11 @@ std::shared_ptr<const ProfileSnapshot> SnapshotKeeper::current() {
   return current_;
 }
 
+void SnapshotKeeper::look_now() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_look_ = {};
+}
+
 bool SnapshotKeeper::refreshing() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return wanted_ || copying_;

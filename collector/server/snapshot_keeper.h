@@ -39,6 +39,13 @@ class SnapshotKeeper {
   // current one (looked at most twice a second), the thread is asked for a
   // new one, which later calls get.
   std::shared_ptr<const ProfileSnapshot> current();
+  // The next current() looks at the file whatever the time since the last
+  // look: the follow endpoint told a page the profile changed other than by
+  // appending (a reset), and the page asks for the profile whole next. Served
+  // a copy up to half a second older, the page was told "reset" again by its
+  // next delta, and fetched the profile whole again, in a loop, until a look
+  // came (101 fetches in a test; a large profile many times over).
+  void look_now();
   std::string error() const;
   // A fresher copy is asked for or being made: a request that came after
   // the profile changed may wait for it (HttpResponse::defer) rather than

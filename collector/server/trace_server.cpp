@@ -115,8 +115,14 @@ HttpResponse TraceServer::handle(const HttpRequest& request) {
   if (auto refused = check_access(request)) return std::move(*refused);
   if (request.path == kTracePath) return serve_trace(request);
   if (options_.lanes && request.path == PageLanes::kPath) return with_security_headers(options_.lanes->answer(request));
-  if (follow_ && request.path == FollowEndpoint::kPath)
-    return with_security_headers(follow_->answer(request));
+  if (follow_ && request.path == FollowEndpoint::kPath) {
+    HttpResponse delta = follow_->answer(request);
+    // A reset sends the page to /trace.lurk: it waits for a copy as new as
+    // what the delta compared (SnapshotKeeper::look_now).
+    for (const auto& [name, value] : delta.headers)
+      if (name == "X-Lurk-Reset" && value == "1") snapshots_->look_now();
+    return with_security_headers(std::move(delta));
+  }
   if (options_.frames)
     if (std::optional<HttpResponse> answer = options_.frames->answer(request))
       return with_security_headers(std::move(*answer));

@@ -17,6 +17,7 @@ void LaneFacts::add_span(const SpanRow& row) {
   if (!last_span_ || row.thread_id != last_thread_) {
     last_span_ = &spans_[row.thread_id];
     last_thread_ = row.thread_id;
+    last_span_->source_id = row.source_id;
   }
   Fact& f = *last_span_;
   ++f.events;
@@ -135,6 +136,20 @@ void LaneFacts::shift_source(Database& db, int64_t source_id, int64_t delta_ns) 
       "AND source_id = ?2");
   others.bind(1, delta_ns).bind(2, source_id);
   others.run();
+}
+
+void LaneFacts::shift_gathered(const std::unordered_map<int64_t, int64_t>& offsets) {
+  if (offsets.empty()) return;
+  auto shift = [&](Fact& f, int64_t source_id) {
+    auto it = offsets.find(source_id);
+    if (it == offsets.end() || f.events == 0) return;  // an empty lane keeps its limits
+    f.first_ns += it->second;
+    f.last_ns += it->second;
+  };
+  for (auto& [thread, f] : spans_) shift(f, f.source_id);
+  for (auto& [source, f] : instants_) shift(f, source);
+  for (auto& [key, f] : counters_) shift(f, std::get<0>(key));
+  for (auto& [source, f] : periods_) shift(f, source);
 }
 
 }  // namespace lurk

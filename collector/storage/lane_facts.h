@@ -62,6 +62,11 @@ class LaneFacts {
   // The clock pass moved a source's rows by `delta_ns` (join/clock_alignment,
   // shift_source_times): its lanes' facts move with them.
   static void shift_source(Database& db, int64_t source_id, int64_t delta_ns);
+  // A live batch's facts, gathered from rows on their sources' own clocks,
+  // moved by the offsets the writer applies to those rows as it writes them
+  // (TraceWriter::set_live_offset; by source id), so that the table's bounds
+  // are the rows' own.
+  void shift_gathered(const std::unordered_map<int64_t, int64_t>& offsets);
 
  private:
   struct Fact {
@@ -70,6 +75,7 @@ class LaneFacts {
     int64_t depths = 0;
     double min_value = 0, max_value = 0;
     bool replace_depths = false;  // recount_depths: the table's depth count is replaced
+    int64_t source_id = 0;        // spans: their thread's source (shift_gathered)
     void note(int64_t t) {
       if (t < first_ns) first_ns = t;
       if (t > last_ns) last_ns = t;

@@ -62,6 +62,9 @@ struct SpanRow {
   std::string kind = "span";
   std::optional<int64_t> name;
   std::optional<std::string> args_json;
+  // Set by TraceWriter, not stored (a span's source is its thread's): whose
+  // clock offset a live batch applies to its times (TraceWriter::set_live_offset).
+  int64_t source_id = 0;
 };
 
 struct InstantRow {
@@ -80,6 +83,7 @@ struct FlowRow {
   std::optional<int64_t> to_thread;
   int64_t to_ns = 0;
   std::optional<int64_t> packet_id;  // tcp-send / tcp-receive: the packet end
+  int64_t source_id = 0;  // set by TraceWriter, not stored: as SpanRow's
 };
 
 struct CounterRow {

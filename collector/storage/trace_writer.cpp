@@ -197,6 +197,7 @@ void TraceWriter::queue_commit_batch(std::vector<SourceRow> sources, bool last,
                finished = std::move(finished), facts] {
     try {
       for (const SourceRow& source : sources) update_source_row(source);
+      facts->shift_gathered(live_offsets_);  // gathered on the sources' own clocks
       facts->write(db_);
       if (in_batch) in_batch();
       db_.exec("COMMIT");
@@ -337,10 +338,52 @@ std::string update_by_id_sql(const char* table, const char* columns, int params)
 
 }  // namespace
 
+// Each row's source and times, for the live offsets (set_live_offset).
+namespace trace_writer_offsets {
+
+int64_t source_of(const ConnectionRow& r) { return r.source_id.value_or(0); }
+template <typename Row>
+int64_t source_of(const Row& r) { return r.source_id; }
+
+void shift(ConnectionRow& r, int64_t d) { r.first_ns += d, r.last_ns += d; }
+void shift(PacketRow& r, int64_t d) { r.ts_ns += d; }  // its RTTs are durations
+void shift(ThreadRow& r, int64_t d) {
+  if (r.start_ns) *r.start_ns += d;
+  if (r.end_ns) *r.end_ns += d;
+}
+void shift(SpanRow& r, int64_t d) { r.start_ns += d, r.end_ns += d; }
+void shift(InstantRow& r, int64_t d) { r.ts_ns += d; }
+void shift(CounterRow& r, int64_t d) { r.ts_ns += d; }
+// A trace's own flows, between its threads (a flow to a packet is the
+// joiner's, written by it on the rows' shifted times).
+void shift(FlowRow& r, int64_t d) { r.from_ns += d, r.to_ns += d; }
+void shift(PeriodRow& r, int64_t d) { r.start_ns += d, r.end_ns += d; }
+
+}  // namespace trace_writer_offsets
+
+void TraceWriter::set_live_offset(int64_t source_id, int64_t offset_ns) {
+  if (offset_ns == 0) live_offsets_.erase(source_id);
+  else live_offsets_[source_id] = offset_ns;
+}
+
+template <typename Row>
+void TraceWriter::apply_live_offset(Row& row) const {
+  if (live_offsets_.empty()) return;  // every ingest, and most collections
+  auto it = live_offsets_.find(trace_writer_offsets::source_of(row));
+  if (it != live_offsets_.end()) trace_writer_offsets::shift(row, it->second);
+}
+
+template <typename Row>
+void TraceWriter::apply_live_offsets(std::vector<Row>& rows) const {
+  if (live_offsets_.empty()) return;
+  for (Row& row : rows) apply_live_offset(row);
+}
+
 template <typename Row>
 void TraceWriter::queue_by_id(const char* key, const std::string& sql, const Row& row,
                               int (*bind_columns)(Statement&, const Row&)) {
-  queue_.push([this, key, &sql, row, bind_columns] {
+  queue_.push([this, key, &sql, row = Row(row), bind_columns]() mutable {
+    apply_live_offset(row);
     Statement& s = statement(key, sql);
     s.bind(bind_columns(s, row), row.id);
     s.run();
@@ -494,6 +537,7 @@ void TraceWriter::queue_rows(std::vector<Row>& pending, const BulkTable<Row>& ta
   std::vector<Row> rows = spares.take(kRowsPerJob);
   rows.swap(pending);
   queue_.push([this, &table, &spares, rows = std::move(rows)]() mutable {
+    apply_live_offsets(rows);
     write_rows(table, rows);
     spares.give_back(std::move(rows));
   });
@@ -638,8 +682,10 @@ void TraceWriter::insert_packet(const PacketRow& row) {
   add_row(pending_packets_, kPackets, row);
 }
 void TraceWriter::insert_span(const SpanRow& row) {
-  lane_facts_.add_span(row);
-  add_row(pending_spans_, kSpans, row);
+  SpanRow copy = row;
+  copy.source_id = source_id_;
+  lane_facts_.add_span(copy);
+  add_row(pending_spans_, kSpans, std::move(copy));
 }
 // Every instant and counter carries its source, global ones included, so
 // that a source's times can be shifted as one (join/clock_alignment).
@@ -658,13 +704,16 @@ void TraceWriter::insert_counter(const CounterRow& row) {
   add_row(pending_counters_, kCounters, std::move(copy));
 }
 void TraceWriter::insert_flow(const FlowRow& row) {
+  FlowRow copy = row;
+  copy.source_id = source_id_;
   lane_facts_.add_flow();
-  add_row(pending_flows_, kFlows, row);
+  add_row(pending_flows_, kFlows, std::move(copy));
 }
 
 void TraceWriter::insert_period(const PeriodRow& r) {
   lane_facts_.add_period(r);
-  queue_.push([this, r] {
+  queue_.push([this, r = PeriodRow(r)]() mutable {
+    apply_live_offset(r);
     Statement& s = statement(
         "period_insert", "INSERT INTO periods(source_id, kind, start_ns, end_ns) VALUES (?,?,?,?)");
     s.bind(1, r.source_id).bind(2, r.kind).bind(3, r.start_ns).bind(4, r.end_ns);
@@ -705,7 +754,10 @@ void TraceWriter::queue_capture_findings() {
     for (const auto& [source_id, r] : rows) {
       s.bind(1, source_id).bind(2, r.kind).bind(3, r.severity).bind(4, r.title);
       bind_optional_text(s, 5, r.detail);
-      s.bind(6, r.connection_id).bind(7, r.ts_ns).bind(8, r.duration_ns);
+      std::optional<int64_t> ts = r.ts_ns;
+      if (auto offset = live_offsets_.find(source_id); ts && offset != live_offsets_.end())
+        *ts += offset->second;
+      s.bind(6, r.connection_id).bind(7, ts).bind(8, r.duration_ns);
       s.run();
     }
   });

@@ -93,6 +93,15 @@ class TraceWriter {
   // Waits for every queued row and batch end (rethrows a failed one's error).
   void wait_for_writer() { sync(); }
   bool live() const { return live_; }
+  // Live collect: a source on a clock of its own got its offset while
+  // collecting (live/live_clock_offsets.h). Every row of it the writer
+  // writes from now on (new rows and rows written again from the trackers'
+  // state: a thread's end, a connection's counts) has offset_ns added to
+  // its times, here, the one place they are bound; the rows written before
+  // are the caller's to shift (shift_source_times). On the writer's thread
+  // only (a batch's in_batch job): the jobs queued behind it apply it,
+  // those before it were written on the old offset.
+  void set_live_offset(int64_t source_id, int64_t offset_ns);
 
   // The per-lane facts gathered from the rows given since the last commit
   // (lane_facts.h); written with them by commit_source and each batch.
@@ -152,6 +161,11 @@ class TraceWriter {
   template <typename Row>
   void queue_by_id(const char* key, const std::string& sql, const Row& row,
                    int (*bind_columns)(Statement&, const Row&));
+  // The live offsets (set_live_offset) added to the rows' times, in a job.
+  template <typename Row>
+  void apply_live_offsets(std::vector<Row>& rows) const;
+  template <typename Row>
+  void apply_live_offset(Row& row) const;
   template <typename Row>
   void add_row(std::vector<Row>& pending, const BulkTable<Row>& table, Row row);
   template <typename Row>
@@ -206,6 +220,9 @@ class TraceWriter {
   bool strings_loaded_ = false;
   std::unordered_map<std::string, int64_t, KeyHash, std::equal_to<>> interned_;
   LaneFacts lane_facts_;
+  // Per source: set_live_offset's offsets. Read and written on the writer's
+  // thread only (in the jobs), so no lock.
+  std::unordered_map<int64_t, int64_t> live_offsets_;
   // Last: destroyed first, so its thread stops before the statements go.
   WriteBehindQueue queue_;
 };

@@ -130,7 +130,10 @@ class LiveCaptureJoinsTest : public ProfileTest {
     writer.use_source(source.id);
     stream.feed(text.data(), text.size());
     stream.flush();
-    writer.commit_batch({&source}, false, [&] { joins->update(rows.take()); });
+    writer.commit_batch({&source}, false, [&] {
+      std::vector<live::LiveCaptureJoins::OffsetChange> offsets;
+      joins->update(rows.take(), offsets);
+    });
     writer.commit_batch({&source}, true);
   }
 
