@@ -27,14 +27,22 @@ check(r.returncode == 0, "the capture ingested: %s" % r.stderr[-300:])
 WAITS = "another program holds the profile's write lock"
 
 
-def hold_write_lock(seconds, held):
-    """A sqlite3 connection in a write transaction for `seconds` (a shell's BEGIN)."""
-    db = sqlite3.connect(profile, isolation_level=None)
-    db.execute("BEGIN IMMEDIATE")
-    held.set()
-    time.sleep(seconds)
-    db.execute("ROLLBACK")
-    db.close()
+def hold_write_lock(seconds):
+    """A sqlite3 connection in a write transaction for `seconds` (a shell's
+    BEGIN), on a thread; returns once the lock is held, with the thread."""
+    held = threading.Event()
+
+    def hold():
+        db = sqlite3.connect(profile, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        held.set()
+        time.sleep(seconds)
+        db.execute("ROLLBACK")
+        db.close()
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    return holder
 
 
 def rows(path):
@@ -45,13 +53,8 @@ def rows(path):
         db.close()
 
 
-before = rows(profile)
-
 # Held for 2 s: said at once, then the collector starts and collects.
-held = threading.Event()
-holder = threading.Thread(target=hold_write_lock, args=(2.0, held))
-holder.start()
-held.wait()
+holder = hold_write_lock(2.0)
 started = time.monotonic()
 proc = subprocess.Popen([lurk, "collect", "--listen", "127.0.0.1:0", "-o", profile],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -75,10 +78,7 @@ check(proc.returncode == 0, "it stops cleanly: %d %s" % (proc.returncode, err[-3
 
 # Held past 10 s: the collector gives up, saying what to do, the profile as it was.
 before = rows(profile)
-held = threading.Event()
-holder = threading.Thread(target=hold_write_lock, args=(13.0, held))
-holder.start()
-held.wait()
+holder = hold_write_lock(13.0)
 started = time.monotonic()
 r = subprocess.run([lurk, "collect", "--listen", "127.0.0.1:0", "-o", profile], capture_output=True,
                    text=True, timeout=60)
