@@ -79,6 +79,7 @@ DecodeResult decode_tcp(std::span<const uint8_t> data, uint32_t ip_payload_len, 
   s.payload_len = ip_payload_len - static_cast<uint32_t>(header_len);
   size_t captured_options = std::min(header_len, data.size());
   if (captured_options > 20) parse_tcp_options(p + 20, captured_options - 20, s.options);
+  s.options_cut_short = captured_options < header_len;
   r.kind = DecodeResult::Kind::Tcp;
   return r;
 }
