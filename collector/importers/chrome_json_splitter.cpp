@@ -224,6 +224,7 @@ void ChromeJsonSplitter::read_events_array() {
     }
     if (c == ']') {
       get();
+      summary_.array_closed = true;
       return;
     }
     uint64_t at = offset_;
@@ -382,6 +383,19 @@ void ChromeJsonSplitter::read_object_form() {
   }
 }
 
+// Anything but whitespace after the trace's closing bracket: most often a
+// second trace appended to the first (`cat a.json b.json`). Its events would
+// be lost without a word; Perfetto refuses such a file ("data after EOF").
+// lurk keeps the first trace and says where the rest begins.
+void ChromeJsonSplitter::expect_end_of_file(char closer) {
+  skip_whitespace();
+  int c = peek();
+  if (c == kEof) return;
+  damage(offset_, line_, "trailing-data",
+         std::string("expected the end of the file after the trace's closing '") + closer +
+             "', found " + describe_char(c) + "; the rest of the file is not read");
+}
+
 SplitSummary ChromeJsonSplitter::run() {
   // A UTF-8 byte order mark is allowed before the JSON.
   if (peek() == 0xef) {
@@ -393,11 +407,13 @@ SplitSummary ChromeJsonSplitter::run() {
   int c = peek();
   if (c == '[') {
     read_events_array();
+    if (summary_.array_closed) expect_end_of_file(']');
   } else if (c == '{') {
     read_object_form();
     if (!summary_.found_events_array)
       damage(0, 1, "no-trace-events",
              "expected a \"traceEvents\" array in the trace object, found none");
+    if (summary_.object_closed) expect_end_of_file('}');
   } else {
     damage(offset_, line_, "bad-json",
            "expected '[' or '{' starting a Chrome trace, found " + describe_char(c));
