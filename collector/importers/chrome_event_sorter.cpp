@@ -103,11 +103,10 @@ bool scan_ts_and_ph(std::string_view text, std::string_view& ts, std::string_vie
     while (i < text.size() && is_space(text[i])) ++i;
     size_t value_end = skip_value(text, i);
     if (value_end == std::string_view::npos || value_end == i) return false;
+    // Read to the end: a key given twice counts with its last value, as the
+    // parser reads it. Only events the splitter could not note come here.
     if (key == "ts") ts = text.substr(i, value_end - i);
     else if (key == "ph") ph = text.substr(i, value_end - i);
-    // Both found: the rest (args, mostly) is left to the parser. A key given
-    // twice is so rare that its first value is good enough for ordering.
-    if (!ts.empty() && !ph.empty()) return true;
     i = value_end;
   }
 }

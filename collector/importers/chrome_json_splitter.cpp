@@ -153,6 +153,7 @@ bool ChromeJsonSplitter::capture_object() {
   event_.clear();
   event_view_ = {};
   size_t ts_at = 0, ts_len = 0, ph_at = 0, ph_len = 0;  // within the event, when found
+  bool unsure = false;  // a top-level string "ts" or "ph" may have been missed
   int depth = 0;
   bool in_string = false, escaped = false;
   for (;;) {
@@ -179,14 +180,23 @@ bool ChromeJsonSplitter::capture_object() {
         else in_string = false;  // '"'
       } else if (c == '"') {
         in_string = true;
-        // A two-letter top-level string: maybe the key "ts" or "ph".
-        if (depth == 1 && pos_ + 3 <= end_ && bytes[pos_ + 2] == '"') {
+        // A two-letter top-level string: maybe the key "ts" or "ph". A key
+        // given twice counts with its last value, as the parser reads it
+        // (and Perfetto); one whose value cannot be noted here (a string
+        // "ts", or text cut by the buffer's end) leaves the sorter to read
+        // the event's text instead.
+        if (depth == 1 && pos_ + 3 > end_) {
+          unsure = true;
+        } else if (depth == 1 && bytes[pos_ + 2] == '"') {
           size_t vb, ve;
           size_t base = event_.size() - start;  // buffer position -> event position
-          if (ts_len == 0 && top_level_key_value(bytes, pos_, end_, 't', 's', true, vb, ve))
-            ts_at = base + vb, ts_len = ve - vb;
-          else if (ph_len == 0 && top_level_key_value(bytes, pos_, end_, 'p', 'h', false, vb, ve))
-            ph_at = base + vb, ph_len = ve - vb;
+          if (bytes[pos_] == 't' && bytes[pos_ + 1] == 's') {
+            bool noted = top_level_key_value(bytes, pos_, end_, 't', 's', true, vb, ve);
+            ts_at = base + vb, ts_len = noted ? ve - vb : 0;
+          } else if (bytes[pos_] == 'p' && bytes[pos_ + 1] == 'h') {
+            bool noted = top_level_key_value(bytes, pos_, end_, 'p', 'h', false, vb, ve);
+            ph_at = base + vb, ph_len = noted ? ve - vb : 0;
+          }
         }
       } else if (c == '{') {
         ++depth;
@@ -204,6 +214,7 @@ bool ChromeJsonSplitter::capture_object() {
       if (closed) event_view_ = event_;
     }
     if (closed) {
+      if (unsure) ts_len = ph_len = 0;
       ts_text_ = ts_len ? event_view_.substr(ts_at, ts_len) : std::string_view();
       ph_text_ = ph_len ? event_view_.substr(ph_at, ph_len) : std::string_view();
       return true;
