@@ -193,7 +193,8 @@ TEST_P(IngestAgainstTshark, StoredPacketsMatchWireshark) {
 INSTANTIATE_TEST_SUITE_P(RealCaptures, IngestAgainstTshark,
                          ::testing::Values("ethernet.pcap", "vlan.pcap", "sll.pcap", "sll2.pcap",
                                            "sll-vlan.pcap", "rawip.pcap", "null.pcap", "loop.pcap",
-                                           "multi.pcapng",
+                                           "pcap-rh6_1pcap.pcap", "pcap-nokiapcap.pcap",
+                                           "pcap-modpcap.pcap", "pcap-suse6_3pcap.pcap", "multi.pcapng",
                                            "two-sections.pcapng"),
                          [](const auto& info) {
                            std::string name = info.param;
