@@ -81,7 +81,9 @@ TcpAnalyzer::Result TcpAnalyzer::run(const TcpSegment& s, int dir) {
   result.ts_rtt_ns = timestamp_rtt_sample(s, timestamps_[dir], timestamps_[1 - dir]);
 
   update_handshake_rtt(s);
-  update_window_scale(s, dir);
+  // A SYN whose options the capture cut says nothing of its scale (as in
+  // Wireshark, which reads the scale where the cut stops it): it stays unknown.
+  if (!s.options_cut_short) update_window_scale(s, dir);
   result.flags = flags;
   int64_t window = s.window;
   if (!(s.flags & kSyn)) window <<= fwd.scale.effective_shift();
@@ -157,13 +159,22 @@ void TcpAnalyzer::count(uint32_t flags) {
 
 void TcpAnalyzer::analyze(const TcpSegment& segment, int dir, PacketRow& row) {
   Result result = run(segment, dir);
+  row.window = result.scaled_window;
+  if (segment.options_cut_short) {
+    // Wireshark analyses such a segment (it counts as sent, acked, a
+    // duplicate ACK...) but stops dissecting where the capture cut its TCP
+    // options, before it shows the result: the segment gets no flags and no
+    // RTT. lurk follows, so a snaplen-cut capture (tcpdump's old -s 68, SACK
+    // blocks past the snaplen) reads as it does in Wireshark.
+    count(uint32_t(row.analysis));
+    return;
+  }
   row.analysis |= result.flags;
   count(uint32_t(row.analysis));
   row.dup_ack_num = result.dup_ack_num;
   row.dup_ack_frame = result.dup_ack_frame;
   row.rtt_ns = result.rtt_ns;
   row.ts_rtt_ns = result.ts_rtt_ns;
-  row.window = result.scaled_window;
 }
 
 std::string TcpAnalyzer::flags_json() const {

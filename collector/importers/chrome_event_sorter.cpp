@@ -103,18 +103,30 @@ bool scan_ts_and_ph(std::string_view text, std::string_view& ts, std::string_vie
     while (i < text.size() && is_space(text[i])) ++i;
     size_t value_end = skip_value(text, i);
     if (value_end == std::string_view::npos || value_end == i) return false;
+    // Read to the end: a key given twice counts with its last value, as the
+    // parser reads it. Only events the splitter could not note come here.
     if (key == "ts") ts = text.substr(i, value_end - i);
     else if (key == "ph") ph = text.substr(i, value_end - i);
-    // Both found: the rest (args, mostly) is left to the parser. A key given
-    // twice is so rare that its first value is good enough for ordering.
-    if (!ts.empty() && !ph.empty()) return true;
     i = value_end;
   }
+}
+
+// The number a JSON string holds ("ts": "123.5"): some writers quote their
+// timestamps, and Perfetto reads the number inside. Only the characters of a
+// JSON number are allowed, so strtod's extras ("0x1f", "inf", " 12") stay out.
+std::optional<std::string_view> quoted_number(std::string_view text) {
+  if (text.size() < 3 || text.front() != '"' || text.back() != '"') return std::nullopt;
+  text = text.substr(1, text.size() - 2);
+  for (char c : text)
+    if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
+      return std::nullopt;
+  return text;
 }
 
 }  // namespace
 
 std::optional<int64_t> chrome_timestamp_ns(std::string_view number_text) {
+  if (std::optional<std::string_view> inside = quoted_number(number_text)) number_text = *inside;
   if (number_text.empty() || !(number_text[0] == '-' || (number_text[0] >= '0' && number_text[0] <= '9')))
     return std::nullopt;
   if (auto exact = decimal_micros_to_ns(number_text)) return exact;
@@ -139,6 +151,11 @@ std::optional<int64_t> chrome_timestamp_ns(const FlatJsonObject::Member& v) {
   if (v.kind == Kind::Int) {
     if (v.int_value > kMaxMicros || v.int_value < -kMaxMicros) return std::nullopt;
     return v.int_value * 1000;
+  }
+  if (v.kind == Kind::String) {
+    // The decoded string, quoted again for the text form's check.
+    std::string quoted = "\"" + std::string(v.text) + "\"";
+    return chrome_timestamp_ns(std::string_view(quoted));
   }
   if (v.kind != Kind::Float) return std::nullopt;
   return chrome_timestamp_ns(std::string_view(v.text));

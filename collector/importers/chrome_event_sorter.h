@@ -98,10 +98,12 @@ class ChromeEventSorter {
 // A Chrome "ts"/"dur" member (microseconds) in nanoseconds, exactly: integers
 // are multiplied by 1000 in integer arithmetic (16-digit Unix-epoch
 // microseconds stay exact), decimals are read from their text (digits past
-// the nanosecond rounded half away from zero). nullopt when the value is not
-// a number or does not fit in int64 nanoseconds.
+// the nanosecond rounded half away from zero). A string holding a number
+// ("ts": "12.5") is read as that number, as Perfetto does. nullopt when the
+// value is neither or does not fit in int64 nanoseconds.
 std::optional<int64_t> chrome_timestamp_ns(const FlatJsonObject::Member& v);
-// The same from a JSON number's text (nullopt for any other JSON value).
+// The same from a JSON value's text: a number, or a string holding one
+// (quotes included); nullopt for any other JSON value.
 std::optional<int64_t> chrome_timestamp_ns(std::string_view number_text);
 
 }  // namespace lurk

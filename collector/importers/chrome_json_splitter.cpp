@@ -153,6 +153,7 @@ bool ChromeJsonSplitter::capture_object() {
   event_.clear();
   event_view_ = {};
   size_t ts_at = 0, ts_len = 0, ph_at = 0, ph_len = 0;  // within the event, when found
+  bool unsure = false;  // a top-level string "ts" or "ph" may have been missed
   int depth = 0;
   bool in_string = false, escaped = false;
   for (;;) {
@@ -179,14 +180,23 @@ bool ChromeJsonSplitter::capture_object() {
         else in_string = false;  // '"'
       } else if (c == '"') {
         in_string = true;
-        // A two-letter top-level string: maybe the key "ts" or "ph".
-        if (depth == 1 && pos_ + 3 <= end_ && bytes[pos_ + 2] == '"') {
+        // A two-letter top-level string: maybe the key "ts" or "ph". A key
+        // given twice counts with its last value, as the parser reads it
+        // (and Perfetto); one whose value cannot be noted here (a string
+        // "ts", or text cut by the buffer's end) leaves the sorter to read
+        // the event's text instead.
+        if (depth == 1 && pos_ + 3 > end_) {
+          unsure = true;
+        } else if (depth == 1 && bytes[pos_ + 2] == '"') {
           size_t vb, ve;
           size_t base = event_.size() - start;  // buffer position -> event position
-          if (ts_len == 0 && top_level_key_value(bytes, pos_, end_, 't', 's', true, vb, ve))
-            ts_at = base + vb, ts_len = ve - vb;
-          else if (ph_len == 0 && top_level_key_value(bytes, pos_, end_, 'p', 'h', false, vb, ve))
-            ph_at = base + vb, ph_len = ve - vb;
+          if (bytes[pos_] == 't' && bytes[pos_ + 1] == 's') {
+            bool noted = top_level_key_value(bytes, pos_, end_, 't', 's', true, vb, ve);
+            ts_at = base + vb, ts_len = noted ? ve - vb : 0;
+          } else if (bytes[pos_] == 'p' && bytes[pos_ + 1] == 'h') {
+            bool noted = top_level_key_value(bytes, pos_, end_, 'p', 'h', false, vb, ve);
+            ph_at = base + vb, ph_len = noted ? ve - vb : 0;
+          }
         }
       } else if (c == '{') {
         ++depth;
@@ -204,6 +214,7 @@ bool ChromeJsonSplitter::capture_object() {
       if (closed) event_view_ = event_;
     }
     if (closed) {
+      if (unsure) ts_len = ph_len = 0;
       ts_text_ = ts_len ? event_view_.substr(ts_at, ts_len) : std::string_view();
       ph_text_ = ph_len ? event_view_.substr(ph_at, ph_len) : std::string_view();
       return true;
@@ -224,6 +235,7 @@ void ChromeJsonSplitter::read_events_array() {
     }
     if (c == ']') {
       get();
+      summary_.array_closed = true;
       return;
     }
     uint64_t at = offset_;
@@ -382,6 +394,19 @@ void ChromeJsonSplitter::read_object_form() {
   }
 }
 
+// Anything but whitespace after the trace's closing bracket: most often a
+// second trace appended to the first (`cat a.json b.json`). Its events would
+// be lost without a word; Perfetto refuses such a file ("data after EOF").
+// lurk keeps the first trace and says where the rest begins.
+void ChromeJsonSplitter::expect_end_of_file(char closer) {
+  skip_whitespace();
+  int c = peek();
+  if (c == kEof) return;
+  damage(offset_, line_, "trailing-data",
+         std::string("expected the end of the file after the trace's closing '") + closer +
+             "', found " + describe_char(c) + "; the rest of the file is not read");
+}
+
 SplitSummary ChromeJsonSplitter::run() {
   // A UTF-8 byte order mark is allowed before the JSON.
   if (peek() == 0xef) {
@@ -393,11 +418,13 @@ SplitSummary ChromeJsonSplitter::run() {
   int c = peek();
   if (c == '[') {
     read_events_array();
+    if (summary_.array_closed) expect_end_of_file(']');
   } else if (c == '{') {
     read_object_form();
     if (!summary_.found_events_array)
       damage(0, 1, "no-trace-events",
              "expected a \"traceEvents\" array in the trace object, found none");
+    if (summary_.object_closed) expect_end_of_file('}');
   } else {
     damage(offset_, line_, "bad-json",
            "expected '[' or '{' starting a Chrome trace, found " + describe_char(c));

@@ -53,6 +53,7 @@ struct SplitSummary {
   bool found_events_array = false;
   bool object_form = false;      // `{"traceEvents": [...]}`
   bool object_closed = false;    // ... and its closing `}` was read
+  bool array_closed = false;     // the events array's closing `]` was read
   uint64_t end_offset = 0;       // where the file ended
   int64_t end_line = 1;
 };
@@ -71,6 +72,7 @@ class ChromeJsonSplitter {
   int peek();
   int get();
   void skip_whitespace();
+  void expect_end_of_file(char closer);
   void skip_whitespace_and_commas();
   bool read_string(std::string* out);  // at the opening quote; false at end of file
   bool skip_value();                   // any JSON value, balanced; false at end of file

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "importers/packet_sink.h"
+#include "importers/pcap_record_layout.h"
 #include "ingest/byte_source.h"
 #include "ingest/byte_view.h"
 #include "ingest/ingest_context.h"
@@ -13,8 +14,11 @@ namespace {
 
 constexpr uint32_t kMagicMicro = 0xa1b2c3d4;
 constexpr uint32_t kMagicNano = 0xa1b23c4d;
+// Alexey Kuznetzov's patched libpcap (and SuSE 6.3): longer record headers.
+constexpr uint32_t kMagicModified = 0xa1b2cd34;
+// How much of the records is read ahead to choose their layout.
+constexpr size_t kLayoutLookAhead = 64 * 1024;
 constexpr size_t kFileHeaderSize = 24;
-constexpr size_t kRecordHeaderSize = 16;
 // No link layer lurk reads has frames this large; a bigger length means the
 // record header is garbage and nothing after it can be trusted.
 constexpr uint32_t kMaxRecordSize = 256 * 1024;
@@ -22,6 +26,7 @@ constexpr uint32_t kMaxRecordSize = 256 * 1024;
 struct PcapHeader {
   Endian order = Endian::Little;
   bool nanoseconds = false;
+  bool modified = false;  // the magic 0xa1b2cd34
   uint32_t snaplen = 0;
   uint32_t link_type = 0;
 };
@@ -32,9 +37,10 @@ std::optional<PcapHeader> parse_magic(ByteView bytes) {
   PcapHeader h;
   for (Endian order : {Endian::Little, Endian::Big}) {
     std::optional<uint32_t> magic = bytes.with_order(order).u32(0);
-    if (magic == kMagicMicro || magic == kMagicNano) {
+    if (magic == kMagicMicro || magic == kMagicNano || magic == kMagicModified) {
       h.order = order;
       h.nanoseconds = magic == kMagicNano;
+      h.modified = magic == kMagicModified;
       return h;
     }
   }
@@ -77,16 +83,25 @@ void PcapImporter::import(ByteSource& in, IngestContext& ctx) const {
   PacketSink sink(ctx);
   if (!sink.accepts_link_type(header.link_type, 0)) return;
 
-  // Records are viewed in the source's buffer, not copied out of it.
+  // The record layout is chosen on the first records, read ahead; then
+  // records are viewed in the source's buffer, not copied out of it.
+  std::vector<uint8_t> ahead(kLayoutLookAhead);
+  uint64_t records_offset = in.offset();
+  ahead.resize(in.read_fully(ahead.data(), ahead.size()));
+  PcapRecordLayout layout =
+      choose_pcap_record_layout(ahead, header.order, header.modified, header.nanoseconds);
+  PcapRecordInput records(in, std::move(ahead), records_offset);
   for (int64_t number = 1;; ++number) {
-    uint64_t record_offset = in.offset();
-    ByteView rh(in.view(kRecordHeaderSize), header.order, record_offset);
+    uint64_t record_offset = records.offset();
+    ByteView rh(records.view(layout.header_size), header.order, record_offset);
     if (rh.empty()) break;  // clean end of file
     std::optional<uint32_t> seconds = rh.u32(0), fraction = rh.u32(4), captured_field = rh.u32(8),
                             wire_field = rh.u32(12);
-    if (!seconds || !fraction || !captured_field || !wire_field) {
+    if (!seconds || !fraction || !captured_field || !wire_field ||
+        rh.size() < layout.header_size) {
       ctx.report_error(record_offset, std::nullopt, "truncated-record",
-                       "expected a 16-byte record header for frame " + std::to_string(number) +
+                       "expected a " + std::to_string(layout.header_size) +
+                           "-byte record header for frame " + std::to_string(number) +
                            ", the file ends after " + std::to_string(rh.size()) + " bytes");
       break;
     }
@@ -95,10 +110,11 @@ void PcapImporter::import(ByteSource& in, IngestContext& ctx) const {
       ctx.report_error(record_offset, std::nullopt, "bogus-record-length",
                        "record header of frame " + std::to_string(number) + " claims " +
                            std::to_string(captured) + " captured bytes (at most " +
-                           std::to_string(kMaxRecordSize) + " expected); the rest is unreadable");
+                           std::to_string(kMaxRecordSize) + " expected, with " + layout.name +
+                           " record headers); the rest is unreadable");
       break;
     }
-    std::span<const uint8_t> frame = in.view(captured);
+    std::span<const uint8_t> frame = records.view(captured);
     size_t got = frame.size();
     if (got < captured) {
       ctx.report_error(record_offset, std::nullopt, "truncated-record",

@@ -1,5 +1,6 @@
 // Classic libpcap capture files: microsecond (0xa1b2c3d4) and nanosecond
-// (0xa1b23c4d) timestamps, in either byte order.
+// (0xa1b23c4d) timestamps, in either byte order, and the longer record
+// headers of old patched libpcaps (pcap_record_layout.h).
 #pragma once
 
 #include "importers/importer.h"

@@ -79,6 +79,7 @@ DecodeResult decode_tcp(std::span<const uint8_t> data, uint32_t ip_payload_len, 
   s.payload_len = ip_payload_len - static_cast<uint32_t>(header_len);
   size_t captured_options = std::min(header_len, data.size());
   if (captured_options > 20) parse_tcp_options(p + 20, captured_options - 20, s.options);
+  s.options_cut_short = captured_options < header_len;
   r.kind = DecodeResult::Kind::Tcp;
   return r;
 }
@@ -143,7 +144,17 @@ DecodeResult decode_ipv6(std::span<const uint8_t> data) {
   return malformed("too many IPv6 extension headers");
 }
 
+// What follows an EtherType field: Ethernet's, or a Linux cooked header's
+// protocol. 802.1Q / 802.1ad tags (possibly stacked) are stepped over in
+// both: libpcap puts the tag the kernel took off back into SLL frames too
+// (`tcpdump -i any` on a host with VLAN interfaces), as it does for Ethernet.
 DecodeResult decode_ether_payload(uint16_t ether_type, std::span<const uint8_t> data) {
+  while (ether_type == kEtherVlan || ether_type == kEtherQinQ) {
+    // A tag: 2 bytes of priority and VLAN id, then the EtherType it wraps.
+    if (data.size() < 4) return malformed("VLAN tag cut short by the capture");
+    ether_type = be16(data.data() + 2);
+    data = data.subspan(4);
+  }
   if (ether_type == kEtherIpv4) return decode_ipv4(data);
   if (ether_type == kEtherIpv6) return decode_ipv6(data);
   return not_tcp();
@@ -160,15 +171,7 @@ DecodeResult decode_by_version(std::span<const uint8_t> data) {
 
 DecodeResult decode_ethernet(std::span<const uint8_t> data) {
   if (data.size() < 14) return malformed("Ethernet header cut short by the capture");
-  size_t offset = 12;
-  uint16_t type = be16(data.data() + offset);
-  // 802.1Q / 802.1ad tags, possibly stacked.
-  while (type == kEtherVlan || type == kEtherQinQ) {
-    if (data.size() < offset + 6) return malformed("VLAN tag cut short by the capture");
-    offset += 4;
-    type = be16(data.data() + offset);
-  }
-  return decode_ether_payload(type, data.subspan(offset + 2));
+  return decode_ether_payload(be16(data.data() + 12), data.subspan(14));
 }
 
 // BSD loopback: the address family, host order (NULL) or network order (LOOP).

@@ -45,6 +45,9 @@ struct TcpSegment {
   uint16_t window = 0;  // raw, unscaled
   uint32_t payload_len = 0;  // from the IP length, even when the capture was cut short
   TcpOptions options;
+  // The capture ended inside the TCP options (a snaplen such as tcpdump's old
+  // 68 bytes, or a SACK-laden ACK): `options` holds only those read whole.
+  bool options_cut_short = false;
   // A segment a stack traced itself (lurk JSONL "tcp" with "thread"): the
   // thread that sent it or received it. Captured frames have neither.
   std::optional<int64_t> sender_thread, receiver_thread;

@@ -22,4 +22,9 @@ lab --out "$out/netlab-zerowin-v4.pcap" --scenario zerowin --family 4 --bytes 60
     --loss 0.01 --reorder 0.01 --duplicate 0.01 --seed 15
 lab --out "$out/netlab-zerowin-v6.pcap" --scenario zerowin --family 6 --bytes 60000 \
     --loss 0 --reorder 0 --duplicate 0 --seed 16
+# Snaplen-cut captures: TCP options cut by the capture (SYNs, SACK blocks).
+lab --out "$out/netlab-bulk-v4-snap68.pcap" --scenario bulk --family 4 --bytes 120000 \
+    --loss 0.03 --reorder 0.03 --duplicate 0.02 --seed 17 --snaplen 68
+lab --out "$out/netlab-zerowin-v6-snap90.pcap" --scenario zerowin --family 6 --bytes 60000 \
+    --loss 0.01 --reorder 0.01 --duplicate 0.01 --seed 18 --snaplen 90
 ls -l "$out"/netlab-*.pcap

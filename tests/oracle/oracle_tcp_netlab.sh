@@ -2,9 +2,10 @@
 # The live oracle test: builds fresh impaired captures in the network lab
 # (tests/netlab/netlab.sh: namespaces joined by lurk-impair) over IPv4 and IPv6
 # -- a bulk transfer, many short connections, a reset, zero-window stalls from
-# a slow reader -- then compares lurk's TCP analysis with tshark's on each,
-# frame by frame (compare_tcp_analysis.py). Needs root for namespaces and
-# tcpdump: without them it says why and exits 77, ctest's skip code here.
+# a slow reader, captures cut by a small snaplen -- then compares lurk's TCP
+# analysis with tshark's on each, frame by frame (compare_tcp_analysis.py).
+# Needs root for namespaces and tcpdump: without them it says why and exits
+# 77, ctest's skip code here.
 # The captures of the last run stay in OUT_DIR for a look at any disagreement.
 # Usage: oracle_tcp_netlab.sh LURK_BIN LURK_IMPAIR_BIN OUT_DIR [SEED]
 set -uo pipefail
@@ -43,6 +44,9 @@ make_capture reset-v6 --scenario reset --family 6 --bytes 2000000 $imp --seed $(
 make_capture reset-v4 --scenario reset --family 4 --bytes 2000000 $imp --seed $((seed + 6))
 make_capture zerowin-v4 --scenario zerowin --family 4 --bytes 200000 $imp --seed $((seed + 7))
 make_capture zerowin-v6 --scenario zerowin --family 6 --bytes 200000 --loss 0 --reorder 0 --duplicate 0 --seed $((seed + 8))
+# Snaplen-cut: TCP options cut by the capture (the SYNs', SACK blocks; docs/tcp-analysis.md).
+make_capture bulk-v4-snap68 --scenario bulk --family 4 --bytes 600000 $imp --seed $((seed + 9)) --snaplen 68
+make_capture zerowin-v6-snap90 --scenario zerowin --family 6 --bytes 200000 $imp --seed $((seed + 10)) --snaplen 90
 
 captures=("$out"/*.pcap)
 if [ ! -e "${captures[0]}" ]; then

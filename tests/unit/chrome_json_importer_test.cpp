@@ -319,7 +319,15 @@ TEST(ChromeTimestamps, IntegersExactDecimalsRoundedBelowTheNanosecond) {
   EXPECT_EQ(ns("-1.0005"), -1001);  // half away from zero
   EXPECT_EQ(ns("1700000000000010.5"), 1700000000000010500);
   EXPECT_EQ(ns("1.5e3"), 1500000);  // exponents go through a double
-  EXPECT_EQ(ns("\"12\""), std::nullopt);
+  // A string holding a number is that number, as in Perfetto's CoerceToTs;
+  // strtod's extras and other strings are no timestamp.
+  EXPECT_EQ(ns("\"12\""), 12000);
+  EXPECT_EQ(ns("\"12.0005\""), 12001);
+  EXPECT_EQ(ns("\"1.5e3\""), 1500000);
+  EXPECT_EQ(ns("\"0x1f\""), std::nullopt);
+  EXPECT_EQ(ns("\"inf\""), std::nullopt);
+  EXPECT_EQ(ns("\" 12\""), std::nullopt);
+  EXPECT_EQ(ns("\"\""), std::nullopt);
 }
 
 TEST_F(ChromeJsonTest, ObjectWithoutTraceEventsIsAnError) {

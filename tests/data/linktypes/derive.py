@@ -7,6 +7,10 @@ captures made by make_captures.sh, by rewriting each frame's link header:
   derive.py loop  IN_RAWIP.pcap OUT.pcap   OpenBSD loopback (DLT_LOOP): network order
   derive.py vlan  IN_ETHER.pcap OUT.pcap   802.1Q: IPv4 frames get one tag (VLAN 10),
                                            others two (802.1ad 100, then 802.1Q 10)
+  derive.py sll-vlan IN_SLL.pcap OUT.pcap  Linux cooked (SLL) with an 802.1Q tag (VLAN 10)
+                                           after the protocol field, where libpcap puts
+                                           back the tag the kernel took off (`tcpdump -i
+                                           any` on a host with VLAN interfaces)
 
 Timestamps and payloads are kept; captured and wire lengths grow by the
 header bytes added. Only little-endian classic pcap input is read.
@@ -16,7 +20,7 @@ import sys
 
 AF_INET = 2
 AF_INET6_DARWIN = 30
-LINKTYPE = {"null": 0, "loop": 108, "vlan": 1}
+LINKTYPE = {"null": 0, "loop": 108, "vlan": 1, "sll-vlan": 113}
 
 
 def read_pcap(path):
@@ -35,8 +39,10 @@ def relink(kind, frame):
     if kind in ("null", "loop"):
         family = AF_INET if frame[0] >> 4 == 4 else AF_INET6_DARWIN
         return struct.pack("<I" if kind == "null" else ">I", family) + frame
-    macs, rest = frame[:12], frame[12:]
     tag10 = struct.pack(">HH", 0x8100, 10)
+    if kind == "sll-vlan":  # the 16-byte SLL header ends with the protocol: the tag goes before it
+        return frame[:14] + tag10 + frame[14:]
+    macs, rest = frame[:12], frame[12:]
     if rest[:2] == b"\x08\x00":
         return macs + tag10 + rest
     return macs + struct.pack(">HH", 0x88A8, 100) + tag10 + rest

@@ -71,6 +71,11 @@ cp "$work"/{ethernet.pcap,rawip.pcap,sll.pcap,sll2.pcap,multi.pcapng} "$out/"
 python3 "$here/derive.py" null "$work/rawip.pcap" "$out/null.pcap"
 python3 "$here/derive.py" loop "$work/rawip.pcap" "$out/loop.pcap"
 python3 "$here/derive.py" vlan "$work/ethernet.pcap" "$out/vlan.pcap"
+python3 "$here/derive.py" sll-vlan "$work/sll.pcap" "$out/sll-vlan.pcap"
+# The pcap variants of old patched libpcaps, which Wireshark still reads.
+for variant in rh6_1pcap nokiapcap modpcap suse6_3pcap; do
+  editcap -F "$variant" "$out/ethernet.pcap" "$out/pcap-$variant.pcap"
+done
 # Two sections in one file: a pcapng file may simply be concatenated to another.
 editcap -F pcapng "$work/sll2.pcap" "$work/sll2.pcapng"
 cat "$work/multi.pcapng" "$work/sll2.pcapng" > "$out/two-sections.pcapng"
