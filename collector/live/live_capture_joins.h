@@ -23,6 +23,9 @@
 // connections so far merged and its segments so far given their flows. An
 // offset that moves (more segments, a median farther than their spread)
 // shifts the rows once more and makes the source's merges and flows again.
+// A source with no segment matched (a mirage-profile CTF stream: no segment
+// events) gets its offset the same way from its connect/close labels so far
+// (live_label_offsets.h), against the captures' SYN and FIN times.
 // (With no capture, every trace's flows end at its own rows, on any clock,
 // and are written live too.)
 //
