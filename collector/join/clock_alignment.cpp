@@ -106,7 +106,7 @@ ClockSummary align_clocks(Database& db) {
     if (s.capture()) s.how = "reference";
     if (!s.capture() && s.domain == "own" && !decided(s.how)) {
       // Its own times: an offset `lurk collect` applied while collecting
-      // (clock_how 'live-segments', docs/live.md) is taken off.
+      // (clock_how 'live-segments' or 'live-labels', docs/live.md) is taken off.
       std::optional<int64_t> first = first_time(db, s.id);
       if (first && looks_like_unix_ns(*first - s.offset_ns)) s.domain = "unix";  // Unix time after all
     }

@@ -10,10 +10,6 @@
 namespace lurk {
 namespace {
 
-// Labels and captured events compared: at most this many of each, the
-// earliest (a trace of thousands of connections aligns on its first ones).
-constexpr size_t kMaxLabelEvents = 256;
-
 int64_t median(std::vector<int64_t> values) {
   auto mid = values.begin() + values.size() / 2;
   std::nth_element(values.begin(), mid, values.end());
@@ -31,17 +27,21 @@ std::string lower(std::string text) {
   return text;
 }
 
-bool opens_connection(const std::string& label) {
+}  // namespace
+
+bool label_opens_connection(const std::string& label) {
   std::string l = lower(label);
   return (l.find("connect") != std::string::npos && l.find("disconnect") == std::string::npos &&
           l.find("close") == std::string::npos) ||
          l.find("accept") != std::string::npos;
 }
 
-bool closes_connection(const std::string& label) {
+bool label_closes_connection(const std::string& label) {
   std::string l = lower(label);
   return l.find("close") != std::string::npos || l.find("disconnect") != std::string::npos;
 }
+
+namespace {
 
 std::vector<int64_t> column_of(Database& db, const std::string& sql, std::optional<int64_t> bind) {
   Statement s = db.prepare(sql);
@@ -86,27 +86,64 @@ std::optional<ClockEvidence> segment_evidence(const std::vector<TracedSegment>& 
   return e;
 }
 
-std::optional<ClockEvidence> label_evidence(Database& db, int64_t source_id) {
-  std::vector<int64_t> opens, closes;
+LabelTimes read_label_times(Database& db, int64_t source_id) {
+  LabelTimes out;
+  std::vector<int64_t>& opens = out.opens;
+  std::vector<int64_t>& closes = out.closes;
   Statement labels = db.prepare(
       "SELECT i.ts_ns, s.text FROM instants i JOIN strings s ON s.id = i.name "
       "WHERE i.source_id = ? AND i.kind = 'label' ORDER BY i.ts_ns");
   labels.bind(1, source_id);
   while (labels.step() && (opens.size() < kMaxLabelEvents || closes.size() < kMaxLabelEvents)) {
     std::string text = labels.column_text(1);
-    if (opens_connection(text) && opens.size() < kMaxLabelEvents) opens.push_back(labels.column_int(0));
-    else if (closes_connection(text) && closes.size() < kMaxLabelEvents)
+    if (label_opens_connection(text) && opens.size() < kMaxLabelEvents)
+      opens.push_back(labels.column_int(0));
+    else if (label_closes_connection(text) && closes.size() < kMaxLabelEvents)
       closes.push_back(labels.column_int(0));
   }
-  if (opens.empty()) return std::nullopt;
+  return out;
+}
+
+CapturedEdges read_captured_edges(Database& db) {
   const std::string captures = "(SELECT id FROM sources WHERE format IN ('pcap', 'pcapng'))";
-  std::vector<int64_t> syns = column_of(
-      db, "SELECT first_ns FROM connections WHERE syn_seen = 1 AND source_id IN " + captures +
-              " ORDER BY first_ns", std::nullopt);
-  if (syns.empty()) return std::nullopt;
-  std::vector<int64_t> fins = column_of(
+  CapturedEdges out;
+  out.syns = column_of(db, "SELECT first_ns FROM connections WHERE syn_seen = 1 AND source_id IN " +
+                               captures + " ORDER BY first_ns", std::nullopt);
+  out.fins = column_of(
       db, "SELECT min(ts_ns) AS t FROM packets WHERE (tcp_flags & 1) = 1 AND source_id IN " +
               captures + " GROUP BY connection_id ORDER BY t", std::nullopt);
+  return out;
+}
+
+std::optional<ClockEvidence> label_evidence(Database& db, int64_t source_id) {
+  LabelTimes labels = read_label_times(db, source_id);
+  if (labels.opens.empty()) return std::nullopt;  // the captures are not read
+  return label_evidence(labels, read_captured_edges(db));
+}
+
+int64_t label_spread(const LabelTimes& labels, const CapturedEdges& edges, int64_t delta_ns) {
+  std::vector<int64_t> distances;
+  auto measure = [&](const std::vector<int64_t>& times, const std::vector<int64_t>& events) {
+    for (int64_t t : times) {
+      int64_t at = t + delta_ns;
+      auto it = std::lower_bound(events.begin(), events.end(), at - kLabelToleranceNs);
+      std::optional<int64_t> best;  // the nearest event within the tolerance
+      for (; it != events.end() && *it <= at + kLabelToleranceNs; ++it)
+        if (!best || std::llabs(*it - at) < *best) best = std::llabs(*it - at);
+      if (best) distances.push_back(*best);
+    }
+  };
+  measure(labels.opens, edges.syns);
+  measure(labels.closes, edges.fins);
+  return distances.empty() ? 0 : median(distances);
+}
+
+std::optional<ClockEvidence> label_evidence(const LabelTimes& labels, const CapturedEdges& edges) {
+  const std::vector<int64_t>& opens = labels.opens;
+  const std::vector<int64_t>& closes = labels.closes;
+  const std::vector<int64_t>& syns = edges.syns;
+  const std::vector<int64_t>& fins = edges.fins;
+  if (opens.empty() || syns.empty()) return std::nullopt;
   // Every pairing of a label with an event proposes an offset; the offset
   // proposed most often within the tolerance wins, if it wins alone.
   std::vector<int64_t> proposals;

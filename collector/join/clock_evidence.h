@@ -32,6 +32,34 @@ std::optional<ClockEvidence> segment_evidence(const std::vector<TracedSegment>& 
 // many; a single connect label and a single captured connection also do.
 std::optional<ClockEvidence> label_evidence(Database& db, int64_t source_id);
 
+// The same evidence in parts, for `lurk collect`, which keeps the labels of
+// a trace as they arrive (live/live_label_offsets.h): the labels weighed, at
+// most kMaxLabelEvents of each kind, the earliest, sorted;
+struct LabelTimes {
+  std::vector<int64_t> opens, closes;
+};
+// the captures' first SYN time of each connection and first FIN time, the
+// earliest kMaxLabelEvents of each, sorted;
+struct CapturedEdges {
+  std::vector<int64_t> syns, fins;
+};
+// (At most this many of each: a trace of thousands of connections aligns on
+// its first ones.)
+inline constexpr size_t kMaxLabelEvents = 256;
+LabelTimes read_label_times(Database& db, int64_t source_id);
+CapturedEdges read_captured_edges(Database& db);
+// which labels count (a connect or accept label opens, a close or
+// disconnect label closes; neither: not evidence);
+bool label_opens_connection(const std::string& label);
+bool label_closes_connection(const std::string& label);
+// and the decision on them (pure: label_evidence(db, ...) is this on what
+// the two readers return).
+std::optional<ClockEvidence> label_evidence(const LabelTimes& labels, const CapturedEdges& edges);
+// How well labels line up at `delta_ns`: the median distance of the lined-up
+// labels from their captured event (0 when none lines up). A later decision
+// closer to an applied offset than this is no better evidence than it.
+int64_t label_spread(const LabelTimes& labels, const CapturedEdges& edges, int64_t delta_ns);
+
 // A label and the segment it causes (a connect call and its SYN).
 inline constexpr int64_t kLabelToleranceNs = 5'000'000;
 

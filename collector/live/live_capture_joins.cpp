@@ -21,6 +21,8 @@ LiveCaptureJoins::LiveCaptureJoins(Database& db) : db_(db), capture_isns_(db) {
     if (s.column_int(9) != 0) captured_.emplace(endpoint_pair_key(c), c.id);
     merge_targets_.add(c);
   }
+  // Read once: the captures are the profile's at start.
+  if (!captured_.empty()) labels_.emplace(read_captured_edges(db));
 }
 
 std::vector<int64_t> LiveCaptureJoins::update(const BatchRows& rows,
@@ -30,8 +32,17 @@ std::vector<int64_t> LiveCaptureJoins::update(const BatchRows& rows,
   for (int64_t source : match_segments(rows.packets)) {
     if (std::optional<LiveClockOffsets::Decision> d = offsets_.decide(source)) {
       int64_t before = offsets_.offset(source).value_or(0);
-      apply_offset(source, *d, rows.packets.first, merged);
+      apply_offset(source, d->offset_ns, d->evidence, "live-segments", rows.packets.first, merged);
       offsets.push_back({source, d->offset_ns, d->offset_ns - before});
+    }
+  }
+  // Then the labels of sources with no segment matched (the stop pass's order).
+  for (int64_t source : match_labels(rows.instants)) {
+    if (offsets_.has_matched(source)) continue;
+    std::optional<int64_t> before = offsets_.offset(source);
+    if (std::optional<LiveLabelOffsets::Decision> d = labels_->decide(source, before)) {
+      apply_offset(source, d->offset_ns, d->evidence, "live-labels", rows.packets.first, merged);
+      offsets.push_back({source, d->offset_ns, d->offset_ns - before.value_or(0)});
     }
   }
   if (!merge_targets_.empty()) merge(rows.connections, merged);
@@ -77,19 +88,43 @@ std::set<int64_t> LiveCaptureJoins::match_segments(const IdRange& packets) {
   return sources;
 }
 
+std::set<int64_t> LiveCaptureJoins::match_labels(const IdRange& instants) {
+  std::set<int64_t> sources;
+  if (!labels_ || instants.empty()) return sources;
+  Statement s = db_.prepare(
+      std::string("SELECT i.source_id, i.ts_ns, str.text FROM instants i "
+                  "JOIN strings str ON str.id = i.name JOIN sources src ON src.id = i.source_id "
+                  "WHERE i.id BETWEEN ?1 AND ?2 AND i.kind = 'label' AND src.format NOT IN ") +
+      kCaptureFormats);
+  s.bind(1, instants.first).bind(2, instants.last);
+  while (s.step()) {
+    int64_t source = s.column_int(0);
+    if (on_unix_clock(source)) continue;
+    int64_t own_ts = s.column_int(1) - offsets_.offset(source).value_or(0);
+    auto [own, fresh] = own_clock_.try_emplace(source, true);
+    if (fresh) own->second = !looks_like_unix_ns(own_ts);
+    if (!own->second) continue;
+    labels_->add(source, s.column_text(2), own_ts);
+    sources.insert(source);
+  }
+  return sources;
+}
+
 // Cost: the source's rows so far, once per decision (the first, and each
 // move), as the stop pass's own shift.
-void LiveCaptureJoins::apply_offset(int64_t source_id, const LiveClockOffsets::Decision& d,
+void LiveCaptureJoins::apply_offset(int64_t source_id, int64_t offset_ns,
+                                    const ClockEvidence& evidence, const char* how,
                                     int64_t first_of_batch, std::vector<int64_t>& merged) {
   std::optional<int64_t> before = offsets_.offset(source_id);
-  shift_source_times(db_, source_id, d.offset_ns - before.value_or(0));
-  offsets_.applied(source_id, d.offset_ns);
-  // 'live-segments': not a decided clock_how, so the stop pass decides the
-  // offset again on every segment (and rewrites nothing when it agrees).
+  shift_source_times(db_, source_id, offset_ns - before.value_or(0));
+  offsets_.applied(source_id, offset_ns);
+  // 'live-segments', 'live-labels': not a decided clock_how, so the stop
+  // pass decides the offset again on all the evidence (and rewrites nothing
+  // when it agrees).
   Statement record = db_.prepare(
-      "UPDATE sources SET clock_offset_ns = ?, clock_how = 'live-segments', clock_evidence = ? "
-      "WHERE id = ?");
-  record.bind(1, d.offset_ns).bind(2, d.evidence.text + " (while collecting)").bind(3, source_id);
+      "UPDATE sources SET clock_offset_ns = ?, clock_how = ?, clock_evidence = ? WHERE id = ?");
+  record.bind(1, offset_ns).bind_static(2, how)
+      .bind(3, evidence.text + " (while collecting)").bind(4, source_id);
   record.run();
   if (before) {
     // Moved: the merges and flows made on the old offset are made again.

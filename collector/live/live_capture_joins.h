@@ -23,6 +23,9 @@
 // connections so far merged and its segments so far given their flows. An
 // offset that moves (more segments, a median farther than their spread)
 // shifts the rows once more and makes the source's merges and flows again.
+// A source with no segment matched (a mirage-profile CTF stream: no segment
+// events) gets its offset the same way from its connect/close labels so far
+// (live_label_offsets.h), against the captures' SYN and FIN times.
 // (With no capture, every trace's flows end at its own rows, on any clock,
 // and are written live too.)
 //
@@ -42,6 +45,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -53,6 +57,7 @@
 #include "join/segment_matching.h"
 #include "live/batch_rows.h"
 #include "live/live_clock_offsets.h"
+#include "live/live_label_offsets.h"
 #include "storage/lane_facts.h"
 
 namespace lurk {
@@ -87,10 +92,14 @@ class LiveCaptureJoins {
   // The batch's traced segments of sources on a clock of their own whose
   // endpoints a capture has, given to offsets_; the sources they are of.
   std::set<int64_t> match_segments(const IdRange& packets);
-  // Shifts the source's rows to the decided offset, records it, and makes
-  // its merges and flows of rows before `first_of_batch` (again, when it moved).
-  void apply_offset(int64_t source_id, const LiveClockOffsets::Decision& d,
-                    int64_t first_of_batch, std::vector<int64_t>& merged);
+  // The batch's labels of sources on a clock of their own, given to
+  // labels_; the sources they are of.
+  std::set<int64_t> match_labels(const IdRange& instants);
+  // Shifts the source's rows to the decided offset, records it (clock_how
+  // `how`), and makes its merges and flows of rows before `first_of_batch`
+  // (again, when it moved).
+  void apply_offset(int64_t source_id, int64_t offset_ns, const ClockEvidence& evidence,
+                    const char* how, int64_t first_of_batch, std::vector<int64_t>& merged);
   void merge(const std::set<int64_t>& connections, std::vector<int64_t>& merged);
   // The traced segments that name their thread, of the rows `condition`
   // (on packets p, with ?1 and ?2) picks.
@@ -109,7 +118,8 @@ class LiveCaptureJoins {
   // Per source on a clock of its own: false when its times are Unix time
   // after all (the stop pass then takes it for a Unix clock: no live offset).
   std::unordered_map<int64_t, bool> own_clock_;
-  LiveClockOffsets offsets_;
+  LiveClockOffsets offsets_;  // the segments' evidence, and every applied offset
+  std::optional<LiveLabelOffsets> labels_;  // with captures: the labels' evidence
   std::unordered_set<std::string> pairs_read_;
   std::unordered_map<std::string, std::vector<TracedSegment::Frame>> frames_;  // by identity
   std::vector<int64_t> merged_;  // every merge made here

@@ -52,6 +52,9 @@ class LiveClockOffsets {
   // The caller applied it: later decisions are measured against it.
   void applied(int64_t source_id, int64_t offset_ns) { applied_[source_id] = offset_ns; }
   std::optional<int64_t> offset(int64_t source_id) const;
+  // Whether a segment of the source matched a captured frame: its offset is
+  // then the segments' (the stop pass weighs labels only without them).
+  bool has_matched(int64_t source_id) const { return matched_.count(source_id) != 0; }
 
  private:
   struct Segment {
