@@ -165,8 +165,11 @@ void TcpAnalyzer::analyze(const TcpSegment& segment, int dir, PacketRow& row) {
     // duplicate ACK...) but stops dissecting where the capture cut its TCP
     // options, before it shows the result: the segment gets no flags and no
     // RTT. lurk follows, so a snaplen-cut capture (tcpdump's old -s 68, SACK
-    // blocks past the snaplen) reads as it does in Wireshark.
+    // blocks past the snaplen) reads as it does in Wireshark. The timestamp
+    // RTT is lurk's own (Wireshark has none): a timestamp option read whole
+    // before the cut gives its sample, as the rule says (docs/tcp-analysis.md).
     count(uint32_t(row.analysis));
+    row.ts_rtt_ns = result.ts_rtt_ns;
     return;
   }
   row.analysis |= result.flags;

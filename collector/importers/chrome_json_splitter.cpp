@@ -147,6 +147,13 @@ inline bool top_level_key_value(const unsigned char* bytes, size_t p, size_t end
   return true;
 }
 
+// After a string's closing quote: is it a key (spaces, then ':')? Text cut
+// by the buffer's end counts as a key, so that the caller is unsure.
+inline bool followed_by_colon(const unsigned char* bytes, size_t i, size_t end) {
+  while (i < end && is_space(bytes[i])) ++i;
+  return i >= end || bytes[i] == ':';
+}
+
 }  // namespace
 
 bool ChromeJsonSplitter::capture_object() {
@@ -187,8 +194,10 @@ bool ChromeJsonSplitter::capture_object() {
         // the event's text instead.
         if (depth == 1 && pos_ + 3 > end_) {
           unsure = true;
-        } else if (depth == 1 && bytes[pos_ + 2] == '"') {
-          size_t vb, ve;
+        } else if (depth == 1 && bytes[pos_ + 2] == '"' && followed_by_colon(bytes, pos_ + 3, end_)) {
+          // A key (a value "ts", as in "name":"ts", notes nothing and
+          // clears nothing noted; a key cut by the buffer's end is unsure).
+          size_t vb = 0, ve = 0;
           size_t base = event_.size() - start;  // buffer position -> event position
           if (bytes[pos_] == 't' && bytes[pos_ + 1] == 's') {
             bool noted = top_level_key_value(bytes, pos_, end_, 't', 's', true, vb, ve);

@@ -126,6 +126,14 @@ ClockSummary align_clocks(Database& db) {
       continue;
     }
     if (!e && s.domain == "own" && any_reference) e = label_evidence(db, s.id);
+    if (!e && s.offset_ns != 0 && (s.how == "live-segments" || s.how == "live-labels")) {
+      // `lurk collect` decided an offset on the evidence so far, which the
+      // whole trace does not bear out (a segment seen again is no longer
+      // unique; more labels tie): as after `lurk ingest`, the source keeps
+      // its own clock. Its merges and flows are decided again below.
+      shift_source_times(db, s.id, -s.offset_ns);
+      s.offset_ns = 0;
+    }
     if (e) {
       shift_source_times(db, s.id, e->delta_ns);
       s.offset_ns += e->delta_ns;

@@ -1,6 +1,9 @@
 // Thread-to-packet flows: see packet_flows.h.
 #include "join/packet_flows.h"
 
+#include <algorithm>
+#include <compare>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -49,7 +52,7 @@ class KeptPacketFlows {
   struct Flow {
     bool send = false;
     int64_t thread = 0, thread_ns = 0, packet_ns = 0, packet_id = 0;
-    bool operator==(const Flow&) const = default;
+    auto operator<=>(const Flow&) const = default;
   };
 
   explicit KeptPacketFlows(Database& db) {
@@ -61,26 +64,31 @@ class KeptPacketFlows {
       std::optional<int64_t> from_thread = s.column_optional_int(2), to_thread = s.column_optional_int(4);
       // Only the two shapes the writer writes can be written again.
       if (kind == "tcp-send" && from_thread && !to_thread)
-        rows_[Flow{true, *from_thread, s.column_int(3), s.column_int(5), s.column_int(6)}].push_back(s.column_int(0));
+        rows_.push_back({{true, *from_thread, s.column_int(3), s.column_int(5), s.column_int(6)}, s.column_int(0)});
       else if (kind == "tcp-receive" && to_thread && !from_thread)
-        rows_[Flow{false, *to_thread, s.column_int(5), s.column_int(3), s.column_int(6)}].push_back(s.column_int(0));
+        rows_.push_back({{false, *to_thread, s.column_int(5), s.column_int(3), s.column_int(6)}, s.column_int(0)});
       else
         stale_.push_back(s.column_int(0));
     }
+    // Sorted, one flat array: a profile's flows can be millions (a hash of
+    // nodes cost three times the memory).
+    std::sort(rows_.begin(), rows_.end(),
+              [](const Row& a, const Row& b) { return std::tie(a.flow, a.id) < std::tie(b.flow, b.id); });
   }
 
   // True when such a row is there (it is kept, and taken once).
   bool take(const Flow& flow) {
-    auto it = rows_.find(flow);
-    if (it == rows_.end()) return false;
-    it->second.pop_back();
-    if (it->second.empty()) rows_.erase(it);
-    return true;
+    auto it = std::lower_bound(rows_.begin(), rows_.end(), flow,
+                               [](const Row& row, const Flow& f) { return row.flow < f; });
+    for (; it != rows_.end() && it->flow == flow; ++it)
+      if (!it->taken) return it->taken = true;
+    return false;
   }
 
   // The rows no flow of the pass took.
   void delete_rest(Database& db) {
-    for (auto& [flow, ids] : rows_) stale_.insert(stale_.end(), ids.begin(), ids.end());
+    for (const Row& row : rows_)
+      if (!row.taken) stale_.push_back(row.id);
     if (stale_.empty()) return;
     Statement remove = db.prepare("DELETE FROM flows WHERE id = ?");
     for (int64_t id : stale_) {
@@ -90,15 +98,12 @@ class KeptPacketFlows {
   }
 
  private:
-  struct Hash {
-    size_t operator()(const Flow& f) const {
-      uint64_t h = f.send ? 0x9e3779b97f4a7c15ull : 0;
-      for (int64_t v : {f.thread, f.thread_ns, f.packet_ns, f.packet_id})
-        h = (h ^ static_cast<uint64_t>(v)) * 0x100000001b3ull;
-      return static_cast<size_t>(h);
-    }
+  struct Row {
+    Flow flow;
+    int64_t id = 0;
+    bool taken = false;
   };
-  std::unordered_map<Flow, std::vector<int64_t>, Hash> rows_;
+  std::vector<Row> rows_;
   std::vector<int64_t> stale_;
 };
 

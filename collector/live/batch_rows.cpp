@@ -12,7 +12,12 @@ BatchRowLog::BatchRowLog(Database& db) : db_(db) {
   sqlite3_update_hook(db_.raw(), &BatchRowLog::on_row_written, this);
 }
 
-BatchRowLog::~BatchRowLog() { sqlite3_update_hook(db_.raw(), nullptr, nullptr); }
+BatchRowLog::~BatchRowLog() { stop(); }
+
+void BatchRowLog::stop() {
+  sqlite3_update_hook(db_.raw(), nullptr, nullptr);
+  rows_ = {};
+}
 
 BatchRows BatchRowLog::take() { return std::exchange(rows_, BatchRows{}); }
 

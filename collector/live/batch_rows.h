@@ -48,6 +48,9 @@ class BatchRowLog {
 
   // The rows noted since the last take (and forgets them).
   BatchRows take();
+  // Stops noting (the stop pass writes rows no batch reads: noting them
+  // only grew a set per row it touched).
+  void stop();
 
  private:
   static void on_row_written(void* self, int op, const char* database, const char* table,

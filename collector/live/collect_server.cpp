@@ -119,7 +119,7 @@ class CollectLoop {
   // are undone, so that the stop pass decides every thread and connection on
   // the final clocks. In the same transaction as the pass, so that a reader
   // (a `lurk view --follow` page) never sees them undone: what the pass makes
-  // again is, to it, unchanged.
+  // again is, to it, unchanged. The batches' row log stops noting.
   void undo_live_joins();
 
  private:
@@ -409,6 +409,15 @@ void shift_analysis_source(Database& db, BatchAnalysis& a, int64_t source_id, in
   };
   std::set<int64_t> threads = ids_of("SELECT id FROM threads WHERE source_id = ?");
   std::set<int64_t> connections = ids_of("SELECT id FROM connections WHERE source_id = ?");
+  // The findings rows of its threads and connections (copies of its TCP
+  // findings, never-resolved promises) move with them; those the findings
+  // write again from what they keep (moved below) are written over after.
+  Statement move = db.prepare(
+      "UPDATE findings SET ts_ns = ts_ns + ?1 WHERE ts_ns IS NOT NULL AND "
+      "(thread_id IN (SELECT id FROM threads WHERE source_id = ?2) OR "
+      "connection_id IN (SELECT id FROM connections WHERE source_id = ?2))");
+  move.bind(1, delta_ns).bind(2, source_id);
+  move.run();
   a.trace_connections.shift_source(source_id, delta_ns);
   a.findings.shift_source(threads, connections, delta_ns);
   std::vector<LinkChange> changed = a.joiner.shift_source(threads, connections, delta_ns);
@@ -444,6 +453,7 @@ void CollectLoop::analyse_batch(int64_t batch, bool a_trace_ended, const std::ve
 }
 
 void CollectLoop::undo_live_joins() {
+  rows_.stop();  // no batch reads what the stop pass writes
   if (!analysis_) return;
   analysis_->joiner.undo_links();
   analysis_->capture_joins.undo_merges();

@@ -22,14 +22,14 @@ int try_write_lock(sqlite3* db) {
 void wait_for_other_writers(sqlite3* db, const std::string& path, int wait_ms) {
   sqlite3_busy_timeout(db, 0);
   int rc = try_write_lock(db);
-  if (rc == SQLITE_BUSY) {
+  if ((rc & 0xff) == SQLITE_BUSY) {  // extended codes too (SQLITE_BUSY_RECOVERY)
     std::cerr << "lurk collect: " << path
               << ": another program holds the profile's write lock (not a lurk command: a sqlite3 "
                  "shell or a script in a transaction?); waiting up to "
               << wait_ms / 1000 << " s for it to let go\n";
     sqlite3_busy_timeout(db, wait_ms);
     rc = try_write_lock(db);
-    if (rc == SQLITE_BUSY)
+    if ((rc & 0xff) == SQLITE_BUSY)
       throw std::runtime_error(path + ": another program held the profile's write lock for " +
                                std::to_string(wait_ms / 1000) +
                                " s: end its transaction (or close it), then start lurk collect again");

@@ -34,8 +34,11 @@ void SnapshotKeeper::take_first(std::chrono::milliseconds busy_wait) {
 std::shared_ptr<const ProfileSnapshot> SnapshotKeeper::current() {
   std::lock_guard<std::mutex> lock(mutex_);
   auto now = std::chrono::steady_clock::now();
-  if (!copying_ && !wanted_ && now - last_look_ >= look_every_) {
+  // A look asked for (look_now) waits for a copy under way, which may be
+  // older than what made it ask, then happens whatever the time.
+  if (!copying_ && !wanted_ && (look_asked_ || now - last_look_ >= look_every_)) {
     last_look_ = now;
+    look_asked_ = false;
     // A stat per look, on the loop: cheap next to a copy. While readers pin
     // every copy there may be, none is asked for (and none is waited for).
     if (!current_ || signature_of(profile_) != current_->source()) {
@@ -61,7 +64,7 @@ std::shared_ptr<const ProfileSnapshot> SnapshotKeeper::current() {
 
 void SnapshotKeeper::look_now() {
   std::lock_guard<std::mutex> lock(mutex_);
-  last_look_ = {};
+  look_asked_ = true;
 }
 
 bool SnapshotKeeper::refreshing() const {

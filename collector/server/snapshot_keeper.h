@@ -68,6 +68,7 @@ class SnapshotKeeper {
   std::shared_ptr<const ProfileSnapshot> current_;
   std::vector<std::weak_ptr<const ProfileSnapshot>> handed_out_;
   std::chrono::steady_clock::time_point last_look_{};
+  bool look_asked_ = false;  // look_now: the next current() looks
   std::string error_;
   bool wanted_ = false, copying_ = false, stopping_ = false, said_full_ = false;
   std::thread thread_;

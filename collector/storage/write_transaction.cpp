@@ -12,9 +12,11 @@ namespace lurk {
 
 WriteTransaction::WriteTransaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
 
+// Open until the COMMIT succeeded: one that fails (SQLITE_BUSY: a reader
+// of a rollback-journal profile) leaves the transaction to the destructor.
 void WriteTransaction::commit() {
-  open_ = false;
   db_.exec("COMMIT");
+  open_ = false;
 }
 
 // A destructor cannot throw; a failed rollback is said, not dropped. Some

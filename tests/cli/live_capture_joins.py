@@ -66,6 +66,8 @@ CLOCK_HOW = ("SELECT clock_domain, clock_offset_ns, clock_how, clock_evidence FR
              "WHERE format = 'lurk-jsonl'")
 # The findings (readers rank them; the live ones are in arrival order).
 FINDINGS = "SELECT kind, title FROM findings"
+# ... and where they are in time (moved with a live offset, docs/live.md).
+FINDING_TIMES = "SELECT kind, ts_ns FROM findings"
 # After the stop, each table as lurk ingest writes it: every row with its id,
 # but the flows by what they say: the thread-to-packet flows the batches wrote
 # are kept by the stop pass where it would write them again (so that a follow
@@ -85,7 +87,7 @@ def query(profile, sql):
 def joined(profile):
     return {name: query(profile, sql) for name, sql in
             (("merges", MERGES), ("links", LINKS), ("flows", FLOWS), ("clock", CLOCK),
-             ("findings", FINDINGS))}
+             ("findings", FINDINGS), ("finding times", FINDING_TIMES))}
 
 
 def trace_lines():
@@ -307,6 +309,7 @@ def without_trace_times(joins):
     out["flows"] = sorted(f[:3] + (None, None, f[5], f[6] if f[5] == "pcap" else None, f[7])
                           for f in joins["flows"])
     del out["clock"]
+    del out["finding times"]  # on the trace's clock
     return out
 
 

@@ -90,6 +90,24 @@ TEST_F(ClockAlignmentTest, EvenlySpacedConnectionsCannotTellWhichIsWhich) {
   EXPECT_LT(count("SELECT max(ts_ns) FROM instants"), 1'000'000'000);
 }
 
+// `lurk collect` decided an offset on the labels it had (clock_how
+// 'live-labels', the rows shifted), which the whole trace does not bear out:
+// the stop pass leaves the source on its own clock, as `lurk ingest` does.
+TEST_F(ClockAlignmentTest, ALiveOffsetTheWholeTraceDoesNotBearOutIsTakenBack) {
+  ingest("run.pcap", capture_of({{41000, kBoot + 100 * kMs}, {41001, kBoot + 200 * kMs}}));
+  ingest("run.ctf", trace_of({100 * kMs}));
+  ASSERT_EQ(how("ctf"), "not-aligned");
+  int64_t source = count("SELECT id FROM sources WHERE format = 'ctf'");
+  int64_t label = count("SELECT min(ts_ns) FROM instants");
+  shift_source_times(db(), source, kBoot);
+  db().exec("UPDATE sources SET clock_how = 'live-labels', clock_offset_ns = " + std::to_string(kBoot) +
+            " WHERE id = " + std::to_string(source));
+  align_clocks(db());
+  EXPECT_EQ(how("ctf"), "not-aligned");
+  EXPECT_EQ(offset("ctf"), 0);
+  EXPECT_EQ(count("SELECT min(ts_ns) FROM instants"), label);
+}
+
 TEST_F(ClockAlignmentTest, TheOnlyConnectionThatFits) {
   ingest("run.ctf", trace_of({100 * kMs}));
   EXPECT_EQ(how("ctf"), "not-aligned");  // alone in the profile: nothing to align to
