@@ -152,6 +152,27 @@ ClockSummary align_clocks(Database& db) {
   return summary;
 }
 
+void take_back_clock_offset(Database& db, int64_t source_id) {
+  Statement read = db.prepare("SELECT clock_offset_ns FROM sources WHERE id = ?");
+  read.bind(1, source_id);
+  if (!read.step() || read.column_int(0) == 0) return;
+  int64_t offset_ns = read.column_int(0);
+  Savepoint pass(db, "take_back_clock_offset");
+  shift_source_times(db, source_id, -offset_ns);
+  const char* statements[] = {
+      "UPDATE sources SET clock_offset_ns = 0, clock_how = '', clock_evidence = '' WHERE id = ?",
+      "UPDATE connections SET same_as = NULL WHERE source_id = ?",
+      "UPDATE threads SET connection_id = NULL, link_how = NULL WHERE source_id = ? AND "
+      "link_how IN ('port', 'label+time')",
+  };
+  for (const char* sql : statements) {
+    Statement s = db.prepare(sql);
+    s.bind(1, source_id);
+    s.run();
+  }
+  pass.release();
+}
+
 void set_clock_offset(Database& db, int64_t source_id, int64_t offset_ns) {
   Savepoint pass(db, "set_clock_offset");
   std::vector<Source> sources = load_sources(db);

@@ -36,6 +36,13 @@ ClockSummary align_clocks(Database& db);
 // Throws StorageError when there is no such source. Own savepoint.
 void set_clock_offset(Database& db, int64_t source_id, int64_t offset_ns);
 
+// Puts a source back on its own clock, not aligned (offset 0, clock_how
+// ''), its merges and the links the joiner made by time undone: `lurk
+// collect` resuming a stream into a source an earlier run aligned (its stop
+// pass, or a live decision before a kill). The resumed rows come on the
+// source's own clock; this run decides its offset again on all of them.
+void take_back_clock_offset(Database& db, int64_t source_id);
+
 // Adds delta_ns to every stored time of one source (packets, connections,
 // threads, spans, instants, counters, flows between its threads, periods,
 // capture findings). The caller holds the transaction.

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <utility>
 
+#include "join/clock_alignment.h"
 #include "live/hello_line.h"
 #include "live/listen_address.h"
 #include "live/source_resume.h"
@@ -184,6 +185,11 @@ bool SenderSession::continue_source(uint64_t offset) {
   Statement again = writer_.db().prepare(
       "DELETE FROM source_counters WHERE source_id = ? AND name = 'trace_connections'");
   again.bind(1, source_.id).run();
+  // Aligned by an earlier run (its stop pass, or a live decision before a
+  // kill): back on its own clock, the clock its resumed rows come on (and
+  // the thread rows read below, which the reader writes again), decided
+  // again on all of them.
+  take_back_clock_offset(writer_.db(), source_.id);
   writer_.use_source(source_.id);
   stream_ = make_ctf_stream(ctx_, offset);
   stream_->restore_from(*part->reader_state, read_thread_rows(writer_.db(), source_.id));

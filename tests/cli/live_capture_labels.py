@@ -25,6 +25,7 @@ part decided kept, the follow page not sent the profile whole at the stop.
 Usage: live_capture_labels.py LURK_BIN SOURCE_DIR [MAKE_CTF_SERVER]"""
 import json
 import os
+import socket
 import sqlite3
 import struct
 import subprocess
@@ -36,7 +37,8 @@ lurk, src = sys.argv[1:3]
 make_ctf = sys.argv[3] if len(sys.argv) > 3 else None
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, check_same_rows, finish  # noqa: E402
-from live_collector import Collector, Sender, ctf_packets, wait_acked  # noqa: E402
+from live_collector import (Collector, Sender, ctf_packets, free_port, open_stream,  # noqa: E402
+                            start_collector_at, wait_acked)
 sys.path.insert(0, os.path.join(src, "tests", "server"))
 from follow_cursor import Follower, same_tables  # noqa: E402
 from http_probe import port_of, start_view, stop  # noqa: E402
@@ -72,6 +74,15 @@ def query(profile, sql):
     db = sqlite3.connect("file:%s?mode=ro" % profile, uri=True)
     try:
         return sorted(db.execute(sql).fetchall(), key=repr)
+    finally:
+        db.close()
+
+
+def query_rw(profile, sql):
+    """Read-write: recovers a killed collector's WAL."""
+    db = sqlite3.connect(profile)
+    try:
+        return db.execute(sql).fetchall()
     finally:
         db.close()
 
@@ -302,4 +313,66 @@ if make_ctf:
     live, offsets = collect_in_parts("ctf", ctf_capture, "ctf",
                                      [b"".join(packets[a:b]) for a, b in zip(cuts, cuts[1:])],
                                      "ctf", CTF_SHIFT + 20_000, ("labels",))
+
+    # The stream resumed (`--stream`) into its source once that source has an
+    # offset: the collector killed after its batches decided one (live-labels),
+    # or stopped and its stop pass decided one (labels). The restarted
+    # collector takes the source back to its own clock when the stream
+    # resumes (its resumed rows come on it), and after the stop every table is
+    # lurk ingest's of the capture and the whole trace.
+    metadata = open(os.path.join(src, "..", "shared", "samples", "net.ctf.metadata"), "rb").read()
+
+    def resumed(name, how, held_back):
+        stream = "unikernel/" + name
+        opening = json.dumps({"lurk": "hello", "version": 1, "name": "unikernel", "format": "ctf",
+                              "metadata_bytes": len(metadata), "stream": stream},
+                             sort_keys=True, separators=(",", ":")).encode() + b"\n" + metadata
+        profile = os.path.join(tmp, name + ".lurk")
+        r = subprocess.run([lurk, "ingest", ctf_capture, "-o", profile], capture_output=True, text=True)
+        check(r.returncode == 0, "%s: the capture ingested first: %s" % (name, r.stderr[-300:]))
+        port = free_port()
+        proc = start_collector_at(lurk, profile, port, "--batch-ms", "40")
+        sock, at = open_stream(port, opening)
+        first = b"".join(packets[:len(packets) - held_back])
+        sock.sendall(first)
+        committed = "SELECT coalesce(max(committed_bytes), 0) FROM live_streams"
+        deadline = time.time() + 30
+        while time.time() < deadline and query_rw(profile, committed)[0][0] < len(opening) + len(first):
+            time.sleep(0.05)
+        time.sleep(0.2)  # the batch's analysis commits with it
+        if how == "killed":
+            proc.kill()
+        else:
+            proc.send_signal(2)
+        proc.wait(60)
+        sock.close()
+        before = query_rw(profile, "SELECT clock_how, clock_offset_ns FROM sources WHERE format = 'ctf'")
+        check(before and before[0][1] != 0,
+              "%s: the source has an offset when its stream resumes: %s" % (name, before))
+        proc = start_collector_at(lurk, profile, port, "--batch-ms", "40")
+        sock, at = open_stream(port, opening)
+        check(at == len(opening) + len(first), "%s: the stream resumes where it was committed: %d"
+              % (name, at))
+        sock.sendall(b"".join(packets)[at - len(opening):])
+        sock.shutdown(socket.SHUT_WR)
+        deadline = time.time() + 30
+        while time.time() < deadline and query_rw(profile, committed)[0][0] < len(opening) + len(data_all):
+            time.sleep(0.05)
+        sock.close()
+        proc.send_signal(2)
+        code = proc.wait(60)
+        check(code == 0, "%s: the restarted collector stops cleanly" % name)
+        want = ingested(ctf_capture, data_all, name + "-whole", "ctf")
+        for table in TABLES:
+            sql = AFTER_STOP.get(table, "SELECT * FROM %s" % table)
+            check_same_rows(query(profile, sql), query(want, sql),
+                            "%s: after the resumed stream and the stop, table %s equals lurk ingest's"
+                            % (name, table))
+        clock = query(profile, CLOCK_HOW % {"format": "ctf"})
+        check(clock == query(want, CLOCK_HOW % {"format": "ctf"}),
+              "%s: the trace's clock is ingest's: %s" % (name, clock))
+
+    data_all = b"".join(packets)
+    resumed("resumed-after-kill", "killed", 1)
+    resumed("resumed-after-stop", "stopped", 1)
 finish()
