@@ -55,6 +55,17 @@ bool LiveCaptureJoins::aligned(int64_t source_id) {
   return on_unix_clock(source_id) || offsets_.offset(source_id).has_value();
 }
 
+std::optional<int64_t> LiveCaptureJoins::own_time(int64_t source_id, int64_t stored_ts) {
+  if (on_unix_clock(source_id)) return std::nullopt;
+  // Applied offsets are taken off: the evidence is on the source's own clock.
+  int64_t own_ts = stored_ts - offsets_.offset(source_id).value_or(0);
+  // Its first row of evidence says whether its times are Unix time after all.
+  auto [own, fresh] = own_clock_.try_emplace(source_id, true);
+  if (fresh) own->second = !looks_like_unix_ns(own_ts);
+  if (!own->second) return std::nullopt;
+  return own_ts;
+}
+
 std::set<int64_t> LiveCaptureJoins::match_segments(const IdRange& packets) {
   std::set<int64_t> sources;
   if (captured_.empty() || packets.empty()) return sources;
@@ -66,13 +77,8 @@ std::set<int64_t> LiveCaptureJoins::match_segments(const IdRange& packets) {
   s.bind(1, packets.first).bind(2, packets.last);
   while (s.step()) {
     int64_t source = s.column_int(0);
-    if (on_unix_clock(source)) continue;
-    // Applied offsets are taken off: the evidence is on the source's own clock.
-    int64_t own_ts = s.column_int(1) - offsets_.offset(source).value_or(0);
-    // Its first segment says whether its times are Unix time after all.
-    auto [own, fresh] = own_clock_.try_emplace(source, true);
-    if (fresh) own->second = !looks_like_unix_ns(own_ts);
-    if (!own->second) continue;
+    std::optional<int64_t> own_ts = own_time(source, s.column_int(1));
+    if (!own_ts) continue;
     JoinConnection c;
     c.addr_a = s.column_text(2);
     c.port_a = static_cast<int>(s.column_int(3));
@@ -81,7 +87,7 @@ std::set<int64_t> LiveCaptureJoins::match_segments(const IdRange& packets) {
     std::string pair = endpoint_pair_key(c);
     if (!captured_.count(pair)) continue;  // no frame can be this segment
     std::string identity = segment_identity(s, 7);
-    offsets_.add(source, identity, own_ts, static_cast<uint8_t>(s.column_int(10)),
+    offsets_.add(source, identity, *own_ts, static_cast<uint8_t>(s.column_int(10)),
                  frames(pair, identity));
     sources.insert(source);
   }
@@ -99,12 +105,9 @@ std::set<int64_t> LiveCaptureJoins::match_labels(const IdRange& instants) {
   s.bind(1, instants.first).bind(2, instants.last);
   while (s.step()) {
     int64_t source = s.column_int(0);
-    if (on_unix_clock(source)) continue;
-    int64_t own_ts = s.column_int(1) - offsets_.offset(source).value_or(0);
-    auto [own, fresh] = own_clock_.try_emplace(source, true);
-    if (fresh) own->second = !looks_like_unix_ns(own_ts);
-    if (!own->second) continue;
-    labels_->add(source, s.column_text(2), own_ts);
+    std::optional<int64_t> own_ts = own_time(source, s.column_int(1));
+    if (!own_ts) continue;
+    labels_->add(source, s.column_text(2), *own_ts);
     sources.insert(source);
   }
   return sources;

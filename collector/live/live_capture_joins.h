@@ -87,6 +87,9 @@ class LiveCaptureJoins {
 
  private:
   bool on_unix_clock(int64_t source_id);
+  // A stored time of the source on its own clock (its applied offset taken
+  // off); nothing for a source on Unix time (said by its first evidence).
+  std::optional<int64_t> own_time(int64_t source_id, int64_t stored_ts);
   // On Unix time, or on a clock of its own whose offset was decided here.
   bool aligned(int64_t source_id);
   // The batch's traced segments of sources on a clock of their own whose
