@@ -27,7 +27,6 @@ linked and counted as by lurk ingest.
 Usage: live_capture_joins.py LURK_BIN SOURCE_DIR"""
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,8 @@ from cli_checks import check, check_same_rows, finish  # noqa: E402
 from live_collector import Collector, Sender, wait_acked  # noqa: E402
 sys.path.insert(0, os.path.join(src, "tests", "server"))
 from follow_cursor import Follower, same_tables  # noqa: E402
+from live_profile_queries import (AFTER_STOP, CLOCK as CLOCK_OF, CLOCK_HOW as CLOCK_HOW_OF,  # noqa: E402
+                                  FINDINGS, query)
 from http_probe import port_of, start_view, stop  # noqa: E402
 
 tmp = tempfile.mkdtemp(prefix="lurk-live-capture-joins-")
@@ -59,29 +60,12 @@ LINKS = ("SELECT t.ext_id, c.port_a, c.port_b, s.format, t.link_how FROM threads
 FLOWS = ("SELECT f.kind, ft.ext_id, tt.ext_id, f.from_ns, f.to_ns, s.format, p.ts_ns, p.seq "
          "FROM flows f JOIN packets p ON p.id = f.packet_id JOIN sources s ON s.id = p.source_id "
          "LEFT JOIN threads ft ON ft.id = f.from_thread LEFT JOIN threads tt ON tt.id = f.to_thread")
-# the trace's clock: its domain and offset (how it was aligned, and the
-# segments' evidence for it, are written by the stop pass: below).
-CLOCK = "SELECT clock_domain, clock_offset_ns FROM sources WHERE format = 'lurk-jsonl'"
-CLOCK_HOW = ("SELECT clock_domain, clock_offset_ns, clock_how, clock_evidence FROM sources "
-             "WHERE format = 'lurk-jsonl'")
-# The findings (readers rank them; the live ones are in arrival order).
-FINDINGS = "SELECT kind, title FROM findings"
-# ... and where they are in time (moved with a live offset, docs/live.md).
+# the trace's clock (tests/lib/live_profile_queries.py; how it was aligned,
+# and the segments' evidence for it, are written by the stop pass: below).
+CLOCK = CLOCK_OF % {"format": "lurk-jsonl"}
+CLOCK_HOW = CLOCK_HOW_OF % {"format": "lurk-jsonl"}
+# The findings' times (moved with a live offset, docs/live.md).
 FINDING_TIMES = "SELECT kind, ts_ns FROM findings"
-# After the stop, each table as lurk ingest writes it: every row with its id,
-# but the flows by what they say: the thread-to-packet flows the batches wrote
-# are kept by the stop pass where it would write them again (so that a follow
-# page sees nothing renumbered), numbered in arrival order among the trace's
-# own flows, where `lurk ingest` writes them after all of those.
-AFTER_STOP = {"flows": "SELECT kind, from_thread, from_ns, to_thread, to_ns, packet_id FROM flows"}
-
-
-def query(profile, sql):
-    db = sqlite3.connect("file:%s?mode=ro" % profile, uri=True)
-    try:
-        return sorted(db.execute(sql).fetchall(), key=repr)
-    finally:
-        db.close()
 
 
 def joined(profile):

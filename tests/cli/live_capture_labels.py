@@ -26,7 +26,6 @@ Usage: live_capture_labels.py LURK_BIN SOURCE_DIR [MAKE_CTF_SERVER]"""
 import json
 import os
 import socket
-import sqlite3
 import struct
 import subprocess
 import sys
@@ -37,6 +36,7 @@ lurk, src = sys.argv[1:3]
 make_ctf = sys.argv[3] if len(sys.argv) > 3 else None
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, check_same_rows, finish  # noqa: E402
+from live_profile_queries import AFTER_STOP, CLOCK, CLOCK_HOW, FINDINGS, query, query_rw  # noqa: E402
 from live_collector import (Collector, Sender, ctf_packets, free_port, open_stream,  # noqa: E402
                             start_collector_at, wait_acked)
 sys.path.insert(0, os.path.join(src, "tests", "server"))
@@ -61,30 +61,8 @@ LINKS = ("SELECT t.ext_id, t.start_ns, c.port_a, c.port_b, s.format, t.link_how 
 # the labels, at their times on the capture's clock;
 LABELS = ("SELECT i.ts_ns, str.text FROM instants i JOIN strings str ON str.id = i.name "
           "JOIN sources s ON s.id = i.source_id WHERE s.format = '%(format)s' AND i.kind = 'label'")
-# the trace's clock, and the findings.
-CLOCK = "SELECT clock_domain, clock_offset_ns FROM sources WHERE format = '%(format)s'"
-CLOCK_HOW = ("SELECT clock_domain, clock_offset_ns, clock_how, clock_evidence FROM sources "
-             "WHERE format = '%(format)s'")
-FINDINGS = "SELECT kind, title FROM findings"
-# After the stop, as live_capture_joins.py: the flows by what they say.
-AFTER_STOP = {"flows": "SELECT kind, from_thread, from_ns, to_thread, to_ns, packet_id FROM flows"}
-
-
-def query(profile, sql):
-    db = sqlite3.connect("file:%s?mode=ro" % profile, uri=True)
-    try:
-        return sorted(db.execute(sql).fetchall(), key=repr)
-    finally:
-        db.close()
-
-
-def query_rw(profile, sql):
-    """Read-write: recovers a killed collector's WAL."""
-    db = sqlite3.connect(profile)
-    try:
-        return db.execute(sql).fetchall()
-    finally:
-        db.close()
+# the trace's clock, the findings, the tables after the stop:
+# tests/lib/live_profile_queries.py (CLOCK, CLOCK_HOW, FINDINGS, AFTER_STOP).
 
 
 def joined(profile, fmt):
