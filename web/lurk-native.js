@@ -39,6 +39,23 @@ const lurkNative = (() => {
                          JSON.stringify(info.minimap || [])]);
   }
 
+  // A cold open's lane store being made, said at the bottom of the page:
+  // until it is in, frames are read from the profile's rows and can take a
+  // few hundred ms at 100M events (docs/server.md). `events`: [stored, of],
+  // from /native; `rate`: events a second seen between two answers.
+  const note = document.getElementById('background-note');
+  function showBackground(events, rate) {
+    if (!note) return;
+    const [stored, total] = Array.isArray(events) && events.length === 2 ? events.map(Number) : [0, 0];
+    let text = 'Making the lane store';
+    if (total > 0) {
+      text += `: ${Math.min(99, Math.floor((100 * stored) / total))}%`;
+      if (rate > 0 && stored < total) text += `, about ${formatSeconds((total - stored) / rate)} left`;
+    }
+    note.textContent = `${text} (until then frames are read from the profile, slower)`;
+    note.className = '';
+  }
+
   // A cold open (docs/server.md): lurk view answers the first frames before
   // its background work is done (the flows and periods, then the lane store
   // and the minimap). Asks /native again every second until it is; each
@@ -46,6 +63,8 @@ const lurkNative = (() => {
   function followBackground(info) {
     let flowsPending = info.flowsPending === true;
     if (!flowsPending && info.backgroundPending !== true) return;
+    if (info.backgroundPending === true) showBackground(info.backgroundEvents, 0);
+    let first = null;  // [performance.now(), events stored] when the first events were stored
     const timer = setInterval(async () => {
       let now;
       try {
@@ -56,6 +75,17 @@ const lurkNative = (() => {
         return;
       }
       const done = now.backgroundPending !== true;
+      if (!done) {
+        const stored = Array.isArray(now.backgroundEvents) ? Number(now.backgroundEvents[0]) : 0;
+        const at = performance.now();
+        // The mean rate since the first answer that had stored any (lanes
+        // differ in size: one poll's step says little).
+        const rate = first && stored > first[1] ? ((stored - first[1]) * 1000) / (at - first[0]) : 0;
+        if (!first && stored > 0) first = [at, stored];
+        showBackground(now.backgroundEvents, rate);
+      } else if (note) {
+        note.className = 'hidden';
+      }
       if ((flowsPending && now.flowsPending !== true) || done) {
         flowsPending = now.flowsPending === true;
         Module.ccall('lurk_native_update', null, ['string'], [done ? JSON.stringify(now.minimap || []) : '[]']);

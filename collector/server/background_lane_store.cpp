@@ -19,34 +19,6 @@
 
 namespace lurk::server {
 
-bool pass_over_lanes(Database& db, ui::ProfileModel& model, LaneStoreWriter& store, ui::Minimap* minimap,
-                     const std::atomic<bool>* stop) {
-  auto stopped = [&] { return stop && stop->load(std::memory_order_relaxed); };
-  if (minimap) minimap->begin(model);
-  for (uint32_t c = 0; c < model.connections().size(); ++c) {
-    if (stopped()) return false;
-    model.load_connection_lanes(db, c);
-    if (minimap) minimap->add_connection(model.connections()[c]);
-    store.add_connection(c);
-    model.unload_connection_lanes(c);
-  }
-  for (uint32_t t = 0; t < model.threads().size(); ++t) {
-    if (stopped()) return false;
-    model.load_thread_events(db, t);
-    if (minimap) minimap->add_thread(model.threads()[t]);
-    store.add_thread(t);
-    model.unload_thread_events(t);
-  }
-  for (uint32_t c = 0; c < model.counters().size(); ++c) {
-    if (stopped()) return false;
-    model.load_counter_samples(db, c);
-    store.add_counter(c);
-    model.unload_counter_samples(c);
-  }
-  if (minimap) minimap->finish();
-  return true;
-}
-
 bool minimap_from_store(LaneStore& store, ui::ProfileModel& model, ui::Minimap& minimap,
                         const std::atomic<bool>* stop) {
   auto stopped = [&] { return stop && stop->load(std::memory_order_relaxed); };
@@ -108,7 +80,7 @@ void BackgroundLaneStore::run(const SharedReadSnapshot& snapshot) {
     step_.notify_all();
   };
   try {
-    std::unique_ptr<Database> db;
+    std::unique_ptr<Database> db, second;
     try {
       db = open_profile_for_reading(profile_.string());
       end_statements_when(*db, &stop_);
@@ -117,6 +89,15 @@ void BackgroundLaneStore::run(const SharedReadSnapshot& snapshot) {
       // what it reads is what the view's model was made from (the rows
       // themselves also stop at the summary's last ids: profile_model_lanes.cpp).
       snapshot.begin_in(*db);
+      // A second reader of the same state for the pass over the lanes
+      // (lane_pass.h), when it can have it; else the pass reads alone.
+      try {
+        second = open_profile_for_reading(profile_.string());
+        end_statements_when(*second, &stop_);
+        snapshot.begin_in(*second);
+      } catch (const std::exception&) {
+        second.reset();
+      }
     } catch (...) {
       joined();
       throw;
@@ -146,7 +127,8 @@ void BackgroundLaneStore::run(const SharedReadSnapshot& snapshot) {
       kept_store.reset();
       LaneStoreWriter writer(profile_, model, identity_);  // of the view's state
       minimap = ui::Minimap();
-      if (!pass_over_lanes(*db, model, writer, &minimap, &stop_)) {
+      events_total_.store(model.counts().packets + summary_.events, std::memory_order_relaxed);
+      if (!pass_over_lanes(*db, model, writer, &minimap, &stop_, second.get(), &events_fed_)) {
         problem_ = "stopped before every lane was read";
         done_.store(true, std::memory_order_release);
         return;
@@ -156,6 +138,7 @@ void BackgroundLaneStore::run(const SharedReadSnapshot& snapshot) {
     }
     for (const ui::MinimapBin& b : minimap.bins()) minimap_.emplace_back(b.count, uint8_t(b.worst));
     db->exec("COMMIT");
+    if (second) second->exec("COMMIT");
     made_.minimap = minimap_;
     std::string kept = keep_lane_summary(profile_, identity_, made_);
     if (!kept.empty()) problem_ += (problem_.empty() ? "" : "; ") + kept + " (the next view makes it again)";

@@ -11,7 +11,10 @@
 // 100M events); the store and the minimap once done()
 // (FrameEndpoint::adopt_background): from then on the frames are the ones
 // of a warm open, only the first ones lacked the flows and periods (said in
-// their X-Lurk-Pending header) and were drawn from the rows.
+// their X-Lurk-Pending header) and were drawn from the rows. Its pass over
+// the lanes has a second reader, on a second connection in the same state
+// (lane_pass.h): on two cores the store is in in about half the time (26 s
+// instead of 47 s at 100M events on a quiet machine, bench/RESULTS.md).
 #pragma once
 
 #include <atomic>
@@ -26,6 +29,7 @@
 #include <vector>
 
 #include "core/lane_summary.h"
+#include "server/lane_pass.h"
 #include "server/startup_phases.h"
 
 namespace lurk {
@@ -43,17 +47,8 @@ class LaneStore;
 class LaneStoreWriter;
 class SharedReadSnapshot;
 
-// Every lane of a lazy model read and dropped in turn (memory: one lane),
-// each put in the lane store, counters too, so that no later view reads a
-// lane from the profile's rows; and, when `minimap` is given, binned into
-// the whole profile's minimap, whose bins are exactly the ones the
-// in-browser page builds from its whole model. False when `stop` was set
-// before the last lane (the store is then not to be finished).
-bool pass_over_lanes(Database& db, ui::ProfileModel& model, LaneStoreWriter& store, ui::Minimap* minimap,
-                     const std::atomic<bool>* stop = nullptr);
-
 // The whole profile's minimap from a lane store already made (each lane
-// taken from it, binned, dropped): what pass_over_lanes bins, without
+// taken from it, binned, dropped): what pass_over_lanes (lane_pass.h) bins, without
 // reading the profile's rows. False when `stop` was set or the store could
 // not give a lane (then the caller reads the rows).
 bool minimap_from_store(LaneStore& store, ui::ProfileModel& model, ui::Minimap& minimap,
@@ -85,6 +80,12 @@ class BackgroundLaneStore {
   // the view's model (ProfileModel::adopt_late_flows_and_periods).
   bool flows_ready() const { return flows_ready_.load(std::memory_order_acquire); }
   const ui::LaneSummary& kept() const { return made_; }
+  // The pass over the lanes' progress: events put in the store so far, of
+  // how many (0 of 0 before it starts, and when a kept store is reused).
+  // The total counts the instants of no thread too, which are in no lane:
+  // the stored count may stop short of it (the page says at most 99%).
+  int64_t events_stored() const { return events_fed_.load(std::memory_order_relaxed); }
+  int64_t events_to_store() const { return events_total_.load(std::memory_order_relaxed); }
   void wait();  // until done() (tests, benchmarks)
 
   // Once done():
@@ -105,6 +106,7 @@ class BackgroundLaneStore {
   std::string problem_;
   StartupPhases phases_{true};
   std::atomic<bool> stop_{false}, flows_ready_{false}, done_{false};
+  std::atomic<int64_t> events_fed_{0}, events_total_{0};
   std::mutex mutex_;  // guards the two steps below between the thread and the view
   std::condition_variable step_;
   bool joined_ = false;  // the thread reads the view's state, or could not

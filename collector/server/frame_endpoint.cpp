@@ -419,6 +419,10 @@ HttpResponse FrameEndpoint::info() {
                       // (background_lane_store.h): the minimap is empty until
                       // then; ask again.
                       {"backgroundPending", background_ != nullptr},
+                      // Its pass over the lanes so far: [events in the store, of how many].
+                      {"backgroundEvents", background_ ? nlohmann::json::array({background_->events_stored(),
+                                                                                background_->events_to_store()})
+                                                       : nlohmann::json::array()},
                       // Why the background made no store or summary, once
                       // it is over ("" when all went well): the page says it.
                       {"backgroundProblem", background_problem_},

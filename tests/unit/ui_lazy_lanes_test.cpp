@@ -11,12 +11,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
 
 #include "same_records.h"
 #include "core/frame_request.h"
@@ -30,6 +32,8 @@
 #include "profile_fixture.h"
 #include "server/frame_endpoint.h"
 #include "server/lane_cache.h"
+#include "server/lane_pass.h"
+#include "server/stop_flag.h"
 #include "server/lane_store.h"
 #include "server/lane_summary_file.h"
 #include "server/outline_cache.h"
@@ -817,6 +821,77 @@ TEST_F(LazyLanesTest, LanesViewedInTheStoreDrawTheCopiedLanesFrames) {
 // copy is followed by a check of the file; a page past the end reads as
 // zeros, truncation_guard.h), and a view drops it before its next frame,
 // whose lanes then come from the profile: the frames stay the whole model's.
+// The pass over every lane with a second reader (server/lane_pass.h: the
+// cold open's background) makes the one-reader pass's store, byte for byte,
+// and its minimap, whichever reader reads which lane; the second reader's
+// error is thrown on the caller's thread (not a hang, not a store), and a
+// stop ends the pass.
+TEST_F(LazyLanesTest, TwoReadersMakeTheOneReadersStoreAndMinimap) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::path store_file = server::lane_store_path(profile);
+  auto read_store = [&] {
+    std::ifstream in(store_file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  auto make = [&](Database* second, Minimap& minimap, const std::atomic<bool>* stop = nullptr) {
+    std::filesystem::remove(store_file);
+    auto db = open_profile_for_reading(profile.string());
+    LaneSummary summary = scan_lane_summary(*db);
+    ProfileModel model = ProfileModel::load_outline(*db, summary);
+    server::LaneStoreWriter writer(profile, model);
+    std::atomic<int64_t> fed{0};
+    if (!server::pass_over_lanes(*db, model, writer, &minimap, stop, second, &fed)) return false;
+    EXPECT_EQ(writer.finish(), "");
+    // The progress the page shows reaches the total the background gives
+    // it, but for the instants of no thread (in no lane: this profile's one log).
+    int64_t threadless = db->query_int("SELECT count(*) FROM instants WHERE thread_id IS NULL");
+    EXPECT_EQ(threadless, 1);
+    EXPECT_EQ(fed.load(), model.counts().packets + summary.events - threadless);
+    for (const ThreadLane& t : model.threads()) EXPECT_FALSE(t.events_loaded) << "dropped after the pass";
+    return true;
+  };
+  Minimap one;
+  ASSERT_TRUE(make(nullptr, one));
+  std::string one_store = read_store();
+  ASSERT_GT(one_store.size(), size_t(kBigSpans) * sizeof(SpanRecord));
+  auto second = open_profile_for_reading(profile.string());
+  for (int run = 0; run < 3; ++run) {  // the readers race: each run may share the lanes out differently
+    Minimap two;
+    ASSERT_TRUE(make(second.get(), two));
+    ASSERT_EQ(read_store(), one_store) << "run " << run;
+    ASSERT_EQ(two.bins().size(), one.bins().size());
+    for (size_t i = 0; i < one.bins().size(); ++i) {
+      ASSERT_EQ(two.bins()[i].count, one.bins()[i].count) << i;
+      ASSERT_EQ(two.bins()[i].worst, one.bins()[i].worst) << i;
+    }
+  }
+  // A second reader whose reads fail (a database without the tables).
+  Database empty(temp_path("empty.db"), Database::Mode::ReadWriteCreate);
+  {
+    Minimap minimap;
+    EXPECT_THROW(make(&empty, minimap), StorageError);
+    EXPECT_FALSE(std::filesystem::exists(store_file));
+  }
+  // Stopped from another thread while both read: false or the interrupted
+  // statement's error (the background says "stopped" for either), at once.
+  {
+    std::atomic<bool> stop{false};
+    server::end_statements_when(*second, &stop);
+    std::thread stopper([&] { stop = true; });
+    Minimap minimap;
+    bool finished = true;
+    try {
+      finished = make(second.get(), minimap, &stop);
+    } catch (const StorageError&) {
+      finished = false;
+    }
+    stopper.join();
+    if (finished) EXPECT_EQ(read_store(), one_store) << "finished before the stop: whole";
+    else EXPECT_FALSE(std::filesystem::exists(store_file)) << "no part of a store put in place";
+  }
+}
+
 TEST_F(LazyLanesTest, LaneStoreCutShortUnderAViewIsNotRead) {
   db_.reset();
   std::filesystem::path profile = profile_path_;

@@ -244,6 +244,14 @@ class ProfileModel {
   size_t load_connection_lanes(Database& db, uint32_t connection);
   size_t load_thread_events(Database& db, uint32_t thread);
   size_t load_counter_samples(Database& db, uint32_t counter);
+  // A lane's events read from `db` exactly as load_*() reads them, into the
+  // caller's objects (times relative, load()'s order; a thread's without
+  // args), the model untouched: a const read, so that another thread may
+  // read lanes of this model while this one adopts others (pass_over_lanes'
+  // second reader, background_lane_store.h). load_*() = read_*() + adopt_*().
+  void read_connection_lanes(Database& db, uint32_t connection, LaneArray<PacketMark> (&lanes)[2]) const;
+  void read_thread_events(Database& db, uint32_t thread, ThreadLane& out) const;  // spans, depth_begin, running, instants
+  LaneArray<CounterSample> read_counter_samples(Database& db, uint32_t counter) const;
   // The same lanes given whole (collector/server/lane_store.h keeps them as
   // load_*() made them): held as if read; each returns the bytes now held.
   // A lane given as a view (LaneArray::view) is read where it lies, not
@@ -455,6 +463,9 @@ class ProfileModel {
   // A thread's spans, running periods and instants read through the
   // per-lane indexes, times relative, in load()'s order; args too when asked.
   void read_thread_rows(Database& db, ThreadLane& t, bool with_args);
+  // The same, each args text given to `args` (none read when null).
+  using ArgsSink = std::function<bool(std::string_view json, uint32_t& index)>;
+  void read_thread_rows(Database& db, ThreadLane& t, const ArgsSink* args) const;
   ActivityProbe probe_;
   bool timeless_ = true;  // no row had a time: the origin is not the data's
 };

@@ -43,13 +43,20 @@ bool any_in(size_t n, double t0, double t1, TimeAt time_at) {
 }  // namespace
 
 size_t ProfileModel::load_connection_lanes(Database& db, uint32_t index) {
-  ConnectionLanes& c = connections_[index];
-  if (c.lanes_loaded) return 0;
+  if (connections_[index].lanes_loaded) return 0;
+  LaneArray<PacketMark> lanes[2];
+  read_connection_lanes(db, index, lanes);
+  return adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]));
+}
+
+void ProfileModel::read_connection_lanes(Database& db, uint32_t index, LaneArray<PacketMark> (&lanes)[2]) const {
+  const ConnectionLanes& c = connections_[index];
   Statement rows = db.prepare(
       "SELECT dir, ts_ns, analysis, payload_len, frame, tcp_flags FROM packets "
       "WHERE connection_id = ? AND id <= ? ORDER BY ts_ns, id");
   rows.bind(1, c.id).bind(2, last_ids_.packets);
   const int64_t o = saturating_sub(origin_ns_, c.display_shift_ns);
+  for (int dir = 0; dir < 2; ++dir) lanes[dir].clear();
   while (rows.step()) {
     PacketMark mark;
     mark.t_ns = saturating_sub(rows.column_int(1), o);
@@ -57,10 +64,9 @@ size_t ProfileModel::load_connection_lanes(Database& db, uint32_t index) {
     mark.payload_len = static_cast<uint32_t>(rows.column_int(3));
     mark.frame = static_cast<uint32_t>(rows.column_int(4));
     mark.tcp_flags = static_cast<uint8_t>(rows.column_int(5));
-    c.lanes[rows.column_int(0) ? 1 : 0].push_back(mark);
+    lanes[rows.column_int(0) ? 1 : 0].push_back(mark);
   }
-  for (int dir = 0; dir < 2; ++dir) c.lanes[dir].shrink_to_fit();
-  return adopt_connection_lanes(index, std::move(c.lanes[0]), std::move(c.lanes[1]));
+  for (int dir = 0; dir < 2; ++dir) lanes[dir].shrink_to_fit();
 }
 
 size_t ProfileModel::adopt_connection_lanes(uint32_t index, LaneArray<PacketMark> a_to_b,
@@ -102,14 +108,26 @@ size_t ProfileModel::adopt_connection_lanes(uint32_t index, LaneArray<PacketMark
 }
 
 size_t ProfileModel::load_thread_events(Database& db, uint32_t index) {
-  ThreadLane& t = threads_[index];
-  if (t.events_loaded) return 0;
-  read_thread_rows(db, t, false);
-  return adopt_thread_events(index, std::move(t.spans), std::move(t.depth_begin), std::move(t.running),
-                             std::move(t.instants));
+  if (threads_[index].events_loaded) return 0;
+  ThreadLane read;
+  read_thread_events(db, index, read);
+  return adopt_thread_events(index, std::move(read.spans), std::move(read.depth_begin), std::move(read.running),
+                             std::move(read.instants));
+}
+
+void ProfileModel::read_thread_events(Database& db, uint32_t index, ThreadLane& out) const {
+  out.id = threads_[index].id;
+  out.display_shift_ns = threads_[index].display_shift_ns;
+  read_thread_rows(db, out, nullptr);
 }
 
 void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args) {
+  ArgsSink keep_args = [this](std::string_view json, uint32_t& index) { return add_args(json, index); };
+  read_thread_rows(db, t, with_args ? &keep_args : nullptr);
+}
+
+void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, const ArgsSink* args) const {
+  const bool with_args = args != nullptr;
   const int64_t o = saturating_sub(origin_ns_, t.display_shift_ns);
   Statement spans = db.prepare(
       std::string("SELECT start_ns, end_ns, depth, CASE kind WHEN 'running' THEN 1 WHEN 'async' THEN 2 ELSE 0 END, "
@@ -131,7 +149,7 @@ void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args)
     s.depth = uint16_t(clamped_span_depth(spans.column_int(2)));
     s.kind = SpanKind(spans.column_int(3));
     s.name = uint32_t(spans.column_int(4));
-    if (!spans.column_is_null(5) && !add_args(spans.column_text(5), s.args)) throw std::bad_alloc();
+    if (!spans.column_is_null(5) && !(*args)(spans.column_text(5), s.args)) throw std::bad_alloc();
     (s.kind == SpanKind::Running ? t.running : t.spans).push_back(s);
   }
   order_spans(t);
@@ -149,7 +167,7 @@ void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args)
     r.t_ns = saturating_sub(instants.column_int(0), o);
     r.kind = InstantKind(instants.column_int(1));
     r.name = uint32_t(instants.column_int(2));
-    if (!instants.column_is_null(3) && !add_args(instants.column_text(3), r.args)) throw std::bad_alloc();
+    if (!instants.column_is_null(3) && !(*args)(instants.column_text(3), r.args)) throw std::bad_alloc();
     t.instants.push_back(r);
   }
   t.instants.shrink_to_fit();
@@ -211,8 +229,12 @@ size_t ProfileModel::adopt_thread_events(uint32_t index, LaneArray<SpanRecord> s
 }
 
 size_t ProfileModel::load_counter_samples(Database& db, uint32_t index) {
-  CounterLane& c = counters_[index];
-  if (c.samples_loaded) return 0;
+  if (counters_[index].samples_loaded) return 0;
+  return adopt_counter_samples(index, read_counter_samples(db, index));
+}
+
+LaneArray<CounterSample> ProfileModel::read_counter_samples(Database& db, uint32_t index) const {
+  const CounterLane& c = counters_[index];
   // Global lanes (key: minus the source id) have no thread_id.
   Statement rows = db.prepare(
       c.key > 0 ? "SELECT ts_ns, value FROM counters WHERE name = ? AND thread_id = ? AND id <= ? "
@@ -221,14 +243,15 @@ size_t ProfileModel::load_counter_samples(Database& db, uint32_t index) {
                   "AND -coalesce(source_id, 0) = ? AND id <= ? ORDER BY ts_ns, id");
   rows.bind(1, int64_t(c.name)).bind(2, c.key).bind(3, last_ids_.counters);
   const int64_t o = saturating_sub(origin_ns_, c.display_shift_ns);
+  LaneArray<CounterSample> samples;
   // (A global lane's count is of every source's: an upper bound.)
-  c.samples.reserve(size_t(c.key > 0 ? lane_count(db, "SELECT count(*) FROM counters WHERE name = ?1 AND thread_id = ?2 "
-                                                      "AND id <= ?3", int64_t(c.name), c.key, last_ids_.counters)
-                                      : lane_count(db, "SELECT count(*) FROM counters WHERE name = ?1 AND thread_id IS NULL "
-                                                      "AND id <= ?2", int64_t(c.name), last_ids_.counters)));
-  while (rows.step()) c.samples.push_back({saturating_sub(rows.column_int(0), o), rows.column_double(1)});
-  c.samples.shrink_to_fit();
-  return adopt_counter_samples(index, std::move(c.samples));
+  samples.reserve(size_t(c.key > 0 ? lane_count(db, "SELECT count(*) FROM counters WHERE name = ?1 AND thread_id = ?2 "
+                                                    "AND id <= ?3", int64_t(c.name), c.key, last_ids_.counters)
+                                    : lane_count(db, "SELECT count(*) FROM counters WHERE name = ?1 AND thread_id IS NULL "
+                                                    "AND id <= ?2", int64_t(c.name), last_ids_.counters)));
+  while (rows.step()) samples.push_back({saturating_sub(rows.column_int(0), o), rows.column_double(1)});
+  samples.shrink_to_fit();
+  return samples;
 }
 
 size_t ProfileModel::adopt_counter_samples(uint32_t index, LaneArray<CounterSample> samples) {

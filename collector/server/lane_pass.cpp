@@ -1,0 +1,168 @@
+// pass_over_lanes (lane_pass.h): lanes claimed in the model's order by one
+// or two readers, fed to the model, the minimap and the store in that order.
+#include "server/lane_pass.h"
+
+#include <condition_variable>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "core/minimap.h"
+#include "core/profile_model.h"
+#include "server/lane_store.h"
+
+namespace lurk::server {
+namespace {
+
+// The lanes in the pass's order: connections, then threads, then counters.
+struct LaneOrder {
+  size_t connections, threads, counters;
+  explicit LaneOrder(const ui::ProfileModel& model)
+      : connections(model.connections().size()), threads(model.threads().size()),
+        counters(model.counters().size()) {}
+  size_t size() const { return connections + threads + counters; }
+};
+
+// One lane read and not fed yet (only the arrays of its kind are filled).
+struct ReadLane {
+  ui::LaneArray<ui::PacketMark> packets[2];
+  ui::ThreadLane thread;
+  ui::LaneArray<ui::CounterSample> samples;
+};
+
+void read_lane(Database& db, const ui::ProfileModel& model, const LaneOrder& order, size_t k, ReadLane& out) {
+  if (k < order.connections) return model.read_connection_lanes(db, uint32_t(k), out.packets);
+  k -= order.connections;
+  if (k < order.threads) return model.read_thread_events(db, uint32_t(k), out.thread);
+  out.samples = model.read_counter_samples(db, uint32_t(k - order.threads));
+}
+
+// Lanes read ahead of the one being fed, at most: memory stays a few lanes.
+constexpr size_t kReadAhead = 4;
+
+// What the caller's thread and the second reader share.
+struct Claims {
+  std::mutex mutex;
+  std::condition_variable changed;
+  size_t next = 0;                   // lanes below are claimed (by either reader)
+  std::map<size_t, ReadLane> ready;  // read, not yet fed
+  std::exception_ptr error;          // the second reader's
+  bool quit = false;                 // the caller is done or leaving
+};
+
+void second_reader(Database& db, const ui::ProfileModel& model, const LaneOrder& order, Claims& claims) {
+  for (;;) {
+    size_t k;
+    {
+      std::unique_lock<std::mutex> lock(claims.mutex);
+      claims.changed.wait(lock, [&] {
+        return claims.quit || claims.next >= order.size() || claims.ready.size() < kReadAhead;
+      });
+      if (claims.quit || claims.next >= order.size()) return;
+      k = claims.next++;
+    }
+    ReadLane lane;
+    try {
+      read_lane(db, model, order, k, lane);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(claims.mutex);
+      claims.error = std::current_exception();
+      claims.changed.notify_all();
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(claims.mutex);
+      claims.ready.emplace(k, std::move(lane));
+    }
+    claims.changed.notify_all();
+  }
+}
+
+// The second reader, stopped and joined however the pass ends.
+class SecondReader {
+ public:
+  SecondReader(Database* db, const ui::ProfileModel& model, const LaneOrder& order, Claims& claims)
+      : claims_(claims) {
+    if (db) thread_ = std::thread([db, &model, &order, &claims] { second_reader(*db, model, order, claims); });
+  }
+  ~SecondReader() {
+    {
+      std::lock_guard<std::mutex> lock(claims_.mutex);
+      claims_.quit = true;
+    }
+    claims_.changed.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  Claims& claims_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+bool pass_over_lanes(Database& db, ui::ProfileModel& model, LaneStoreWriter& store, ui::Minimap* minimap,
+                     const std::atomic<bool>* stop, Database* second, std::atomic<int64_t>* events_fed) {
+  auto stopped = [&] { return stop && stop->load(std::memory_order_relaxed); };
+  const LaneOrder order(model);
+  Claims claims;
+  SecondReader helper(second, model, order, claims);  // before any lane is fed; joined before `claims` goes
+  if (minimap) minimap->begin(model);
+  for (size_t w = 0; w < order.size(); ++w) {
+    if (stopped()) return false;
+    ReadLane lane;
+    for (;;) {  // lane w: read already, or claimed and read here, or awaited from the second reader
+      std::unique_lock<std::mutex> lock(claims.mutex);
+      if (auto it = claims.ready.find(w); it != claims.ready.end()) {
+        lane = std::move(it->second);
+        claims.ready.erase(it);
+        break;
+      }
+      if (claims.error) std::rethrow_exception(claims.error);
+      // Lane w unclaimed (then it is the next), or room to read ahead.
+      if (claims.next == w || (claims.next < order.size() && claims.ready.size() < kReadAhead)) {
+        size_t k = claims.next++;
+        lock.unlock();
+        ReadLane mine;
+        read_lane(db, model, order, k, mine);
+        if (k == w) {
+          lane = std::move(mine);
+          break;
+        }
+        lock.lock();
+        claims.ready.emplace(k, std::move(mine));
+        continue;
+      }
+      claims.changed.wait(lock);  // the second reader has it
+    }
+    claims.changed.notify_all();  // room to read ahead again
+    size_t events = lane.packets[0].size() + lane.packets[1].size() + lane.thread.spans.size() +
+                    lane.thread.running.size() + lane.thread.instants.size() + lane.samples.size();
+    if (w < order.connections) {
+      uint32_t c = uint32_t(w);
+      model.adopt_connection_lanes(c, std::move(lane.packets[0]), std::move(lane.packets[1]));
+      if (minimap) minimap->add_connection(model.connections()[c]);
+      store.add_connection(c);
+      model.unload_connection_lanes(c);
+    } else if (w < order.connections + order.threads) {
+      uint32_t t = uint32_t(w - order.connections);
+      model.adopt_thread_events(t, std::move(lane.thread.spans), std::move(lane.thread.depth_begin),
+                                std::move(lane.thread.running), std::move(lane.thread.instants));
+      if (minimap) minimap->add_thread(model.threads()[t]);
+      store.add_thread(t);
+      model.unload_thread_events(t);
+    } else {
+      uint32_t c = uint32_t(w - order.connections - order.threads);
+      model.adopt_counter_samples(c, std::move(lane.samples));
+      store.add_counter(c);
+      model.unload_counter_samples(c);
+    }
+    if (events_fed) events_fed->fetch_add(int64_t(events), std::memory_order_relaxed);
+  }
+  if (minimap) minimap->finish();
+  return true;
+}
+
+}  // namespace lurk::server
