@@ -76,6 +76,24 @@ try {
       assert(remote.table.rows === local.table.rows && remote.groupCount === local.groupCount,
              `table ${remote.table.rows}/${local.table.rows}, groups ${remote.groupCount}/${local.groupCount}`);
     }],
+    ['the note of a cold open\'s lane store goes once the store is in', async () => {
+      // /native says [events stored, of how many] while the store is made
+      // (lurk-native.js shows it at the bottom); the page asks every second.
+      let info;
+      for (let i = 0; i < 100; ++i) {
+        info = await pages.native.evaluate(async () => (await fetch('native', { cache: 'no-store' })).json());
+        if (info.backgroundPending !== true) break;
+        assert(Array.isArray(info.backgroundEvents) && info.backgroundEvents.length === 2,
+               `backgroundEvents ${JSON.stringify(info.backgroundEvents)} while pending`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert(info.backgroundPending !== true && info.backgroundProblem === '', `background ${JSON.stringify(info)}`);
+      const note = await pages.native.waitForFunction(() => {
+        const n = document.getElementById('background-note');
+        return n && n.className === 'hidden' ? n.textContent || 'hidden' : null;
+      }, null, { timeout: 5000 }).then((h) => h.jsonValue());
+      assert(note === 'hidden' || /^Making the lane store/.test(note), `note "${note}"`);
+    }],
     ['the same frame records at five zoom levels', async () => {
       const s = await snapshot(pages.local);
       const d = s.durationNs;
