@@ -165,7 +165,16 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   if (!why.empty()) store_note_ = why;
   if (!background_ && model_->flows_and_periods_pending()) read_late_flows_and_periods();
   phases_.mark("read transaction ended");
-  lanes_ = std::make_unique<LaneCache>(*db_, *model_, lane_budget, store_.get());
+  // A second connection for the frames' reads from the rows (a cold open,
+  // or no store): not for an upgraded copy, which only db_ sees.
+  std::function<std::unique_ptr<Database>()> open_second;
+  if (!upgraded)
+    open_second = [profile, stop] {
+      std::unique_ptr<Database> second = open_profile_for_reading(profile.string());
+      if (stop) end_statements_when(*second, stop);
+      return second;
+    };
+  lanes_ = std::make_unique<LaneCache>(*db_, *model_, lane_budget, store_.get(), std::move(open_second));
   OutlineOutcome outline = outline_for(*db_, profile, temp_dir);
   outline_ = outline.bytes;
   outline_note_ = outline.note;

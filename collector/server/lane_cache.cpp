@@ -21,8 +21,9 @@ int64_t absolute_bound(double t, bool ceiling, int64_t offset) {
 
 }  // namespace
 
-LaneCache::LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes, LaneStore* store)
-    : db_(db), model_(model), store_(store), budget_(budget_bytes) {
+LaneCache::LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes, LaneStore* store,
+                     std::function<std::unique_ptr<Database>()> open_second)
+    : db_(db), open_second_(std::move(open_second)), model_(model), store_(store), budget_(budget_bytes) {
   model_.set_activity_probe([this](ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0,
                                    double t1) { return probe(kind, index, dir, t0, t1); });
 }
@@ -30,24 +31,50 @@ LaneCache::LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes,
 void LaneCache::prepare(const ui::TimelineLayout& layout, size_t first, size_t last) {
   ++frame_;
   const auto& groups = model_.groups();
+  std::vector<Lane> wanted;
   for (size_t i = first; i < last && i < layout.rows().size(); ++i) {
     const ui::LayoutRow& row = layout.rows()[i];
     switch (row.kind) {
       case ui::RowKind::Packets:
-        use({Kind::Connection, uint32_t(groups[row.group].connection)});
+        wanted.push_back({Kind::Connection, uint32_t(groups[row.group].connection)});
         break;
       case ui::RowKind::Thread:
-        for (uint32_t t : layout.slot(row.index).threads) use({Kind::Thread, t});
+        for (uint32_t t : layout.slot(row.index).threads) wanted.push_back({Kind::Thread, t});
         break;
       case ui::RowKind::Counter:
-        for (uint32_t c : layout.family(row.index).counters) use({Kind::Counter, c});
+        for (uint32_t c : layout.family(row.index).counters) wanted.push_back({Kind::Counter, c});
         break;
       case ui::RowKind::GroupHeader:
       case ui::RowKind::CounterFold:
         break;
     }
   }
+  if (!store_) read_from_rows(wanted);
+  for (const Lane& lane : wanted) use(lane);
   drop_beyond_budget();
+}
+
+void LaneCache::read_from_rows(const std::vector<Lane>& wanted) {
+  std::vector<LaneKey> missing;
+  for (const Lane& lane : wanted) {
+    if (held_.count(lane)) continue;
+    LaneKey key{lane.kind, lane.index};
+    bool seen = false;  // a lane wanted twice is read once
+    for (const LaneKey& m : missing) seen = seen || (m.kind == key.kind && m.index == key.index);
+    if (!seen) missing.push_back(key);
+  }
+  if (missing.size() < 2) return;  // use() reads it
+  if (!second_ && open_second_) {
+    try {
+      second_ = open_second_();
+    } catch (const std::exception&) {
+      open_second_ = nullptr;  // read alone from now on
+    }
+  }
+  std::vector<ReadLane> read;
+  read_lanes(db_, second_.get(), model_, missing, read);
+  for (size_t i = 0; i < missing.size(); ++i)
+    hold({missing[i].kind, missing[i].index}, adopt_lane(model_, missing[i], std::move(read[i])), false);
 }
 
 void LaneCache::hold_item(const ui::ItemRef& item) {
@@ -97,6 +124,10 @@ void LaneCache::use(Lane lane) {
       case Kind::Counter: bytes = model_.load_counter_samples(db_, lane.index); break;
     }
   }
+  hold(lane, bytes, stored);
+}
+
+void LaneCache::hold(Lane lane, size_t bytes, bool stored) {
   ++loads_;
   if (stored) ++store_loads_;
   lru_.push_front(lane);

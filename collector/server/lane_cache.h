@@ -11,11 +11,15 @@
 // (lane_store.h, no query); without a store, from each lane's first and last
 // time (two index seeks the first time, then kept: 16 bytes a lane), and only
 // for a window lying strictly inside those by one more index seek. With a
-// lane store lanes are views of its mapping, else read from the profile.
+// lane store lanes are views of its mapping, else read from the profile:
+// then a frame's lanes not held are read by two threads, each on a
+// connection of its own (lane_reads.h), when a second one can be opened.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <list>
 #include <optional>
 #include <unordered_map>
@@ -25,6 +29,7 @@
 #include "core/item_ref.h"
 #include "core/profile_model.h"
 #include "core/timeline_layout.h"
+#include "server/lane_reads.h"
 #include "server/lane_store.h"
 #include "storage/sqlite_handle.h"
 
@@ -34,7 +39,11 @@ class LaneCache {
  public:
   // `db`, `model` and `store` (nullptr: none) outlive the cache; installs
   // the model's activity probe.
-  LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes, LaneStore* store = nullptr);
+  // `open_second`, when given, opens a second connection to the profile
+  // (once, when a frame first needs two lanes from its rows), with which a
+  // frame's lanes are read two at a time; it must read the rows `db` reads.
+  LaneCache(Database& db, ui::ProfileModel& model, size_t budget_bytes, LaneStore* store = nullptr,
+            std::function<std::unique_ptr<Database>()> open_second = {});
   // Loads the lanes of rows [first, last) of `layout`, then drops others
   // beyond the budget.
   void prepare(const ui::TimelineLayout& layout, size_t first, size_t last);
@@ -56,7 +65,7 @@ class LaneCache {
   size_t peak_bytes() const { return peak_; }
 
  private:
-  enum class Kind : uint8_t { Connection, Thread, Counter };
+  using Kind = LaneOf;
   struct Lane {
     Kind kind;
     uint32_t index;
@@ -71,6 +80,10 @@ class LaneCache {
     uint64_t frame = 0;  // the last frame that drew it
   };
   void use(Lane lane);
+  // Reads the lanes of `wanted` neither held nor given by the store, two at
+  // a time (lane_reads.h), and holds them.
+  void read_from_rows(const std::vector<Lane>& wanted);
+  void hold(Lane lane, size_t bytes, bool stored);
   void drop_beyond_budget();
   void unload(Lane lane);
   bool probe(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0, double t1);
@@ -83,6 +96,8 @@ class LaneCache {
   std::optional<Statement> statements_[3][3];  // [packets, thread counter, global counter][first, last, any in]
 
   Database& db_;
+  std::function<std::unique_ptr<Database>()> open_second_;
+  std::unique_ptr<Database> second_;
   ui::ProfileModel& model_;
   LaneStore* store_;
   size_t budget_;

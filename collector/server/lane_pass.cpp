@@ -11,6 +11,7 @@
 
 #include "core/minimap.h"
 #include "core/profile_model.h"
+#include "server/lane_reads.h"
 #include "server/lane_store.h"
 
 namespace lurk::server {
@@ -23,21 +24,12 @@ struct LaneOrder {
       : connections(model.connections().size()), threads(model.threads().size()),
         counters(model.counters().size()) {}
   size_t size() const { return connections + threads + counters; }
+  LaneKey operator[](size_t k) const {
+    if (k < connections) return {LaneOf::Connection, uint32_t(k)};
+    if (k < connections + threads) return {LaneOf::Thread, uint32_t(k - connections)};
+    return {LaneOf::Counter, uint32_t(k - connections - threads)};
+  }
 };
-
-// One lane read and not fed yet (only the arrays of its kind are filled).
-struct ReadLane {
-  ui::LaneArray<ui::PacketMark> packets[2];
-  ui::ThreadLane thread;
-  ui::LaneArray<ui::CounterSample> samples;
-};
-
-void read_lane(Database& db, const ui::ProfileModel& model, const LaneOrder& order, size_t k, ReadLane& out) {
-  if (k < order.connections) return model.read_connection_lanes(db, uint32_t(k), out.packets);
-  k -= order.connections;
-  if (k < order.threads) return model.read_thread_events(db, uint32_t(k), out.thread);
-  out.samples = model.read_counter_samples(db, uint32_t(k - order.threads));
-}
 
 // Lanes read ahead of the one being fed, at most: memory stays a few lanes.
 constexpr size_t kReadAhead = 4;
@@ -65,7 +57,7 @@ void second_reader(Database& db, const ui::ProfileModel& model, const LaneOrder&
     }
     ReadLane lane;
     try {
-      read_lane(db, model, order, k, lane);
+      read_lane(db, model, order[k], lane);
     } catch (...) {
       std::lock_guard<std::mutex> lock(claims.mutex);
       claims.error = std::current_exception();
@@ -126,7 +118,7 @@ bool pass_over_lanes(Database& db, ui::ProfileModel& model, LaneStoreWriter& sto
         size_t k = claims.next++;
         lock.unlock();
         ReadLane mine;
-        read_lane(db, model, order, k, mine);
+        read_lane(db, model, order[k], mine);
         if (k == w) {
           lane = std::move(mine);
           break;
@@ -138,26 +130,24 @@ bool pass_over_lanes(Database& db, ui::ProfileModel& model, LaneStoreWriter& sto
       claims.changed.wait(lock);  // the second reader has it
     }
     claims.changed.notify_all();  // room to read ahead again
-    size_t events = lane.packets[0].size() + lane.packets[1].size() + lane.thread.spans.size() +
-                    lane.thread.running.size() + lane.thread.instants.size() + lane.samples.size();
-    if (w < order.connections) {
-      uint32_t c = uint32_t(w);
-      model.adopt_connection_lanes(c, std::move(lane.packets[0]), std::move(lane.packets[1]));
-      if (minimap) minimap->add_connection(model.connections()[c]);
-      store.add_connection(c);
-      model.unload_connection_lanes(c);
-    } else if (w < order.connections + order.threads) {
-      uint32_t t = uint32_t(w - order.connections);
-      model.adopt_thread_events(t, std::move(lane.thread.spans), std::move(lane.thread.depth_begin),
-                                std::move(lane.thread.running), std::move(lane.thread.instants));
-      if (minimap) minimap->add_thread(model.threads()[t]);
-      store.add_thread(t);
-      model.unload_thread_events(t);
-    } else {
-      uint32_t c = uint32_t(w - order.connections - order.threads);
-      model.adopt_counter_samples(c, std::move(lane.samples));
-      store.add_counter(c);
-      model.unload_counter_samples(c);
+    const size_t events = lane.events();
+    const LaneKey key = order[w];
+    adopt_lane(model, key, std::move(lane));
+    switch (key.kind) {
+      case LaneOf::Connection:
+        if (minimap) minimap->add_connection(model.connections()[key.index]);
+        store.add_connection(key.index);
+        model.unload_connection_lanes(key.index);
+        break;
+      case LaneOf::Thread:
+        if (minimap) minimap->add_thread(model.threads()[key.index]);
+        store.add_thread(key.index);
+        model.unload_thread_events(key.index);
+        break;
+      case LaneOf::Counter:
+        store.add_counter(key.index);
+        model.unload_counter_samples(key.index);
+        break;
     }
     if (events_fed) events_fed->fetch_add(int64_t(events), std::memory_order_relaxed);
   }

@@ -33,6 +33,7 @@
 #include "server/frame_endpoint.h"
 #include "server/lane_cache.h"
 #include "server/lane_pass.h"
+#include "server/lane_reads.h"
 #include "server/stop_flag.h"
 #include "server/lane_store.h"
 #include "server/lane_summary_file.h"
@@ -890,6 +891,46 @@ TEST_F(LazyLanesTest, TwoReadersMakeTheOneReadersStoreAndMinimap) {
     if (finished) EXPECT_EQ(read_store(), one_store) << "finished before the stop: whole";
     else EXPECT_FALSE(std::filesystem::exists(store_file)) << "no part of a store put in place";
   }
+}
+
+// A frame's lanes read by two threads (server/lane_reads.h, a cold open's
+// frames): each lane as the model's own load makes it, whichever thread
+// read it; a failing second connection's error is thrown to the caller.
+TEST_F(LazyLanesTest, LanesReadTwoAtATimeAreTheLoadedOnes) {
+  db_.reset();
+  auto db = open_profile_for_reading(profile_path_);
+  auto second = open_profile_for_reading(profile_path_);
+  ProfileModel model = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  std::vector<server::LaneKey> lanes;
+  for (uint32_t t = 0; t < model.threads().size(); ++t) lanes.push_back({server::LaneOf::Thread, t});
+  for (uint32_t c = 0; c < model.connections().size(); ++c) lanes.push_back({server::LaneOf::Connection, c});
+  for (uint32_t c = 0; c < model.counters().size(); ++c) lanes.push_back({server::LaneOf::Counter, c});
+  ASSERT_GT(lanes.size(), 10u);
+  std::vector<server::ReadLane> read;
+  server::read_lanes(*db, second.get(), model, lanes, read);
+  ASSERT_EQ(read.size(), lanes.size());
+  for (size_t i = 0; i < lanes.size(); ++i) {
+    server::adopt_lane(model, lanes[i], std::move(read[i]));
+    uint32_t k = lanes[i].index;
+    switch (lanes[i].kind) {
+      case server::LaneOf::Thread:
+        ASSERT_TRUE(same_records(model.threads()[k].spans, whole.threads()[k].spans)) << "thread " << k;
+        ASSERT_TRUE(same_records(model.threads()[k].running, whole.threads()[k].running)) << "thread " << k;
+        ASSERT_TRUE(same_records(model.threads()[k].instants, whole.threads()[k].instants)) << "thread " << k;
+        ASSERT_EQ(model.threads()[k].depth_begin, whole.threads()[k].depth_begin) << "thread " << k;
+        break;
+      case server::LaneOf::Connection:
+        for (int dir = 0; dir < 2; ++dir)
+          ASSERT_TRUE(same_records(model.connections()[k].lanes[dir], whole.connections()[k].lanes[dir])) << k;
+        ASSERT_EQ(model.connections()[k].retransmissions, whole.connections()[k].retransmissions) << k;
+        break;
+      case server::LaneOf::Counter:
+        ASSERT_TRUE(same_records(model.counters()[k].samples, whole.counters()[k].samples)) << "counter " << k;
+        break;
+    }
+  }
+  Database empty(temp_path("empty.db"), Database::Mode::ReadWriteCreate);
+  EXPECT_THROW(server::read_lanes(*db, &empty, model, lanes, read), StorageError);
 }
 
 TEST_F(LazyLanesTest, LaneStoreCutShortUnderAViewIsNotRead) {
