@@ -32,15 +32,7 @@
 #include "server/lane_pass.h"
 #include "server/startup_phases.h"
 
-namespace lurk {
-class Database;
-}
-
-namespace lurk::ui {
-class Minimap;
-class ProfileModel;
-}  // namespace lurk::ui
-
+// (Database, ui::Minimap and ui::ProfileModel are declared by lane_pass.h.)
 namespace lurk::server {
 
 class LaneStore;

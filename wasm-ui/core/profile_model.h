@@ -465,7 +465,7 @@ class ProfileModel {
   void read_thread_rows(Database& db, ThreadLane& t, bool with_args);
   // The same, each args text given to `args` (none read when null).
   using ArgsSink = std::function<bool(std::string_view json, uint32_t& index)>;
-  void read_thread_rows(Database& db, ThreadLane& t, const ArgsSink* args) const;
+  void read_thread_rows_into(Database& db, ThreadLane& t, const ArgsSink* args) const;
   ActivityProbe probe_;
   bool timeless_ = true;  // no row had a time: the origin is not the data's
 };

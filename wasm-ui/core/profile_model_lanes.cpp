@@ -118,15 +118,15 @@ size_t ProfileModel::load_thread_events(Database& db, uint32_t index) {
 void ProfileModel::read_thread_events(Database& db, uint32_t index, ThreadLane& out) const {
   out.id = threads_[index].id;
   out.display_shift_ns = threads_[index].display_shift_ns;
-  read_thread_rows(db, out, nullptr);
+  read_thread_rows_into(db, out, nullptr);
 }
 
 void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args) {
   ArgsSink keep_args = [this](std::string_view json, uint32_t& index) { return add_args(json, index); };
-  read_thread_rows(db, t, with_args ? &keep_args : nullptr);
+  read_thread_rows_into(db, t, with_args ? &keep_args : nullptr);
 }
 
-void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, const ArgsSink* args) const {
+void ProfileModel::read_thread_rows_into(Database& db, ThreadLane& t, const ArgsSink* args) const {
   const bool with_args = args != nullptr;
   const int64_t o = saturating_sub(origin_ns_, t.display_shift_ns);
   Statement spans = db.prepare(
