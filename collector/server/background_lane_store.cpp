@@ -12,6 +12,7 @@
 #include "core/profile_model.h"
 #include "server/lane_store.h"
 #include "server/lane_summary_file.h"
+#include "server/partial_lane_store.h"
 #include "server/shared_read_snapshot.h"
 #include "server/stop_flag.h"
 #include "storage/schema_migrations.h"
@@ -42,7 +43,8 @@ bool minimap_from_store(LaneStore& store, ui::ProfileModel& model, ui::Minimap& 
 
 BackgroundLaneStore::BackgroundLaneStore(std::filesystem::path profile, ui::LaneSummary summary, std::string identity,
                                          const SharedReadSnapshot& snapshot)
-    : profile_(std::move(profile)), summary_(std::move(summary)), identity_(std::move(identity)) {
+    : profile_(std::move(profile)), summary_(std::move(summary)), identity_(std::move(identity)),
+      partial_(std::make_shared<PartialLaneStore>()) {
   thread_ = std::thread([this, &snapshot] { run(snapshot); });
   std::unique_lock<std::mutex> lock(mutex_);
   step_.wait(lock, [&] { return joined_; });
@@ -126,6 +128,7 @@ void BackgroundLaneStore::run(const SharedReadSnapshot& snapshot) {
     } else {
       kept_store.reset();
       LaneStoreWriter writer(profile_, model, identity_);  // of the view's state
+      writer.publish_to(partial_);
       minimap = ui::Minimap();
       events_total_.store(model.counts().packets + summary_.events, std::memory_order_relaxed);
       if (!pass_over_lanes(*db, model, writer, &minimap, &stop_, second.get(), &events_fed_)) {

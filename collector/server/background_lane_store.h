@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -37,6 +38,7 @@ namespace lurk::server {
 
 class LaneStore;
 class LaneStoreWriter;
+class PartialLaneStore;
 class SharedReadSnapshot;
 
 // The whole profile's minimap from a lane store already made (each lane
@@ -72,6 +74,8 @@ class BackgroundLaneStore {
   // the view's model (ProfileModel::adopt_late_flows_and_periods).
   bool flows_ready() const { return flows_ready_.load(std::memory_order_acquire); }
   const ui::LaneSummary& kept() const { return made_; }
+  // The lanes its store holds so far, for the view's frames meanwhile.
+  const std::shared_ptr<PartialLaneStore>& partial() const { return partial_; }
   // The pass over the lanes' progress: events put in the store so far, of
   // how many (0 of 0 before it starts, and when a kept store is reused).
   // The total counts the instants of no thread too, which are in no lane:
@@ -99,6 +103,7 @@ class BackgroundLaneStore {
   StartupPhases phases_{true};
   std::atomic<bool> stop_{false}, flows_ready_{false}, done_{false};
   std::atomic<int64_t> events_fed_{0}, events_total_{0};
+  std::shared_ptr<PartialLaneStore> partial_;
   std::mutex mutex_;  // guards the two steps below between the thread and the view
   std::condition_variable step_;
   bool joined_ = false;  // the thread reads the view's state, or could not

@@ -175,6 +175,7 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
       return second;
     };
   lanes_ = std::make_unique<LaneCache>(*db_, *model_, lane_budget, store_.get(), std::move(open_second));
+  if (background_) lanes_->set_partial(background_->partial());
   OutlineOutcome outline = outline_for(*db_, profile, temp_dir);
   outline_ = outline.bytes;
   outline_note_ = outline.note;
@@ -201,6 +202,7 @@ void FrameEndpoint::adopt_background() {
   }
   if (!background_->done()) return;
   background_->wait();
+  lanes_->set_partial(nullptr);  // the store itself from now on, or the rows
   background_phases_ = background_->phases();
   if (!background_->minimap().empty()) {
     summary_.summary.minimap = background_->minimap();

@@ -59,6 +59,7 @@ void LaneCache::read_from_rows(const std::vector<Lane>& wanted) {
   for (const Lane& lane : wanted) {
     if (held_.count(lane)) continue;
     LaneKey key{lane.kind, lane.index};
+    if (partial_ && partial_->has(key)) continue;  // use() reads it back from there
     bool seen = false;  // a lane wanted twice is read once
     for (const LaneKey& m : missing) seen = seen || (m.kind == key.kind && m.index == key.index);
     if (!seen) missing.push_back(key);
@@ -116,6 +117,10 @@ void LaneCache::use(Lane lane) {
       case Kind::Thread: stored = store_->load_thread(model_, lane.index, bytes); break;
       case Kind::Counter: stored = store_->load_counter(model_, lane.index, bytes); break;
     }
+  }
+  if (!store_ && partial_ && partial_->load(model_, {lane.kind, lane.index}, bytes)) {
+    ++partial_loads_;
+    return hold(lane, bytes, false);
   }
   if (!stored) {
     switch (lane.kind) {

@@ -31,6 +31,7 @@
 #include "core/timeline_layout.h"
 #include "server/lane_reads.h"
 #include "server/lane_store.h"
+#include "server/partial_lane_store.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::server {
@@ -54,6 +55,10 @@ class LaneCache {
   // every lane held is dropped first, for those from the store before are
   // views of its mapping, which goes with it.
   void set_store(LaneStore* store);
+  // While there is no store: lanes a cold open's background has already put
+  // in the one it is making are read back from it (nullptr: none).
+  void set_partial(std::shared_ptr<PartialLaneStore> partial) { partial_ = std::move(partial); }
+  uint64_t partial_loads() const { return partial_loads_; }  // of loads(), those the partial store gave
 
   size_t bytes() const { return bytes_; }
   size_t budget() const { return budget_; }
@@ -100,6 +105,8 @@ class LaneCache {
   std::unique_ptr<Database> second_;
   ui::ProfileModel& model_;
   LaneStore* store_;
+  std::shared_ptr<PartialLaneStore> partial_;
+  uint64_t partial_loads_ = 0;
   size_t budget_;
   size_t bytes_ = 0, peak_ = 0;
   uint64_t frame_ = 0, loads_ = 0, store_loads_ = 0, drops_ = 0;

@@ -19,6 +19,7 @@
 #include "core/mark_style.h"
 #include "net/time_arith.h"
 #include "server/lane_summary_file.h"
+#include "server/partial_lane_store.h"
 
 namespace lurk::server {
 namespace {
@@ -167,7 +168,7 @@ void LaneStoreWriter::add_connection(uint32_t index) {
   put(c.lanes[1]);
   put(c.severity[0]);
   put(c.severity[1]);
-  entries_.push_back(e);
+  added(e);
 }
 
 void LaneStoreWriter::add_thread(uint32_t index) {
@@ -179,7 +180,7 @@ void LaneStoreWriter::add_thread(uint32_t index) {
   put(t.running);
   put(t.instants);
   put(t.instant_severity);
-  entries_.push_back(e);
+  added(e);
 }
 
 void LaneStoreWriter::add_counter(uint32_t index) {
@@ -187,7 +188,14 @@ void LaneStoreWriter::add_counter(uint32_t index) {
   Entry e{LaneKind::Counter, index, int64_t(c.name), c.key, offset_of(model_, c.display_shift_ns), at_,
           {c.samples.size(), 0, 0, 0}};
   put(c.samples);
+  added(e);
+}
+
+void LaneStoreWriter::added(const Entry& e) {
   entries_.push_back(e);
+  if (!partial_ || !out_ || !problem_.empty()) return;
+  if (std::fflush(out_) != 0) return;  // (finish() says why)
+  partial_->publish(e, part_.string());
 }
 
 std::string LaneStoreWriter::finish() {

@@ -50,6 +50,8 @@
 
 namespace lurk::server {
 
+class PartialLaneStore;
+
 std::filesystem::path lane_store_path(const std::filesystem::path& profile);
 
 // Why no lane store of `profile` can be made now (its cache directory cannot
@@ -79,6 +81,9 @@ class LaneStoreWriter {
   void add_counter(uint32_t index);
   // Writes the index and puts the file in place; "" or why there is no store.
   std::string finish();
+  // Each lane added from now on is flushed and published to `partial`
+  // (partial_lane_store.h: a cold open's frames read it back meanwhile).
+  void publish_to(std::shared_ptr<PartialLaneStore> partial) { partial_ = std::move(partial); }
 
  private:
   template <typename T>
@@ -89,7 +94,9 @@ class LaneStoreWriter {
   void put(const ui::LaneArray<T>& items) { put(items.data(), items.size()); }
   void put(const ui::SeverityPyramid& pyramid);
   void put_bytes(const void* data, size_t size);
+  void added(const lane_store_detail::Entry& e);
   const ui::ProfileModel& model_;
+  std::shared_ptr<PartialLaneStore> partial_;
   std::filesystem::path path_, part_;
   std::FILE* out_ = nullptr;
   uint64_t at_ = 0;

@@ -34,6 +34,7 @@
 #include "server/lane_cache.h"
 #include "server/lane_pass.h"
 #include "server/lane_reads.h"
+#include "server/partial_lane_store.h"
 #include "server/stop_flag.h"
 #include "server/lane_store.h"
 #include "server/lane_summary_file.h"
@@ -931,6 +932,83 @@ TEST_F(LazyLanesTest, LanesReadTwoAtATimeAreTheLoadedOnes) {
   }
   Database empty(temp_path("empty.db"), Database::Mode::ReadWriteCreate);
   EXPECT_THROW(server::read_lanes(*db, &empty, model, lanes, read), StorageError);
+}
+
+// The store being made, read back lane by lane while it is written
+// (server/partial_lane_store.h, a cold open's frames before the store is
+// in): each lane published is the model's own, field for field; none is
+// given before it is published; one whose key is not the model's is not given.
+TEST_F(LazyLanesTest, LanesOfAStoreBeingMadeAreReadBack) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  auto db = open_profile_for_reading(profile.string());
+  ProfileModel writing = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  ProfileModel reading = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  auto partial = std::make_shared<server::PartialLaneStore>();
+  server::LaneStoreWriter writer(profile, writing);
+  writer.publish_to(partial);
+  size_t bytes = 0;
+  ASSERT_FALSE(partial->has({server::LaneOf::Connection, 0}));
+  ASSERT_FALSE(partial->load(reading, {server::LaneOf::Connection, 0}, bytes)) << "nothing published yet";
+  // Half the threads first: the others are not given until they are written.
+  const uint32_t half = uint32_t(writing.threads().size() / 2);
+  for (uint32_t t = 0; t < half; ++t) {
+    writing.load_thread_events(*db, t);
+    writer.add_thread(t);
+    writing.unload_thread_events(t);
+  }
+  ASSERT_FALSE(partial->has({server::LaneOf::Thread, half}));
+  for (uint32_t t = 0; t < writing.threads().size(); ++t) {
+    if (t == half) {
+      for (uint32_t u = half; u < writing.threads().size(); ++u) {
+        writing.load_thread_events(*db, u);
+        writer.add_thread(u);
+        writing.unload_thread_events(u);
+      }
+      for (uint32_t c = 0; c < writing.connections().size(); ++c) {
+        writing.load_connection_lanes(*db, c);
+        writer.add_connection(c);
+        writing.unload_connection_lanes(c);
+      }
+      for (uint32_t c = 0; c < writing.counters().size(); ++c) {
+        writing.load_counter_samples(*db, c);
+        writer.add_counter(c);
+        writing.unload_counter_samples(c);
+      }
+    }
+    ASSERT_TRUE(partial->load(reading, {server::LaneOf::Thread, t}, bytes)) << "thread " << t;
+    ASSERT_EQ(bytes, reading.thread_event_bytes(t));
+    const ThreadLane &a = reading.threads()[t], &b = whole.threads()[t];
+    ASSERT_TRUE(same_records(a.spans, b.spans)) << t;
+    ASSERT_TRUE(same_records(a.running, b.running)) << t;
+    ASSERT_TRUE(same_records(a.instants, b.instants)) << t;
+    ASSERT_EQ(a.depth_begin, b.depth_begin) << t;
+    ASSERT_EQ(a.instant_severity.levels(), b.instant_severity.levels()) << t;
+  }
+  for (uint32_t c = 0; c < reading.connections().size(); ++c) {
+    ASSERT_TRUE(partial->load(reading, {server::LaneOf::Connection, c}, bytes)) << "connection " << c;
+    const ConnectionLanes &a = reading.connections()[c], &b = whole.connections()[c];
+    for (int dir = 0; dir < 2; ++dir) {
+      ASSERT_TRUE(same_records(a.lanes[dir], b.lanes[dir])) << c;
+      ASSERT_EQ(a.severity[dir].levels(), b.severity[dir].levels()) << c;
+    }
+    ASSERT_EQ(a.retransmissions, b.retransmissions);
+    ASSERT_EQ(a.dup_acks, b.dup_acks);
+  }
+  for (uint32_t c = 0; c < reading.counters().size(); ++c) {
+    ASSERT_TRUE(partial->load(reading, {server::LaneOf::Counter, c}, bytes)) << "counter " << c;
+    ASSERT_TRUE(same_records(reading.counters()[c].samples, whole.counters()[c].samples)) << c;
+  }
+  EXPECT_EQ(writer.finish(), "");
+  // A model whose connection 0 has another id (another profile's lanes).
+  ProfileModel other = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  other.unload_connection_lanes(0);
+  server::PartialLaneStore foreign;
+  ui::lane_store_format::Entry e{ui::lane_store_format::LaneKind::Connection, 0, other.connections()[0].id + 1000, 0,
+                                 0, 0, {}};
+  foreign.publish(e, server::lane_store_path(profile).string());
+  EXPECT_FALSE(foreign.load(other, {server::LaneOf::Connection, 0}, bytes));
+  EXPECT_FALSE(other.connections()[0].lanes_loaded);
 }
 
 TEST_F(LazyLanesTest, LaneStoreCutShortUnderAViewIsNotRead) {
