@@ -147,7 +147,7 @@ def wait_for_background(conn, began, limit_s=3600):
         time.sleep(0.25)
 
 
-def view_run(lurk, profile, expect_warm=False):
+def view_run(lurk, profile, expect_warm=False, cold_walk_after=0.0):
     """One `lurk view --native` from start to stop. Its walks: at once after the
     open and, for a cold open whose lane store is made in the background (a
     profile with lane facts), again once the background is done (the same
@@ -162,6 +162,12 @@ def view_run(lurk, profile, expect_warm=False):
         if expect_warm and (not info["summaryFromFile"] or pending):
             raise RuntimeError("the warm run is not warm: the first run's summary and store were not kept "
                                f"(summaryFromFile {info['summaryFromFile']}, backgroundPending {pending})")
+        if pending and cold_walk_after > 0:
+            # A user who looks first, then moves: the walk starts that long
+            # after the view's start (the background at work meanwhile).
+            time.sleep(max(0.0, cold_walk_after - (time.monotonic() - began)))
+            conn.close()  # (the server closes an idle keep-alive connection meanwhile)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
         first = walk(conn, info["durationNs"])
         first["first_from_start_s"] = first["first_done"] - began
         first["pending_after"] = first["after"].get("backgroundPending", False)
@@ -229,6 +235,8 @@ def main():
     ap.add_argument("--events", type=int, default=100_000_000)
     ap.add_argument("--profile", help="reuse this profile (made when missing)")
     ap.add_argument("--cache", help="keep the summary and store here (warm runs once made)")
+    ap.add_argument("--cold-walk-after", type=float, default=0.0,
+                    help="start a cold open's first walk this many seconds after the view's start")
     ap.add_argument("--append")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -252,7 +260,7 @@ def main():
     os.environ["LURK_CACHE_DIR"] = cache
     load_before = os.getloadavg()
     try:
-        cold, cold_later = view_run(lurk, profile)
+        cold, cold_later = view_run(lurk, profile, cold_walk_after=args.cold_walk_after)
         warm, warm_later = view_run(lurk, profile, expect_warm=True)
     finally:
         if not args.cache:

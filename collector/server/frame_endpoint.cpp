@@ -419,6 +419,9 @@ HttpResponse FrameEndpoint::info() {
                       {"lanesHeld", lanes_->lanes_held()},
                       {"laneLoads", lanes_->loads()},
                       {"laneStoreLoads", lanes_->store_loads()},
+                      // Of laneLoads, those read back from the store a cold
+                      // open's background is making (partial_lane_store.h).
+                      {"laneHandedLoads", lanes_->partial_loads()},
                       {"laneStoreBytes", store_ ? store_->file_bytes() : 0},
                       {"laneDrops", lanes_->drops()},
                       {"laneStoreDrops", store_drops_},

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "core/minimap.h"
 #include "core/profile_model.h"
@@ -17,18 +18,35 @@
 namespace lurk::server {
 namespace {
 
-// The lanes in the pass's order: connections, then threads, then counters.
-struct LaneOrder {
-  size_t connections, threads, counters;
-  explicit LaneOrder(const ui::ProfileModel& model)
-      : connections(model.connections().size()), threads(model.threads().size()),
-        counters(model.counters().size()) {}
-  size_t size() const { return connections + threads + counters; }
-  LaneKey operator[](size_t k) const {
-    if (k < connections) return {LaneOf::Connection, uint32_t(k)};
-    if (k < connections + threads) return {LaneOf::Thread, uint32_t(k - connections)};
-    return {LaneOf::Counter, uint32_t(k - connections - threads)};
+// The lanes in the pass's order: the groups' in display order (a group's
+// connection, its threads, its counters), then any lane no group shows.
+// The top of the timeline is what a cold open's page shows first: its lanes
+// are in the store soonest (partial_lane_store.h reads them back meanwhile).
+class LaneOrder {
+ public:
+  explicit LaneOrder(const ui::ProfileModel& model) {
+    std::vector<bool> seen[3] = {std::vector<bool>(model.connections().size()),
+                                 std::vector<bool>(model.threads().size()),
+                                 std::vector<bool>(model.counters().size())};
+    auto add = [&](LaneOf kind, int64_t index) {
+      auto& taken = seen[int(kind)];
+      if (index < 0 || size_t(index) >= taken.size() || taken[size_t(index)]) return;
+      taken[size_t(index)] = true;
+      lanes_.push_back({kind, uint32_t(index)});
+    };
+    for (const ui::LaneGroup& g : model.groups()) {
+      add(LaneOf::Connection, g.connection);
+      for (uint32_t t : g.threads) add(LaneOf::Thread, t);
+      for (uint32_t c : g.counters) add(LaneOf::Counter, c);
+    }
+    for (LaneOf kind : {LaneOf::Connection, LaneOf::Thread, LaneOf::Counter})
+      for (size_t i = 0; i < seen[int(kind)].size(); ++i) add(kind, int64_t(i));
   }
+  size_t size() const { return lanes_.size(); }
+  LaneKey operator[](size_t k) const { return lanes_[k]; }
+
+ private:
+  std::vector<LaneKey> lanes_;
 };
 
 // Lanes read ahead of the one being fed, at most: memory stays a few lanes.
