@@ -1,4 +1,4 @@
-// pass_over_lanes (lane_pass.h): lanes claimed in the model's order by one
+// pass_over_lanes (lane_pass.h): lanes claimed in the pass's order by one
 // or two readers, fed to the model, the minimap and the store in that order.
 #include "server/lane_pass.h"
 

@@ -7,8 +7,9 @@
 // second connection in the same read state, a second thread reads lanes
 // too (on two cores the pass takes about half the time). The store, the
 // minimap and the model are still fed on the caller's thread, lane after
-// lane in the model's order: the store's bytes and the minimap are the
-// one-reader pass's.
+// lane in the pass's order (the timeline's groups from the top, so that a
+// cold open's first screen is stored first): the store's bytes and the
+// minimap are the one-reader pass's.
 #pragma once
 
 #include <atomic>
