@@ -120,7 +120,7 @@ void LaneCache::use(Lane lane) {
   }
   if (!store_ && partial_ && partial_->load(model_, {lane.kind, lane.index}, bytes)) {
     ++partial_loads_;
-    return hold(lane, bytes, false);
+    return hold(lane, bytes, false, true);
   }
   if (!stored) {
     switch (lane.kind) {
@@ -132,11 +132,11 @@ void LaneCache::use(Lane lane) {
   hold(lane, bytes, stored);
 }
 
-void LaneCache::hold(Lane lane, size_t bytes, bool stored) {
+void LaneCache::hold(Lane lane, size_t bytes, bool stored, bool partial) {
   ++loads_;
   if (stored) ++store_loads_;
   lru_.push_front(lane);
-  held_[lane] = {lru_.begin(), bytes, frame_};
+  held_[lane] = {lru_.begin(), bytes, frame_, partial};
   bytes_ += bytes;
   peak_ = std::max(peak_, bytes_);
 }
@@ -149,8 +149,22 @@ void LaneCache::set_store(LaneStore* store) {
   store_ = store;
 }
 
+LaneCache::~LaneCache() { set_partial(nullptr); }
+
+void LaneCache::set_partial(std::shared_ptr<PartialLaneStore> partial) {
+  if (partial_ != partial) {
+    std::vector<Lane> viewed;
+    for (const Lane& lane : lru_)
+      if (held_[lane].partial) viewed.push_back(lane);
+    for (const Lane& lane : viewed) drop(lane);
+  }
+  partial_ = std::move(partial);
+}
+
 // A lane viewed in the store gives back its pages too (lane_store.h).
 void LaneCache::unload(Lane lane) {
+  auto it = held_.find(lane);
+  bool viewed_in_partial = partial_ && it != held_.end() && it->second.partial;
   switch (lane.kind) {
     case Kind::Connection:
       model_.unload_connection_lanes(lane.index);
@@ -165,6 +179,7 @@ void LaneCache::unload(Lane lane) {
       if (store_) store_->release_counter(lane.index);
       break;
   }
+  if (viewed_in_partial) partial_->release({lane.kind, lane.index});
 }
 
 void LaneCache::drop_beyond_budget() {
@@ -172,12 +187,18 @@ void LaneCache::drop_beyond_budget() {
     Lane lane = lru_.back();
     Held& h = held_[lane];
     if (h.frame == frame_) break;  // everything older is gone: the rest is this frame's
-    unload(lane);
-    bytes_ -= h.bytes;
-    held_.erase(lane);
-    lru_.pop_back();
+    drop(lane);
     ++drops_;
   }
+}
+
+void LaneCache::drop(Lane lane) {
+  auto it = held_.find(lane);
+  if (it == held_.end()) return;
+  unload(lane);
+  bytes_ -= it->second.bytes;
+  lru_.erase(it->second.position);
+  held_.erase(it);
 }
 
 // The statements of a lane kind: its first time, its last time, and whether

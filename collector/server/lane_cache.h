@@ -56,8 +56,10 @@ class LaneCache {
   // views of its mapping, which goes with it.
   void set_store(LaneStore* store);
   // While there is no store: lanes a cold open's background has already put
-  // in the one it is making are read back from it (nullptr: none).
-  void set_partial(std::shared_ptr<PartialLaneStore> partial) { partial_ = std::move(partial); }
+  // in the one it is making are views of it (nullptr: none). Lanes held
+  // from the one before are dropped first (their views go with it).
+  void set_partial(std::shared_ptr<PartialLaneStore> partial);
+  ~LaneCache();
   uint64_t partial_loads() const { return partial_loads_; }  // of loads(), those the partial store gave
 
   size_t bytes() const { return bytes_; }
@@ -83,12 +85,14 @@ class LaneCache {
     std::list<Lane>::iterator position;  // in lru_, most recent first
     size_t bytes = 0;
     uint64_t frame = 0;  // the last frame that drew it
+    bool partial = false;  // a view of the partial store
   };
   void use(Lane lane);
   // Reads the lanes of `wanted` neither held nor given by the store, two at
   // a time (lane_reads.h), and holds them.
   void read_from_rows(const std::vector<Lane>& wanted);
-  void hold(Lane lane, size_t bytes, bool stored);
+  void hold(Lane lane, size_t bytes, bool stored, bool partial = false);
+  void drop(Lane lane);
   void drop_beyond_budget();
   void unload(Lane lane);
   bool probe(ui::ProfileModel::LaneKind kind, uint32_t index, int dir, double t0, double t1);

@@ -20,6 +20,7 @@
 #include "net/time_arith.h"
 #include "server/lane_summary_file.h"
 #include "server/partial_lane_store.h"
+#include "server/stored_lane_adopt.h"
 
 namespace lurk::server {
 namespace {
@@ -195,7 +196,7 @@ void LaneStoreWriter::added(const Entry& e) {
   entries_.push_back(e);
   if (!partial_ || !out_ || !problem_.empty()) return;
   if (std::fflush(out_) != 0) return;  // (finish() says why)
-  partial_->publish(e, part_.string());
+  partial_->publish(e, part_.string(), at_);
 }
 
 std::string LaneStoreWriter::finish() {
@@ -314,7 +315,7 @@ bool LaneStore::read(uint64_t& at, uint64_t count, std::vector<T>& out) {
 }
 
 template <typename T>
-bool LaneStore::lane(const ui::StoredLane& stored, int k, ui::LaneArray<T>& out) {
+bool LaneStore::array(const ui::StoredLane& stored, int k, ui::LaneArray<T>& out) {
   if (copying_) {
     std::vector<T> copy;
     uint64_t at = stored.at[k];
@@ -376,7 +377,7 @@ static void note_end(std::vector<uint64_t>& ends, size_t lanes, uint32_t index, 
   ends[index] = end;
 }
 
-bool LaneStore::read_pyramid(const ui::StoredLane& stored, int k, ui::SeverityPyramid& out) {
+bool LaneStore::pyramid(const ui::StoredLane& stored, int k, ui::SeverityPyramid& out) {
   std::vector<size_t> sizes = ui::SeverityPyramid::level_sizes(size_t(stored.count[k]));
   std::vector<std::vector<uint8_t>> levels(sizes.size());
   uint64_t at = stored.at[k];
@@ -385,47 +386,32 @@ bool LaneStore::read_pyramid(const ui::StoredLane& stored, int k, ui::SeverityPy
   return out.adopt(std::move(levels));
 }
 
+bool LaneStore::depth_table(const ui::StoredLane& stored, std::vector<uint32_t>& out) {
+  uint64_t at = stored.at[1];
+  return read(at, stored.count[1], out);
+}
+
 bool LaneStore::load_connection(ui::ProfileModel& model, uint32_t index, size_t& bytes) {
   if (model.connections()[index].lanes_loaded) return bytes = 0, true;
   std::optional<ui::StoredLane> stored = reader_.connection(model, index);
-  if (!stored) return false;
-  ui::LaneArray<ui::PacketMark> lanes[2];
-  ui::SeverityPyramid severity[2];
-  if (!lane(*stored, 0, lanes[0]) || !lane(*stored, 1, lanes[1]) || !read_pyramid(*stored, 2, severity[0]) ||
-      !read_pyramid(*stored, 3, severity[1]) || changed())
-    return false;
+  if (!stored || !adopt_stored_connection(*this, *stored, model, index, bytes)) return false;
   note_end(connection_ends_, model.connections().size(), index, stored->end);
-  bytes = model.adopt_connection_lanes(index, std::move(lanes[0]), std::move(lanes[1]), severity,
-                                       int64_t(stored->entry->counts[2]), int64_t(stored->entry->counts[3]));
   return true;
 }
 
 bool LaneStore::load_thread(ui::ProfileModel& model, uint32_t index, size_t& bytes) {
   if (model.threads()[index].events_loaded) return bytes = 0, true;
   std::optional<ui::StoredLane> stored = reader_.thread(model, index);
-  if (!stored) return false;
-  ui::LaneArray<ui::SpanRecord> spans, running;
-  std::vector<uint32_t> depth_begin;
-  ui::LaneArray<ui::InstantRecord> instants;
-  ui::SeverityPyramid instant_severity;
-  uint64_t depth_at = stored->at[1];
-  if (!lane(*stored, 0, spans) || !read(depth_at, stored->count[1], depth_begin) || !lane(*stored, 2, running) ||
-      !lane(*stored, 3, instants) || !read_pyramid(*stored, 4, instant_severity) || changed())
-    return false;
+  if (!stored || !adopt_stored_thread(*this, *stored, model, index, bytes)) return false;
   note_end(thread_ends_, model.threads().size(), index, stored->end);
-  bytes = model.adopt_thread_events(index, std::move(spans), std::move(depth_begin), std::move(running),
-                                    std::move(instants), std::move(instant_severity));
   return true;
 }
 
 bool LaneStore::load_counter(ui::ProfileModel& model, uint32_t index, size_t& bytes) {
   if (model.counters()[index].samples_loaded) return bytes = 0, true;
   std::optional<ui::StoredLane> stored = reader_.counter(model, index);
-  if (!stored) return false;
-  ui::LaneArray<ui::CounterSample> samples;
-  if (!lane(*stored, 0, samples) || changed()) return false;
+  if (!stored || !adopt_stored_counter(*this, *stored, model, index, bytes)) return false;
   note_end(counter_ends_, model.counters().size(), index, stored->end);
-  bytes = model.adopt_counter_samples(index, std::move(samples));
   return true;
 }
 

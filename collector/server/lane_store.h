@@ -152,13 +152,21 @@ class LaneStore {
   using LaneKindOf = lane_store_detail::LaneKind;
   template <typename T>
   bool read(uint64_t& at, uint64_t count, std::vector<T>& out);
-  // Array k of `lane` as a view of the mapping (a copy when copying_).
-  template <typename T>
-  bool lane(const ui::StoredLane& stored, int k, ui::LaneArray<T>& out);
   void release_lane(LaneKindOf kind, uint32_t index);
-  // The severity pyramid kept as array k of `lane`; false when it holds a
-  // value no mark kind has.
-  bool read_pyramid(const ui::StoredLane& stored, int k, ui::SeverityPyramid& out);
+  // What adopt_stored_*() (stored_lane_adopt.h) takes a lane with: array k
+  // of `stored` as a view of the mapping (a copy when copying_), its depth
+  // table copied, the severity pyramid kept as array k (false when it holds
+  // a value no mark kind has).
+  template <typename T>
+  bool array(const ui::StoredLane& stored, int k, ui::LaneArray<T>& out);
+  bool depth_table(const ui::StoredLane& stored, std::vector<uint32_t>& out);
+  bool pyramid(const ui::StoredLane& stored, int k, ui::SeverityPyramid& out);
+  template <typename Source>
+  friend bool adopt_stored_connection(Source&, const ui::StoredLane&, ui::ProfileModel&, uint32_t, size_t&);
+  template <typename Source>
+  friend bool adopt_stored_thread(Source&, const ui::StoredLane&, ui::ProfileModel&, uint32_t, size_t&);
+  template <typename Source>
+  friend bool adopt_stored_counter(Source&, const ui::StoredLane&, ui::ProfileModel&, uint32_t, size_t&);
   const char* map_ = nullptr;  // the whole file, mapped read-only (size_ bytes)
   uint64_t size_ = 0;
   int fd_ = -1;                 // kept open: changed() asks it for the file's size

@@ -1,16 +1,15 @@
-// PartialLaneStore (partial_lane_store.h): published entries, and lanes
-// read back by pread at the offsets LaneStoreWriter put their arrays at.
+// PartialLaneStore (partial_lane_store.h): published entries, the part
+// file mapped as it grows, its lanes placed and checked by the store's own
+// reader (core/lane_store_format.h) and given as the finished store gives them.
 #include "server/partial_lane_store.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <optional>
-#include <type_traits>
-#include <vector>
+#include <algorithm>
 
-#include "net/time_arith.h"
+#include "server/stored_lane_adopt.h"
 
 namespace lurk::server {
 namespace {
@@ -18,112 +17,122 @@ namespace {
 using ui::lane_store_format::aligned_up;
 using ui::lane_store_format::Entry;
 
-// `count` items at `at` (aligned for them first, as the writer put them;
-// then advanced past them), read whole or not at all.
-template <typename T>
-bool read_array(int fd, uint64_t& at, uint64_t count, std::vector<T>& out) {
-  static_assert(std::is_trivially_copyable_v<T>);
-  at = aligned_up(at, alignof(T));
-  if (count > (uint64_t(1) << 40) / sizeof(T)) return false;
-  out.resize(size_t(count));
-  char* to = reinterpret_cast<char*>(out.data());
-  size_t left = size_t(count) * sizeof(T);
-  uint64_t from = at;
-  while (left > 0) {
-    ssize_t n = ::pread(fd, to, left, off_t(from));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    to += n, from += uint64_t(n), left -= size_t(n);
-  }
-  at += count * sizeof(T);
-  return true;
+LaneOf lane_of(ui::lane_store_format::LaneKind kind) {
+  return kind == ui::lane_store_format::LaneKind::Connection ? LaneOf::Connection
+         : kind == ui::lane_store_format::LaneKind::Thread   ? LaneOf::Thread
+                                                             : LaneOf::Counter;
 }
 
-// The time a lane's stored times count from, as LaneStoreWriter keeps it.
-int64_t stored_offset_of(const ui::ProfileModel& model, int64_t display_shift_ns) {
-  return saturating_sub(model.origin_ns(), display_shift_ns);
-}
+uint64_t page_size() { return uint64_t(::sysconf(_SC_PAGESIZE)); }
 
 }  // namespace
 
+PartialLaneStore::PartialLaneStore(uint64_t reserve_bytes) : reserved_(reserve_bytes) {}
+
 PartialLaneStore::~PartialLaneStore() {
+  guard_.reset();  // before the pages it guards go
+  if (base_) ::munmap(base_, size_t(reserved_));
   if (fd_ >= 0) ::close(fd_);
 }
 
-void PartialLaneStore::publish(const Entry& entry, const std::string& part) {
+void PartialLaneStore::publish(const Entry& entry, const std::string& part, uint64_t flushed) {
   std::lock_guard<std::mutex> lock(mutex_);
   path_ = part;
-  LaneOf kind = entry.kind == ui::lane_store_format::LaneKind::Connection ? LaneOf::Connection
-                : entry.kind == ui::lane_store_format::LaneKind::Thread   ? LaneOf::Thread
-                                                                          : LaneOf::Counter;
-  entries_[key_of({kind, entry.index})] = entry;
+  flushed_ = std::max(flushed_, flushed);
+  keys_[key_of({lane_of(entry.kind), entry.index})] = published_.size();
+  published_.push_back(entry);
 }
 
 bool PartialLaneStore::has(LaneKey lane) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return entries_.count(key_of(lane)) != 0;
+  return keys_.count(key_of(lane)) != 0;
+}
+
+bool PartialLaneStore::catch_up(const ui::ProfileModel& model) {
+  if (broken_) return false;
+  std::vector<Entry> entries;
+  uint64_t flushed = 0;
+  std::string path;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (published_.size() == placed_) return placed_ > 0;
+    entries = published_;
+    flushed = flushed_;
+    path = path_;
+  }
+  broken_ = true;  // until the end below
+  if (fd_ < 0 && (fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC)) < 0) return false;
+  if (!base_) {
+    // Address space only (no memory, no file): the file is mapped over it
+    // as it grows, at the same addresses, so views already given stay.
+    void* reserved = ::mmap(nullptr, size_t(reserved_), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (reserved == MAP_FAILED) return false;
+    base_ = static_cast<char*>(reserved);
+    guard_ = std::make_unique<TruncationGuard>(base_, size_t(reserved_));
+  }
+  uint64_t wanted = std::min(flushed, reserved_);
+  if (wanted > mapped_) {
+    // From the page holding the end mapped so far (mapped again: it may
+    // have been the file's last, part empty then) to the page holding the end.
+    const uint64_t page = page_size();
+    uint64_t from = mapped_ / page * page, to = std::min(aligned_up(wanted, page), reserved_);
+    if (::mmap(base_ + from, size_t(to - from), PROT_READ, MAP_SHARED | MAP_FIXED, fd_, off_t(from)) == MAP_FAILED)
+      return false;
+    mapped_ = wanted;
+  }
+  size_t count = entries.size();
+  std::string why;
+  if (!reader_.parse_being_written(base_, mapped_, std::move(entries), why) || !reader_.index_for(model, why))
+    return false;
+  placed_ = count;
+  broken_ = false;
+  return true;
+}
+
+bool PartialLaneStore::depth_table(const ui::StoredLane& stored, std::vector<uint32_t>& out) {
+  const uint32_t* table = reader_.items<uint32_t>(stored, 1);
+  out.assign(table, table + stored.count[1]);
+  return true;
 }
 
 bool PartialLaneStore::load(ui::ProfileModel& model, LaneKey lane, size_t& bytes) {
-  Entry e;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = entries_.find(key_of(lane));
-    if (it == entries_.end()) return false;
-    e = it->second;
-    // Opened once: the part file renamed into place, or removed, stays
-    // readable through it.
-    if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  }
-  if (fd_ < 0) return false;
-  uint64_t at = e.at;
+  if (!has(lane) || !catch_up(model) || changed()) return false;
+  std::optional<ui::StoredLane> stored;
+  bool given = false;
   switch (lane.kind) {
-    case LaneOf::Connection: {
+    case LaneOf::Connection:
       if (lane.index >= model.connections().size()) return false;
-      const ui::ConnectionLanes& c = model.connections()[lane.index];
-      if (c.lanes_loaded) return bytes = 0, true;
-      if (e.key0 != c.id || e.offset_ns != stored_offset_of(model, c.display_shift_ns)) return false;
-      std::vector<ui::PacketMark> a_to_b, b_to_a;
-      if (!read_array(fd_, at, e.counts[0], a_to_b) || !read_array(fd_, at, e.counts[1], b_to_a)) return false;
-      bytes = model.adopt_connection_lanes(lane.index, std::move(a_to_b), std::move(b_to_a));
-      return true;
-    }
-    case LaneOf::Thread: {
+      if (model.connections()[lane.index].lanes_loaded) return bytes = 0, true;
+      stored = reader_.connection(model, lane.index);
+      given = stored && adopt_stored_connection(*this, *stored, model, lane.index, bytes);
+      break;
+    case LaneOf::Thread:
       if (lane.index >= model.threads().size()) return false;
-      const ui::ThreadLane& t = model.threads()[lane.index];
-      if (t.events_loaded) return bytes = 0, true;
-      if (e.key0 != t.id || e.offset_ns != stored_offset_of(model, t.display_shift_ns)) return false;
-      std::vector<ui::SpanRecord> spans, running;
-      std::vector<uint32_t> depth_begin;
-      std::vector<ui::InstantRecord> instants;
-      if (!read_array(fd_, at, e.counts[0], spans) || !read_array(fd_, at, e.counts[1], depth_begin) ||
-          !read_array(fd_, at, e.counts[2], running) || !read_array(fd_, at, e.counts[3], instants))
-        return false;
-      // The layout counts this thread's depths already: a table that
-      // disagrees, or does not index its spans, is not this lane.
-      int depths = depth_begin.empty() ? 0 : int(depth_begin.size()) - 1;
-      if (depths != t.depth_count()) return false;
-      if (!depth_begin.empty() && (depth_begin.front() != 0 || depth_begin.back() != spans.size())) return false;
-      for (size_t d = 1; d < depth_begin.size(); ++d)
-        if (depth_begin[d] < depth_begin[d - 1]) return false;
-      if (depth_begin.empty() && !spans.empty()) return false;
-      bytes = model.adopt_thread_events(lane.index, std::move(spans), std::move(depth_begin), std::move(running),
-                                        std::move(instants));
-      return true;
-    }
-    case LaneOf::Counter: {
+      if (model.threads()[lane.index].events_loaded) return bytes = 0, true;
+      stored = reader_.thread(model, lane.index);
+      given = stored && adopt_stored_thread(*this, *stored, model, lane.index, bytes);
+      break;
+    case LaneOf::Counter:
       if (lane.index >= model.counters().size()) return false;
-      const ui::CounterLane& c = model.counters()[lane.index];
-      if (c.samples_loaded) return bytes = 0, true;
-      if (e.key0 != int64_t(c.name) || e.key1 != c.key || e.offset_ns != stored_offset_of(model, c.display_shift_ns))
-        return false;
-      std::vector<ui::CounterSample> samples;
-      if (!read_array(fd_, at, e.counts[0], samples)) return false;
-      bytes = model.adopt_counter_samples(lane.index, std::move(samples));
-      return true;
-    }
+      if (model.counters()[lane.index].samples_loaded) return bytes = 0, true;
+      stored = reader_.counter(model, lane.index);
+      given = stored && adopt_stored_counter(*this, *stored, model, lane.index, bytes);
+      break;
   }
-  return false;
+  if (given) given_[key_of(lane)] = {stored->entry->at, stored->end};
+  return given;
+}
+
+// Whole pages inside the lane only: a page it shares with a neighbour that
+// is still viewed stays (unmapping it would only cost a fault).
+void PartialLaneStore::release(LaneKey lane) {
+  auto it = given_.find(key_of(lane));
+  if (it == given_.end()) return;
+  const uint64_t page = page_size();
+  uintptr_t begin = aligned_up(uintptr_t(base_) + it->second.first, size_t(page));
+  uintptr_t end = (uintptr_t(base_) + it->second.second) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), size_t(end - begin), MADV_DONTNEED);
+  given_.erase(it);
 }
 
 }  // namespace lurk::server

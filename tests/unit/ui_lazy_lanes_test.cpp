@@ -936,8 +936,10 @@ TEST_F(LazyLanesTest, LanesReadTwoAtATimeAreTheLoadedOnes) {
 
 // The store being made, read back lane by lane while it is written
 // (server/partial_lane_store.h, a cold open's frames before the store is
-// in): each lane published is the model's own, field for field; none is
-// given before it is published; one whose key is not the model's is not given.
+// in): each lane published is the model's own, field for field, its arrays
+// views of the part file; none is given before it is published; lanes given
+// before the file grew read the same after it grew and after others were
+// released; one whose key is not the model's is not given.
 TEST_F(LazyLanesTest, LanesOfAStoreBeingMadeAreReadBack) {
   db_.reset();
   std::filesystem::path profile = profile_path_;
@@ -984,6 +986,7 @@ TEST_F(LazyLanesTest, LanesOfAStoreBeingMadeAreReadBack) {
     ASSERT_TRUE(same_records(a.instants, b.instants)) << t;
     ASSERT_EQ(a.depth_begin, b.depth_begin) << t;
     ASSERT_EQ(a.instant_severity.levels(), b.instant_severity.levels()) << t;
+    if (!b.spans.empty()) ASSERT_TRUE(a.spans.is_view()) << t;
   }
   for (uint32_t c = 0; c < reading.connections().size(); ++c) {
     ASSERT_TRUE(partial->load(reading, {server::LaneOf::Connection, c}, bytes)) << "connection " << c;
@@ -999,14 +1002,27 @@ TEST_F(LazyLanesTest, LanesOfAStoreBeingMadeAreReadBack) {
     ASSERT_TRUE(partial->load(reading, {server::LaneOf::Counter, c}, bytes)) << "counter " << c;
     ASSERT_TRUE(same_records(reading.counters()[c].samples, whole.counters()[c].samples)) << c;
   }
+  // Every other thread given back: the rest still read as the model's.
+  for (uint32_t t = 0; t < reading.threads().size(); t += 2) {
+    reading.unload_thread_events(t);
+    partial->release({server::LaneOf::Thread, t});
+  }
+  for (uint32_t t = 1; t < reading.threads().size(); t += 2) {
+    ASSERT_TRUE(same_records(reading.threads()[t].spans, whole.threads()[t].spans)) << t;
+    ASSERT_TRUE(same_records(reading.threads()[t].instants, whole.threads()[t].instants)) << t;
+  }
+  ASSERT_TRUE(partial->load(reading, {server::LaneOf::Thread, 0}, bytes));
+  ASSERT_TRUE(same_records(reading.threads()[0].spans, whole.threads()[0].spans));
   EXPECT_EQ(writer.finish(), "");
   // A model whose connection 0 has another id (another profile's lanes).
   ProfileModel other = ProfileModel::load_outline(*db, scan_lane_summary(*db));
   other.unload_connection_lanes(0);
   server::PartialLaneStore foreign;
+  // Placed inside the file (after its lanes), so that only its key is wrong.
+  uint64_t size = std::filesystem::file_size(server::lane_store_path(profile));
   ui::lane_store_format::Entry e{ui::lane_store_format::LaneKind::Connection, 0, other.connections()[0].id + 1000, 0,
-                                 0, 0, {}};
-  foreign.publish(e, server::lane_store_path(profile).string());
+                                 0, size, {}};
+  foreign.publish(e, server::lane_store_path(profile).string(), size);
   EXPECT_FALSE(foreign.load(other, {server::LaneOf::Connection, 0}, bytes));
   EXPECT_FALSE(other.connections()[0].lanes_loaded);
 }

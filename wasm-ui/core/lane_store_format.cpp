@@ -102,19 +102,31 @@ bool LaneStoreReader::decode_summary(uint64_t at, uint64_t length, std::string& 
   return true;
 }
 
-bool LaneStoreReader::parse(const char* bytes, uint64_t size, const std::string* identity, std::string& why) {
+bool LaneStoreReader::parse_head(const char* bytes, uint64_t size, uint64_t tail, const std::string* identity,
+                                 std::string& why) {
   bytes_ = bytes;
   size_ = size;
   constexpr uint64_t kHead = sizeof lane_store_format::kMagic + sizeof(uint64_t);
-  if (size < kHead + sizeof(Footer)) return why = "truncated", false;
+  if (size < kHead + tail) return why = "truncated", false;
   uint64_t identity_size = 0;
   std::memcpy(&identity_size, bytes + sizeof lane_store_format::kMagic, sizeof identity_size);
   if (std::memcmp(bytes, lane_store_format::kMagic, sizeof lane_store_format::kMagic) != 0 ||
-      identity_size > size - kHead - sizeof(Footer))
+      identity_size > size - kHead - tail)
     return why = "not a lane store of this lurk", false;
   head_ = kHead + identity_size;
   if (identity && (identity->size() != identity_size || std::memcmp(bytes + kHead, identity->data(), identity_size) != 0))
     return why = "the profile changed since it was made", false;
+  return true;
+}
+
+bool LaneStoreReader::entries_inside(std::string& why) const {
+  for (const Entry& e : entries_)
+    if (e.at < head_ || e.at > lanes_end_) return why = "damaged (an entry lies outside its lanes)", false;
+  return true;
+}
+
+bool LaneStoreReader::parse(const char* bytes, uint64_t size, const std::string* identity, std::string& why) {
+  if (!parse_head(bytes, size, sizeof(Footer), identity, why)) return false;
   Footer footer;
   std::memcpy(&footer, bytes + size - sizeof footer, sizeof footer);
   uint64_t index_room = size - sizeof footer;
@@ -130,9 +142,16 @@ bool LaneStoreReader::parse(const char* bytes, uint64_t size, const std::string*
   if (!decode_summary(lanes_end_, summary_size, why)) return false;
   entries_.resize(size_t(footer.entries));
   if (!entries_.empty()) std::memcpy(entries_.data(), bytes + footer.index_at, entries_.size() * sizeof(Entry));
-  for (const Entry& e : entries_)
-    if (e.at < head_ || e.at > lanes_end_) return why = "damaged (an entry lies outside its lanes)", false;
-  return true;
+  return entries_inside(why);
+}
+
+bool LaneStoreReader::parse_being_written(const char* bytes, uint64_t lanes_end, std::vector<Entry> entries,
+                                          std::string& why) {
+  if (!parse_head(bytes, lanes_end, 0, nullptr, why)) return false;
+  lanes_end_ = lanes_end;
+  summary_ = LaneSummary();
+  entries_ = std::move(entries);
+  return entries_inside(why);
 }
 
 bool LaneStoreReader::index_for(const ProfileModel& model, std::string& why) {

@@ -79,6 +79,12 @@ class LaneStoreReader {
   // against its profile instead), the footer, the index and the summary
   // against `size`. False with `why` when any does not hold.
   bool parse(const char* bytes, uint64_t size, const std::string* identity, std::string& why);
+  // A store still being written (collector/server/partial_lane_store.h):
+  // `bytes` its first `lanes_end` bytes (the head and the lanes written so
+  // far), `entries` the lanes that lie whole in them; no summary, no index.
+  // False with `why` when the head is not a store's or an entry lies outside.
+  bool parse_being_written(const char* bytes, uint64_t lanes_end, std::vector<lane_store_format::Entry> entries,
+                           std::string& why);
   // Places the entries by the model's lane indexes; false when one names no
   // lane of `model` (another profile's store).
   bool index_for(const ProfileModel& model, std::string& why);
@@ -113,6 +119,10 @@ class LaneStoreReader {
   bool place(uint64_t& at, uint64_t count, StoredLane& lane, int k) const;
   bool place_pyramid(uint64_t& at, uint64_t items, StoredLane& lane, int k) const;
   bool decode_summary(uint64_t at, uint64_t length, std::string& why);
+  // The magic and the identity (checked when given) at the start of `size`
+  // bytes, of which `tail` must follow them; sets head_.
+  bool parse_head(const char* bytes, uint64_t size, uint64_t tail, const std::string* identity, std::string& why);
+  bool entries_inside(std::string& why) const;
   const char* bytes_ = nullptr;
   uint64_t size_ = 0, lanes_end_ = 0, head_ = 0;
   std::vector<lane_store_format::Entry> entries_;
