@@ -40,8 +40,9 @@ const lurkNative = (() => {
   }
 
   // A cold open's lane store being made, said at the bottom of the page:
-  // until it is in, frames are read from the profile's rows and can take a
-  // few hundred ms at 100M events (docs/server.md). `events`: [stored, of],
+  // until it is in, a frame that shows lanes not stored yet reads them from
+  // the profile's rows and can take a few hundred ms at 100M events (lanes
+  // already stored are as fast as from the store: docs/server.md). `events`: [stored, of],
   // from /native; `rate`: events a second seen between two answers.
   const note = document.getElementById('background-note');
   function showBackground(events, rate) {
@@ -52,7 +53,7 @@ const lurkNative = (() => {
       text += `: ${Math.min(99, Math.floor((100 * stored) / total))}%`;
       if (rate > 0 && stored < total) text += `, about ${formatSeconds((total - stored) / rate)} left`;
     }
-    note.textContent = `${text} (until then frames are read from the profile, slower)`;
+    note.textContent = `${text} (lanes not in it yet are read from the profile, slower)`;
     note.className = '';
   }
 
