@@ -1027,6 +1027,56 @@ TEST_F(LazyLanesTest, LanesOfAStoreBeingMadeAreReadBack) {
   EXPECT_FALSE(other.connections()[0].lanes_loaded);
 }
 
+// Frames of a cold open while the store is being made (half its lanes
+// written), through the lane cache with a budget that drops lanes (each
+// dropped view given back to the partial store): byte for byte the whole
+// model's; once the partial store is let go, no lane of it is held and the
+// frames, read from the rows, are still the whole model's.
+TEST_F(LazyLanesTest, FramesFromAStoreBeingMadeAreTheWholeModels) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  auto db = open_profile_for_reading(profile.string());
+  ProfileModel writing = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  ProfileModel lazy = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  auto partial = std::make_shared<server::PartialLaneStore>();
+  auto writer = std::make_unique<server::LaneStoreWriter>(profile, writing);
+  writer->publish_to(partial);
+  for (uint32_t t = 0; t < writing.threads().size(); t += 2) {
+    writing.load_thread_events(*db, t);
+    writer->add_thread(t);
+    writing.unload_thread_events(t);
+  }
+  for (uint32_t c = 0; c < writing.connections().size(); c += 2) {
+    writing.load_connection_lanes(*db, c);
+    writer->add_connection(c);
+    writing.unload_connection_lanes(c);
+  }
+  server::LaneCache cache(*db, lazy, 64 * 1024);
+  cache.set_partial(partial);
+  FrameRenderer from_lazy(lazy), from_whole(whole);
+  from_lazy.set_prepare([&](const TimelineLayout& layout, size_t first, size_t last) {
+    cache.prepare(layout, first, last);
+  });
+  auto same_frames = [&] {
+    walk_views([&](const FrameRequest& r, const std::string& where) {
+      ASSERT_EQ(encode_frame_answer(from_lazy.render(r)), encode_frame_answer(from_whole.render(r))) << where;
+    });
+  };
+  same_frames();
+  EXPECT_GT(cache.partial_loads(), 0u);
+  EXPECT_LT(cache.partial_loads(), cache.loads()) << "the lanes not written are read from the rows";
+  EXPECT_GT(cache.drops(), 0u);
+  cache.set_partial(nullptr);
+  for (uint32_t t = 0; t < lazy.threads().size(); t += 2)
+    EXPECT_TRUE(lazy.threads()[t].spans.empty() || !lazy.threads()[t].spans.is_view()) << t;
+  for (uint32_t c = 0; c < lazy.connections().size(); c += 2)
+    for (int dir = 0; dir < 2; ++dir)
+      EXPECT_TRUE(lazy.connections()[c].lanes[dir].empty() || !lazy.connections()[c].lanes[dir].is_view()) << c;
+  writer.reset();  // the part file removed (never finished)
+  partial.reset();  // and the mapping gone: nothing may point into it now
+  same_frames();
+}
+
 TEST_F(LazyLanesTest, LaneStoreCutShortUnderAViewIsNotRead) {
   db_.reset();
   std::filesystem::path profile = profile_path_;
