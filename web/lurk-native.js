@@ -2,8 +2,9 @@
 // docs/server.md): when the server answers GET /native, the page opens the
 // profile's small outline (/outline.lurk: sources, connections, threads'
 // names, findings) instead of the whole profile, and the module's timeline
-// asks for frames (GET /frame?...) and items' details (GET /item?...)
-// through askFrame / askItem. Answers are fetched here, asynchronously, and
+// asks for frames (GET /frame?...), items' details (GET /item?...) and a
+// measured range's counts (GET /measure?...)
+// through askFrame / askItem / askMeasure. Answers are fetched here, asynchronously, and
 // handed to the module; it draws the last frame received meanwhile, so the
 // page never waits on the network.
 'use strict';
@@ -116,17 +117,21 @@ const lurkNative = (() => {
     });
   }
 
-  function askItem(query) {
-    fetch('item?' + query, { cache: 'no-store' }).then(async (response) => {
+  // A GET of `path?query` whose text (or the problem) goes to the module's
+  // `received(query, ok, text)`: items' details, a measured range's counts.
+  function askText(path, received, query) {
+    fetch(path + '?' + query, { cache: 'no-store' }).then(async (response) => {
       const text = await response.text();
-      Module.ccall('lurk_item_received', null, ['string', 'number', 'string'],
+      Module.ccall(received, null, ['string', 'number', 'string'],
                    [query, response.ok ? 1 : 0, response.ok ? text : `HTTP ${response.status}: ${text.slice(0, 300)}`]);
     }).catch((e) => {
-      Module.ccall('lurk_item_received', null, ['string', 'number', 'string'], [query, 0, e.message]);
+      Module.ccall(received, null, ['string', 'number', 'string'], [query, 0, e.message]);
     });
   }
+  const askItem = (query) => askText('item', 'lurk_item_received', query);
+  const askMeasure = (query) => askText('measure', 'lurk_measure_received', query);
 
-  return { probe, open, followBackground, askFrame, askItem };
+  return { probe, open, followBackground, askFrame, askItem, askMeasure };
 })();
 
 // The drawn timeline frame's records, one a line (tests compare the two modes).

@@ -14,6 +14,7 @@
 #include "core/frame_request.h"
 #include "core/frame_wire.h"
 #include "core/item_details.h"
+#include "core/mark_style.h"
 #include "core/minimap.h"
 #include "server/background_lane_store.h"
 #include "server/outline_cache.h"
@@ -277,6 +278,7 @@ std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/frame") return frame(request);
   if (request.path == "/native") return info();
   if (request.path == "/item") return item(request);
+  if (request.path == "/measure") return measure(request);
   if (request.path == "/outline.lurk") {
     HttpResponse response;
     response.add_header("Content-Type", "application/vnd.sqlite3");
@@ -376,6 +378,39 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
   nlohmann::json fields = nlohmann::json::array();
   for (const ui::DetailField& f : details.fields) fields.push_back({f.name, f.value});
   nlohmann::json j = {{"title", details.title}, {"fields", fields}};
+  HttpResponse response;
+  response.add_header("Content-Type", "application/json");
+  response.add_text(j.dump());
+  return response;
+}
+
+// {"packets", "spans", "instants", "marks": {kind: count}}: what the page counts in-browser
+// (core/range_counts.h), from the lane store's arrays (a binary search of
+// each lane: no lane read). Without the store (a cold open's first seconds,
+// or none could be made) the counts would read every event of the range
+// from the rows: {"pending": why} instead, and the page asks again once the
+// background's state moves on.
+HttpResponse FrameEndpoint::measure(const HttpRequest& request) {
+  std::pair<double, double> range;
+  try {
+    range = ui::parse_measure_request(request.query);
+  } catch (const ui::FrameRequestError& e) {
+    return text_response(400, e.what());
+  }
+  adopt_background();
+  check_store();
+  std::optional<ui::RangeCounts> counts;
+  if (store_) counts = store_->count_range(*model_, range.first, range.second);
+  nlohmann::json j;
+  if (counts) {
+    nlohmann::json marks = nlohmann::json::object();
+    for (size_t k = size_t(ui::MarkKind::ZeroWindow); k < counts->marks.size(); ++k)
+      marks[ui::mark_kind_name(ui::MarkKind(k))] = counts->marks[k];
+    j = {{"packets", counts->packets}, {"spans", counts->spans}, {"instants", counts->instants}, {"marks", marks}};
+  } else {
+    j = {{"pending", background_ && !background_->done() ? "counts once lurk view's lane store is made"
+                                                          : "no counts: lurk view has no lane store of this profile"}};
+  }
   HttpResponse response;
   response.add_header("Content-Type", "application/json");
   response.add_text(j.dump());

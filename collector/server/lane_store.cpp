@@ -358,16 +358,57 @@ std::optional<bool> LaneStore::samples_in(const ui::ProfileModel& model, uint32_
   return any_in(reader_.items<ui::CounterSample>(*stored, 0), size_t(stored->count[0]), t0, t1);
 }
 
+std::optional<ui::RangeCounts> LaneStore::count_range(const ui::ProfileModel& model, double t0, double t1) const {
+  ui::RangeCounts c;
+  auto at = [](const auto& item) { return item.t_ns; };
+  for (uint32_t i = 0; i < model.connections().size(); ++i) {
+    const ui::ConnectionLanes& lanes = model.connections()[i];
+    std::optional<ui::StoredLane> stored = reader_.connection(model, i);
+    if (!stored && !lanes.lanes_loaded) return std::nullopt;
+    for (int k = 0; k < 2; ++k) {
+      const ui::PacketMark* items = stored ? reader_.items<ui::PacketMark>(*stored, k) : lanes.lanes[k].data();
+      size_t n = stored ? size_t(stored->count[k]) : lanes.lanes[k].size();
+      c.packets += ui::count_between(items, n, t0, t1, at);
+      ui::count_packet_marks(lanes, items, n, t0, t1, c);
+    }
+    // The pages the marks' scan touched go again unless the model views them.
+    if (stored && !lanes.lanes_loaded) release_bytes(stored->entry->at, stored->end);
+  }
+  for (uint32_t i = 0; i < model.threads().size(); ++i) {
+    const ui::ThreadLane& t = model.threads()[i];
+    std::optional<ui::StoredLane> stored = reader_.thread(model, i);
+    if (stored) {
+      c.spans += ui::count_spans_starting(reader_.items<ui::SpanRecord>(*stored, 0),
+                                          reader_.items<uint32_t>(*stored, 1), size_t(stored->count[1]), t0, t1);
+      const ui::InstantRecord* instants = reader_.items<ui::InstantRecord>(*stored, 3);
+      c.instants += ui::count_between(instants, size_t(stored->count[3]), t0, t1, at);
+      ui::count_thread_marks(t, instants, size_t(stored->count[3]), t0, t1, c);
+      if (!t.events_loaded) release_bytes(stored->entry->at, stored->end);
+    } else if (t.events_loaded) {
+      c.spans += ui::count_spans_starting(t.spans.data(), t.depth_begin.data(), t.depth_begin.size(), t0, t1);
+      c.instants += ui::count_between(t.instants.data(), t.instants.size(), t0, t1, at);
+      ui::count_thread_marks(t, t.instants.data(), t.instants.size(), t0, t1, c);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return c;
+}
+
 void LaneStore::release_lane(LaneKindOf kind, uint32_t index) {
   const Entry* e = reader_.entry(kind, index);
   const std::vector<uint64_t>& ends = kind == LaneKind::Connection ? connection_ends_
                                       : kind == LaneKind::Thread   ? thread_ends_
                                                                    : counter_ends_;
   if (!e || copying_ || index >= ends.size() || ends[index] <= e->at) return;
-  // Whole pages inside the lane only: a page it shares with a neighbour
-  // that is still viewed stays (unmapping it would only cost a fault).
+  release_bytes(e->at, ends[index]);
+}
+
+// Whole pages inside [at, end) only: a page shared with a neighbour that is
+// still viewed stays (unmapping it would only cost a fault).
+void LaneStore::release_bytes(uint64_t at, uint64_t end_at) const {
   const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
-  uint64_t begin = aligned_up(uintptr_t(map_) + e->at, size_t(page)), end = (uintptr_t(map_) + ends[index]) / page * page;
+  uint64_t begin = aligned_up(uintptr_t(map_) + at, size_t(page)), end = (uintptr_t(map_) + end_at) / page * page;
   if (end > begin) ::madvise(reinterpret_cast<void*>(begin), size_t(end - begin), MADV_DONTNEED);
 }
 

@@ -46,6 +46,7 @@
 
 #include "core/lane_store_format.h"
 #include "core/profile_model.h"
+#include "core/range_counts.h"
 #include "server/truncation_guard.h"
 
 namespace lurk::server {
@@ -133,6 +134,11 @@ class LaneStore {
   std::optional<bool> packets_in(const ui::ProfileModel& model, uint32_t connection, int dir, double t0,
                                  double t1) const;
   std::optional<bool> samples_in(const ui::ProfileModel& model, uint32_t counter, double t0, double t1) const;
+  // Every lane's events in [t0, t1] (a measured range, core/range_counts.h),
+  // counted by binary searches of the lanes' arrays in the mapping; a lane
+  // the store cannot give is counted from the model when it holds it.
+  // nullopt: a lane neither can (the caller says there are no counts).
+  std::optional<ui::RangeCounts> count_range(const ui::ProfileModel& model, double t0, double t1) const;
   // Lanes copied into the model instead of viewed (the earlier path; the
   // tests compare the two frame for frame).
   void set_copying(bool copying) { copying_ = copying; }
@@ -153,6 +159,8 @@ class LaneStore {
   template <typename T>
   bool read(uint64_t& at, uint64_t count, std::vector<T>& out);
   void release_lane(LaneKindOf kind, uint32_t index);
+  // The pages of the file's bytes [at, end) unmapped from this process.
+  void release_bytes(uint64_t at, uint64_t end) const;
   // What adopt_stored_*() (stored_lane_adopt.h) takes a lane with: array k
   // of `stored` as a view of the mapping (a copy when copying_), its depth
   // table copied, the severity pyramid kept as array k (false when it holds

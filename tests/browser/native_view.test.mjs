@@ -4,7 +4,8 @@
 // line and text, to 1/100 px, with the item each shows) at five zoom levels,
 // in dark and light themes; an item clicked in a remote frame is described by
 // the server as the page describes it in-browser (GET /item) and drawn
-// selected by it; the native
+// selected by it; a range measured on the ruler is counted by the server as
+// the page counts it in-browser (GET /measure); the native
 // page says its mode and never fetched the whole profile. Screenshots of both
 // modes: build/screenshots/native-view-*.png.
 import path from 'node:path';
@@ -154,6 +155,36 @@ try {
       assert(outlined.some((l) => l.split(' ')[7] === target.item),
              `no outlined rectangle for ${target.item}: ${outlined.slice(0, 5).join(' | ')}`);
       await screenshot(pages.native, 'native-view-native-selected.png');
+    }],
+    ['a range measured on the ruler: lurk view counts what the page counts in-browser', async () => {
+      const d = (await snapshot(pages.local)).durationNs;
+      for (const page of [pages.local, pages.native]) await recordsAt(page, d * 0.05, d * 0.95);
+      const s0 = await snapshot(pages.local);
+      const x0 = s0.timelineAxis.left + 120, x1 = s0.timelineAxis.left + s0.timelineAxis.width * 0.6;
+      const measured = {};
+      for (const key of ['local', 'native']) {
+        const page = pages[key];
+        // The ruler is the strip above the rows.
+        for (const dy of [8, 14, 4, 20]) {
+          const y = s0.timelineLayout.rowsTop - dy;
+          await page.mouse.move(x0, y);
+          await page.mouse.down();
+          await page.mouse.move(x1, y, { steps: 6 });
+          await page.mouse.up();
+          if ((await snapshot(page)).measure) break;
+        }
+        measured[key] = await waitForSnapshot(page, (s) => s.measure && s.measure.counts &&
+          s.measure.counts.packets !== undefined, `the ${key} page's measured counts`, 10000);
+      }
+      const [a, b] = [measured.local.measure, measured.native.measure];
+      console.log(`  measured ${JSON.stringify(a.counts)}`);
+      assert(a.t0 === b.t0 && a.t1 === b.t1, `ranges ${a.t0}-${a.t1} / ${b.t0}-${b.t1}`);
+      assert(a.counts.packets > 0 && a.counts.spans > 0, `counts ${JSON.stringify(a.counts)}`);
+      assert(JSON.stringify(a.counts) === JSON.stringify(b.counts),
+             `in-browser ${JSON.stringify(a.counts)} / native ${JSON.stringify(b.counts)}`);
+      assert(measured.native.remote.measuresAsked >= 1, `remote ${JSON.stringify(measured.native.remote)}`);
+      await screenshot(pages.native, 'native-view-native-measure.png');
+      for (const page of [pages.local, pages.native]) await page.keyboard.press('Escape');
     }],
     ['light theme: the same records', async () => {
       for (const key of ['local', 'native']) {

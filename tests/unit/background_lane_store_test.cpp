@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "core/frame_request.h"
+#include "core/range_counts.h"
 #include "frame_test_view.h"
 #include "http_response_body.h"
 #include "profile_fixture.h"
@@ -393,6 +394,56 @@ TEST_F(BackgroundLaneStoreTest, VersionOneProfileIsCopiedOnce) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_EQ(served.status, 200) << body_of(served);
   EXPECT_EQ(upgraded_copies_made(), before + 2) << "the page's store";
+}
+
+// GET /measure (a range dragged on the ruler, server-backed): the lane
+// store's counts are the whole model's, as the page counts them in-browser
+// (core/range_counts.h), for the whole trace, a part and an empty range;
+// a bad range is a 400 naming the parameter; without a store the answer
+// says why there are no counts instead of reading every row.
+TEST_F(BackgroundLaneStoreTest, MeasuredRangesAreCountedInTheStoreAsInTheWholeModel) {
+  write_profile(db());
+  ui::ProfileModel whole = ui::ProfileModel::load(db());
+  double d = double(whole.duration_ns());
+  auto measure = [](server::FrameEndpoint& view, double t0, double t1) {
+    std::optional<server::HttpResponse> r = view.answer(get("/measure", ui::measure_request_query(t0, t1)));
+    EXPECT_TRUE(r && r->status == 200);
+    return nlohmann::json::parse(body_of(*r));
+  };
+  {
+    server::FrameEndpoint view(profile_path_, dir_, 1 << 20);
+    view.wait_for_background();
+    ASSERT_TRUE(view.has_store()) << view.store_note();
+    int nonzero = 0;
+    for (auto [t0, t1] : {std::pair{-1.0, d + 1}, {d * 0.25, d * 0.6}, {d * 0.5, d * 0.5}, {d * 0.9, d * 0.95}}) {
+      SCOPED_TRACE(std::to_string(t0) + " " + std::to_string(t1));
+      ui::RangeCounts expected = ui::count_range(whole, t0, t1);
+      nlohmann::json j = measure(view, t0, t1);
+      EXPECT_EQ(j["packets"].get<int64_t>(), expected.packets);
+      EXPECT_EQ(j["spans"].get<int64_t>(), expected.spans);
+      EXPECT_EQ(j["instants"].get<int64_t>(), expected.instants);
+      nonzero += expected.packets > 0 && expected.spans > 0;
+    }
+    EXPECT_GE(nonzero, 2) << "ranges that hold packets and spans";
+    ui::RangeCounts all = ui::count_range(whole, -1, d + 1);
+    EXPECT_EQ(all.packets, whole.counts().packets);
+    std::optional<server::HttpResponse> bad = view.answer(get("/measure", "t0=5&t1=4"));
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_NE(body_of(*bad).find("t1"), std::string::npos);
+    bad = view.answer(get("/measure", "t0=1&t1=2&x=3"));
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400);
+  }
+  // A cache that cannot be written: no store, and the answer says so.
+  std::filesystem::remove_all(dir_ / "cache");
+  { std::ofstream(dir_ / "cache") << "a file where the cache directory would be"; }
+  server::FrameEndpoint view(profile_path_, dir_, 1 << 20);
+  view.wait_for_background();
+  ASSERT_FALSE(view.has_store());
+  nlohmann::json j = measure(view, -1, d + 1);
+  ASSERT_TRUE(j.contains("pending")) << j.dump();
+  EXPECT_FALSE(j.contains("packets"));
 }
 
 }  // namespace

@@ -16,7 +16,9 @@
 #include "core/frame_wire.h"
 #include "core/item_details.h"
 #include "core/minimap.h"
+#include "core/range_counts.h"
 #include "core/remote_item_details.h"
+#include "core/remote_measure.h"
 #include "frame_test_view.h"
 #include "http_response_body.h"
 #include "net/analysis_flags.h"
@@ -437,6 +439,37 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   ASSERT_NE(details.get(span), nullptr);
   EXPECT_NE(details.get(span)->title.find("HTTP 500"), std::string::npos);
   EXPECT_NE(details.receive(item_request_query(ItemRef{ItemKind::Span, 0, 4, 1}), "{}"), "") << "not asked for";
+
+  // A measured range: asked once per range, its counts taken from /measure's
+  // answer (the whole model's), a stale answer ignored, a pending answer's
+  // reason kept and asked again on refresh().
+  std::vector<std::string> measured;
+  RemoteMeasure measure([&](const std::string& q) { measured.push_back(q); });
+  double whole_span = double(model.duration_ns());
+  measure.ask(0, whole_span / 2);
+  measure.ask(0, whole_span / 2);
+  ASSERT_EQ(measured.size(), 1u) << "asked once";
+  EXPECT_FALSE(measure.counts());
+  EXPECT_FALSE(measure.note().empty());
+  std::string answer = body_of(*endpoint.answer(get("/measure", measured[0])));
+  measure.receive(measure_request_query(1, 2), answer);
+  EXPECT_FALSE(measure.counts()) << "an answer for another range";
+  measure.receive(measured[0], answer);
+  ASSERT_TRUE(measure.counts());
+  EXPECT_EQ(*measure.counts(), count_range(model, 0, whole_span / 2));
+  EXPECT_GT(measure.counts()->packets, 0);
+  measure.refresh();
+  EXPECT_EQ(measured.size(), 1u) << "counts in: nothing asked again";
+  measure.ask(whole_span / 4, whole_span);
+  measure.receive(measured.back(), R"({"pending":"counts once lurk view's lane store is made"})");
+  EXPECT_FALSE(measure.counts());
+  EXPECT_EQ(measure.note(), "counts once lurk view's lane store is made");
+  measure.refresh();
+  ASSERT_EQ(measured.size(), 3u) << "asked again";
+  measure.fail(measured.back(), "HTTP 500");
+  EXPECT_NE(measure.note().find("HTTP 500"), std::string::npos);
+  measure.receive(measured.back(), R"({"packets":1,"spans":2})");
+  EXPECT_FALSE(measure.counts()) << "an answer without every count";
 
   // Records' text: the same through the wire, different for another view.
   double d = double(model.duration_ns());

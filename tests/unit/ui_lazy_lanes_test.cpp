@@ -21,10 +21,12 @@
 #include <thread>
 
 #include "same_records.h"
+#include "core/finding_marks.h"
 #include "core/frame_request.h"
 #include "core/frame_source.h"
 #include "core/frame_wire.h"
 #include "core/minimap.h"
+#include "core/range_counts.h"
 #include "frame_test_view.h"
 #include "http_response_body.h"
 #include "net/analysis_flags.h"
@@ -1075,6 +1077,46 @@ TEST_F(LazyLanesTest, FramesFromAStoreBeingMadeAreTheWholeModels) {
   writer.reset();  // the part file removed (never finished)
   partial.reset();  // and the mapping gone: nothing may point into it now
   same_frames();
+}
+
+// A measured range counted in the lane store (GET /measure) is the whole
+// model's count (what the page counts in-browser), packets, spans and
+// instants, over ranges from the whole trace to narrow ones.
+TEST_F(LazyLanesTest, RangesCountedInTheStoreAreTheWholeModels) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::remove(server::lane_summary_path(profile));
+  {
+    server::FrameEndpoint made(profile, dir_, 64 * 1024);
+    made.wait_for_background();
+    ASSERT_TRUE(made.has_store()) << made.store_note();
+  }
+  auto db = open_profile_for_reading(profile.string());
+  ProfileModel lazy = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  std::string why;
+  std::unique_ptr<server::LaneStore> store = server::LaneStore::open(profile, lazy, why);
+  ASSERT_TRUE(store) << why;
+  double d = double(whole.duration_ns());
+  ui::RangeCounts all = ui::count_range(whole, -1, d + 1);
+  EXPECT_EQ(all.packets, whole.counts().packets);
+  EXPECT_GT(all.spans, 0);
+  EXPECT_GT(all.instants, 0);
+  // The marks by kind are those `]` / `[` step through (FindingMarks).
+  FindingMarks marks;
+  marks.build(whole);
+  int64_t marked = 0;
+  for (int i = 0; i <= 40; ++i) {
+    double t0 = d * (i % 7) / 7.0, t1 = t0 + d / double(1 + i);
+    std::optional<ui::RangeCounts> c = store->count_range(lazy, t0, t1);
+    ASSERT_TRUE(c) << i;
+    ui::RangeCounts expected = ui::count_range(whole, t0, t1);
+    ASSERT_EQ(*c, expected) << i;
+    std::vector<int64_t> kinds = marks.count_by_kind(t0, t1);
+    for (size_t k = 0; k < kinds.size(); ++k) ASSERT_EQ(expected.marks[k], kinds[k]) << i << " kind " << k;
+    for (int64_t n : expected.marks) marked += n;
+  }
+  EXPECT_GT(marked, 0);
+  ASSERT_EQ(*store->count_range(lazy, -1, d + 1), all);
 }
 
 TEST_F(LazyLanesTest, LaneStoreCutShortUnderAViewIsNotRead) {

@@ -7,10 +7,12 @@
 #include <algorithm>
 
 #include "app/timeline_panel.h"
+
 #include "core/item_details.h"
 #include "core/mark_merging.h"
 #include "core/frame_records_text.h"
 #include "core/marks_on_screen.h"
+#include "core/range_counts.h"
 
 namespace lurk::ui {
 
@@ -218,31 +220,38 @@ void TimelinePanel::handle_keys(const ProfileModel& model) {
 
 void TimelinePanel::update_measure_counts(const ProfileModel& model) {
   measure_counts_.clear();
-  // Server-backed: the page's outline holds no events to count (the label
-  // says the duration only).
-  if (!measure_ || remote_) return;
-  double t0 = std::min(measure_->first, measure_->second), t1 = std::max(measure_->first, measure_->second);
-  int64_t packets = 0, spans = 0, instants = 0;
-  auto count = [&](size_t n, auto time_at) {
-    size_t a = lod_detail::first_at_or_after(n, t0, time_at);
-    return int64_t(lod_detail::first_after(a, n, t1, time_at) - a);
-  };
-  for (const ConnectionLanes& c : model.connections())
-    for (const auto& lane : c.lanes) packets += count(lane.size(), [&](size_t i) { return lane[i].t_ns; });
-  for (const ThreadLane& t : model.threads()) {
-    instants += count(t.instants.size(), [&](size_t i) { return t.instants[i].t_ns; });
-    for (int d = 0; d < t.depth_count(); ++d) {
-      const SpanRecord* s = t.spans.data() + t.depth_begin[size_t(d)];
-      size_t n = t.depth_begin[size_t(d) + 1] - t.depth_begin[size_t(d)];
-      spans += count(n, [&](size_t i) { return s[i].t0_ns; });
-    }
+  if (!measure_) {
+    if (remote_measure_) remote_measure_->clear();
+    return;
   }
-  measure_counts_["packets"] = packets;
-  measure_counts_["spans"] = spans;
-  measure_counts_["instants"] = instants;
+  double t0 = std::min(measure_->first, measure_->second), t1 = std::max(measure_->first, measure_->second);
+  // Server-backed: the page's outline holds no events (nor the packets'
+  // marks); lurk view counts them all (shown_measure_counts() shows them
+  // once they are in).
+  if (remote_measure_) return remote_measure_->ask(t0, t1);
+  if (remote_) return;
+  RangeCounts c = count_range(model, t0, t1);
+  measure_counts_["packets"] = c.packets;
+  measure_counts_["spans"] = c.spans;
+  measure_counts_["instants"] = c.instants;
   std::vector<int64_t> kinds = findings_.count_by_kind(t0, t1);
   for (size_t k = size_t(MarkKind::ZeroWindow); k < kinds.size(); ++k)
     measure_counts_[mark_kind_name(MarkKind(k))] = kinds[k];
+}
+
+std::map<std::string, int64_t> TimelinePanel::shown_measure_counts(std::string* note) const {
+  std::map<std::string, int64_t> counts = measure_counts_;
+  if (!remote_measure_ || !measure_) return counts;
+  if (const std::optional<RangeCounts>& c = remote_measure_->counts()) {
+    counts["packets"] = c->packets;
+    counts["spans"] = c->spans;
+    counts["instants"] = c->instants;
+    for (size_t k = size_t(MarkKind::ZeroWindow); k < c->marks.size(); ++k)
+      counts[mark_kind_name(MarkKind(k))] = c->marks[k];
+  } else if (note) {
+    *note = remote_measure_->note();
+  }
+  return counts;
 }
 
 // The rows, the ruler, the labels and the packet lanes' density, as drawn.
@@ -353,7 +362,7 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
     SnapshotMeasure m;
     m.t0_ns = origin + std::min(measure_->first, measure_->second);
     m.t1_ns = origin + std::max(measure_->first, measure_->second);
-    m.counts = measure_counts_;
+    m.counts = shown_measure_counts();
     s.measure = m;
   }
   if (hovered_) s.hover = describe(model, hovered_).title;

@@ -228,19 +228,39 @@ void TimelinePanel::draw_minimap(ImDrawList* draw, const ProfileModel& model, co
   draw->AddRect(ImVec2(x0, top - 2), ImVec2(x1, bottom + 1), IM_COL32(120, 170, 255, 220), 0, 0, 1.5f);
 }
 
+// The duration, then the events counted (packets, spans, instants), then the
+// marks by kind; the parts wrapped onto more lines when they do not fit the
+// timeline's width (at 100M events the counts are long).
 void TimelinePanel::draw_measure_label(ImDrawList* draw, const Areas& a) const {
   if (!measure_) return;
   double t0 = std::min(measure_->first, measure_->second), t1 = std::max(measure_->first, measure_->second);
-  std::string text = "\xe2\x86\x94 " + format_duration(t1 - t0);
-  for (const auto& [name, count] : measure_counts_)
-    if (count) text += "  \xc2\xb7  " + std::to_string(count) + " " + name;
-  float x = float(window_.x_of((t0 + t1) / 2, a.left(), a.axis_width()));
-  ImVec2 size = ImGui::CalcTextSize(text.c_str());
-  x = std::clamp(x - size.x / 2, a.left(), a.origin.x + a.width - size.x - 4);
+  std::string note;
+  std::map<std::string, int64_t> counts = shown_measure_counts(&note);
+  std::vector<std::string> parts = {"\xe2\x86\x94 " + format_duration(t1 - t0)};
+  for (const char* name : {"packets", "spans", "instants"}) {
+    auto it = counts.find(name);
+    if (it != counts.end() && it->second) parts.push_back(std::to_string(it->second) + " " + name);
+    if (it != counts.end()) counts.erase(it);
+  }
+  for (const auto& [name, count] : counts)
+    if (count) parts.push_back(std::to_string(count) + " " + name);
+  if (!note.empty()) parts.push_back(note);
+  const float room = std::max(40.0f, a.axis_width() - 8);
+  std::vector<std::string> lines(1);
+  for (const std::string& part : parts) {
+    std::string longer = lines.back().empty() ? part : lines.back() + "  \xc2\xb7  " + part;
+    if (!lines.back().empty() && ImGui::CalcTextSize(longer.c_str()).x > room) lines.push_back(part);
+    else lines.back() = longer;
+  }
+  float width = 0, line_height = ImGui::GetTextLineHeight();
+  for (const std::string& line : lines) width = std::max(width, ImGui::CalcTextSize(line.c_str()).x);
+  float x = float(window_.x_of((t0 + t1) / 2, a.left(), a.axis_width())) - width / 2;
+  x = std::max(a.left(), std::min(x, a.origin.x + a.width - width - 4));
   ImVec2 p(x, a.rows_top() + 4);
-  draw->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(p.x + size.x + 4, p.y + size.y + 2),
+  draw->AddRectFilled(ImVec2(p.x - 4, p.y - 2), ImVec2(p.x + width + 4, p.y + line_height * float(lines.size()) + 2),
                       IM_COL32(20, 40, 80, 230), 3);
-  draw->AddText(p, IM_COL32(230, 240, 255, 255), text.c_str());
+  for (size_t i = 0; i < lines.size(); ++i)
+    draw->AddText(ImVec2(p.x, p.y + line_height * float(i)), IM_COL32(230, 240, 255, 255), lines[i].c_str());
 }
 
 // The pointer's time over the graphs, carried up through the rows and the

@@ -20,6 +20,7 @@
 #include "core/minimap.h"
 #include "core/profile_model.h"
 #include "core/remote_item_details.h"
+#include "core/remote_measure.h"
 #include "core/search_index.h"
 #include "core/snapshot.h"
 #include "core/time_window.h"
@@ -82,10 +83,12 @@ class TimelinePanel {
 
   // Server-backed viewing (docs/server.md): frames come from `frames` (GET
   // /frame of lurk view --native) and items not in the page's model (the
-  // profile's outline) are described by `items` (GET /item). Null: in-browser.
-  void set_remote(RemoteFrameSource* frames, RemoteItemDetails* items) {
+  // profile's outline) are described by `items` (GET /item), a measured
+  // range's events are counted by `measure` (GET /measure). Null: in-browser.
+  void set_remote(RemoteFrameSource* frames, RemoteItemDetails* items, RemoteMeasure* measure) {
     remote_ = frames;
     remote_items_ = items;
+    remote_measure_ = measure;
     drawn_ = &frame_;
     remote_answer_ = nullptr;
     remote_layout_ = {};
@@ -129,6 +132,7 @@ class TimelinePanel {
   const TimelineFrame* drawn_ = &frame_;  // what was drawn: frame_ or a remote answer's
   RemoteFrameSource* remote_ = nullptr;
   RemoteItemDetails* remote_items_ = nullptr;
+  RemoteMeasure* remote_measure_ = nullptr;
   FrameLayoutSummary remote_layout_;  // of the last remote answer drawn
   // The remote source's answer (updated in place as answers arrive, so the
   // snapshot reports the layout of the records it reports).
@@ -150,6 +154,9 @@ class TimelinePanel {
   std::optional<int64_t> selected_frame_;
   std::optional<std::pair<double, double>> measure_;
   std::map<std::string, int64_t> measure_counts_;
+  // measure_counts_ with, in server-backed viewing, the events lurk view
+  // counted (once in); `note` says why they are not (yet).
+  std::map<std::string, int64_t> shown_measure_counts(std::string* note = nullptr) const;
   enum class Drag { None, Pan, Measure, Minimap } drag_ = Drag::None;
   // Geometry of the last frame, for the snapshot and key handling.
   float last_left_ = 300, last_width_ = 1000, last_rows_height_ = 600, last_rows_top_ = 0;

@@ -43,12 +43,13 @@ class UiApp {
   // Server-backed viewing (lurk view --native, docs/server.md): opens the
   // profile's outline at `path` (GET /outline.lurk), on the whole profile's
   // time axis and counts (GET /native); the timeline then draws the frames
-  // `send_frame` asks for (answers: frame_received / frame_failed) and items'
-  // details come through `send_item` (item_received / item_failed).
+  // `send_frame` asks for (answers: frame_received / frame_failed), items'
+  // details come through `send_item` (item_received / item_failed) and a
+  // measured range's counts through `send_measure` (measure_received).
   std::string open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                           int64_t duration_ns, const ProfileCounts& counts, size_t groups,
                           const std::string& minimap_json, RemoteFrameSource::Send send_frame,
-                          RemoteItemDetails::Send send_item);
+                          RemoteItemDetails::Send send_item, RemoteMeasure::Send send_measure);
   // lurk view has more for the view (a cold open's background work:
   // /native's minimap, the flows and periods): the minimap is taken when
   // given (a JSON array as open_native's), and the shown view asked again.
@@ -57,6 +58,8 @@ class UiApp {
   void frame_failed(uint64_t serial, const std::string& message);
   void item_received(const std::string& query, const std::string& json);
   void item_failed(const std::string& query, const std::string& message);
+  void measure_received(const std::string& query, const std::string& json);
+  void measure_failed(const std::string& query, const std::string& message);
   // The drawn frame's records as text (core/frame_records_text.h), for tests.
   std::string frame_records() const;
   // Several raw captures and traces at once: ingested into one profile.
@@ -156,6 +159,7 @@ class UiApp {
   // Server-backed viewing: where frames and items' details come from.
   std::unique_ptr<RemoteFrameSource> remote_frames_;
   std::unique_ptr<RemoteItemDetails> remote_items_;
+  std::unique_ptr<RemoteMeasure> remote_measure_;
   int64_t remote_frames_received_ = 0;
   double remote_last_answer_ms_ = 0;
   std::optional<ProfileModel> model_;

@@ -246,4 +246,16 @@ ItemRef parse_item_request(const std::string& query) {
   return item;
 }
 
+std::string measure_request_query(double t0, double t1) { return "t0=" + number(t0) + "&t1=" + number(t1); }
+
+std::pair<double, double> parse_measure_request(const std::string& query) {
+  Params p = split_query(query);
+  for (const auto& [name, value] : p.values)
+    if (name != "t0" && name != "t1" && name != "token")
+      throw FrameRequestError("unknown measure parameter " + name.substr(0, 40));
+  double t0 = p.real("t0", -kMaxAbsTimeNs, kMaxAbsTimeNs), t1 = p.real("t1", -kMaxAbsTimeNs, kMaxAbsTimeNs);
+  if (t1 < t0) bad("t1", "a time at or after t0 (" + number(t0) + ")", p.need("t1"));
+  return {t0, t1};
+}
+
 }  // namespace lurk::ui

@@ -55,4 +55,11 @@ FrameRequest parse_frame_request(const std::string& query);
 std::string item_request_query(const ItemRef& item);
 ItemRef parse_item_request(const std::string& query);
 
+// GET /measure?t0=..&t1=..: the events of every lane in a measured range
+// (relative ns, t0 <= t1; core/range_counts.h), counted by the native
+// process (the page's outline holds none). The query, and its parser
+// (throws FrameRequestError; a token parameter is let through).
+std::string measure_request_query(double t0, double t1);
+std::pair<double, double> parse_measure_request(const std::string& query);
+
 }  // namespace lurk::ui

@@ -109,7 +109,8 @@ std::string snapshot_json(const SnapshotState& s) {
   j["lanesNote"] = s.lanes_note;
   if (s.mode == "native")
     j["remote"] = {{"framesAsked", s.remote.frames_asked}, {"framesReceived", s.remote.frames_received},
-                   {"itemsAsked", s.remote.items_asked}, {"lastAnswerMs", s.remote.last_answer_ms},
+                   {"itemsAsked", s.remote.items_asked}, {"measuresAsked", s.remote.measures_asked},
+                   {"lastAnswerMs", s.remote.last_answer_ms},
                    {"error", s.remote.error}};
   j["marksOnScreen"] = s.marks_on_screen;
   j["timelineAxis"] = {{"left", s.axis_left}, {"width", s.axis_width}};

@@ -293,7 +293,7 @@ EMSCRIPTEN_KEEPALIVE void lurk_follow_polled(double now_ms, const char* problem)
 // Server-backed viewing (web/lurk-native.js, docs/server.md): the outline
 // at `path`, on the native profile's axis (its origin as decimal text: a
 // double cannot hold it); frames and items' details are then asked of the
-// page (lurkNative.askFrame / askItem), whose answers come back below.
+// page (lurkNative.askFrame / askItem / askMeasure), whose answers come back below.
 EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* display_name,
                                                   const char* origin_ns, double duration_ns,
                                                   double connections, double packets, double threads,
@@ -311,8 +311,11 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* 
   auto send_item = [](const std::string& query) {
     EM_ASM({ lurkNative.askItem(UTF8ToString($0)); }, query.c_str());
   };
+  auto send_measure = [](const std::string& query) {
+    EM_ASM({ lurkNative.askMeasure(UTF8ToString($0)); }, query.c_str());
+  };
   result = app().open_native(path, display_name, std::strtoll(origin_ns, nullptr, 10), int64_t(duration_ns),
-                             counts, size_t(groups), minimap_json, send_frame, send_item);
+                             counts, size_t(groups), minimap_json, send_frame, send_item, send_measure);
   return result.c_str();
 }
 
@@ -343,6 +346,13 @@ EMSCRIPTEN_KEEPALIVE void lurk_item_received(const char* query, int ok, const ch
   lurk::ui::web_input_note_activity();
   if (ok) app().item_received(query, text);
   else app().item_failed(query, text);
+}
+
+// A /measure answer's JSON, or ok = 0 and the problem.
+EMSCRIPTEN_KEEPALIVE void lurk_measure_received(const char* query, int ok, const char* text) {
+  lurk::ui::web_input_note_activity();
+  if (ok) app().measure_received(query, text);
+  else app().measure_failed(query, text);
 }
 
 // The drawn timeline frame's records, one a line (tests compare the modes).
