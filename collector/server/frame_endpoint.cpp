@@ -27,6 +27,14 @@
 namespace lurk::server {
 namespace {
 
+// A JSON answer (/native, /item, /measure).
+HttpResponse json_response(const nlohmann::json& j) {
+  HttpResponse response;
+  response.add_header("Content-Type", "application/json");
+  response.add_text(j.dump());
+  return response;
+}
+
 // VmRSS / VmHWM of this process in bytes (Linux), 0 when unknown.
 int64_t status_bytes(const std::string& field) {
   std::ifstream in("/proc/self/status");
@@ -378,10 +386,7 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
   nlohmann::json fields = nlohmann::json::array();
   for (const ui::DetailField& f : details.fields) fields.push_back({f.name, f.value});
   nlohmann::json j = {{"title", details.title}, {"fields", fields}};
-  HttpResponse response;
-  response.add_header("Content-Type", "application/json");
-  response.add_text(j.dump());
-  return response;
+  return json_response(j);
 }
 
 // {"packets", "spans", "instants", "marks": {kind: count}}: what the page counts in-browser
@@ -411,10 +416,7 @@ HttpResponse FrameEndpoint::measure(const HttpRequest& request) {
     j = {{"pending", background_ && !background_->done() ? "counts once lurk view's lane store is made"
                                                           : "no counts: lurk view has no lane store of this profile"}};
   }
-  HttpResponse response;
-  response.add_header("Content-Type", "application/json");
-  response.add_text(j.dump());
-  return response;
+  return json_response(j);
 }
 
 // [[name, wall s, CPU s], ...] in order (startup_phases.h).
@@ -477,10 +479,7 @@ HttpResponse FrameEndpoint::info() {
                       {"backgroundProblem", background_problem_},
                       {"flowsPending", model_->flows_and_periods_pending()},
                       {"minimap", nlohmann::json::parse(minimap_json_)}};
-  HttpResponse response;
-  response.add_header("Content-Type", "application/json");
-  response.add_text(j.dump());
-  return response;
+  return json_response(j);
 }
 
 int64_t profile_event_count(const std::filesystem::path& profile) {
