@@ -2,11 +2,11 @@
 // docs/server.md): when the server answers GET /native, the page opens the
 // profile's small outline (/outline.lurk: sources, connections, threads'
 // names, findings) instead of the whole profile, and the module's timeline
-// asks for frames (GET /frame?...), items' details (GET /item?...) and a
-// measured range's counts (GET /measure?...)
-// through askFrame / askItem / askMeasure. Answers are fetched here, asynchronously, and
-// handed to the module; it draws the last frame received meanwhile, so the
-// page never waits on the network.
+// asks for frames (GET /frame?...), items' details (GET /item?...), a
+// measured range's counts (GET /measure?...) and the mark `]` / `[` step to
+// (GET /mark?...) through askFrame / askItem / askMeasure / askMark. Answers
+// are fetched here, asynchronously, and handed to the module; it draws the
+// last frame received meanwhile, so the page never waits on the network.
 'use strict';
 
 const lurkNative = (() => {
@@ -130,8 +130,9 @@ const lurkNative = (() => {
   }
   const askItem = (query) => askText('item', 'lurk_item_received', query);
   const askMeasure = (query) => askText('measure', 'lurk_measure_received', query);
+  const askMark = (query) => askText('mark', 'lurk_mark_received', query);
 
-  return { probe, open, followBackground, askFrame, askItem, askMeasure };
+  return { probe, open, followBackground, askFrame, askItem, askMeasure, askMark };
 })();
 
 // The drawn timeline frame's records, one a line (tests compare the two modes).

@@ -17,6 +17,7 @@
 #include "core/mark_style.h"
 #include "core/minimap.h"
 #include "server/background_lane_store.h"
+#include "server/mark_steps.h"
 #include "server/outline_cache.h"
 #include "server/shared_read_snapshot.h"
 #include "server/stop_flag.h"
@@ -287,6 +288,7 @@ std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/native") return info();
   if (request.path == "/item") return item(request);
   if (request.path == "/measure") return measure(request);
+  if (request.path == "/mark") return mark(request);
   if (request.path == "/outline.lurk") {
     HttpResponse response;
     response.add_header("Content-Type", "application/vnd.sqlite3");
@@ -417,6 +419,41 @@ HttpResponse FrameEndpoint::measure(const HttpRequest& request) {
                                                           : "no counts: lurk view has no lane store of this profile"}};
   }
   return json_response(j);
+}
+
+// `]` / `[` (mark_steps.h): {"sel": "K.L.I.C", "t": relative ns, "kind"} of
+// the mark stepped to, {"none": true} when the profile (or the group) has
+// none, {"pending": why} without a lane store (as /measure).
+HttpResponse FrameEndpoint::mark(const HttpRequest& request) {
+  ui::MarkRequest wanted;
+  try {
+    wanted = ui::parse_mark_request(request.query);
+  } catch (const ui::FrameRequestError& e) {
+    return text_response(400, e.what());
+  }
+  if (wanted.group && *wanted.group >= model_->groups().size())
+    return text_response(400, "mark parameter g: no group " + std::to_string(*wanted.group));
+  adopt_background();
+  check_store();
+  int32_t group = wanted.group ? int32_t(*wanted.group) : -1;
+  std::optional<ui::FindingMark> stepped;
+  bool none = false;
+  if (store_) {
+    MarkCursor cursor;
+    cursor.t_ns = wanted.t_ns;
+    if (wanted.current)
+      if (std::optional<ui::FindingMark> current = mark_of(*store_, *model_, wanted.current))
+        if (group < 0 || current->group == uint32_t(group)) cursor.current = ui::MarkKey::of(*current);
+    stepped = step_mark(*store_, *model_, cursor, wanted.forward, group, none);
+  }
+  if (stepped) {
+    std::string sel = ui::item_request_query(stepped->item).substr(4);  // without "sel="
+    return json_response({{"sel", sel}, {"t", double(stepped->t_ns)}, {"kind", ui::mark_kind_name(stepped->kind)}});
+  }
+  if (none) return json_response({{"none", true}});
+  return json_response({{"pending", background_ && !background_->done()
+                                        ? "marks once lurk view's lane store is made"
+                                        : "no marks: lurk view has no lane store of this profile"}});
 }
 
 // [[name, wall s, CPU s], ...] in order (startup_phases.h).

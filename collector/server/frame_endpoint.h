@@ -12,6 +12,7 @@
 //   GET /item?sel=K.L.I.C       one item's details (title, fields) as JSON;
 //   GET /measure?t0=..&t1=..    the events of every lane in a measured range,
 //                               counted in the lane store, as JSON;
+//   GET /mark?dir=..&t=..       the finding mark `]` / `[` steps to, as JSON;
 //   GET /outline.lurk           the profile without its bulk rows, for the
 //                               page's small panels (profile_outline.h).
 // The same access rules as every other path apply (trace_server.cpp checks
@@ -56,7 +57,7 @@ class FrameEndpoint {
                 size_t lane_budget = kDefaultLaneBudget, const std::atomic<bool>* stop = nullptr);
   static constexpr size_t kDefaultLaneBudget = size_t(1) << 30;  // 1 GiB
   ~FrameEndpoint();
-  // Answers /frame, /item, /measure, /native and /outline.lurk; nullopt for any other path.
+  // Answers /frame, /item, /measure, /mark, /native and /outline.lurk; nullopt for any other path.
   std::optional<HttpResponse> answer(const HttpRequest& request);
 
   const ui::ProfileModel& model() const { return *model_; }
@@ -94,6 +95,7 @@ class FrameEndpoint {
   nlohmann::json phases_json() const;
   HttpResponse item(const HttpRequest& request);
   HttpResponse measure(const HttpRequest& request);
+  HttpResponse mark(const HttpRequest& request);
   // Before each frame and item: a lane store changed under its mapping
   // (cut short or rewritten in place by another process) is dropped, and
   // the store now at its path used when it is whole, else lanes are read

@@ -395,6 +395,24 @@ std::optional<ui::RangeCounts> LaneStore::count_range(const ui::ProfileModel& mo
   return c;
 }
 
+std::optional<LaneStore::Items<ui::PacketMark>> LaneStore::packets_of(const ui::ProfileModel& model,
+                                                                     uint32_t connection, int dir) const {
+  const ui::ConnectionLanes& lanes = model.connections()[connection];
+  if (std::optional<ui::StoredLane> stored = reader_.connection(model, connection))
+    return Items<ui::PacketMark>{reader_.items<ui::PacketMark>(*stored, dir), size_t(stored->count[dir])};
+  if (!lanes.lanes_loaded) return std::nullopt;
+  return Items<ui::PacketMark>{lanes.lanes[dir].data(), lanes.lanes[dir].size()};
+}
+
+std::optional<LaneStore::Items<ui::InstantRecord>> LaneStore::instants_of(const ui::ProfileModel& model,
+                                                                        uint32_t thread) const {
+  const ui::ThreadLane& t = model.threads()[thread];
+  if (std::optional<ui::StoredLane> stored = reader_.thread(model, thread))
+    return Items<ui::InstantRecord>{reader_.items<ui::InstantRecord>(*stored, 3), size_t(stored->count[3])};
+  if (!t.events_loaded) return std::nullopt;
+  return Items<ui::InstantRecord>{t.instants.data(), t.instants.size()};
+}
+
 void LaneStore::release_lane(LaneKindOf kind, uint32_t index) {
   const Entry* e = reader_.entry(kind, index);
   const std::vector<uint64_t>& ends = kind == LaneKind::Connection ? connection_ends_

@@ -139,6 +139,16 @@ class LaneStore {
   // the store cannot give is counted from the model when it holds it.
   // nullopt: a lane neither can (the caller says there are no counts).
   std::optional<ui::RangeCounts> count_range(const ui::ProfileModel& model, double t0, double t1) const;
+  // A lane's packets (direction `dir`) or instants, wherever they are: the
+  // store's mapping, else the model's lane when it holds it; nullopt when
+  // neither has them.
+  template <typename T>
+  struct Items {
+    const T* data = nullptr;
+    size_t size = 0;
+  };
+  std::optional<Items<ui::PacketMark>> packets_of(const ui::ProfileModel& model, uint32_t connection, int dir) const;
+  std::optional<Items<ui::InstantRecord>> instants_of(const ui::ProfileModel& model, uint32_t thread) const;
   // Lanes copied into the model instead of viewed (the earlier path; the
   // tests compare the two frame for frame).
   void set_copying(bool copying) { copying_ = copying; }

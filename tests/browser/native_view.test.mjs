@@ -5,7 +5,8 @@
 // in dark and light themes; an item clicked in a remote frame is described by
 // the server as the page describes it in-browser (GET /item) and drawn
 // selected by it; a range measured on the ruler is counted by the server as
-// the page counts it in-browser (GET /measure); the native
+// the page counts it in-browser (GET /measure), and `]` / `[` step to the
+// marks they step to in-browser (GET /mark); the native
 // page says its mode and never fetched the whole profile. Screenshots of both
 // modes: build/screenshots/native-view-*.png.
 import path from 'node:path';
@@ -184,6 +185,55 @@ try {
              `in-browser ${JSON.stringify(a.counts)} / native ${JSON.stringify(b.counts)}`);
       assert(measured.native.remote.measuresAsked >= 1, `remote ${JSON.stringify(measured.native.remote)}`);
       await screenshot(pages.native, 'native-view-native-measure.png');
+      for (const page of [pages.local, pages.native]) await page.keyboard.press('Escape');
+    }],
+    ["']' and '[' step to the marks the page steps to in-browser (GET /mark)", async () => {
+      const d = (await snapshot(pages.local)).durationNs;
+      for (const page of [pages.local, pages.native]) {
+        await page.keyboard.press('Escape');
+        await recordsAt(page, d * 0.02, d * 0.12);
+      }
+      const seen = [];
+      // A mark: its item's description and time (two exceptions may share a
+      // title; the time is the details' field: a native page's outline has none).
+      const markOf = (s) => s.selection && `${s.selection.title} @ ${s.selection.fields && s.selection.fields.time} ` +
+        `(${s.selection.kind} thread ${s.selection.thread} connection ${s.selection.connection})`;
+      // The selection once it stops changing (a native page: the step's answer
+      // taken, the item described by lurk view); a step may land on the same
+      // mark (the only one of the selected connection's group).
+      async function settled(page, name) {
+        let last = null, same = 0;
+        for (let i = 0; i < 100 && same < 4; ++i) {
+          await new Promise((r) => setTimeout(r, 100));
+          const s = await snapshot(page);
+          const m = s.selection && !/asking/.test(s.selection.title) && s.frameCurrent ? markOf(s) : null;
+          same = m && m === last ? same + 1 : 0;
+          last = m;
+        }
+        assert(same >= 4, `the ${name} page's selection did not settle`);
+        return last;
+      }
+      // ']' and '[' within the selected connection's group, then from the
+      // window's centre over every group (Escape clears the selection).
+      let asked = (await snapshot(pages.native)).remote.marksAsked;
+      for (const key of [']', ']', ']', '[', 'Escape', '[', '[', 'Escape', ']', ']']) {
+        const marks = [];
+        for (const name of ['local', 'native']) {
+          await pages[name].keyboard.press(key);
+          if (key !== 'Escape') marks.push(await settled(pages[name], name));
+        }
+        if (key === 'Escape') continue;
+        ++asked;
+        console.log(`  ${key}: ${marks[0]}`);
+        assert(marks[0] === marks[1], `${key}: in-browser "${marks[0]}" / native "${marks[1]}"`);
+        seen.push(marks[0]);
+      }
+      assert(new Set(seen).size >= 3, `steps to at least three marks: ${seen.join(' | ')}`);
+      assert(seen.some((m) => /packet/.test(m)) && seen.some((m) => /instant|thread/.test(m)),
+             `flagged packets and exceptions among them: ${seen.join(' | ')}`);
+      const n = await snapshot(pages.native);
+      assert(n.remote.marksAsked === asked && n.remote.markNote === '', `remote ${JSON.stringify(n.remote)}`);
+      await screenshot(pages.native, 'native-view-native-mark.png');
       for (const page of [pages.local, pages.native]) await page.keyboard.press('Escape');
     }],
     ['light theme: the same records', async () => {

@@ -127,10 +127,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: ranges(text); break;
     case 2: hello(text); break;
     case 3: round_trip(text, lurk::ui::parse_frame_request, lurk::ui::frame_request_query); break;
-    case 4:  // the page's small queries: an item's details, a measured range
+    case 4:  // the page's small queries: an item's details, a measured range, a mark step
       round_trip(text, lurk::ui::parse_item_request, lurk::ui::item_request_query);
       round_trip(text, lurk::ui::parse_measure_request,
                  [](const std::pair<double, double>& r) { return lurk::ui::measure_request_query(r.first, r.second); });
+      round_trip(text, lurk::ui::parse_mark_request, lurk::ui::mark_request_query);
       break;
     case 5:
       round_trip(text, lurk::FollowCursor::parse, [](const lurk::FollowCursor& c) { return c.to_text(); });

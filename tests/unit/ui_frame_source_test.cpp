@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/finding_marks.h"
 #include "core/frame_request.h"
 #include "core/frame_source.h"
 #include "core/frame_records_text.h"
@@ -18,6 +19,7 @@
 #include "core/minimap.h"
 #include "core/range_counts.h"
 #include "core/remote_item_details.h"
+#include "core/remote_mark_steps.h"
 #include "core/remote_measure.h"
 #include "frame_test_view.h"
 #include "http_response_body.h"
@@ -470,6 +472,36 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   EXPECT_NE(measure.note().find("HTTP 500"), std::string::npos);
   measure.receive(measured.back(), R"({"packets":1,"spans":2})");
   EXPECT_FALSE(measure.counts()) << "an answer without every count";
+
+  // `]` through lurk view: the answer to the step asked last is taken once;
+  // an earlier step's answer, none and a pending store leave nothing to take.
+  std::vector<std::string> stepped;
+  RemoteMarkSteps steps([&](const std::string& q) { stepped.push_back(q); });
+  MarkRequest forward;
+  forward.t_ns = 0;
+  steps.ask(forward);
+  std::string first = stepped.back();
+  forward.t_ns = whole_span / 2;
+  steps.ask(forward);
+  std::string mark_answer = body_of(*endpoint.answer(get("/mark", stepped.back())));
+  steps.receive(first, mark_answer);
+  EXPECT_FALSE(steps.take()) << "the answer to an earlier step";
+  steps.receive(stepped.back(), mark_answer);
+  std::optional<std::pair<ItemRef, double>> taken = steps.take();
+  ASSERT_TRUE(taken) << mark_answer;
+  FindingMarks local_marks;
+  local_marks.build(model);
+  int64_t expected = local_marks.next(-1, whole_span / 2);
+  ASSERT_GE(expected, 0);
+  EXPECT_EQ(taken->first, local_marks.marks()[size_t(expected)].item);
+  EXPECT_EQ(taken->second, double(local_marks.marks()[size_t(expected)].t_ns));
+  EXPECT_FALSE(steps.take()) << "taken once";
+  steps.ask(forward);
+  steps.receive(stepped.back(), R"({"none":true})");
+  EXPECT_FALSE(steps.take());
+  EXPECT_EQ(steps.note(), "no finding marks");
+  EXPECT_EQ(endpoint.answer(get("/mark", "dir=2&t=0"))->status, 400);
+  EXPECT_EQ(endpoint.answer(get("/mark", "t=0"))->status, 400);
 
   // Records' text: the same through the wire, different for another view.
   double d = double(model.duration_ns());

@@ -18,6 +18,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "same_records.h"
@@ -39,6 +40,7 @@
 #include "server/partial_lane_store.h"
 #include "server/stop_flag.h"
 #include "server/lane_store.h"
+#include "server/mark_steps.h"
 #include "server/lane_summary_file.h"
 #include "server/outline_cache.h"
 #include "server/profile_outline.h"
@@ -1117,6 +1119,67 @@ TEST_F(LazyLanesTest, RangesCountedInTheStoreAreTheWholeModels) {
   }
   EXPECT_GT(marked, 0);
   ASSERT_EQ(*store->count_range(lazy, -1, d + 1), all);
+}
+
+// `]` / `[` stepped in the lane store (GET /mark) land on the marks the
+// page steps to in-browser (FindingMarks over the whole model): from every
+// mark (as the current one) and from times, forward and back, wrapping,
+// over everything and within a group.
+TEST_F(LazyLanesTest, MarksSteppedInTheStoreAreTheWholeModels) {
+  db_.reset();
+  std::filesystem::path profile = profile_path_;
+  std::filesystem::remove(server::lane_summary_path(profile));
+  {
+    server::FrameEndpoint made(profile, dir_, 64 * 1024);
+    made.wait_for_background();
+    ASSERT_TRUE(made.has_store()) << made.store_note();
+  }
+  auto db = open_profile_for_reading(profile.string());
+  ProfileModel lazy = ProfileModel::load_outline(*db, scan_lane_summary(*db));
+  std::string why;
+  std::unique_ptr<server::LaneStore> store = server::LaneStore::open(profile, lazy, why);
+  ASSERT_TRUE(store) << why;
+  FindingMarks marks;
+  marks.build(whole);
+  const auto& all = marks.marks();
+  ASSERT_GT(all.size(), 10u);
+  std::set<int> kinds;
+  for (const FindingMark& m : all) kinds.insert(int(m.kind));
+  EXPECT_GE(kinds.size(), 3u) << "packets of several kinds and exceptions";
+  auto step = [&](std::optional<size_t> current, double t, bool forward, int32_t group) {
+    server::MarkCursor cursor;
+    cursor.t_ns = t;
+    if (current) {
+      std::optional<FindingMark> m = server::mark_of(*store, lazy, all[*current].item);
+      EXPECT_TRUE(m) << "mark " << *current << " is a mark in the store too";
+      if (m && (group < 0 || m->group == uint32_t(group))) cursor.current = MarkKey::of(*m);
+    }
+    bool none = false;
+    std::optional<FindingMark> got = server::step_mark(*store, lazy, cursor, forward, group, none);
+    int64_t i = forward ? marks.next(current ? int64_t(*current) : -1, t, group)
+                        : marks.previous(current ? int64_t(*current) : -1, t, group);
+    if (i < 0) {
+      EXPECT_TRUE(none && !got);
+      return;
+    }
+    ASSERT_TRUE(got) << "none " << none;
+    EXPECT_EQ(got->item, all[size_t(i)].item) << item_request_query(got->item) << " / "
+                                              << item_request_query(all[size_t(i)].item);
+    EXPECT_EQ(got->t_ns, all[size_t(i)].t_ns);
+    EXPECT_EQ(got->kind, all[size_t(i)].kind);
+  };
+  double d = double(whole.duration_ns());
+  for (int32_t group : {-1, 0, 1, int32_t(whole.groups().size()) - 1}) {
+    SCOPED_TRACE(group);
+    for (size_t i = 0; i < all.size(); i += std::max<size_t>(1, all.size() / 150))
+      for (bool forward : {true, false}) step(i, 0, forward, group);
+    for (int k = -1; k <= 21; ++k)
+      for (bool forward : {true, false}) step(std::nullopt, d * k / 20.0, forward, group);
+    // A time exactly at a mark's: strictly after / before it.
+    for (bool forward : {true, false}) step(std::nullopt, double(all[all.size() / 2].t_ns), forward, group);
+  }
+  // Not marks: a span, a packet that is not flagged.
+  EXPECT_FALSE(server::mark_of(*store, lazy, ItemRef{ItemKind::Span, 0, 0, 1}));
 }
 
 TEST_F(LazyLanesTest, LaneStoreCutShortUnderAViewIsNotRead) {

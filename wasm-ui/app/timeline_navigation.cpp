@@ -142,11 +142,35 @@ void TimelinePanel::next_finding(const ProfileModel& model, bool forward) {
   if (selected_connection_)
     if (int32_t c = model.connection_index(*selected_connection_); c >= 0)
       group = model.connections()[size_t(c)].group;
+  // Server-backed: the outline holds no flagged packet; lurk view finds the
+  // mark (its answer is taken by take_remote_mark()).
+  if (remote_marks_) {
+    MarkRequest request;
+    request.forward = forward;
+    request.t_ns = center;
+    if (selected_.kind == ItemKind::Packet || selected_.kind == ItemKind::Instant ||
+        selected_.kind == ItemKind::Thread)
+      request.current = selected_;
+    if (group >= 0) request.group = uint32_t(group);
+    return remote_marks_->ask(request);
+  }
   int64_t i = forward ? findings_.next(current, center, group)
                       : findings_.previous(current, center, group);
   if (i < 0) return;
   select(model, findings_.marks()[size_t(i)].item, true);
   finding_current_ = i;
+}
+
+// The mark lurk view stepped to, once it is in: selected and brought into
+// view as a local step would (its time from the answer: the outline has none).
+void TimelinePanel::take_remote_mark(const ProfileModel& model) {
+  if (!remote_marks_) return;
+  std::optional<std::pair<ItemRef, double>> mark = remote_marks_->take();
+  if (!mark) return;
+  select(model, mark->first, false);
+  finding_current_ = -1;
+  ensure_visible_row(model, mark->first);
+  center_on(mark->second);
 }
 
 void TimelinePanel::go_to(const ProfileModel& model, const ItemRef& item,

@@ -20,6 +20,7 @@
 #include "core/minimap.h"
 #include "core/profile_model.h"
 #include "core/remote_item_details.h"
+#include "core/remote_mark_steps.h"
 #include "core/remote_measure.h"
 #include "core/search_index.h"
 #include "core/snapshot.h"
@@ -84,11 +85,14 @@ class TimelinePanel {
   // Server-backed viewing (docs/server.md): frames come from `frames` (GET
   // /frame of lurk view --native) and items not in the page's model (the
   // profile's outline) are described by `items` (GET /item), a measured
-  // range's events are counted by `measure` (GET /measure). Null: in-browser.
-  void set_remote(RemoteFrameSource* frames, RemoteItemDetails* items, RemoteMeasure* measure) {
+  // range's events are counted by `measure` (GET /measure), `]` / `[` step
+  // to the marks `marks` is told of (GET /mark). Null: in-browser.
+  void set_remote(RemoteFrameSource* frames, RemoteItemDetails* items, RemoteMeasure* measure,
+                  RemoteMarkSteps* marks) {
     remote_ = frames;
     remote_items_ = items;
     remote_measure_ = measure;
+    remote_marks_ = marks;
     drawn_ = &frame_;
     remote_answer_ = nullptr;
     remote_layout_ = {};
@@ -121,6 +125,7 @@ class TimelinePanel {
   void center_on(double t_ns);
   void update_selection_ids(const ProfileModel& model);
   void update_measure_counts(const ProfileModel& model);
+  void take_remote_mark(const ProfileModel& model);
 
   TimeWindow window_;
   float scroll_y_ = 0;
@@ -133,6 +138,7 @@ class TimelinePanel {
   RemoteFrameSource* remote_ = nullptr;
   RemoteItemDetails* remote_items_ = nullptr;
   RemoteMeasure* remote_measure_ = nullptr;
+  RemoteMarkSteps* remote_marks_ = nullptr;
   FrameLayoutSummary remote_layout_;  // of the last remote answer drawn
   // The remote source's answer (updated in place as answers arrive, so the
   // snapshot reports the layout of the records it reports).

@@ -140,10 +140,11 @@ std::string UiApp::open_files(const std::vector<std::string>& paths, const std::
     bool said = !ingest.warnings.empty();  // this drop was partial or yielded nothing
     problems.warnings = std::move(ingest.warnings);
     db_ = std::move(db);
-    timeline_.set_remote(nullptr, nullptr, nullptr);  // open_native sets them again
+    timeline_.set_remote(nullptr, nullptr, nullptr, nullptr);  // open_native sets them again
     remote_frames_.reset();
     remote_items_.reset();
     remote_measure_.reset();
+    remote_marks_.reset();
     if (!shown_ingest_path_.empty()) std::remove(shown_ingest_path_.c_str());
     shown_ingest_path_ = ingested_path;
     model_ = std::move(model);
@@ -189,7 +190,8 @@ std::vector<MinimapBin> minimap_bins(const std::string& minimap_json) {
 std::string UiApp::open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                                int64_t duration_ns, const ProfileCounts& counts, size_t groups,
                                const std::string& minimap_json, RemoteFrameSource::Send send_frame,
-                               RemoteItemDetails::Send send_item, RemoteMeasure::Send send_measure) {
+                               RemoteItemDetails::Send send_item, RemoteMeasure::Send send_measure,
+                               RemoteMarkSteps::Send send_mark) {
   std::string problem = open_files({path}, {display_name});
   if (!problem.empty()) return problem;
   model_->adopt_extent(origin_ns, duration_ns, counts, groups);
@@ -201,9 +203,10 @@ std::string UiApp::open_native(const std::string& path, const std::string& displ
   remote_frames_ = std::make_unique<RemoteFrameSource>(std::move(send_frame));
   remote_items_ = std::make_unique<RemoteItemDetails>(std::move(send_item));
   remote_measure_ = std::make_unique<RemoteMeasure>(std::move(send_measure));
+  remote_marks_ = std::make_unique<RemoteMarkSteps>(std::move(send_mark));
   remote_frames_received_ = 0;
   timeline_.reset(*model_);  // on the whole profile's axis
-  timeline_.set_remote(remote_frames_.get(), remote_items_.get(), remote_measure_.get());
+  timeline_.set_remote(remote_frames_.get(), remote_items_.get(), remote_measure_.get(), remote_marks_.get());
   // The minimap's bins come from lurk view (the outline has no events).
   timeline_.adopt_minimap(minimap_bins(minimap_json), double(duration_ns));
   start_view_history();
@@ -244,6 +247,14 @@ void UiApp::measure_received(const std::string& query, const std::string& json) 
 
 void UiApp::measure_failed(const std::string& query, const std::string& message) {
   if (remote_measure_) remote_measure_->fail(query, message);
+}
+
+void UiApp::mark_received(const std::string& query, const std::string& json) {
+  if (remote_marks_) remote_marks_->receive(query, json);
+}
+
+void UiApp::mark_failed(const std::string& query, const std::string& message) {
+  if (remote_marks_) remote_marks_->fail(query, message);
 }
 
 std::string UiApp::frame_records() const { return frame_records_text(timeline_.drawn_frame()); }
@@ -300,6 +311,8 @@ SnapshotState UiApp::snapshot() const {
     s.remote.frames_received = remote_frames_received_;
     s.remote.items_asked = int64_t(remote_items_->requests_sent());
     s.remote.measures_asked = int64_t(remote_measure_->requests_sent());
+    s.remote.marks_asked = int64_t(remote_marks_->requests_sent());
+    s.remote.mark_note = remote_marks_->note();
     s.remote.last_answer_ms = remote_last_answer_ms_;
     s.remote.error = remote_frames_->error();
   }

@@ -45,11 +45,13 @@ class UiApp {
   // time axis and counts (GET /native); the timeline then draws the frames
   // `send_frame` asks for (answers: frame_received / frame_failed), items'
   // details come through `send_item` (item_received / item_failed) and a
-  // measured range's counts through `send_measure` (measure_received).
+  // measured range's counts through `send_measure` (measure_received), the
+  // marks `]` / `[` step to through `send_mark` (mark_received).
   std::string open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                           int64_t duration_ns, const ProfileCounts& counts, size_t groups,
                           const std::string& minimap_json, RemoteFrameSource::Send send_frame,
-                          RemoteItemDetails::Send send_item, RemoteMeasure::Send send_measure);
+                          RemoteItemDetails::Send send_item, RemoteMeasure::Send send_measure,
+                          RemoteMarkSteps::Send send_mark);
   // lurk view has more for the view (a cold open's background work:
   // /native's minimap, the flows and periods): the minimap is taken when
   // given (a JSON array as open_native's), and the shown view asked again.
@@ -60,6 +62,8 @@ class UiApp {
   void item_failed(const std::string& query, const std::string& message);
   void measure_received(const std::string& query, const std::string& json);
   void measure_failed(const std::string& query, const std::string& message);
+  void mark_received(const std::string& query, const std::string& json);
+  void mark_failed(const std::string& query, const std::string& message);
   // The drawn frame's records as text (core/frame_records_text.h), for tests.
   std::string frame_records() const;
   // Several raw captures and traces at once: ingested into one profile.
@@ -160,6 +164,7 @@ class UiApp {
   std::unique_ptr<RemoteFrameSource> remote_frames_;
   std::unique_ptr<RemoteItemDetails> remote_items_;
   std::unique_ptr<RemoteMeasure> remote_measure_;
+  std::unique_ptr<RemoteMarkSteps> remote_marks_;
   int64_t remote_frames_received_ = 0;
   double remote_last_answer_ms_ = 0;
   std::optional<ProfileModel> model_;

@@ -11,17 +11,18 @@ namespace {
 // Where build() meets a mark: packet lanes first (connection * 2 +
 // direction, then index), then threads (instants by index, then the thread's
 // failure mark).
-bool meets_before(const FindingMark& a, const FindingMark& b) {
-  if (a.t_ns != b.t_ns) return a.t_ns < b.t_ns;
-  auto rank = [](const FindingMark& m) {
-    bool packet = m.item.kind == ItemKind::Packet;
-    return std::make_tuple(packet ? 0 : 1, m.item.lane,
-                           m.item.kind == ItemKind::Thread ? UINT32_MAX : m.item.index);
-  };
-  return rank(a) < rank(b);
-}
+bool meets_before(const FindingMark& a, const FindingMark& b) { return MarkKey::of(a) < MarkKey::of(b); }
 
 }  // namespace
+
+MarkKey MarkKey::of(const FindingMark& m) {
+  bool packet = m.item.kind == ItemKind::Packet;
+  return {m.t_ns, packet ? 0 : 1, m.item.lane, m.item.kind == ItemKind::Thread ? UINT32_MAX : m.item.index};
+}
+
+bool MarkKey::operator<(const MarkKey& o) const {
+  return std::tie(t, rank, lane, index) < std::tie(o.t, o.rank, o.lane, o.index);
+}
 
 void FindingMarks::add_packet_marks(const ProfileModel& model, size_t c, int dir, size_t from,
                                     std::vector<FindingMark>& into) const {

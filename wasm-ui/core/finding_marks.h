@@ -25,6 +25,18 @@ struct FindingMark {
   ItemRef item;
 };
 
+// Where a mark stands in the order FindingMarks keeps them in (time, then
+// packet lanes before threads, by lane, then by index, a thread's failure
+// mark after its instants): what `lurk view --native` steps through lane by
+// lane in its lane store (GET /mark, collector/server/mark_steps.h).
+struct MarkKey {
+  int64_t t = 0;
+  int rank = 0;  // 0 packets, 1 threads
+  uint32_t lane = 0, index = 0;
+  static MarkKey of(const FindingMark& m);
+  bool operator<(const MarkKey& o) const;
+};
+
 class FindingMarks {
  public:
   void build(const ProfileModel& model);

@@ -258,4 +258,25 @@ std::pair<double, double> parse_measure_request(const std::string& query) {
   return {t0, t1};
 }
 
+std::string mark_request_query(const MarkRequest& r) {
+  std::string q = std::string("dir=") + (r.forward ? "1" : "0") + "&t=" + number(r.t_ns);
+  if (r.current) q += "&" + item_request_query(r.current);
+  if (r.group) q += "&g=" + std::to_string(*r.group);
+  return q;
+}
+
+MarkRequest parse_mark_request(const std::string& query) {
+  Params p = split_query(query);
+  for (const auto& [name, value] : p.values)
+    if (name != "dir" && name != "t" && name != "sel" && name != "g" && name != "token")
+      throw FrameRequestError("unknown mark parameter " + name.substr(0, 40));
+  MarkRequest r;
+  r.forward = p.boolean("dir", true);
+  if (!p.find("dir")) p.need("dir");
+  r.t_ns = p.real("t", -kMaxAbsTimeNs, kMaxAbsTimeNs);
+  r.current = parse_item(p);
+  r.group = p.maybe_index("g");
+  return r;
+}
+
 }  // namespace lurk::ui

@@ -62,4 +62,22 @@ ItemRef parse_item_request(const std::string& query);
 std::string measure_request_query(double t0, double t1);
 std::pair<double, double> parse_measure_request(const std::string& query);
 
+// GET /mark?dir=1&t=..[&sel=K.L.I.C][&g=N]: `]` (dir 1) or `[` (dir 0) in
+// server-backed viewing, the page's outline knowing no flagged packet: the
+// finding mark after / before the current one (the selection, when it is a
+// mark) or the window's centre `t`, within group `g` when given
+// (core/finding_marks.h). The query and its parser (throws FrameRequestError).
+struct MarkRequest {
+  bool forward = true;
+  double t_ns = 0;
+  ItemRef current;
+  std::optional<uint32_t> group;
+  bool operator==(const MarkRequest& o) const {
+    return forward == o.forward && t_ns == o.t_ns && current == o.current &&
+           (!current || current.count == o.current.count) && group == o.group;
+  }
+};
+std::string mark_request_query(const MarkRequest& request);
+MarkRequest parse_mark_request(const std::string& query);
+
 }  // namespace lurk::ui

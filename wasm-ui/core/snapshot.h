@@ -153,7 +153,8 @@ struct SnapshotFollow {
 };
 
 struct SnapshotRemote {
-  int64_t frames_asked = 0, frames_received = 0, items_asked = 0, measures_asked = 0;
+  int64_t frames_asked = 0, frames_received = 0, items_asked = 0, measures_asked = 0, marks_asked = 0;
+    std::string mark_note;  // why the last `]` / `[` went nowhere
   double last_answer_ms = 0;  // the last /frame's time from asking to answer
   std::string error;
 };

@@ -293,7 +293,7 @@ EMSCRIPTEN_KEEPALIVE void lurk_follow_polled(double now_ms, const char* problem)
 // Server-backed viewing (web/lurk-native.js, docs/server.md): the outline
 // at `path`, on the native profile's axis (its origin as decimal text: a
 // double cannot hold it); frames and items' details are then asked of the
-// page (lurkNative.askFrame / askItem / askMeasure), whose answers come back below.
+// page (lurkNative.askFrame / askItem / askMeasure / askMark), whose answers come back below.
 EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* display_name,
                                                   const char* origin_ns, double duration_ns,
                                                   double connections, double packets, double threads,
@@ -314,8 +314,12 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* 
   auto send_measure = [](const std::string& query) {
     EM_ASM({ lurkNative.askMeasure(UTF8ToString($0)); }, query.c_str());
   };
+  auto send_mark = [](const std::string& query) {
+    EM_ASM({ lurkNative.askMark(UTF8ToString($0)); }, query.c_str());
+  };
   result = app().open_native(path, display_name, std::strtoll(origin_ns, nullptr, 10), int64_t(duration_ns),
-                             counts, size_t(groups), minimap_json, send_frame, send_item, send_measure);
+                             counts, size_t(groups), minimap_json, send_frame, send_item, send_measure,
+                             send_mark);
   return result.c_str();
 }
 
@@ -353,6 +357,13 @@ EMSCRIPTEN_KEEPALIVE void lurk_measure_received(const char* query, int ok, const
   lurk::ui::web_input_note_activity();
   if (ok) app().measure_received(query, text);
   else app().measure_failed(query, text);
+}
+
+// A /mark answer's JSON (`]` / `[`), or ok = 0 and the problem.
+EMSCRIPTEN_KEEPALIVE void lurk_mark_received(const char* query, int ok, const char* text) {
+  lurk::ui::web_input_note_activity();
+  if (ok) app().mark_received(query, text);
+  else app().mark_failed(query, text);
 }
 
 // The drawn timeline frame's records, one a line (tests compare the modes).
