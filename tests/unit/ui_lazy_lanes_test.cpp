@@ -190,6 +190,29 @@ class LazyLanesTest : public ProfileTest {
     whole = ProfileModel::load(db());
   }
 
+  // A cold open's store made in the background (by a view that then goes),
+  // opened for a lazy model of the profile.
+  struct Stored {
+    std::unique_ptr<Database> db;
+    ProfileModel lazy;
+    std::unique_ptr<server::LaneStore> store;
+    std::string why;
+  };
+  Stored made_store() {
+    db_.reset();
+    std::filesystem::remove(server::lane_summary_path(profile_path_));
+    {
+      server::FrameEndpoint made(profile_path_, dir_, 64 * 1024);
+      made.wait_for_background();
+      EXPECT_TRUE(made.has_store()) << made.store_note();
+    }
+    Stored out;
+    out.db = open_profile_for_reading(profile_path_);
+    out.lazy = ProfileModel::load_outline(*out.db, scan_lane_summary(*out.db));
+    out.store = server::LaneStore::open(profile_path_, out.lazy, out.why);
+    return out;
+  }
+
   static FrameRequest request(double t0, double t1, float scroll, bool idle, bool packed) {
     FrameRequest r = ::lurk::ui::test::frame_request_at(t0, t1);
     r.view.scroll_y = scroll;
@@ -1085,19 +1108,10 @@ TEST_F(LazyLanesTest, FramesFromAStoreBeingMadeAreTheWholeModels) {
 // model's count (what the page counts in-browser), packets, spans and
 // instants, over ranges from the whole trace to narrow ones.
 TEST_F(LazyLanesTest, RangesCountedInTheStoreAreTheWholeModels) {
-  db_.reset();
-  std::filesystem::path profile = profile_path_;
-  std::filesystem::remove(server::lane_summary_path(profile));
-  {
-    server::FrameEndpoint made(profile, dir_, 64 * 1024);
-    made.wait_for_background();
-    ASSERT_TRUE(made.has_store()) << made.store_note();
-  }
-  auto db = open_profile_for_reading(profile.string());
-  ProfileModel lazy = ProfileModel::load_outline(*db, scan_lane_summary(*db));
-  std::string why;
-  std::unique_ptr<server::LaneStore> store = server::LaneStore::open(profile, lazy, why);
-  ASSERT_TRUE(store) << why;
+  Stored stored = made_store();
+  ASSERT_TRUE(stored.store) << stored.why;
+  ProfileModel& lazy = stored.lazy;
+  server::LaneStore* store = stored.store.get();
   double d = double(whole.duration_ns());
   ui::RangeCounts all = ui::count_range(whole, -1, d + 1);
   EXPECT_EQ(all.packets, whole.counts().packets);
@@ -1126,19 +1140,10 @@ TEST_F(LazyLanesTest, RangesCountedInTheStoreAreTheWholeModels) {
 // mark (as the current one) and from times, forward and back, wrapping,
 // over everything and within a group.
 TEST_F(LazyLanesTest, MarksSteppedInTheStoreAreTheWholeModels) {
-  db_.reset();
-  std::filesystem::path profile = profile_path_;
-  std::filesystem::remove(server::lane_summary_path(profile));
-  {
-    server::FrameEndpoint made(profile, dir_, 64 * 1024);
-    made.wait_for_background();
-    ASSERT_TRUE(made.has_store()) << made.store_note();
-  }
-  auto db = open_profile_for_reading(profile.string());
-  ProfileModel lazy = ProfileModel::load_outline(*db, scan_lane_summary(*db));
-  std::string why;
-  std::unique_ptr<server::LaneStore> store = server::LaneStore::open(profile, lazy, why);
-  ASSERT_TRUE(store) << why;
+  Stored stored = made_store();
+  ASSERT_TRUE(stored.store) << stored.why;
+  ProfileModel& lazy = stored.lazy;
+  server::LaneStore* store = stored.store.get();
   FindingMarks marks;
   marks.build(whole);
   const auto& all = marks.marks();
