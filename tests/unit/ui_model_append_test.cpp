@@ -242,10 +242,12 @@ class UiModelAppendTest : public LiveProfileTest {
   // importer of flows and periods writes them; kinds appear over time.
   void add_flows_and_periods(int batch, int64_t from_ns, int64_t to_ns) {
     std::vector<int64_t> threads, packets;
-    Statement t = db().prepare("SELECT id FROM threads ORDER BY id");
-    while (t.step()) threads.push_back(t.column_int(0));
-    Statement p = db().prepare("SELECT id FROM packets ORDER BY id DESC LIMIT 20");
-    while (p.step()) packets.push_back(p.column_int(0));
+    {  // read (and finalized) before rows are queued: then the connection is the writer's thread's
+      Statement t = db().prepare("SELECT id FROM threads ORDER BY id");
+      while (t.step()) threads.push_back(t.column_int(0));
+      Statement p = db().prepare("SELECT id FROM packets ORDER BY id DESC LIMIT 20");
+      while (p.step()) packets.push_back(p.column_int(0));
+    }
     if (threads.size() < 2) return;
     for (int i = 0; i < 40; ++i) {
       FlowRow f;
@@ -351,12 +353,18 @@ TEST_F(UiModelAppendTest, MinimapAndFindingMarksGrowByTheDeltaAsTheyAreBuilt) {
     int64_t from = stack.now();
     std::string lines = stack.batch(sizes[batch]);
     add_flows_and_periods(int(batch) + 1, from, stack.now());
-    if (batch == 2 || batch == 6)  // a late retransmission among a lane's old segments
+    if (batch == 2 || batch == 6) {  // a late retransmission among a lane's old segments
+      // The connection is the writer's thread's while it has rows queued
+      // (the flows and the period above): writing on it here meanwhile was
+      // two threads on one SQLite connection, which now and then made a
+      // malformed page (seen under ASan in CI).
+      writer_->wait_for_writer();
       db().exec("INSERT INTO packets (source_id, frame, connection_id, ts_ns, dir, seq, ack, "
                 "payload_len, tcp_flags, window, wire_len, analysis) SELECT source_id, frame, "
                 "connection_id, ts_ns + 1, dir, seq, ack, payload_len, tcp_flags, window, wire_len, " +
                 std::to_string(kRetransmission) + " FROM packets ORDER BY id LIMIT 1 OFFSET " +
                 std::to_string(batch * 3));
+    }
     send(lines);
     catch_up(*copy);
     ASSERT_TRUE(model.append(*copy)) << "batch " << batch;
