@@ -61,6 +61,8 @@ export async function setView(page, { findingKind, search }) {
   await waitForSnapshot(page, (s) => s.findingsPanel.currentRank === Number(row.rank), 'the finding', 3000);
   await press(page, '/');
   await page.keyboard.type(search);
+  // Typed before the box had the keyboard, the letters wait for it (core/type_ahead.h).
+  await waitForSnapshot(page, (s) => s.search.query === search && s.search.focused, 'the query in the box', 3000);
   await press(page, 'Escape');  // leaves the box: the timeline has the keys again
   await waitForSnapshot(page, (s) => s.search.query === search && !s.search.focused, 'the search', 3000);
   await press(page, 'w');

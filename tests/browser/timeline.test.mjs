@@ -208,6 +208,28 @@ try {
       assert(s.search.matches === 0, `no query, no matches: ${JSON.stringify(s.search)}`);
       await clickSlowly(5, 890);  // leaves the box (Escape would restore its text)
     }],
+    ['typed at once after /, on slow frames, the whole query reaches the box and no letter acts as a key', async () => {
+      // "connect" holds c (the table), n (the next finding) and t (the theme):
+      // before the box has the keyboard they were read as keys and lost.
+      const s0 = await snapshot(page);
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
+      try {
+        await page.keyboard.type('/connect');
+        const s = await waitForSnapshot(page, (s) => s.search.query === 'connect', 'the query', 8000)
+          .catch(async () => { throw new Error(`the box has ${JSON.stringify((await snapshot(page)).search)}`); });
+        assert(s.search.focused, `the box keeps the keyboard: ${JSON.stringify(s.search)}`);
+        assert(s.table.shown === s0.table.shown && s.theme === s0.theme &&
+               s.findingsPanel.current === s0.findingsPanel.current,
+               `a letter acted as a key: table ${s0.table.shown} -> ${s.table.shown}, theme ${s0.theme} -> ` +
+               `${s.theme}, finding ${s0.findingsPanel.current} -> ${s.findingsPanel.current}`);
+      } finally {
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+      }
+      for (let i = 0; i < 7; i++) await press('Backspace');
+      await waitForSnapshot(page, (s) => s.search.query === '', 'Backspace to clear the query', 5000);
+      await clickSlowly(5, 890);
+    }],
     ['zoomed out, merged blocks holding a search match are marked and counted', async () => {
       await focusSearch();
       await page.keyboard.type('parse', { delay: 30 });  // nested spans

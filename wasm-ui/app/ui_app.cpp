@@ -435,10 +435,17 @@ void UiApp::draw_search_box() {
 void UiApp::handle_app_keys() {
   ImGuiIO& io = ImGui::GetIO();
   if (help_ && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) help_ = false;
+  search_type_ahead_.frame(io.InputQueueCharacters, search_focused_);
   if (io.WantTextInput) return;
-  for (ImWchar c : io.InputQueueCharacters) {
+  for (int i = 0; i < io.InputQueueCharacters.Size; ++i) {
+    ImWchar c = io.InputQueueCharacters[i];
     if (c == '?') help_ = !help_;
-    if (c == '/') focus_search_ = true;
+    if (c == '/') {
+      // What follows is the query: no key of the page sees it.
+      focus_search_ = true;
+      search_type_ahead_.start(io.InputQueueCharacters, size_t(i));
+      break;
+    }
     if (c == 'c') table_.toggle();
     if (c == 'F') findings_panel_.view().toggle();
     if (c == 'n' || c == 'N') {

@@ -19,6 +19,7 @@
 #include "core/follow_state.h"
 #include "core/profile_model.h"
 #include "core/snapshot.h"
+#include "core/type_ahead.h"
 #include "core/view_state.h"
 #include "export/anonymizer.h"
 
@@ -182,6 +183,7 @@ class UiApp {
   DetailsPanel details_;
   bool help_ = false;
   bool focus_search_ = false, search_focused_ = false;
+  TypeAhead search_type_ahead_;  // what was typed after `/` before the box had the keyboard
   char search_buf_[128] = {};
   GraphsPanel graphs_;  // per-connection graphs under the timeline
   ClocksPanel clocks_;  // the sources' clocks, in the header

@@ -1,0 +1,90 @@
+// What is typed after `/` before the search box has the keyboard
+// (wasm-ui/core/type_ahead.h): every character reaches the box, in the
+// order typed, however the typing falls into frames and however many frames
+// the box takes; none of them is left in a frame's queue for the page's keys.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/type_ahead.h"
+
+namespace lurk::test {
+namespace {
+
+using lurk::ui::TypeAhead;
+using Queue = std::vector<unsigned short>;  // ImWchar's width
+
+Queue chars(const std::string& s) { return Queue(s.begin(), s.end()); }
+std::string text(const Queue& q) { return std::string(q.begin(), q.end()); }
+
+// "ab/query" typed in frames cut at every place, the box taking the
+// keyboard after every number of frames: the keys see "ab", the box "query".
+TEST(TypeAheadTest, EveryCharacterAfterTheSlashReachesTheBoxInOrder) {
+  const std::string typed = "ab/query";
+  for (size_t cut1 = 3; cut1 <= typed.size(); ++cut1)
+    for (size_t cut2 = cut1; cut2 <= typed.size(); ++cut2)
+      for (int frames_to_focus = 1; frames_to_focus <= 4; ++frames_to_focus) {
+        SCOPED_TRACE(testing::Message() << "cuts " << cut1 << "," << cut2 << " focus after " << frames_to_focus);
+        std::vector<std::string> frames = {typed.substr(0, cut1), typed.substr(cut1, cut2 - cut1),
+                                           typed.substr(cut2)};
+        while (int(frames.size()) < frames_to_focus + 2) frames.push_back("");
+        TypeAhead ahead;
+        std::string keys, box;
+        bool box_has_keyboard = false;
+        int slash_frame = -1;
+        for (int f = 0; f < int(frames.size()); ++f) {
+          Queue q = chars(frames[f]);
+          ahead.frame(q, box_has_keyboard);
+          if (box_has_keyboard) {
+            box += text(q);
+            continue;
+          }
+          for (size_t i = 0; i < q.size(); ++i)
+            if (q[i] == '/') {
+              ahead.start(q, i);
+              slash_frame = f;
+              break;
+            }
+          keys += text(q);  // what the page's keys read this frame
+          // The box takes the keyboard at the end of the frame
+          // `frames_to_focus` after the slash's (what that frame typed, ImGui
+          // may drop: it was held).
+          if (slash_frame >= 0 && f >= slash_frame + frames_to_focus) box_has_keyboard = true;
+        }
+        EXPECT_EQ(keys, "ab");
+        EXPECT_EQ(box, "query");
+        EXPECT_FALSE(ahead.holding());
+      }
+}
+
+// A box that never takes the keyboard: after kMaxFramesHeld frames the
+// page's keys read the frames again, and nothing held comes back later.
+TEST(TypeAheadTest, ABoxThatNeverComesGivesTheKeysBack) {
+  TypeAhead ahead;
+  Queue q = chars("/x");
+  ahead.start(q, 0);
+  EXPECT_TRUE(q.empty());
+  for (int f = 0; f <= TypeAhead::kMaxFramesHeld; ++f) {
+    Queue frame = chars("y");
+    ahead.frame(frame, false);
+    EXPECT_TRUE(frame.empty()) << "frame " << f;
+  }
+  EXPECT_FALSE(ahead.holding());
+  Queue later = chars("c");
+  ahead.frame(later, true);
+  EXPECT_EQ(text(later), "c");
+}
+
+// Nothing held: the queue passes untouched, whether a box reads it or not.
+TEST(TypeAheadTest, WithoutASlashTheQueueIsUntouched) {
+  TypeAhead ahead;
+  for (bool box : {false, true}) {
+    Queue q = chars("ctn");
+    ahead.frame(q, box);
+    EXPECT_EQ(text(q), "ctn");
+  }
+}
+
+}  // namespace
+}  // namespace lurk::test
