@@ -18,6 +18,7 @@
 #include "core/minimap.h"
 #include "server/background_lane_store.h"
 #include "server/mark_steps.h"
+#include "server/native_search.h"
 #include "server/outline_cache.h"
 #include "server/shared_read_snapshot.h"
 #include "server/stop_flag.h"
@@ -194,6 +195,11 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   renderer_->set_prepare([this](const ui::TimelineLayout& layout, size_t first, size_t last) {
     lanes_->prepare(layout, first, last);
   });
+  // A query is run over the lane store (native_search.h): until a cold open
+  // made it, frames come without matches and say the count is pending.
+  renderer_->set_run_search([this](ui::SearchIndex& search, const std::string& query) {
+    return store_ && run_search_in_store(*store_, *model_, search, query);
+  });
   load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   phases_.mark("renderer made");
   if (background_) background_->go();
@@ -312,10 +318,6 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
   if (wanted.selected_group && *wanted.selected_group >= model_->groups().size())
     return text_response(400, "frame parameter sg: no group " + std::to_string(*wanted.selected_group) +
                                 " (the profile has " + std::to_string(model_->groups().size()) + ")");
-  // Search reads every lane (core/search_index.h): not on a lazy model yet.
-  if (!wanted.search.empty())
-    return text_response(501, "frame parameter q: search is not available in server-backed viewing yet "
-                              "(it would read every event of the profile)");
   if (wanted.keep_group && *wanted.keep_group >= model_->groups().size())
     return text_response(400, "frame parameter keep: no group " + std::to_string(*wanted.keep_group));
   HttpResponse response;

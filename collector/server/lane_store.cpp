@@ -413,6 +413,21 @@ std::optional<LaneStore::Items<ui::InstantRecord>> LaneStore::instants_of(const 
   return Items<ui::InstantRecord>{t.instants.data(), t.instants.size()};
 }
 
+std::optional<LaneStore::Items<ui::SpanRecord>> LaneStore::spans_of(const ui::ProfileModel& model,
+                                                                  uint32_t thread) const {
+  const ui::ThreadLane& t = model.threads()[thread];
+  if (std::optional<ui::StoredLane> stored = reader_.thread(model, thread))
+    return Items<ui::SpanRecord>{reader_.items<ui::SpanRecord>(*stored, 0), size_t(stored->count[0])};
+  if (!t.events_loaded) return std::nullopt;
+  return Items<ui::SpanRecord>{t.spans.data(), t.spans.size()};
+}
+
+void LaneStore::scanned_thread(const ui::ProfileModel& model, uint32_t thread) const {
+  if (model.threads()[thread].events_loaded) return;
+  if (std::optional<ui::StoredLane> stored = reader_.thread(model, thread))
+    release_bytes(stored->entry->at, stored->end);
+}
+
 void LaneStore::release_lane(LaneKindOf kind, uint32_t index) {
   const Entry* e = reader_.entry(kind, index);
   const std::vector<uint64_t>& ends = kind == LaneKind::Connection ? connection_ends_

@@ -149,6 +149,11 @@ class LaneStore {
   };
   std::optional<Items<ui::PacketMark>> packets_of(const ui::ProfileModel& model, uint32_t connection, int dir) const;
   std::optional<Items<ui::InstantRecord>> instants_of(const ui::ProfileModel& model, uint32_t thread) const;
+  std::optional<Items<ui::SpanRecord>> spans_of(const ui::ProfileModel& model, uint32_t thread) const;
+  // After a scan of a thread's arrays through spans_of / instants_of: the
+  // pages it touched go again unless the model views them (a search reads
+  // every lane; its memory should stay the lanes held).
+  void scanned_thread(const ui::ProfileModel& model, uint32_t thread) const;
   // Lanes copied into the model instead of viewed (the earlier path; the
   // tests compare the two frame for frame).
   void set_copying(bool copying) { copying_ = copying; }

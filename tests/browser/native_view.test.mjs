@@ -236,6 +236,35 @@ try {
       await screenshot(pages.native, 'native-view-native-mark.png');
       for (const page of [pages.local, pages.native]) await page.keyboard.press('Escape');
     }],
+    ['a / search: lurk view outlines and counts what the page does in-browser', async () => {
+      // "sent" is in instant names of the demo and in no args text (lurk view
+      // searches names and thread labels: docs/server.md).
+      for (const page of [pages.local, pages.native]) {
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(150);
+        await page.keyboard.press('/');
+        await page.keyboard.type('sent');
+        await waitForSnapshot(page, (s) => s.search.query === 'sent' && s.search.focused, 'the query in the box', 5000);
+        await page.keyboard.press('Escape');
+        await waitForSnapshot(page, (s) => !s.search.focused, 'the box to let go', 5000);
+      }
+      const local = await waitForSnapshot(pages.local, (s) => s.search.matches > 0, 'in-browser matches', 5000);
+      const remote = await waitForSnapshot(pages.native, (s) => s.search.matches >= 0, "lurk view's count", 10000);
+      assert(remote.search.matches === local.search.matches,
+             `matches: native ${remote.search.matches}, in-browser ${local.search.matches}`);
+      const d = local.durationNs;
+      let outlined = 0;
+      for (const [t0, t1] of [[0, d], [d * 0.25, d * 0.6]]) {
+        const l = await recordsAt(pages.local, t0, t1);
+        const r = await recordsAt(pages.native, t0, t1);
+        assert(l.records === r.records, `records differ: ${firstDifference(l.records, r.records)}`);
+        assert(l.snapshot.search.onScreen === r.snapshot.search.onScreen,
+               `outlined ${l.snapshot.search.onScreen} / ${r.snapshot.search.onScreen}`);
+        outlined += r.snapshot.search.onScreen;
+      }
+      assert(outlined > 0, 'no match outlined on screen');
+      await screenshot(pages.native, 'native-view-native-search.png');
+    }],
     ['light theme: the same records', async () => {
       for (const key of ['local', 'native']) {
         pages[`${key}Dark`] = pages[key];

@@ -41,6 +41,7 @@
 #include "server/stop_flag.h"
 #include "server/lane_store.h"
 #include "server/mark_steps.h"
+#include "server/native_search.h"
 #include "server/lane_summary_file.h"
 #include "server/outline_cache.h"
 #include "server/profile_outline.h"
@@ -368,11 +369,6 @@ TEST_F(LazyLanesTest, SummaryIsKeptInTheCacheAndMadeAgainWhenItChanges) {
     ASSERT_EQ(answer->status, 200);
     EXPECT_EQ(body_of(*answer), encode_frame_answer(here.render(r)));
   }
-  FrameRequest r = request(0, d, 0, false, false);
-  r.search = "parse";
-  auto refused = endpoint.answer(frame_get(frame_request_query(r)));
-  ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->status, 501) << "search is refused, not answered from the lanes held";
 }
 
 // The flows and periods kept in the lane summary (lane_summary.h): a second
@@ -1133,6 +1129,65 @@ TEST_F(LazyLanesTest, RangesCountedInTheStoreAreTheWholeModels) {
   }
   EXPECT_GT(marked, 0);
   ASSERT_EQ(*store->count_range(lazy, -1, d + 1), all);
+}
+
+// `/` search in server-backed viewing: each lane's match bits in the store
+// are its names' own (contains_folded on the texts: an oracle apart from
+// SearchIndex), and /frame?q= outlines and counts exactly what the page
+// does in-browser, over the 72-view walk with lanes coming and going under
+// a small budget. The queries are in no args text (lurk view searches names
+// and thread labels only: docs/server.md); one matches nearly everything.
+TEST_F(LazyLanesTest, SearchedInTheStoreAsInTheWholeModel) {
+  Stored stored = made_store();
+  ASSERT_TRUE(stored.store) << stored.why;
+  const std::vector<std::string> queries = {"step", "INNER", "e", "main", "zzz-in-no-name"};
+  for (const std::string& q : queries) {
+    std::string folded = q;
+    for (char& c : folded) c = char(std::tolower(static_cast<unsigned char>(c)));
+    for (uint32_t a = 1; a < whole.args_count(); ++a) ASSERT_FALSE(contains_folded(whole.args(a), folded)) << q;
+    SearchIndex search;
+    ASSERT_TRUE(server::run_search_in_store(*stored.store, stored.lazy, search, q));
+    uint64_t expected = 0;
+    for (uint32_t t = 0; t < whole.threads().size(); ++t) {
+      const ThreadLane& lane = whole.threads()[t];
+      auto named = [&](uint32_t name) { return name != 0 && contains_folded(whole.text(name), folded); };
+      expected += named(lane.name) || named(lane.exception);
+      for (size_t i = 0; i < lane.spans.size(); ++i) {
+        bool m = named(lane.spans[i].name);
+        expected += m;
+        const MatchBits* bits = search.span_matches(t);
+        ASSERT_EQ(bits && bits->test(i), m) << q << " thread " << t << " span " << i;
+      }
+      for (size_t i = 0; i < lane.instants.size(); ++i) {
+        bool m = named(lane.instants[i].name);
+        expected += m;
+        const MatchBits* bits = search.instant_matches(t);
+        ASSERT_EQ(bits && bits->test(i), m) << q << " thread " << t << " instant " << i;
+      }
+    }
+    EXPECT_EQ(search.match_count(), expected) << q;
+    if (q == "e") EXPECT_GE(expected, uint64_t(kBigSpans)) << "nearly every span";
+    if (q.starts_with("zzz")) EXPECT_EQ(expected, 0u);
+  }
+
+  server::FrameEndpoint endpoint(profile_path_, dir_, 64 * 1024);
+  ASSERT_TRUE(endpoint.has_store());
+  FrameRenderer here(whole);
+  int64_t outlined = 0, outlined_blocks = 0;
+  for (const std::string& q : queries)
+    walk_views([&](FrameRequest r, const std::string& where) {
+      r.search = q;
+      auto answer = endpoint.answer(frame_get(frame_request_query(r)));
+      ASSERT_TRUE(answer);
+      ASSERT_EQ(answer->status, 200) << q << " " << where << ": " << body_of(*answer);
+      FrameAnswer w = here.render(r);
+      ASSERT_EQ(body_of(*answer), encode_frame_answer(w)) << q << " " << where;
+      EXPECT_EQ(w.search_matches, int64_t(here.search().hits().size()));
+      outlined += w.frame.search_marked;
+      outlined_blocks += w.frame.search_marked_blocks;
+    });
+  EXPECT_GT(outlined, 100);
+  EXPECT_GT(outlined_blocks, 10) << "merged blocks holding a match";
 }
 
 // `]` / `[` stepped in the lane store (GET /mark) land on the marks the

@@ -180,7 +180,16 @@ void TimelinePanel::go_to(const ProfileModel& model, const ItemRef& item,
   if (window) window_.set(window->first, window->second);
 }
 
+std::optional<int64_t> TimelinePanel::search_match_count() const {
+  if (!search_.active()) return 0;
+  if (remote_) return remote_->search_matches(search_.query());
+  return int64_t(search_.hits().size());
+}
+
 void TimelinePanel::step_search(const ProfileModel& model, bool forward) {
+  // The page's outline holds no span nor instant to step to (the matches are
+  // in lurk view: docs/server.md).
+  if (remote_) return;
   double center = (window_.t0() + window_.t1()) / 2;
   int64_t i = forward ? search_.next_after(int64_t(center), search_current_)
                       : search_.previous_before(int64_t(center), search_current_);
@@ -376,7 +385,7 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
   }
   s.group_count = int64_t(model.groups().size());
   s.search_query = search_.query();
-  s.search_matches = int64_t(search_.hits().size());
+  s.search_matches = search_match_count().value_or(-1);
   s.search_current = search_current_;
   s.search_on_screen = drawn_->search_marked;
   s.search_blocks_on_screen = drawn_->search_marked_blocks;

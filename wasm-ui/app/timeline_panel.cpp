@@ -130,8 +130,9 @@ void TimelinePanel::build_frame(const ProfileModel& model, const FrameView& view
   request.selected_group = highlighted_group_;
   request.selected = selected_;
   request.measure = measure_;
-  // No search text: lurk view's lazy model does not search (every lane would
-  // be read; /frame answers 501 to q=), and one failed frame would blank the view.
+  // lurk view searches its lane store (collector/server/native_search.h):
+  // the frame comes with the query's matches outlined and counted.
+  request.search = search_.query();
   const FrameAnswer* answer = remote_->frame(request);
   frame_ = TimelineFrame();
   drawn_ = answer ? &answer->frame : &frame_;

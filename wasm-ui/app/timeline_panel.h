@@ -71,6 +71,9 @@ class TimelinePanel {
              std::optional<std::pair<double, double>> window);
   void fit_selection(const ProfileModel& model);
   SearchIndex& search() { return search_; }
+  // The query's matches in the whole profile; nullopt while lurk view's
+  // count is on its way, -1 when it cannot search yet (server-backed).
+  std::optional<int64_t> search_match_count() const;
   void step_search(const ProfileModel& model, bool forward);
 
   // The timeline's part of a link's view (core/view_state.h, timeline_view.cpp):

@@ -420,14 +420,22 @@ void UiApp::draw_search_box() {
     timeline_.step_search(*model_, !ImGui::GetIO().KeyShift);
     ImGui::SetKeyboardFocusHere(-1);  // keep typing / pressing Enter
   }
-  if (search.active() && timeline_.remote()) {
-    // The outline holds no spans or instants, and lurk view's lazy model
-    // does not search yet (docs/server.md).
+  if (search.active()) {
+    // Server-backed, lurk view counts the matches in its lane store, by
+    // name only (docs/server.md), and the outline has nothing to step to.
+    std::optional<int64_t> matches = timeline_.search_match_count();
     ImGui::SameLine();
-    ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.3f, 1.0f), "search: not in server-backed viewing yet");
-  } else if (search.active()) {
-    ImGui::SameLine();
-    ImGui::TextColored(ImVec4(1.0f, 0.9f, 0.3f, 1.0f), "%zu matches", search.hits().size());
+    ImVec4 yellow(1.0f, 0.9f, 0.3f, 1.0f);
+    if (!matches) ImGui::TextColored(yellow, "searching\xe2\x80\xa6");
+    else if (*matches < 0) ImGui::TextColored(yellow, "search: once lurk view has made its lane store");
+    else if (timeline_.remote()) {
+      ImGui::TextColored(yellow, "%lld matches (names)", (long long)*matches);
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("lurk view searches names and thread labels, not args;\n"
+                          "Enter steps through the matches in-browser only (docs/server.md)");
+    } else {
+      ImGui::TextColored(yellow, "%lld matches", (long long)*matches);
+    }
   }
 }
 

@@ -59,7 +59,8 @@ FrameAnswer FrameRenderer::render(const FrameRequest& request) {
   }
   if (request.search != search_.query()) {
     if (request.search.empty()) search_.clear();
-    else search_.run(model_, request.search);
+    else if (!run_search_) search_.run(model_, request.search);
+    else if (!run_search_(search_, request.search)) search_.clear();
   }
   FrameHighlights hl;
   hl.selected_group = request.selected_group;
@@ -78,6 +79,7 @@ FrameAnswer FrameRenderer::render(const FrameRequest& request) {
   FrameAnswer answer;
   answer.frame = build_timeline_frame(model_, layout_, view, hl);
   answer.layout = summarize_layout(layout_, view);
+  answer.search_matches = request.search.empty() ? 0 : search_.active() ? int64_t(search_.match_count()) : -1;
   return answer;
 }
 
@@ -118,9 +120,15 @@ std::string RemoteFrameSource::receive(uint64_t serial, const std::string& body)
   answer_ = std::move(*decoded);
   answered_ = true;
   answered_serial_ = serial;
+  answered_search_ = in_flight_request_ ? in_flight_request_->search : std::string();
   error_.clear();
   if (wanted_serial_ != serial) send_wanted();
   return "";
+}
+
+std::optional<int64_t> RemoteFrameSource::search_matches(const std::string& query) const {
+  if (!answered_ || answered_search_ != query) return std::nullopt;
+  return answer_.search_matches;
 }
 
 void RemoteFrameSource::refresh() {

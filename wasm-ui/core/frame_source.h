@@ -35,6 +35,10 @@ struct FrameLayoutSummary {
 struct FrameAnswer {
   TimelineFrame frame;
   FrameLayoutSummary layout;
+  // The request's `/` query: its matches in the whole profile (the box's
+  // count); 0 without a query, -1 when it could not be run yet (lurk view
+  // searches its lane store, which a cold open is still making).
+  int64_t search_matches = 0;
 };
 
 FrameLayoutSummary summarize_layout(const TimelineLayout& layout, const FrameView& view);
@@ -51,10 +55,18 @@ class FrameRenderer {
   // (collector/server/lane_cache.h).
   using PrepareRows = std::function<void(const TimelineLayout& layout, size_t first, size_t last)>;
   void set_prepare(PrepareRows prepare) { prepare_ = std::move(prepare); }
+  // Runs a new query (SearchIndex::run over the model's lanes when not
+  // set): a lazy model's owner gives the lanes it does not hold
+  // (collector/server/native_search.h); false when it cannot now (no
+  // match is highlighted, and the query is run again on the next request).
+  using RunSearch = std::function<bool(SearchIndex& search, const std::string& query)>;
+  void set_run_search(RunSearch run) { run_search_ = std::move(run); }
+  const SearchIndex& search() const { return search_; }
 
  private:
   const ProfileModel& model_;
   PrepareRows prepare_;
+  RunSearch run_search_;
   TimelineLayout layout_;
   SearchIndex search_;
   std::optional<FrameRequest> laid_out_;  // the request the layout was built for
@@ -98,6 +110,10 @@ class RemoteFrameSource : public FrameSource {
   void refresh();
   const std::string& error() const { return error_; }
   uint64_t requests_sent() const { return sent_; }
+  // The whole profile's matches of `query` (FrameAnswer::search_matches:
+  // -1 while lurk view cannot search yet), once a frame asked with it came
+  // back.
+  std::optional<int64_t> search_matches(const std::string& query) const;
 
  private:
   Send send_;
@@ -108,6 +124,7 @@ class RemoteFrameSource : public FrameSource {
   FrameAnswer answer_;
   bool answered_ = false;
   uint64_t answered_serial_ = 0;
+  std::string answered_search_;  // the query of the answer held
   uint64_t sent_ = 0;
   uint64_t failed_serial_ = 0;  // the request that failed (not sent again)
   std::string error_;

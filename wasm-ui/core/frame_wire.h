@@ -12,7 +12,8 @@
 
 namespace lurk::ui {
 
-constexpr uint32_t kFrameWireVersion = 1;
+// 2: the search's match count after the layout.
+constexpr uint32_t kFrameWireVersion = 2;
 
 std::string encode_frame_answer(const FrameAnswer& answer);
 // nullopt with `problem` set ("at byte N: ...") when the bytes are not an answer.

@@ -2,8 +2,8 @@
 // insensitive), and every span, instant and thread that matches, in time
 // order, for counting, highlighting and stepping through matches. Run once
 // per query change; the frame only asks the per-string bitmaps, and for a
-// merged block the per-lane sorted lists of matching indices (two binary
-// searches), so a block holding a match shows as matched at any zoom.
+// merged block the lane's match bits (two lookups: MatchBits), so a block
+// holding a match shows as matched at any zoom.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +21,49 @@ struct SearchHit {
   ItemRef item;
 };
 
+// Which items of one lane match, one bit each, with the matches before each
+// word kept so that a merged block's count is two lookups (1.5 bits an
+// item: at 100M events a query that matches everything holds 19 MB, where
+// a list of indices held 400).
+class MatchBits {
+ public:
+  template <typename Matches>
+  void build(size_t n, Matches matches);
+  // Matches among items [first, first + count).
+  uint32_t count(uint64_t first, uint64_t count) const { return rank(first + count) - rank(first); }
+  bool test(uint64_t i) const { return i < n_ && !words_.empty() && (words_[i / 64] >> (i % 64) & 1); }
+  uint64_t total() const { return before_.empty() ? 0 : before_.back(); }
+  // The first match at or after i (n_ when none), the last before i (-1).
+  int64_t next_from(uint64_t i) const;
+  int64_t previous_before(uint64_t i) const;
+
+ private:
+  uint32_t rank(uint64_t i) const;  // matches before item i
+  uint64_t n_ = 0;
+  std::vector<uint64_t> words_;
+  std::vector<uint32_t> before_;  // matches before word w; one more entry: the total
+};
+
 class SearchIndex {
  public:
   void run(const ProfileModel& model, std::string_view query);
+  // The same, lane by lane, from arrays given by the caller (lurk view's
+  // lane store holds the lanes a lazy model does not): begin(), then
+  // add_thread() for every thread lane, then finish(). `keep_hits` false:
+  // only the count is kept (stepping asks the lanes: remote_search.h).
+  void begin(const ProfileModel& model, std::string_view query, bool keep_hits = true);
+  void add_thread(const ProfileModel& model, uint32_t thread, const SpanRecord* spans, size_t span_count,
+                  const InstantRecord* instants, size_t instant_count);
+  void finish();
   void clear();
+  // Matching spans, instants and threads.
+  uint64_t match_count() const { return match_count_; }
+  // Which of a thread lane's spans / instants match; nullptr: none does.
+  const MatchBits* span_matches(uint32_t thread) const;
+  const MatchBits* instant_matches(uint32_t thread) const;
+  bool thread_matches(const ThreadLane& lane) const {
+    return name_matches(lane.name) || name_matches(lane.exception);
+  }
   const std::string& query() const { return query_; }
   bool active() const { return !query_.empty(); }
   bool name_matches(uint32_t string_index) const {
@@ -45,17 +84,31 @@ class SearchIndex {
 
  private:
   std::string query_;
+  std::string folded_;
   std::vector<uint8_t> names_;  // per string index
   std::vector<uint8_t> args_;   // per args index
   std::vector<SearchHit> hits_;
-  // Per thread lane: indices of matching spans and instants, ascending.
+  bool keep_hits_ = true;
+  uint64_t match_count_ = 0;
+  // Per thread lane: its matching spans and instants (empty: none).
   struct LaneMatches {
-    std::vector<uint32_t> spans, instants;
+    MatchBits spans, instants;
   };
   std::vector<LaneMatches> lanes_;
 };
 
 // Case-insensitive (ASCII) substring test.
 bool contains_folded(std::string_view text, std::string_view folded_query);
+
+template <typename Matches>
+void MatchBits::build(size_t n, Matches matches) {
+  n_ = n;
+  words_.assign((n + 63) / 64, 0);
+  for (size_t i = 0; i < n; ++i)
+    if (matches(i)) words_[i / 64] |= uint64_t(1) << (i % 64);
+  before_.assign(words_.size() + 1, 0);
+  for (size_t w = 0; w < words_.size(); ++w) before_[w + 1] = before_[w] + uint32_t(__builtin_popcountll(words_[w]));
+  if (total() == 0) words_.clear(), before_.clear();  // a lane without a match holds nothing
+}
 
 }  // namespace lurk::ui
