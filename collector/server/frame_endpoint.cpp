@@ -437,6 +437,7 @@ HttpResponse FrameEndpoint::mark(const HttpRequest& request) {
     return text_response(400, "mark parameter g: no group " + std::to_string(*wanted.group));
   adopt_background();
   check_store();
+  if (!wanted.search.empty()) return search_step(wanted);
   int32_t group = wanted.group ? int32_t(*wanted.group) : -1;
   std::optional<ui::FindingMark> stepped;
   bool none = false;
@@ -456,6 +457,23 @@ HttpResponse FrameEndpoint::mark(const HttpRequest& request) {
   return json_response({{"pending", background_ && !background_->done()
                                         ? "marks once lurk view's lane store is made"
                                         : "no marks: lurk view has no lane store of this profile"}});
+}
+
+// Enter / shift+Enter: the next / previous match of the query (the frames'
+// search, run again only when the query changed: native_search.h).
+HttpResponse FrameEndpoint::search_step(const ui::MarkRequest& wanted) {
+  const ui::SearchIndex* search = store_ ? renderer_->search_for(wanted.search) : nullptr;
+  bool none = false;
+  std::optional<SearchStep> stepped;
+  if (search) stepped = step_search(*store_, *model_, *search, wanted.current, wanted.t_ns, wanted.forward, none);
+  if (stepped) {
+    std::string sel = ui::item_request_query(stepped->item).substr(4);  // without "sel="
+    return json_response({{"sel", sel}, {"t", double(stepped->t_ns)}, {"kind", "search"}});
+  }
+  if (none) return json_response({{"none", true}});
+  return json_response({{"pending", background_ && !background_->done()
+                                        ? "matches once lurk view's lane store is made"
+                                        : "no matches: lurk view has no lane store of this profile"}});
 }
 
 // [[name, wall s, CPU s], ...] in order (startup_phases.h).

@@ -96,6 +96,7 @@ class FrameEndpoint {
   HttpResponse item(const HttpRequest& request);
   HttpResponse measure(const HttpRequest& request);
   HttpResponse mark(const HttpRequest& request);
+  HttpResponse search_step(const ui::MarkRequest& wanted);
   // Before each frame and item: a lane store changed under its mapping
   // (cut short or rewritten in place by another process) is dropped, and
   // the store now at its path used when it is whole, else lanes are read

@@ -422,6 +422,15 @@ std::optional<LaneStore::Items<ui::SpanRecord>> LaneStore::spans_of(const ui::Pr
   return Items<ui::SpanRecord>{t.spans.data(), t.spans.size()};
 }
 
+std::optional<LaneStore::Items<uint32_t>> LaneStore::depth_table_of(const ui::ProfileModel& model,
+                                                                  uint32_t thread) const {
+  const ui::ThreadLane& t = model.threads()[thread];
+  if (std::optional<ui::StoredLane> stored = reader_.thread(model, thread))
+    return Items<uint32_t>{reader_.items<uint32_t>(*stored, 1), size_t(stored->count[1])};
+  if (!t.events_loaded) return std::nullopt;
+  return Items<uint32_t>{t.depth_begin.data(), t.depth_begin.size()};
+}
+
 void LaneStore::scanned_thread(const ui::ProfileModel& model, uint32_t thread) const {
   if (model.threads()[thread].events_loaded) return;
   if (std::optional<ui::StoredLane> stored = reader_.thread(model, thread))

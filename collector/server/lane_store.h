@@ -150,6 +150,8 @@ class LaneStore {
   std::optional<Items<ui::PacketMark>> packets_of(const ui::ProfileModel& model, uint32_t connection, int dir) const;
   std::optional<Items<ui::InstantRecord>> instants_of(const ui::ProfileModel& model, uint32_t thread) const;
   std::optional<Items<ui::SpanRecord>> spans_of(const ui::ProfileModel& model, uint32_t thread) const;
+  // Where each depth's spans begin (ThreadLane::depth_begin).
+  std::optional<Items<uint32_t>> depth_table_of(const ui::ProfileModel& model, uint32_t thread) const;
   // After a scan of a thread's arrays through spans_of / instants_of: the
   // pages it touched go again unless the model views them (a search reads
   // every lane; its memory should stay the lanes held).

@@ -263,6 +263,29 @@ try {
         outlined += r.snapshot.search.onScreen;
       }
       assert(outlined > 0, 'no match outlined on screen');
+      // Enter steps through the matches (native: GET /mark?q=) to the same
+      // items, from the same window, wrapping past the last.
+      const steps = { local: [], native: [] };
+      for (const key of ['local', 'native']) {
+        const page = pages[key];
+        await page.keyboard.press('/');
+        await waitForSnapshot(page, (s) => s.search.focused, 'the search box to take the keyboard', 5000);
+        let last = JSON.stringify((await snapshot(page)).selection);
+        for (let i = 0; i < local.search.matches + 2; i++) {
+          await page.keyboard.press('Enter');
+          const s = await waitForSnapshot(page, (s) => s.selection && JSON.stringify(s.selection) !== last &&
+                                          !s.selection.title.includes('asking lurk view'), `Enter ${i + 1}`, 10000);
+          last = JSON.stringify(s.selection);
+          // The native selection has no time (the outline holds no instant):
+          // the window centred on it says where it is.
+          const centre = Math.round((s.visibleRange[0] + s.visibleRange[1]) / 2 / 1000);
+          steps[key].push(`${s.selection.kind} ${s.selection.thread} ${s.selection.title} @${centre} us`);
+        }
+        await page.keyboard.press('Escape');
+      }
+      assert(JSON.stringify(steps.native) === JSON.stringify(steps.local),
+             `Enter steps:\n  in-browser ${steps.local.join(' | ')}\n  native     ${steps.native.join(' | ')}`);
+      assert(new Set(steps.local).size === local.search.matches, `${new Set(steps.local).size} distinct of ${local.search.matches}`);
       await screenshot(pages.native, 'native-view-native-search.png');
     }],
     ['light theme: the same records', async () => {

@@ -1190,6 +1190,52 @@ TEST_F(LazyLanesTest, SearchedInTheStoreAsInTheWholeModel) {
   EXPECT_GT(outlined_blocks, 10) << "merged blocks holding a match";
 }
 
+// Enter / shift+Enter stepped in the lane store (GET /mark?q=) land on the
+// match the page steps to in-browser (SearchIndex::next_after /
+// previous_before over the whole model's hits): from every match of a
+// query (as the current one; every 97th of the broad one) and from 23 times,
+// both ways, wrapping; a query with no match steps nowhere.
+TEST_F(LazyLanesTest, SearchStepsInTheStoreAreTheWholeModels) {
+  Stored stored = made_store();
+  ASSERT_TRUE(stored.store) << stored.why;
+  double d = double(whole.duration_ns());
+  int64_t steps = 0;
+  for (const std::string q : {"step", "main", "INNER", "e", "wake", "lwt", "parse"}) {
+    SearchIndex here, there;
+    here.run(whole, q);
+    ASSERT_TRUE(server::run_search_in_store(*stored.store, stored.lazy, there, q));
+    const auto& hits = here.hits();
+    ASSERT_FALSE(hits.empty()) << q;
+    auto check = [&](int64_t current, double t, bool forward) {
+      bool none = true;
+      ItemRef from = current >= 0 ? hits[size_t(current)].item : ItemRef();
+      std::optional<server::SearchStep> got = server::step_search(*stored.store, stored.lazy, there, from, t, forward, none);
+      int64_t i = forward ? here.next_after(int64_t(t), current) : here.previous_before(int64_t(t), current);
+      ASSERT_TRUE(got) << q << " none " << none;
+      const SearchHit& want = hits[size_t(i)];
+      ASSERT_EQ(got->item, want.item) << q << " from " << current << " t " << t << (forward ? " forward" : " back")
+                                      << ": got " << item_kind_name(got->item.kind) << " " << got->item.lane << "."
+                                      << got->item.index << ", want " << item_kind_name(want.item.kind) << " "
+                                      << want.item.lane << "." << want.item.index;
+      EXPECT_EQ(double(got->t_ns), item_time(whole, want.item)) << q;
+      ++steps;
+    };
+    size_t stride = hits.size() > 2000 ? 97 : 1;
+    for (size_t h = 0; h < hits.size(); h += stride)
+      for (bool forward : {true, false}) check(int64_t(h), d / 2, forward);
+    for (bool forward : {true, false}) {
+      check(int64_t(hits.size()) - 1, 0, forward);  // wrapping from the last
+      for (int k = 0; k <= 22; ++k) check(-1, -d * 0.05 + d * 1.1 * k / 22.0, forward);
+    }
+  }
+  EXPECT_GT(steps, 2000);
+  SearchIndex nothing;
+  ASSERT_TRUE(server::run_search_in_store(*stored.store, stored.lazy, nothing, "zzz-in-no-name"));
+  bool none = false;
+  EXPECT_FALSE(server::step_search(*stored.store, stored.lazy, nothing, ItemRef(), d / 2, true, none));
+  EXPECT_TRUE(none);
+}
+
 // `]` / `[` stepped in the lane store (GET /mark) land on the marks the
 // page steps to in-browser (FindingMarks over the whole model): from every
 // mark (as the current one) and from times, forward and back, wrapping,

@@ -187,10 +187,19 @@ std::optional<int64_t> TimelinePanel::search_match_count() const {
 }
 
 void TimelinePanel::step_search(const ProfileModel& model, bool forward) {
-  // The page's outline holds no span nor instant to step to (the matches are
-  // in lurk view: docs/server.md).
-  if (remote_) return;
   double center = (window_.t0() + window_.t1()) / 2;
+  // Server-backed: the outline holds no span nor instant; lurk view steps
+  // from the selection when it is a match (GET /mark?q=, taken as a mark).
+  if (remote_marks_) {
+    if (!search_.active()) return;
+    MarkRequest request;
+    request.forward = forward;
+    request.t_ns = center;
+    request.search = search_.query();
+    if (selected_.kind == ItemKind::Span || selected_.kind == ItemKind::Instant || selected_.kind == ItemKind::Thread)
+      request.current = selected_;
+    return remote_marks_->ask(request);
+  }
   int64_t i = forward ? search_.next_after(int64_t(center), search_current_)
                       : search_.previous_before(int64_t(center), search_current_);
   if (i < 0) return;

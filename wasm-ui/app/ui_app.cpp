@@ -431,8 +431,7 @@ void UiApp::draw_search_box() {
     else if (timeline_.remote()) {
       ImGui::TextColored(yellow, "%lld matches (names)", (long long)*matches);
       if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("lurk view searches names and thread labels, not args;\n"
-                          "Enter steps through the matches in-browser only (docs/server.md)");
+        ImGui::SetTooltip("lurk view searches names and thread labels, not args (docs/server.md)");
     } else {
       ImGui::TextColored(yellow, "%lld matches", (long long)*matches);
     }

@@ -262,13 +262,14 @@ std::string mark_request_query(const MarkRequest& r) {
   std::string q = std::string("dir=") + (r.forward ? "1" : "0") + "&t=" + number(r.t_ns);
   if (r.current) q += "&" + item_request_query(r.current);
   if (r.group) q += "&g=" + std::to_string(*r.group);
+  if (!r.search.empty()) q += "&q=" + percent_encode(r.search);
   return q;
 }
 
 MarkRequest parse_mark_request(const std::string& query) {
   Params p = split_query(query);
   for (const auto& [name, value] : p.values)
-    if (name != "dir" && name != "t" && name != "sel" && name != "g" && name != "token")
+    if (name != "dir" && name != "t" && name != "sel" && name != "g" && name != "q" && name != "token")
       throw FrameRequestError("unknown mark parameter " + name.substr(0, 40));
   MarkRequest r;
   r.forward = p.boolean("dir", true);
@@ -276,6 +277,10 @@ MarkRequest parse_mark_request(const std::string& query) {
   r.t_ns = p.real("t", -kMaxAbsTimeNs, kMaxAbsTimeNs);
   r.current = parse_item(p);
   r.group = p.maybe_index("g");
+  if (const std::string* q = p.find("q")) {
+    if (q->size() > kMaxSearchBytes) bad("q", "a search text of at most 256 bytes", *q);
+    r.search = *q;
+  }
   return r;
 }
 

@@ -72,9 +72,12 @@ struct MarkRequest {
   double t_ns = 0;
   ItemRef current;
   std::optional<uint32_t> group;
+  // Not empty: a step through this `/` query's matches (Enter / shift+Enter),
+  // not the finding marks.
+  std::string search;
   bool operator==(const MarkRequest& o) const {
     return forward == o.forward && t_ns == o.t_ns && current == o.current &&
-           (!current || current.count == o.current.count) && group == o.group;
+           (!current || current.count == o.current.count) && group == o.group && search == o.search;
   }
 };
 std::string mark_request_query(const MarkRequest& request);

@@ -57,11 +57,7 @@ FrameAnswer FrameRenderer::render(const FrameRequest& request) {
     layout_.build(model_, collapsed, LayoutMetrics{}, options);
     laid_out_ = request;
   }
-  if (request.search != search_.query()) {
-    if (request.search.empty()) search_.clear();
-    else if (!run_search_) search_.run(model_, request.search);
-    else if (!run_search_(search_, request.search)) search_.clear();
-  }
+  search_for(request.search);
   FrameHighlights hl;
   hl.selected_group = request.selected_group;
   hl.selected = request.selected;
@@ -81,6 +77,15 @@ FrameAnswer FrameRenderer::render(const FrameRequest& request) {
   answer.layout = summarize_layout(layout_, view);
   answer.search_matches = request.search.empty() ? 0 : search_.active() ? int64_t(search_.match_count()) : -1;
   return answer;
+}
+
+const SearchIndex* FrameRenderer::search_for(const std::string& query) {
+  if (query != search_.query()) {
+    if (query.empty()) search_.clear();
+    else if (!run_search_) search_.run(model_, query);
+    else if (!run_search_(search_, query)) search_.clear();
+  }
+  return search_.active() ? &search_ : nullptr;
 }
 
 const FrameAnswer* LocalFrameSource::frame(const FrameRequest& request) {

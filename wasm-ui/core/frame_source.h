@@ -62,6 +62,9 @@ class FrameRenderer {
   using RunSearch = std::function<bool(SearchIndex& search, const std::string& query)>;
   void set_run_search(RunSearch run) { run_search_ = std::move(run); }
   const SearchIndex& search() const { return search_; }
+  // The search of `query`, run unless it is the one held; nullptr when
+  // there is no query or it cannot be run now.
+  const SearchIndex* search_for(const std::string& query);
 
  private:
   const ProfileModel& model_;

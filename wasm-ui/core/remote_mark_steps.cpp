@@ -27,7 +27,7 @@ void RemoteMarkSteps::receive(const std::string& query, const std::string& json)
     } catch (const FrameRequestError&) {
     }
   }
-  if (j.is_object() && j.contains("none")) note_ = "no finding marks";
+  if (j.is_object() && j.contains("none")) note_ = query.find("&q=") != std::string::npos ? "no matches" : "no finding marks";
   else if (j.is_object() && j.contains("pending") && j["pending"].is_string()) note_ = j["pending"].get<std::string>();
   else note_ = "the mark from lurk view could not be read";
 }
