@@ -404,31 +404,29 @@ std::optional<LaneStore::Items<ui::PacketMark>> LaneStore::packets_of(const ui::
   return Items<ui::PacketMark>{lanes.lanes[dir].data(), lanes.lanes[dir].size()};
 }
 
+// Array k of a thread's stored lane, else `held` (the model's copy) when its events are loaded.
+template <typename T, typename Held>
+std::optional<LaneStore::Items<T>> LaneStore::thread_items(const ui::ProfileModel& model, uint32_t thread, int k,
+                                                          const Held& held) const {
+  if (std::optional<ui::StoredLane> stored = reader_.thread(model, thread))
+    return Items<T>{reader_.items<T>(*stored, k), size_t(stored->count[k])};
+  if (!model.threads()[thread].events_loaded) return std::nullopt;
+  return Items<T>{held.data(), held.size()};
+}
+
 std::optional<LaneStore::Items<ui::InstantRecord>> LaneStore::instants_of(const ui::ProfileModel& model,
                                                                         uint32_t thread) const {
-  const ui::ThreadLane& t = model.threads()[thread];
-  if (std::optional<ui::StoredLane> stored = reader_.thread(model, thread))
-    return Items<ui::InstantRecord>{reader_.items<ui::InstantRecord>(*stored, 3), size_t(stored->count[3])};
-  if (!t.events_loaded) return std::nullopt;
-  return Items<ui::InstantRecord>{t.instants.data(), t.instants.size()};
+  return thread_items<ui::InstantRecord>(model, thread, 3, model.threads()[thread].instants);
 }
 
 std::optional<LaneStore::Items<ui::SpanRecord>> LaneStore::spans_of(const ui::ProfileModel& model,
                                                                   uint32_t thread) const {
-  const ui::ThreadLane& t = model.threads()[thread];
-  if (std::optional<ui::StoredLane> stored = reader_.thread(model, thread))
-    return Items<ui::SpanRecord>{reader_.items<ui::SpanRecord>(*stored, 0), size_t(stored->count[0])};
-  if (!t.events_loaded) return std::nullopt;
-  return Items<ui::SpanRecord>{t.spans.data(), t.spans.size()};
+  return thread_items<ui::SpanRecord>(model, thread, 0, model.threads()[thread].spans);
 }
 
 std::optional<LaneStore::Items<uint32_t>> LaneStore::depth_table_of(const ui::ProfileModel& model,
                                                                   uint32_t thread) const {
-  const ui::ThreadLane& t = model.threads()[thread];
-  if (std::optional<ui::StoredLane> stored = reader_.thread(model, thread))
-    return Items<uint32_t>{reader_.items<uint32_t>(*stored, 1), size_t(stored->count[1])};
-  if (!t.events_loaded) return std::nullopt;
-  return Items<uint32_t>{t.depth_begin.data(), t.depth_begin.size()};
+  return thread_items<uint32_t>(model, thread, 1, model.threads()[thread].depth_begin);
 }
 
 void LaneStore::scanned_thread(const ui::ProfileModel& model, uint32_t thread) const {

@@ -176,6 +176,8 @@ class LaneStore {
   template <typename T>
   bool read(uint64_t& at, uint64_t count, std::vector<T>& out);
   void release_lane(LaneKindOf kind, uint32_t index);
+  template <typename T, typename Held>
+  std::optional<Items<T>> thread_items(const ui::ProfileModel& model, uint32_t thread, int k, const Held& held) const;
   // The pages of the file's bytes [at, end) unmapped from this process.
   void release_bytes(uint64_t at, uint64_t end) const;
   // What adopt_stored_*() (stored_lane_adopt.h) takes a lane with: array k

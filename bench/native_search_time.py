@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+# `/` search in server-backed viewing, timed: lurk view --native on PROFILE, once its
+# lane store is in, the first /frame with each query (the search over the store), the
+# same frame again, and five Enter steps (GET /mark?q=). Usage:
+#   python3 bench/native_search_time.py build/bin/lurk PROFILE QUERY...
+import json, subprocess, sys, time, urllib.request, urllib.parse
+lurk, profile = sys.argv[1], sys.argv[2]
+queries = sys.argv[3:] or ['parse']
+p = subprocess.Popen([lurk, 'view', '--native', '--port', '0', profile], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+url = p.stdout.readline().strip()
+u = urllib.parse.urlsplit(url)
+base = f'{u.scheme}://{u.netloc}'
+token = urllib.parse.parse_qs(u.query).get('token', [''])[0] or urllib.parse.parse_qs(u.fragment).get('token', [''])[0]
+def get(path, q):
+    full = f'{base}{path}?{q}' + (f'&token={token}' if token else '')
+    t = time.time()
+    with urllib.request.urlopen(full) as r:
+        body = r.read()
+    return time.time() - t, body
+try:
+    t0 = time.time()
+    while True:
+        _, b = get('/native', '')
+        j = json.loads(b)
+        if not j.get('backgroundPending'): break
+        time.sleep(0.5)
+    print(f'store ready after {time.time()-t0:.1f} s; events {j["counts"]}')
+    d = j['durationNs']
+    for q in queries:
+        frame = f't0=0&t1={d}&lx=0&lw=300&x=300&w=1000&ry=0&rh=20&y=20&h=800&q={q}'
+        a, body = get('/frame', frame)
+        b, _ = get('/frame', frame)
+        steps = []
+        sel = ''
+        for i in range(5):
+            s, mb = get('/mark', f'dir=1&t={d/2}&q={q}{sel}')
+            m = json.loads(mb)
+            steps.append(s)
+            if 'sel' in m: sel = '&sel=' + m['sel']
+        print(f'q={q}: first frame with it {a*1000:.0f} ms, again {b*1000:.0f} ms; Enter steps ' + ' '.join(f'{x*1000:.0f}' for x in steps) + ' ms; last ' + mb.decode()[:80])
+finally:
+    p.terminate()
