@@ -165,6 +165,12 @@ void TimelinePanel::next_finding(const ProfileModel& model, bool forward) {
 // view as a local step would (its time from the answer: the outline has none).
 void TimelinePanel::take_remote_mark(const ProfileModel& model) {
   if (!remote_marks_) return;
+  // A step that went nowhere says why over the rows a while (draw_remote_state):
+  // during a cold open's first seconds a key would otherwise do nothing visible.
+  if (remote_marks_->notes() != mark_notes_seen_) {
+    mark_notes_seen_ = remote_marks_->notes();
+    mark_note_until_ = ImGui::GetTime() + 3.0;
+  }
   std::optional<std::pair<ItemRef, double>> mark = remote_marks_->take();
   if (!mark) return;
   select(model, mark->first, false);

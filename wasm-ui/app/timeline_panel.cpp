@@ -152,9 +152,16 @@ void TimelinePanel::draw_remote_state(ImDrawList* draw, const Areas& a) const {
     color = IM_COL32(240, 150, 40, 255);
   } else if (drawn_ == &frame_) {
     text = "Asking lurk view for the first frame\xe2\x80\xa6";
+  } else if (remote_marks_ && ImGui::GetTime() < mark_note_until_ && !remote_marks_->note().empty()) {
+    text = remote_marks_->note();
+    color = IM_COL32(240, 200, 60, 255);
   }
   if (text.empty()) return;
-  draw->AddText(ImVec2(a.left() + 8, a.rows_top() + 8), color, text.c_str());
+  // On a plate: the line sits over the rows' own texts.
+  ImVec2 at(a.left() + 8, a.rows_top() + 8), size = ImGui::CalcTextSize(text.c_str());
+  draw->AddRectFilled(ImVec2(at.x - 4, at.y - 2), ImVec2(at.x + size.x + 4, at.y + size.y + 2),
+                      light_ ? IM_COL32(250, 250, 245, 235) : IM_COL32(25, 28, 36, 235), 3.0f);
+  draw->AddText(at, color, text.c_str());
 }
 
 ItemDetails TimelinePanel::describe(const ProfileModel& model, const ItemRef& item) const {

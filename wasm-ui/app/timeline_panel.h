@@ -142,6 +142,8 @@ class TimelinePanel {
   RemoteItemDetails* remote_items_ = nullptr;
   RemoteMeasure* remote_measure_ = nullptr;
   RemoteMarkSteps* remote_marks_ = nullptr;
+  uint64_t mark_notes_seen_ = 0;  // RemoteMarkSteps::notes() when last looked at
+  double mark_note_until_ = 0;    // ImGui time until which its note shows
   FrameLayoutSummary remote_layout_;  // of the last remote answer drawn
   // The remote source's answer (updated in place as answers arrive, so the
   // snapshot reports the layout of the records it reports).

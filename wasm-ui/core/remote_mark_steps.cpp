@@ -30,12 +30,14 @@ void RemoteMarkSteps::receive(const std::string& query, const std::string& json)
   if (j.is_object() && j.contains("none")) note_ = query.find("&q=") != std::string::npos ? "no matches" : "no finding marks";
   else if (j.is_object() && j.contains("pending") && j["pending"].is_string()) note_ = j["pending"].get<std::string>();
   else note_ = "the mark from lurk view could not be read";
+  ++notes_;
 }
 
 void RemoteMarkSteps::fail(const std::string& query, const std::string& message) {
   if (query != query_) return;
   query_.clear();
   note_ = "no mark from lurk view: " + message;
+  ++notes_;
 }
 
 std::optional<std::pair<ItemRef, double>> RemoteMarkSteps::take() {

@@ -31,6 +31,8 @@ class RemoteMarkSteps {
   std::optional<std::pair<ItemRef, double>> take();
   // Why the last step went nowhere ("" when it did, or none was asked).
   const std::string& note() const { return note_; }
+  // Counts the answers that went nowhere (the page shows each note a while).
+  uint64_t notes() const { return notes_; }
   uint64_t requests_sent() const { return sent_; }
 
  private:
@@ -38,6 +40,7 @@ class RemoteMarkSteps {
   std::string query_;
   std::optional<std::pair<ItemRef, double>> arrived_;
   std::string note_;
+  uint64_t notes_ = 0;
   uint64_t sent_ = 0;
 };
 
