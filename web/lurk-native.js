@@ -4,7 +4,8 @@
 // names, findings) instead of the whole profile, and the module's timeline
 // asks for frames (GET /frame?...), items' details (GET /item?...), a
 // measured range's counts (GET /measure?...) and the mark `]` / `[` step to
-// (GET /mark?...) through askFrame / askItem / askMeasure / askMark. Answers
+// (GET /mark?...) and the graphed connection's packets (GET /samples?...) through
+// askFrame / askItem / askMeasure / askMark / askSamples. Answers
 // are fetched here, asynchronously, and handed to the module; it draws the
 // last frame received meanwhile, so the page never waits on the network.
 'use strict';
@@ -117,6 +118,20 @@ const lurkNative = (() => {
     });
   }
 
+  // The graphed connection's packets (GraphsPanel, core/remote_samples.h).
+  let samplesAsked = 0;
+  function askSamples(query) {
+    const n = ++samplesAsked;
+    fetch('samples?' + query, { cache: 'no-store' }).then(async (response) => {
+      if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
+      const path = `/samples-${n}.bin`;
+      Module.FS.writeFile(path, new Uint8Array(await response.arrayBuffer()), { canOwn: true });
+      Module.ccall('lurk_samples_received', null, ['string', 'string'], [query, path]);
+    }).catch((e) => {
+      Module.ccall('lurk_samples_failed', null, ['string', 'string'], [query, e.message]);
+    });
+  }
+
   // A GET of `path?query` whose text (or the problem) goes to the module's
   // `received(query, ok, text)`: items' details, a measured range's counts.
   function askText(path, received, query) {
@@ -132,7 +147,7 @@ const lurkNative = (() => {
   const askMeasure = (query) => askText('measure', 'lurk_measure_received', query);
   const askMark = (query) => askText('mark', 'lurk_mark_received', query);
 
-  return { probe, open, followBackground, askFrame, askItem, askMeasure, askMark };
+  return { probe, open, followBackground, askFrame, askItem, askMeasure, askMark, askSamples };
 })();
 
 // The drawn timeline frame's records, one a line (tests compare the two modes).

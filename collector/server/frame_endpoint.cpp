@@ -16,6 +16,7 @@
 #include "core/item_details.h"
 #include "core/mark_style.h"
 #include "core/minimap.h"
+#include "core/sample_wire.h"
 #include "server/background_lane_store.h"
 #include "server/mark_steps.h"
 #include "server/native_search.h"
@@ -295,6 +296,7 @@ std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/item") return item(request);
   if (request.path == "/measure") return measure(request);
   if (request.path == "/mark") return mark(request);
+  if (request.path == "/samples") return samples(request);
   if (request.path == "/outline.lurk") {
     HttpResponse response;
     response.add_header("Content-Type", "application/vnd.sqlite3");
@@ -457,6 +459,27 @@ HttpResponse FrameEndpoint::mark(const HttpRequest& request) {
   return json_response({{"pending", background_ && !background_->done()
                                         ? "marks once lurk view's lane store is made"
                                         : "no marks: lurk view has no lane store of this profile"}});
+}
+
+// One connection's packets for its graphs (the page holds none): what the
+// page reads from its profile in-browser (ConnectionSeries::read_samples),
+// by the packets' index on (connection, time).
+HttpResponse FrameEndpoint::samples(const HttpRequest& request) {
+  int64_t id = 0;
+  try {
+    id = ui::parse_samples_request(request.query);
+  } catch (const ui::FrameRequestError& e) {
+    return text_response(400, e.what());
+  }
+  if (model_->connection_index(id) < 0) return text_response(404, "no connection " + std::to_string(id));
+  HttpResponse response;
+  try {
+    response.add_text(ui::encode_tcp_samples(ui::ConnectionSeries::read_samples(*db_, id, model_->origin_ns())));
+  } catch (const std::exception& e) {
+    return text_response(500, std::string("the connection's packets could not be read: ") + e.what());
+  }
+  response.add_header("Content-Type", "application/x-lurk-samples");
+  return response;
 }
 
 // Enter / shift+Enter: the next / previous match of the query (the frames'

@@ -97,6 +97,7 @@ class FrameEndpoint {
   HttpResponse measure(const HttpRequest& request);
   HttpResponse mark(const HttpRequest& request);
   HttpResponse search_step(const ui::MarkRequest& wanted);
+  HttpResponse samples(const HttpRequest& request);
   // Before each frame and item: a lane store changed under its mapping
   // (cut short or rewritten in place by another process) is dropped, and
   // the store now at its path used when it is whole, else lanes are read

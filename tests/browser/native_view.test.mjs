@@ -147,11 +147,21 @@ try {
              `fields ${JSON.stringify(a.selection.fields)} / ${JSON.stringify(b.selection.fields)}`);
       assert(a.selection.connection === b.selection.connection, 'selected connection differs');
       assert(b.remote.itemsAsked >= 1, `items asked ${b.remote.itemsAsked}`);
-      // The selection is drawn by the server: the clicked item outlined. (The
-      // records are not compared here: in-browser the connection's graphs
-      // open under the timeline and take its height; remotely they do not.)
+      // The connection's graphs open under the timeline on both pages: the
+      // native page's from the packets lurk view sends (GET /samples).
+      const ga = await waitForSnapshot(pages.local, (s) => s.graphs, 'the in-browser graphs', 5000);
+      const gb = await waitForSnapshot(pages.native, (s) => s.graphs && s.graphs.connection === ga.graphs.connection,
+                                       "the graphs of lurk view's packets", 10000);
+      assert(JSON.stringify(ga.graphs) === JSON.stringify(gb.graphs),
+             `graphs ${JSON.stringify(ga.graphs)} / ${JSON.stringify(gb.graphs)}`);
+      assert(ga.graphs.segments > 0 && ga.graphs.acks > 0, JSON.stringify(ga.graphs));
+      // The selection is drawn by the server: the clicked item outlined, and
+      // the timeline above the graphs is the in-browser one.
       await waitForSnapshot(pages.native, (s) => s.frameCurrent, 'the frame with the selection', 10000);
+      await waitForSnapshot(pages.local, (s) => s.frameCurrent, 'the in-browser frame with the selection', 10000);
       const lb = await pages.native.evaluate(() => window.lurkFrameRecords());
+      const la = await pages.local.evaluate(() => window.lurkFrameRecords());
+      assert(la === lb, `records with the graphs open differ: ${firstDifference(la, lb)}`);
       const outlined = lb.split('\n').filter((l) => l.startsWith('rect ') && l.split(' ')[6] !== '00000000');
       assert(outlined.some((l) => l.split(' ')[7] === target.item),
              `no outlined rectangle for ${target.item}: ${outlined.slice(0, 5).join(' | ')}`);

@@ -21,6 +21,8 @@
 #include "core/remote_item_details.h"
 #include "core/remote_mark_steps.h"
 #include "core/remote_measure.h"
+#include "core/remote_samples.h"
+#include "core/sample_wire.h"
 #include "frame_test_view.h"
 #include "http_response_body.h"
 #include "net/analysis_flags.h"
@@ -69,6 +71,7 @@ class FrameSourceTest : public ProfileTest {
         p.tcp_flags = kAck;
         p.analysis = i % 97 == 5 ? kRetransmission : 0;
         p.seq = uint32_t(i);
+        if (i % 50 == 7) p.rtt_ns = 1000 + i;  // for the graphs' samples
         w.insert_packet(p);
       }
       ThreadRow t;
@@ -278,6 +281,81 @@ server::HttpRequest get(const std::string& path, const std::string& query) {
   r.path = path;
   r.query = query;
   return r;
+}
+
+// A connection's graphs in server-backed viewing: GET /samples gives the
+// packets the page reads in-browser (ConnectionSeries::read_samples, every
+// field, with and without an RTT sample), so the series built from them is
+// the same; bad or damaged requests and answers are refused with a reason;
+// the page side asks once per connection and takes no late answer.
+TEST_F(FrameSourceTest, ConnectionPacketsForTheGraphsComeFromLurkView) {
+  int64_t id = model.connections()[1].id;
+  std::vector<TcpSample> want = ConnectionSeries::read_samples(db(), id, model.origin_ns());
+  ASSERT_EQ(want.size(), 4000u);
+  db_.reset();
+  ::setenv("LURK_CACHE_DIR", (dir_ / "cache").c_str(), 1);
+  server::FrameEndpoint endpoint(profile_path_, dir_);
+  auto answer = [&](const std::string& query) {
+    auto a = endpoint.answer(get("/samples", query));
+    return a ? std::make_pair(a->status, body_of(*a)) : std::make_pair(0, std::string());
+  };
+  auto [status, body] = answer(samples_request_query(id));
+  ASSERT_EQ(status, 200) << body;
+  std::string problem;
+  std::optional<std::vector<TcpSample>> got = decode_tcp_samples(body, problem);
+  ASSERT_TRUE(got) << problem;
+  ASSERT_EQ(got->size(), want.size());
+  int64_t with_rtt = 0;
+  for (size_t i = 0; i < want.size(); ++i) {
+    const TcpSample &a = (*got)[i], &b = want[i];
+    ASSERT_TRUE(a.t_ns == b.t_ns && a.seq == b.seq && a.ack == b.ack && a.payload_len == b.payload_len &&
+                a.analysis == b.analysis && a.window == b.window && a.rtt_ns == b.rtt_ns && a.dir == b.dir &&
+                a.tcp_flags == b.tcp_flags)
+        << i;
+    with_rtt += b.rtt_ns.has_value();
+  }
+  EXPECT_GT(with_rtt, 10);
+  ConnectionSeries remote = ConnectionSeries::build(id, *got), local = ConnectionSeries::build(id, want);
+  EXPECT_EQ(remote.ack_values().size(), local.ack_values().size());
+  EXPECT_EQ(remote.rtt_values().size(), local.rtt_values().size());
+  EXPECT_EQ(remote.segments().size(), local.segments().size());
+  EXPECT_GT(local.ack_values().size(), 1000u);
+  EXPECT_GT(local.rtt_values().size(), 10u);
+
+  EXPECT_EQ(answer("").first, 400);
+  EXPECT_NE(answer("").second.find("c is missing"), std::string::npos);
+  EXPECT_EQ(answer("c=x1").first, 400);
+  EXPECT_EQ(answer("c=1&d=2").first, 400);
+  EXPECT_EQ(answer("c=999").first, 404);
+  for (size_t cut : {size_t(0), size_t(5), size_t(15), size_t(16), body.size() / 2, body.size() - 1})
+    EXPECT_FALSE(decode_tcp_samples(body.substr(0, cut), problem)) << cut;
+  EXPECT_FALSE(decode_tcp_samples(body + "x", problem));
+  std::string lying = body;
+  lying[8] = char(0xff);  // the count's low byte
+  EXPECT_FALSE(decode_tcp_samples(lying, problem));
+  EXPECT_NE(problem.find("samples announced"), std::string::npos) << problem;
+  std::string other_version = body;
+  other_version[4] = 7;
+  EXPECT_FALSE(decode_tcp_samples(other_version, problem));
+  EXPECT_NE(problem.find("version 7"), std::string::npos) << problem;
+
+  std::vector<std::string> sent;
+  RemoteConnectionSamples page([&](const std::string& q) { sent.push_back(q); });
+  EXPECT_EQ(page.get(id), nullptr);
+  EXPECT_EQ(page.get(id), nullptr);
+  ASSERT_EQ(sent.size(), 1u) << "asked once";
+  page.receive(sent[0], body);
+  ASSERT_TRUE(page.get(id));
+  EXPECT_EQ(page.get(id)->size(), want.size());
+  int64_t next = model.connections()[2].id;
+  EXPECT_EQ(page.get(next), nullptr);
+  ASSERT_EQ(sent.size(), 2u);
+  page.receive(sent[0], body);  // a late answer for the connection before
+  EXPECT_EQ(page.get(next), nullptr);
+  page.fail(sent[1], "HTTP 500: boom");
+  EXPECT_NE(page.problem().find("HTTP 500"), std::string::npos) << page.problem();
+  page.receive(sent[1], "LRKS garbage");
+  EXPECT_NE(page.problem().find("could not be read"), std::string::npos) << page.problem();
 }
 
 TEST_F(FrameSourceTest, EndpointAnswersFramesAndRefusesBadOnes) {

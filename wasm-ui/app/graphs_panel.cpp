@@ -89,19 +89,31 @@ void GraphsPanel::draw(Database& db, int64_t origin_ns, const TimeWindow& window
     loaded_connection_ = connection;
     load_error_.reset();
     series_.reset();
-    try {
-      series_ = ConnectionSeries::load(db, connection, origin_ns);
-    } catch (const std::exception& e) {
-      load_error_ = std::string("cannot read this connection's packets: ") + e.what();
+    if (!remote_) {
+      try {
+        series_ = ConnectionSeries::load(db, connection, origin_ns);
+      } catch (const std::exception& e) {
+        load_error_ = std::string("cannot read this connection's packets: ") + e.what();
+      }
     }
+  }
+  if (remote_ && !series_ && !load_error_) {
+    if (const std::vector<TcpSample>* samples = remote_->get(connection))
+      series_ = ConnectionSeries::build(connection, *samples);
+    else if (!remote_->problem().empty())
+      load_error_ = remote_->problem();
   }
   ImVec2 origin = ImGui::GetCursorScreenPos();
   ImVec2 avail = ImGui::GetContentRegionAvail();
   ImGui::Dummy(ImVec2(std::max(1.0f, avail.x), std::max(1.0f, avail.y)));
   ImDrawList* draw = ImGui::GetWindowDrawList();
   if (load_error_ || !series_) {
-    draw->AddText(ImVec2(origin.x + 8, origin.y + 8), IM_COL32(255, 120, 120, 255),
-                  load_error_ ? load_error_->c_str() : "no connection");
+    bool asking = !load_error_ && remote_;
+    draw->AddText(ImVec2(origin.x + 8, origin.y + 8),
+                  asking ? app_theme().colors().text_dim : IM_COL32(255, 120, 120, 255),
+                  load_error_ ? load_error_->c_str()
+                  : asking    ? "Asking lurk view for this connection's packets\xe2\x80\xa6"
+                              : "no connection");
     return;
   }
   // Stevens gets half the height, throughput and RTT a quarter each.

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "core/stevens_graph.h"
+#include "core/remote_samples.h"
 #include "core/stevens_series.h"
 #include "core/time_window.h"
 
@@ -33,6 +34,12 @@ class GraphsPanel {
             float label_width);
   // Forgets the loaded series (a new profile was opened).
   void reset();
+  // Server-backed: the connection's packets come from lurk view, not `db`
+  // (nullptr: in-browser).
+  void set_remote(RemoteConnectionSamples* remote) {
+    remote_ = remote;
+    reset();
+  }
 
   std::optional<GraphsSummary> summary() const;
   // Time under the pointer over the graphs last frame (relative ns): the
@@ -49,6 +56,7 @@ class GraphsPanel {
   std::string cursor_values(double t) const;
   std::optional<double> cursor_t_;
 
+  RemoteConnectionSamples* remote_ = nullptr;
   std::optional<ConnectionSeries> series_;
   std::optional<std::string> load_error_;
   int64_t loaded_connection_ = -1;

@@ -145,6 +145,8 @@ std::string UiApp::open_files(const std::vector<std::string>& paths, const std::
     remote_items_.reset();
     remote_measure_.reset();
     remote_marks_.reset();
+    graphs_.set_remote(nullptr);
+    remote_samples_.reset();
     if (!shown_ingest_path_.empty()) std::remove(shown_ingest_path_.c_str());
     shown_ingest_path_ = ingested_path;
     model_ = std::move(model);
@@ -189,9 +191,7 @@ std::vector<MinimapBin> minimap_bins(const std::string& minimap_json) {
 
 std::string UiApp::open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                                int64_t duration_ns, const ProfileCounts& counts, size_t groups,
-                               const std::string& minimap_json, RemoteFrameSource::Send send_frame,
-                               RemoteItemDetails::Send send_item, RemoteMeasure::Send send_measure,
-                               RemoteMarkSteps::Send send_mark) {
+                               const std::string& minimap_json, NativeChannels channels) {
   std::string problem = open_files({path}, {display_name});
   if (!problem.empty()) return problem;
   model_->adopt_extent(origin_ns, duration_ns, counts, groups);
@@ -200,10 +200,12 @@ std::string UiApp::open_native(const std::string& path, const std::string& displ
   if (model_->groups().size() != groups)
     return fail_open(display_name + ": the outline has " + std::to_string(model_->groups().size()) +
                      " groups of lanes, lurk view " + std::to_string(groups));
-  remote_frames_ = std::make_unique<RemoteFrameSource>(std::move(send_frame));
-  remote_items_ = std::make_unique<RemoteItemDetails>(std::move(send_item));
-  remote_measure_ = std::make_unique<RemoteMeasure>(std::move(send_measure));
-  remote_marks_ = std::make_unique<RemoteMarkSteps>(std::move(send_mark));
+  remote_frames_ = std::make_unique<RemoteFrameSource>(std::move(channels.frame));
+  remote_items_ = std::make_unique<RemoteItemDetails>(std::move(channels.item));
+  remote_measure_ = std::make_unique<RemoteMeasure>(std::move(channels.measure));
+  remote_marks_ = std::make_unique<RemoteMarkSteps>(std::move(channels.mark));
+  remote_samples_ = std::make_unique<RemoteConnectionSamples>(std::move(channels.samples));
+  graphs_.set_remote(remote_samples_.get());
   remote_frames_received_ = 0;
   timeline_.reset(*model_);  // on the whole profile's axis
   timeline_.set_remote(remote_frames_.get(), remote_items_.get(), remote_measure_.get(), remote_marks_.get());
@@ -257,6 +259,14 @@ void UiApp::mark_failed(const std::string& query, const std::string& message) {
   if (remote_marks_) remote_marks_->fail(query, message);
 }
 
+void UiApp::samples_received(const std::string& query, const std::string& body) {
+  if (remote_samples_) remote_samples_->receive(query, body);
+}
+
+void UiApp::samples_failed(const std::string& query, const std::string& message) {
+  if (remote_samples_) remote_samples_->fail(query, message);
+}
+
 std::string UiApp::frame_records() const { return frame_records_text(timeline_.drawn_frame()); }
 
 void UiApp::record_frame_time(double ms, int64_t primitives) {
@@ -271,8 +281,8 @@ void UiApp::set_window(double t0_ns, double t1_ns) {
 
 std::optional<int64_t> UiApp::graphed_connection() const {
   std::optional<int64_t> id = timeline_.selected_connection();
-  // Server-backed: the page has no packets to graph (not drawn remotely yet).
-  if (!id || !model_ || remote_frames_) return std::nullopt;
+  // (Server-backed, the packets come from lurk view: GraphsPanel::set_remote.)
+  if (!id || !model_) return std::nullopt;
   int32_t c = model_->connection_index(*id);
   if (c < 0 || model_->connections()[size_t(c)].packets == 0) return std::nullopt;
   return id;

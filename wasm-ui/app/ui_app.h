@@ -18,6 +18,7 @@
 #include "core/finding_list.h"
 #include "core/follow_state.h"
 #include "core/profile_model.h"
+#include "core/remote_samples.h"
 #include "core/snapshot.h"
 #include "core/type_ahead.h"
 #include "core/view_state.h"
@@ -41,18 +42,22 @@ class UiApp {
   // Opens a .lurk profile, or ingests a raw capture/trace in memory first.
   // Returns "" on success, else the message shown to the user.
   std::string open_file(const std::string& path, const std::string& display_name);
+  // What a server-backed page asks lurk view for, each through a function
+  // the platform gives (its answers come back through the *_received and
+  // *_failed calls below).
+  struct NativeChannels {
+    RemoteFrameSource::Send frame;         // frames (frame_received)
+    RemoteItemDetails::Send item;          // items' details (item_received)
+    RemoteMeasure::Send measure;           // a measured range's counts (measure_received)
+    RemoteMarkSteps::Send mark;            // `]` / `[` and Enter steps (mark_received)
+    RemoteConnectionSamples::Send samples; // the graphed connection's packets (samples_received)
+  };
   // Server-backed viewing (lurk view --native, docs/server.md): opens the
   // profile's outline at `path` (GET /outline.lurk), on the whole profile's
-  // time axis and counts (GET /native); the timeline then draws the frames
-  // `send_frame` asks for (answers: frame_received / frame_failed), items'
-  // details come through `send_item` (item_received / item_failed) and a
-  // measured range's counts through `send_measure` (measure_received), the
-  // marks `]` / `[` step to through `send_mark` (mark_received).
+  // time axis and counts (GET /native); the rest is asked through `channels`.
   std::string open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                           int64_t duration_ns, const ProfileCounts& counts, size_t groups,
-                          const std::string& minimap_json, RemoteFrameSource::Send send_frame,
-                          RemoteItemDetails::Send send_item, RemoteMeasure::Send send_measure,
-                          RemoteMarkSteps::Send send_mark);
+                          const std::string& minimap_json, NativeChannels channels);
   // lurk view has more for the view (a cold open's background work:
   // /native's minimap, the flows and periods): the minimap is taken when
   // given (a JSON array as open_native's), and the shown view asked again.
@@ -65,6 +70,8 @@ class UiApp {
   void measure_failed(const std::string& query, const std::string& message);
   void mark_received(const std::string& query, const std::string& json);
   void mark_failed(const std::string& query, const std::string& message);
+  void samples_received(const std::string& query, const std::string& body);
+  void samples_failed(const std::string& query, const std::string& message);
   // The drawn frame's records as text (core/frame_records_text.h), for tests.
   std::string frame_records() const;
   // Several raw captures and traces at once: ingested into one profile.
@@ -166,6 +173,7 @@ class UiApp {
   std::unique_ptr<RemoteItemDetails> remote_items_;
   std::unique_ptr<RemoteMeasure> remote_measure_;
   std::unique_ptr<RemoteMarkSteps> remote_marks_;
+  std::unique_ptr<RemoteConnectionSamples> remote_samples_;
   int64_t remote_frames_received_ = 0;
   double remote_last_answer_ms_ = 0;
   std::optional<ProfileModel> model_;

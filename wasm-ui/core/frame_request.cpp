@@ -232,6 +232,15 @@ FrameRequest parse_frame_request(const std::string& query) {
   return r;
 }
 
+std::string samples_request_query(int64_t connection_id) { return "c=" + std::to_string(connection_id); }
+
+int64_t parse_samples_request(const std::string& query) {
+  Params p = split_query(query);
+  for (const auto& [name, value] : p.values)
+    if (name != "c" && name != "token") throw FrameRequestError("unknown samples parameter " + name.substr(0, 40));
+  return int64_t(p.index("c", p.need("c")));
+}
+
 std::string item_request_query(const ItemRef& item) {
   return "sel=" + std::to_string(int(item.kind)) + "." + std::to_string(item.lane) + "." +
          std::to_string(item.index) + "." + std::to_string(item.count);

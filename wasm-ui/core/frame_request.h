@@ -83,4 +83,9 @@ struct MarkRequest {
 std::string mark_request_query(const MarkRequest& request);
 MarkRequest parse_mark_request(const std::string& query);
 
+// GET /samples?c=ID: the packets of the connection with profile id ID, for
+// its graphs (core/sample_wire.h).
+std::string samples_request_query(int64_t connection_id);
+int64_t parse_samples_request(const std::string& query);
+
 }  // namespace lurk::ui

@@ -78,6 +78,10 @@ void ConnectionSeries::build_pyramids() {
 }
 
 ConnectionSeries ConnectionSeries::load(Database& db, int64_t connection_id, int64_t origin_ns) {
+  return build(connection_id, read_samples(db, connection_id, origin_ns));
+}
+
+std::vector<TcpSample> ConnectionSeries::read_samples(Database& db, int64_t connection_id, int64_t origin_ns) {
   Statement query = db.prepare(
       "SELECT ts_ns, dir, seq, ack, payload_len, tcp_flags, window, analysis, rtt_ns "
       "FROM packets WHERE connection_id = ?1 ORDER BY ts_ns, frame");
@@ -96,7 +100,7 @@ ConnectionSeries ConnectionSeries::load(Database& db, int64_t connection_id, int
     s.rtt_ns = query.column_optional_int(8);
     samples.push_back(s);
   }
-  return build(connection_id, samples);
+  return samples;
 }
 
 }  // namespace lurk::ui

@@ -47,6 +47,9 @@ class ConnectionSeries {
   static ConnectionSeries build(int64_t connection_id, std::span<const TcpSample> samples);
   // Reads the connection's packets from the profile and builds the series.
   static ConnectionSeries load(Database& db, int64_t connection_id, int64_t origin_ns);
+  // The packets load() reads (lurk view sends them to a server-backed page:
+  // GET /samples, core/sample_wire.h).
+  static std::vector<TcpSample> read_samples(Database& db, int64_t connection_id, int64_t origin_ns);
 
   int64_t connection_id() const { return connection_id_; }
   int data_direction() const { return data_dir_; }

@@ -293,7 +293,7 @@ EMSCRIPTEN_KEEPALIVE void lurk_follow_polled(double now_ms, const char* problem)
 // Server-backed viewing (web/lurk-native.js, docs/server.md): the outline
 // at `path`, on the native profile's axis (its origin as decimal text: a
 // double cannot hold it); frames and items' details are then asked of the
-// page (lurkNative.askFrame / askItem / askMeasure / askMark), whose answers come back below.
+// page (lurkNative.askFrame / askItem / askMeasure / askMark / askSamples), whose answers come back below.
 EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* display_name,
                                                   const char* origin_ns, double duration_ns,
                                                   double connections, double packets, double threads,
@@ -317,9 +317,12 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* 
   auto send_mark = [](const std::string& query) {
     EM_ASM({ lurkNative.askMark(UTF8ToString($0)); }, query.c_str());
   };
+  auto send_samples = [](const std::string& query) {
+    EM_ASM({ lurkNative.askSamples(UTF8ToString($0)); }, query.c_str());
+  };
   result = app().open_native(path, display_name, std::strtoll(origin_ns, nullptr, 10), int64_t(duration_ns),
-                             counts, size_t(groups), minimap_json, send_frame, send_item, send_measure,
-                             send_mark);
+                             counts, size_t(groups), minimap_json,
+                             {send_frame, send_item, send_measure, send_mark, send_samples});
   return result.c_str();
 }
 
@@ -338,6 +341,21 @@ EMSCRIPTEN_KEEPALIVE void lurk_frame_received(double serial, const char* path, d
   std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   std::remove(path);
   app().frame_received(uint64_t(serial), body, answer_ms);
+}
+
+// A /samples answer's bytes (the graphed connection's packets), written by
+// the page at `path`; or the problem.
+EMSCRIPTEN_KEEPALIVE void lurk_samples_received(const char* query, const char* path) {
+  lurk::ui::web_input_note_activity();
+  std::ifstream in(path, std::ios::binary);
+  std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::remove(path);
+  app().samples_received(query, body);
+}
+
+EMSCRIPTEN_KEEPALIVE void lurk_samples_failed(const char* query, const char* message) {
+  lurk::ui::web_input_note_activity();
+  app().samples_failed(query, message);
 }
 
 EMSCRIPTEN_KEEPALIVE void lurk_frame_failed(double serial, const char* message) {
