@@ -2,8 +2,8 @@
 // parsers that read it before anything else does (docs/fuzzing.md, "wire"):
 // an HTTP request head of `lurk view` / `lurk collect` (with its query
 // values, cookie and Range header), a sender's hello line, the page's
-// GET /frame and GET /item queries of server-backed viewing, and a follow
-// cursor. The first byte picks the parser; the rest is its input.
+// GET /frame, /item, /measure, /mark and /samples queries of server-backed
+// viewing, the packets a server-backed page decodes, and a follow cursor. The first byte picks the parser; the rest is its input.
 //
 // Besides crashes and sanitizer reports, what each parser promises is
 // checked (a broken promise traps, and libFuzzer keeps the input):
@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "core/frame_request.h"
+#include "core/sample_wire.h"
 #include "live/hello_line.h"
 #include "server/byte_ranges.h"
 #include "server/http_request.h"
@@ -122,7 +123,7 @@ void round_trip(const std::string& text, Parse parse, Write write) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const std::string text(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 6) {
+  switch (data[0] % 7) {
     case 0: request_head(text); break;
     case 1: ranges(text); break;
     case 2: hello(text); break;
@@ -132,10 +133,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       round_trip(text, lurk::ui::parse_measure_request,
                  [](const std::pair<double, double>& r) { return lurk::ui::measure_request_query(r.first, r.second); });
       round_trip(text, lurk::ui::parse_mark_request, lurk::ui::mark_request_query);
+      round_trip(text, lurk::ui::parse_samples_request, lurk::ui::samples_request_query);
       break;
     case 5:
       round_trip(text, lurk::FollowCursor::parse, [](const lurk::FollowCursor& c) { return c.to_text(); });
       break;
+    case 6: {  // a connection's packets sent to the page (GET /samples): accepted, they encode back the same
+      std::string problem;
+      if (auto samples = lurk::ui::decode_tcp_samples(text, problem)) require(lurk::ui::encode_tcp_samples(*samples) == text);
+      else require(!problem.empty());
+      break;
+    }
   }
   return 0;
 }
