@@ -392,6 +392,7 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
   nlohmann::json fields = nlohmann::json::array();
   for (const ui::DetailField& f : details.fields) fields.push_back({f.name, f.value});
   nlohmann::json j = {{"title", details.title}, {"fields", fields}};
+  if (auto extent = ui::item_extent(*model_, item)) j["t0"] = extent->first, j["t1"] = extent->second;
   return json_response(j);
 }
 

@@ -166,6 +166,12 @@ try {
       assert(outlined.some((l) => l.split(' ')[7] === target.item),
              `no outlined rectangle for ${target.item}: ${outlined.slice(0, 5).join(' | ')}`);
       await screenshot(pages.native, 'native-view-native-selected.png');
+      // f fits the selection: the packet's time comes from lurk view (GET /item's t0, t1).
+      for (const page of [pages.local, pages.native]) await page.keyboard.press('f');
+      const fa = await waitForSnapshot(pages.local, (s) => s.visibleRange[1] - s.visibleRange[0] < 1e6, 'f in-browser', 5000);
+      const fb = await waitForSnapshot(pages.native, (s) => s.visibleRange[1] - s.visibleRange[0] < 1e6, 'f native', 5000);
+      assert(Math.abs(fa.visibleRange[0] - fb.visibleRange[0]) < 1000 && Math.abs(fa.visibleRange[1] - fb.visibleRange[1]) < 1000,
+             `f: in-browser ${fa.visibleRange} / native ${fb.visibleRange}`);
     }],
     ['a range measured on the ruler: lurk view counts what the page counts in-browser', async () => {
       const d = (await snapshot(pages.local)).durationNs;

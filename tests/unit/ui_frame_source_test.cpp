@@ -502,6 +502,16 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
     for (const auto& pair : described["fields"]) found = found || (pair[0] == f.name && pair[1] == f.value);
     EXPECT_TRUE(found) << f.name << " = " << f.value;
   }
+  // With its time (what `f` fits): a point for a packet, a span's extent.
+  EXPECT_EQ(described["t0"].get<double>(), item_time(model, packet));
+  EXPECT_EQ(described["t1"].get<double>(), item_time(model, packet));
+  ItemRef span{ItemKind::Span, 1, 7, 1};
+  ASSERT_TRUE(item_in_model(model, span));
+  nlohmann::json span_described = nlohmann::json::parse(body_of(*endpoint.answer(get("/item", item_request_query(span)))));
+  const SpanRecord& r = model.threads()[1].spans[7];
+  EXPECT_EQ(span_described["t0"].get<double>(), double(r.t0_ns));
+  EXPECT_EQ(span_described["t1"].get<double>(), double(r.t1_ns));
+  EXPECT_LT(r.t0_ns, r.t1_ns);
   EXPECT_EQ(endpoint.answer(get("/item", "sel=2.1.99999999.1"))->status, 404);
   EXPECT_EQ(endpoint.answer(get("/item", "sel=2.1"))->status, 400);
   EXPECT_EQ(endpoint.answer(get("/item", "sel=0.0.0.1"))->status, 400);
@@ -515,11 +525,14 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   EXPECT_EQ(details.receive(asked[0], body_of(*item)), "");
   ASSERT_NE(details.get(packet), nullptr);
   EXPECT_EQ(details.get(packet)->title, here.title);
-  ItemRef span{ItemKind::Span, 0, 3, 1};
-  EXPECT_EQ(details.get(span), nullptr);
+  ASSERT_TRUE(details.get(packet)->extent);
+  EXPECT_EQ(details.get(packet)->extent->first, item_time(model, packet));
+  ItemRef other_span{ItemKind::Span, 0, 3, 1};
+  EXPECT_EQ(details.get(other_span), nullptr);
   details.fail(asked.back(), "HTTP 500");
-  ASSERT_NE(details.get(span), nullptr);
-  EXPECT_NE(details.get(span)->title.find("HTTP 500"), std::string::npos);
+  ASSERT_NE(details.get(other_span), nullptr);
+  EXPECT_NE(details.get(other_span)->title.find("HTTP 500"), std::string::npos);
+  EXPECT_FALSE(details.get(other_span)->extent);
   EXPECT_NE(details.receive(item_request_query(ItemRef{ItemKind::Span, 0, 4, 1}), "{}"), "") << "not asked for";
 
   // A measured range: asked once per range, its counts taken from /measure's

@@ -5,6 +5,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "app/timeline_panel.h"
 
@@ -216,23 +217,23 @@ void TimelinePanel::step_search(const ProfileModel& model, bool forward) {
 void TimelinePanel::fit_selection(const ProfileModel& model) {
   double t0 = 0, t1 = double(model.duration_ns());
   const ItemRef& s = selected_;
-  if ((s.kind == ItemKind::Span || s.kind == ItemKind::Running) && item_in_model(model, s)) {
-    const ThreadLane& t = model.threads()[s.lane];
-    const SpanRecord& r = (s.kind == ItemKind::Span ? t.spans : t.running)[s.index];
-    t0 = double(r.t0_ns);
-    t1 = double(r.t1_ns);
-  } else if (s.kind == ItemKind::Thread) {
-    t0 = double(model.threads()[s.lane].start_ns);
-    t1 = double(model.threads()[s.lane].end_ns);
+  // Server-backed, lurk view said the time of an item the outline does not hold (GET /item).
+  std::optional<std::pair<double, double>> extent;
+  if (s.kind != ItemKind::Group) extent = item_extent(model, s);
+  if (!extent && s && s.kind != ItemKind::Group && remote_items_)
+    if (const ItemDetails* d = remote_items_->get(s)) extent = d->extent;
+  if (extent && extent->second > extent->first) {
+    std::tie(t0, t1) = *extent;
   } else if (highlighted_group_ && model.groups()[*highlighted_group_].connection >= 0 &&
              (s.kind == ItemKind::Group || !s)) {
     const ConnectionLanes& c = model.connections()[size_t(model.groups()[*highlighted_group_].connection)];
     t0 = double(c.first_ns);
     t1 = double(c.last_ns);
+  } else if (extent) {  // a point: a window a hundred microseconds wide
+    t0 = extent->first - 50'000;
+    t1 = extent->first + 50'000;
   } else if (s) {
-    double t = item_time(model, s);  // a point: a window a hundred microseconds wide
-    t0 = t - 50'000;
-    t1 = t + 50'000;
+    return;  // its time is not known (yet): the view stays
   }
   double d = std::max(t1 - t0, TimeWindow::kMinSpanNs * 10);
   window_.set(t0 - 0.05 * d, t1 + 0.05 * d);

@@ -161,6 +161,20 @@ bool item_in_model(const ProfileModel& model, const ItemRef& item) {
   return false;
 }
 
+std::optional<std::pair<double, double>> item_extent(const ProfileModel& model, const ItemRef& item) {
+  if (!item_in_model(model, item)) return std::nullopt;
+  if (item.kind == ItemKind::Span || item.kind == ItemKind::Running) {
+    const ThreadLane& t = model.threads()[item.lane];
+    const SpanRecord& r = (item.kind == ItemKind::Span ? t.spans : t.running)[item.index];
+    return std::make_pair(double(r.t0_ns), double(r.t1_ns));
+  }
+  if (item.kind == ItemKind::Thread)
+    return std::make_pair(double(model.threads()[item.lane].start_ns), double(model.threads()[item.lane].end_ns));
+  double t = item_time(model, item);
+  if (t < 0) return std::nullopt;
+  return std::make_pair(t, t);
+}
+
 double item_time(const ProfileModel& model, const ItemRef& item) {
   if (!item_in_model(model, item)) return -1;
   switch (item.kind) {

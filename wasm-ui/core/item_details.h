@@ -4,7 +4,9 @@
 // lanes do not keep are read from the profile for the one selected packet.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/item_ref.h"
@@ -23,6 +25,9 @@ struct DetailField {
 struct ItemDetails {
   std::string title;
   std::vector<DetailField> fields;
+  // The time it takes (relative ns; a point: t0 == t1), when known: what
+  // `f` fits (server-backed, the page's outline does not hold the item).
+  std::optional<std::pair<double, double>> extent;
   const std::string* field(const std::string& name) const;
 };
 
@@ -34,6 +39,9 @@ std::string tcp_flag_names(uint8_t flags);
 std::string analysis_names(uint32_t analysis);
 // Time of an item (relative ns), for centering; -1 when it has none.
 double item_time(const ProfileModel& model, const ItemRef& item);
+// The time an item takes: a span's or thread's [start, end], a point's
+// [t, t]; nullopt when the model does not hold it (or it has no time).
+std::optional<std::pair<double, double>> item_extent(const ProfileModel& model, const ItemRef& item);
 // Group an item belongs to, -1 when none.
 int32_t item_group(const ProfileModel& model, const ItemRef& item);
 // Whether the model holds the item's data (its lane and its index in it).

@@ -1,6 +1,8 @@
 // Items' details asked of `lurk view --native` (remote_item_details.h).
 #include "core/remote_item_details.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "core/frame_request.h"
@@ -32,6 +34,10 @@ std::string RemoteItemDetails::receive(const std::string& query, const std::stri
   for (const nlohmann::json& f : j["fields"])
     if (f.is_array() && f.size() == 2 && f[0].is_string() && f[1].is_string())
       d.fields.push_back({f[0].get<std::string>(), f[1].get<std::string>()});
+  if (j.contains("t0") && j["t0"].is_number() && j.contains("t1") && j["t1"].is_number() &&
+      std::isfinite(j["t0"].get<double>()) && std::isfinite(j["t1"].get<double>()) &&
+      j["t0"].get<double>() <= j["t1"].get<double>())
+    d.extent = std::make_pair(j["t0"].get<double>(), j["t1"].get<double>());
   return "";
 }
 
