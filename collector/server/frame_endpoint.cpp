@@ -361,6 +361,7 @@ void FrameEndpoint::check_store() {
   if (!store_ || !store_->changed()) return;
   lanes_->set_store(nullptr);
   store_.reset();
+  renderer_->forget_search();  // its match bits were read from the store dropped
   ++store_drops_;
   std::string why;
   store_ = LaneStore::open(profile_, *model_, why);
@@ -472,7 +473,15 @@ HttpResponse FrameEndpoint::samples(const HttpRequest& request) {
   } catch (const ui::FrameRequestError& e) {
     return text_response(400, e.what());
   }
-  if (model_->connection_index(id) < 0) return text_response(404, "no connection " + std::to_string(id));
+  int32_t c = model_->connection_index(id);
+  if (c < 0) return text_response(404, "no connection " + std::to_string(id));
+  // The page holds the samples a few times over while it builds the graphs
+  // (fetch buffer, file, decoded copy): past a million packets (42 MB on the
+  // wire) it would run out of its memory; it says so instead.
+  if (int64_t packets = model_->connections()[size_t(c)].packets; packets > kMaxGraphPackets)
+    return text_response(501, "this connection has " + std::to_string(packets) +
+                                  " packets; graphs in server-backed viewing read at most " +
+                                  std::to_string(kMaxGraphPackets));
   HttpResponse response;
   try {
     response.add_text(ui::encode_tcp_samples(ui::ConnectionSeries::read_samples(*db_, id, model_->origin_ns())));

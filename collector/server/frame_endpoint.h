@@ -98,6 +98,7 @@ class FrameEndpoint {
   HttpResponse mark(const HttpRequest& request);
   HttpResponse search_step(const ui::MarkRequest& wanted);
   HttpResponse samples(const HttpRequest& request);
+  static constexpr int64_t kMaxGraphPackets = 1'000'000;  // GET /samples (samples())
   // Before each frame and item: a lane store changed under its mapping
   // (cut short or rewritten in place by another process) is dropped, and
   // the store now at its path used when it is whole, else lanes are read

@@ -48,6 +48,8 @@ void step_match_run(const ui::MatchBits& bits, size_t begin, size_t end, uint32_
     return lo;
   };
   auto key_at = [&](size_t i) { return MatchKey{time_at(i), lane, kind, uint32_t(i)}; };
+  end = std::min<size_t>(end, bits.size());  // (the bits were made from these very arrays)
+  begin = std::min(begin, end);
   if (best.forward) {
     for (int64_t i = bits.next_from(first_after(best.cursor.t, true)); i < int64_t(end);
          i = bits.next_from(uint64_t(i) + 1)) {

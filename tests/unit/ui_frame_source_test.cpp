@@ -327,6 +327,9 @@ TEST_F(FrameSourceTest, ConnectionPacketsForTheGraphsComeFromLurkView) {
   EXPECT_EQ(answer("c=x1").first, 400);
   EXPECT_EQ(answer("c=1&d=2").first, 400);
   EXPECT_EQ(answer("c=999").first, 404);
+  EXPECT_EQ(answer("c=-3").first, 404) << "a 64-bit id, not an index";
+  EXPECT_EQ(answer("c=99999999999").first, 404);
+  EXPECT_EQ(answer("c=99999999999999999999").first, 400);
   for (size_t cut : {size_t(0), size_t(5), size_t(15), size_t(16), body.size() / 2, body.size() - 1})
     EXPECT_FALSE(decode_tcp_samples(body.substr(0, cut), problem)) << cut;
   EXPECT_FALSE(decode_tcp_samples(body + "x", problem));

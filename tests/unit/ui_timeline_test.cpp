@@ -268,6 +268,9 @@ TEST_F(UiTimelineTest, SearchFindsNamesLabelsAndArgs) {
   ASSERT_EQ(s.hits().size(), 1u);
   EXPECT_EQ(s.hits()[0].item.kind, ItemKind::Instant);
   EXPECT_EQ(s.next_after(0, -1), 0);
+  // A current match left from a query with more hits is not an index here.
+  EXPECT_EQ(s.previous_before(0, 5), s.previous_before(0, -1));
+  EXPECT_EQ(s.next_after(0, 5), s.next_after(0, -1));
   s.run(model, "no such thing");
   EXPECT_TRUE(s.hits().empty());
 }

@@ -207,6 +207,10 @@ void TimelinePanel::step_search(const ProfileModel& model, bool forward) {
       request.current = selected_;
     return remote_marks_->ask(request);
   }
+  // The match stepped to last is an index into the hits of the query it was
+  // found by: a query typed since starts from the window's centre again.
+  if (search_current_query_ != search_.query()) search_current_ = -1;
+  search_current_query_ = search_.query();
   int64_t i = forward ? search_.next_after(int64_t(center), search_current_)
                       : search_.previous_before(int64_t(center), search_current_);
   if (i < 0) return;

@@ -238,7 +238,12 @@ int64_t parse_samples_request(const std::string& query) {
   Params p = split_query(query);
   for (const auto& [name, value] : p.values)
     if (name != "c" && name != "token") throw FrameRequestError("unknown samples parameter " + name.substr(0, 40));
-  return int64_t(p.index("c", p.need("c")));
+  const std::string& text = p.need("c");
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    bad("c", "a connection id (a 64-bit integer)", text);
+  return id;
 }
 
 std::string item_request_query(const ItemRef& item) {

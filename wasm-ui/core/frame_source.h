@@ -65,6 +65,8 @@ class FrameRenderer {
   // The search of `query`, run unless it is the one held; nullptr when
   // there is no query or it cannot be run now.
   const SearchIndex* search_for(const std::string& query);
+  // The search held is run again by the next request (what it was run over changed).
+  void forget_search() { search_.clear(); }
 
  private:
   const ProfileModel& model_;

@@ -141,6 +141,7 @@ uint32_t SearchIndex::matches_in(const ProfileModel& model, const ItemRef& item)
 
 int64_t SearchIndex::next_after(int64_t t_ns, int64_t current) const {
   if (hits_.empty()) return -1;
+  if (current >= int64_t(hits_.size())) current = -1;  // of another query's hits
   if (current >= 0 && current + 1 < int64_t(hits_.size())) return current + 1;
   if (current >= 0) return 0;  // wrap around
   auto it = std::upper_bound(hits_.begin(), hits_.end(), t_ns,
@@ -150,6 +151,7 @@ int64_t SearchIndex::next_after(int64_t t_ns, int64_t current) const {
 
 int64_t SearchIndex::previous_before(int64_t t_ns, int64_t current) const {
   if (hits_.empty()) return -1;
+  if (current >= int64_t(hits_.size())) current = -1;  // of another query's hits
   if (current > 0) return current - 1;
   if (current == 0) return int64_t(hits_.size()) - 1;
   auto it = std::lower_bound(hits_.begin(), hits_.end(), t_ns,

@@ -33,6 +33,7 @@ class MatchBits {
   uint32_t count(uint64_t first, uint64_t count) const { return rank(first + count) - rank(first); }
   bool test(uint64_t i) const { return i < n_ && !words_.empty() && (words_[i / 64] >> (i % 64) & 1); }
   uint64_t total() const { return before_.empty() ? 0 : before_.back(); }
+  uint64_t size() const { return n_; }  // items, matching or not
   // The first match at or after i (n_ when none), the last before i (-1).
   int64_t next_from(uint64_t i) const;
   int64_t previous_before(uint64_t i) const;
