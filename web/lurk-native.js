@@ -5,7 +5,8 @@
 // asks for frames (GET /frame?...), items' details (GET /item?...), a
 // measured range's counts (GET /measure?...) and the mark `]` / `[` step to
 // (GET /mark?...) and the graphed connection's packets (GET /samples?...) through
-// askFrame / askItem / askMeasure / askMark / askSamples. Answers
+// askFrame / askItem / askMeasure / askMark / askSamples, and where a finding
+// takes the timeline (GET /finding?...) through askFinding. Answers
 // are fetched here, asynchronously, and handed to the module; it draws the
 // last frame received meanwhile, so the page never waits on the network.
 'use strict';
@@ -146,8 +147,9 @@ const lurkNative = (() => {
   const askItem = (query) => askText('item', 'lurk_item_received', query);
   const askMeasure = (query) => askText('measure', 'lurk_measure_received', query);
   const askMark = (query) => askText('mark', 'lurk_mark_received', query);
+  const askFinding = (query) => askText('finding', 'lurk_finding_received', query);
 
-  return { probe, open, followBackground, askFrame, askItem, askMeasure, askMark, askSamples };
+  return { probe, open, followBackground, askFrame, askItem, askMeasure, askMark, askSamples, askFinding };
 })();
 
 // The drawn timeline frame's records, one a line (tests compare the two modes).

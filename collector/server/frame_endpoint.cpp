@@ -5,12 +5,14 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <thread>
 #include <nlohmann/json.hpp>
 
+#include "core/finding_target.h"
 #include "core/frame_request.h"
 #include "core/frame_wire.h"
 #include "core/item_details.h"
@@ -297,6 +299,7 @@ std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/measure") return measure(request);
   if (request.path == "/mark") return mark(request);
   if (request.path == "/samples") return samples(request);
+  if (request.path == "/finding") return finding(request);
   if (request.path == "/outline.lurk") {
     HttpResponse response;
     response.add_header("Content-Type", "application/vnd.sqlite3");
@@ -490,6 +493,37 @@ HttpResponse FrameEndpoint::samples(const HttpRequest& request) {
   }
   response.add_header("Content-Type", "application/x-lurk-samples");
   return response;
+}
+
+// A finding clicked or stepped to (n): the item it selects and the window it
+// fits, worked out by finding_target as in-browser, with the lanes it reads
+// (its connection's packets, its thread's instants) held first.
+HttpResponse FrameEndpoint::finding(const HttpRequest& request) {
+  int64_t id = 0;
+  try {
+    id = ui::parse_finding_request(request.query);
+  } catch (const ui::FrameRequestError& e) {
+    return text_response(400, e.what());
+  }
+  adopt_background();
+  check_store();
+  if (!findings_) findings_ = ui::FindingList::load(*db_);
+  const auto& rows = findings_->rows();
+  auto row = std::find_if(rows.begin(), rows.end(), [&](const ui::FindingRow& f) { return f.id == id; });
+  if (row == rows.end()) return text_response(404, "no finding " + std::to_string(id));
+  if (row->connection_id)
+    if (int32_t c = model_->connection_index(*row->connection_id); c >= 0) {
+      lanes_->hold_item({ui::ItemKind::Packet, uint32_t(c) * 2, 0});
+      if (int32_t shown = model_->connections()[size_t(c)].same_as; shown >= 0)
+        lanes_->hold_item({ui::ItemKind::Packet, uint32_t(shown) * 2, 0});
+    }
+  if (row->thread_id)
+    if (int32_t t = model_->thread_index(*row->thread_id); t >= 0) lanes_->hold_item({ui::ItemKind::Thread, uint32_t(t), 0});
+  ui::FindingTarget target = ui::finding_target(*model_, *row);
+  nlohmann::json j = nlohmann::json::object();
+  j["sel"] = target.item ? nlohmann::json(ui::item_request_query(target.item).substr(4)) : nlohmann::json();
+  if (target.has_window) j["t0"] = target.t0_ns, j["t1"] = target.t1_ns;
+  return json_response(j);
 }
 
 // Enter / shift+Enter: the next / previous match of the query (the frames'

@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/finding_list.h"
 #include "core/frame_source.h"
 #include "core/profile_model.h"
 #include "server/http_request.h"
@@ -98,6 +99,8 @@ class FrameEndpoint {
   HttpResponse mark(const HttpRequest& request);
   HttpResponse search_step(const ui::MarkRequest& wanted);
   HttpResponse samples(const HttpRequest& request);
+  HttpResponse finding(const HttpRequest& request);
+  std::optional<ui::FindingList> findings_;  // read at the first GET /finding
   static constexpr int64_t kMaxGraphPackets = 1'000'000;  // GET /samples (samples())
   // Before each frame and item: a lane store changed under its mapping
   // (cut short or rewritten in place by another process) is dropped, and

@@ -304,6 +304,37 @@ try {
       assert(new Set(steps.local).size === local.search.matches, `${new Set(steps.local).size} distinct of ${local.search.matches}`);
       await screenshot(pages.native, 'native-view-native-search.png');
     }],
+    ['n steps through the ranked findings to the same items and windows (native: GET /finding)', async () => {
+      const steps = { local: [], native: [] };
+      for (const key of ['local', 'native']) {
+        const page = pages[key];
+        await page.keyboard.press('Escape');
+        await waitForSnapshot(page, (s) => !s.search.focused, 'the timeline to have the keys', 5000);
+        for (let i = 0; i < 5; i++) {
+          await page.keyboard.press('n');
+          // Settled: the same selection and window twice in a row, described.
+          let last = '', s;
+          for (let tries = 0; tries < 50; tries++) {
+            await page.waitForTimeout(200);
+            s = await snapshot(page);
+            const now = JSON.stringify([s.selection, s.visibleRange, s.findingsPanel.currentRank]);
+            if (now === last && s.frameCurrent && s.selection && !/asking/.test(s.selection.title)) break;
+            last = now;
+          }
+          assert(s.selection, `${key}: n ${i + 1} selected nothing: search ${JSON.stringify(s.search)}, ` +
+                 `findings ${JSON.stringify({ ...s.findingsPanel, rows: undefined })}`);
+          const centre = Math.round((s.visibleRange[0] + s.visibleRange[1]) / 2 / 1000);
+          const width = Math.round((s.visibleRange[1] - s.visibleRange[0]) / 1000);
+          steps[key].push(`#${s.findingsPanel.currentRank} ${s.selection.kind} ${s.selection.connection} ` +
+                          `${s.selection.title} @${centre}/${width} us`);
+        }
+      }
+      assert(JSON.stringify(steps.native) === JSON.stringify(steps.local),
+             `n steps:\n  in-browser ${steps.local.join(' | ')}\n  native     ${steps.native.join(' | ')}`);
+      assert(steps.local.some((l) => / packet /.test(l)) && steps.local.some((l) => / instant /.test(l)),
+             `packets and exception instants among ${steps.local.join(' | ')}`);
+      await screenshot(pages.native, 'native-view-native-finding.png');
+    }],
     ['light theme: the same records', async () => {
       for (const key of ['local', 'native']) {
         pages[`${key}Dark`] = pages[key];

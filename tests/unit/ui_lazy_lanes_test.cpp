@@ -23,6 +23,8 @@
 
 #include "same_records.h"
 #include "core/finding_marks.h"
+#include "core/finding_target.h"
+#include "core/finding_list.h"
 #include "core/frame_request.h"
 #include "core/frame_source.h"
 #include "core/frame_wire.h"
@@ -1188,6 +1190,62 @@ TEST_F(LazyLanesTest, SearchedInTheStoreAsInTheWholeModel) {
     });
   EXPECT_GT(outlined, 100);
   EXPECT_GT(outlined_blocks, 10) << "merged blocks holding a match";
+}
+
+// A finding clicked or stepped to in server-backed viewing (GET /finding):
+// the item and window lurk view works out are the page's own in-browser
+// (finding_target over the whole model): exceptions of failed threads, a
+// flagged packet of several connections, a connection finding without a
+// time; unknown and malformed ids refused.
+TEST_F(LazyLanesTest, FindingTargetsAreTheWholeModels) {
+  int64_t origin = whole.origin_ns();
+  int added = 0;
+  for (const ThreadLane& t : whole.threads())
+    if (t.failed) {
+      db().exec("INSERT INTO findings (kind, severity, title, thread_id, ts_ns) VALUES ('exception', 50, 'x', " +
+                std::to_string(t.id) + ", " + std::to_string(origin + t.end_ns) + ")");
+      ++added;
+    }
+  for (uint32_t c = 0; c < whole.connections().size() && c < 6; ++c) {
+    const auto& lane = whole.connections()[c].lanes[c % 2];
+    if (lane.size() < 10) continue;
+    int64_t t = lane[lane.size() / 3].t_ns;
+    db().exec("INSERT INTO findings (kind, severity, title, connection_id, ts_ns, duration_ns) VALUES "
+              "('rst-established', 40, 'y', " + std::to_string(whole.connections()[c].id) + ", " +
+              std::to_string(origin + t) + ", " + (c == 2 ? "250000" : "NULL") + ")");
+    ++added;
+  }
+  db().exec("INSERT INTO findings (kind, severity, title, connection_id) VALUES ('rto-stall', 30, 'z', " +
+            std::to_string(whole.connections()[0].id) + ")");
+  ++added;
+  ui::FindingList list = ui::FindingList::load(db());
+  ASSERT_EQ(list.rows().size(), size_t(added));
+  ASSERT_GT(added, 5);
+  db_.reset();
+  server::FrameEndpoint endpoint(profile_path_, dir_, 64 * 1024);
+  auto answer = [&](const std::string& query) {
+    server::HttpRequest r = frame_get(query);
+    r.path = "/finding";
+    auto a = endpoint.answer(r);
+    return a ? std::make_pair(a->status, body_of(*a)) : std::make_pair(0, std::string());
+  };
+  std::set<int> kinds;
+  for (const ui::FindingRow& row : list.rows()) {
+    FindingTarget want = finding_target(whole, row);
+    auto [status, body] = answer(finding_request_query(row.id));
+    ASSERT_EQ(status, 200) << body;
+    nlohmann::json j = nlohmann::json::parse(body);
+    ASSERT_TRUE(want.item) << row.kind;
+    kinds.insert(int(want.item.kind));
+    EXPECT_EQ(j["sel"], item_request_query(want.item).substr(4)) << row.kind << " " << row.id;
+    ASSERT_TRUE(want.has_window);
+    EXPECT_EQ(j["t0"].get<double>(), want.t0_ns) << row.id;
+    EXPECT_EQ(j["t1"].get<double>(), want.t1_ns) << row.id;
+  }
+  EXPECT_GE(kinds.size(), 3u) << "packets, exception instants, a group";
+  EXPECT_EQ(answer("id=987654").first, 404);
+  EXPECT_EQ(answer("id=x").first, 400);
+  EXPECT_EQ(answer("idx=1").first, 400);
 }
 
 // Enter / shift+Enter stepped in the lane store (GET /mark?q=) land on the

@@ -147,6 +147,7 @@ std::string UiApp::open_files(const std::vector<std::string>& paths, const std::
     remote_marks_.reset();
     graphs_.set_remote(nullptr);
     remote_samples_.reset();
+    remote_findings_.reset();
     if (!shown_ingest_path_.empty()) std::remove(shown_ingest_path_.c_str());
     shown_ingest_path_ = ingested_path;
     model_ = std::move(model);
@@ -205,6 +206,7 @@ std::string UiApp::open_native(const std::string& path, const std::string& displ
   remote_measure_ = std::make_unique<RemoteMeasure>(std::move(channels.measure));
   remote_marks_ = std::make_unique<RemoteMarkSteps>(std::move(channels.mark));
   remote_samples_ = std::make_unique<RemoteConnectionSamples>(std::move(channels.samples));
+  remote_findings_ = std::make_unique<RemoteFindingTarget>(std::move(channels.finding));
   graphs_.set_remote(remote_samples_.get());
   remote_frames_received_ = 0;
   timeline_.reset(*model_);  // on the whole profile's axis
@@ -257,6 +259,14 @@ void UiApp::mark_received(const std::string& query, const std::string& json) {
 
 void UiApp::mark_failed(const std::string& query, const std::string& message) {
   if (remote_marks_) remote_marks_->fail(query, message);
+}
+
+void UiApp::finding_received(const std::string& query, const std::string& json) {
+  if (remote_findings_) remote_findings_->receive(query, json);
+}
+
+void UiApp::finding_failed(const std::string& query, const std::string& message) {
+  if (remote_findings_) remote_findings_->fail(query, message);
 }
 
 void UiApp::samples_received(const std::string& query, const std::string& body) {
@@ -478,6 +488,13 @@ void UiApp::handle_app_keys() {
 void UiApp::go_to_finding(uint32_t row) {
   findings_panel_.view().set_current(row);
   FindingTarget target = finding_target(*model_, findings_.rows()[row]);
+  // Server-backed, the outline holds no packet nor exception instant: the
+  // window is fitted now, the item comes from lurk view (take_finding_target).
+  if (remote_findings_) remote_findings_->ask(findings_.rows()[row].id);
+  go_to_target(target);
+}
+
+void UiApp::go_to_target(const FindingTarget& target) {
   std::optional<std::pair<double, double>> window;
   if (target.has_window) window = std::make_pair(target.t0_ns, target.t1_ns);
   timeline_.go_to(*model_, target.item, window);
@@ -514,6 +531,8 @@ void UiApp::build_frame() {
     draw_status_screen();
     return;
   }
+  if (remote_findings_)
+    if (std::optional<FindingTarget> target = remote_findings_->take()) go_to_target(*target);
   handle_app_keys();
   handle_follow_keys();
   timeline_.handle_keys(*model_);

@@ -18,6 +18,7 @@
 #include "core/finding_list.h"
 #include "core/follow_state.h"
 #include "core/profile_model.h"
+#include "core/remote_finding_target.h"
 #include "core/remote_samples.h"
 #include "core/snapshot.h"
 #include "core/type_ahead.h"
@@ -51,6 +52,7 @@ class UiApp {
     RemoteMeasure::Send measure;           // a measured range's counts (measure_received)
     RemoteMarkSteps::Send mark;            // `]` / `[` and Enter steps (mark_received)
     RemoteConnectionSamples::Send samples; // the graphed connection's packets (samples_received)
+    RemoteFindingTarget::Send finding;     // where a finding takes the timeline (finding_received)
   };
   // Server-backed viewing (lurk view --native, docs/server.md): opens the
   // profile's outline at `path` (GET /outline.lurk), on the whole profile's
@@ -72,6 +74,8 @@ class UiApp {
   void mark_failed(const std::string& query, const std::string& message);
   void samples_received(const std::string& query, const std::string& body);
   void samples_failed(const std::string& query, const std::string& message);
+  void finding_received(const std::string& query, const std::string& json);
+  void finding_failed(const std::string& query, const std::string& message);
   // The drawn frame's records as text (core/frame_records_text.h), for tests.
   std::string frame_records() const;
   // Several raw captures and traces at once: ingested into one profile.
@@ -150,6 +154,7 @@ class UiApp {
   std::optional<int64_t> graphed_connection() const;
   // Makes ranked finding `row` current and takes the timeline to it.
   void go_to_finding(uint32_t row);
+  void go_to_target(const FindingTarget& target);
   // Follow (ui_app_follow.cpp): the copy changed, the model is rebuilt from
   // it keeping the view (moved to the end when it was pinned there).
   void reload_keeping_view();
@@ -174,6 +179,7 @@ class UiApp {
   std::unique_ptr<RemoteMeasure> remote_measure_;
   std::unique_ptr<RemoteMarkSteps> remote_marks_;
   std::unique_ptr<RemoteConnectionSamples> remote_samples_;
+  std::unique_ptr<RemoteFindingTarget> remote_findings_;
   int64_t remote_frames_received_ = 0;
   double remote_last_answer_ms_ = 0;
   std::optional<ProfileModel> model_;

@@ -232,19 +232,24 @@ FrameRequest parse_frame_request(const std::string& query) {
   return r;
 }
 
-std::string samples_request_query(int64_t connection_id) { return "c=" + std::to_string(connection_id); }
-
-int64_t parse_samples_request(const std::string& query) {
+// A query of one parameter `name`: a row id of the profile (64-bit).
+static int64_t parse_id_request(const std::string& query, const std::string& name, const std::string& what) {
   Params p = split_query(query);
-  for (const auto& [name, value] : p.values)
-    if (name != "c" && name != "token") throw FrameRequestError("unknown samples parameter " + name.substr(0, 40));
-  const std::string& text = p.need("c");
+  for (const auto& [key, value] : p.values)
+    if (key != name && key != "token") throw FrameRequestError("unknown " + what + " parameter " + key.substr(0, 40));
+  const std::string& text = p.need(name);
   int64_t id = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-    bad("c", "a connection id (a 64-bit integer)", text);
+    bad(name, "a " + what + " id (a 64-bit integer)", text);
   return id;
 }
+
+std::string samples_request_query(int64_t connection_id) { return "c=" + std::to_string(connection_id); }
+int64_t parse_samples_request(const std::string& query) { return parse_id_request(query, "c", "connection"); }
+
+std::string finding_request_query(int64_t finding_id) { return "id=" + std::to_string(finding_id); }
+int64_t parse_finding_request(const std::string& query) { return parse_id_request(query, "id", "finding"); }
 
 std::string item_request_query(const ItemRef& item) {
   return "sel=" + std::to_string(int(item.kind)) + "." + std::to_string(item.lane) + "." +

@@ -88,4 +88,9 @@ MarkRequest parse_mark_request(const std::string& query);
 std::string samples_request_query(int64_t connection_id);
 int64_t parse_samples_request(const std::string& query);
 
+// GET /finding?id=ID: where the finding with profile id ID takes the
+// timeline (core/finding_target.h), worked out where its lanes are.
+std::string finding_request_query(int64_t finding_id);
+int64_t parse_finding_request(const std::string& query);
+
 }  // namespace lurk::ui

@@ -293,7 +293,7 @@ EMSCRIPTEN_KEEPALIVE void lurk_follow_polled(double now_ms, const char* problem)
 // Server-backed viewing (web/lurk-native.js, docs/server.md): the outline
 // at `path`, on the native profile's axis (its origin as decimal text: a
 // double cannot hold it); frames and items' details are then asked of the
-// page (lurkNative.askFrame / askItem / askMeasure / askMark / askSamples), whose answers come back below.
+// page (lurkNative.askFrame / askItem / askMeasure / askMark / askSamples / askFinding), whose answers come back below.
 EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* display_name,
                                                   const char* origin_ns, double duration_ns,
                                                   double connections, double packets, double threads,
@@ -320,9 +320,12 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* 
   auto send_samples = [](const std::string& query) {
     EM_ASM({ lurkNative.askSamples(UTF8ToString($0)); }, query.c_str());
   };
+  auto send_finding = [](const std::string& query) {
+    EM_ASM({ lurkNative.askFinding(UTF8ToString($0)); }, query.c_str());
+  };
   result = app().open_native(path, display_name, std::strtoll(origin_ns, nullptr, 10), int64_t(duration_ns),
                              counts, size_t(groups), minimap_json,
-                             {send_frame, send_item, send_measure, send_mark, send_samples});
+                             {send_frame, send_item, send_measure, send_mark, send_samples, send_finding});
   return result.c_str();
 }
 
@@ -341,6 +344,13 @@ EMSCRIPTEN_KEEPALIVE void lurk_frame_received(double serial, const char* path, d
   std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   std::remove(path);
   app().frame_received(uint64_t(serial), body, answer_ms);
+}
+
+// A /finding answer's JSON (where a finding takes the timeline), or ok = 0 and the problem.
+EMSCRIPTEN_KEEPALIVE void lurk_finding_received(const char* query, int ok, const char* text) {
+  lurk::ui::web_input_note_activity();
+  if (ok) app().finding_received(query, text);
+  else app().finding_failed(query, text);
 }
 
 // A /samples answer's bytes (the graphed connection's packets), written by
