@@ -2,7 +2,7 @@
 // parsers that read it before anything else does (docs/fuzzing.md, "wire"):
 // an HTTP request head of `lurk view` / `lurk collect` (with its query
 // values, cookie and Range header), a sender's hello line, the page's
-// GET /frame, /item, /measure, /mark and /samples queries of server-backed
+// GET /frame, /item, /measure, /mark, /samples and /finding queries of server-backed
 // viewing, the packets a server-backed page decodes, and a follow cursor. The first byte picks the parser; the rest is its input.
 //
 // Besides crashes and sanitizer reports, what each parser promises is
@@ -134,6 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  [](const std::pair<double, double>& r) { return lurk::ui::measure_request_query(r.first, r.second); });
       round_trip(text, lurk::ui::parse_mark_request, lurk::ui::mark_request_query);
       round_trip(text, lurk::ui::parse_samples_request, lurk::ui::samples_request_query);
+      round_trip(text, lurk::ui::parse_finding_request, lurk::ui::finding_request_query);
       break;
     case 5:
       round_trip(text, lurk::FollowCursor::parse, [](const lurk::FollowCursor& c) { return c.to_text(); });
