@@ -318,7 +318,8 @@ try {
             await page.waitForTimeout(200);
             s = await snapshot(page);
             const now = JSON.stringify([s.selection, s.visibleRange, s.findingsPanel.currentRank]);
-            if (now === last && s.frameCurrent && s.selection && !/asking/.test(s.selection.title)) break;
+            if (now === last && s.frameCurrent && s.selection && !/asking/.test(s.selection.title) &&
+                !(s.remote && s.remote.findingPending)) break;
             last = now;
           }
           assert(s.selection, `${key}: n ${i + 1} selected nothing: search ${JSON.stringify(s.search)}, ` +

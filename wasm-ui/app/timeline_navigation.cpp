@@ -34,7 +34,7 @@ void TimelinePanel::reset(const ProfileModel& model, bool appended) {
     minimap_.build(model);
   }
   search_.clear();
-  search_current_ = finding_current_ = -1;
+  finding_current_ = -1;
   selected_ = hovered_ = {};
   highlighted_group_.reset();
   measure_.reset();
@@ -207,14 +207,12 @@ void TimelinePanel::step_search(const ProfileModel& model, bool forward) {
       request.current = selected_;
     return remote_marks_->ask(request);
   }
-  // The match stepped to last is an index into the hits of the query it was
-  // found by: a query typed since starts from the window's centre again.
-  if (search_current_query_ != search_.query()) search_current_ = -1;
-  search_current_query_ = search_.query();
-  int64_t i = forward ? search_.next_after(int64_t(center), search_current_)
-                      : search_.previous_before(int64_t(center), search_current_);
+  // From the selection when it is a match (stepped to, or clicked), else from
+  // the window's centre: as lurk view steps (server/native_search.h).
+  int64_t current = search_.hit_index(selected_);
+  int64_t i = forward ? search_.next_after(int64_t(center), current)
+                      : search_.previous_before(int64_t(center), current);
   if (i < 0) return;
-  search_current_ = i;
   select(model, search_.hits()[size_t(i)].item, true);
 }
 
@@ -406,7 +404,7 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
   s.group_count = int64_t(model.groups().size());
   s.search_query = search_.query();
   s.search_matches = search_match_count().value_or(-1);
-  s.search_current = search_current_;
+  s.search_current = search_.hit_index(selected_);
   s.search_on_screen = drawn_->search_marked;
   s.search_blocks_on_screen = drawn_->search_marked_blocks;
   s.findings = int64_t(findings_.marks().size());

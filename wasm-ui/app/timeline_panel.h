@@ -156,8 +156,6 @@ class TimelinePanel {
   FindingMarks findings_;
   Minimap minimap_;
   SearchIndex search_;
-  int64_t search_current_ = -1;
-  std::string search_current_query_;  // the query search_current_ indexes the hits of
   int64_t finding_current_ = -1;
   ItemRef selected_;
   ItemRef hovered_;

@@ -333,6 +333,7 @@ SnapshotState UiApp::snapshot() const {
     s.remote.measures_asked = int64_t(remote_measure_->requests_sent());
     s.remote.marks_asked = int64_t(remote_marks_->requests_sent());
     s.remote.mark_note = remote_marks_->note();
+    s.remote.finding_pending = remote_findings_ && remote_findings_->pending();
     s.remote.last_answer_ms = remote_last_answer_ms_;
     s.remote.error = remote_frames_->error();
   }

@@ -26,6 +26,8 @@ class RemoteFindingTarget {
   // The target, once: taken by the page, which goes there.
   std::optional<FindingTarget> take();
   const std::string& note() const { return note_; }
+  // Asked, and neither answered nor taken yet.
+  bool pending() const { return !query_.empty() || arrived_.has_value(); }
 
  private:
   Send send_;

@@ -139,6 +139,13 @@ uint32_t SearchIndex::matches_in(const ProfileModel& model, const ItemRef& item)
   }
 }
 
+int64_t SearchIndex::hit_index(const ItemRef& item) const {
+  if (!item) return -1;
+  for (size_t i = 0; i < hits_.size(); ++i)  // once per Enter: a scan is fine
+    if (hits_[i].item == item) return int64_t(i);
+  return -1;
+}
+
 int64_t SearchIndex::next_after(int64_t t_ns, int64_t current) const {
   if (hits_.empty()) return -1;
   if (current >= int64_t(hits_.size())) current = -1;  // of another query's hits

@@ -79,6 +79,8 @@ class SearchIndex {
   // Matching items inside a merged block (or 1/0 for a single item).
   uint32_t matches_in(const ProfileModel& model, const ItemRef& item) const;
   const std::vector<SearchHit>& hits() const { return hits_; }
+  // The index of `item` among the hits, -1 when it is not one.
+  int64_t hit_index(const ItemRef& item) const;
   // Index of the first hit after / before time t (wrapping), -1 when none.
   int64_t next_after(int64_t t_ns, int64_t current) const;
   int64_t previous_before(int64_t t_ns, int64_t current) const;

@@ -111,6 +111,7 @@ std::string snapshot_json(const SnapshotState& s) {
     j["remote"] = {{"framesAsked", s.remote.frames_asked}, {"framesReceived", s.remote.frames_received},
                    {"itemsAsked", s.remote.items_asked}, {"measuresAsked", s.remote.measures_asked},
                    {"marksAsked", s.remote.marks_asked}, {"markNote", s.remote.mark_note},
+                   {"findingPending", s.remote.finding_pending},
                    {"lastAnswerMs", s.remote.last_answer_ms},
                    {"error", s.remote.error}};
   j["marksOnScreen"] = s.marks_on_screen;

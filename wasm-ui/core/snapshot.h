@@ -155,6 +155,7 @@ struct SnapshotFollow {
 struct SnapshotRemote {
   int64_t frames_asked = 0, frames_received = 0, items_asked = 0, measures_asked = 0, marks_asked = 0;
     std::string mark_note;  // why the last `]` / `[` went nowhere
+  bool finding_pending = false;  // a finding's item asked of lurk view, not in yet (GET /finding)
   double last_answer_ms = 0;  // the last /frame's time from asking to answer
   std::string error;
 };
