@@ -511,14 +511,9 @@ HttpResponse FrameEndpoint::finding(const HttpRequest& request) {
   const auto& rows = findings_->rows();
   auto row = std::find_if(rows.begin(), rows.end(), [&](const ui::FindingRow& f) { return f.id == id; });
   if (row == rows.end()) return text_response(404, "no finding " + std::to_string(id));
-  if (row->connection_id)
-    if (int32_t c = model_->connection_index(*row->connection_id); c >= 0) {
-      lanes_->hold_item({ui::ItemKind::Packet, uint32_t(c) * 2, 0});
-      if (int32_t shown = model_->connections()[size_t(c)].same_as; shown >= 0)
-        lanes_->hold_item({ui::ItemKind::Packet, uint32_t(shown) * 2, 0});
-    }
-  if (row->thread_id)
-    if (int32_t t = model_->thread_index(*row->thread_id); t >= 0) lanes_->hold_item({ui::ItemKind::Thread, uint32_t(t), 0});
+  ui::FindingLane lane = ui::finding_lane(*model_, *row);
+  if (lane.thread >= 0) lanes_->hold_item({ui::ItemKind::Thread, uint32_t(lane.thread), 0});
+  if (lane.connection >= 0) lanes_->hold_item({ui::ItemKind::Packet, uint32_t(lane.connection) * 2, 0});
   ui::FindingTarget target = ui::finding_target(*model_, *row);
   nlohmann::json j = nlohmann::json::object();
   j["sel"] = target.item ? nlohmann::json(ui::item_request_query(target.item).substr(4)) : nlohmann::json();

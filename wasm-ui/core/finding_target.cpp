@@ -81,15 +81,21 @@ void fit_point(FindingTarget& target, double t, double context_ns) {
 
 }  // namespace
 
+FindingLane finding_lane(const ProfileModel& model, const FindingRow& f) {
+  int32_t thread = f.thread_id ? model.thread_index(*f.thread_id) : -1;
+  int32_t c = shown_connection(model, f);
+  if (thread >= 0 && (is_thread_kind(f.kind) || c < 0)) return {thread, -1};
+  return {-1, c};
+}
+
 FindingTarget finding_target(const ProfileModel& model, const FindingRow& f) {
   FindingTarget target;
   std::optional<int64_t> ts;
   if (f.ts_ns) ts = saturating_sub(*f.ts_ns, model.origin_ns());  // a hostile ts may be ±2^63
   int64_t duration = std::max<int64_t>(0, f.duration_ns.value_or(0));
-  int32_t thread = f.thread_id ? model.thread_index(*f.thread_id) : -1;
-  int32_t c = shown_connection(model, f);
+  auto [thread, c] = finding_lane(model, f);
 
-  if (thread >= 0 && (is_thread_kind(f.kind) || c < 0)) {
+  if (thread >= 0) {
     const ThreadLane& lane = model.threads()[size_t(thread)];
     target.item = f.kind == "never-resolved" ? ItemRef{ItemKind::Thread, uint32_t(thread), 0}
                                              : exception_item(model, thread, ts);

@@ -27,4 +27,12 @@ constexpr double kPointWindowMinNs = 100'000, kPointWindowMaxNs = 100'000'000;
 
 FindingTarget finding_target(const ProfileModel& model, const FindingRow& finding);
 
+// The lane finding_target reads for `finding`: its thread's (a failed
+// thread's exception) or its shown connection's packets; -1 for none. A
+// lazy model's owner loads it first (server-backed viewing: GET /finding).
+struct FindingLane {
+  int32_t thread = -1, connection = -1;
+};
+FindingLane finding_lane(const ProfileModel& model, const FindingRow& finding);
+
 }  // namespace lurk::ui
