@@ -19,6 +19,7 @@
 #include "core/mark_style.h"
 #include "core/minimap.h"
 #include "core/sample_wire.h"
+#include "server/args_search.h"
 #include "server/background_lane_store.h"
 #include "server/mark_steps.h"
 #include "server/native_search.h"
@@ -199,9 +200,13 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
     lanes_->prepare(layout, first, last);
   });
   // A query is run over the lane store (native_search.h): until a cold open
-  // made it, frames come without matches and say the count is pending.
+  // made it, frames come without matches and say the count is pending. Its
+  // names at once, its args by a pass of their own (args_search.h).
   renderer_->set_run_search([this](ui::SearchIndex& search, const std::string& query) {
-    return store_ && run_search_in_store(*store_, *model_, search, query);
+    args_search_.reset();
+    if (!store_ || !run_search_in_store(*store_, *model_, search, query)) return false;
+    start_args_search(search);
+    return true;
   });
   load_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   phases_.mark("renderer made");
@@ -290,7 +295,56 @@ void FrameEndpoint::wait_for_background() {
   adopt_background();
 }
 
-FrameEndpoint::~FrameEndpoint() = default;
+FrameEndpoint::~FrameEndpoint() {
+  args_search_.reset();  // its thread reads the model
+}
+
+void FrameEndpoint::start_args_search(ui::SearchIndex& search) {
+  std::vector<uint32_t> threads;
+  uint64_t events = 0;
+  for (uint32_t t = 0; t < model_->threads().size(); ++t) {
+    auto spans = store_->spans_of(*model_, t);
+    auto instants = store_->instants_of(*model_, t);
+    if (!spans || !instants || spans->size + instants->size == 0) continue;
+    threads.push_back(t);
+    events += spans->size + instants->size;
+  }
+  if (threads.empty()) return;  // nothing has args: the names were all
+  search.set_args_searched(0);
+  args_search_ = std::make_unique<ArgsSearch>(profile_, *model_, search.query(), std::move(threads), events);
+}
+
+// Between two requests (the server answers one at a time): the lanes the
+// pass has searched since, OR-ed into the search the frames and steps use.
+void FrameEndpoint::absorb_args_search() {
+  if (!args_search_) return;
+  ui::SearchIndex& search = renderer_->held_search();
+  if (search.query() != args_search_->query()) {
+    args_search_.reset();
+    return;
+  }
+  bool done = args_search_->done();  // before take(): every lane pushed by then is taken
+  for (const ArgsSearch::LaneMatches& lane : args_search_->take())
+    if (!search.add_matches(lane.thread, lane.spans, lane.instants)) {
+      // Not the store's lane (the profile's rows changed under it): the
+      // matches so far are the names' and some args'; said, not mixed further.
+      std::fprintf(stderr, "lurk: search: thread lane %u's rows are not its lane store's; args not searched further\n",
+                   lane.thread);
+      search.set_args_searched(-1);
+      args_search_.reset();
+      return;
+    }
+  double searched = done ? args_search_->searched() : std::min(args_search_->searched(), 0.999);
+  search.set_args_searched(searched);
+  if (!done) return;
+  if (searched < 0) std::fprintf(stderr, "lurk: search: %s\n", args_search_->problem().c_str());
+  args_search_.reset();
+}
+
+void FrameEndpoint::wait_for_args_search() {
+  if (args_search_) args_search_->wait();
+  absorb_args_search();
+}
 
 std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/frame") return frame(request);
@@ -330,6 +384,7 @@ HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
   double cpu0 = cpu_ms();
   adopt_background();
   check_store();
+  absorb_args_search();
   auto wall0 = std::chrono::steady_clock::now();
   try {
     ui::FrameAnswer answer = renderer_->render(wanted);
@@ -365,6 +420,7 @@ void FrameEndpoint::check_store() {
   lanes_->set_store(nullptr);
   store_.reset();
   renderer_->forget_search();  // its match bits were read from the store dropped
+  args_search_.reset();
   ++store_drops_;
   std::string why;
   store_ = LaneStore::open(profile_, *model_, why);
@@ -525,6 +581,7 @@ HttpResponse FrameEndpoint::finding(const HttpRequest& request) {
 // search, run again only when the query changed: native_search.h).
 HttpResponse FrameEndpoint::search_step(const ui::MarkRequest& wanted) {
   const ui::SearchIndex* search = store_ ? renderer_->search_for(wanted.search) : nullptr;
+  absorb_args_search();
   bool none = false;
   std::optional<SearchStep> stepped;
   if (search) stepped = step_search(*store_, *model_, *search, wanted.current, wanted.t_ns, wanted.forward, none);

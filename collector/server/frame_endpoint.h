@@ -45,6 +45,8 @@ class Database;
 
 namespace lurk::server {
 
+class ArgsSearch;
+
 class FrameEndpoint {
  public:
   // Opens the profile (its lane summary made or read, lane_summary_file.h)
@@ -83,6 +85,8 @@ class FrameEndpoint {
   void wait_for_background();
   // Until the model has the flows and periods the background reads first.
   void wait_for_flows();
+  // Tests: until the search's pass over the args (args_search.h) is over, its matches taken.
+  void wait_for_args_search();
   // Why the outline kept in the cache was not used or not kept (outline_cache.h), "" when all went well.
   const std::string& outline_note() const { return outline_note_; }
 
@@ -98,6 +102,10 @@ class FrameEndpoint {
   HttpResponse measure(const HttpRequest& request);
   HttpResponse mark(const HttpRequest& request);
   HttpResponse search_step(const ui::MarkRequest& wanted);
+  // A query's args searched by a pass of their own (args_search.h), its
+  // lanes taken into the frames' search before each request.
+  void start_args_search(ui::SearchIndex& search);
+  void absorb_args_search();
   HttpResponse samples(const HttpRequest& request);
   HttpResponse finding(const HttpRequest& request);
   std::optional<ui::FindingList> findings_;  // read at the first GET /finding
@@ -130,6 +138,7 @@ class FrameEndpoint {
   bool late_refused_ = false;  // the background's flows and periods were not this profile's
   std::string background_problem_;  // why the background fell short, once over (/native)
   int64_t data_version_ = 0;  // PRAGMA data_version in the open's read transaction
+  std::unique_ptr<ArgsSearch> args_search_;  // the query held's, while its pass goes on
   // Last: its thread stops before the rest goes.
   std::unique_ptr<BackgroundLaneStore> background_;
 };

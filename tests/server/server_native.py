@@ -26,6 +26,7 @@ import sqlite3
 import struct
 import sys
 import tempfile
+import time
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
@@ -57,9 +58,10 @@ def parse_frame(body):
     version, total_height = struct.unpack_from("<If", body, 4)
     layout = struct.unpack_from("<6q", body, 12)
     (search_matches,) = struct.unpack_from("<q", body, 60)  # version 2
-    (nrects,) = struct.unpack_from("<I", body, 68)
-    rects = [struct.unpack_from("<4fIIBIII", body, 72 + i * 37) for i in range(nrects)]
-    return version, total_height, layout, rects, search_matches
+    (args_searched,) = struct.unpack_from("<d", body, 68)  # version 3
+    (nrects,) = struct.unpack_from("<I", body, 76)
+    rects = [struct.unpack_from("<4fIIBIII", body, 80 + i * 37) for i in range(nrects)]
+    return version, total_height, layout, rects, search_matches, args_searched
 
 
 def check_native_answers(port, duration):
@@ -94,8 +96,8 @@ def check_native_answers(port, duration):
                  "x-frame-options", "referrer-policy"):
         check(name in r.headers, f"/frame carries {name}")
     check("access-control-allow-origin" not in r.headers, "/frame is not readable cross-origin")
-    version, total_height, layout, rects, _ = parse_frame(r.body)
-    check(version == 2 and total_height > 0 and layout[0] > 0, f"frame header: {version} {total_height} {layout}")
+    version, total_height, layout, rects, _, _ = parse_frame(r.body)
+    check(version == 3 and total_height > 0 and layout[0] > 0, f"frame header: {version} {total_height} {layout}")
     check(len(rects) > 20, f"the whole profile is drawn with {len(rects)} rectangles")
     outside = [x for x in rects if x[0] < 0 or x[2] > 1300.5]
     check(not outside, f"every rectangle within the panel (x 0..1300): {outside[:3]}")
@@ -301,18 +303,40 @@ def main():
         check(after["laneLoads"] > 0 and after["laneBytes"] > 0, f"the frame's lanes were read: {after}")
         check(after["laneStoreLoads"] == after["laneLoads"] and after["laneStoreBytes"] > 0,
               f"all of them from the lane store: {after}")
-        # Search runs over the lane store: its count is the profile's names
-        # containing the query (the sqlite3 module's count, an oracle apart from lurk).
-        r = get(port, "/frame?" + frame_query(0, duration, q="tcp"))
-        want = db.execute("SELECT (SELECT count(*) FROM spans JOIN strings s ON s.id = spans.name "
-                          "WHERE s.text LIKE '%tcp%' AND spans.kind != 'running') + "
-                          "(SELECT count(*) FROM instants JOIN strings s ON s.id = instants.name "
-                          "WHERE s.text LIKE '%tcp%') + "
-                          "(SELECT count(*) FROM threads JOIN strings s ON s.id = threads.name "
-                          "WHERE s.text LIKE '%tcp%')").fetchone()[0]
-        matches = parse_frame(r.body)[4] if r.status == 200 else None
-        check(r.status == 200 and matches == want and want > 0,
-              f"search over the lane store: {r.status}, {matches} matches, the profile's names {want}")
+        # Search runs over the lane store (names), then lurk view's pass over
+        # the args: once it says all args are searched, the count is the
+        # profile's spans and instants whose name or args contain the query,
+        # and threads whose label does (the sqlite3 module's count, an oracle
+        # apart from lurk; LIKE folds ASCII case as the page does).
+        for q in ("tcp", "seq"):
+            def count_of(item_filter):
+                return db.execute(item_filter.replace("Q", q)).fetchone()[0]
+            names = count_of("SELECT (SELECT count(*) FROM spans JOIN strings s ON s.id = spans.name "
+                             "WHERE s.text LIKE '%Q%' AND spans.kind != 'running') + "
+                             "(SELECT count(*) FROM instants JOIN strings s ON s.id = instants.name "
+                             "WHERE s.text LIKE '%Q%') + "
+                             "(SELECT count(*) FROM threads JOIN strings s ON s.id = threads.name "
+                             "WHERE s.text LIKE '%Q%')")
+            def args_too(table, kind_filter):
+                return (f"(SELECT count(*) FROM {table} LEFT JOIN strings s ON s.id = {table}.name "
+                        f"WHERE {kind_filter} (coalesce(s.text, '') LIKE '%Q%' OR "
+                        f"(args_json != '{{}}' AND args_json LIKE '%Q%')))")
+            want = count_of("SELECT " + args_too("spans", "spans.kind != 'running' AND") + " + " +
+                            args_too("instants", "") + " + (SELECT count(*) FROM threads JOIN strings s "
+                            "ON s.id = threads.name WHERE s.text LIKE '%Q%')")
+            deadline = time.time() + 60
+            while True:
+                r = get(port, "/frame?" + frame_query(0, duration, q=q))
+                check(r.status == 200, f"search {q}: {r.status} {r.body[:200]!r}")
+                _, _, _, _, matches, searched = parse_frame(r.body)
+                check(matches >= names and (searched == 1 or 0 <= searched < 1),
+                      f"search {q}: {matches} matches, {searched} of the args searched, the names alone {names}")
+                if searched == 1 or time.time() > deadline:
+                    break
+                time.sleep(0.1)
+            check(searched == 1 and matches == want and want > 0,
+                  f"search {q} over the lane store and the args: {matches} matches ({searched} of the args "
+                  f"searched), the profile's names and args {want} (names alone {names})")
     finally:
         stop(proc)
     err = proc.stderr.read().decode()

@@ -191,6 +191,8 @@ TEST_F(FrameSourceTest, AnswerSurvivesTheWireAndDamageIsRefused) {
   ASSERT_GT(a.frame.rects.size(), 50u);
   ASSERT_GT(a.frame.search_marked, 0) << "search highlights travel too";
   ASSERT_GT(a.search_matches, 0) << "and the count";
+  EXPECT_EQ(a.search_args_searched, 1.0) << "in-browser, args are searched with the names";
+  a.search_args_searched = 0.375;  // as lurk view's answer while its pass over the args goes on
   std::string bytes = encode_frame_answer(a);
   std::string problem;
   std::optional<FrameAnswer> b = decode_frame_answer(bytes, problem);
@@ -200,6 +202,7 @@ TEST_F(FrameSourceTest, AnswerSurvivesTheWireAndDamageIsRefused) {
   EXPECT_EQ(a.layout.total_height, b->layout.total_height);
   EXPECT_EQ(a.layout.thread_rows_shown, b->layout.thread_rows_shown);
   EXPECT_EQ(a.search_matches, b->search_matches);
+  EXPECT_EQ(a.search_args_searched, b->search_args_searched);
   for (size_t cut : {size_t(0), size_t(3), size_t(8), size_t(40), bytes.size() / 2, bytes.size() - 1}) {
     EXPECT_FALSE(decode_frame_answer(bytes.substr(0, cut), problem)) << cut;
     EXPECT_NE(problem.find("at byte"), std::string::npos) << problem;
@@ -208,7 +211,7 @@ TEST_F(FrameSourceTest, AnswerSurvivesTheWireAndDamageIsRefused) {
   EXPECT_NE(problem.find("1 bytes after the frame"), std::string::npos) << problem;
   std::string huge = bytes;
   uint32_t lie = 0xFFFFFFF0;
-  std::memcpy(huge.data() + 4 + 4 + 4 + 6 * 8 + 8, &lie, 4);  // the rectangle count (after the match count)
+  std::memcpy(huge.data() + 4 + 4 + 4 + 6 * 8 + 8 + 8, &lie, 4);  // the rectangle count (after the match count and args share)
   EXPECT_FALSE(decode_frame_answer(huge, problem));
   EXPECT_NE(problem.find("records announced"), std::string::npos) << problem;
   std::string other = bytes;

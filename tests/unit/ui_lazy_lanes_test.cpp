@@ -16,6 +16,7 @@
 #include <fstream>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -35,6 +36,7 @@
 #include "net/analysis_flags.h"
 #include "net/tcp_segment.h"
 #include "profile_fixture.h"
+#include "server/args_search.h"
 #include "server/frame_endpoint.h"
 #include "server/lane_cache.h"
 #include "server/lane_pass.h"
@@ -63,6 +65,15 @@ constexpr int64_t kLanesBase = 1'700'000'000'000'000'000;
 // pack into shared rows, a big lane (kBigSpans spans on one thread), global
 // and per-thread counters, flows and GC/idle periods.
 constexpr int kBigSpans = 120'000;
+
+// The whole model's records as a lane read without args holds them (the
+// lane store keeps none; the fixture's profile has some).
+template <typename Record>
+std::vector<Record> without_args(const LaneArray<Record>& records) {
+  std::vector<Record> out(records.begin(), records.end());
+  for (Record& r : out) r.args = 0;
+  return out;
+}
 
 void write_profile(Database& db) {
   TraceWriter w(db);
@@ -120,12 +131,19 @@ void write_profile(Database& db) {
       int spans = 300 + 200 * k;
       for (int i = 0; i < spans; ++i) {
         int64_t t0 = *t.start_ns + i * 90'000 + int64_t(rng() % 5'000);
-        w.insert_span({t.id, t0, t0 + 60'000, 0, "span", w.intern(i % 3 ? "tcp.read" : "tcp.write"), std::nullopt});
+        // Some spans and instants carry args (a request id, a peer): what
+        // only the args pass of lurk view's search finds.
+        std::optional<std::string> args;
+        if (i % 5 == 0) args = "{\"req\":\"Q-" + std::to_string(k * 1000 + i) + "\"}";
+        else if (i % 7 == 0) args = "{}";
+        w.insert_span({t.id, t0, t0 + 60'000, 0, "span", w.intern(i % 3 ? "tcp.read" : "tcp.write"), args});
         w.insert_span({t.id, t0 + 5'000, t0 + 30'000, 1, "span", w.intern("parse"), std::nullopt});
         if (i % 4 == 0) w.insert_span({t.id, t0 + 6'000, t0 + 9'000, 2, "span", w.intern("copy"), std::nullopt});
         if (i % 2 == 0) w.insert_span({t.id, t0, t0 + 40'000, 0, "running", std::nullopt, std::nullopt});
         if (i % 9 == 0)
-          w.insert_instant({t.id, t0 + 1'000, i % 90 == 0 ? "exception" : "label", w.intern("wake"), std::nullopt});
+          w.insert_instant({t.id, t0 + 1'000, i % 90 == 0 ? "exception" : "label", w.intern("wake"),
+                            i % 18 == 0 ? std::optional<std::string>("{\"peer\":\"10.0.1." + std::to_string(k) + "\"}")
+                                        : std::nullopt});
       }
       if (k % 2 == 0)
         for (int i = 0; i < 400; ++i)
@@ -214,6 +232,20 @@ class LazyLanesTest : public ProfileTest {
     out.lazy = ProfileModel::load_outline(*out.db, scan_lane_summary(*out.db));
     out.store = server::LaneStore::open(profile_path_, out.lazy, out.why);
     return out;
+  }
+
+  // The store's search of `q` with its args searched too (the pass of
+  // args_search.h over every thread lane, its matches added): what the
+  // endpoint's frames and steps use once that pass is over.
+  bool search_with_args(Stored& stored, SearchIndex& search, const std::string& q) {
+    if (!server::run_search_in_store(*stored.store, stored.lazy, search, q)) return false;
+    std::vector<uint32_t> threads(stored.lazy.threads().size());
+    for (uint32_t t = 0; t < threads.size(); ++t) threads[t] = t;
+    server::ArgsSearch pass(profile_path_, stored.lazy, q, threads, 1);
+    pass.wait();
+    for (const server::ArgsSearch::LaneMatches& lane : pass.take())
+      if (!search.add_matches(lane.thread, lane.spans, lane.instants)) return false;
+    return pass.searched() == 1;
   }
 
   static FrameRequest request(double t0, double t1, float scroll, bool idle, bool packed) {
@@ -940,9 +972,9 @@ TEST_F(LazyLanesTest, LanesReadTwoAtATimeAreTheLoadedOnes) {
     uint32_t k = lanes[i].index;
     switch (lanes[i].kind) {
       case server::LaneOf::Thread:
-        ASSERT_TRUE(same_records(model.threads()[k].spans, whole.threads()[k].spans)) << "thread " << k;
+        ASSERT_TRUE(same_records(model.threads()[k].spans, without_args(whole.threads()[k].spans))) << "thread " << k;
         ASSERT_TRUE(same_records(model.threads()[k].running, whole.threads()[k].running)) << "thread " << k;
-        ASSERT_TRUE(same_records(model.threads()[k].instants, whole.threads()[k].instants)) << "thread " << k;
+        ASSERT_TRUE(same_records(model.threads()[k].instants, without_args(whole.threads()[k].instants))) << "thread " << k;
         ASSERT_EQ(model.threads()[k].depth_begin, whole.threads()[k].depth_begin) << "thread " << k;
         break;
       case server::LaneOf::Connection:
@@ -1006,9 +1038,9 @@ TEST_F(LazyLanesTest, LanesOfAStoreBeingMadeAreReadBack) {
     ASSERT_TRUE(partial->load(reading, {server::LaneOf::Thread, t}, bytes)) << "thread " << t;
     ASSERT_EQ(bytes, reading.thread_event_bytes(t));
     const ThreadLane &a = reading.threads()[t], &b = whole.threads()[t];
-    ASSERT_TRUE(same_records(a.spans, b.spans)) << t;
+    ASSERT_TRUE(same_records(a.spans, without_args(b.spans))) << t;
     ASSERT_TRUE(same_records(a.running, b.running)) << t;
-    ASSERT_TRUE(same_records(a.instants, b.instants)) << t;
+    ASSERT_TRUE(same_records(a.instants, without_args(b.instants))) << t;
     ASSERT_EQ(a.depth_begin, b.depth_begin) << t;
     ASSERT_EQ(a.instant_severity.levels(), b.instant_severity.levels()) << t;
     if (!b.spans.empty()) ASSERT_TRUE(a.spans.is_view()) << t;
@@ -1033,11 +1065,11 @@ TEST_F(LazyLanesTest, LanesOfAStoreBeingMadeAreReadBack) {
     partial->release({server::LaneOf::Thread, t});
   }
   for (uint32_t t = 1; t < reading.threads().size(); t += 2) {
-    ASSERT_TRUE(same_records(reading.threads()[t].spans, whole.threads()[t].spans)) << t;
-    ASSERT_TRUE(same_records(reading.threads()[t].instants, whole.threads()[t].instants)) << t;
+    ASSERT_TRUE(same_records(reading.threads()[t].spans, without_args(whole.threads()[t].spans))) << t;
+    ASSERT_TRUE(same_records(reading.threads()[t].instants, without_args(whole.threads()[t].instants))) << t;
   }
   ASSERT_TRUE(partial->load(reading, {server::LaneOf::Thread, 0}, bytes));
-  ASSERT_TRUE(same_records(reading.threads()[0].spans, whole.threads()[0].spans));
+  ASSERT_TRUE(same_records(reading.threads()[0].spans, without_args(whole.threads()[0].spans)));
   EXPECT_EQ(writer.finish(), "");
   // A model whose connection 0 has another id (another profile's lanes).
   ProfileModel other = ProfileModel::load_outline(*db, scan_lane_summary(*db));
@@ -1135,48 +1167,69 @@ TEST_F(LazyLanesTest, RangesCountedInTheStoreAreTheWholeModels) {
 
 // `/` search in server-backed viewing: each lane's match bits in the store
 // are its names' own (contains_folded on the texts: an oracle apart from
-// SearchIndex), and /frame?q= outlines and counts exactly what the page
-// does in-browser, over the 72-view walk with lanes coming and going under
-// a small budget. The queries are in no args text (lurk view searches names
-// and thread labels only: docs/server.md); one matches nearly everything.
+// SearchIndex); the pass over the args (args_search.h) then adds the items
+// whose args contain the query, and /frame?q= outlines and counts exactly
+// what the page does in-browser over the whole model (names and args), over
+// the 72-view walk, under a small lane budget. "q-10" and "10.0.1.3" are in
+// args only; the first frames, before the pass is over, count the names'
+// matches at least and say how much of the args they cover.
 TEST_F(LazyLanesTest, SearchedInTheStoreAsInTheWholeModel) {
   Stored stored = made_store();
   ASSERT_TRUE(stored.store) << stored.why;
-  const std::vector<std::string> queries = {"step", "INNER", "e", "main", "zzz-in-no-name"};
+  const std::vector<std::string> queries = {"step", "INNER", "e", "main", "zzz-in-no-name", "q-10", "10.0.1.3"};
+  std::map<std::string, uint64_t> by_names, by_names_and_args;
   for (const std::string& q : queries) {
-    std::string folded = q;
-    for (char& c : folded) c = char(std::tolower(static_cast<unsigned char>(c)));
-    for (uint32_t a = 1; a < whole.args_count(); ++a) ASSERT_FALSE(contains_folded(whole.args(a), folded)) << q;
+    std::string folded = folded_query(q);
     SearchIndex search;
     ASSERT_TRUE(server::run_search_in_store(*stored.store, stored.lazy, search, q));
-    uint64_t expected = 0;
+    uint64_t expected = 0, with_args = 0;
+    auto named = [&](uint32_t name) { return name != 0 && contains_folded(whole.text(name), folded); };
+    auto in_args = [&](uint32_t args) { return args != 0 && contains_folded(whole.args(args), folded); };
     for (uint32_t t = 0; t < whole.threads().size(); ++t) {
       const ThreadLane& lane = whole.threads()[t];
-      auto named = [&](uint32_t name) { return name != 0 && contains_folded(whole.text(name), folded); };
       expected += named(lane.name) || named(lane.exception);
+      with_args += named(lane.name) || named(lane.exception);
       for (size_t i = 0; i < lane.spans.size(); ++i) {
         bool m = named(lane.spans[i].name);
         expected += m;
+        with_args += m || in_args(lane.spans[i].args);
         const MatchBits* bits = search.span_matches(t);
         ASSERT_EQ(bits && bits->test(i), m) << q << " thread " << t << " span " << i;
       }
       for (size_t i = 0; i < lane.instants.size(); ++i) {
         bool m = named(lane.instants[i].name);
         expected += m;
+        with_args += m || in_args(lane.instants[i].args);
         const MatchBits* bits = search.instant_matches(t);
         ASSERT_EQ(bits && bits->test(i), m) << q << " thread " << t << " instant " << i;
       }
     }
     EXPECT_EQ(search.match_count(), expected) << q;
+    by_names[q] = expected;
+    by_names_and_args[q] = with_args;
     if (q == "e") EXPECT_GE(expected, uint64_t(kBigSpans)) << "nearly every span";
-    if (q.starts_with("zzz")) EXPECT_EQ(expected, 0u);
+    if (q.starts_with("zzz")) EXPECT_EQ(with_args, 0u);
+    if (q == "q-10" || q == "10.0.1.3") EXPECT_TRUE(expected == 0 && with_args > 5) << q << ": in args only";
   }
 
   server::FrameEndpoint endpoint(profile_path_, dir_, 64 * 1024);
   ASSERT_TRUE(endpoint.has_store());
   FrameRenderer here(whole);
   int64_t outlined = 0, outlined_blocks = 0;
-  for (const std::string& q : queries)
+  double d = double(whole.duration_ns());
+  for (const std::string& q : queries) {
+    FrameRequest first = request(-d * 0.01, d * 1.01, 0, false, false);
+    first.search = q;
+    auto answer = endpoint.answer(frame_get(frame_request_query(first)));
+    ASSERT_TRUE(answer && answer->status == 200) << q;
+    std::string problem;
+    std::optional<FrameAnswer> early = decode_frame_answer(body_of(*answer), problem);
+    ASSERT_TRUE(early) << problem;
+    EXPECT_GE(early->search_matches, int64_t(by_names[q])) << q << ": the names' matches at least";
+    EXPECT_LE(early->search_matches, int64_t(by_names_and_args[q])) << q;
+    EXPECT_TRUE(early->search_args_searched >= 0 && early->search_args_searched <= 1) << early->search_args_searched;
+    if (early->search_args_searched < 1) EXPECT_LT(early->search_args_searched, 1.0);
+    endpoint.wait_for_args_search();
     walk_views([&](FrameRequest r, const std::string& where) {
       r.search = q;
       auto answer = endpoint.answer(frame_get(frame_request_query(r)));
@@ -1185,11 +1238,36 @@ TEST_F(LazyLanesTest, SearchedInTheStoreAsInTheWholeModel) {
       FrameAnswer w = here.render(r);
       ASSERT_EQ(body_of(*answer), encode_frame_answer(w)) << q << " " << where;
       EXPECT_EQ(w.search_matches, int64_t(here.search().hits().size()));
+      EXPECT_EQ(w.search_matches, int64_t(by_names_and_args[q])) << q;
+      EXPECT_EQ(w.search_args_searched, 1.0);
       outlined += w.frame.search_marked;
       outlined_blocks += w.frame.search_marked_blocks;
     });
+  }
   EXPECT_GT(outlined, 100);
   EXPECT_GT(outlined_blocks, 10) << "merged blocks holding a match";
+}
+
+// A new query while the args pass of the last one goes on stops that pass
+// (the endpoint goes on at once: the pass's statement ends at its flag),
+// and the new query's matches are its own, args included.
+TEST_F(LazyLanesTest, ANewQueryStopsTheArgsPassOfTheLast) {
+  Stored stored = made_store();
+  ASSERT_TRUE(stored.store) << stored.why;
+  server::FrameEndpoint endpoint(profile_path_, dir_, 64 * 1024);
+  FrameRenderer here(whole);
+  double d = double(whole.duration_ns());
+  FrameRequest r = request(-d * 0.01, d * 1.01, 0, false, false);
+  for (const char* q : {"e", "q-1", "peer", "Q-2", "10.0.1.3"}) {
+    r.search = q;
+    auto answer = endpoint.answer(frame_get(frame_request_query(r)));
+    ASSERT_TRUE(answer && answer->status == 200) << q;
+  }
+  endpoint.wait_for_args_search();
+  auto answer = endpoint.answer(frame_get(frame_request_query(r)));
+  ASSERT_TRUE(answer && answer->status == 200);
+  EXPECT_EQ(body_of(*answer), encode_frame_answer(here.render(r)));
+  EXPECT_GT(here.search().match_count(), 5u);
 }
 
 // A finding clicked or stepped to in server-backed viewing (GET /finding):
@@ -1258,10 +1336,11 @@ TEST_F(LazyLanesTest, SearchStepsInTheStoreAreTheWholeModels) {
   ASSERT_TRUE(stored.store) << stored.why;
   double d = double(whole.duration_ns());
   int64_t steps = 0;
-  for (const std::string q : {"step", "main", "INNER", "e", "wake", "lwt", "parse"}) {
+  for (const std::string q : {"step", "main", "INNER", "e", "wake", "lwt", "parse", "q-10", "10.0.1.3"}) {
     SearchIndex here, there;
     here.run(whole, q);
-    ASSERT_TRUE(server::run_search_in_store(*stored.store, stored.lazy, there, q));
+    ASSERT_TRUE(search_with_args(stored, there, q));
+    EXPECT_EQ(there.match_count(), here.hits().size()) << q;
     const auto& hits = here.hits();
     ASSERT_FALSE(hits.empty()) << q;
     auto check = [&](int64_t current, double t, bool forward) {

@@ -193,6 +193,12 @@ std::optional<int64_t> TimelinePanel::search_match_count() const {
   return int64_t(search_.hits().size());
 }
 
+double TimelinePanel::search_args_searched() const {
+  if (!search_.active()) return 1;
+  if (remote_) return remote_->search_args_searched(search_.query()).value_or(0);
+  return search_.args_searched();
+}
+
 void TimelinePanel::step_search(const ProfileModel& model, bool forward) {
   double center = (window_.t0() + window_.t1()) / 2;
   // Server-backed: the outline holds no span nor instant; lurk view steps
@@ -404,6 +410,7 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
   s.group_count = int64_t(model.groups().size());
   s.search_query = search_.query();
   s.search_matches = search_match_count().value_or(-1);
+  s.search_args_searched = search_args_searched();
   s.search_current = search_.hit_index(selected_);
   s.search_on_screen = drawn_->search_marked;
   s.search_blocks_on_screen = drawn_->search_marked_blocks;

@@ -74,6 +74,10 @@ class TimelinePanel {
   // The query's matches in the whole profile; nullopt while lurk view's
   // count is on its way, -1 when it cannot search yet (server-backed).
   std::optional<int64_t> search_match_count() const;
+  // How much of the args the count covers (SearchIndex::args_searched): 1
+  // in-browser; server-backed, lurk view's pass over them goes on below 1
+  // (0 until its first answer), -1 when it could not run.
+  double search_args_searched() const;
   void step_search(const ProfileModel& model, bool forward);
 
   // The timeline's part of a link's view (core/view_state.h, timeline_view.cpp):

@@ -450,9 +450,25 @@ void UiApp::draw_search_box() {
     if (!matches) ImGui::TextColored(yellow, "searching\xe2\x80\xa6");
     else if (*matches < 0) ImGui::TextColored(yellow, "search: once lurk view has made its lane store");
     else if (timeline_.remote()) {
-      ImGui::TextColored(yellow, "%lld matches (names)", (long long)*matches);
-      if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("lurk view searches names and thread labels, not args (docs/server.md)");
+      // lurk view searches names and labels at once, then reads every
+      // event's args in a pass of its own (docs/server.md, "Search"): the
+      // count grows meanwhile, asked again twice a second.
+      double args = timeline_.search_args_searched();
+      if (args >= 1) {
+        ImGui::TextColored(yellow, "%lld matches", (long long)*matches);
+      } else if (args < 0) {
+        ImGui::TextColored(yellow, "%lld matches (names)", (long long)*matches);
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("lurk view could not search the args (its terminal says why): names and labels only");
+      } else {
+        ImGui::TextColored(yellow, "%lld matches so far, args %d%% searched", (long long)*matches, int(args * 100));
+        if (ImGui::IsItemHovered())
+          ImGui::SetTooltip("lurk view searched names and thread labels; it is reading every event's args (docs/server.md)");
+        if (ImGui::GetTime() - args_asked_at_ >= 0.5) {
+          args_asked_at_ = ImGui::GetTime();
+          remote_frames_->refresh();
+        }
+      }
     } else {
       ImGui::TextColored(yellow, "%lld matches", (long long)*matches);
     }

@@ -182,6 +182,7 @@ class UiApp {
   std::unique_ptr<RemoteFindingTarget> remote_findings_;
   int64_t remote_frames_received_ = 0;
   double remote_last_answer_ms_ = 0;
+  double args_asked_at_ = 0;  // ImGui time the frame was last asked again for the args' pass
   std::optional<ProfileModel> model_;
   FindingList findings_;  // the ranked findings, as `lurk findings` lists them
   std::string name_;

@@ -76,6 +76,7 @@ FrameAnswer FrameRenderer::render(const FrameRequest& request) {
   answer.frame = build_timeline_frame(model_, layout_, view, hl);
   answer.layout = summarize_layout(layout_, view);
   answer.search_matches = request.search.empty() ? 0 : search_.active() ? int64_t(search_.match_count()) : -1;
+  answer.search_args_searched = search_.active() ? search_.args_searched() : 1;
   return answer;
 }
 
@@ -134,6 +135,11 @@ std::string RemoteFrameSource::receive(uint64_t serial, const std::string& body)
 std::optional<int64_t> RemoteFrameSource::search_matches(const std::string& query) const {
   if (!answered_ || answered_search_ != query) return std::nullopt;
   return answer_.search_matches;
+}
+
+std::optional<double> RemoteFrameSource::search_args_searched(const std::string& query) const {
+  if (!answered_ || answered_search_ != query) return std::nullopt;
+  return answer_.search_args_searched;
 }
 
 void RemoteFrameSource::refresh() {

@@ -39,6 +39,10 @@ struct FrameAnswer {
   // count); 0 without a query, -1 when it could not be run yet (lurk view
   // searches its lane store, which a cold open is still making).
   int64_t search_matches = 0;
+  // How much of the args those matches cover (SearchIndex::args_searched:
+  // 1 all; [0, 1) while lurk view's pass over them goes on, the page asks
+  // again; -1 names and labels only).
+  double search_args_searched = 1;
 };
 
 FrameLayoutSummary summarize_layout(const TimelineLayout& layout, const FrameView& view);
@@ -67,6 +71,9 @@ class FrameRenderer {
   const SearchIndex* search_for(const std::string& query);
   // The search held is run again by the next request (what it was run over changed).
   void forget_search() { search_.clear(); }
+  // The search held, to add matches found later (lurk view's args,
+  // collector/server/args_search.h).
+  SearchIndex& held_search() { return search_; }
 
  private:
   const ProfileModel& model_;
@@ -119,6 +126,8 @@ class RemoteFrameSource : public FrameSource {
   // -1 while lurk view cannot search yet), once a frame asked with it came
   // back.
   std::optional<int64_t> search_matches(const std::string& query) const;
+  // Their FrameAnswer::search_args_searched (nullopt as above).
+  std::optional<double> search_args_searched(const std::string& query) const;
 
  private:
   Send send_;

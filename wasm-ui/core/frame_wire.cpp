@@ -211,6 +211,7 @@ std::string encode_frame_answer(const FrameAnswer& answer) {
   w.put(kFrameWireVersion);
   write_layout(w, answer.layout);
   w.put(answer.search_matches);
+  w.put(answer.search_args_searched);
   write_records(w, answer.frame);
   write_extras(w, answer.frame);
   return std::move(w.out);
@@ -228,6 +229,7 @@ std::optional<FrameAnswer> decode_frame_answer(const std::string& bytes, std::st
     FrameAnswer a;
     read_layout(r, a.layout);
     a.search_matches = r.get<int64_t>();
+    a.search_args_searched = r.get<double>();
     read_records(r, a.frame);
     read_extras(r, a.frame);
     if (r.at != bytes.size()) r.fail(std::to_string(bytes.size() - r.at) + " bytes after the frame");

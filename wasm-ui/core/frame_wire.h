@@ -12,8 +12,9 @@
 
 namespace lurk::ui {
 
-// 2: the search's match count after the layout.
-constexpr uint32_t kFrameWireVersion = 2;
+// 2: the search's match count after the layout; 3: then how much of the
+// args it covers (a double).
+constexpr uint32_t kFrameWireVersion = 3;
 
 std::string encode_frame_answer(const FrameAnswer& answer);
 // nullopt with `problem` set ("at byte N: ...") when the bytes are not an answer.

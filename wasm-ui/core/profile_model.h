@@ -251,6 +251,11 @@ class ProfileModel {
   // second reader, background_lane_store.h). load_*() = read_*() + adopt_*().
   void read_connection_lanes(Database& db, uint32_t connection, LaneArray<PacketMark> (&lanes)[2]) const;
   void read_thread_events(Database& db, uint32_t thread, ThreadLane& out) const;  // spans, depth_begin, running, instants
+  // The same, each span's and instant's args text given to `args`, which
+  // sets the record's `args` field (lurk view's search of args,
+  // collector/server/args_search.h, marks matches there).
+  using ArgsSink = std::function<bool(std::string_view json, uint32_t& index)>;
+  void read_thread_events_with_args(Database& db, uint32_t thread, ThreadLane& out, const ArgsSink& args) const;
   LaneArray<CounterSample> read_counter_samples(Database& db, uint32_t counter) const;
   // The same lanes given whole (collector/server/lane_store.h keeps them as
   // load_*() made them): held as if read; each returns the bytes now held.
@@ -464,7 +469,6 @@ class ProfileModel {
   // per-lane indexes, times relative, in load()'s order; args too when asked.
   void read_thread_rows(Database& db, ThreadLane& t, bool with_args);
   // The same, each args text given to `args` (none read when null).
-  using ArgsSink = std::function<bool(std::string_view json, uint32_t& index)>;
   void read_thread_rows_into(Database& db, ThreadLane& t, const ArgsSink* args) const;
   ActivityProbe probe_;
   bool timeless_ = true;  // no row had a time: the origin is not the data's

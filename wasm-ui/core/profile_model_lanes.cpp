@@ -121,6 +121,13 @@ void ProfileModel::read_thread_events(Database& db, uint32_t index, ThreadLane& 
   read_thread_rows_into(db, out, nullptr);
 }
 
+void ProfileModel::read_thread_events_with_args(Database& db, uint32_t index, ThreadLane& out,
+                                                const ArgsSink& args) const {
+  out.id = threads_[index].id;
+  out.display_shift_ns = threads_[index].display_shift_ns;
+  read_thread_rows_into(db, out, &args);
+}
+
 void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args) {
   ArgsSink keep_args = [this](std::string_view json, uint32_t& index) { return add_args(json, index); };
   read_thread_rows_into(db, t, with_args ? &keep_args : nullptr);

@@ -4,15 +4,11 @@
 #include <cctype>
 
 namespace lurk::ui {
-namespace {
-
-std::string fold(std::string_view s) {
+std::string folded_query(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-
-}  // namespace
 
 bool contains_folded(std::string_view text, std::string_view q) {
   if (q.empty()) return false;
@@ -57,6 +53,7 @@ void SearchIndex::clear() {
   hits_.clear();
   lanes_.clear();
   match_count_ = 0;
+  args_searched_ = 1;
 }
 
 void SearchIndex::run(const ProfileModel& model, std::string_view query) {
@@ -73,7 +70,7 @@ void SearchIndex::run(const ProfileModel& model, std::string_view query) {
 void SearchIndex::begin(const ProfileModel& model, std::string_view query, bool keep_hits) {
   clear();
   query_ = std::string(query);
-  folded_ = fold(query);
+  folded_ = folded_query(query);
   keep_hits_ = keep_hits;
   if (folded_.empty()) {
     query_.clear();
@@ -111,6 +108,22 @@ void SearchIndex::add_thread(const ProfileModel& model, uint32_t t, const SpanRe
 void SearchIndex::finish() {
   std::stable_sort(hits_.begin(), hits_.end(),
                    [](const SearchHit& a, const SearchHit& b) { return a.t_ns < b.t_ns; });
+}
+
+bool SearchIndex::add_matches(uint32_t t, const MatchBits& spans, const MatchBits& instants) {
+  if (!active() || t >= lanes_.size()) return false;
+  LaneMatches& m = lanes_[t];
+  // A lane without a match of its names has bits of its size all the same (MatchBits::build).
+  if (spans.size() != m.spans.size() || instants.size() != m.instants.size()) return false;
+  auto merge = [&](MatchBits& held, const MatchBits& more) {
+    if (more.total() == 0) return;
+    MatchBits before = std::move(held);
+    held.build(more.size(), [&](size_t i) { return before.test(i) || more.test(i); });
+    match_count_ += held.total() - before.total();
+  };
+  merge(m.spans, spans);
+  merge(m.instants, instants);
+  return true;
 }
 
 const MatchBits* SearchIndex::span_matches(uint32_t thread) const {

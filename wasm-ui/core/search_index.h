@@ -56,6 +56,16 @@ class SearchIndex {
   void add_thread(const ProfileModel& model, uint32_t thread, const SpanRecord* spans, size_t span_count,
                   const InstantRecord* instants, size_t instant_count);
   void finish();
+  // Items whose args match, found after the names (lurk view searches the
+  // args in a pass of its own, collector/server/args_search.h): OR-ed into
+  // the thread's match bits, each sized as its lane; false (nothing
+  // changed) when a size is not the lane's.
+  bool add_matches(uint32_t thread, const MatchBits& spans, const MatchBits& instants);
+  // How much of the args the matches cover: 1 all (in-browser, args read
+  // with the names), [0, 1) while lurk view's pass goes on, -1 none (names
+  // and labels only: the pass could not run).
+  double args_searched() const { return args_searched_; }
+  void set_args_searched(double fraction) { args_searched_ = fraction; }
   void clear();
   // Matching spans, instants and threads.
   uint64_t match_count() const { return match_count_; }
@@ -93,6 +103,7 @@ class SearchIndex {
   std::vector<SearchHit> hits_;
   bool keep_hits_ = true;
   uint64_t match_count_ = 0;
+  double args_searched_ = 1;
   // Per thread lane: its matching spans and instants (empty: none).
   struct LaneMatches {
     MatchBits spans, instants;
@@ -102,6 +113,8 @@ class SearchIndex {
 
 // Case-insensitive (ASCII) substring test.
 bool contains_folded(std::string_view text, std::string_view folded_query);
+// A query as contains_folded takes it (ASCII lower case).
+std::string folded_query(std::string_view query);
 
 template <typename Matches>
 void MatchBits::build(size_t n, Matches matches) {

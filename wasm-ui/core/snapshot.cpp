@@ -84,7 +84,7 @@ std::string snapshot_json(const SnapshotState& s) {
                       {"y", g.y ? nlohmann::json(*g.y) : nlohmann::json(nullptr)}});
   j["groups"] = groups;
   j["groupCount"] = s.group_count;
-  j["search"] = {{"query", s.search_query}, {"matches", s.search_matches},
+  j["search"] = {{"query", s.search_query}, {"matches", s.search_matches}, {"argsSearched", s.search_args_searched},
                  {"current", s.search_current}, {"focused", s.search_focused},
                  {"onScreen", s.search_on_screen}, {"blocksOnScreen", s.search_blocks_on_screen}};
   j["help"] = s.help;

@@ -186,6 +186,7 @@ struct SnapshotState {
   int64_t group_count = 0;
   std::string search_query;
   int64_t search_matches = 0, search_current = -1;
+  double search_args_searched = 1;  // TimelinePanel::search_args_searched
   // Drawn last frame: rectangles marked as matches, and merged blocks among them.
   int64_t search_on_screen = 0, search_blocks_on_screen = 0;
   bool search_focused = false;

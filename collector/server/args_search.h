@@ -1,0 +1,74 @@
+// `/` search of args in server-backed viewing (docs/server.md, "Search").
+// The lane store keeps no args text, so the names are searched there at
+// once (native_search.h), and this pass then reads every thread lane's rows
+// again with their args, on a thread and a connection of its own: the same
+// read as the lanes' (ProfileModel::read_thread_events_with_args, so the
+// same items in the same order as the store's lanes). It marks the spans
+// and instants whose args text contains the query, as the page does
+// in-browser (contains_folded over the args as stored, "{}" being none).
+// The view takes each lane's matches as they come (take()) into its
+// SearchIndex: the count grows and frames outline them while the pass goes
+// on; the page asks again until all args are searched. Reading every row
+// is the profile's whole size (~300 ns an event: half a minute at 100M
+// events), so a new query, or the view's end, stops it at once
+// (stop_flag.h).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/profile_model.h"
+#include "core/search_index.h"
+
+namespace lurk::server {
+
+class ArgsSearch {
+ public:
+  struct LaneMatches {
+    uint32_t thread = 0;
+    ui::MatchBits spans, instants;  // sized as the lane's spans and instants
+  };
+
+  // Starts the pass over `threads` (lane indices, in the order given) of
+  // `model`, which must outlive it; `events`: their spans and instants in
+  // all (its progress).
+  ArgsSearch(std::filesystem::path profile, const ui::ProfileModel& model, std::string query,
+             std::vector<uint32_t> threads, uint64_t events);
+  // Stops the pass (the statement reading ends at its next look at the flag) and waits for it.
+  ~ArgsSearch();
+  ArgsSearch(const ArgsSearch&) = delete;
+  ArgsSearch& operator=(const ArgsSearch&) = delete;
+
+  const std::string& query() const { return query_; }
+  // The lanes searched since the last call, in the pass's order.
+  std::vector<LaneMatches> take();
+  // How much is searched: events of the lanes searched over all (1 once
+  // done), -1 when the pass failed (problem() says why).
+  double searched() const;
+  bool done() const { return done_.load(std::memory_order_acquire); }
+  std::string problem() const;
+  void wait();  // tests: until done
+
+ private:
+  void run();
+
+  std::filesystem::path profile_;
+  const ui::ProfileModel& model_;
+  std::string query_, folded_;
+  std::vector<uint32_t> threads_;
+  uint64_t events_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> done_{false};
+  std::atomic<uint64_t> events_searched_{0};
+  mutable std::mutex mutex_;
+  std::vector<LaneMatches> found_;  // taken by take()
+  std::string problem_;
+  std::thread thread_;  // last: started once the rest is set
+};
+
+}  // namespace lurk::server
