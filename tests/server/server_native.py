@@ -308,7 +308,7 @@ def main():
         # profile's spans and instants whose name or args contain the query,
         # and threads whose label does (the sqlite3 module's count, an oracle
         # apart from lurk; LIKE folds ASCII case as the page does).
-        for q in ("tcp", "seq"):
+        for q in ("tcp", "5322", "laddr"):
             def count_of(item_filter):
                 return db.execute(item_filter.replace("Q", q)).fetchone()[0]
             names = count_of("SELECT (SELECT count(*) FROM spans JOIN strings s ON s.id = spans.name "
@@ -334,6 +334,8 @@ def main():
                 if searched == 1 or time.time() > deadline:
                     break
                 time.sleep(0.1)
+            if q != "tcp":
+                check(names == 0, f"{q} is in args only: {names} names")
             check(searched == 1 and matches == want and want > 0,
                   f"search {q} over the lane store and the args: {matches} matches ({searched} of the args "
                   f"searched), the profile's names and args {want} (names alone {names})")

@@ -39,7 +39,6 @@ TimelinePanel::Areas TimelinePanel::areas() const {
 }
 
 void TimelinePanel::draw(const ProfileModel& model) {
-  take_remote_mark(model);
   Areas a = areas();
   last_left_ = a.left();
   last_width_ = a.axis_width();

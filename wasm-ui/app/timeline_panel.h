@@ -115,6 +115,13 @@ class TimelinePanel {
   void fill_snapshot(const ProfileModel& model, SnapshotState& s) const;
   void fill_layout_snapshot(const ProfileModel& model, SnapshotState& s) const;
 
+  // Server-backed: the mark or search match lurk view stepped to, once it
+  // is in, selected and its row brought into view. Called before the frame
+  // lays out the graphs under the timeline, which the selection opens: the
+  // row is then scrolled to within the rows' height it will have, as a
+  // step in-browser is (in the same frame as its key).
+  void take_remote_mark(const ProfileModel& model);
+
  private:
   struct Areas;
   Areas areas() const;
@@ -132,7 +139,6 @@ class TimelinePanel {
   void center_on(double t_ns);
   void update_selection_ids(const ProfileModel& model);
   void update_measure_counts(const ProfileModel& model);
-  void take_remote_mark(const ProfileModel& model);
 
   TimeWindow window_;
   float scroll_y_ = 0;

@@ -553,6 +553,7 @@ void UiApp::build_frame() {
   handle_app_keys();
   handle_follow_keys();
   timeline_.handle_keys(*model_);
+  timeline_.take_remote_mark(*model_);
   timeline_.set_light(app_theme().light());
   ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);

@@ -223,6 +223,17 @@ int32_t item_group(const ProfileModel& model, const ItemRef& item) {
   }
 }
 
+namespace {
+
+// A record's args text: the model's, or (a lazy model's lanes hold none:
+// lurk view's /item) its row's, read by ProfileModel::read_item_args.
+std::string args_text(const ProfileModel& model, const ItemRef& item, uint32_t args, Database* db) {
+  if (args) return std::string(model.args(args));
+  return db && model.lazy() ? model.read_item_args(*db, item) : std::string();
+}
+
+}  // namespace
+
 ItemDetails describe_item(const ProfileModel& model, const ItemRef& item, Database* db) {
   ItemDetails d;
   if (item && !item_in_model(model, item)) {
@@ -267,7 +278,7 @@ ItemDetails describe_item(const ProfileModel& model, const ItemRef& item, Databa
       add(d, "start", time_text(model, s.t0_ns));
       add(d, "duration", format_duration(double(s.t1_ns - s.t0_ns)));
       add(d, "depth", std::to_string(s.depth));
-      if (s.args) add(d, "args", std::string(model.args(s.args)));
+      if (std::string args = args_text(model, item, s.args, db); !args.empty()) add(d, "args", args);
       break;
     }
     case ItemKind::Instant: {
@@ -280,8 +291,9 @@ ItemDetails describe_item(const ProfileModel& model, const ItemRef& item, Databa
       add(d, exception ? "message" : "text", std::string(model.text(r.name)));
       add(d, "time", time_text(model, r.t_ns));
       add(d, "thread", thread_title(model, item.lane) + " #" + std::to_string(t.id));
-      if (exception && r.args) add_stack(d, model.args(r.args));
-      if (r.args) add(d, "args", std::string(model.args(r.args)));
+      std::string args = args_text(model, item, r.args, db);
+      if (exception && !args.empty()) add_stack(d, args);
+      if (!args.empty()) add(d, "args", args);
       break;
     }
     case ItemKind::Counter: {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/flow_record.h"
+#include "core/item_ref.h"
 #include "core/lane_array.h"
 #include "core/lane_summary.h"
 #include "core/severity_pyramid.h"
@@ -256,6 +257,12 @@ class ProfileModel {
   // collector/server/args_search.h, marks matches there).
   using ArgsSink = std::function<bool(std::string_view json, uint32_t& index)>;
   void read_thread_events_with_args(Database& db, uint32_t thread, ThreadLane& out, const ArgsSink& args) const;
+  // One span's, running period's or instant's args text (its lane held,
+  // without args: a lazy model's), "" when it has none: its row found by
+  // the lane's index at its start time, the k-th there in load()'s order
+  // (by row id) with its depth and kind, k its place among the lane's items
+  // of that time. What lurk view's /item says of it (item_details.cpp).
+  std::string read_item_args(Database& db, const ItemRef& item) const;
   LaneArray<CounterSample> read_counter_samples(Database& db, uint32_t counter) const;
   // The same lanes given whole (collector/server/lane_store.h keeps them as
   // load_*() made them): held as if read; each returns the bytes now held.

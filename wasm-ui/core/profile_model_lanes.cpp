@@ -128,6 +128,50 @@ void ProfileModel::read_thread_events_with_args(Database& db, uint32_t index, Th
   read_thread_rows_into(db, out, &args);
 }
 
+std::string ProfileModel::read_item_args(Database& db, const ItemRef& item) const {
+  if (item.lane >= threads_.size()) return "";
+  const ThreadLane& t = threads_[item.lane];
+  const int64_t o = saturating_sub(origin_ns_, t.display_shift_ns);
+  auto rank_at_time = [](const auto* first, const auto* at, auto time_of) {
+    // Items of one time are in row-id order within their sorted run (load()'s stable order).
+    const auto* begin = std::lower_bound(first, at, time_of(*at),
+                                         [&](const auto& r, int64_t v) { return time_of(r) < v; });
+    return int64_t(at - begin);
+  };
+  auto args_of = [](Statement& rows) {
+    std::string text = rows.column_is_null(0) ? std::string() : std::string(rows.column_text(0));
+    return text == "{}" ? std::string() : text;
+  };
+  if (item.kind == ItemKind::Instant) {
+    if (item.index >= t.instants.size()) return "";
+    const InstantRecord* rec = t.instants.data() + item.index;
+    int64_t k = rank_at_time(t.instants.data(), rec, [](const InstantRecord& r) { return r.t_ns; });
+    Statement rows = db.prepare("SELECT args_json FROM instants WHERE thread_id = ? AND ts_ns = ? AND id <= ? "
+                                "ORDER BY id LIMIT 1 OFFSET ?");
+    rows.bind(1, t.id).bind(2, saturating_add(rec->t_ns, o)).bind(3, last_ids_.instants).bind(4, k);
+    return rows.step() ? args_of(rows) : "";
+  }
+  if (item.kind != ItemKind::Span && item.kind != ItemKind::Running) return "";
+  const bool running = item.kind == ItemKind::Running;
+  const LaneArray<SpanRecord>& lane = running ? t.running : t.spans;
+  if (item.index >= lane.size()) return "";
+  const SpanRecord* rec = lane.data() + item.index;
+  // A span's sorted run is its depth's (depth_begin); running periods are one run.
+  size_t run_begin = 0;
+  if (!running)
+    for (size_t d = 0; d + 1 < t.depth_begin.size(); ++d)
+      if (item.index >= t.depth_begin[d] && item.index < t.depth_begin[d + 1]) run_begin = t.depth_begin[d];
+  int64_t k = rank_at_time(lane.data() + run_begin, rec, [](const SpanRecord& r) { return r.t0_ns; });
+  Statement rows = db.prepare("SELECT args_json, depth FROM spans WHERE thread_id = ? AND start_ns = ? AND id <= ? "
+                              "AND (kind = 'running') = ? ORDER BY id");
+  rows.bind(1, t.id).bind(2, saturating_add(rec->t0_ns, o)).bind(3, last_ids_.spans).bind(4, int64_t(running));
+  while (rows.step()) {
+    if (!running && clamped_span_depth(rows.column_int(1)) != rec->depth) continue;
+    if (k-- == 0) return args_of(rows);
+  }
+  return "";
+}
+
 void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args) {
   ArgsSink keep_args = [this](std::string_view json, uint32_t& index) { return add_args(json, index); };
   read_thread_rows_into(db, t, with_args ? &keep_args : nullptr);
