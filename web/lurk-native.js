@@ -36,10 +36,10 @@ const lurkNative = (() => {
     const c = info.counts || {};
     return Module.ccall('lurk_open_native', 'string',
                         ['string', 'string', 'string', 'number', 'number', 'number', 'number', 'number', 'number',
-                         'string'],
+                         'string', 'string'],
                         [path, name, String(info.originNsText), Number(info.durationNs), c.connections || 0,
                          c.packets || 0, c.threads || 0, c.events || 0, Number(info.groups),
-                         JSON.stringify(info.minimap || [])]);
+                         JSON.stringify(info.minimap || []), JSON.stringify(info.laneShapes || null)]);
   }
 
   // A cold open's lane store being made, said at the bottom of the page:

@@ -595,6 +595,16 @@ HttpResponse FrameEndpoint::search_step(const ui::MarkRequest& wanted) {
                                         : "no matches: lurk view has no lane store of this profile"}});
 }
 
+// What the page's outline lacks for laying its rows out as this model
+// does (ProfileModel::adopt_lane_shapes): threads' span depths, counter lanes.
+nlohmann::json FrameEndpoint::lane_shapes_json() const {
+  nlohmann::json depths = nlohmann::json::array(), counters = nlohmann::json::array();
+  for (const ui::ThreadLane& t : model_->threads())
+    if (t.depth_count() > 0) depths.push_back({t.id, t.depth_count()});
+  for (const ui::CounterLane& c : model_->counters()) counters.push_back({c.name, c.key, c.min, c.max});
+  return {{"depths", depths}, {"counters", counters}};
+}
+
 // [[name, wall s, CPU s], ...] in order (startup_phases.h).
 nlohmann::json FrameEndpoint::phases_json() const {
   nlohmann::json out = nlohmann::json::array();
@@ -654,6 +664,7 @@ HttpResponse FrameEndpoint::info() {
                       // it is over ("" when all went well): the page says it.
                       {"backgroundProblem", background_problem_},
                       {"flowsPending", model_->flows_and_periods_pending()},
+                      {"laneShapes", lane_shapes_json()},
                       {"minimap", nlohmann::json::parse(minimap_json_)}};
   return json_response(j);
 }

@@ -98,6 +98,7 @@ class FrameEndpoint {
   // The flows and periods a failed background did not give (adopt_background).
   void read_late_flows_and_periods();
   nlohmann::json phases_json() const;
+  nlohmann::json lane_shapes_json() const;
   HttpResponse item(const HttpRequest& request);
   HttpResponse measure(const HttpRequest& request);
   HttpResponse mark(const HttpRequest& request);

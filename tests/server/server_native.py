@@ -58,9 +58,9 @@ def parse_frame(body):
     version, total_height = struct.unpack_from("<If", body, 4)
     layout = struct.unpack_from("<6q", body, 12)
     (search_matches,) = struct.unpack_from("<q", body, 60)  # version 2
-    (args_searched,) = struct.unpack_from("<d", body, 68)  # version 3
-    (nrects,) = struct.unpack_from("<I", body, 76)
-    rects = [struct.unpack_from("<4fIIBIII", body, 80 + i * 37) for i in range(nrects)]
+    (args_searched,) = struct.unpack_from("<d", body, 68)  # version 3, with the selected row's y, height
+    (nrects,) = struct.unpack_from("<I", body, 84)
+    rects = [struct.unpack_from("<4fIIBIII", body, 88 + i * 37) for i in range(nrects)]
     return version, total_height, layout, rects, search_matches, args_searched
 
 

@@ -15,6 +15,7 @@
 #include "core/frame_source.h"
 #include "core/frame_records_text.h"
 #include "core/frame_wire.h"
+#include "core/timeline_layout.h"
 #include "core/item_details.h"
 #include "core/minimap.h"
 #include "core/range_counts.h"
@@ -187,8 +188,11 @@ TEST_F(FrameSourceTest, AnswerSurvivesTheWireAndDamageIsRefused) {
   FrameRenderer renderer(model);
   FrameRequest r = request_at(0, double(model.duration_ns()));
   r.search = "parse";
+  r.selected = {ItemKind::Span, 1, 3, 1};
   FrameAnswer a = renderer.render(r);
   ASSERT_GT(a.frame.rects.size(), 50u);
+  ASSERT_GT(a.selected_row_y, 0) << "the selected span's thread row";
+  EXPECT_GT(a.selected_row_height, 0);
   ASSERT_GT(a.frame.search_marked, 0) << "search highlights travel too";
   ASSERT_GT(a.search_matches, 0) << "and the count";
   EXPECT_EQ(a.search_args_searched, 1.0) << "in-browser, args are searched with the names";
@@ -203,6 +207,8 @@ TEST_F(FrameSourceTest, AnswerSurvivesTheWireAndDamageIsRefused) {
   EXPECT_EQ(a.layout.thread_rows_shown, b->layout.thread_rows_shown);
   EXPECT_EQ(a.search_matches, b->search_matches);
   EXPECT_EQ(a.search_args_searched, b->search_args_searched);
+  EXPECT_EQ(a.selected_row_y, b->selected_row_y);
+  EXPECT_EQ(a.selected_row_height, b->selected_row_height);
   for (size_t cut : {size_t(0), size_t(3), size_t(8), size_t(40), bytes.size() / 2, bytes.size() - 1}) {
     EXPECT_FALSE(decode_frame_answer(bytes.substr(0, cut), problem)) << cut;
     EXPECT_NE(problem.find("at byte"), std::string::npos) << problem;
@@ -211,7 +217,7 @@ TEST_F(FrameSourceTest, AnswerSurvivesTheWireAndDamageIsRefused) {
   EXPECT_NE(problem.find("1 bytes after the frame"), std::string::npos) << problem;
   std::string huge = bytes;
   uint32_t lie = 0xFFFFFFF0;
-  std::memcpy(huge.data() + 4 + 4 + 4 + 6 * 8 + 8 + 8, &lie, 4);  // the rectangle count (after the match count and args share)
+  std::memcpy(huge.data() + 4 + 4 + 4 + 6 * 8 + 8 + 8 + 8, &lie, 4);  // the rectangle count (after the search's and the selected row)
   EXPECT_FALSE(decode_frame_answer(huge, problem));
   EXPECT_NE(problem.find("records announced"), std::string::npos) << problem;
   std::string other = bytes;
@@ -461,8 +467,34 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   counts.packets = info["counts"]["packets"];
   counts.threads = info["counts"]["threads"];
   counts.events = info["counts"]["events"];
+  ASSERT_TRUE(page.adopt_lane_shapes(info["laneShapes"].dump())) << info["laneShapes"].dump();
   page.adopt_extent(std::stoll(info["originNsText"].get<std::string>()), info["durationNs"].get<int64_t>(), counts,
                     info["groups"].get<size_t>());
+  // With the lanes' shapes, the page lays its rows out as lurk view does
+  // (where a step's row is scrolled to): the same rows at the same heights,
+  // threads of several depths and counters folded or open.
+  ASSERT_GT(page.counters().size(), 0u);
+  ASSERT_EQ(page.counters().size(), model.counters().size());
+  for (bool packed : {false, true})
+    for (bool counters_open : {false, true}) {
+      LayoutOptions o;
+      o.packed = packed;
+      o.t0 = 0;
+      o.t1 = double(model.duration_ns());
+      o.counters_open.assign(model.groups().size(), counters_open);
+      std::vector<bool> collapsed(model.groups().size(), false);
+      TimelineLayout here, there;
+      here.build(model, collapsed, LayoutMetrics{}, o);
+      there.build(page, collapsed, LayoutMetrics{}, o);
+      ASSERT_EQ(there.rows().size(), here.rows().size()) << packed << counters_open;
+      for (size_t i = 0; i < here.rows().size(); ++i) {
+        ASSERT_EQ(there.rows()[i].y, here.rows()[i].y) << i;
+        ASSERT_EQ(there.rows()[i].height, here.rows()[i].height) << i;
+      }
+      EXPECT_EQ(there.total_height(), here.total_height());
+    }
+  EXPECT_FALSE(page.adopt_lane_shapes(info["laneShapes"].dump())) << "once: the counters are the page's now";
+  EXPECT_FALSE(ProfileModel().adopt_lane_shapes("{\"depths\": 3}"));
   EXPECT_EQ(page.origin_ns(), model.origin_ns());
   // The minimap's bins over the whole profile, as the page builds them in-browser.
   Minimap whole;

@@ -10,6 +10,7 @@
 #include "app/timeline_panel.h"
 
 #include "core/item_details.h"
+#include "core/item_row.h"
 #include "core/mark_merging.h"
 #include "core/frame_records_text.h"
 #include "core/marks_on_screen.h"
@@ -72,20 +73,6 @@ void TimelinePanel::update_selection_ids(const ProfileModel& model) {
     selected_frame_ = model.connections()[selected_.lane / 2].lanes[selected_.lane % 2][selected_.index].frame;
 }
 
-// The layout row that shows `item`: its lane, else its group's header.
-std::optional<size_t> TimelinePanel::row_of(const ProfileModel& model, const ItemRef& item) const {
-  int32_t group = item_group(model, item);
-  if (group < 0) return std::nullopt;
-  std::optional<size_t> row;
-  if (item.kind == ItemKind::Packet || item.kind == ItemKind::PacketBlock)
-    row = layout_.packet_row(uint32_t(group), int(item.lane % 2));
-  else if (item.kind == ItemKind::Group)
-    row = layout_.group_row(uint32_t(group));
-  else if (item.kind != ItemKind::Counter)
-    row = layout_.thread_row(item.lane);
-  if (!row) row = layout_.group_row(uint32_t(group));
-  return row;
-}
 
 void TimelinePanel::ensure_visible_row(const ProfileModel& model, const ItemRef& item) {
   int32_t group = item_group(model, item);
@@ -102,12 +89,17 @@ void TimelinePanel::ensure_visible_row(const ProfileModel& model, const ItemRef&
 
 void TimelinePanel::reveal_pending_row(const ProfileModel& model, float rows_height) {
   if (!item_to_reveal_) return;
-  std::optional<size_t> row = row_of(model, *item_to_reveal_);
+  // Server-backed, the selection's row is where lurk view's layout puts it
+  // (with idle rows hidden, which rows show depends on events the page does
+  // not hold): taken from the frame drawn for it (build_frame).
+  if (remote_ && *item_to_reveal_ == selected_) return;
+  std::optional<size_t> row = item_row(layout_, model, *item_to_reveal_);
   item_to_reveal_.reset();
-  if (!row) return;
-  const LayoutRow& r = layout_.rows()[*row];
-  if (r.y < scroll_y_ || r.y + r.height > scroll_y_ + rows_height)
-    scroll_y_ = std::max(0.0f, r.y - rows_height / 3);
+  if (row) scroll_to_show(layout_.rows()[*row].y, layout_.rows()[*row].height, rows_height);
+}
+
+void TimelinePanel::scroll_to_show(float y, float height, float rows_height) {
+  if (y < scroll_y_ || y + height > scroll_y_ + rows_height) scroll_y_ = std::max(0.0f, y - rows_height / 3);
 }
 
 void TimelinePanel::select(const ProfileModel& model, const ItemRef& item, bool center) {
@@ -380,10 +372,15 @@ void TimelinePanel::fill_snapshot(const ProfileModel& model, SnapshotState& s) c
     if (t >= 0) sel.t_ns = origin + t;
     sel.count = selected_.count;
     sel.finding = findings_.find(selected_) >= 0;
-    if (std::optional<size_t> row = row_of(model, selected_)) {
-      const LayoutRow& r = layout_.rows()[*row];
-      sel.row_on_screen = r.y >= scroll_y_ && r.y + r.height <= scroll_y_ + last_rows_height_;
+    std::optional<std::pair<float, float>> row;  // y, height
+    if (remote_) {
+      const FrameRequest* asked = remote_->answered_request();
+      if (remote_answer_ && asked && asked->selected == selected_ && remote_answer_->selected_row_y >= 0)
+        row = {remote_answer_->selected_row_y, remote_answer_->selected_row_height};
+    } else if (std::optional<size_t> r = item_row(layout_, model, selected_)) {
+      row = {layout_.rows()[*r].y, layout_.rows()[*r].height};
     }
+    if (row) sel.row_on_screen = row->first >= scroll_y_ && row->first + row->second <= scroll_y_ + last_rows_height_;
     ItemDetails d = describe(model, selected_);
     sel.title = d.title;
     for (const DetailField& f : d.fields) sel.fields.emplace_back(f.name, f.value);

@@ -138,6 +138,13 @@ void TimelinePanel::build_frame(const ProfileModel& model, const FrameView& view
   remote_answer_ = answer;
   if (answer) remote_layout_ = answer->layout;
   visible_rows_ = remote_layout_.visible_rows;
+  // The selection stepped to, its row where lurk view laid it out in the
+  // frame drawn for this very view (reveal_pending_row): scrolled to now,
+  // the next frame asked at that scroll.
+  if (item_to_reveal_ && *item_to_reveal_ == selected_ && answer && remote_->current()) {
+    if (answer->selected_row_y >= 0) scroll_to_show(answer->selected_row_y, answer->selected_row_height, view.height);
+    item_to_reveal_.reset();
+  }
 }
 
 // Server-backed: a line at the rows' top while the first frame is on its way

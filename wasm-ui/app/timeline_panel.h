@@ -134,7 +134,7 @@ class TimelinePanel {
   void draw_graph_cursor(ImDrawList* draw, const Areas& a) const;
   void ensure_visible_row(const ProfileModel& model, const ItemRef& item);
   void reveal_pending_row(const ProfileModel& model, float rows_height);
-  std::optional<size_t> row_of(const ProfileModel& model, const ItemRef& item) const;
+  void scroll_to_show(float y, float height, float rows_height);
   void relayout(const ProfileModel& model);
   void center_on(double t_ns);
   void update_selection_ids(const ProfileModel& model);

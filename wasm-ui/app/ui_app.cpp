@@ -192,9 +192,12 @@ std::vector<MinimapBin> minimap_bins(const std::string& minimap_json) {
 
 std::string UiApp::open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                                int64_t duration_ns, const ProfileCounts& counts, size_t groups,
-                               const std::string& minimap_json, NativeChannels channels) {
+                               const std::string& minimap_json, const std::string& lane_shapes_json,
+                               NativeChannels channels) {
   std::string problem = open_files({path}, {display_name});
   if (!problem.empty()) return problem;
+  if (!model_->adopt_lane_shapes(lane_shapes_json))
+    return fail_open(display_name + ": lurk view's lane shapes (/native laneShapes) could not be read");
   model_->adopt_extent(origin_ns, duration_ns, counts, groups);
   model_->adopt_connection_flag_counts(*db_);
   // Groups are named by index in frame requests and answers: they must be the server's.

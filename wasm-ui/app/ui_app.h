@@ -56,10 +56,13 @@ class UiApp {
   };
   // Server-backed viewing (lurk view --native, docs/server.md): opens the
   // profile's outline at `path` (GET /outline.lurk), on the whole profile's
-  // time axis and counts (GET /native); the rest is asked through `channels`.
+  // time axis and counts (GET /native), with the lanes' shapes its rows are
+  // laid out by (/native's laneShapes, ProfileModel::adopt_lane_shapes); the
+  // rest is asked through `channels`.
   std::string open_native(const std::string& path, const std::string& display_name, int64_t origin_ns,
                           int64_t duration_ns, const ProfileCounts& counts, size_t groups,
-                          const std::string& minimap_json, NativeChannels channels);
+                          const std::string& minimap_json, const std::string& lane_shapes_json,
+                          NativeChannels channels);
   // lurk view has more for the view (a cold open's background work:
   // /native's minimap, the flows and periods): the minimap is taken when
   // given (a JSON array as open_native's), and the shown view asked again.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/frame_wire.h"
+#include "core/item_row.h"
 
 namespace lurk::ui {
 namespace {
@@ -77,6 +78,10 @@ FrameAnswer FrameRenderer::render(const FrameRequest& request) {
   answer.layout = summarize_layout(layout_, view);
   answer.search_matches = request.search.empty() ? 0 : search_.active() ? int64_t(search_.match_count()) : -1;
   answer.search_args_searched = search_.active() ? search_.args_searched() : 1;
+  if (std::optional<size_t> row = request.selected ? item_row(layout_, model_, request.selected) : std::nullopt) {
+    answer.selected_row_y = layout_.rows()[*row].y;
+    answer.selected_row_height = layout_.rows()[*row].height;
+  }
   return answer;
 }
 
@@ -127,6 +132,7 @@ std::string RemoteFrameSource::receive(uint64_t serial, const std::string& body)
   answered_ = true;
   answered_serial_ = serial;
   answered_search_ = in_flight_request_ ? in_flight_request_->search : std::string();
+  if (in_flight_request_) answered_request_ = *in_flight_request_;
   error_.clear();
   if (wanted_serial_ != serial) send_wanted();
   return "";

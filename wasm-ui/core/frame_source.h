@@ -43,6 +43,11 @@ struct FrameAnswer {
   // 1 all; [0, 1) while lurk view's pass over them goes on, the page asks
   // again; -1 names and labels only).
   double search_args_searched = 1;
+  // The selected item's row in this frame's layout (item_row.h; y from the
+  // rows' top, not scrolled), y -1 when it has none: the page scrolls to it
+  // as it does in-browser (with idle rows hidden, which rows show depends
+  // on events only lurk view holds).
+  float selected_row_y = -1, selected_row_height = 0;
 };
 
 FrameLayoutSummary summarize_layout(const TimelineLayout& layout, const FrameView& view);
@@ -122,6 +127,8 @@ class RemoteFrameSource : public FrameSource {
   void refresh();
   const std::string& error() const { return error_; }
   uint64_t requests_sent() const { return sent_; }
+  // The request the answer held was drawn for (nullptr before any).
+  const FrameRequest* answered_request() const { return answered_ ? &answered_request_ : nullptr; }
   // The whole profile's matches of `query` (FrameAnswer::search_matches:
   // -1 while lurk view cannot search yet), once a frame asked with it came
   // back.
@@ -139,6 +146,7 @@ class RemoteFrameSource : public FrameSource {
   bool answered_ = false;
   uint64_t answered_serial_ = 0;
   std::string answered_search_;  // the query of the answer held
+  FrameRequest answered_request_;
   uint64_t sent_ = 0;
   uint64_t failed_serial_ = 0;  // the request that failed (not sent again)
   std::string error_;

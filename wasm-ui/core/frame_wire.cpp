@@ -212,6 +212,8 @@ std::string encode_frame_answer(const FrameAnswer& answer) {
   write_layout(w, answer.layout);
   w.put(answer.search_matches);
   w.put(answer.search_args_searched);
+  w.put(answer.selected_row_y);
+  w.put(answer.selected_row_height);
   write_records(w, answer.frame);
   write_extras(w, answer.frame);
   return std::move(w.out);
@@ -230,6 +232,8 @@ std::optional<FrameAnswer> decode_frame_answer(const std::string& bytes, std::st
     read_layout(r, a.layout);
     a.search_matches = r.get<int64_t>();
     a.search_args_searched = r.get<double>();
+    a.selected_row_y = r.get<float>();
+    a.selected_row_height = r.get<float>();
     read_records(r, a.frame);
     read_extras(r, a.frame);
     if (r.at != bytes.size()) r.fail(std::to_string(bytes.size() - r.at) + " bytes after the frame");

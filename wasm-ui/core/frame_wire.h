@@ -13,7 +13,7 @@
 namespace lurk::ui {
 
 // 2: the search's match count after the layout; 3: then how much of the
-// args it covers (a double).
+// args it covers (a double) and the selected item's row (two floats).
 constexpr uint32_t kFrameWireVersion = 3;
 
 std::string encode_frame_answer(const FrameAnswer& answer);

@@ -356,6 +356,15 @@ class ProfileModel {
   // model then takes (the group of lanes on no connection may hold only
   // counters, which the outline lacks: it is added, empty).
   void adopt_extent(int64_t origin_ns, int64_t duration_ns, const ProfileCounts& counts, size_t groups);
+  // ... and what the timeline's layout needs of the lanes the outline lacks,
+  // from the native process's model (/native "laneShapes"): each thread's
+  // span depths (its row's height) and the counter lanes (their rows and
+  // folds, value ranges), without events. Then the page lays its rows out
+  // as lurk view does (a step's row is scrolled to where the frame draws
+  // it). The JSON: {"depths": [[thread id, depths]...], "counters": [[name
+  // string id, key, min, max]...]} in the server's lane order; false (the
+  // model unchanged) when it is not that.
+  bool adopt_lane_shapes(const std::string& json);
   // The page in server-backed viewing holds no packets: each connection's
   // retransmission and duplicate-ACK counts come from its row's analysis flag
   // counts (connections.flags_json; Wireshark's retransmission field also

@@ -44,6 +44,39 @@ void ProfileModel::adopt_extent(int64_t origin_ns, int64_t duration_ns, const Pr
   counts_ = counts;
 }
 
+bool ProfileModel::adopt_lane_shapes(const std::string& json) {
+  nlohmann::json j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_object() || !j.contains("depths") || !j.contains("counters") || !j["depths"].is_array() ||
+      !j["counters"].is_array() || !counters_.empty())
+    return false;
+  std::vector<std::pair<int32_t, uint16_t>> depths;
+  for (const nlohmann::json& d : j["depths"]) {
+    if (!d.is_array() || d.size() != 2 || !d[0].is_number_integer() || !d[1].is_number_unsigned() ||
+        d[1].get<uint64_t>() > 1000)
+      return false;
+    int32_t t = thread_index(d[0].get<int64_t>());
+    if (t >= 0) depths.emplace_back(t, uint16_t(d[1].get<uint64_t>()));
+  }
+  std::vector<CounterLane> counters;
+  for (const nlohmann::json& r : j["counters"]) {
+    if (!r.is_array() || r.size() != 4 || !r[0].is_number_integer() || !r[1].is_number_integer()) return false;
+    CounterLane c;
+    c.name = uint32_t(r[0].get<int64_t>());
+    if (c.name >= string_count()) return false;
+    c.key = r[1].get<int64_t>();
+    c.thread = c.key > 0 ? thread_index(c.key) : -1;
+    c.display_shift_ns = c.thread >= 0 ? threads_[size_t(c.thread)].display_shift_ns : display_shift_of(-c.key);
+    // (A range JSON could not say, infinite or NaN, is left 0.)
+    c.min = r[2].is_number() ? r[2].get<double>() : 0;
+    c.max = r[3].is_number() ? r[3].get<double>() : 0;
+    counters.push_back(std::move(c));
+  }
+  for (auto [t, d] : depths) threads_[size_t(t)].depth_begin.assign(size_t(d) + 1, 0);
+  counters_ = std::move(counters);
+  build_groups();
+  return true;
+}
+
 void ProfileModel::adopt_connection_flag_counts(Database& outline) {
   Statement rows = outline.prepare("SELECT id, flags_json FROM connections");
   while (rows.step()) {

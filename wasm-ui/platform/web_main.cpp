@@ -297,7 +297,8 @@ EMSCRIPTEN_KEEPALIVE void lurk_follow_polled(double now_ms, const char* problem)
 EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* display_name,
                                                   const char* origin_ns, double duration_ns,
                                                   double connections, double packets, double threads,
-                                                  double events, double groups, const char* minimap_json) {
+                                                  double events, double groups, const char* minimap_json,
+                                                  const char* lane_shapes_json) {
   static std::string result;
   lurk::ui::web_input_note_activity();
   lurk::ui::ProfileCounts counts;
@@ -324,7 +325,7 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* 
     EM_ASM({ lurkNative.askFinding(UTF8ToString($0)); }, query.c_str());
   };
   result = app().open_native(path, display_name, std::strtoll(origin_ns, nullptr, 10), int64_t(duration_ns),
-                             counts, size_t(groups), minimap_json,
+                             counts, size_t(groups), minimap_json, lane_shapes_json,
                              {send_frame, send_item, send_measure, send_mark, send_samples, send_finding});
   return result.c_str();
 }
