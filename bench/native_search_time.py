@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # `/` search in server-backed viewing, timed: lurk view --native on PROFILE, once its
-# lane store is in, the first /frame with each query (the search over the store), the
-# same frame again, and five Enter steps (GET /mark?q=). Usage:
+# lane store is in, the first /frame with each query (the search of names over the
+# store), the same frame again, the pass over the args (frames asked every 0.25 s
+# until their answer says all args are searched: its time, the frames' times
+# meanwhile, the count before and after), and five Enter steps (GET /mark?q=). Usage:
 #   python3 bench/native_search_time.py build/bin/lurk PROFILE QUERY...
-import json, subprocess, sys, time, urllib.request, urllib.parse
+import json, struct, subprocess, sys, time, urllib.request, urllib.parse
 lurk, profile = sys.argv[1], sys.argv[2]
 queries = sys.argv[3:] or ['parse']
 p = subprocess.Popen([lurk, 'view', '--native', '--port', '0', profile], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -30,6 +32,19 @@ try:
         frame = f't0=0&t1={d}&lx=0&lw=300&x=300&w=1000&ry=0&rh=20&y=20&h=800&q={q}'
         a, body = get('/frame', frame)
         b, _ = get('/frame', frame)
+        # Frame wire v3: the match count at byte 60, how much of the args it covers at 68.
+        names, searched = struct.unpack_from('<qd', body, 60)
+        pass_start, during = time.time(), []
+        while searched < 1 and searched >= 0:
+            time.sleep(0.25)
+            f, body = get('/frame', frame)
+            during.append(f * 1000)
+            count, searched = struct.unpack_from('<qd', body, 60)
+        count, searched = struct.unpack_from('<qd', body, 60)
+        during.sort()
+        print(f'q={q}: args pass {time.time() - pass_start:.2f} s (searched {searched}); matches {names} by names, '
+              f'{count} with args; frames meanwhile p50 {during[len(during) // 2] if during else 0:.0f} ms, '
+              f'max {during[-1] if during else 0:.0f} ms')
         steps = []
         sel = ''
         for i in range(5):

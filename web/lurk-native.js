@@ -4,9 +4,9 @@
 // names, findings) instead of the whole profile, and the module's timeline
 // asks for frames (GET /frame?...), items' details (GET /item?...), a
 // measured range's counts (GET /measure?...) and the mark `]` / `[` step to
-// (GET /mark?...) and the graphed connection's packets (GET /samples?...) through
-// askFrame / askItem / askMeasure / askMark / askSamples, and where a finding
-// takes the timeline (GET /finding?...) through askFinding. Answers
+// (GET /mark?...), the graphed connection's packets (GET /samples?...) and
+// where a finding takes the timeline (GET /finding?...) through askFrame
+// and ask(path, query). Answers
 // are fetched here, asynchronously, and handed to the module; it draws the
 // last frame received meanwhile, so the page never waits on the network.
 'use strict';
@@ -119,37 +119,24 @@ const lurkNative = (() => {
     });
   }
 
-  // The graphed connection's packets (GraphsPanel, core/remote_samples.h).
-  let samplesAsked = 0;
-  function askSamples(query) {
-    const n = ++samplesAsked;
-    fetch('samples?' + query, { cache: 'no-store' }).then(async (response) => {
-      if (!response.ok) throw new Error(`HTTP ${response.status}: ${(await response.text()).slice(0, 300)}`);
-      const path = `/samples-${n}.bin`;
-      Module.FS.writeFile(path, new Uint8Array(await response.arrayBuffer()), { canOwn: true });
-      Module.ccall('lurk_samples_received', null, ['string', 'string'], [query, path]);
-    }).catch((e) => {
-      Module.ccall('lurk_samples_failed', null, ['string', 'string'], [query, e.message]);
-    });
-  }
-
-  // A GET of `path?query` whose text (or the problem) goes to the module's
-  // `received(query, ok, text)`: items' details, a measured range's counts.
-  function askText(path, received, query) {
+  // Every other GET the module asks (`path`: item, measure, mark, samples,
+  // finding; core/remote_answers.h): the answer's bytes (JSON, or a
+  // connection's packets) or the problem go to the module through a file.
+  let answers = 0;
+  function ask(path, query) {
+    const file = `/answer-${++answers}.bin`;
+    const hand = (ok, bytes) => {
+      Module.FS.writeFile(file, bytes, { canOwn: true });
+      Module.ccall('lurk_remote_answer', null, ['string', 'string', 'number', 'string'], [path, query, ok ? 1 : 0, file]);
+    };
     fetch(path + '?' + query, { cache: 'no-store' }).then(async (response) => {
-      const text = await response.text();
-      Module.ccall(received, null, ['string', 'number', 'string'],
-                   [query, response.ok ? 1 : 0, response.ok ? text : `HTTP ${response.status}: ${text.slice(0, 300)}`]);
-    }).catch((e) => {
-      Module.ccall(received, null, ['string', 'number', 'string'], [query, 0, e.message]);
-    });
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (response.ok) hand(true, bytes);
+      else hand(false, new TextEncoder().encode(`HTTP ${response.status}: ${new TextDecoder().decode(bytes).slice(0, 300)}`));
+    }).catch((e) => hand(false, new TextEncoder().encode(e.message)));
   }
-  const askItem = (query) => askText('item', 'lurk_item_received', query);
-  const askMeasure = (query) => askText('measure', 'lurk_measure_received', query);
-  const askMark = (query) => askText('mark', 'lurk_mark_received', query);
-  const askFinding = (query) => askText('finding', 'lurk_finding_received', query);
 
-  return { probe, open, followBackground, askFrame, askItem, askMeasure, askMark, askSamples, askFinding };
+  return { probe, open, followBackground, askFrame, ask };
 })();
 
 // The drawn timeline frame's records, one a line (tests compare the two modes).

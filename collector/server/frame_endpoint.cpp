@@ -346,6 +346,22 @@ void FrameEndpoint::wait_for_args_search() {
   absorb_args_search();
 }
 
+namespace {
+
+// A request's parameters read by `parse` into `out`, or the 400 naming the
+// one that is wrong and what was expected.
+template <typename Parse, typename T>
+std::optional<HttpResponse> parsed(const HttpRequest& request, Parse parse, T& out) {
+  try {
+    out = parse(request.query);
+    return std::nullopt;
+  } catch (const ui::FrameRequestError& e) {
+    return text_response(400, e.what());
+  }
+}
+
+}  // namespace
+
 std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/frame") return frame(request);
   if (request.path == "/native") return info();
@@ -365,11 +381,7 @@ std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
 
 HttpResponse FrameEndpoint::frame(const HttpRequest& request) {
   ui::FrameRequest wanted;
-  try {
-    wanted = ui::parse_frame_request(request.query);
-  } catch (const ui::FrameRequestError& e) {
-    return text_response(400, e.what());
-  }
+  if (std::optional<HttpResponse> bad = parsed(request, ui::parse_frame_request, wanted)) return *bad;
   if (wanted.view.window.t0() > double(model_->duration_ns()) + wanted.view.window.span() ||
       wanted.view.window.t1() < -wanted.view.window.span())
     return text_response(400, "frame parameters t0/t1: the window lies more than its own width outside "
@@ -438,11 +450,7 @@ void FrameEndpoint::check_store() {
 // read from the profile, as the page does for a selected packet).
 HttpResponse FrameEndpoint::item(const HttpRequest& request) {
   ui::ItemRef item;
-  try {
-    item = ui::parse_item_request(request.query);
-  } catch (const ui::FrameRequestError& e) {
-    return text_response(400, e.what());
-  }
+  if (std::optional<HttpResponse> bad = parsed(request, ui::parse_item_request, item)) return *bad;
   adopt_background();
   check_store();
   lanes_->hold_item(item);  // a lazy model reads the item's lane first
@@ -464,11 +472,7 @@ HttpResponse FrameEndpoint::item(const HttpRequest& request) {
 // background's state moves on.
 HttpResponse FrameEndpoint::measure(const HttpRequest& request) {
   std::pair<double, double> range;
-  try {
-    range = ui::parse_measure_request(request.query);
-  } catch (const ui::FrameRequestError& e) {
-    return text_response(400, e.what());
-  }
+  if (std::optional<HttpResponse> bad = parsed(request, ui::parse_measure_request, range)) return *bad;
   adopt_background();
   check_store();
   std::optional<ui::RangeCounts> counts;
@@ -491,11 +495,7 @@ HttpResponse FrameEndpoint::measure(const HttpRequest& request) {
 // none, {"pending": why} without a lane store (as /measure).
 HttpResponse FrameEndpoint::mark(const HttpRequest& request) {
   ui::MarkRequest wanted;
-  try {
-    wanted = ui::parse_mark_request(request.query);
-  } catch (const ui::FrameRequestError& e) {
-    return text_response(400, e.what());
-  }
+  if (std::optional<HttpResponse> bad = parsed(request, ui::parse_mark_request, wanted)) return *bad;
   if (wanted.group && *wanted.group >= model_->groups().size())
     return text_response(400, "mark parameter g: no group " + std::to_string(*wanted.group));
   adopt_background();
@@ -527,11 +527,7 @@ HttpResponse FrameEndpoint::mark(const HttpRequest& request) {
 // by the packets' index on (connection, time).
 HttpResponse FrameEndpoint::samples(const HttpRequest& request) {
   int64_t id = 0;
-  try {
-    id = ui::parse_samples_request(request.query);
-  } catch (const ui::FrameRequestError& e) {
-    return text_response(400, e.what());
-  }
+  if (std::optional<HttpResponse> bad = parsed(request, ui::parse_samples_request, id)) return *bad;
   int32_t c = model_->connection_index(id);
   if (c < 0) return text_response(404, "no connection " + std::to_string(id));
   // The page holds the samples a few times over while it builds the graphs
@@ -556,11 +552,7 @@ HttpResponse FrameEndpoint::samples(const HttpRequest& request) {
 // (its connection's packets, its thread's instants) held first.
 HttpResponse FrameEndpoint::finding(const HttpRequest& request) {
   int64_t id = 0;
-  try {
-    id = ui::parse_finding_request(request.query);
-  } catch (const ui::FrameRequestError& e) {
-    return text_response(400, e.what());
-  }
+  if (std::optional<HttpResponse> bad = parsed(request, ui::parse_finding_request, id)) return *bad;
   adopt_background();
   check_store();
   if (!findings_) findings_ = ui::FindingList::load(*db_);

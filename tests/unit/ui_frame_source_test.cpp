@@ -560,7 +560,7 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   EXPECT_EQ(details.get(packet), nullptr);
   EXPECT_EQ(details.get(packet), nullptr);
   ASSERT_EQ(asked.size(), 1u) << "asked once";
-  EXPECT_EQ(details.receive(asked[0], body_of(*item)), "");
+  EXPECT_EQ(details.read(asked[0], body_of(*item)), "");
   ASSERT_NE(details.get(packet), nullptr);
   EXPECT_EQ(details.get(packet)->title, here.title);
   ASSERT_TRUE(details.get(packet)->extent);
@@ -571,7 +571,7 @@ TEST_F(FrameSourceTest, PageSideOfServerBackedViewing) {
   ASSERT_NE(details.get(other_span), nullptr);
   EXPECT_NE(details.get(other_span)->title.find("HTTP 500"), std::string::npos);
   EXPECT_FALSE(details.get(other_span)->extent);
-  EXPECT_NE(details.receive(item_request_query(ItemRef{ItemKind::Span, 0, 4, 1}), "{}"), "") << "not asked for";
+  EXPECT_NE(details.read(item_request_query(ItemRef{ItemKind::Span, 0, 4, 1}), "{}"), "") << "not asked for";
 
   // A measured range: asked once per range, its counts taken from /measure's
   // answer (the whole model's), a stale answer ignored, a pending answer's

@@ -1198,20 +1198,16 @@ TEST_F(LazyLanesTest, SearchedInTheStoreAsInTheWholeModel) {
       const ThreadLane& lane = whole.threads()[t];
       expected += named(lane.name) || named(lane.exception);
       with_args += named(lane.name) || named(lane.exception);
-      for (size_t i = 0; i < lane.spans.size(); ++i) {
-        bool m = named(lane.spans[i].name);
-        expected += m;
-        with_args += m || in_args(lane.spans[i].args);
-        const MatchBits* bits = search.span_matches(t);
-        ASSERT_EQ(bits && bits->test(i), m) << q << " thread " << t << " span " << i;
-      }
-      for (size_t i = 0; i < lane.instants.size(); ++i) {
-        bool m = named(lane.instants[i].name);
-        expected += m;
-        with_args += m || in_args(lane.instants[i].args);
-        const MatchBits* bits = search.instant_matches(t);
-        ASSERT_EQ(bits && bits->test(i), m) << q << " thread " << t << " instant " << i;
-      }
+      auto count_lane = [&](const auto& records, const MatchBits* bits, const char* what) {
+        for (size_t i = 0; i < records.size(); ++i) {
+          bool m = named(records[i].name);
+          expected += m;
+          with_args += m || in_args(records[i].args);
+          ASSERT_EQ(bits && bits->test(i), m) << q << " thread " << t << " " << what << " " << i;
+        }
+      };
+      count_lane(lane.spans, search.span_matches(t), "span");
+      count_lane(lane.instants, search.instant_matches(t), "instant");
     }
     EXPECT_EQ(search.match_count(), expected) << q;
     by_names[q] = expected;

@@ -205,11 +205,14 @@ std::string UiApp::open_native(const std::string& path, const std::string& displ
     return fail_open(display_name + ": the outline has " + std::to_string(model_->groups().size()) +
                      " groups of lanes, lurk view " + std::to_string(groups));
   remote_frames_ = std::make_unique<RemoteFrameSource>(std::move(channels.frame));
-  remote_items_ = std::make_unique<RemoteItemDetails>(std::move(channels.item));
-  remote_measure_ = std::make_unique<RemoteMeasure>(std::move(channels.measure));
-  remote_marks_ = std::make_unique<RemoteMarkSteps>(std::move(channels.mark));
-  remote_samples_ = std::make_unique<RemoteConnectionSamples>(std::move(channels.samples));
-  remote_findings_ = std::make_unique<RemoteFindingTarget>(std::move(channels.finding));
+  auto asking = [ask = channels.ask](std::string path) {
+    return [ask, path](const std::string& query) { ask(path, query); };
+  };
+  remote_items_ = std::make_unique<RemoteItemDetails>(asking("item"));
+  remote_measure_ = std::make_unique<RemoteMeasure>(asking("measure"));
+  remote_marks_ = std::make_unique<RemoteMarkSteps>(asking("mark"));
+  remote_samples_ = std::make_unique<RemoteConnectionSamples>(asking("samples"));
+  remote_findings_ = std::make_unique<RemoteFindingTarget>(asking("finding"));
   graphs_.set_remote(remote_samples_.get());
   remote_frames_received_ = 0;
   timeline_.reset(*model_);  // on the whole profile's axis
@@ -240,44 +243,16 @@ void UiApp::frame_failed(uint64_t serial, const std::string& message) {
   if (remote_frames_) remote_frames_->fail(serial, "lurk view could not draw this view: " + message);
 }
 
-void UiApp::item_received(const std::string& query, const std::string& json) {
-  if (remote_items_) remote_items_->receive(query, json);
-}
-
-void UiApp::item_failed(const std::string& query, const std::string& message) {
-  if (remote_items_) remote_items_->fail(query, message);
-}
-
-void UiApp::measure_received(const std::string& query, const std::string& json) {
-  if (remote_measure_) remote_measure_->receive(query, json);
-}
-
-void UiApp::measure_failed(const std::string& query, const std::string& message) {
-  if (remote_measure_) remote_measure_->fail(query, message);
-}
-
-void UiApp::mark_received(const std::string& query, const std::string& json) {
-  if (remote_marks_) remote_marks_->receive(query, json);
-}
-
-void UiApp::mark_failed(const std::string& query, const std::string& message) {
-  if (remote_marks_) remote_marks_->fail(query, message);
-}
-
-void UiApp::finding_received(const std::string& query, const std::string& json) {
-  if (remote_findings_) remote_findings_->receive(query, json);
-}
-
-void UiApp::finding_failed(const std::string& query, const std::string& message) {
-  if (remote_findings_) remote_findings_->fail(query, message);
-}
-
-void UiApp::samples_received(const std::string& query, const std::string& body) {
-  if (remote_samples_) remote_samples_->receive(query, body);
-}
-
-void UiApp::samples_failed(const std::string& query, const std::string& message) {
-  if (remote_samples_) remote_samples_->fail(query, message);
+void UiApp::remote_answer(const std::string& path, const std::string& query, bool ok, const std::string& body) {
+  RemoteAnswers* asked = nullptr;
+  if (path == "item") asked = remote_items_.get();
+  else if (path == "measure") asked = remote_measure_.get();
+  else if (path == "mark") asked = remote_marks_.get();
+  else if (path == "samples") asked = remote_samples_.get();
+  else if (path == "finding") asked = remote_findings_.get();
+  if (!asked) return;  // no longer server-backed, or not a path the page asks
+  if (ok) asked->receive(query, body);
+  else asked->fail(query, body);
 }
 
 std::string UiApp::frame_records() const { return frame_records_text(timeline_.drawn_frame()); }
@@ -433,6 +408,12 @@ void UiApp::draw_search_box() {
   std::string query_before_escape = escape ? std::string(search_buf_) : std::string();
   bool enter = ImGui::InputTextWithHint("##search", "/ search names, labels, args", search_buf_,
                                         sizeof search_buf_, ImGuiInputTextFlags_EnterReturnsTrue);
+  // One step a press: ImGui repeats a key held past its repeat delay, and a
+  // press whose key-up the page takes a slow frame late looked held (a
+  // step was skipped on a loaded machine).
+  if (enter && !ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) &&
+      !ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false))
+    enter = false;
   if (escape)
     std::snprintf(search_buf_, sizeof search_buf_, "%s", query_before_escape.c_str());
   search_focused_ = ImGui::IsItemActive();

@@ -43,16 +43,16 @@ class UiApp {
   // Opens a .lurk profile, or ingests a raw capture/trace in memory first.
   // Returns "" on success, else the message shown to the user.
   std::string open_file(const std::string& path, const std::string& display_name);
-  // What a server-backed page asks lurk view for, each through a function
-  // the platform gives (its answers come back through the *_received and
-  // *_failed calls below).
+  // What a server-backed page asks lurk view for, through functions the
+  // platform gives: frames (their answers come back through frame_received
+  // / frame_failed), and the rest by path ("item": an item's details,
+  // "measure": a measured range's counts, "mark": `]` / `[` and Enter
+  // steps, "samples": the graphed connection's packets, "finding": where a
+  // finding takes the timeline), whose answers come back through
+  // remote_answer() with the same path and query.
   struct NativeChannels {
-    RemoteFrameSource::Send frame;         // frames (frame_received)
-    RemoteItemDetails::Send item;          // items' details (item_received)
-    RemoteMeasure::Send measure;           // a measured range's counts (measure_received)
-    RemoteMarkSteps::Send mark;            // `]` / `[` and Enter steps (mark_received)
-    RemoteConnectionSamples::Send samples; // the graphed connection's packets (samples_received)
-    RemoteFindingTarget::Send finding;     // where a finding takes the timeline (finding_received)
+    RemoteFrameSource::Send frame;
+    std::function<void(const std::string& path, const std::string& query)> ask;
   };
   // Server-backed viewing (lurk view --native, docs/server.md): opens the
   // profile's outline at `path` (GET /outline.lurk), on the whole profile's
@@ -69,16 +69,9 @@ class UiApp {
   void native_update(const std::string& minimap_json);
   void frame_received(uint64_t serial, const std::string& body, double answer_ms);
   void frame_failed(uint64_t serial, const std::string& message);
-  void item_received(const std::string& query, const std::string& json);
-  void item_failed(const std::string& query, const std::string& message);
-  void measure_received(const std::string& query, const std::string& json);
-  void measure_failed(const std::string& query, const std::string& message);
-  void mark_received(const std::string& query, const std::string& json);
-  void mark_failed(const std::string& query, const std::string& message);
-  void samples_received(const std::string& query, const std::string& body);
-  void samples_failed(const std::string& query, const std::string& message);
-  void finding_received(const std::string& query, const std::string& json);
-  void finding_failed(const std::string& query, const std::string& message);
+  // lurk view's answer to the GET of `path` with `query` (its body), or
+  // with `ok` false the problem: handed to the part of the page that asked.
+  void remote_answer(const std::string& path, const std::string& query, bool ok, const std::string& body);
   // The drawn frame's records as text (core/frame_records_text.h), for tests.
   std::string frame_records() const;
   // Several raw captures and traces at once: ingested into one profile.

@@ -12,17 +12,17 @@
 #include <string>
 
 #include "core/finding_target.h"
+#include "core/remote_answers.h"
 
 namespace lurk::ui {
 
-class RemoteFindingTarget {
+class RemoteFindingTarget : public RemoteAnswers {
  public:
-  using Send = std::function<void(const std::string& query)>;
   explicit RemoteFindingTarget(Send send) : send_(std::move(send)) {}
   void ask(int64_t finding_id);
   // A /finding answer's JSON: {"sel": "K.L.I.C" or null, "t0", "t1"}.
-  void receive(const std::string& query, const std::string& json);
-  void fail(const std::string& query, const std::string& message);
+  void receive(const std::string& query, const std::string& json) override;
+  void fail(const std::string& query, const std::string& message) override;
   // The target, once: taken by the page, which goes there.
   std::optional<FindingTarget> take();
   const std::string& note() const { return note_; }

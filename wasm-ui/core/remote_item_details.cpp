@@ -20,7 +20,7 @@ const ItemDetails* RemoteItemDetails::get(const ItemRef& item) {
   return nullptr;
 }
 
-std::string RemoteItemDetails::receive(const std::string& query, const std::string& json) {
+std::string RemoteItemDetails::read(const std::string& query, const std::string& json) {
   if (!asked_.count(query)) return "an answer to an item not asked for";
   if (received_.size() >= kMaxKept) received_.clear();
   ItemDetails& d = received_[query];

@@ -13,22 +13,22 @@
 
 #include "core/item_details.h"
 #include "core/item_ref.h"
+#include "core/remote_answers.h"
 
 namespace lurk::ui {
 
-class RemoteItemDetails {
+class RemoteItemDetails : public RemoteAnswers {
  public:
-  // `send` starts an asynchronous GET /item?QUERY; its answer comes back
-  // through receive() (or fail()) with the same query.
-  using Send = std::function<void(const std::string& query)>;
+  // `send` asks GET /item?QUERY.
   explicit RemoteItemDetails(Send send) : send_(std::move(send)) {}
   // The item's details when they arrived; else asks for them (once) and
   // returns nullptr.
   const ItemDetails* get(const ItemRef& item);
   // A /item answer's JSON ({"title", "fields": [[name, value]...]}); returns
   // "" or what was wrong with it (then kept as the item's title).
-  std::string receive(const std::string& query, const std::string& json);
-  void fail(const std::string& query, const std::string& message);
+  std::string read(const std::string& query, const std::string& json);
+  void receive(const std::string& query, const std::string& json) override { read(query, json); }
+  void fail(const std::string& query, const std::string& message) override;
   uint64_t requests_sent() const { return sent_; }
 
  private:

@@ -14,18 +14,18 @@
 #include <utility>
 
 #include "core/frame_request.h"
+#include "core/remote_answers.h"
 #include "core/item_ref.h"
 
 namespace lurk::ui {
 
-class RemoteMarkSteps {
+class RemoteMarkSteps : public RemoteAnswers {
  public:
-  using Send = std::function<void(const std::string& query)>;
   explicit RemoteMarkSteps(Send send) : send_(std::move(send)) {}
   void ask(const MarkRequest& request);
   // A /mark answer's JSON: {"sel", "t", "kind"}, {"none": true} or {"pending": why}.
-  void receive(const std::string& query, const std::string& json);
-  void fail(const std::string& query, const std::string& message);
+  void receive(const std::string& query, const std::string& json) override;
+  void fail(const std::string& query, const std::string& message) override;
   // The mark stepped to (its item and relative time), once: taken by the
   // timeline, which selects it and brings it into view.
   std::optional<std::pair<ItemRef, double>> take();

@@ -14,14 +14,13 @@
 #include <string>
 
 #include "core/range_counts.h"
+#include "core/remote_answers.h"
 
 namespace lurk::ui {
 
-class RemoteMeasure {
+class RemoteMeasure : public RemoteAnswers {
  public:
-  // `send` starts an asynchronous GET /measure?QUERY; its answer comes back
-  // through receive() (or fail()) with the same query.
-  using Send = std::function<void(const std::string& query)>;
+  // `send` asks GET /measure?QUERY.
   explicit RemoteMeasure(Send send) : send_(std::move(send)) {}
   // The range measured now (relative ns); asks for it unless it is the
   // range asked last.
@@ -29,8 +28,8 @@ class RemoteMeasure {
   void clear() { query_.clear(), counts_.reset(), note_.clear(); }
   // A /measure answer's JSON: {"packets", "spans", "instants", "marks":
   // {kind name: count}} or {"pending": why}.
-  void receive(const std::string& query, const std::string& json);
-  void fail(const std::string& query, const std::string& message);
+  void receive(const std::string& query, const std::string& json) override;
+  void fail(const std::string& query, const std::string& message) override;
   // Asks again when the last answer had no counts.
   void refresh();
   // The counts of the range asked last, once they are in (marks by

@@ -12,22 +12,21 @@
 #include <string>
 #include <vector>
 
+#include "core/remote_answers.h"
 #include "core/stevens_series.h"
 
 namespace lurk::ui {
 
-class RemoteConnectionSamples {
+class RemoteConnectionSamples : public RemoteAnswers {
  public:
-  // `send` starts an asynchronous GET /samples?QUERY; its answer comes back
-  // through receive() (or fail()) with the same query.
-  using Send = std::function<void(const std::string& query)>;
+  // `send` asks GET /samples?QUERY.
   explicit RemoteConnectionSamples(Send send) : send_(std::move(send)) {}
   // The packets of `connection` (profile id) once they are in; asks for
   // them when it is not the connection asked last.
   const std::vector<TcpSample>* get(int64_t connection);
   // A /samples answer's bytes.
-  void receive(const std::string& query, const std::string& body);
-  void fail(const std::string& query, const std::string& message);
+  void receive(const std::string& query, const std::string& body) override;
+  void fail(const std::string& query, const std::string& message) override;
   // Why the connection asked last has no samples ("" while they are on their way).
   const std::string& problem() const { return problem_; }
   uint64_t requests_sent() const { return sent_; }

@@ -292,8 +292,10 @@ EMSCRIPTEN_KEEPALIVE void lurk_follow_polled(double now_ms, const char* problem)
 
 // Server-backed viewing (web/lurk-native.js, docs/server.md): the outline
 // at `path`, on the native profile's axis (its origin as decimal text: a
-// double cannot hold it); frames and items' details are then asked of the
-// page (lurkNative.askFrame / askItem / askMeasure / askMark / askSamples / askFinding), whose answers come back below.
+// double cannot hold it); frames, and the rest by path (items' details,
+// measured counts, marks, a connection's packets, findings' targets), are
+// then asked of the page (lurkNative.askFrame / ask), whose answers come
+// back below.
 EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* display_name,
                                                   const char* origin_ns, double duration_ns,
                                                   double connections, double packets, double threads,
@@ -309,24 +311,11 @@ EMSCRIPTEN_KEEPALIVE const char* lurk_open_native(const char* path, const char* 
   auto send_frame = [](const std::string& query, uint64_t serial) {
     EM_ASM({ lurkNative.askFrame(UTF8ToString($0), $1); }, query.c_str(), double(serial));
   };
-  auto send_item = [](const std::string& query) {
-    EM_ASM({ lurkNative.askItem(UTF8ToString($0)); }, query.c_str());
-  };
-  auto send_measure = [](const std::string& query) {
-    EM_ASM({ lurkNative.askMeasure(UTF8ToString($0)); }, query.c_str());
-  };
-  auto send_mark = [](const std::string& query) {
-    EM_ASM({ lurkNative.askMark(UTF8ToString($0)); }, query.c_str());
-  };
-  auto send_samples = [](const std::string& query) {
-    EM_ASM({ lurkNative.askSamples(UTF8ToString($0)); }, query.c_str());
-  };
-  auto send_finding = [](const std::string& query) {
-    EM_ASM({ lurkNative.askFinding(UTF8ToString($0)); }, query.c_str());
+  auto ask = [](const std::string& path, const std::string& query) {
+    EM_ASM({ lurkNative.ask(UTF8ToString($0), UTF8ToString($1)); }, path.c_str(), query.c_str());
   };
   result = app().open_native(path, display_name, std::strtoll(origin_ns, nullptr, 10), int64_t(duration_ns),
-                             counts, size_t(groups), minimap_json, lane_shapes_json,
-                             {send_frame, send_item, send_measure, send_mark, send_samples, send_finding});
+                             counts, size_t(groups), minimap_json, lane_shapes_json, {send_frame, ask});
   return result.c_str();
 }
 
@@ -337,36 +326,23 @@ EMSCRIPTEN_KEEPALIVE void lurk_native_update(const char* minimap_json) {
   app().native_update(minimap_json);
 }
 
-// A /frame answer's bytes, written by the page at `path` in the module's
-// file system; `answer_ms` from asking to the last byte.
+namespace {
+
+// An answer's bytes, written by the page at `file` in the module's file
+// system (binary ones too: frames, a connection's packets), then removed.
+std::string take_file(const char* file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::remove(file);
+  return body;
+}
+
+}  // namespace
+
+// A /frame answer's bytes at `path`; `answer_ms` from asking to the last byte.
 EMSCRIPTEN_KEEPALIVE void lurk_frame_received(double serial, const char* path, double answer_ms) {
   lurk::ui::web_input_note_activity();
-  std::ifstream in(path, std::ios::binary);
-  std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  std::remove(path);
-  app().frame_received(uint64_t(serial), body, answer_ms);
-}
-
-// A /finding answer's JSON (where a finding takes the timeline), or ok = 0 and the problem.
-EMSCRIPTEN_KEEPALIVE void lurk_finding_received(const char* query, int ok, const char* text) {
-  lurk::ui::web_input_note_activity();
-  if (ok) app().finding_received(query, text);
-  else app().finding_failed(query, text);
-}
-
-// A /samples answer's bytes (the graphed connection's packets), written by
-// the page at `path`; or the problem.
-EMSCRIPTEN_KEEPALIVE void lurk_samples_received(const char* query, const char* path) {
-  lurk::ui::web_input_note_activity();
-  std::ifstream in(path, std::ios::binary);
-  std::string body{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  std::remove(path);
-  app().samples_received(query, body);
-}
-
-EMSCRIPTEN_KEEPALIVE void lurk_samples_failed(const char* query, const char* message) {
-  lurk::ui::web_input_note_activity();
-  app().samples_failed(query, message);
+  app().frame_received(uint64_t(serial), take_file(path), answer_ms);
 }
 
 EMSCRIPTEN_KEEPALIVE void lurk_frame_failed(double serial, const char* message) {
@@ -374,25 +350,11 @@ EMSCRIPTEN_KEEPALIVE void lurk_frame_failed(double serial, const char* message) 
   app().frame_failed(uint64_t(serial), message);
 }
 
-// A /item answer's JSON, or ok = 0 and the problem.
-EMSCRIPTEN_KEEPALIVE void lurk_item_received(const char* query, int ok, const char* text) {
+// The answer to GET /`path`?`query` (lurkNative.ask): its body at `file`, or
+// with ok = 0 the problem there.
+EMSCRIPTEN_KEEPALIVE void lurk_remote_answer(const char* path, const char* query, int ok, const char* file) {
   lurk::ui::web_input_note_activity();
-  if (ok) app().item_received(query, text);
-  else app().item_failed(query, text);
-}
-
-// A /measure answer's JSON, or ok = 0 and the problem.
-EMSCRIPTEN_KEEPALIVE void lurk_measure_received(const char* query, int ok, const char* text) {
-  lurk::ui::web_input_note_activity();
-  if (ok) app().measure_received(query, text);
-  else app().measure_failed(query, text);
-}
-
-// A /mark answer's JSON (`]` / `[`), or ok = 0 and the problem.
-EMSCRIPTEN_KEEPALIVE void lurk_mark_received(const char* query, int ok, const char* text) {
-  lurk::ui::web_input_note_activity();
-  if (ok) app().mark_received(query, text);
-  else app().mark_failed(query, text);
+  app().remote_answer(path, query, ok != 0, take_file(file));
 }
 
 // The drawn timeline frame's records, one a line (tests compare the modes).
