@@ -129,11 +129,13 @@ const lurkNative = (() => {
       Module.FS.writeFile(file, bytes, { canOwn: true });
       Module.ccall('lurk_remote_answer', null, ['string', 'string', 'number', 'string'], [path, query, ok ? 1 : 0, file]);
     };
+    // Handed once, outside the fetch's catch: a failure of the module's own
+    // is not taken for the network's (which would answer the query twice).
     fetch(path + '?' + query, { cache: 'no-store' }).then(async (response) => {
       const bytes = new Uint8Array(await response.arrayBuffer());
-      if (response.ok) hand(true, bytes);
-      else hand(false, new TextEncoder().encode(`HTTP ${response.status}: ${new TextDecoder().decode(bytes).slice(0, 300)}`));
-    }).catch((e) => hand(false, new TextEncoder().encode(e.message)));
+      return response.ok ? [true, bytes]
+        : [false, new TextEncoder().encode(`HTTP ${response.status}: ${new TextDecoder().decode(bytes).slice(0, 300)}`)];
+    }, (e) => [false, new TextEncoder().encode(e.message)]).then(([ok, bytes]) => hand(ok, bytes));
   }
 
   return { probe, open, followBackground, askFrame, ask };

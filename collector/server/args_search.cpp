@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "server/stop_flag.h"
 #include "storage/schema_migrations.h"
@@ -88,6 +89,58 @@ void ArgsSearch::run() {
     }
   }
   done_.store(true, std::memory_order_release);
+}
+
+ArgsSearches::Kept* ArgsSearches::find(const std::string& query) {
+  for (Kept& k : kept_)
+    if (k.query == query) return &k;
+  return nullptr;
+}
+
+void ArgsSearches::begin(ui::SearchIndex& search, std::vector<uint32_t> threads, uint64_t events) {
+  if (Kept* k = find(search.query())) {
+    std::rotate(k, k + 1, kept_.data() + kept_.size());  // the query asked last goes to the end
+    Kept& last = kept_.back();
+    for (const ArgsSearch::LaneMatches& lane : last.found)
+      if (!search.add_matches(lane.thread, lane.spans, lane.instants)) last.searched = -1;
+    search.set_args_searched(last.searched);
+    return;
+  }
+  if (threads.empty()) return;  // no span nor instant: the names were all
+  Kept k;
+  k.query = search.query();
+  k.pass = std::make_unique<ArgsSearch>(profile_, model_, k.query, std::move(threads), events);
+  kept_.push_back(std::move(k));
+  if (kept_.size() > kKept) kept_.erase(kept_.begin());  // its pass stops
+  search.set_args_searched(0);  // (once under way: the page asks again until it is over)
+}
+
+void ArgsSearches::absorb(ui::SearchIndex& search) {
+  Kept* k = search.active() ? find(search.query()) : nullptr;
+  if (!k || !k->pass) return;
+  bool done = k->pass->done();  // before take(): every lane pushed by then is taken
+  for (ArgsSearch::LaneMatches& lane : k->pass->take()) {
+    if (!search.add_matches(lane.thread, lane.spans, lane.instants)) {
+      // Not the store's lane (the profile's rows changed under it): the
+      // matches so far are the names' and some args'; said, not mixed further.
+      std::fprintf(stderr, "lurk: search: thread lane %u's rows are not its lane store's; args not searched further\n",
+                   lane.thread);
+      k->searched = -1;
+      k->pass.reset();
+      search.set_args_searched(-1);
+      return;
+    }
+    k->found.push_back(std::move(lane));
+  }
+  k->searched = done ? k->pass->searched() : std::min(k->pass->searched(), 0.999);
+  search.set_args_searched(k->searched);
+  if (!done) return;
+  if (k->searched < 0) std::fprintf(stderr, "lurk: search: %s\n", k->pass->problem().c_str());
+  k->pass.reset();
+}
+
+void ArgsSearches::wait(const std::string& query) {
+  if (Kept* k = find(query); k && k->pass) k->pass->wait();
 }
 
 }  // namespace lurk::server

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -69,6 +70,39 @@ class ArgsSearch {
   std::vector<LaneMatches> found_;  // taken by take()
   std::string problem_;
   std::thread thread_;  // last: started once the rest is set
+};
+
+// The args passes of the last few queries, each with the lanes it found so
+// far. A page asks its view again twice a second while its query's pass
+// goes on: two pages searching for different things would otherwise stop
+// each other's pass at every frame, for good; a query asked again gets its
+// matches so far back at once and its pass goes on where it was.
+class ArgsSearches {
+ public:
+  ArgsSearches(std::filesystem::path profile, const ui::ProfileModel& model)
+      : profile_(std::move(profile)), model_(model) {}
+  // `search` was just run by names (native_search.h) for its query: the
+  // matches its pass found so far are added, and the pass started when
+  // there is none; `threads` and `events` as ArgsSearch's.
+  void begin(ui::SearchIndex& search, std::vector<uint32_t> threads, uint64_t events);
+  // Before each request: the lanes the pass of `search`'s query found
+  // since, added to it, and how much of the args is searched said.
+  void absorb(ui::SearchIndex& search);
+  void wait(const std::string& query);  // tests: until that query's pass is over
+  void clear() { kept_.clear(); }       // (what they were run over changed)
+
+ private:
+  struct Kept {
+    std::string query;
+    std::unique_ptr<ArgsSearch> pass;  // null once over
+    std::vector<ArgsSearch::LaneMatches> found;
+    double searched = 0;  // ArgsSearch::searched, as last taken
+  };
+  static constexpr size_t kKept = 4;
+  Kept* find(const std::string& query);
+  std::filesystem::path profile_;
+  const ui::ProfileModel& model_;
+  std::vector<Kept> kept_;  // the query asked last at the end
 };
 
 }  // namespace lurk::server

@@ -196,6 +196,7 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   outline_note_ = outline.note;
   phases_.mark(outline.from_file ? "outline read from the cache" : "outline written (and kept in the cache)");
   renderer_ = std::make_unique<ui::FrameRenderer>(*model_);
+  args_searches_ = std::make_unique<ArgsSearches>(profile_, *model_);
   renderer_->set_prepare([this](const ui::TimelineLayout& layout, size_t first, size_t last) {
     lanes_->prepare(layout, first, last);
   });
@@ -203,7 +204,6 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   // made it, frames come without matches and say the count is pending. Its
   // names at once, its args by a pass of their own (args_search.h).
   renderer_->set_run_search([this](ui::SearchIndex& search, const std::string& query) {
-    args_search_.reset();
     if (!store_ || !run_search_in_store(*store_, *model_, search, query)) return false;
     start_args_search(search);
     return true;
@@ -296,7 +296,7 @@ void FrameEndpoint::wait_for_background() {
 }
 
 FrameEndpoint::~FrameEndpoint() {
-  args_search_.reset();  // its thread reads the model
+  args_searches_.reset();  // their threads read the model
 }
 
 void FrameEndpoint::start_args_search(ui::SearchIndex& search) {
@@ -309,40 +309,15 @@ void FrameEndpoint::start_args_search(ui::SearchIndex& search) {
     threads.push_back(t);
     events += spans->size + instants->size;
   }
-  if (threads.empty()) return;  // nothing has args: the names were all
-  search.set_args_searched(0);
-  args_search_ = std::make_unique<ArgsSearch>(profile_, *model_, search.query(), std::move(threads), events);
+  args_searches_->begin(search, std::move(threads), events);
 }
 
 // Between two requests (the server answers one at a time): the lanes the
 // pass has searched since, OR-ed into the search the frames and steps use.
-void FrameEndpoint::absorb_args_search() {
-  if (!args_search_) return;
-  ui::SearchIndex& search = renderer_->held_search();
-  if (search.query() != args_search_->query()) {
-    args_search_.reset();
-    return;
-  }
-  bool done = args_search_->done();  // before take(): every lane pushed by then is taken
-  for (const ArgsSearch::LaneMatches& lane : args_search_->take())
-    if (!search.add_matches(lane.thread, lane.spans, lane.instants)) {
-      // Not the store's lane (the profile's rows changed under it): the
-      // matches so far are the names' and some args'; said, not mixed further.
-      std::fprintf(stderr, "lurk: search: thread lane %u's rows are not its lane store's; args not searched further\n",
-                   lane.thread);
-      search.set_args_searched(-1);
-      args_search_.reset();
-      return;
-    }
-  double searched = done ? args_search_->searched() : std::min(args_search_->searched(), 0.999);
-  search.set_args_searched(searched);
-  if (!done) return;
-  if (searched < 0) std::fprintf(stderr, "lurk: search: %s\n", args_search_->problem().c_str());
-  args_search_.reset();
-}
+void FrameEndpoint::absorb_args_search() { args_searches_->absorb(renderer_->held_search()); }
 
 void FrameEndpoint::wait_for_args_search() {
-  if (args_search_) args_search_->wait();
+  args_searches_->wait(renderer_->search().query());
   absorb_args_search();
 }
 
@@ -432,7 +407,7 @@ void FrameEndpoint::check_store() {
   lanes_->set_store(nullptr);
   store_.reset();
   renderer_->forget_search();  // its match bits were read from the store dropped
-  args_search_.reset();
+  args_searches_->clear();
   ++store_drops_;
   std::string why;
   store_ = LaneStore::open(profile_, *model_, why);

@@ -45,7 +45,7 @@ class Database;
 
 namespace lurk::server {
 
-class ArgsSearch;
+class ArgsSearches;
 
 class FrameEndpoint {
  public:
@@ -139,7 +139,7 @@ class FrameEndpoint {
   bool late_refused_ = false;  // the background's flows and periods were not this profile's
   std::string background_problem_;  // why the background fell short, once over (/native)
   int64_t data_version_ = 0;  // PRAGMA data_version in the open's read transaction
-  std::unique_ptr<ArgsSearch> args_search_;  // the query held's, while its pass goes on
+  std::unique_ptr<ArgsSearches> args_searches_;  // the last few queries' passes over the args
   // Last: its thread stops before the rest goes.
   std::unique_ptr<BackgroundLaneStore> background_;
 };

@@ -132,6 +132,30 @@ std::string ProfileModel::read_item_args(Database& db, const ItemRef& item) cons
   if (item.lane >= threads_.size()) return "";
   const ThreadLane& t = threads_[item.lane];
   const int64_t o = saturating_sub(origin_ns_, t.display_shift_ns);
+  // A time that saturated when made relative (a hostile profile's times at
+  // both ends of int64) does not say its row's: the lane read again whole
+  // with its args (as load_thread_args does), the item's taken.
+  auto saturated = [&](int64_t relative) {
+    int64_t stored = saturating_add(relative, o);
+    return relative == INT64_MIN || relative == INT64_MAX || stored == INT64_MIN || stored == INT64_MAX ||
+           saturating_sub(stored, o) != relative;
+  };
+  auto from_whole_lane = [&]() -> std::string {
+    ThreadLane read;
+    read.id = t.id;
+    read.display_shift_ns = t.display_shift_ns;
+    std::vector<std::string> texts(1);  // index 0: none
+    ArgsSink keep = [&](std::string_view json, uint32_t& index) {
+      index = json.empty() || json == "{}" ? 0 : uint32_t(texts.size());
+      if (index) texts.emplace_back(json);
+      return true;
+    };
+    read_thread_rows_into(db, read, &keep);
+    if (item.kind == ItemKind::Instant)
+      return item.index < read.instants.size() ? texts[read.instants[item.index].args] : std::string();
+    const LaneArray<SpanRecord>& spans = item.kind == ItemKind::Running ? read.running : read.spans;
+    return item.index < spans.size() ? texts[spans[item.index].args] : std::string();
+  };
   auto rank_at_time = [](const auto* first, const auto* at, auto time_of) {
     // Items of one time are in row-id order within their sorted run (load()'s stable order).
     const auto* begin = std::lower_bound(first, at, time_of(*at),
@@ -145,6 +169,7 @@ std::string ProfileModel::read_item_args(Database& db, const ItemRef& item) cons
   if (item.kind == ItemKind::Instant) {
     if (item.index >= t.instants.size()) return "";
     const InstantRecord* rec = t.instants.data() + item.index;
+    if (saturated(rec->t_ns)) return from_whole_lane();
     int64_t k = rank_at_time(t.instants.data(), rec, [](const InstantRecord& r) { return r.t_ns; });
     Statement rows = db.prepare("SELECT args_json FROM instants WHERE thread_id = ? AND ts_ns = ? AND id <= ? "
                                 "ORDER BY id LIMIT 1 OFFSET ?");
@@ -156,6 +181,7 @@ std::string ProfileModel::read_item_args(Database& db, const ItemRef& item) cons
   const LaneArray<SpanRecord>& lane = running ? t.running : t.spans;
   if (item.index >= lane.size()) return "";
   const SpanRecord* rec = lane.data() + item.index;
+  if (saturated(rec->t0_ns)) return from_whole_lane();
   // A span's sorted run is its depth's (depth_begin); running periods are one run.
   size_t run_begin = 0;
   if (!running)

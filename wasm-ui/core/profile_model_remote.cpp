@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/span_depth.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::ui {
@@ -52,7 +53,7 @@ bool ProfileModel::adopt_lane_shapes(const std::string& json) {
   std::vector<std::pair<int32_t, uint16_t>> depths;
   for (const nlohmann::json& d : j["depths"]) {
     if (!d.is_array() || d.size() != 2 || !d[0].is_number_integer() || !d[1].is_number_unsigned() ||
-        d[1].get<uint64_t>() > 1000)
+        d[1].get<uint64_t>() > uint64_t(kMaxSpanDepth) + 1)  // depths 0..kMaxSpanDepth: one more rows
       return false;
     int32_t t = thread_index(d[0].get<int64_t>());
     if (t >= 0) depths.emplace_back(t, uint16_t(d[1].get<uint64_t>()));
