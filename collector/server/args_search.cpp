@@ -18,8 +18,7 @@ ArgsSearch::ArgsSearch(std::filesystem::path profile, const ui::ProfileModel& mo
                        std::vector<uint32_t> threads, uint64_t events)
     : profile_(std::move(profile)),
       model_(model),
-      query_(std::move(query)),
-      folded_(ui::folded_query(query_)),
+      folded_(ui::folded_query(query)),
       threads_(std::move(threads)),
       events_(events) {
   thread_ = std::thread([this] { run(); });

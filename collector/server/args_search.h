@@ -45,7 +45,6 @@ class ArgsSearch {
   ArgsSearch(const ArgsSearch&) = delete;
   ArgsSearch& operator=(const ArgsSearch&) = delete;
 
-  const std::string& query() const { return query_; }
   // The lanes searched since the last call, in the pass's order.
   std::vector<LaneMatches> take();
   // How much is searched: events of the lanes searched over all (1 once
@@ -60,7 +59,7 @@ class ArgsSearch {
 
   std::filesystem::path profile_;
   const ui::ProfileModel& model_;
-  std::string query_, folded_;
+  std::string folded_;  // the query, as contains_folded takes it
   std::vector<uint32_t> threads_;
   uint64_t events_ = 0;
   std::atomic<bool> stop_{false};
