@@ -62,24 +62,20 @@ void ArgsSearch::run() {
     std::unique_ptr<Database> db = open_profile_for_reading(profile_.string());
     end_statements_when(*db, &stop_);
     // The args text as the page matches it in-browser (ProfileModel::add_args
-    // keeps no "{}"): the record's args field says whether it matches.
-    ui::ProfileModel::ArgsSink mark = [this](std::string_view json, uint32_t& index) {
-      index = !json.empty() && json != "{}" && ui::contains_folded(json, folded_);
-      return true;
+    // keeps no "{}").
+    ui::ProfileModel::ArgsMatcher matches = [this](std::string_view json) {
+      return !json.empty() && json != "{}" && ui::contains_folded(json, folded_);
     };
+    auto progress = [this](uint64_t events) { events_searched_.fetch_add(events, std::memory_order_relaxed); };
     for (uint32_t t : threads_) {
       if (stop_.load(std::memory_order_relaxed)) return;
-      ui::ThreadLane lane;
-      model_.read_thread_events_with_args(*db, t, lane, mark);
+      ui::ProfileModel::ArgsMatchBits bits = model_.match_thread_args(*db, t, matches, progress);
       LaneMatches m;
       m.thread = t;
-      m.spans.build(lane.spans.size(), [&](size_t i) { return lane.spans[i].args != 0; });
-      m.instants.build(lane.instants.size(), [&](size_t i) { return lane.instants[i].args != 0; });
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        found_.push_back(std::move(m));
-      }
-      events_searched_.fetch_add(lane.spans.size() + lane.instants.size(), std::memory_order_relaxed);
+      m.spans.build(bits.spans.size(), [&](size_t i) { return bool(bits.spans[i]); });
+      m.instants.build(bits.instants.size(), [&](size_t i) { return bool(bits.instants[i]); });
+      std::lock_guard<std::mutex> lock(mutex_);
+      found_.push_back(std::move(m));
     }
   } catch (const std::exception& e) {
     if (!stop_.load(std::memory_order_relaxed)) {

@@ -1,11 +1,12 @@
 // `/` search of args in server-backed viewing (docs/server.md, "Search").
 // The lane store keeps no args text, so the names are searched there at
 // once (native_search.h), and this pass then reads every thread lane's rows
-// again with their args, on a thread and a connection of its own: the same
-// read as the lanes' (ProfileModel::read_thread_events_with_args, so the
-// same items in the same order as the store's lanes). It marks the spans
-// and instants whose args text contains the query, as the page does
-// in-browser (contains_folded over the args as stored, "{}" being none).
+// again with their args, on a thread and a connection of its own, through
+// the lanes' own index walk (ProfileModel::match_thread_args: a bit per
+// item in the store's lanes' order, a row at a time, so the pass holds a
+// bit an event whatever a lane's size). It marks the spans and instants
+// whose args text contains the query, as the page does in-browser
+// (contains_folded over the args as stored, "{}" being none).
 // The view takes each lane's matches as they come (take()) into its
 // SearchIndex: the count grows and frames outline them while the pass goes
 // on; the page asks again until all args are searched. Reading every row

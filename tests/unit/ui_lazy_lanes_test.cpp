@@ -1330,6 +1330,69 @@ TEST_F(SaturatedTimesTest, ItemsAtSaturatedTimesGetTheirOwnArgs) {
   EXPECT_EQ(args_of({ItemKind::Instant, 0, 0, 1}), "{\"k\":\"c\"}");
 }
 
+// The args pass matches a lane a row at a time (match_thread_args: a bit per
+// item, the lane's records never held) in the order the lane is loaded in:
+// each depth's spans as the index walk gives them. A row whose start was
+// stored as text (a hostile file) comes last in that walk though its
+// number is earlier, so the depth is out of order: that lane is read whole
+// and matched the same. Both against the whole model's args.
+TEST_F(SaturatedTimesTest, ArgsMatchedRowByRowAsTheLanesItems) {
+  {
+    TraceWriter w(db());
+    SourceRow source{0, "t", "test", "hash-args-rows", 1};
+    w.begin_source(source);
+    for (const char* ext : {"plain", "text-time"}) {
+      ThreadRow t;
+      t.source_id = source.id;
+      t.ext_id = ext;
+      t.name = w.intern(ext);
+      w.insert_thread(t);
+      for (int i = 0; i < 300; ++i) {
+        int64_t start = 1000 + 10 * i;
+        std::string args = i % 7 == 0 ? "{\"peer\":\"Warn-" + std::to_string(i) + "\"}" : (i % 5 ? "{}" : "");
+        w.insert_span({t.id, start, start + 100 + i % 3, i % 4, "span", w.intern("s"), args});
+        if (i % 11 == 0) w.insert_span({t.id, start, start + 5, 0, "running", 0, "{\"warn\":1}"});
+        if (i % 3 == 0) w.insert_instant({t.id, start + 1, "log", w.intern("l"), i % 2 ? "{\"x\":\"WARN\"}" : "{}"});
+      }
+    }
+    w.commit_source(source);
+  }
+  // The second thread's spans i = 8 (depth 0, no args) and i = 49 (depth 1, a match).
+  db().exec("UPDATE spans SET start_ns = '@' || start_ns WHERE thread_id = (SELECT max(id) FROM threads) "
+            "AND start_ns IN (1080, 1490) AND kind = 'span'");
+  ASSERT_EQ(count("SELECT count(*) FROM spans WHERE typeof(start_ns) = 'text'"), 2);
+  ProfileModel whole = ProfileModel::load(db());
+  db_.reset();
+  std::unique_ptr<Database> reading = open_profile_for_reading(profile_path_);
+  ProfileModel lazy = ProfileModel::load_outline(*reading, scan_lane_summary(*reading));
+  ASSERT_EQ(lazy.threads().size(), 2u);
+  const std::string folded = folded_query("warn");
+  ProfileModel::ArgsMatcher matches = [&](std::string_view json) {
+    return !json.empty() && json != "{}" && contains_folded(json, folded);
+  };
+  for (uint32_t t = 0; t < 2; ++t) {
+    uint64_t told = 0;
+    ProfileModel::ArgsMatchBits bits =
+        lazy.match_thread_args(*reading, t, matches, [&](uint64_t events) { told += events; });
+    const ThreadLane& lane = whole.threads()[t];
+    ASSERT_EQ(bits.spans.size(), lane.spans.size()) << t;
+    ASSERT_EQ(bits.instants.size(), lane.instants.size()) << t;
+    EXPECT_EQ(told, lane.spans.size() + lane.instants.size()) << t;
+    int found = 0;
+    for (size_t i = 0; i < lane.spans.size(); ++i) {
+      bool want = lane.spans[i].args && contains_folded(whole.args(lane.spans[i].args), folded);
+      ASSERT_EQ(bool(bits.spans[i]), want) << "thread " << t << " span " << i;
+      found += want;
+    }
+    for (size_t i = 0; i < lane.instants.size(); ++i) {
+      bool want = lane.instants[i].args && contains_folded(whole.args(lane.instants[i].args), folded);
+      ASSERT_EQ(bool(bits.instants[i]), want) << "thread " << t << " instant " << i;
+      found += want;
+    }
+    EXPECT_EQ(found, 43 + 50) << t;  // spans i % 7 == 0, instants i % 6 == 3
+  }
+}
+
 // Queries asked one after another (two pages searching for different
 // things ask their own views in turn) keep their args passes going, the
 // last four of them: a query asked again gets its matches so far back and

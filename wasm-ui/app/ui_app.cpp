@@ -441,9 +441,12 @@ void UiApp::draw_search_box() {
       if (args >= 1) {
         ImGui::TextColored(yellow, "%lld matches", (long long)*matches);
       } else if (args < 0) {
-        ImGui::TextColored(yellow, "%lld matches (names)", (long long)*matches);
+        // The pass stopped (its terminal says why) before the end or at
+        // its start: the count holds the names and whatever args it read.
+        ImGui::TextColored(yellow, "%lld matches (args not all searched)", (long long)*matches);
         if (ImGui::IsItemHovered())
-          ImGui::SetTooltip("lurk view could not search the args (its terminal says why): names and labels only");
+          ImGui::SetTooltip("lurk view could not search every event's args (its terminal says why): "
+                            "names, thread labels and the args it read before it stopped");
       } else {
         ImGui::TextColored(yellow, "%lld matches so far, args %d%% searched", (long long)*matches, int(args * 100));
         if (ImGui::IsItemHovered())

@@ -252,11 +252,21 @@ class ProfileModel {
   // second reader, background_lane_store.h). load_*() = read_*() + adopt_*().
   void read_connection_lanes(Database& db, uint32_t connection, LaneArray<PacketMark> (&lanes)[2]) const;
   void read_thread_events(Database& db, uint32_t thread, ThreadLane& out) const;  // spans, depth_begin, running, instants
-  // The same, each span's and instant's args text given to `args`, which
-  // sets the record's `args` field (lurk view's search of args,
-  // collector/server/args_search.h, marks matches there).
-  using ArgsSink = std::function<bool(std::string_view json, uint32_t& index)>;
-  void read_thread_events_with_args(Database& db, uint32_t thread, ThreadLane& out, const ArgsSink& args) const;
+  // Which of a thread lane's spans and instants have an args text that
+  // `matches` says yes to (lurk view's search of args,
+  // collector/server/args_search.h): a bit per item, in the order load()
+  // gives the lane (spans by depth, then start; instants by time), read a
+  // row at a time, so a pass holds a bit an event and not the lane (a
+  // 10M-event lane read whole held ~0.3 GB). `progress` gets the spans and
+  // instants read since its last call, every 64k rows and at the end. A
+  // lane whose rows do not come in load()'s order (a hostile file's times
+  // of another type) is read whole instead, and matched the same.
+  struct ArgsMatchBits {
+    std::vector<bool> spans, instants;
+  };
+  using ArgsMatcher = std::function<bool(std::string_view args_json)>;
+  ArgsMatchBits match_thread_args(Database& db, uint32_t thread, const ArgsMatcher& matches,
+                                  const std::function<void(uint64_t)>& progress) const;
   // One span's, running period's or instant's args text (its lane held,
   // without args: a lazy model's), "" when it has none: its row found by
   // the lane's index at its start time, the k-th there in load()'s order
@@ -484,7 +494,9 @@ class ProfileModel {
   // A thread's spans, running periods and instants read through the
   // per-lane indexes, times relative, in load()'s order; args too when asked.
   void read_thread_rows(Database& db, ThreadLane& t, bool with_args);
-  // The same, each args text given to `args` (none read when null).
+  // The same, each args text given to `args` (none read when null), which
+  // sets the record's `args` field.
+  using ArgsSink = std::function<bool(std::string_view json, uint32_t& index)>;
   void read_thread_rows_into(Database& db, ThreadLane& t, const ArgsSink* args) const;
   ActivityProbe probe_;
   bool timeless_ = true;  // no row had a time: the origin is not the data's

@@ -34,6 +34,16 @@ int64_t lane_count(Database& db, const char* sql, Keys... keys) {
   return count.step() ? std::max<int64_t>(0, count.column_int(0)) : 0;
 }
 
+// A thread lane's rows in load()'s storage order (by time, then id) through
+// its index, up to the last row id read (bound 1: the thread, 2: that id):
+// every read of a thread's lane goes through these two.
+std::string thread_spans_query(const std::string& columns) {
+  return "SELECT " + columns + " FROM spans WHERE thread_id = ? AND id <= ? ORDER BY start_ns, id";
+}
+std::string thread_instants_query(const std::string& columns) {
+  return "SELECT " + columns + " FROM instants WHERE thread_id = ? AND id <= ? ORDER BY ts_ns, id";
+}
+
 template <typename TimeAt>
 bool any_in(size_t n, double t0, double t1, TimeAt time_at) {
   size_t i = lod_detail::first_at_or_after(n, t0, time_at);
@@ -121,11 +131,65 @@ void ProfileModel::read_thread_events(Database& db, uint32_t index, ThreadLane& 
   read_thread_rows_into(db, out, nullptr);
 }
 
-void ProfileModel::read_thread_events_with_args(Database& db, uint32_t index, ThreadLane& out,
-                                                const ArgsSink& args) const {
-  out.id = threads_[index].id;
-  out.display_shift_ns = threads_[index].display_shift_ns;
-  read_thread_rows_into(db, out, &args);
+ProfileModel::ArgsMatchBits ProfileModel::match_thread_args(Database& db, uint32_t index, const ArgsMatcher& matches,
+                                                            const std::function<void(uint64_t)>& progress) const {
+  const ThreadLane& lane = threads_[index];
+  const int64_t o = saturating_sub(origin_ns_, lane.display_shift_ns);
+  ArgsMatchBits out;
+  uint64_t read = 0, told = 0;  // spans and instants read, and told to `progress`
+  auto note_read = [&] {
+    if (++read - told == 65536) progress(read - told), told = read;
+  };
+  auto is_match = [&](Statement& rows, int column) {
+    return !rows.column_is_null(column) && matches(rows.column_text(column));
+  };
+  // A depth's spans come in start order from the index walk, which is the
+  // order order_spans() leaves them in when its stable sort has nothing to
+  // move: so each depth's bits are appended as read, and the depths joined.
+  std::vector<std::vector<bool>> by_depth;
+  std::vector<int64_t> last_start;
+  bool in_order = true;
+  Statement spans = db.prepare(thread_spans_query("start_ns, depth, kind = 'running', args_json"));
+  spans.bind(1, lane.id).bind(2, last_ids_.spans);
+  while (spans.step()) {
+    if (spans.column_int(2)) continue;  // a running period: not searched (nor counted)
+    size_t depth = size_t(clamped_span_depth(spans.column_int(1)));
+    int64_t t0 = saturating_sub(spans.column_int(0), o);
+    if (depth >= by_depth.size()) by_depth.resize(depth + 1), last_start.resize(depth + 1, INT64_MIN);
+    if (t0 < last_start[depth]) {
+      in_order = false;
+      break;
+    }
+    last_start[depth] = t0;
+    by_depth[depth].push_back(is_match(spans, 3));
+    note_read();
+  }
+  if (in_order) {
+    for (const std::vector<bool>& bits : by_depth) out.spans.insert(out.spans.end(), bits.begin(), bits.end());
+    by_depth.clear();
+    Statement instants = db.prepare(thread_instants_query("args_json"));
+    instants.bind(1, lane.id).bind(2, last_ids_.instants);
+    while (instants.step()) {
+      out.instants.push_back(is_match(instants, 0));
+      note_read();
+    }
+  } else {
+    ThreadLane whole;
+    whole.id = lane.id;
+    whole.display_shift_ns = lane.display_shift_ns;
+    ArgsSink mark = [&](std::string_view json, uint32_t& args) {
+      args = matches(json);
+      return true;
+    };
+    read_thread_rows_into(db, whole, &mark);
+    out.spans.assign(whole.spans.size(), false);
+    for (size_t i = 0; i < whole.spans.size(); ++i) out.spans[i] = whole.spans[i].args != 0;
+    out.instants.assign(whole.instants.size(), false);
+    for (size_t i = 0; i < whole.instants.size(); ++i) out.instants[i] = whole.instants[i].args != 0;
+    read = out.spans.size() + out.instants.size();
+  }
+  if (read > told) progress(read - told);
+  return out;
 }
 
 std::string ProfileModel::read_item_args(Database& db, const ItemRef& item) const {
@@ -206,10 +270,10 @@ void ProfileModel::read_thread_rows(Database& db, ThreadLane& t, bool with_args)
 void ProfileModel::read_thread_rows_into(Database& db, ThreadLane& t, const ArgsSink* args) const {
   const bool with_args = args != nullptr;
   const int64_t o = saturating_sub(origin_ns_, t.display_shift_ns);
-  Statement spans = db.prepare(
-      std::string("SELECT start_ns, end_ns, depth, CASE kind WHEN 'running' THEN 1 WHEN 'async' THEN 2 ELSE 0 END, "
+  Statement spans = db.prepare(thread_spans_query(
+      std::string("start_ns, end_ns, depth, CASE kind WHEN 'running' THEN 1 WHEN 'async' THEN 2 ELSE 0 END, "
                   "coalesce(name, 0)") +
-      (with_args ? ", args_json" : ", NULL") + " FROM spans WHERE thread_id = ? AND id <= ? ORDER BY start_ns, id");
+      (with_args ? ", args_json" : ", NULL")));
   spans.bind(1, t.id).bind(2, last_ids_.spans);
   t.spans.clear();
   t.running.clear();
@@ -232,10 +296,10 @@ void ProfileModel::read_thread_rows_into(Database& db, ThreadLane& t, const Args
   order_spans(t);
   t.spans.shrink_to_fit();
   t.running.shrink_to_fit();
-  Statement instants = db.prepare(
-      std::string("SELECT ts_ns, CASE kind WHEN 'label' THEN 1 WHEN 'log' THEN 2 WHEN 'exception' THEN 3 ELSE 0 END, "
+  Statement instants = db.prepare(thread_instants_query(
+      std::string("ts_ns, CASE kind WHEN 'label' THEN 1 WHEN 'log' THEN 2 WHEN 'exception' THEN 3 ELSE 0 END, "
                   "coalesce(name, 0)") +
-      (with_args ? ", args_json" : ", NULL") + " FROM instants WHERE thread_id = ? AND id <= ? ORDER BY ts_ns, id");
+      (with_args ? ", args_json" : ", NULL")));
   instants.bind(1, t.id).bind(2, last_ids_.instants);
   t.instants.reserve(size_t(lane_count(db, "SELECT count(*) FROM instants WHERE thread_id = ?1 AND id <= ?2", t.id,
                                        last_ids_.instants)));
