@@ -1,11 +1,13 @@
 // lurk export IN.lurk (-o OUT.lurk | --html OUT.html [--view HASH])
+//   [--window FROM,TO | --window LINK]
 //   [--anonymize [--keep-text] [--map-ports] [--key HEX | --key-file F]]
 // writes a profile for sharing (docs/sharing.md): a compacted copy upgraded
 // to the current schema, or one HTML file holding the profile and the whole
 // web viewer that opens from file:// offline on the view a link's hash
-// names; either anonymised when asked. The work is elsewhere
-// (collector/export: the copy and the anonymising pass; html_export.*: the
-// page); this file reads the command line and reports.
+// names; either only a window of time of the profile, either anonymised
+// when asked. The work is elsewhere (collector/export: the copy, the cut and
+// the anonymising pass; export_window.*: the window named; html_export.*:
+// the page); this file reads the command line and reports.
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
@@ -17,10 +19,14 @@
 
 #include "cli/anonymize_options.h"
 #include "cli/asset_paths.h"
+#include "cli/export_window.h"
 #include "cli/commands.h"
 #include "cli/html_export.h"
 #include "core/view_state.h"
 #include "export/profile_export.h"
+#include "export/window_cut.h"
+#include "storage/schema_migrations.h"
+#include "storage/sqlite_handle.h"
 #include "ingest/ingest.h"
 #include "lurk_version.h"
 
@@ -28,7 +34,7 @@ namespace lurk::cli {
 namespace {
 
 struct ExportArgs {
-  std::string input, output, html, view;
+  std::string input, output, html, view, window;
   AnonymizeFlags anonymize;
 };
 
@@ -38,17 +44,43 @@ std::string view_hash_of(const std::string& view) {
   return hash == std::string::npos ? view : view.substr(hash + 1);
 }
 
+std::string seconds(double ns) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.9g s", ns / 1e9);
+  return text;
+}
+
 std::string megabytes(uint64_t bytes) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f MB", double(bytes) / 1e6);
   return text;
 }
 
-// The copy (-o, or the anonymised profile an HTML export is made from).
+// The window's cut (--window) of the input, written as a copy would be.
+ExportReport export_window(const ExportArgs& args, const std::string& output, const ExportOptions& options) {
+  std::string link_hash;
+  NamedWindow named = read_named_window(args.window, link_hash);
+  if (!named.problem.empty()) throw StorageError("--window: " + named.problem);
+  std::unique_ptr<Database> source = open_profile_for_reading(args.input);
+  CutWindow window = stored_window(*source, named, link_hash);
+  CutReport cut;
+  std::unique_ptr<Database> copy = cut_window(*source, window, cut);
+  source.reset();
+  std::cerr << "lurk: the window " << seconds(named.from_ns) << " to " << seconds(named.to_ns) << " of "
+            << args.input << ": " << cut.packets << " packets, " << cut.spans << " spans, " << cut.instants
+            << " instants, " << cut.counters << " counter samples, " << cut.flows << " flows; " << cut.connections
+            << " connections, " << cut.threads << " threads, " << cut.findings << " findings\n";
+  if (cut.packets + cut.spans + cut.instants + cut.counters == 0)
+    std::cerr << "lurk: warning: the window holds no event\n";
+  return write_exported_copy(*copy, output, options);
+}
+
+// The copy (-o, or the anonymised or cut profile an HTML export is made from).
 int export_copy(const ExportArgs& args, const std::string& output) {
   ExportOptions options;
   options.anonymize = anonymize_options(args.anonymize);
-  ExportReport report = export_profile(args.input, output, options);
+  ExportReport report =
+      args.window.empty() ? export_profile(args.input, output, options) : export_window(args, output, options);
   if (output != args.output) return kExitOk;
   std::cerr << "lurk: wrote " << output << " (" << report.bytes_written << " bytes";
   if (report.anonymized)
@@ -95,14 +127,14 @@ int run_export(const ExportArgs& args) {
   int code = kExitOk;
   if (!args.output.empty()) code = export_copy(args, args.output);
   if (code != kExitOk || args.html.empty()) return code;
-  if (!args.anonymize.anonymize) return export_html(args, args.input);
-  // Anonymised HTML: the page is made from an anonymised copy, removed after.
+  if (!args.anonymize.anonymize && args.window.empty()) return export_html(args, args.input);
+  // Anonymised or cut HTML: the page is made from such a copy, removed after.
   std::string dir = (std::filesystem::temp_directory_path() / "lurk-export-XXXXXX").string();
   if (!mkdtemp(dir.data())) {
     std::cerr << "lurk: cannot create a temporary directory\n";
     return kExitFailure;
   }
-  std::string copy = dir + "/anonymised.lurk";
+  std::string copy = dir + "/copy.lurk";
   try {
     code = export_copy(args, copy);
     if (code == kExitOk) code = export_html(args, copy);
@@ -129,6 +161,9 @@ CommandRunner add_export_command(CLI::App& app) {
                   "with --html: the view it opens on, a lurk link or its part after '#' "
                   "(docs/sharing.md)")
       ->needs(html);
+  cmd->add_option("--window", args->window,
+                  "only this window of time: FROM,TO from the profile's start (e.g. 12.5s,14.5s), or a lurk "
+                  "link, whose window it takes (docs/sharing.md)");
   add_anonymize_options(cmd, args->anonymize);
   cmd->footer(
       "Give -o, --html or both. Exit codes: 0 written; 1 nothing written (the input is not\n"

@@ -26,6 +26,7 @@
 #include "server/outline_cache.h"
 #include "server/shared_read_snapshot.h"
 #include "server/stop_flag.h"
+#include "server/window_download.h"
 #include "storage/schema.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
@@ -345,6 +346,7 @@ std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/mark") return mark(request);
   if (request.path == "/samples") return samples(request);
   if (request.path == "/finding") return finding(request);
+  if (request.path == "/window.lurk") return window_download(profile_, *model_, request);
   if (request.path == "/outline.lurk") {
     HttpResponse response;
     response.add_header("Content-Type", "application/vnd.sqlite3");

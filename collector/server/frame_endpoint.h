@@ -60,7 +60,8 @@ class FrameEndpoint {
                 size_t lane_budget = kDefaultLaneBudget, const std::atomic<bool>* stop = nullptr);
   static constexpr size_t kDefaultLaneBudget = size_t(1) << 30;  // 1 GiB
   ~FrameEndpoint();
-  // Answers /frame, /item, /measure, /mark, /native and /outline.lurk; nullopt for any other path.
+  // Answers /frame, /item, /measure, /mark, /samples, /finding, /native,
+  // /window.lurk (window_download.h) and /outline.lurk; nullopt for any other path.
   std::optional<HttpResponse> answer(const HttpRequest& request);
 
   const ui::ProfileModel& model() const { return *model_; }

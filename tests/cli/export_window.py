@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""`lurk export --window` (docs/sharing.md, "A window of a large profile") on
+real profiles: the demo (a capture and two lurk JSONL traces joined) and the
+MirageOS trace (CTF: counters, GC periods, promise flows). Each cut is checked
+against the profile's own rows read here with Python's sqlite3: the packets,
+instants and flows inside the window by id, the spans reaching into it with
+their times brought to its edges, each counter lane's samples inside plus its
+last one before (moved to the start), the periods and findings; the cut reads
+back (integrity_check, lurk stats / findings / query), a link's window cuts
+the same as FROM,TO, the cut can be anonymised and made one HTML file, and a
+window that is not one is refused with nothing written.
+Usage: export_window.py LURK_BIN SOURCE_DIR"""
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+lurk, src = sys.argv[1:3]
+sys.path.insert(0, os.path.join(src, "tests", "lib"))
+from cli_checks import check, check_same_rows, finish, run  # noqa: E402
+
+work = tempfile.mkdtemp(prefix="lurk-window-")
+
+
+def rows(db, sql, *args):
+    return db.execute(sql, args).fetchall()
+
+
+def origin_of(db):
+    """The timeline's 0: the earliest time of the profile (no source drawn moved in these)."""
+    times = []
+    for sql in ("SELECT min(first_ns) FROM connections", "SELECT min(start_ns) FROM threads",
+                "SELECT min(min(start_ns, end_ns)) FROM spans", "SELECT min(ts_ns) FROM instants",
+                "SELECT min(ts_ns) FROM counters", "SELECT min(start_ns) FROM periods",
+                "SELECT min(ts_ns) FROM packets"):
+        v = db.execute(sql).fetchone()[0]
+        if v is not None:
+            times.append(v)
+    return min(times)
+
+
+def cut(profile, window, out, *extra):
+    return run([lurk, "export", profile, "-o", out, "--window", window, *extra])
+
+
+def check_cut(name, profile, frac0, frac1):
+    """The window from the frac0 to the frac1 quantile of the profile's event times."""
+    src_db = sqlite3.connect(profile)
+    origin = origin_of(src_db)
+    times = sorted(v for (v,) in rows(src_db, "SELECT start_ns FROM spans UNION ALL SELECT ts_ns FROM packets "
+                                              "UNION ALL SELECT ts_ns FROM instants"))
+    f = times[int(len(times) * frac0)] - origin
+    t = times[int(len(times) * frac1)] - origin
+    lo, hi = origin + f, origin + t
+    out = os.path.join(work, name + ".lurk")
+    r = cut(profile, f"{f},{t}", out)
+    check("the window" in r.stderr and "wrote" in r.stderr, f"{name}: stderr says what was cut: {r.stderr}")
+    db = sqlite3.connect(out)
+    check(rows(db, "PRAGMA integrity_check") == [("ok",)], f"{name}: integrity_check")
+    check(rows(db, "PRAGMA user_version") == rows(sqlite3.connect(os.path.join(src, "samples", "demo.lurk")),
+                                                  "PRAGMA user_version"), f"{name}: the current schema")
+    check_same_rows(rows(db, "SELECT * FROM packets ORDER BY id"),
+                    rows(src_db, "SELECT * FROM packets WHERE ts_ns BETWEEN ? AND ? ORDER BY id", lo, hi),
+                    f"{name}: packets inside the window")
+    check_same_rows(rows(db, "SELECT * FROM spans ORDER BY id"),
+                    rows(src_db, "SELECT id, thread_id, max(start_ns, ?1), min(end_ns, ?2), depth, kind, name, "
+                                 "args_json FROM spans WHERE start_ns <= ?2 AND end_ns >= ?1 ORDER BY id", lo, hi),
+                    f"{name}: spans reaching into the window, at its edges")
+    check_same_rows(rows(db, "SELECT * FROM instants ORDER BY id"),
+                    rows(src_db, "SELECT * FROM instants WHERE ts_ns BETWEEN ? AND ? ORDER BY id", lo, hi),
+                    f"{name}: instants inside the window")
+    want_samples = rows(src_db, "SELECT * FROM counters WHERE ts_ns BETWEEN ? AND ?", lo, hi)
+    # (A thread's lane only where its thread reaches the window.)
+    for name_id, thread, source in rows(src_db, "SELECT DISTINCT name, thread_id, source_id FROM counters c WHERE "
+                                                "thread_id IS NULL OR coalesce((SELECT end_ns FROM threads WHERE "
+                                                "id = c.thread_id), ?) >= ?", hi, lo):
+        before = rows(src_db, "SELECT id, thread_id, source_id, name, ?, value FROM counters WHERE name = ? AND "
+                              "thread_id IS ? AND source_id IS ? AND ts_ns < ? ORDER BY ts_ns DESC, id DESC LIMIT 1",
+                      lo, name_id, thread, source, lo)
+        want_samples += before
+    check_same_rows(rows(db, "SELECT * FROM counters ORDER BY id"), sorted(want_samples),
+                    f"{name}: counter samples inside, each lane's value before moved to the start")
+    kept_packets = {p for (p,) in rows(db, "SELECT id FROM packets")}
+    check_same_rows(rows(db, "SELECT * FROM flows ORDER BY id"),
+                    [f for f in rows(src_db, "SELECT * FROM flows WHERE from_ns BETWEEN ?1 AND ?2 AND to_ns BETWEEN "
+                                             "?1 AND ?2 ORDER BY id", lo, hi)
+                     if f[6] is None or f[6] in kept_packets],
+                    f"{name}: flows with both ends inside")
+    check_same_rows(rows(db, "SELECT * FROM periods ORDER BY id"),
+                    rows(src_db, "SELECT id, source_id, kind, max(start_ns, ?1), min(end_ns, ?2) FROM periods "
+                                 "WHERE start_ns <= ?2 AND end_ns >= ?1 ORDER BY id", lo, hi),
+                    f"{name}: periods reaching into the window, at its edges")
+    check_same_rows(rows(db, "SELECT id, kind, title FROM findings WHERE ts_ns IS NOT NULL ORDER BY id"),
+                    rows(src_db, "SELECT id, kind, title FROM findings WHERE ts_ns <= ?2 AND "
+                                 "ts_ns + coalesce(duration_ns, 0) >= ?1 ORDER BY id", lo, hi),
+                    f"{name}: findings reaching into the window")
+    named = set()
+    for sql in ("SELECT thread_id FROM spans", "SELECT thread_id FROM instants", "SELECT thread_id FROM counters"):
+        named |= {v for (v,) in rows(db, sql) if v is not None}
+    threads = {v for (v,) in rows(db, "SELECT id FROM threads")}
+    check(named <= threads, f"{name}: every thread a row names is kept ({len(named - threads)} missing)")
+    check(rows(db, "SELECT count(*) FROM threads WHERE (start_ns > ? OR end_ns < ?) AND id NOT IN (SELECT "
+                   "thread_id FROM spans UNION SELECT thread_id FROM instants UNION SELECT thread_id FROM counters "
+                   "UNION SELECT from_thread FROM flows UNION SELECT to_thread FROM flows)", hi, lo) == [(0,)],
+          f"{name}: kept threads live in the window, or a kept row names them")
+    check(rows(db, "SELECT count(*) FROM sources") == rows(src_db, "SELECT count(*) FROM sources"),
+          f"{name}: every source kept")
+    events = sum(n for (n,) in rows(db, "SELECT count(*) FROM packets UNION ALL SELECT count(*) FROM spans "
+                                        "UNION ALL SELECT count(*) FROM instants"))
+    check(events > 20, f"{name}: the window holds events ({events})")
+    # It reads back as a profile.
+    for cmd in (["stats", out], ["findings", out], ["query", out, "SELECT count(*) FROM lane_facts"]):
+        r = subprocess.run([lurk, *cmd], capture_output=True, text=True)
+        check(r.returncode == 0, f"{name}: lurk {cmd[0]} on the cut: {r.stderr.strip()}")
+    facts = rows(db, "SELECT min(first_ns), max(last_ns) FROM lane_facts WHERE kind = 0")[0]
+    check(facts[0] is None or (facts[0] >= lo and facts[1] <= hi), f"{name}: lane facts are the cut's: {facts}")
+    return f, t, out
+
+
+f, t, demo_cut = check_cut("demo", os.path.join(src, "samples", "demo.lurk"), 0.3, 0.6)
+check_cut("mirage", os.path.join(src, "samples", "mirage-net.lurk"), 0.4, 0.6)
+
+# A link's window cuts the same.
+link = os.path.join(work, "link.lurk")
+cut(os.path.join(src, "samples", "demo.lurk"), f"http://127.0.0.1:8000/#v=1&t={f},{t}&s=2", link)
+for table in ("packets", "spans", "instants", "flows", "threads", "connections", "findings"):
+    check_same_rows(rows(sqlite3.connect(link), f"SELECT * FROM {table} ORDER BY 1"),
+                    rows(sqlite3.connect(demo_cut), f"SELECT * FROM {table} ORDER BY 1"),
+                    f"a link's window cuts as FROM,TO: {table}")
+
+# Anonymised, and one HTML file.
+anon = os.path.join(work, "anon.lurk")
+cut(os.path.join(src, "samples", "demo.lurk"), f"{f},{t}", anon, "--anonymize")
+addresses = {a for (a,) in rows(sqlite3.connect(demo_cut), "SELECT addr_a FROM connections")}
+check(not addresses & {a for (a,) in rows(sqlite3.connect(anon), "SELECT addr_a FROM connections")},
+      "the anonymised cut shows none of the addresses")
+html = os.path.join(work, "cut.html")
+r = run([lurk, "export", os.path.join(src, "samples", "demo.lurk"), "--html", html, "--window", f"{f},{t}"])
+check(os.path.getsize(html) > 100000, "the cut as one HTML file")
+
+# Not a window: refused, nothing written.
+for bad in ("7s,3s", "soon", "http://127.0.0.1:8000/#v=1&s=2"):
+    out = os.path.join(work, "bad.lurk")
+    r = subprocess.run([lurk, "export", os.path.join(src, "samples", "demo.lurk"), "-o", out, "--window", bad],
+                       capture_output=True, text=True)
+    check(r.returncode == 1 and "--window" in r.stderr and not os.path.exists(out),
+          f"--window {bad} refused with nothing written: {r.returncode} {r.stderr.strip()}")
+
+finish()
