@@ -204,7 +204,7 @@ async function loadNative(info, name) {
     return;
   }
   statusBox.className = 'hidden';
-  lurkShare.opened(name, { local: false });
+  lurkShare.opened(name, { local: false, native: true });
   lurkNative.followBackground(info);
 }
 

@@ -39,6 +39,7 @@ const lurkShare = (() => {
 
   let profileName = null;   // of the open profile
   let fromLocalFiles = false;  // opened from dropped or picked files: no address brings them back
+  let native = false;  // kept by lurk view (server-backed): the page holds its outline only
   let polling = null;
 
   // The hash as it is: its values stay percent-encoded for the module to read.
@@ -63,9 +64,17 @@ const lurkShare = (() => {
   // Called by lurk-page.js / lurk-drop.js once a profile is open. A trace
   // fetched by address (or a standalone page's own) takes the view of the
   // link; files dropped in start from their own opening view.
-  function opened(name, { local }) {
+  function opened(name, { local, native: serverBacked = false }) {
     profileName = name;
     fromLocalFiles = local;
+    native = serverBacked;
+    document.getElementById('download-profile').textContent = native ? 'Download window .lurk' : 'Download .lurk';
+    document.getElementById('download-profile').title = native
+      ? 'Save the window shown as a .lurk file: lurk view cuts it out of the profile it keeps (lurk export --window)'
+      : 'Save the open profile as a .lurk file (also one built here from dropped files)';
+    document.getElementById('export-html').title = native
+      ? 'Save the window shown and the viewer as one HTML file that opens offline'
+      : 'Save the profile and the viewer as one HTML file that opens offline, on this view';
     if (local) history.replaceState(null, '', addressWith(''));
     else if (hashText()) applyAddress();
     if (!polling) polling = setInterval(follow, 150);
@@ -176,9 +185,43 @@ const lurkShare = (() => {
   const plainStem = () => (profileName || 'profile').split(' + ')[0].replace(/\.[^.]*$/, '') || 'profile';
   const stem = () => plainStem() + (anonymizeChoice() ? '-anonymised' : '');
 
-  function download() {
+  // Server-backed: the window shown, cut out of the profile by lurk view
+  // (GET /window.lurk, docs/server.md), anonymised there when the panel says so.
+  async function windowBytes() {
+    const t = new URLSearchParams(hashText()).get('t');
+    if (!t) throw new Error('the view has no window yet');
+    const query = new URLSearchParams({ t });
+    const a = anonymizeChoice();
+    if (a) {
+      query.set('anon', '1');
+      if (a.key) query.set('key', a.key);
+      if (a.keepText) query.set('keep', '1');
+      if (a.mapPorts) query.set('ports', '1');
+    }
+    const response = await fetch('window.lurk?' + query.toString(), { cache: 'no-store' });
+    if (!response.ok) throw new Error((await response.text()).trim() || `lurk view answered ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  // The window's cut opens on itself: the view's window, scroll, selection
+  // and finding are the whole profile's; its folds, panels, clocks and theme stay.
+  function viewOfTheCut(hash) {
+    const params = new URLSearchParams(hash);
+    for (const key of ['t', 'y', 'sel', 'finding']) params.delete(key);
+    return params.toString();
+  }
+
+  async function download() {
     if (!profileName) return tell('No profile is open.');
     try {
+      if (native) {
+        tell('lurk view is cutting the window shown out of the profile…', 60000);
+        const bytes = await windowBytes();
+        saveAs(stem() + '-window.lurk', new Blob([bytes], { type: 'application/x-sqlite3' }));
+        tell(`Downloading ${stem()}-window.lurk: the window shown (${(bytes.length / 1e6).toFixed(1)} MB)` +
+             (anonymizeChoice() ? ', anonymised' : ''));
+        return;
+      }
       saveAs(stem() + '.lurk', new Blob([profileBytes()], { type: 'application/x-sqlite3' }));
       tell(`Downloading ${stem()}.lurk` + (anonymizeChoice() ? ' (anonymised)' : ''));
     } catch (e) {
@@ -191,11 +234,15 @@ const lurkShare = (() => {
     tell('Writing the HTML file…', 60000);
     try {
       // An anonymised file carries no name, search or filter text of the original.
-      const html = anonymizeChoice()
-        ? await lurkExport.standaloneHtml('anonymised profile', profileBytes(), viewWithoutText())
-        : await lurkExport.standaloneHtml(profileName, profileBytes(), hashText());
-      saveAs(stem() + '.html', new Blob([html], { type: 'text/html' }));
-      tell(`Downloading ${stem()}.html: it opens offline, on this view (${(html.length / 1e6).toFixed(1)} MB)`);
+      const name = anonymizeChoice() ? 'anonymised profile' : profileName;
+      const view = anonymizeChoice() ? viewWithoutText() : hashText();
+      const html = native
+        ? await lurkExport.standaloneHtml(name + ' (window)', await windowBytes(), viewOfTheCut(view))
+        : await lurkExport.standaloneHtml(name, profileBytes(), view);
+      const file = stem() + (native ? '-window' : '') + '.html';
+      saveAs(file, new Blob([html], { type: 'text/html' }));
+      tell(`Downloading ${file}: it opens offline, on ${native ? 'the window shown' : 'this view'} ` +
+           `(${(html.length / 1e6).toFixed(1)} MB)`);
     } catch (e) {
       tell(`Could not export HTML: ${e.message}`, 8000);
     }

@@ -47,6 +47,7 @@ void pick_bulk_rows(Database& from, Database& cut, int64_t lo, int64_t hi) {
             window);
   // Counters lane by lane (counters_by_lane: name, thread, time), each with
   // its last sample before the window: the value the window starts with.
+  const bool has_lane_facts = from.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'lane_facts'") > 0;
   Statement lanes = from.prepare("SELECT DISTINCT name, thread_id FROM counters");
   while (lanes.step()) {
     int64_t name = lanes.column_int(0);
@@ -55,12 +56,19 @@ void pick_bulk_rows(Database& from, Database& cut, int64_t lo, int64_t hi) {
     std::vector<int64_t> binds = {name, global ? 0 : lanes.column_int(1), lo, hi};
     copy_rows(from, cut, "counters", "SELECT * FROM counters WHERE " + lane + " AND ts_ns BETWEEN ?3 AND ?4", binds);
     if (global) {
-      // One global lane per source: each source's sample before the window.
-      copy_rows(from, cut, "counters",
-                "SELECT * FROM counters c WHERE " + lane + " AND ts_ns < ?3 AND NOT EXISTS (SELECT 1 FROM counters d "
-                "WHERE d.name = ?1 AND d.thread_id IS NULL AND d.source_id IS c.source_id AND d.ts_ns < ?3 AND "
-                "(d.ts_ns > c.ts_ns OR (d.ts_ns = c.ts_ns AND d.id > c.id)))",
-                binds);
+      // One global lane per source: each source's sample before the window
+      // (the sources with one, from the lane facts when the profile has them).
+      Statement sources = from.prepare(
+          has_lane_facts ? "SELECT source_id FROM lane_facts WHERE kind = 2 AND name = ?1 AND lane = -source_id"
+                         : "SELECT id FROM sources UNION ALL SELECT 0");
+      if (has_lane_facts) sources.bind(1, name);
+      while (sources.step()) {
+        std::vector<int64_t> of_source = {name, 0, lo, hi, sources.column_int(0)};
+        copy_rows(from, cut, "counters",
+                  "SELECT * FROM counters WHERE " + lane + " AND coalesce(source_id, 0) = ?5 AND ts_ns < ?3 "
+                  "ORDER BY ts_ns DESC, id DESC LIMIT 1",
+                  of_source);
+      }
     } else {
       copy_rows(from, cut, "counters",
                 "SELECT * FROM counters WHERE " + lane + " AND ts_ns < ?3 ORDER BY ts_ns DESC, id DESC LIMIT 1", binds);
@@ -87,10 +95,9 @@ void trim_to_sources_windows(Database& cut) {
       "CASE WHEN c.thread_id IS NULL THEN c.source_id ELSE " + source_of_thread("c.thread_id") + " END";
   exec("DELETE FROM counters AS c WHERE ts_ns > " + hi_of(counter_source));
   // Before its window, a lane keeps its last sample only, moved to the window's start.
-  exec("DELETE FROM counters AS c WHERE ts_ns < " + lo_of(counter_source) +
-       " AND EXISTS (SELECT 1 FROM counters d WHERE d.name = c.name AND d.thread_id IS c.thread_id AND "
-       "(c.thread_id IS NOT NULL OR d.source_id IS c.source_id) AND d.ts_ns < " + lo_of(counter_source) +
-       " AND (d.ts_ns > c.ts_ns OR (d.ts_ns = c.ts_ns AND d.id > c.id)))");
+  exec("DELETE FROM counters WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY name, "
+       "thread_id, CASE WHEN thread_id IS NULL THEN coalesce(source_id, 0) END ORDER BY ts_ns DESC, id DESC) AS k "
+       "FROM counters AS c WHERE ts_ns < " + lo_of(counter_source) + ") WHERE k > 1)");
   // (A thread's counter carries no value into a window the thread does not reach.)
   exec("DELETE FROM counters AS c WHERE ts_ns < " + lo_of(counter_source) +
        " AND c.thread_id IS NOT NULL AND coalesce((SELECT end_ns FROM threads WHERE id = c.thread_id), " +

@@ -11,7 +11,7 @@
 // modes: build/screenshots/native-view-*.png.
 import path from 'node:path';
 import {
-  assert, buildDir, launchBrowser, openPage, runChecks, screenshot, snapshot, startView, waitForSnapshot,
+  assert, buildDir, launchBrowser, openPage, runChecks, screenshot, snapshot, sqliteCount, startView, waitForSnapshot,
 } from './harness.mjs';
 
 const profile = path.join(buildDir, 'share', 'lurk', 'samples', 'demo.lurk');
@@ -360,6 +360,44 @@ try {
       assert(steps.local.some((l) => / packet /.test(l)) && steps.local.some((l) => / instant /.test(l)),
              `packets and exception instants among ${steps.local.join(' | ')}`);
       await screenshot(pages.native, 'native-view-native-finding.png');
+    }],
+    ['Download window .lurk: lurk view cuts the window shown (lurk export --window)', async () => {
+      const page = pages.native;
+      const d = (await snapshot(pages.local)).durationNs;
+      await recordsAt(page, d * 0.3, d * 0.6);
+      // The address follows the view (lurk-share.js polls it).
+      const deadline = Date.now() + 10000;
+      let t = null;
+      while (!t && Date.now() < deadline) {
+        t = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('t'));
+        if (!t) await page.waitForTimeout(100);
+      }
+      assert(t, 'the address has the window');
+      const [lo, hi] = t.split(',').map(Number);
+      assert(await page.textContent('#download-profile') === 'Download window .lurk', 'the button says what it saves');
+      const [event] = await Promise.all([page.waitForEvent('download'), page.click('#download-profile')]);
+      assert(/-window\.lurk$/.test(event.suggestedFilename()), event.suggestedFilename());
+      const cut = path.join(buildDir, 'screenshots', 'native-window.lurk');
+      await event.saveAs(cut);
+      // The profile's own rows in the window, counted by the sqlite3 shell.
+      const origin = '(SELECT min(x) FROM (SELECT min(ts_ns) AS x FROM packets UNION ALL SELECT min(first_ns) ' +
+                     'FROM connections UNION ALL SELECT min(start_ns) FROM threads UNION ALL SELECT ' +
+                     'min(min(start_ns, end_ns)) FROM spans UNION ALL SELECT min(ts_ns) FROM instants))';
+      const inWindow = (table, time) => sqliteCount(profile, `SELECT count(*) FROM ${table} WHERE ${time} BETWEEN ` +
+                                                    `${origin} + ${Math.floor(lo)} AND ${origin} + ${Math.ceil(hi)}`);
+      for (const [table, time] of [['packets', 'ts_ns'], ['instants', 'ts_ns']]) {
+        const want = inWindow(table, time);
+        const got = sqliteCount(cut, `SELECT count(*) FROM ${table}`);
+        assert(want > 0 && got === want, `${table} in the window: ${got} in the download, ${want} in the profile`);
+      }
+      const spans = sqliteCount(profile, `SELECT count(*) FROM spans WHERE start_ns <= ${origin} + ${Math.ceil(hi)} ` +
+                                         `AND end_ns >= ${origin} + ${Math.floor(lo)}`);
+      assert(sqliteCount(cut, 'SELECT count(*) FROM spans') === spans, `spans reaching into the window: ${spans}`);
+      assert(sqliteCount(cut, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") === 1,
+             'the download reads back');
+      const [html] = await Promise.all([page.waitForEvent('download'), page.click('#export-html')]);
+      assert(/-window\.html$/.test(html.suggestedFilename()), html.suggestedFilename());
+      await screenshot(page, 'native-view-native-window-download.png');
     }],
     ['light theme: the same records', async () => {
       for (const key of ['local', 'native']) {
