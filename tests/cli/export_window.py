@@ -60,16 +60,16 @@ def check_cut(name, profile, frac0, frac1):
     check(rows(db, "PRAGMA integrity_check") == [("ok",)], f"{name}: integrity_check")
     check(rows(db, "PRAGMA user_version") == rows(sqlite3.connect(os.path.join(src, "samples", "demo.lurk")),
                                                   "PRAGMA user_version"), f"{name}: the current schema")
-    check_same_rows(rows(db, "SELECT * FROM packets ORDER BY id"),
-                    rows(src_db, "SELECT * FROM packets WHERE ts_ns BETWEEN ? AND ? ORDER BY id", lo, hi),
-                    f"{name}: packets inside the window")
-    check_same_rows(rows(db, "SELECT * FROM spans ORDER BY id"),
-                    rows(src_db, "SELECT id, thread_id, max(start_ns, ?1), min(end_ns, ?2), depth, kind, name, "
-                                 "args_json FROM spans WHERE start_ns <= ?2 AND end_ns >= ?1 ORDER BY id", lo, hi),
-                    f"{name}: spans reaching into the window, at its edges")
-    check_same_rows(rows(db, "SELECT * FROM instants ORDER BY id"),
-                    rows(src_db, "SELECT * FROM instants WHERE ts_ns BETWEEN ? AND ? ORDER BY id", lo, hi),
-                    f"{name}: instants inside the window")
+    # Each table against the profile's rows in the window, times brought to its edges.
+    for table, oracle, what in (
+            ("packets", "SELECT * FROM packets WHERE ts_ns BETWEEN ?1 AND ?2", "packets inside the window"),
+            ("spans", "SELECT id, thread_id, max(start_ns, ?1), min(end_ns, ?2), depth, kind, name, args_json "
+                      "FROM spans WHERE start_ns <= ?2 AND end_ns >= ?1", "spans reaching into the window"),
+            ("instants", "SELECT * FROM instants WHERE ts_ns BETWEEN ?1 AND ?2", "instants inside the window"),
+            ("periods", "SELECT id, source_id, kind, max(start_ns, ?1), min(end_ns, ?2) FROM periods "
+                        "WHERE start_ns <= ?2 AND end_ns >= ?1", "periods reaching into the window")):
+        check_same_rows(rows(db, f"SELECT * FROM {table} ORDER BY id"), rows(src_db, oracle + " ORDER BY id", lo, hi),
+                        f"{name}: {what}")
     want_samples = rows(src_db, "SELECT * FROM counters WHERE ts_ns BETWEEN ? AND ?", lo, hi)
     # (A thread's lane only where its thread reaches the window.)
     for name_id, thread, source in rows(src_db, "SELECT DISTINCT name, thread_id, source_id FROM counters c WHERE "
@@ -87,10 +87,6 @@ def check_cut(name, profile, frac0, frac1):
                                              "?1 AND ?2 ORDER BY id", lo, hi)
                      if f[6] is None or f[6] in kept_packets],
                     f"{name}: flows with both ends inside")
-    check_same_rows(rows(db, "SELECT * FROM periods ORDER BY id"),
-                    rows(src_db, "SELECT id, source_id, kind, max(start_ns, ?1), min(end_ns, ?2) FROM periods "
-                                 "WHERE start_ns <= ?2 AND end_ns >= ?1 ORDER BY id", lo, hi),
-                    f"{name}: periods reaching into the window, at its edges")
     check_same_rows(rows(db, "SELECT id, kind, title FROM findings WHERE ts_ns IS NOT NULL ORDER BY id"),
                     rows(src_db, "SELECT id, kind, title FROM findings WHERE ts_ns <= ?2 AND "
                                  "ts_ns + coalesce(duration_ns, 0) >= ?1 ORDER BY id", lo, hi),
