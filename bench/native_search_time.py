@@ -3,7 +3,8 @@
 # lane store is in, the first /frame with each query (the search of names over the
 # store), the same frame again, the pass over the args (frames asked every 0.25 s
 # until their answer says all args are searched: its time, the frames' times
-# meanwhile, the count before and after), and five Enter steps (GET /mark?q=). Usage:
+# meanwhile, the count before and after), and five Enter steps (GET /mark?q=);
+# then lurk view's peak resident memory. Usage:
 #   python3 bench/native_search_time.py build/bin/lurk PROFILE QUERY...
 import json, struct, subprocess, sys, time, urllib.request, urllib.parse
 lurk, profile = sys.argv[1], sys.argv[2]
@@ -53,5 +54,9 @@ try:
             steps.append(s)
             if 'sel' in m: sel = '&sel=' + m['sel']
         print(f'q={q}: first frame with it {a*1000:.0f} ms, again {b*1000:.0f} ms; Enter steps ' + ' '.join(f'{x*1000:.0f}' for x in steps) + ' ms; last ' + mb.decode()[:80])
+    # What lurk view held at most (the lane store's mapped pages it touched included).
+    with open(f'/proc/{p.pid}/status') as status:
+        print('lurk view: ' + ', '.join(l.split(':')[0] + ' ' + l.split(':')[1].strip() for l in status
+                                        if l.startswith(('VmHWM', 'VmRSS'))))
 finally:
     p.terminate()

@@ -198,6 +198,7 @@ FrameEndpoint::FrameEndpoint(const std::filesystem::path& profile, const std::fi
   phases_.mark(outline.from_file ? "outline read from the cache" : "outline written (and kept in the cache)");
   renderer_ = std::make_unique<ui::FrameRenderer>(*model_);
   args_searches_ = std::make_unique<ArgsSearches>(profile_, *model_);
+  windows_ = std::make_unique<WindowDownloads>(profile_);
   renderer_->set_prepare([this](const ui::TimelineLayout& layout, size_t first, size_t last) {
     lanes_->prepare(layout, first, last);
   });
@@ -346,7 +347,7 @@ std::optional<HttpResponse> FrameEndpoint::answer(const HttpRequest& request) {
   if (request.path == "/mark") return mark(request);
   if (request.path == "/samples") return samples(request);
   if (request.path == "/finding") return finding(request);
-  if (request.path == "/window.lurk") return window_download(profile_, *model_, request);
+  if (request.path == "/window.lurk") return windows_->answer(*model_, request);
   if (request.path == "/outline.lurk") {
     HttpResponse response;
     response.add_header("Content-Type", "application/vnd.sqlite3");

@@ -46,6 +46,7 @@ class Database;
 namespace lurk::server {
 
 class ArgsSearches;
+class WindowDownloads;
 
 class FrameEndpoint {
  public:
@@ -141,6 +142,7 @@ class FrameEndpoint {
   std::string background_problem_;  // why the background fell short, once over (/native)
   int64_t data_version_ = 0;  // PRAGMA data_version in the open's read transaction
   std::unique_ptr<ArgsSearches> args_searches_;  // the last few queries' passes over the args
+  std::unique_ptr<WindowDownloads> windows_;     // GET /window.lurk (window_download.h)
   // Last: its thread stops before the rest goes.
   std::unique_ptr<BackgroundLaneStore> background_;
 };

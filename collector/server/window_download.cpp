@@ -1,23 +1,35 @@
 // The window the page shows, cut out of the profile (window_download.h).
 #include "server/window_download.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 
 #include "core/window_of_view.h"
 #include "export/anon_key.h"
 #include "export/profile_export.h"
 #include "export/window_cut.h"
+#include "server/stop_flag.h"
 #include "storage/schema_migrations.h"
 #include "storage/sqlite_handle.h"
 
 namespace lurk::server {
 
-HttpResponse window_download(const std::filesystem::path& profile, const ui::ProfileModel& model,
-                             const HttpRequest& request) {
+WindowDownloads::~WindowDownloads() {
+  stop_.store(true, std::memory_order_relaxed);
+  drop();
+}
+
+void WindowDownloads::drop() {
+  if (!cut_) return;
+  if (cut_->thread.joinable()) cut_->thread.join();
+  std::error_code ignored;
+  std::filesystem::remove(cut_->file, ignored);
+  cut_.reset();
+}
+
+HttpResponse WindowDownloads::answer(const ui::ProfileModel& model, const HttpRequest& request) {
   std::optional<std::string> t = request.query_value("t");
   double t0 = 0, t1 = 0;
   char tail = 0;
@@ -35,26 +47,49 @@ HttpResponse window_download(const std::filesystem::path& profile, const ui::Pro
     anonymize.map_ports = request.query_value("ports") == "1";
     options.anonymize = anonymize;
   }
-  std::filesystem::path out =
-      std::filesystem::temp_directory_path() / ("lurk-window-" + std::to_string(::getpid()) + ".lurk");
-  try {
-    std::unique_ptr<Database> source = open_profile_for_reading(profile.string());
-    CutReport report;
-    std::unique_ptr<Database> cut = cut_window(*source, ui::stored_window(model, t0, t1), report);
-    source.reset();
-    write_exported_copy(*cut, out.string(), options);
-  } catch (const std::exception& e) {
-    std::error_code ignored;
-    std::filesystem::remove(out, ignored);
-    return text_response(500, std::string("window.lurk: the window could not be cut: ") + e.what());
+  HttpResponse later;
+  later.defer = true;
+  if (cut_ && cut_->query != request.query) {
+    if (!cut_->done.load(std::memory_order_acquire)) return later;  // another window's cut: after it
+    drop();  // made for a page that did not come back for it
   }
-  std::ifstream in(out, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::error_code ignored;
-  std::filesystem::remove(out, ignored);
+  if (!cut_) {
+    cut_ = std::make_unique<Cut>();
+    cut_->query = request.query;
+    cut_->file = std::filesystem::temp_directory_path() /
+                 ("lurk-window-" + std::to_string(::getpid()) + "-" + std::to_string(++made_) + ".lurk");
+    // The window's stored times here, on the thread that owns the model.
+    cut_->thread = std::thread([this, cut = cut_.get(), window = ui::stored_window(model, t0, t1), options] {
+      try {
+        std::unique_ptr<Database> source = open_profile_for_reading(profile_.string());
+        end_statements_when(*source, &stop_);
+        CutReport report;
+        std::unique_ptr<Database> copy = cut_window(*source, window, report);
+        source.reset();
+        write_exported_copy(*copy, cut->file.string(), options);
+      } catch (const std::exception& e) {
+        cut->problem = std::string("window.lurk: the window could not be cut: ") + e.what();
+      }
+      cut->done.store(true, std::memory_order_release);
+    });
+    return later;
+  }
+  if (!cut_->done.load(std::memory_order_acquire)) return later;
+  cut_->thread.join();
+  std::string problem = cut_->problem;
+  int fd = problem.empty() ? ::open(cut_->file.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+  if (problem.empty() && fd < 0) problem = "window.lurk: the cut could not be read back";
+  struct stat st {};
+  if (fd >= 0 && ::fstat(fd, &st) != 0) problem = "window.lurk: the cut could not be read back";
+  drop();  // the file is unlinked; the open descriptor keeps it until sent
+  if (!problem.empty()) {
+    if (fd >= 0) ::close(fd);
+    return text_response(500, problem);
+  }
   HttpResponse response;
   response.add_header("Content-Type", "application/vnd.sqlite3");
-  response.add_text(std::move(bytes));
+  auto owner = std::shared_ptr<const void>(nullptr, [fd](const void*) { ::close(fd); });
+  response.body.push_back({nullptr, owner, fd, 0, uint64_t(st.st_size)});
   return response;
 }
 

@@ -6,9 +6,19 @@
 // start, as the view's t=. Anonymised when asked as `lurk export
 // --anonymize` does: anon=1, with keep=1 (--keep-text), ports=1
 // (--map-ports), key=32 hex digits (else a fresh random key).
+//
+// A wide window of a 100M-event profile takes seconds to cut, so the cut is
+// made on a thread of its own while the request is deferred (the server
+// serves every other request meanwhile and asks again); one cut at a time,
+// a request for another window waits for it. The cut is written to a
+// temporary file, unlinked once open, and sent from it (sendfile).
 #pragma once
 
+#include <atomic>
 #include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
 
 #include "core/profile_model.h"
 #include "server/http_request.h"
@@ -16,10 +26,33 @@
 
 namespace lurk::server {
 
-// 400 for a request that names no window or a bad key, 500 when the cut
-// could not be made; the cut's bytes otherwise. `model`: the view's (its
-// origin and source clocks say where the window's times are).
-HttpResponse window_download(const std::filesystem::path& profile, const ui::ProfileModel& model,
-                             const HttpRequest& request);
+class WindowDownloads {
+ public:
+  explicit WindowDownloads(std::filesystem::path profile) : profile_(std::move(profile)) {}
+  ~WindowDownloads();  // stops a cut under way (its statements end) and removes its file
+  WindowDownloads(const WindowDownloads&) = delete;
+  WindowDownloads& operator=(const WindowDownloads&) = delete;
+
+  // 400 for a request that names no window or a bad key, 500 when the cut
+  // could not be made, a deferred answer while it is made; then the cut.
+  // `model`: the view's (its origin and source clocks say where the
+  // window's times are), read here on the server's thread only.
+  HttpResponse answer(const ui::ProfileModel& model, const HttpRequest& request);
+
+ private:
+  struct Cut {
+    std::string query;  // the request's, which asks for it again
+    std::filesystem::path file;
+    std::atomic<bool> done{false};
+    std::string problem;  // "": written to `file`
+    std::thread thread;
+  };
+  void drop();  // the cut, finished or stopped, and its file
+
+  std::filesystem::path profile_;
+  std::unique_ptr<Cut> cut_;
+  std::atomic<bool> stop_{false};
+  uint64_t made_ = 0;  // cuts begun: each file's name
+};
 
 }  // namespace lurk::server

@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -1390,6 +1392,68 @@ TEST_F(SaturatedTimesTest, ArgsMatchedRowByRowAsTheLanesItems) {
       found += want;
     }
     EXPECT_EQ(found, 43 + 50) << t;  // spans i % 7 == 0, instants i % 6 == 3
+  }
+}
+
+// GET /window.lurk: the window a server-backed page shows, cut out of the
+// profile on a thread of its own while the request is deferred (the view
+// answers frames meanwhile), sent from a file; what it holds against the
+// whole model's lanes in that window. A request for another window waits
+// for the cut under way; a window that is not one is refused.
+TEST_F(LazyLanesTest, WindowDownloadIsTheWindowShownCutOut) {
+  server::FrameEndpoint endpoint(profile_path_, dir_, 64 * 1024);
+  const double d = double(whole.duration_ns()), t0 = d * 0.3, t1 = d * 0.45;
+  auto ask = [&](const std::string& query) {
+    for (int i = 0; i < 6000; ++i) {
+      std::optional<server::HttpResponse> r = endpoint.answer(get_request("/window.lurk", query));
+      if (!r || !r->defer) return r;
+      // Deferred: frames are answered meanwhile, another window waits.
+      if (i == 0) {
+        auto frame = endpoint.answer(frame_get(frame_request_query(request(0, d, 0, false, false))));
+        EXPECT_TRUE(frame && frame->status == 200);
+        auto other = endpoint.answer(get_request("/window.lurk", "t=0,1000"));
+        EXPECT_TRUE(other && other->defer) << "one cut at a time";
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return std::optional<server::HttpResponse>();
+  };
+  char window[64];
+  std::snprintf(window, sizeof window, "t=%.17g,%.17g", t0, t1);
+  std::optional<server::HttpResponse> answer = ask(window);
+  ASSERT_TRUE(answer);
+  ASSERT_EQ(answer->status, 200) << body_of(*answer);
+  std::string path = (dir_ / "window.lurk").string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    std::string bytes = body_of(*answer);
+    ASSERT_GT(bytes.size(), 4096u);
+    out.write(bytes.data(), std::streamsize(bytes.size()));
+  }
+  Database cut(path, Database::Mode::ReadOnly);
+  // The whole model's items in the window (its times are relative: the window's own).
+  const int64_t lo = int64_t(std::floor(t0)), hi = int64_t(std::ceil(t1));
+  int64_t packets = 0, spans = 0, instants = 0;
+  for (const ConnectionLanes& c : whole.connections())
+    for (const auto& lane : c.lanes)
+      for (const PacketMark& p : lane) packets += p.t_ns >= lo && p.t_ns <= hi;
+  for (const ThreadLane& t : whole.threads()) {
+    for (const auto* run : {&t.spans, &t.running})
+      for (const SpanRecord& s : *run) spans += s.t0_ns <= hi && s.t1_ns >= lo;
+    for (const InstantRecord& i : t.instants) instants += i.t_ns >= lo && i.t_ns <= hi;
+  }
+  EXPECT_GT(packets, 100);
+  EXPECT_EQ(cut.query_int("SELECT count(*) FROM packets"), packets);
+  EXPECT_EQ(cut.query_int("SELECT count(*) FROM spans"), spans);
+  EXPECT_EQ(cut.query_int("SELECT count(*) FROM instants"), instants);
+  // The other window asked meanwhile is cut next.
+  std::optional<server::HttpResponse> other = ask("t=0,1000");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  for (const char* bad : {"t=5,1", "t=x", "", "t=0,10&anon=1&key=zz"}) {
+    std::optional<server::HttpResponse> refused = endpoint.answer(get_request("/window.lurk", bad));
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 400) << bad;
   }
 }
 
