@@ -189,7 +189,8 @@ const lurkShare = (() => {
   // (GET /window.lurk, docs/server.md), anonymised there when the panel says so.
   async function windowBytes() {
     const t = new URLSearchParams(hashText()).get('t');
-    if (!t) throw new Error('the view has no window yet');
+    // (No t=: the view shows the whole profile, which is the .lurk lurk view was given.)
+    if (!t) throw new Error('the view shows the whole profile: zoom to the window to download; the whole profile is the file lurk view was given');
     const query = new URLSearchParams({ t });
     const a = anonymizeChoice();
     if (a) {
@@ -204,10 +205,10 @@ const lurkShare = (() => {
   }
 
   // The window's cut opens on itself: the view's window, scroll, selection
-  // and finding are the whole profile's; its folds, panels, clocks and theme stay.
+  // and findings are the whole profile's; its folds, panels, clocks and theme stay.
   function viewOfTheCut(hash) {
     const params = new URLSearchParams(hash);
-    for (const key of ['t', 'y', 'sel', 'finding']) params.delete(key);
+    for (const key of ['t', 'y', 'sel', 'finding', 'fkind']) params.delete(key);
     return params.toString();
   }
 

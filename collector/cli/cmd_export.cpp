@@ -50,6 +50,19 @@ std::string seconds(double ns) {
   return text;
 }
 
+// A cut opens on itself: the view's window, scroll, selection and findings
+// are the whole profile's; its folds, panels, clocks and theme stay.
+std::string view_of_the_cut(const std::string& hash) {
+  ui::ViewState view = ui::view_from_hash(hash, ui::ViewState{}).state;
+  ui::ViewState whole;
+  view.window.reset();
+  view.scroll_y = whole.scroll_y;
+  view.selection.clear();
+  view.finding_rank = whole.finding_rank;
+  view.finding_kind = whole.finding_kind;
+  return ui::view_to_hash(view, whole);
+}
+
 std::string megabytes(uint64_t bytes) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f MB", double(bytes) / 1e6);
@@ -61,10 +74,20 @@ ExportReport export_window(const ExportArgs& args, const std::string& output, co
   std::string link_hash;
   NamedWindow named = read_named_window(args.window, link_hash);
   if (!named.problem.empty()) throw StorageError("--window: " + named.problem);
+  check_export_paths(args.input, output);
   std::unique_ptr<Database> source = open_profile_for_reading(args.input);
   CutWindow window = stored_window(*source, named, link_hash);
   CutReport cut;
-  std::unique_ptr<Database> copy = cut_window(*source, window, cut);
+  // Made in a scratch file beside the output: a wide window's rows need not fit in memory.
+  const std::string scratch = output + ".cut";
+  struct RemoveScratch {
+    const std::string& path;
+    ~RemoveScratch() {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  } remove_scratch{scratch};
+  std::unique_ptr<Database> copy = cut_window(*source, window, cut, scratch);
   source.reset();
   std::cerr << "lurk: the window " << seconds(named.from_ns) << " to " << seconds(named.to_ns) << " of "
             << args.input << ": " << cut.packets << " packets, " << cut.spans << " spans, " << cut.instants
@@ -72,7 +95,9 @@ ExportReport export_window(const ExportArgs& args, const std::string& output, co
             << " connections, " << cut.threads << " threads, " << cut.findings << " findings\n";
   if (cut.packets + cut.spans + cut.instants + cut.counters == 0)
     std::cerr << "lurk: warning: the window holds no event\n";
-  return write_exported_copy(*copy, output, options);
+  ExportReport written = write_exported_copy(*copy, output, options);
+  copy.reset();
+  return written;
 }
 
 // The copy (-o, or the anonymised or cut profile an HTML export is made from).
@@ -96,6 +121,7 @@ int export_html(const ExportArgs& args, const std::string& profile) {
   input.profile = profile;
   input.web_dir = web_dir();
   input.view = view_hash_of(args.view);
+  if (!args.window.empty()) input.view = view_of_the_cut(input.view);
   input.generator = std::string("lurk ") + LURK_VERSION + " (lurk export --html)";
   // The view is checked here too, so a typo is caught before the file is shared.
   for (const std::string& problem : ui::view_from_hash(input.view, ui::ViewState{}).problems)

@@ -49,14 +49,18 @@ ExportReport write_exported_copy(Database& db, const std::string& output,
   return report;
 }
 
-ExportReport export_profile(const std::string& input, const std::string& output,
-                            const ExportOptions& options) {
+void check_export_paths(const std::string& input, const std::string& output) {
   std::error_code error;
   if (std::filesystem::exists(output) && std::filesystem::equivalent(input, output, error))
     throw StorageError(output + ": the export would overwrite its own input; give another -o");
   if (!is_sqlite_file(input))
     throw StorageError(input + ": not a lurk profile (no SQLite header at byte offset 0); "
                        "a capture or trace is made one by lurk ingest " + input + " -o FILE.lurk");
+}
+
+ExportReport export_profile(const std::string& input, const std::string& output,
+                            const ExportOptions& options) {
+  check_export_paths(input, output);
   std::unique_ptr<Database> source = open_profile_for_reading(input);
   std::unique_ptr<Database> copy = copy_profile_to_memory(*source, input);
   source.reset();

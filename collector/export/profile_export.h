@@ -25,6 +25,10 @@ struct ExportReport {
   std::optional<AnonymizeSummary> anonymized;
 };
 
+// Throws StorageError when `output` is `input` (the export would overwrite
+// what it reads) or `input` is not an SQLite file, saying which.
+void check_export_paths(const std::string& input, const std::string& output);
+
 // Throws StorageError (with the file's name) when `input` is not a profile
 // lurk reads, when `output` is `input`, or when writing fails; the output
 // is then left as it was.

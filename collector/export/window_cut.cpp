@@ -8,6 +8,7 @@
 #include "export/window_cut.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 
 #include "storage/lane_facts.h"
@@ -26,6 +27,10 @@ std::string lo_of(const std::string& source_sql) {
 }
 std::string hi_of(const std::string& source_sql) {
   return "(SELECT hi FROM temp.cut_range WHERE src = coalesce(" + source_sql + ", 0))";
+}
+// A time brought into its source's window (NULL stays NULL).
+std::string into_window(const std::string& column, const std::string& source_sql) {
+  return "min(max(" + column + ", " + lo_of(source_sql) + "), " + hi_of(source_sql) + ")";
 }
 // A thread's source, for the rows on a thread (their lanes are drawn moved with it).
 std::string source_of_thread(const std::string& thread_sql) {
@@ -47,8 +52,16 @@ void pick_bulk_rows(Database& from, Database& cut, int64_t lo, int64_t hi) {
             window);
   // Counters lane by lane (counters_by_lane: name, thread, time), each with
   // its last sample before the window: the value the window starts with.
-  const bool has_lane_facts = from.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'lane_facts'") > 0;
-  Statement lanes = from.prepare("SELECT DISTINCT name, thread_id FROM counters");
+  // The lanes from their facts (global ones: lane = minus the source) when
+  // they count every sample (lurk's writer numbers them 1, 2 ...: as
+  // lane_summary_from_facts trusts them), else from the index (every entry).
+  const bool has_lane_facts =
+      from.query_int("SELECT count(*) FROM sqlite_master WHERE name = 'lane_facts'") > 0 &&
+      from.query_int("SELECT coalesce(sum(events), 0) FROM lane_facts WHERE kind = 2") ==
+          from.query_int("SELECT coalesce(max(id), 0) FROM counters");
+  Statement lanes = from.prepare(has_lane_facts ? "SELECT DISTINCT name, CASE WHEN lane > 0 THEN lane END FROM "
+                                                  "lane_facts WHERE kind = 2"
+                                                : "SELECT DISTINCT name, thread_id FROM counters");
   while (lanes.step()) {
     int64_t name = lanes.column_int(0);
     bool global = lanes.column_is_null(1);
@@ -59,9 +72,10 @@ void pick_bulk_rows(Database& from, Database& cut, int64_t lo, int64_t hi) {
       // One global lane per source: each source's sample before the window
       // (the sources with one, from the lane facts when the profile has them).
       Statement sources = from.prepare(
-          has_lane_facts ? "SELECT source_id FROM lane_facts WHERE kind = 2 AND name = ?1 AND lane = -source_id"
+          has_lane_facts ? "SELECT source_id FROM lane_facts WHERE kind = 2 AND name = ?1 AND lane = -source_id "
+                           "AND first_ns < ?2"
                          : "SELECT id FROM sources UNION ALL SELECT 0");
-      if (has_lane_facts) sources.bind(1, name);
+      if (has_lane_facts) sources.bind(1, name).bind(2, lo);
       while (sources.step()) {
         std::vector<int64_t> of_source = {name, 0, lo, hi, sources.column_int(0)};
         copy_rows(from, cut, "counters",
@@ -102,10 +116,18 @@ void trim_to_sources_windows(Database& cut) {
   exec("DELETE FROM counters AS c WHERE ts_ns < " + lo_of(counter_source) +
        " AND c.thread_id IS NOT NULL AND coalesce((SELECT end_ns FROM threads WHERE id = c.thread_id), " +
        std::to_string(INT64_MAX) + ") < " + lo_of(counter_source));
+  // (Nor where the lane has a sample at the window's start itself.)
+  exec("DELETE FROM counters AS c WHERE ts_ns < " + lo_of(counter_source) +
+       " AND EXISTS (SELECT 1 FROM counters d WHERE d.name = c.name AND d.thread_id IS c.thread_id AND "
+       "(c.thread_id IS NOT NULL OR coalesce(d.source_id, 0) = coalesce(c.source_id, 0)) AND d.ts_ns = " +
+       lo_of(counter_source) + ")");
   exec("UPDATE counters AS c SET ts_ns = max(ts_ns, " + lo_of(counter_source) + ")");
-  const std::string from_source = source_of_thread("flows.from_thread"), to_source = source_of_thread("flows.to_thread");
-  exec("DELETE FROM flows WHERE from_ns < " + lo_of(from_source) + " OR from_ns > " + hi_of(from_source) +
-       " OR to_ns < " + lo_of(to_source) + " OR to_ns > " + hi_of(to_source));
+  // A flow is drawn on the clock of its thread end (the from end's when both are threads).
+  const std::string flow_source =
+      "coalesce(" + source_of_thread("flows.from_thread") + ", " + source_of_thread("flows.to_thread") + ")";
+  exec("DELETE FROM flows WHERE from_ns < " + lo_of(flow_source) + " OR from_ns > " + hi_of(flow_source) +
+       " OR to_ns < " + lo_of(flow_source) + " OR to_ns > " + hi_of(flow_source) +
+       " OR (packet_id IS NOT NULL AND packet_id NOT IN (SELECT id FROM packets))");
   const std::string period_source = "periods.source_id";
   exec("DELETE FROM periods WHERE start_ns > " + hi_of(period_source) + " OR end_ns < " + lo_of(period_source));
   exec("UPDATE periods SET start_ns = max(start_ns, " + lo_of(period_source) + "), end_ns = min(end_ns, " +
@@ -137,22 +159,19 @@ void keep_what_the_window_names(Database& cut) {
        "from_thread IS NOT NULL UNION SELECT to_thread FROM flows WHERE to_thread IS NOT NULL UNION SELECT "
        "sender_thread FROM packets WHERE sender_thread IS NOT NULL UNION SELECT receiver_thread FROM packets WHERE "
        "receiver_thread IS NOT NULL)");
-  // (One kept only because a row names it, outside the window, keeps its times.)
-  exec("UPDATE threads SET start_ns = max(start_ns, " + lo_of(thread_source) + ") WHERE start_ns IS NOT NULL AND "
-       "start_ns <= " + hi_of(thread_source) + " AND coalesce(end_ns, start_ns) >= " + lo_of(thread_source));
-  exec("UPDATE threads SET end_ns = min(end_ns, " + hi_of(thread_source) + ") WHERE end_ns IS NOT NULL AND "
-       "end_ns >= " + lo_of(thread_source) + " AND coalesce(start_ns, end_ns) <= " + hi_of(thread_source));
+  // Times into the window (one kept only because a row names it lies at an edge).
+  exec("UPDATE threads SET start_ns = " + into_window("start_ns", thread_source) + ", end_ns = " +
+       into_window("end_ns", thread_source));
   exec("DELETE FROM connections WHERE NOT (first_ns <= " + hi_of(connection_source) + " AND last_ns >= " +
        lo_of(connection_source) + ") AND id NOT IN (SELECT connection_id FROM packets UNION SELECT connection_id FROM "
        "threads WHERE connection_id IS NOT NULL)");
-  exec("UPDATE connections SET first_ns = max(first_ns, " + lo_of(connection_source) + "), last_ns = min(last_ns, " +
-       hi_of(connection_source) + ")");
   exec("UPDATE connections SET close_ns = NULL WHERE close_ns > " + hi_of(connection_source));
+  exec("UPDATE connections SET first_ns = " + into_window("first_ns", connection_source) + ", last_ns = " +
+       into_window("last_ns", connection_source) + ", close_ns = " + into_window("close_ns", connection_source));
   exec("UPDATE connections SET same_as = NULL WHERE same_as NOT IN (SELECT id FROM connections)");
   exec("UPDATE connections SET root_thread_id = NULL WHERE root_thread_id NOT IN (SELECT id FROM threads)");
   exec("UPDATE threads SET parent_id = NULL WHERE parent_id NOT IN (SELECT id FROM threads)");
   exec("UPDATE threads SET became_id = NULL WHERE became_id NOT IN (SELECT id FROM threads)");
-  exec("DELETE FROM flows WHERE packet_id IS NOT NULL AND packet_id NOT IN (SELECT id FROM packets)");
   for (const char* t : {"findings", "capture_findings"}) {
     const std::string table = t;
     if (table == "findings")
@@ -173,12 +192,44 @@ void keep_what_the_window_names(Database& cut) {
   exec("DROP TABLE temp.kept_frames");
 }
 
+// The strings the kept rows name, and no others (a profile's whole log and
+// exception vocabulary is not the window's to give away), numbered 1, 2 ...
+// again in their order: readers index them by id (ProfileModel refuses
+// sparse ids).
+void keep_the_strings_named(Database& cut) {
+  static const char* const kNamed[][2] = {{"threads", "name"}, {"threads", "exception"}, {"spans", "name"},
+                                          {"instants", "name"}, {"counters", "name"}};
+  std::string named;
+  for (const auto& [table, column] : kNamed)
+    named += std::string(named.empty() ? "" : " UNION ") + "SELECT " + column + " FROM " + table + " WHERE " +
+             column + " IS NOT NULL";
+  cut.exec("CREATE TEMP TABLE string_ids (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)");
+  cut.exec("INSERT INTO temp.string_ids SELECT id, row_number() OVER (ORDER BY id) FROM strings WHERE id IN (" +
+           named + ")");
+  for (const auto& [table, column] : kNamed)
+    cut.exec(std::string("UPDATE ") + table + " SET " + column + " = (SELECT new FROM temp.string_ids WHERE old = " +
+             table + "." + column + ") WHERE " + column + " IS NOT NULL");
+  cut.exec("CREATE TEMP TABLE kept_strings AS SELECT n.new AS id, s.text AS text FROM strings s JOIN temp.string_ids n "
+           "ON n.old = s.id");
+  cut.exec("DELETE FROM strings");
+  cut.exec("INSERT INTO strings (id, text) SELECT id, text FROM temp.kept_strings ORDER BY id");
+  cut.exec("DROP TABLE temp.kept_strings");
+  cut.exec("DROP TABLE temp.string_ids");
+}
+
 }  // namespace
 
-std::unique_ptr<Database> cut_window(Database& source, const CutWindow& window, CutReport& report) {
+std::unique_ptr<Database> cut_window(Database& source, const CutWindow& window, CutReport& report,
+                                     const std::string& scratch) {
   int64_t lo = window.all.from_ns, hi = window.all.to_ns;
   for (const auto& [id, range] : window.by_source) lo = std::min(lo, range.from_ns), hi = std::max(hi, range.to_ns);
-  auto cut = std::make_unique<Database>(":memory:", Database::Mode::ReadWriteCreate);
+  if (scratch != ":memory:") {
+    std::error_code ignored;
+    std::filesystem::remove(scratch, ignored);
+  }
+  auto cut = std::make_unique<Database>(scratch, Database::Mode::ReadWriteCreate);
+  cut->exec("PRAGMA journal_mode = OFF");  // a scratch copy: a crash leaves nothing worth keeping
+  cut->exec("PRAGMA synchronous = OFF");
   source.exec("BEGIN");  // one snapshot of a profile a writer may be appending to
   try {
     cut->exec("BEGIN");
@@ -214,6 +265,7 @@ std::unique_ptr<Database> cut_window(Database& source, const CutWindow& window, 
   }
   trim_to_sources_windows(*cut);
   keep_what_the_window_names(*cut);
+  keep_the_strings_named(*cut);
   cut->exec("DROP TABLE temp.cut_range");
   cut->exec("COMMIT");
   migrate_to_current(*cut);

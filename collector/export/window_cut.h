@@ -3,21 +3,23 @@
 // found a stall in a 100M-event profile sends on, a profile small enough to
 // open in any browser that shows what the big one shows in that window.
 //
-// Kept whole: the sources (with their ingest errors and counts), the strings.
-// Kept as far as they reach into the window: the packets, spans, instants,
-// counter samples, flows (both ends inside), GC and idle periods, findings,
-// and the connections and threads that live in the window or that a kept row
-// names. Times outside the window are brought to its edges (a span that began
-// before it begins at its start in the cut, a connection that lasted past it
-// ends at its end), so the cut's timeline is the window; a counter's value at
-// the window's start is its last sample before, moved to the start. The
-// connections' statistics (packets and bytes each way, flags counted) stay
-// the whole capture's. The lane facts are made again for the rows kept.
+// Kept whole: the sources (with their ingest errors and counts). Kept as far
+// as they reach into the window: the packets, spans, instants, counter
+// samples, flows (both ends inside), GC and idle periods, findings, the
+// connections and threads that live in the window or that a kept row names,
+// and the strings kept rows name (numbered 1, 2 ... again). Times outside the
+// window are brought to its edges (a span that began before it begins at its
+// start in the cut, a connection that lasted past it ends at its end), so the
+// cut's timeline is the window; a counter's value at the window's start is
+// its last sample before, moved to the start. The connections' statistics
+// (packets and bytes each way, flags counted) stay the whole capture's. The
+// lane facts are made again for the rows kept.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <string>
 
 namespace lurk {
 
@@ -44,8 +46,11 @@ struct CutReport {
 };
 
 // The cut of `source` (a profile opened for reading, read in one read
-// transaction) into a new in-memory profile at the current schema, for
-// write_exported_copy (profile_export.h). Throws StorageError.
-std::unique_ptr<Database> cut_window(Database& source, const CutWindow& window, CutReport& report);
+// transaction) into a new profile at the current schema, for
+// write_exported_copy (profile_export.h): in memory, or in the file
+// `scratch` (made anew; the caller removes it), whose memory is SQLite's
+// page cache whatever the window holds. Throws StorageError.
+std::unique_ptr<Database> cut_window(Database& source, const CutWindow& window, CutReport& report,
+                                     const std::string& scratch = ":memory:");
 
 }  // namespace lurk

@@ -2,8 +2,10 @@
 #include "server/window_download.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstdio>
 
 #include "core/window_of_view.h"
@@ -25,7 +27,7 @@ void WindowDownloads::drop() {
   if (!cut_) return;
   if (cut_->thread.joinable()) cut_->thread.join();
   std::error_code ignored;
-  std::filesystem::remove(cut_->file, ignored);
+  if (!cut_->dir.empty()) std::filesystem::remove_all(cut_->dir, ignored);
   cut_.reset();
 }
 
@@ -56,15 +58,22 @@ HttpResponse WindowDownloads::answer(const ui::ProfileModel& model, const HttpRe
   if (!cut_) {
     cut_ = std::make_unique<Cut>();
     cut_->query = request.query;
-    cut_->file = std::filesystem::temp_directory_path() /
-                 ("lurk-window-" + std::to_string(::getpid()) + "-" + std::to_string(++made_) + ".lurk");
+    // A directory of its own (mkdtemp: only this user's), for the cut's
+    // scratch copy and the file sent.
+    std::string dir = (std::filesystem::temp_directory_path() / "lurk-window-XXXXXX").string();
+    if (!::mkdtemp(dir.data())) {
+      cut_.reset();
+      return text_response(500, "window.lurk: cannot make a temporary directory");
+    }
+    cut_->dir = dir;
+    cut_->file = cut_->dir / "window.lurk";
     // The window's stored times here, on the thread that owns the model.
     cut_->thread = std::thread([this, cut = cut_.get(), window = ui::stored_window(model, t0, t1), options] {
       try {
         std::unique_ptr<Database> source = open_profile_for_reading(profile_.string());
         end_statements_when(*source, &stop_);
         CutReport report;
-        std::unique_ptr<Database> copy = cut_window(*source, window, report);
+        std::unique_ptr<Database> copy = cut_window(*source, window, report, (cut->dir / "scratch.lurk").string());
         source.reset();
         write_exported_copy(*copy, cut->file.string(), options);
       } catch (const std::exception& e) {

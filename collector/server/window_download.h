@@ -10,8 +10,9 @@
 // A wide window of a 100M-event profile takes seconds to cut, so the cut is
 // made on a thread of its own while the request is deferred (the server
 // serves every other request meanwhile and asks again); one cut at a time,
-// a request for another window waits for it. The cut is written to a
-// temporary file, unlinked once open, and sent from it (sendfile).
+// a request for another window waits for it. The cut is made in a
+// temporary directory of its own (its rows in a scratch file, not in
+// memory), unlinked once the file sent is open, and sent from it (sendfile).
 #pragma once
 
 #include <atomic>
@@ -42,7 +43,7 @@ class WindowDownloads {
  private:
   struct Cut {
     std::string query;  // the request's, which asks for it again
-    std::filesystem::path file;
+    std::filesystem::path dir, file;  // a directory of its own, and the cut in it
     std::atomic<bool> done{false};
     std::string problem;  // "": written to `file`
     std::thread thread;
@@ -52,7 +53,6 @@ class WindowDownloads {
   std::filesystem::path profile_;
   std::unique_ptr<Cut> cut_;
   std::atomic<bool> stop_{false};
-  uint64_t made_ = 0;  // cuts begun: each file's name
 };
 
 }  // namespace lurk::server

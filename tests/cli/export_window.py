@@ -11,6 +11,7 @@ the same as FROM,TO, the cut can be anonymised and made one HTML file, and a
 window that is not one is refused with nothing written.
 Usage: export_window.py LURK_BIN SOURCE_DIR"""
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -40,6 +41,17 @@ def origin_of(db):
     return min(times)
 
 
+def named_rows(db, table):
+    """A table's rows by id, its string ids (name, exception) as their text: a cut numbers its strings again."""
+    columns = [c[1] for c in rows(db, f"PRAGMA table_info({table})")]
+    select = ", ".join(f"(SELECT text FROM strings WHERE id = t.{c})" if c in ("name", "exception") else f"t.{c}"
+                       for c in columns)
+    return rows(db, f"SELECT {select} FROM {table} t ORDER BY t.id")
+
+
+NAME = "(SELECT text FROM strings WHERE id = name)"
+
+
 def cut(profile, window, out, *extra):
     return run([lurk, "export", profile, "-o", out, "--window", window, *extra])
 
@@ -63,23 +75,27 @@ def check_cut(name, profile, frac0, frac1):
     # Each table against the profile's rows in the window, times brought to its edges.
     for table, oracle, what in (
             ("packets", "SELECT * FROM packets WHERE ts_ns BETWEEN ?1 AND ?2", "packets inside the window"),
-            ("spans", "SELECT id, thread_id, max(start_ns, ?1), min(end_ns, ?2), depth, kind, name, args_json "
+            ("spans", f"SELECT id, thread_id, max(start_ns, ?1), min(end_ns, ?2), depth, kind, {NAME}, args_json "
                       "FROM spans WHERE start_ns <= ?2 AND end_ns >= ?1", "spans reaching into the window"),
-            ("instants", "SELECT * FROM instants WHERE ts_ns BETWEEN ?1 AND ?2", "instants inside the window"),
+            ("instants", f"SELECT id, thread_id, source_id, ts_ns, kind, {NAME}, args_json FROM instants "
+                         "WHERE ts_ns BETWEEN ?1 AND ?2", "instants inside the window"),
             ("periods", "SELECT id, source_id, kind, max(start_ns, ?1), min(end_ns, ?2) FROM periods "
                         "WHERE start_ns <= ?2 AND end_ns >= ?1", "periods reaching into the window")):
-        check_same_rows(rows(db, f"SELECT * FROM {table} ORDER BY id"), rows(src_db, oracle + " ORDER BY id", lo, hi),
-                        f"{name}: {what}")
-    want_samples = rows(src_db, "SELECT * FROM counters WHERE ts_ns BETWEEN ? AND ?", lo, hi)
+        check_same_rows(named_rows(db, table), rows(src_db, oracle + " ORDER BY id", lo, hi), f"{name}: {what}")
+    want_samples = rows(src_db, f"SELECT id, thread_id, source_id, {NAME}, ts_ns, value FROM counters "
+                                "WHERE ts_ns BETWEEN ? AND ?", lo, hi)
     # (A thread's lane only where its thread reaches the window.)
     for name_id, thread, source in rows(src_db, "SELECT DISTINCT name, thread_id, source_id FROM counters c WHERE "
                                                 "thread_id IS NULL OR coalesce((SELECT end_ns FROM threads WHERE "
                                                 "id = c.thread_id), ?) >= ?", hi, lo):
-        before = rows(src_db, "SELECT id, thread_id, source_id, name, ?, value FROM counters WHERE name = ? AND "
+        if rows(src_db, "SELECT 1 FROM counters WHERE name = ? AND thread_id IS ? AND source_id IS ? AND ts_ns = ?",
+                name_id, thread, source, lo):
+            continue  # the lane's value at the start is its own sample there
+        before = rows(src_db, f"SELECT id, thread_id, source_id, {NAME}, ?, value FROM counters WHERE name = ? AND "
                               "thread_id IS ? AND source_id IS ? AND ts_ns < ? ORDER BY ts_ns DESC, id DESC LIMIT 1",
                       lo, name_id, thread, source, lo)
         want_samples += before
-    check_same_rows(rows(db, "SELECT * FROM counters ORDER BY id"), sorted(want_samples),
+    check_same_rows(named_rows(db, "counters"), sorted(want_samples),
                     f"{name}: counter samples inside, each lane's value before moved to the start")
     kept_packets = {p for (p,) in rows(db, "SELECT id FROM packets")}
     check_same_rows(rows(db, "SELECT * FROM flows ORDER BY id"),
@@ -100,6 +116,14 @@ def check_cut(name, profile, frac0, frac1):
                    "thread_id FROM spans UNION SELECT thread_id FROM instants UNION SELECT thread_id FROM counters "
                    "UNION SELECT from_thread FROM flows UNION SELECT to_thread FROM flows)", hi, lo) == [(0,)],
           f"{name}: kept threads live in the window, or a kept row names them")
+    for table, first, last in (("threads", "start_ns", "end_ns"), ("connections", "first_ns", "last_ns")):
+        check(rows(db, f"SELECT count(*) FROM {table} WHERE {first} > {last} OR {first} < ? OR {last} > ?", lo, hi)
+              == [(0,)], f"{name}: {table}' times inside the window")
+    named_ids = ("SELECT name FROM threads UNION SELECT exception FROM threads UNION SELECT name FROM spans UNION "
+                 "SELECT name FROM instants UNION SELECT name FROM counters")
+    check(rows(db, f"SELECT count(*) FROM strings WHERE id NOT IN ({named_ids})") == [(0,)] and
+          rows(db, "SELECT count(*) = coalesce(max(id), 0) FROM strings") == [(1,)],
+          f"{name}: only the strings kept rows name, numbered 1, 2 ...")
     check(rows(db, "SELECT count(*) FROM sources") == rows(src_db, "SELECT count(*) FROM sources"),
           f"{name}: every source kept")
     events = sum(n for (n,) in rows(db, "SELECT count(*) FROM packets UNION ALL SELECT count(*) FROM spans "
@@ -134,6 +158,17 @@ check(not addresses & {a for (a,) in rows(sqlite3.connect(anon), "SELECT addr_a 
 html = os.path.join(work, "cut.html")
 r = run([lurk, "export", os.path.join(src, "samples", "demo.lurk"), "--html", html, "--window", f"{f},{t}"])
 check(os.path.getsize(html) > 100000, "the cut as one HTML file")
+
+# Never its own input; never a file that is not a profile.
+own = os.path.join(work, "own.lurk")
+shutil.copy(os.path.join(src, "samples", "demo.lurk"), own)
+before = open(own, "rb").read()
+r = subprocess.run([lurk, "export", own, "-o", own, "--window", f"{f},{t}"], capture_output=True, text=True)
+check(r.returncode == 1 and "its own input" in r.stderr and open(own, "rb").read() == before,
+      f"--window onto its own input refused, the profile untouched: {r.returncode} {r.stderr.strip()}")
+r = subprocess.run([lurk, "export", os.path.join(src, "samples", "demo.pcap"), "-o", os.path.join(work, "p.lurk"),
+                    "--window", f"{f},{t}"], capture_output=True, text=True)
+check(r.returncode == 1 and "not a lurk profile" in r.stderr, f"a capture is not cut: {r.stderr.strip()}")
 
 # Not a window: refused, nothing written.
 for bad in ("7s,3s", "soon", "http://127.0.0.1:8000/#v=1&s=2"):
