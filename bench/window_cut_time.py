@@ -3,10 +3,11 @@
 # at its start, middle and end (the spans index has no end time, so a window late
 # in a lane reads the spans that start before it), each cut REPS times; prints
 # the median wall and CPU time, peak RSS and what the cut holds. Usage:
-#   python3 bench/window_cut_time.py build/bin/lurk PROFILE [REPS]
+#   python3 bench/window_cut_time.py build/bin/lurk PROFILE [REPS [WIDTHS, e.g. 0.001,0.01]]
 import os, re, sqlite3, statistics, subprocess, sys, tempfile
 lurk, profile = sys.argv[1], sys.argv[2]
 reps = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+widths = [float(w) for w in sys.argv[4].split(',')] if len(sys.argv) > 4 else [0.001, 0.01, 0.1]
 db = sqlite3.connect(f'file:{profile}?mode=ro', uri=True)
 # The timeline's span, from the lane facts (the profile's first and last times).
 first, last = db.execute('SELECT min(first_ns), max(last_ns) FROM lane_facts').fetchone()
@@ -17,7 +18,7 @@ out = os.path.join(tempfile.mkdtemp(prefix='lurk-cut-bench-'), 'cut.lurk')
 print(f'{profile}: {duration / 1e9:.3f} s; {os.path.getsize(profile) / 1e9:.2f} GB')
 print('| window | where | wall s (median) | CPU s | peak RSS MB | cut MB | holds |')
 print('|---|---|---:|---:|---:|---:|---|')
-for width in (0.001, 0.01, 0.1):
+for width in widths:
     for where, at in (('start', 0.0), ('middle', 0.5 - width / 2), ('end', 1.0 - width)):
         f, t = int(duration * at), int(duration * (at + width))
         walls, cpus, rss, holds = [], [], [], ''

@@ -43,8 +43,10 @@ CutWindow stored_window(Database& db, const NamedWindow& window, const std::stri
   if (!link_hash.empty()) by_hand = ui::view_from_hash(link_hash, ui::ViewState{}).state.clock_by_hand;
   std::string why;
   std::optional<ui::LaneSummary> summary = ui::lane_summary_from_facts(db, why);
-  ui::ProfileModel outline =
-      ui::ProfileModel::load_outline(db, summary ? *summary : ui::scan_lane_summary(db), by_hand);
+  // (From the lane facts the flows and periods need not be read: the time
+  // axis is known without them.)
+  ui::ProfileModel outline = summary ? ui::ProfileModel::load_outline(db, *summary, by_hand, nullptr, true)
+                                     : ui::ProfileModel::load_outline(db, ui::scan_lane_summary(db), by_hand);
   return ui::stored_window(outline, window.from_ns, window.to_ns);
 }
 
