@@ -230,6 +230,26 @@ try {
       await waitForSnapshot(page, (s) => s.search.query === '', 'Backspace to clear the query', 5000);
       await clickSlowly(5, 890);
     }],
+    ['Backspace and Enter typed at once after /, on slow frames, are the box\'s: the query as typed, its first match', async () => {
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
+      try {
+        await page.keyboard.type('/parsx');
+        await page.keyboard.press('Backspace');
+        await page.keyboard.type('e');
+        await page.keyboard.press('Enter');
+        const s = await waitForSnapshot(page, (s) => s.search.query === 'parse' && s.selection, 'the query and a match',
+                                        8000)
+          .catch(async () => { throw new Error(`the box has ${JSON.stringify((await snapshot(page)).search)}`); });
+        assert(s.search.matches > 0 && s.selection.title === 'parse' && s.search.current >= 0,
+               `Enter stepped to a match: ${JSON.stringify(s.search)} ${JSON.stringify(s.selection)}`);
+      } finally {
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+      }
+      for (let i = 0; i < 5; i++) await press('Backspace');
+      await waitForSnapshot(page, (s) => s.search.query === '', 'Backspace to clear the query', 5000);
+      await clickSlowly(5, 890);
+    }],
     ['zoomed out, merged blocks holding a search match are marked and counted', async () => {
       await focusSearch();
       await page.keyboard.type('parse', { delay: 30 });  // nested spans

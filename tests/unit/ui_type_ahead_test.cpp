@@ -76,6 +76,47 @@ TEST(TypeAheadTest, ABoxThatNeverComesGivesTheKeysBack) {
   EXPECT_EQ(text(later), "c");
 }
 
+// Backspace and Enter pressed while the characters are held: "/conx",
+// Backspace, "nect", Enter, typed over frames before the box takes the
+// keyboard, give the box "connect" and then its Enter, once, in the frame
+// the text goes in; a Backspace with nothing held does nothing.
+TEST(TypeAheadTest, BackspaceAndEnterTypedAheadAreTheBoxs) {
+  for (int frames_to_focus = 1; frames_to_focus <= 3; ++frames_to_focus) {
+    SCOPED_TRACE(testing::Message() << "focus after " << frames_to_focus);
+    TypeAhead ahead;
+    Queue q = chars("/conx");
+    ahead.start(q, 0);
+    ahead.backspace();
+    Queue second = chars("nect");
+    ahead.frame(second, false);
+    ahead.enter();
+    EXPECT_FALSE(ahead.take_enter()) << "not before the box has the text";
+    for (int f = 1; f < frames_to_focus; ++f) {
+      Queue none;
+      ahead.frame(none, false);
+      ahead.backspace();  // after Enter: the query typed stays as it was
+      EXPECT_FALSE(ahead.take_enter());
+    }
+    Queue box;
+    ahead.frame(box, true);
+    EXPECT_EQ(text(box), "connect");
+    EXPECT_TRUE(ahead.take_enter());
+    EXPECT_FALSE(ahead.take_enter()) << "once";
+    EXPECT_FALSE(ahead.holding());
+  }
+  TypeAhead ahead;
+  Queue q = chars("/");
+  ahead.start(q, 0);
+  ahead.backspace();
+  Queue typed = chars("ab");
+  ahead.frame(typed, false);
+  ahead.backspace();
+  Queue box;
+  ahead.frame(box, true);
+  EXPECT_EQ(text(box), "a");
+  EXPECT_FALSE(ahead.take_enter());
+}
+
 // Nothing held: the queue passes untouched, whether a box reads it or not.
 TEST(TypeAheadTest, WithoutASlashTheQueueIsUntouched) {
   TypeAhead ahead;

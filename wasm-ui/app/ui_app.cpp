@@ -414,6 +414,7 @@ void UiApp::draw_search_box() {
   if (enter && !ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) &&
       !ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false))
     enter = false;
+  if (search_type_ahead_.take_enter()) enter = true;  // pressed before the box had the keyboard
   if (escape)
     std::snprintf(search_buf_, sizeof search_buf_, "%s", query_before_escape.c_str());
   search_focused_ = ImGui::IsItemActive();
@@ -462,11 +463,22 @@ void UiApp::draw_search_box() {
   }
 }
 
+// Backspace and Enter pressed after `/` before the search box has the
+// keyboard (type_ahead.h): the box's, once it takes the characters held.
+void UiApp::hold_typed_ahead_keys() {
+  if (!search_type_ahead_.holding()) return;
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Backspace))) search_type_ahead_.backspace();
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
+      ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false))
+    search_type_ahead_.enter();
+}
+
 // Keys that are not the timeline's: help, search, the table, the findings.
 void UiApp::handle_app_keys() {
   ImGuiIO& io = ImGui::GetIO();
   if (help_ && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) help_ = false;
   search_type_ahead_.frame(io.InputQueueCharacters, search_focused_);
+  hold_typed_ahead_keys();
   if (io.WantTextInput) return;
   for (int i = 0; i < io.InputQueueCharacters.Size; ++i) {
     ImWchar c = io.InputQueueCharacters[i];
@@ -475,6 +487,7 @@ void UiApp::handle_app_keys() {
       // What follows is the query: no key of the page sees it.
       focus_search_ = true;
       search_type_ahead_.start(io.InputQueueCharacters, size_t(i));
+      hold_typed_ahead_keys();
       break;
     }
     if (c == 'c') table_.toggle();

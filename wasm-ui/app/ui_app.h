@@ -145,6 +145,7 @@ class UiApp {
   void same_line_if_fits(float width);
   void draw_search_box();
   void handle_app_keys();
+  void hold_typed_ahead_keys();
   void draw_top_band();
   // The selected connection when it has packets to graph (graphs_panel.h).
   std::optional<int64_t> graphed_connection() const;

@@ -9,6 +9,12 @@
 // finding). Held here instead, and given to the box, in the order typed, on
 // the first frame it reads characters.
 //
+// Backspace and Enter are keys, not characters: pressed while the characters
+// are held (backspace(), enter()), a Backspace takes back the last one held
+// and an Enter is given to the box once it has them (take_enter()), so
+// "/conx<Backspace>nect<Enter>" typed at once searches "connect" and steps
+// to its first match, as typed into the box.
+//
 // `Queue` is the frame's character queue (ImGui's io.InputQueueCharacters,
 // or a std::vector in tests): size(), operator[], resize(), push_back().
 #pragma once
@@ -49,6 +55,7 @@ class TypeAhead {
       for (size_t i = 0; i < size_t(queue.size()); ++i) typed.push_back(uint32_t(queue[i]));
       queue.resize(0);
       for (uint32_t c : typed) queue.push_back(typename std::remove_reference_t<decltype(queue[0])>(c));
+      enter_given_ = enter_held_;
       stop();
       return;
     }
@@ -57,17 +64,35 @@ class TypeAhead {
     if (++frames_ > kMaxFramesHeld) stop();
   }
 
+  // Keys pressed while holding, after the frame's characters were held.
+  void backspace() {
+    if (holding_ && !held_.empty() && !enter_held_) held_.pop_back();
+  }
+  void enter() {
+    if (holding_) enter_held_ = true;
+  }
+  // True once, in the frame the held characters went to the box, when an
+  // Enter was pressed after them: the box's Enter, for that frame.
+  bool take_enter() {
+    bool given = enter_given_;
+    enter_given_ = false;
+    return given;
+  }
+
   bool holding() const { return holding_; }
   const std::vector<uint32_t>& held() const { return held_; }
 
  private:
   void stop() {
     holding_ = false;
+    enter_held_ = false;
     held_.clear();
     frames_ = 0;
   }
 
   bool holding_ = false;
+  bool enter_held_ = false;   // an Enter pressed after the characters held
+  bool enter_given_ = false;  // ... and due in the frame they went to the box
   int frames_ = 0;
   std::vector<uint32_t> held_;
 };
