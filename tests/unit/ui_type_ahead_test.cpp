@@ -58,6 +58,25 @@ TEST(TypeAheadTest, EveryCharacterAfterTheSlashReachesTheBoxInOrder) {
       }
 }
 
+// `/` and what follows it typed in one frame, held; a frame's typing while
+// the characters are held (the box not yet reading), and what the box gets
+// in the frame it takes the keyboard.
+TypeAhead started(const std::string& typed) {
+  TypeAhead ahead;
+  Queue q = chars(typed);
+  ahead.start(q, 0);
+  return ahead;
+}
+void held(TypeAhead& ahead, const std::string& typed) {
+  Queue q = chars(typed);
+  ahead.frame(q, false);
+}
+std::string given(TypeAhead& ahead) {
+  Queue q;
+  ahead.frame(q, true);
+  return text(q);
+}
+
 // A box that never takes the keyboard: after kMaxFramesHeld frames the
 // page's keys read the frames again, and nothing held comes back later.
 TEST(TypeAheadTest, ABoxThatNeverComesGivesTheKeysBack) {
@@ -83,37 +102,26 @@ TEST(TypeAheadTest, ABoxThatNeverComesGivesTheKeysBack) {
 TEST(TypeAheadTest, BackspaceAndEnterTypedAheadAreTheBoxs) {
   for (int frames_to_focus = 1; frames_to_focus <= 3; ++frames_to_focus) {
     SCOPED_TRACE(testing::Message() << "focus after " << frames_to_focus);
-    TypeAhead ahead;
-    Queue q = chars("/conx");
-    ahead.start(q, 0);
+    TypeAhead ahead = started("/conx");
     ahead.backspace();
-    Queue second = chars("nect");
-    ahead.frame(second, false);
+    held(ahead, "nect");
     ahead.enter();
     EXPECT_FALSE(ahead.take_enter()) << "not before the box has the text";
     for (int f = 1; f < frames_to_focus; ++f) {
-      Queue none;
-      ahead.frame(none, false);
+      held(ahead, "");
       ahead.backspace();  // after Enter: the query typed stays as it was
       EXPECT_FALSE(ahead.take_enter());
     }
-    Queue box;
-    ahead.frame(box, true);
-    EXPECT_EQ(text(box), "connect");
+    EXPECT_EQ(given(ahead), "connect");
     EXPECT_TRUE(ahead.take_enter());
     EXPECT_FALSE(ahead.take_enter()) << "once";
     EXPECT_FALSE(ahead.holding());
   }
-  TypeAhead ahead;
-  Queue q = chars("/");
-  ahead.start(q, 0);
+  TypeAhead ahead = started("/");
   ahead.backspace();
-  Queue typed = chars("ab");
-  ahead.frame(typed, false);
+  held(ahead, "ab");
   ahead.backspace();
-  Queue box;
-  ahead.frame(box, true);
-  EXPECT_EQ(text(box), "a");
+  EXPECT_EQ(given(ahead), "a");
   EXPECT_FALSE(ahead.take_enter());
 }
 
