@@ -4,7 +4,8 @@
 // the sources' windows (one window unless a source is drawn moved), so a
 // window of a 100M-event profile reads the rows near it, not every row;
 // each kept row is then checked against its own source's window, trimmed and
-// its references tidied in the cut, which is small and in memory.
+// its references tidied in the cut (in memory or a scratch file), which holds
+// the window's rows only.
 #include "export/window_cut.h"
 
 #include <algorithm>
