@@ -30,7 +30,9 @@ ALLOWED = {
     # byte_source.h one way; the importer registry the other): one layer.
     "importers": {"ingest", "join", "net", "storage", "trace"},
     "ingest": {"analysis", "findings", "importers", "join", "net", "storage", "trace"},
-    "server": {"core", "net", "storage"},
+    # server/ answers a page's download of the window it shows with the cut
+    # `lurk export --window` makes (server/window_download.h).
+    "server": {"core", "export", "net", "storage"},
     "live": {"findings", "importers", "ingest", "join", "net", "server", "storage", "trace"},
     "cli": {"analysis", "core", "export", "findings", "ingest", "join", "live", "net", "server",
             "storage", "trace"},
