@@ -9,7 +9,7 @@ last one before (moved to the start), the periods and findings; the cut reads
 back (integrity_check, lurk stats / findings / query), a link's window cuts
 the same as FROM,TO, the cut can be anonymised and made one HTML file, and a
 window that is not one is refused with nothing written.
-Usage: export_window.py LURK_BIN SOURCE_DIR"""
+Usage: export_window.py LURK_BIN SOURCE_DIR [--html]   (--html: the viewer is built, the HTML is checked)"""
 import os
 import shutil
 import sqlite3
@@ -18,6 +18,7 @@ import sys
 import tempfile
 
 lurk, src = sys.argv[1:3]
+with_html = "--html" in sys.argv[3:]
 sys.path.insert(0, os.path.join(src, "tests", "lib"))
 from cli_checks import check, check_same_rows, finish, run  # noqa: E402
 
@@ -155,9 +156,12 @@ cut(os.path.join(src, "samples", "demo.lurk"), f"{f},{t}", anon, "--anonymize")
 addresses = {a for (a,) in rows(sqlite3.connect(demo_cut), "SELECT addr_a FROM connections")}
 check(not addresses & {a for (a,) in rows(sqlite3.connect(anon), "SELECT addr_a FROM connections")},
       "the anonymised cut shows none of the addresses")
-html = os.path.join(work, "cut.html")
-r = run([lurk, "export", os.path.join(src, "samples", "demo.lurk"), "--html", html, "--window", f"{f},{t}"])
-check(os.path.getsize(html) > 100000, "the cut as one HTML file")
+if with_html:
+    html = os.path.join(work, "cut.html")
+    r = run([lurk, "export", os.path.join(src, "samples", "demo.lurk"), "--html", html, "--window", f"{f},{t}"])
+    check(os.path.getsize(html) > 100000, "the cut as one HTML file")
+else:
+    print("the cut as one HTML file: checked in the tree that builds the viewer (this one does not)")
 
 # Never its own input; never a file that is not a profile.
 own = os.path.join(work, "own.lurk")
